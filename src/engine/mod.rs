@@ -1,0 +1,1 @@
+//! The Rhai layer: one generic caller registered for every operation of the table.

@@ -1,0 +1,16 @@
+//! falconry: script CrowdStrike Falcon with Rhai playbooks.
+//!
+//! Layers, each knowing only the one below it:
+//! - `ops`: the operation table (plain data) and request building/validation;
+//! - `api`: the HTTP client (auth, regions, retries, rate limits), knows nothing of Rhai;
+//! - `engine`: the Rhai layer, knows nothing of HTTP (it talks to a `Backend`);
+//! - `rtr`: playbook helpers built on the engine (sessions, fan-out, parsed output);
+//! - `sim`: the embedded Falcon API emulator, knows nothing of the client;
+//! - `cli`: argument parsing and the commands.
+
+pub mod api;
+pub mod cli;
+pub mod engine;
+pub mod ops;
+pub mod rtr;
+pub mod sim;

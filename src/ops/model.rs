@@ -1,0 +1,248 @@
+//! The vocabulary of the operation table: what an operation, a parameter and a body shape are.
+//!
+//! Everything here is plain `'static` data so the table is a `const` and costs nothing at start-up.
+
+use std::fmt;
+
+/// A Falcon service collection, named as FalconPy's service class in snake_case.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Collection {
+    ResponsePolicies,
+    RealTimeResponseAdmin,
+    RealTimeResponse,
+    Hosts,
+    HostGroup,
+    OAuth2,
+}
+
+impl Collection {
+    pub const ALL: [Collection; 6] = [
+        Collection::ResponsePolicies,
+        Collection::RealTimeResponseAdmin,
+        Collection::RealTimeResponse,
+        Collection::Hosts,
+        Collection::HostGroup,
+        Collection::OAuth2,
+    ];
+
+    /// The Rhai module name (FalconPy's class name in snake_case).
+    pub fn module(self) -> &'static str {
+        match self {
+            Collection::ResponsePolicies => "response_policies",
+            Collection::RealTimeResponseAdmin => "real_time_response_admin",
+            Collection::RealTimeResponse => "real_time_response",
+            Collection::Hosts => "hosts",
+            Collection::HostGroup => "host_group",
+            Collection::OAuth2 => "oauth2",
+        }
+    }
+
+    /// The collection name as the reference (`operations.json`) spells it.
+    pub fn reference_name(self) -> &'static str {
+        match self {
+            Collection::ResponsePolicies => "response-policies",
+            Collection::RealTimeResponseAdmin => "real-time-response-admin",
+            Collection::RealTimeResponse => "real-time-response",
+            Collection::Hosts => "hosts",
+            Collection::HostGroup => "host-group",
+            Collection::OAuth2 => "oauth2",
+        }
+    }
+
+    /// Whether playbooks may call this collection. Tokens are the client's business, never a script's.
+    pub fn scriptable(self) -> bool {
+        self != Collection::OAuth2
+    }
+
+    pub fn from_module(name: &str) -> Option<Collection> {
+        Collection::ALL
+            .into_iter()
+            .find(|c| c.module() == name || c.reference_name() == name)
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Method {
+    Get,
+    Post,
+    Patch,
+    Delete,
+}
+
+impl Method {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Post => "POST",
+            Method::Patch => "PATCH",
+            Method::Delete => "DELETE",
+        }
+    }
+}
+
+impl fmt::Display for Method {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Where a parameter travels.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Location {
+    Query,
+    Body,
+    FormData,
+}
+
+impl Location {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Location::Query => "query",
+            Location::Body => "body",
+            Location::FormData => "formData",
+        }
+    }
+}
+
+/// The wire type of a parameter or body field.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Type {
+    String,
+    Integer,
+    Boolean,
+    /// An array of strings; a single string is accepted and wrapped.
+    StringArray,
+    /// A JSON object (the `body` parameter of most writes).
+    Object,
+    /// A JSON array (the `body` of aggregates).
+    Array,
+    /// A file upload: a path, or a map `#{ filename, content }`.
+    File,
+    /// Any JSON value, passed through (e.g. policy `settings`).
+    Any,
+}
+
+impl Type {
+    pub fn describe(self) -> &'static str {
+        match self {
+            Type::String => "string",
+            Type::Integer => "integer",
+            Type::Boolean => "boolean",
+            Type::StringArray => "string or array of strings",
+            Type::Object => "map",
+            Type::Array => "array",
+            Type::File => "file path or #{filename, content}",
+            Type::Any => "any value",
+        }
+    }
+}
+
+/// The request media type.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Consumes {
+    Json,
+    Multipart,
+    Form,
+}
+
+/// A declared parameter, exactly as the reference lists it.
+#[derive(Debug)]
+pub struct Param {
+    pub name: &'static str,
+    pub location: Location,
+    pub ty: Type,
+    pub required: bool,
+    pub allowed: &'static [&'static str],
+    pub min: Option<i64>,
+    pub max: Option<i64>,
+    pub default: Option<&'static str>,
+    /// `collectionFormat: multi`: one `name=value` pair per element.
+    pub multi: bool,
+}
+
+/// How FalconPy wraps the convenience keys into a JSON body.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Wrap {
+    /// `{ field: value, ... }`
+    Object,
+    /// `{ "resources": [ { field: value, ... } ] }`
+    Resources,
+    /// `[ { field: value, ... } ]`
+    List,
+}
+
+/// A convenience key that FalconPy accepts and moves into the JSON body.
+#[derive(Debug)]
+pub struct Field {
+    pub name: &'static str,
+    pub ty: Type,
+    /// Required by the API for this body to be meaningful (checked when no `body` is given).
+    pub required: bool,
+    pub allowed: &'static [&'static str],
+}
+
+/// The JSON body an operation takes, and the convenience keys that build it.
+#[derive(Debug)]
+pub struct BodyShape {
+    /// The reference's schema name (e.g. `domain.CommandExecuteRequest`).
+    pub schema: &'static str,
+    pub wrap: Wrap,
+    pub fields: &'static [Field],
+    /// Keys that become `action_parameters: [{ name, value }]` (FalconPy's `group_id`, `filter`).
+    pub action_parameters: &'static [&'static str],
+}
+
+/// What an operation does to the world; decides retries, plan mode and the audit log.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Effect {
+    /// Reads only (including POST-as-query operations); safe to send again.
+    Read,
+    /// Opens, refreshes or closes RTR sessions: needed even in plan mode, never re-sent blindly.
+    Session,
+    /// Changes tenant state (policies, groups, scripts, files, containment).
+    Change,
+    /// Runs an RTR command on hosts: must never be sent twice.
+    Command,
+}
+
+/// One Falcon API operation.
+#[derive(Debug)]
+pub struct Operation {
+    pub collection: Collection,
+    /// The spec's `operationId`.
+    pub id: &'static str,
+    /// FalconPy's endpoint key (`-` and `.` become `_`); the name a playbook may also call.
+    pub falconpy_id: &'static str,
+    /// FalconPy's PEP 8 method name.
+    pub name: &'static str,
+    pub method: Method,
+    pub path: &'static str,
+    pub consumes: Consumes,
+    pub params: &'static [Param],
+    pub body: Option<&'static BodyShape>,
+    /// The status a success answers with.
+    pub success: u16,
+    pub effect: Effect,
+    pub summary: &'static str,
+}
+
+impl Operation {
+    /// Whether the operation changes state anywhere (tenant or hosts).
+    pub fn changes_state(&self) -> bool {
+        self.effect != Effect::Read
+    }
+
+    /// Whether losing the answer means we cannot know if it took effect, so it must not be re-sent.
+    pub fn retry_safe(&self) -> bool {
+        self.effect == Effect::Read
+    }
+
+    pub fn param(&self, name: &str) -> Option<&'static Param> {
+        self.params.iter().find(|p| p.name == name)
+    }
+
+    /// `module::name`, as a playbook writes it.
+    pub fn qualified_name(&self) -> String {
+        format!("{}::{}", self.collection.module(), self.name)
+    }
+}

@@ -1,0 +1,1 @@
+//! Playbook helpers over RTR: sessions, run-and-wait, fan-out, parsed output, pre-flight.

@@ -1,0 +1,3 @@
+//! The embedded Falcon API emulator: a stateful local Falcon cloud with a simulated fleet.
+
+pub mod host;
