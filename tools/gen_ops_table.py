@@ -63,7 +63,7 @@ BODIES = {
 HOST_ACTIONS = ("contain", "lift_containment", "hide_host", "unhide_host", "detection_suppress", "detection_unsuppress")
 
 def rs(s):
-    return json.dumps(s)
+    return json.dumps(s, ensure_ascii=False)
 
 def strs(xs):
     return "&[" + ", ".join(rs(x) for x in xs) + "]"

@@ -25,7 +25,13 @@ pub enum ApiError {
 impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            ApiError::Status { operation, status, messages, trace_id, .. } => {
+            ApiError::Status {
+                operation,
+                status,
+                messages,
+                trace_id,
+                ..
+            } => {
                 write!(f, "`{operation}` failed with HTTP {status}")?;
                 if !messages.is_empty() {
                     write!(f, ": {}", messages.join("; "))?;
@@ -35,7 +41,9 @@ impl fmt::Display for ApiError {
                 }
                 Ok(())
             }
-            ApiError::Transport { operation, message } => write!(f, "`{operation}` could not be sent: {message}"),
+            ApiError::Transport { operation, message } => {
+                write!(f, "`{operation}` could not be sent: {message}")
+            }
             ApiError::Unknown { operation, message } => write!(
                 f,
                 "`{operation}` may have run but its answer was lost ({message}); not re-sent, check the result before trying again"

@@ -18,13 +18,19 @@ pub struct Response {
 
 impl Response {
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
     }
 
     pub fn trace_id(&self) -> Option<String> {
-        self.header("x-cs-traceid")
-            .map(str::to_string)
-            .or_else(|| self.body.pointer("/meta/trace_id").and_then(Value::as_str).map(str::to_string))
+        self.header("x-cs-traceid").map(str::to_string).or_else(|| {
+            self.body
+                .pointer("/meta/trace_id")
+                .and_then(Value::as_str)
+                .map(str::to_string)
+        })
     }
 
     /// The API's error messages (`errors[].message`), as every error report shows them.

@@ -42,8 +42,22 @@ pub struct Command {
     pub changes_host: bool,
 }
 
-const fn c(name: &'static str, tier: Tier, platforms: u8, setting: Option<&'static str>, destructive: bool, changes_host: bool) -> Command {
-    Command { name, tier, platforms, setting, destructive, changes_host }
+const fn c(
+    name: &'static str,
+    tier: Tier,
+    platforms: u8,
+    setting: Option<&'static str>,
+    destructive: bool,
+    changes_host: bool,
+) -> Command {
+    Command {
+        name,
+        tier,
+        platforms,
+        setting,
+        destructive,
+        changes_host,
+    }
 }
 
 use Tier::*;
@@ -72,10 +86,24 @@ pub const COMMANDS: &[Command] = &[
     c("users", ReadOnly, ALL, None, false, false),
     c("cp", ActiveResponder, ALL, None, false, true),
     c("encrypt", ActiveResponder, WIN, None, true, true),
-    c("get", ActiveResponder, ALL, Some("GetCommand"), false, false),
+    c(
+        "get",
+        ActiveResponder,
+        ALL,
+        Some("GetCommand"),
+        false,
+        false,
+    ),
     c("kill", ActiveResponder, ALL, None, true, true),
     c("map", ActiveResponder, WIN, None, false, true),
-    c("memdump", ActiveResponder, WIN, Some("MemDumpCommand"), true, true),
+    c(
+        "memdump",
+        ActiveResponder,
+        WIN,
+        Some("MemDumpCommand"),
+        true,
+        true,
+    ),
     c("mkdir", ActiveResponder, ALL, None, false, true),
     c("mv", ActiveResponder, ALL, None, false, true),
     c("reg delete", ActiveResponder, WIN, None, true, true),
@@ -84,7 +112,14 @@ pub const COMMANDS: &[Command] = &[
     c("reg unload", ActiveResponder, WIN, None, false, true),
     c("restart", ActiveResponder, ALL, None, true, true),
     c("rm", ActiveResponder, ALL, None, true, true),
-    c("runscript", ActiveResponder, ALL, Some("CustomScripts"), true, true),
+    c(
+        "runscript",
+        ActiveResponder,
+        ALL,
+        Some("CustomScripts"),
+        true,
+        true,
+    ),
     c("shutdown", ActiveResponder, ALL, None, true, true),
     c("tar", ActiveResponder, LIN | MAC, None, false, true),
     c("unmap", ActiveResponder, WIN, None, false, true),
@@ -92,10 +127,24 @@ pub const COMMANDS: &[Command] = &[
     c("update install", ActiveResponder, WIN, None, true, true),
     c("update list", ActiveResponder, WIN, None, false, false),
     c("update query", ActiveResponder, WIN, None, false, false),
-    c("xmemdump", ActiveResponder, WIN, Some("XMemDumpCommand"), true, true),
+    c(
+        "xmemdump",
+        ActiveResponder,
+        WIN,
+        Some("XMemDumpCommand"),
+        true,
+        true,
+    ),
     c("zip", ActiveResponder, WIN | MAC, None, false, true),
     c("put", Admin, ALL, Some("PutCommand"), false, true),
-    c("put-and-run", Admin, ALL, Some("PutAndRunCommand"), true, true),
+    c(
+        "put-and-run",
+        Admin,
+        ALL,
+        Some("PutAndRunCommand"),
+        true,
+        true,
+    ),
     c("run", Admin, ALL, Some("ExecCommand"), true, true),
 ];
 
@@ -104,7 +153,11 @@ pub const COMMANDS: &[Command] = &[
 pub fn lookup(base_command: &str, command_string: &str) -> Option<&'static Command> {
     let base = base_command.trim().to_ascii_lowercase();
     if base == "reg" || base == "update" {
-        let sub = command_string.split_whitespace().nth(1).unwrap_or("").to_ascii_lowercase();
+        let sub = command_string
+            .split_whitespace()
+            .nth(1)
+            .unwrap_or("")
+            .to_ascii_lowercase();
         let full = format!("{base} {sub}");
         return COMMANDS.iter().find(|c| c.name == full);
     }
@@ -144,18 +197,32 @@ mod tests {
     #[test]
     fn names_are_unique_and_settings_known() {
         for (i, a) in COMMANDS.iter().enumerate() {
-            assert!(COMMANDS[i + 1..].iter().all(|b| b.name != a.name), "{} twice", a.name);
+            assert!(
+                COMMANDS[i + 1..].iter().all(|b| b.name != a.name),
+                "{} twice",
+                a.name
+            );
             if let Some(s) = a.setting {
                 assert!(POLICY_SETTINGS.contains(&s), "{s}");
             }
-            assert!(!a.destructive || a.changes_host, "{} destroys without changing the host", a.name);
+            assert!(
+                !a.destructive || a.changes_host,
+                "{} destroys without changing the host",
+                a.name
+            );
         }
     }
 
     #[test]
     fn sub_commands_are_found() {
-        assert_eq!(lookup("reg", "reg query HKLM\\Software").unwrap().name, "reg query");
-        assert_eq!(lookup("reg", "reg delete HKLM\\x").unwrap().tier, Tier::ActiveResponder);
+        assert_eq!(
+            lookup("reg", "reg query HKLM\\Software").unwrap().name,
+            "reg query"
+        );
+        assert_eq!(
+            lookup("reg", "reg delete HKLM\\x").unwrap().tier,
+            Tier::ActiveResponder
+        );
         assert_eq!(lookup("PS", "ps").unwrap().tier, Tier::ReadOnly);
         assert!(lookup("frobnicate", "frobnicate").is_none());
     }

@@ -12,7 +12,8 @@ pub use table::OPERATIONS;
 /// Finds a scriptable operation by module and name (PEP 8 name, operation id or FalconPy id).
 pub fn find(module: &str, name: &str) -> Option<&'static Operation> {
     OPERATIONS.iter().find(|op| {
-        op.collection.module() == module && (op.name == name || op.id == name || op.falconpy_id == name)
+        op.collection.module() == module
+            && (op.name == name || op.id == name || op.falconpy_id == name)
     })
 }
 
@@ -30,5 +31,7 @@ pub fn by_route(method: &str, path: &str) -> Option<&'static Operation> {
 
 /// The operations of one collection, in table order.
 pub fn in_collection(collection: Collection) -> impl Iterator<Item = &'static Operation> {
-    OPERATIONS.iter().filter(move |op| op.collection == collection)
+    OPERATIONS
+        .iter()
+        .filter(move |op| op.collection == collection)
 }

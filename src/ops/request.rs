@@ -34,7 +34,10 @@ pub struct Part {
 #[derive(Debug, Clone)]
 pub enum PartContent {
     Text(String),
-    File { filename: String, source: FileSource },
+    File {
+        filename: String,
+        source: FileSource,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -77,21 +80,39 @@ impl Request {
 
     /// The value of one argument, wherever it travels (query, JSON body field or form field).
     pub fn arg(&self, name: &str) -> Option<Value> {
-        let query: Vec<&String> = self.query.iter().filter(|(k, _)| k == name).map(|(_, v)| v).collect();
+        let query: Vec<&String> = self
+            .query
+            .iter()
+            .filter(|(k, _)| k == name)
+            .map(|(_, v)| v)
+            .collect();
         if !query.is_empty() {
             return Some(if query.len() == 1 {
                 Value::String(query[0].clone())
             } else {
-                Value::Array(query.into_iter().map(|v| Value::String(v.clone())).collect())
+                Value::Array(
+                    query
+                        .into_iter()
+                        .map(|v| Value::String(v.clone()))
+                        .collect(),
+                )
             });
         }
         match &self.body {
             Body::Json(Value::Object(m)) => m.get(name).cloned(),
-            Body::Form(fields) => fields.iter().find(|(k, _)| k == name).map(|(_, v)| Value::String(v.clone())),
-            Body::Multipart(parts) => parts.iter().find(|p| p.name == name).map(|p| match &p.content {
-                PartContent::Text(t) => Value::String(t.clone()),
-                PartContent::File { filename, .. } => Value::String(filename.clone()),
-            }),
+            Body::Form(fields) => fields
+                .iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| Value::String(v.clone())),
+            Body::Multipart(parts) => {
+                parts
+                    .iter()
+                    .find(|p| p.name == name)
+                    .map(|p| match &p.content {
+                        PartContent::Text(t) => Value::String(t.clone()),
+                        PartContent::File { filename, .. } => Value::String(filename.clone()),
+                    })
+            }
             _ => None,
         }
     }
@@ -127,7 +148,14 @@ pub fn build(op: &'static Operation, args: &Map<String, Value>) -> Result<Reques
         if !allowed.contains(&key.as_str()) {
             return Err(err(
                 Some(key),
-                format!("is not accepted; allowed: {}", allowed.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")),
+                format!(
+                    "is not accepted; allowed: {}",
+                    allowed
+                        .iter()
+                        .map(|k| format!("`{k}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
             ));
         }
     }
@@ -151,14 +179,24 @@ pub fn build(op: &'static Operation, args: &Map<String, Value>) -> Result<Reques
             }
             Location::Query | Location::FormData => {
                 let Some(v) = value else {
-                    if p.required && !(p.location == Location::FormData && p.ty == Type::File && args.contains_key("content")) {
-                        return Err(err(Some(p.name), format!("is required ({})", p.ty.describe())));
+                    if p.required
+                        && !(p.location == Location::FormData
+                            && p.ty == Type::File
+                            && args.contains_key("content"))
+                    {
+                        return Err(err(
+                            Some(p.name),
+                            format!("is required ({})", p.ty.describe()),
+                        ));
                     }
                     continue;
                 };
                 check_param(p, v).map_err(|m| err(Some(p.name), m))?;
                 if p.ty == Type::File {
-                    parts.push(Part { name: p.name.into(), content: file_content(v).map_err(|m| err(Some(p.name), m))? });
+                    parts.push(Part {
+                        name: p.name.into(),
+                        content: file_content(v).map_err(|m| err(Some(p.name), m))?,
+                    });
                     continue;
                 }
                 let values = scalar_strings(v);
@@ -167,7 +205,10 @@ pub fn build(op: &'static Operation, args: &Map<String, Value>) -> Result<Reques
                     (_, Consumes::Form) => &mut form,
                     _ => {
                         for s in values {
-                            parts.push(Part { name: p.name.into(), content: PartContent::Text(s) });
+                            parts.push(Part {
+                                name: p.name.into(),
+                                content: PartContent::Text(s),
+                            });
                         }
                         continue;
                     }
@@ -189,7 +230,10 @@ pub fn build(op: &'static Operation, args: &Map<String, Value>) -> Result<Reques
         }
     } else if let Some(v) = args.get("parameters") {
         if !v.is_null() {
-            return Err(err(Some("parameters"), format!("must be a map of query parameters, got {}", type_name(v))));
+            return Err(err(
+                Some("parameters"),
+                format!("must be a map of query parameters, got {}", type_name(v)),
+            ));
         }
     }
 
@@ -206,19 +250,32 @@ pub fn build(op: &'static Operation, args: &Map<String, Value>) -> Result<Reques
 }
 
 /// Builds the JSON body from convenience keys as FalconPy does.
-fn build_body(shape: &BodyShape, args: &Map<String, Value>) -> Result<Value, (&'static str, String)> {
+fn build_body(
+    shape: &BodyShape,
+    args: &Map<String, Value>,
+) -> Result<Value, (&'static str, String)> {
     let mut obj = Map::new();
     for f in shape.fields {
         match args.get(f.name) {
             Some(Value::Null) | None => {
                 if f.required {
-                    return Err((f.name, format!("is required ({}), or pass the whole `body`", f.ty.describe())));
+                    return Err((
+                        f.name,
+                        format!(
+                            "is required ({}), or pass the whole `body`",
+                            f.ty.describe()
+                        ),
+                    ));
                 }
             }
             Some(v) => {
                 check_type(f.ty, v).map_err(|m| (f.name, m))?;
                 check_allowed(f.allowed, v).map_err(|m| (f.name, m))?;
-                let v = if f.ty == Type::StringArray && v.is_string() { Value::Array(vec![v.clone()]) } else { v.clone() };
+                let v = if f.ty == Type::StringArray && v.is_string() {
+                    Value::Array(vec![v.clone()])
+                } else {
+                    v.clone()
+                };
                 obj.insert(f.name.to_string(), v);
             }
         }
@@ -245,7 +302,9 @@ fn check_param(p: &Param, v: &Value) -> Result<(), String> {
     check_allowed(p.allowed, v)?;
     if let Some(n) = v.as_i64() {
         match (p.min, p.max) {
-            (Some(lo), Some(hi)) if n < lo || n > hi => return Err(format!("must be between {lo} and {hi}, got {n}")),
+            (Some(lo), Some(hi)) if n < lo || n > hi => {
+                return Err(format!("must be between {lo} and {hi}, got {n}"));
+            }
             (Some(lo), None) if n < lo => return Err(format!("must be at least {lo}, got {n}")),
             (None, Some(hi)) if n > hi => return Err(format!("must be at most {hi}, got {n}")),
             _ => {}
@@ -262,7 +321,11 @@ fn check_allowed(allowed: &[&str], v: &Value) -> Result<(), String> {
         if !allowed.contains(&s.as_str()) {
             return Err(format!(
                 "must be one of {}, got {}",
-                allowed.iter().map(|a| format!("`{a}`")).collect::<Vec<_>>().join(", "),
+                allowed
+                    .iter()
+                    .map(|a| format!("`{a}`"))
+                    .collect::<Vec<_>>()
+                    .join(", "),
                 Value::String(s)
             ));
         }
@@ -275,13 +338,19 @@ fn check_type(ty: Type, v: &Value) -> Result<(), String> {
         Type::String => v.is_string(),
         Type::Integer => v.is_i64() || v.is_u64(),
         Type::Boolean => v.is_boolean(),
-        Type::StringArray => v.is_string() || v.as_array().is_some_and(|a| a.iter().all(Value::is_string)),
+        Type::StringArray => {
+            v.is_string() || v.as_array().is_some_and(|a| a.iter().all(Value::is_string))
+        }
         Type::Object => v.is_object(),
         Type::Array => v.is_array(),
         Type::File => v.is_string() || v.get("content").is_some(),
         Type::Any => true,
     };
-    if ok { Ok(()) } else { Err(format!("must be a {}, got {}", ty.describe(), type_name(v))) }
+    if ok {
+        Ok(())
+    } else {
+        Err(format!("must be a {}, got {}", ty.describe(), type_name(v)))
+    }
 }
 
 fn type_name(v: &Value) -> &'static str {
@@ -312,9 +381,22 @@ fn file_content(v: &Value) -> Result<PartContent, String> {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .ok_or_else(|| format!("`{path}` names no file"))?;
-        return Ok(PartContent::File { filename, source: FileSource::Path(PathBuf::from(path)) });
+        return Ok(PartContent::File {
+            filename,
+            source: FileSource::Path(PathBuf::from(path)),
+        });
     }
-    let content = v.get("content").and_then(Value::as_str).ok_or("`content` must be a string")?;
-    let filename = v.get("filename").and_then(Value::as_str).unwrap_or("file").to_string();
-    Ok(PartContent::File { filename, source: FileSource::Bytes(content.as_bytes().to_vec()) })
+    let content = v
+        .get("content")
+        .and_then(Value::as_str)
+        .ok_or("`content` must be a string")?;
+    let filename = v
+        .get("filename")
+        .and_then(Value::as_str)
+        .unwrap_or("file")
+        .to_string();
+    Ok(PartContent::File {
+        filename,
+        source: FileSource::Bytes(content.as_bytes().to_vec()),
+    })
 }
