@@ -110,7 +110,10 @@ impl Client {
             let base = self.base_url().await;
             self.sent.fetch_add(1, Ordering::Relaxed);
             let grant = auth::fetch(&self.http, &base, &self.cfg).await?;
-            if let Some(url) = grant.region_url.filter(|u| self.cfg.auto_region && *u != base) {
+            if let Some(url) = grant
+                .region_url
+                .filter(|u| self.cfg.auto_region && *u != base)
+            {
                 *self.base_url.write().await = url.to_string();
             }
             *slot = Some(grant.token);
