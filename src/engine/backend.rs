@@ -23,3 +23,19 @@ impl Backend for BlockingClient {
         BlockingClient::download(self, req, dest)
     }
 }
+
+/// A backend that never sends: for `check`, which compiles but must not reach any API.
+pub struct Offline;
+
+impl Backend for Offline {
+    fn send(&self, req: &Request) -> Result<Response, ApiError> {
+        Err(ApiError::Config(format!(
+            "`{}` was not sent: no backend in this mode",
+            req.op.qualified_name()
+        )))
+    }
+
+    fn download(&self, req: &Request, _dest: &Path) -> Result<Response, ApiError> {
+        self.send(req)
+    }
+}

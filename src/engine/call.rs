@@ -99,7 +99,10 @@ pub fn call_from_rhai(
 /// `#{ status_code, headers, body }`, as FalconPy returns it.
 pub fn result_map(resp: &Response) -> Dynamic {
     let mut m = Map::new();
-    m.insert("status_code".into(), Dynamic::from_int(i64::from(resp.status)));
+    m.insert(
+        "status_code".into(),
+        Dynamic::from_int(i64::from(resp.status)),
+    );
     m.insert(
         "headers".into(),
         Dynamic::from_map(
@@ -124,11 +127,18 @@ pub fn api_error_map(op: &Operation, e: &ApiError) -> Dynamic {
             ..
         } => (
             Dynamic::from_int(i64::from(*status)),
-            body.get("errors").map(from_json).unwrap_or_else(|| Dynamic::from_array(vec![])),
+            body.get("errors")
+                .map(from_json)
+                .unwrap_or_else(|| Dynamic::from_array(vec![])),
             trace_id.clone().map(Dynamic::from).unwrap_or(Dynamic::UNIT),
             from_json(body),
         ),
-        _ => (Dynamic::UNIT, Dynamic::from_array(vec![]), Dynamic::UNIT, Dynamic::UNIT),
+        _ => (
+            Dynamic::UNIT,
+            Dynamic::from_array(vec![]),
+            Dynamic::UNIT,
+            Dynamic::UNIT,
+        ),
     };
     m.insert("status_code".into(), status);
     m.insert("errors".into(), errors);
@@ -156,7 +166,8 @@ fn argument_error(
     m.insert("operation".into(), Dynamic::from(op.qualified_name()));
     m.insert(
         "key".into(),
-        key.map(|k| Dynamic::from(k.to_string())).unwrap_or(Dynamic::UNIT),
+        key.map(|k| Dynamic::from(k.to_string()))
+            .unwrap_or(Dynamic::UNIT),
     );
     m.insert("message".into(), Dynamic::from(text));
     Box::new(EvalAltResult::ErrorRuntime(Dynamic::from_map(m), pos))

@@ -31,7 +31,10 @@ pub fn check_ast(runtime: &Runtime, ast: &AST) -> Vec<ScriptError> {
         match path.last() {
             Some(ASTNode::Stmt(Stmt::Import(x, pos))) => {
                 let (expr, alias) = &**x;
-                if let Some(p) = expr.get_literal_value(None).and_then(|v| v.into_string().ok()) {
+                if let Some(p) = expr
+                    .get_literal_value(None)
+                    .and_then(|v| v.into_string().ok())
+                {
                     let exports = runtime.find_module(&p).and_then(|found| {
                         let module = runtime
                             .engine()
@@ -47,7 +50,8 @@ pub fn check_ast(runtime: &Runtime, ast: &AST) -> Vec<ScriptError> {
                     }
                 }
             }
-            Some(ASTNode::Stmt(Stmt::FnCall(x, pos))) | Some(ASTNode::Expr(Expr::FnCall(x, pos))) => {
+            Some(ASTNode::Stmt(Stmt::FnCall(x, pos)))
+            | Some(ASTNode::Expr(Expr::FnCall(x, pos))) => {
                 if !x.namespace.is_empty() {
                     calls.push(Call::of(x, x.namespace.position().or_else(*pos)));
                 }
@@ -65,7 +69,11 @@ pub fn check_ast(runtime: &Runtime, ast: &AST) -> Vec<ScriptError> {
                     None => Some(format!("module `{module}` has no function `{name}`")),
                     Some(arities) if !arities.contains(&call.args) => Some(format!(
                         "`{module}::{name}` takes {} argument(s), not {}",
-                        arities.iter().map(ToString::to_string).collect::<Vec<_>>().join(" or "),
+                        arities
+                            .iter()
+                            .map(ToString::to_string)
+                            .collect::<Vec<_>>()
+                            .join(" or "),
                         call.args
                     )),
                     Some(_) => None,
@@ -80,10 +88,14 @@ pub fn check_ast(runtime: &Runtime, ast: &AST) -> Vec<ScriptError> {
         } else if super::register::collections().any(|c| c.module() == module) {
             check_operation(module, call)
         } else {
-            let mut known: Vec<String> =
-                super::register::collections().map(|c| format!("`{}`", c.module())).collect();
+            let mut known: Vec<String> = super::register::collections()
+                .map(|c| format!("`{}`", c.module()))
+                .collect();
             known.push("`log`".into());
-            Some(format!("unknown module `{module}`; known modules: {}", known.join(", ")))
+            Some(format!(
+                "unknown module `{module}`; known modules: {}",
+                known.join(", ")
+            ))
         };
         if let Some(message) = problem {
             problems.push(at(ErrorKind::Unknown, message, call.pos, &source, runtime));
@@ -141,20 +153,35 @@ fn check_operation(module: &str, call: &Call) -> Option<String> {
             format!(
                 "`{}`: argument `{key}` is not accepted; allowed: {}",
                 op.qualified_name(),
-                allowed.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")
+                allowed
+                    .iter()
+                    .map(|k| format!("`{k}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             )
         })
 }
 
 fn exports_of(ast: &AST) -> Exports {
     let mut e: Exports = HashMap::new();
-    for f in ast.iter_functions().filter(|f| f.access != FnAccess::Private) {
-        e.entry(f.name.to_string()).or_default().push(f.params.len());
+    for f in ast
+        .iter_functions()
+        .filter(|f| f.access != FnAccess::Private)
+    {
+        e.entry(f.name.to_string())
+            .or_default()
+            .push(f.params.len());
     }
     e
 }
 
-fn at(kind: ErrorKind, message: String, pos: Position, source: &str, runtime: &Runtime) -> ScriptError {
+fn at(
+    kind: ErrorKind,
+    message: String,
+    pos: Position,
+    source: &str,
+    runtime: &Runtime,
+) -> ScriptError {
     let mut e = ScriptError::new(kind, message);
     e.location = pos.line().map(|line| Location {
         file: runtime.sources().display(source),

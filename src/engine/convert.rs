@@ -23,21 +23,36 @@ pub fn to_json(value: &Dynamic) -> Result<Value, String> {
         return Ok(Value::String(c.to_string()));
     }
     if value.is_string() {
-        return Ok(Value::String(value.clone().into_string().unwrap_or_default()));
+        return Ok(Value::String(
+            value.clone().into_string().unwrap_or_default(),
+        ));
     }
     if value.is_array() {
-        let array = value.read_lock::<Array>().map(|a| a.clone()).unwrap_or_default();
-        return array.iter().map(to_json).collect::<Result<_, _>>().map(Value::Array);
+        let array = value
+            .read_lock::<Array>()
+            .map(|a| a.clone())
+            .unwrap_or_default();
+        return array
+            .iter()
+            .map(to_json)
+            .collect::<Result<_, _>>()
+            .map(Value::Array);
     }
     if value.is_map() {
-        let map = value.read_lock::<Map>().map(|m| m.clone()).unwrap_or_default();
+        let map = value
+            .read_lock::<Map>()
+            .map(|m| m.clone())
+            .unwrap_or_default();
         return map_to_json(&map).map(Value::Object);
     }
     if value.is_blob() {
         let blob = value.clone().into_blob().unwrap_or_default();
         return Ok(Value::Array(blob.into_iter().map(Value::from).collect()));
     }
-    Err(format!("a value of type `{}` cannot be sent", value.type_name()))
+    Err(format!(
+        "a value of type `{}` cannot be sent",
+        value.type_name()
+    ))
 }
 
 /// Converts a Rhai map into a JSON object.

@@ -84,7 +84,10 @@ impl ScriptError {
 
     /// A syntax error in the script `source` (an id known to `sources`).
     pub fn from_parse(err: &ParseError, source: &str, sources: &Sources) -> ScriptError {
-        let mut e = ScriptError::new(ErrorKind::Syntax, lowercase_first(&err.err_type().to_string()));
+        let mut e = ScriptError::new(
+            ErrorKind::Syntax,
+            lowercase_first(&err.err_type().to_string()),
+        );
         e.location = locate(err.position(), source, sources);
         e
     }
@@ -122,22 +125,35 @@ impl ScriptError {
             }
             EvalAltResult::ErrorRuntime(value, _) => thrown(value),
             EvalAltResult::ErrorTerminated(token, _) => {
-                let kind = if token.clone().into_string().is_ok_and(|t| t.contains("time limit")) {
+                let kind = if token
+                    .clone()
+                    .into_string()
+                    .is_ok_and(|t| t.contains("time limit"))
+                {
                     ErrorKind::Timeout
                 } else {
                     ErrorKind::Interrupted
                 };
                 ScriptError::new(kind, token.to_string())
             }
-            EvalAltResult::ErrorTooManyOperations(_) => limit(LimitKind::Operations, "the playbook ran too many operations"),
-            EvalAltResult::ErrorStackOverflow(_) => limit(LimitKind::CallDepth, "function calls are nested too deeply (infinite recursion?)"),
-            EvalAltResult::ErrorDataTooLarge(what, _) => {
-                limit(LimitKind::DataSize, &format!("{} is too large", lowercase_first(what)))
-            }
+            EvalAltResult::ErrorTooManyOperations(_) => limit(
+                LimitKind::Operations,
+                "the playbook ran too many operations",
+            ),
+            EvalAltResult::ErrorStackOverflow(_) => limit(
+                LimitKind::CallDepth,
+                "function calls are nested too deeply (infinite recursion?)",
+            ),
+            EvalAltResult::ErrorDataTooLarge(what, _) => limit(
+                LimitKind::DataSize,
+                &format!("{} is too large", lowercase_first(what)),
+            ),
             other => {
                 // Rhai appends the position; ours is shown by the renderer.
                 let text = other.to_string();
-                let text = text.rsplit_once(" (line ").map_or(text.as_str(), |(m, _)| m);
+                let text = text
+                    .rsplit_once(" (line ")
+                    .map_or(text.as_str(), |(m, _)| m);
                 ScriptError::new(ErrorKind::Runtime, lowercase_first(text))
             }
         };
@@ -158,26 +174,44 @@ fn limit(kind: LimitKind, what: &str) -> ScriptError {
 fn thrown(value: &Dynamic) -> ScriptError {
     let Some(map) = value.read_lock::<Map>().map(|m| m.clone()) else {
         let text = value.to_string();
-        let text = if text.is_empty() { "the playbook threw an error".to_string() } else { text };
+        let text = if text.is_empty() {
+            "the playbook threw an error".to_string()
+        } else {
+            text
+        };
         return ScriptError::new(ErrorKind::Runtime, text);
     };
     let get = |k: &str| map.get(k).filter(|v| !v.is_unit()).map(|v| v.to_string());
     let message = get("message").unwrap_or_else(|| value.to_string());
     match (get("operation"), map.contains_key("status_code")) {
         (Some(operation), true) => {
-            let status = map.get("status_code").and_then(|v| v.as_int().ok()).and_then(|s| u16::try_from(s).ok()).filter(|s| *s > 0);
+            let status = map
+                .get("status_code")
+                .and_then(|v| v.as_int().ok())
+                .and_then(|s| u16::try_from(s).ok())
+                .filter(|s| *s > 0);
             let messages = map
                 .get("errors")
                 .and_then(|v| v.clone().try_cast::<rhai::Array>())
                 .unwrap_or_default()
                 .iter()
-                .filter_map(|e| e.read_lock::<Map>().and_then(|m| m.get("message").map(|m| m.to_string())))
+                .filter_map(|e| {
+                    e.read_lock::<Map>()
+                        .and_then(|m| m.get("message").map(|m| m.to_string()))
+                })
                 .collect();
             let mut e = ScriptError::new(ErrorKind::Api, message);
-            e.api = Some(ApiFailure { operation, status, messages, trace_id: get("trace_id") });
+            e.api = Some(ApiFailure {
+                operation,
+                status,
+                messages,
+                trace_id: get("trace_id"),
+            });
             e
         }
-        (Some(_), false) if map.contains_key("key") => ScriptError::new(ErrorKind::Argument, message),
+        (Some(_), false) if map.contains_key("key") => {
+            ScriptError::new(ErrorKind::Argument, message)
+        }
         _ => ScriptError::new(ErrorKind::Runtime, message),
     }
 }

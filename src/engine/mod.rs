@@ -16,7 +16,7 @@ mod runtime;
 mod sources;
 pub mod stdlib;
 
-pub use backend::Backend;
+pub use backend::{Backend, Offline};
 pub use call::{CallError, Context, api_error_map, call, result_map};
 pub use cancel::{Cancel, Reason};
 pub use error::{ApiFailure, ErrorKind, Location, ScriptError};

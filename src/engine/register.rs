@@ -26,7 +26,8 @@ pub fn collections() -> impl Iterator<Item = Collection> {
 /// Finds the operation `module::name` names, by any of its Rhai names.
 pub fn resolve(module: &str, name: &str) -> Option<&'static Operation> {
     let collection = Collection::from_module(module).filter(|c| c.scriptable())?;
-    ops::in_collection(collection).find(|op| collection.module() == module && rhai_names(op).contains(&name))
+    ops::in_collection(collection)
+        .find(|op| collection.module() == module && rhai_names(op).contains(&name))
 }
 
 pub fn register_operations(engine: &mut Engine, ctx: &Arc<Context>) {
@@ -46,9 +47,12 @@ pub fn register_operations(engine: &mut Engine, ctx: &Arc<Context>) {
                 FuncRegistration::new(name)
                     .with_volatility(true)
                     .with_purity(false)
-                    .set_into_module(&mut module, move |native: NativeCallContext, args: Dynamic| {
-                        call_from_rhai(&c, op, &native, args)
-                    });
+                    .set_into_module(
+                        &mut module,
+                        move |native: NativeCallContext, args: Dynamic| {
+                            call_from_rhai(&c, op, &native, args)
+                        },
+                    );
             }
         }
         module.build_index();

@@ -89,7 +89,9 @@ impl rhai::ModuleResolver for Resolver {
         let in_module = |e: Box<EvalAltResult>| {
             Box::new(EvalAltResult::ErrorInModule(path.to_string(), e, pos))
         };
-        let mut ast = engine.compile(&found.text).map_err(|e| in_module(e.into()))?;
+        let mut ast = engine
+            .compile(&found.text)
+            .map_err(|e| in_module(e.into()))?;
         ast.set_source(path);
         let mut module = Module::eval_ast_as_new(Scope::new(), &ast, engine).map_err(in_module)?;
         module.set_id(path);

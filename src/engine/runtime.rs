@@ -52,8 +52,8 @@ pub struct Runtime {
 }
 
 impl Runtime {
-    pub fn new(backend: Arc<dyn Backend>, options: &Options) -> Runtime {
-        let cancel = Cancel::new();
+    /// `cancel` is shared with the backend (the HTTP client stops waiting when it is set).
+    pub fn new(backend: Arc<dyn Backend>, options: &Options, cancel: Cancel) -> Runtime {
         let sources = Sources::default();
         let ctx = Arc::new(Context {
             backend,
@@ -126,7 +126,10 @@ impl Runtime {
     /// Reads and compiles a playbook file. Nothing runs.
     pub fn compile_file(&self, path: &Path) -> Result<AST, ScriptError> {
         let text = std::fs::read_to_string(path).map_err(|e| {
-            ScriptError::new(ErrorKind::Io, format!("cannot read `{}`: {e}", path.display()))
+            ScriptError::new(
+                ErrorKind::Io,
+                format!("cannot read `{}`: {e}", path.display()),
+            )
         })?;
         self.compile_text(&path.display().to_string(), &text)
     }
