@@ -434,7 +434,16 @@ mod tests {
             .map(|(i, s)| Host::from_spec(s, i, 7))
             .collect();
         let loaded = started.elapsed();
-        eprintln!("generate_fleet(10_000): {generated:?}; Host::from_spec x 10_000: {loaded:?}");
+        let started = std::time::Instant::now();
+        let mut built = hosts.clone();
+        for h in &mut built {
+            h.materialize();
+        }
+        let materialized = started.elapsed();
+        eprintln!(
+            "generate_fleet(10_000): {generated:?}; Host::from_spec x 10_000: {loaded:?}; materialize x 10_000: {materialized:?}"
+        );
+        assert!(built.iter().all(|h| h.processes.all().len() > 3));
         assert_eq!(hosts.len(), 10_000);
         assert_eq!(fleet[0].hostname, "host-00001");
         assert_eq!(fleet[9_999].hostname, "host-10000");

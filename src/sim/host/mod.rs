@@ -169,6 +169,16 @@ pub struct Host {
     pub script_outputs: BTreeMap<String, String>,
     /// Command strings run on this host, oldest first (`history`).
     pub history: Vec<String>,
+    /// Content not built yet: see [`Host::materialize`].
+    pending: Option<Box<Pending>>,
+}
+
+/// What [`Host::materialize`] needs to build a host's content.
+#[derive(Clone, Debug)]
+struct Pending {
+    spec: HostSpec,
+    user: String,
+    seed: u64,
 }
 
 /// What the API layer gives a command besides the host: the tenant's put-files and scripts.
@@ -306,16 +316,42 @@ impl Host {
             registry: Registry::default(),
             script_outputs: spec.script_outputs.clone(),
             history: Vec::new(),
+            pending: None,
         };
         let user = spec
             .user
             .clone()
             .unwrap_or_else(|| baseline::user_name(mix(r)).to_string());
-        if spec.baseline {
-            baseline::apply(&mut host, &user, r);
-        }
-        host.apply_contents(spec, &user);
+        // Content is built on first use: a 10,000-host fleet loads in milliseconds and only
+        // the hosts a playbook touches pay for their file system and process table.
+        host.pending = Some(Box::new(Pending {
+            spec: HostSpec {
+                files: spec.files.clone(),
+                processes: spec.processes.clone(),
+                connections: spec.connections.clone(),
+                users: spec.users.clone(),
+                env: spec.env.clone(),
+                registry: spec.registry.clone(),
+                baseline: spec.baseline,
+                ..Default::default()
+            },
+            user,
+            seed: r,
+        }));
         host
+    }
+
+    /// Builds the host's content (baseline plus scenario) if not built yet. `execute` calls
+    /// it; call it before reading `fs`, `processes`, `connections`, `users`, `env`,
+    /// `interfaces` or `registry` directly.
+    pub fn materialize(&mut self) -> &mut Host {
+        if let Some(p) = self.pending.take() {
+            if p.spec.baseline {
+                baseline::apply(self, &p.user, p.seed);
+            }
+            self.apply_contents(&p.spec, &p.user);
+        }
+        self
     }
 
     /// Adds the scenario's own files, accounts, processes, connections, environment and registry.
@@ -503,7 +539,7 @@ impl Host {
             "modified_timestamp": clock::rfc3339(self.last_seen),
             "meta": { "version": "4812" },
             "connection_ip": self.local_ip,
-            "default_gateway_ip": self.interfaces.first().map(|i| i.gateway.clone()).unwrap_or_default(),
+            "default_gateway_ip": self.local_ip.rsplit_once('.').map(|(net, _)| format!("{net}.1")).unwrap_or_default(),
             "connection_mac_address": self.mac_address,
             "chassis_type": if self.product_type_desc == "Workstation" { "9" } else { "1" },
             "chassis_type_desc": if self.product_type_desc == "Workstation" { "Laptop" } else { "Other" },
@@ -524,6 +560,7 @@ impl Host {
         command_string: &str,
         env: &dyn CommandEnv,
     ) -> CommandOutput {
+        self.materialize();
         if cwd.is_empty() {
             *cwd = self.initial_cwd();
         }

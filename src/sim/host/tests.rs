@@ -28,7 +28,9 @@ fn host(name: &str) -> Host {
         .enumerate()
         .find(|(_, h)| h.hostname == name)
         .unwrap();
-    Host::from_spec(spec, i, 0)
+    let mut h = Host::from_spec(spec, i, 0);
+    h.materialize();
+    h
 }
 
 /// Runs a command line (base command = first word, or two for `reg ...`).
@@ -424,6 +426,7 @@ triage = "ok"
     )
     .unwrap();
     let mut h = Host::from_spec(&spec, 0, 1);
+    h.materialize();
     assert_eq!(h.device_id.len(), 32);
     let mut cwd = String::new();
     assert_eq!(run(&mut h, &mut cwd, "cat /srv/a.txt").stdout, "hello");
