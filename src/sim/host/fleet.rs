@@ -24,6 +24,8 @@ pub const MAC_IMPLANT: &str = "/Users/Shared/.update/softwareupdated";
 /// Bytes of the built-in Windows implant (a stand-in PE, stable so its hash is known).
 pub const EVIL_EXE: &str =
     "MZ\u{90}\0simulated implant evil.exe: beacon 185.220.101.47:443 every 60s\n";
+/// MD5 of [`EVIL_EXE`], as `filehash` prints it.
+pub const EVIL_EXE_MD5: &str = "b781b670a409aea1088c1220d3eed4c8";
 /// Bytes of the built-in Linux miner.
 pub const KWORKERD: &str =
     "\u{7f}ELF\u{2}\u{1}\u{1}\0simulated xmrig build kworkerd: pool 45.9.148.108:4444\n";

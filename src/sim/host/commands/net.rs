@@ -96,15 +96,14 @@ pub fn netstat(host: &Host) -> CommandOutput {
     }
 }
 
-/// `Label . . . . : value`, padded as ipconfig pads its labels.
+/// `Label . . . . : value`: dots on odd columns up to column 35, the colon on column 37,
+/// as ipconfig aligns its labels.
 fn dotted(label: &str, value: &str) -> String {
     let mut s = format!("   {label}");
-    let mut dot = s.len() % 2 == 0;
-    while s.len() < 39 {
-        s.push(if dot { '.' } else { ' ' });
-        dot = !dot;
+    while s.len() < 36 {
+        s.push(if s.len() % 2 == 1 { '.' } else { ' ' });
     }
-    format!("{s}: {value}\n")
+    format!("{s} : {value}\n")
 }
 
 pub fn ipconfig(host: &Host) -> CommandOutput {
@@ -132,7 +131,7 @@ pub fn ipconfig(host: &Host) -> CommandOutput {
         if let Some(first) = dns.next() {
             out.push_str(&dotted("DNS Servers", first));
             for d in dns {
-                out.push_str(&format!("{:41}{d}\n", ""));
+                out.push_str(&format!("{:39}{d}\n", ""));
             }
         }
     }
