@@ -107,10 +107,8 @@ fn answer(
             return (reply, 0);
         }
     };
-    if !is_auth {
-        if let Some(reply) = fault(state) {
-            return (reply, remaining);
-        }
+    if !is_auth && let Some(reply) = fault(state) {
+        return (reply, remaining);
     }
     state.tick();
     let reply = input

@@ -79,10 +79,10 @@ fn upload(kind: Kind, input: &Input) -> Option<(Option<String>, Vec<u8>)> {
     if let Some(file) = input.file("file") {
         return Some((Some(file.filename.clone()), file.bytes.clone()));
     }
-    if kind == Kind::Script {
-        if let Some(content) = input.form("content") {
-            return Some((None, content.as_bytes().to_vec()));
-        }
+    if kind == Kind::Script
+        && let Some(content) = input.form("content")
+    {
+        return Some((None, content.as_bytes().to_vec()));
     }
     None
 }
