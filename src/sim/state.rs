@@ -334,6 +334,11 @@ impl State {
         (token, life)
     }
 
+    /// Ends every issued token now, as if they had all reached their lifetime (fault tests).
+    pub fn expire_tokens(&mut self) {
+        self.tokens.clear();
+    }
+
     pub(crate) fn revoke_token(&mut self, token: &str) {
         self.tokens.remove(token);
     }

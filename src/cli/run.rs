@@ -1,0 +1,31 @@
+//! `falconry run`: one playbook, on its own thread, against the selected backend.
+
+use super::backend;
+use super::config::RunConfig;
+use super::error::Error;
+use crate::engine::{Cancel, Runtime, convert, on_script_thread};
+
+pub fn run(cfg: RunConfig) -> Result<(), Error> {
+    let cancel = Cancel::new();
+    let backend::Selected { backend, emulator } = backend::select(&cancel)?;
+    let RunConfig {
+        playbook,
+        args,
+        json,
+        options,
+    } = cfg;
+    let value = on_script_thread(move || {
+        let runtime = Runtime::new(backend, &options, cancel);
+        runtime.run_file(&playbook, args).map(|v| {
+            convert::to_json(&v).unwrap_or_else(|_| serde_json::Value::String(v.to_string()))
+        })
+    })?;
+    // The emulator (if any) stops only after the playbook is done with it.
+    drop(emulator);
+    if json {
+        let text = serde_json::to_string_pretty(&value)
+            .map_err(|e| Error::Io(format!("cannot write the result as JSON: {e}")))?;
+        println!("{text}");
+    }
+    Ok(())
+}
