@@ -266,7 +266,7 @@ async fn static_and_dynamic_groups() {
 #[tokio::test]
 async fn a_generated_fleet_of_ten_thousand_hosts() {
     let sim = Sim::with_scenario(
-        "[fleet]\ncount = 10000\nhostname = \"WS-{n}\"\ngroups = [\"All\"]\noffline_every = 10\n",
+        "[fleet]\ncount = 10000\nhostname_pattern = \"WS-{n:05}\"\ngroups = [\"All\"]\noffline_fraction = 0.1\n",
     )
     .await;
     let a = sim

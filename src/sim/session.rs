@@ -2,7 +2,7 @@
 //! offline hosts, latency before `complete`, and the files `get` leaves behind.
 
 use super::envelope::Fail;
-use super::host::{CommandOutput, Platform};
+use super::host::CommandOutput;
 use super::library::Library;
 use super::state::{State, now_stamp};
 use crate::ops::commands::{self, RTR_SETTING, Tier};
@@ -64,13 +64,6 @@ pub struct Batch {
 pub struct BatchGet {
     /// Device id -> (session id, cloud request id).
     pub tasks: Vec<(String, String, String)>,
-}
-
-pub fn home_dir(platform: Platform) -> &'static str {
-    match platform {
-        Platform::Windows => "C:\\",
-        Platform::Linux | Platform::Mac => "/",
-    }
 }
 
 impl Session {
@@ -181,7 +174,7 @@ impl State {
                 host,
                 origin: origin.to_string(),
                 offline_queued: queued,
-                cwd: home_dir(entry.platform).to_string(),
+                cwd: entry.initial_cwd(),
                 created_at: stamp.clone(),
                 updated_at: stamp,
                 last_used: Instant::now(),
@@ -300,10 +293,10 @@ impl State {
         };
         let (host, session_id) = (cmd.host, cmd.session_id.clone());
         let (base, line) = (cmd.base_command.clone(), cmd.command_string.clone());
-        let mut cwd = self.sessions.get(&session_id).map_or_else(
-            || home_dir(self.hosts[host].host.platform).to_string(),
-            |s| s.cwd.clone(),
-        );
+        let mut cwd = self
+            .sessions
+            .get(&session_id)
+            .map_or_else(|| self.hosts[host].host.initial_cwd(), |s| s.cwd.clone());
         let env = Library {
             scripts: &self.scripts,
             put_files: &self.put_files,

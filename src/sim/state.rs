@@ -2,10 +2,10 @@
 //! all behind one lock (handlers are short and never block while holding it).
 
 use super::fql::{self, Filter};
-use super::host::{Host, HostSpec, Platform, default_fleet};
+use super::host::{Host, HostSpec, Platform, default_fleet, generate_fleet};
 use super::ids::IdGen;
 use super::library::{Item, sha256_hex};
-use super::policy::{self, DEFAULT_NAME, Policy, default_settings, platform_index, setting_index};
+use super::policy::{DEFAULT_NAME, Policy, default_settings, platform_index, setting_index};
 use super::scenario::Scenario;
 use super::session::{Batch, BatchGet, CommandRecord, Session};
 use serde_json::{Value, json};
@@ -66,9 +66,6 @@ pub struct HostEntry {
     /// A pending containment change and when it settles (only while the host is online).
     pub settles: Option<(Instant, &'static str)>,
     pub hidden: bool,
-    pub first_seen: String,
-    pub last_seen: String,
-    pub local_ip: String,
 }
 
 pub struct Group {
@@ -172,14 +169,15 @@ impl State {
         }
         let mut specs: Vec<HostSpec> = self.scenario.hosts.clone();
         if let Some(fleet) = &self.scenario.fleet {
-            specs.extend(fleet.specs());
+            specs.extend(generate_fleet(fleet, seed));
         }
         if specs.is_empty() {
             specs = default_fleet();
         }
         self.hosts.reserve(specs.len());
         for (index, spec) in specs.iter().enumerate() {
-            let host = Host::from_spec(spec, index, seed);
+            let mut host = Host::from_spec(spec, index, seed);
+            host.cid = self.scenario.cid.clone();
             if self.host_index.contains_key(&host.device_id) {
                 return Err(format!("host `{}`: duplicate device id", host.hostname));
             }
@@ -206,18 +204,10 @@ impl State {
             }
             self.host_index.insert(host.device_id.clone(), index);
             self.hosts.push(HostEntry {
-                local_ip: format!(
-                    "10.{}.{}.{}",
-                    (index >> 16) & 255,
-                    (index >> 8) & 255,
-                    (index & 255).max(1)
-                ),
                 host,
                 status: "normal",
                 settles: None,
                 hidden: false,
-                first_seen: stamp.clone(),
-                last_seen: stamp.clone(),
             });
         }
         for platform in [Platform::Windows, Platform::Linux, Platform::Mac] {
@@ -536,30 +526,7 @@ impl State {
         let entry = &self.hosts[i];
         let mut record = entry.host.device_record();
         if let Value::Object(map) = &mut record {
-            let platform = entry.host.platform;
-            map.insert("cid".into(), json!(self.scenario.cid));
             map.insert("status".into(), json!(self.host_status(i)));
-            map.insert("first_seen".into(), json!(entry.first_seen));
-            map.insert("last_seen".into(), json!(entry.last_seen));
-            map.insert("local_ip".into(), json!(entry.local_ip));
-            map.insert("agent_version".into(), json!("7.18.17106.0"));
-            map.insert(
-                "product_type_desc".into(),
-                json!(
-                    if entry.host.hostname.to_ascii_uppercase().starts_with("SRV") {
-                        "Server"
-                    } else {
-                        "Workstation"
-                    }
-                ),
-            );
-            map.entry("platform_name")
-                .or_insert_with(|| json!(platform.name()));
-            map.insert(
-                "platform_id".into(),
-                json!(policy::platform_index(platform).to_string()),
-            );
-            map.insert("reduced_functionality_mode".into(), json!("no"));
         }
         record
     }

@@ -2,6 +2,7 @@
 //! with the password `infected`, as the real API delivers them.
 
 use crate::sim::envelope::{Fail, Outcome, Reply};
+use crate::sim::host::archive::pack_7z;
 use crate::sim::input::Input;
 use crate::sim::state::State;
 
@@ -77,9 +78,4 @@ pub fn contents(state: &mut State, input: &Input) -> Outcome {
         "application/x-7z-compressed",
         pack_7z(&name, &file.bytes),
     ))
-}
-
-/// Stand-in until the host module's `archive::pack_7z` lands: the bytes unpacked.
-fn pack_7z(_name: &str, bytes: &[u8]) -> Vec<u8> {
-    bytes.to_vec()
 }
