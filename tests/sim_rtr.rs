@@ -109,6 +109,10 @@ async fn status_is_incomplete_until_the_latency_passed_then_chunked() {
         joined.push_str(chunk);
     }
     assert_eq!(joined, expected);
+    assert!(
+        joined.len() > 16,
+        "`ps` output spans several chunks: {joined:?}"
+    );
     assert_eq!(sim.handle.state().executions(&id), 1);
 
     let a = sim
@@ -388,4 +392,130 @@ async fn batch_get_and_status() {
         s.body["resources"][&w1]["session_id"],
         a.body["combined"]["resources"][&w1]["session_id"]
     );
+}
+
+const FILES: &str = r#"
+command_latency_ms = 0
+
+[[hosts]]
+hostname = "WS-1"
+platform = "Windows"
+files = [{ path = 'C:\Users\Public\evil.dll', content_base64 = "TVqQAAMAAAAEAAAA//8AALgAAAAAAAAAQAAAAA==" }]
+
+[[put_files]]
+name = "fix.ps1"
+content = "Write-Output fixed"
+
+[[scripts]]
+name = "Triage"
+content = "Get-Process"
+"#;
+
+#[tokio::test]
+async fn get_delivers_the_file_as_a_7z_with_password_infected() {
+    let sim = Sim::with_scenario(FILES).await;
+    let session = sim.session(&sim.device("WS-1")).await;
+    let a = sim
+        .run(
+            "active-responder-command",
+            &session,
+            "get C:\\Users\\Public\\evil.dll",
+        )
+        .await
+        .expect(201);
+    let id = a.first()["cloud_request_id"].as_str().unwrap().to_string();
+    let status = sim.wait("active-responder-command", &id).await;
+    assert_eq!(status["stderr"], "", "{status}");
+
+    let list = sim
+        .get(&format!(
+            "/real-time-response/entities/file/v2?session_id={session}"
+        ))
+        .await
+        .expect(200);
+    let file = list.first().clone();
+    assert_eq!(file["cloud_request_id"], id.as_str());
+    assert!(
+        file["name"].as_str().unwrap().ends_with("evil.dll"),
+        "{file}"
+    );
+    let expected = base64::Engine::decode(
+        &base64::engine::general_purpose::STANDARD,
+        "TVqQAAMAAAAEAAAA//8AALgAAAAAAAAAQAAAAA==",
+    )
+    .unwrap();
+    assert_eq!(file["size"], expected.len());
+    let sha = file["sha256"].as_str().unwrap();
+    let v1 = sim
+        .get(&format!(
+            "/real-time-response/entities/file/v1?session_id={session}"
+        ))
+        .await
+        .expect(200);
+    assert!(v1.first()["id"].is_u64());
+
+    let c = sim
+        .get(&format!(
+            "/real-time-response/entities/extracted-file-contents/v1?session_id={session}&sha256={sha}&filename=evil.dll"
+        ))
+        .await
+        .expect(200);
+    assert_eq!(
+        c.header("content-type").as_deref(),
+        Some("application/x-7z-compressed")
+    );
+    assert_eq!(&c.bytes[..6], b"7z\xbc\xaf\x27\x1c");
+    let unpacked = falconry::sim::host::archive::unpack_7z(&c.bytes, "infected").unwrap();
+    assert_eq!(unpacked[0].0, "evil.dll");
+    assert_eq!(unpacked[0].1, expected);
+
+    sim.delete(&format!(
+        "/real-time-response/entities/file/v2?session_id={session}&ids={}",
+        file["id"].as_str().unwrap()
+    ))
+    .await
+    .expect(204);
+    let list = sim
+        .get(&format!(
+            "/real-time-response/entities/file/v2?session_id={session}"
+        ))
+        .await
+        .expect(200);
+    assert!(list.resources().is_empty());
+}
+
+#[tokio::test]
+async fn commands_change_the_host_and_use_the_library() {
+    let sim = Sim::with_scenario(FILES).await;
+    let session = sim.session(&sim.device("WS-1")).await;
+    let out = |line: &'static str, endpoint: &'static str| {
+        let sim = &sim;
+        let session = session.clone();
+        async move {
+            let a = sim.run(endpoint, &session, line).await.expect(201);
+            sim.wait(endpoint, a.first()["cloud_request_id"].as_str().unwrap())
+                .await
+        }
+    };
+    out("cd C:\\Users\\Public", "command").await;
+    let put = out("put fix.ps1", "admin-command").await;
+    assert_eq!(put["stderr"], "", "{put}");
+    let cat = out("cat fix.ps1", "command").await;
+    assert!(
+        cat["stdout"]
+            .as_str()
+            .unwrap()
+            .contains("Write-Output fixed"),
+        "{cat}"
+    );
+    out("rm evil.dll", "active-responder-command").await;
+    let ls = out("ls", "command").await;
+    assert!(!ls["stdout"].as_str().unwrap().contains("evil.dll"), "{ls}");
+    assert!(ls["stdout"].as_str().unwrap().contains("fix.ps1"), "{ls}");
+    let run = out(
+        "runscript -CloudFile=\"Triage\"",
+        "active-responder-command",
+    )
+    .await;
+    assert_eq!(run["stderr"], "", "{run}");
 }

@@ -126,11 +126,11 @@ pub struct PutFileSpec {
     pub name: String,
     #[serde(default)]
     pub description: String,
-    /// The file's bytes as text; `content_hex` for binary files.
+    /// The file's bytes as text; `content_base64` for binary files.
     #[serde(default)]
     pub content: String,
     #[serde(default)]
-    pub content_hex: Option<String>,
+    pub content_base64: Option<String>,
 }
 
 /// Injected failures; fractions apply to every API call except `/oauth2/*`.

@@ -8,6 +8,7 @@ use super::library::{Item, sha256_hex};
 use super::policy::{DEFAULT_NAME, Policy, default_settings, platform_index, setting_index};
 use super::scenario::Scenario;
 use super::session::{Batch, BatchGet, CommandRecord, Session};
+use base64::Engine;
 use serde_json::{Value, json};
 use std::collections::{HashMap, HashSet};
 use std::time::{Duration, Instant, SystemTime};
@@ -278,9 +279,10 @@ impl State {
             self.scripts.push(item);
         }
         for spec in self.scenario.put_files.clone() {
-            let bytes = match &spec.content_hex {
-                Some(h) => hex::decode(h)
-                    .map_err(|e| format!("put-file `{}`: `content_hex`: {e}", spec.name))?,
+            let bytes = match &spec.content_base64 {
+                Some(b) => base64::engine::general_purpose::STANDARD
+                    .decode(b.trim())
+                    .map_err(|e| format!("put-file `{}`: `content_base64`: {e}", spec.name))?,
                 None => spec.content.into_bytes(),
             };
             let item = self.new_item(&spec.name, &spec.description, bytes);
