@@ -30,7 +30,7 @@ pub struct FileEntry {
     pub cloud_request_id: String,
     pub name: String,
     pub sha256: String,
-    pub bytes: Vec<u8>,
+    pub bytes: bytes::Bytes,
     pub created_at: String,
     pub deleted: bool,
 }
@@ -301,20 +301,20 @@ impl State {
             scripts: &self.scripts,
             put_files: &self.put_files,
         };
-        let out: CommandOutput = self.hosts[host].host.execute(&mut cwd, &base, &line, &env);
+        let mut out: CommandOutput = self.hosts[host].host.execute(&mut cwd, &base, &line, &env);
         self.count_execution(id);
         let file_id = self.next_file_id;
         let uuid = self.ids.uuid();
         if let Some(session) = self.sessions.get_mut(&session_id) {
             session.cwd = cwd;
-            if let Some(file) = &out.extracted {
+            if let Some(file) = out.extracted.take() {
                 session.files.push(FileEntry {
                     id: file_id,
                     uuid,
                     cloud_request_id: id.to_string(),
-                    name: file.path.clone(),
-                    sha256: file.sha256.clone(),
-                    bytes: file.bytes.clone(),
+                    name: file.path,
+                    sha256: file.sha256,
+                    bytes: file.bytes.into(),
                     created_at: now_stamp(),
                     deleted: false,
                 });

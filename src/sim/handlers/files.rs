@@ -2,7 +2,6 @@
 //! with the password `infected`, as the real API delivers them.
 
 use crate::sim::envelope::{Fail, Outcome, Reply};
-use crate::sim::host::archive::pack_7z;
 use crate::sim::input::Input;
 use crate::sim::state::State;
 
@@ -74,8 +73,5 @@ pub fn contents(state: &mut State, input: &Input) -> Outcome {
             .unwrap_or(&file.name)
             .to_string()
     });
-    Ok(Reply::bytes(
-        "application/x-7z-compressed",
-        pack_7z(&name, &file.bytes),
-    ))
+    Ok(Reply::archive(name, file.bytes.clone()))
 }
