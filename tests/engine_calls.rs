@@ -76,6 +76,13 @@ fn eval(rt: &Runtime, script: &str) -> Result<Dynamic, ScriptError> {
     rt.eval(&mut Scope::new(), &ast)
 }
 
+/// Runs a script that must succeed; its value does not matter.
+fn run_ok(rt: &Runtime, script: &str) {
+    if let Err(e) = eval(rt, script) {
+        panic!("{script}: {e}");
+    }
+}
+
 fn json_of(v: &Dynamic) -> Value {
     falconry::engine::convert::to_json(v).unwrap()
 }
@@ -108,11 +115,10 @@ fn every_scriptable_operation_answers_to_each_of_its_names_with_zero_or_one_argu
 fn operation_ids_that_are_not_identifiers_are_callable_by_falconpy_id() {
     let rec = Recorder::new(ok);
     let rt = runtime(rec.clone());
-    eval(
+    run_ok(
         &rt,
         r#"real_time_response_admin::RTR_ExecuteAdminCommand(#{ base_command: "ls", command_string: "ls", session_id: "s1" })"#,
-    )
-    .unwrap();
+    );
     assert_eq!(rec.sent()[0].op.id, "RTR-ExecuteAdminCommand");
 }
 
@@ -120,12 +126,11 @@ fn operation_ids_that_are_not_identifiers_are_callable_by_falconpy_id() {
 fn convenience_keys_build_the_body_falconpy_builds() {
     let rec = Recorder::new(ok);
     let rt = runtime(rec.clone());
-    eval(
+    run_ok(
         &rt,
         r#"real_time_response_admin::execute_admin_command(#{ base_command: "put", command_string: "put x.exe",
             session_id: "s1", device_id: "d1", persist: false })"#,
-    )
-    .unwrap();
+    );
     let Body::Json(body) = &rec.sent()[0].body else {
         panic!("not a JSON body")
     };
@@ -139,7 +144,10 @@ fn convenience_keys_build_the_body_falconpy_builds() {
 fn ids_accept_a_string_or_an_array() {
     let rec = Recorder::new(ok);
     let rt = runtime(rec.clone());
-    eval(&rt, r#"response_policies::get_policies(#{ ids: "p1" }); response_policies::get_policies(#{ ids: ["p1", "p2"] })"#).unwrap();
+    run_ok(
+        &rt,
+        r#"response_policies::get_policies(#{ ids: "p1" }); response_policies::get_policies(#{ ids: ["p1", "p2"] })"#,
+    );
     let sent = rec.sent();
     assert_eq!(sent[0].query, vec![("ids".to_string(), "p1".to_string())]);
     assert_eq!(
@@ -278,7 +286,7 @@ fn operations_are_never_called_while_compiling() {
         )
         .unwrap();
     assert!(rec.sent().is_empty(), "compiling sent a request");
-    rt.eval(&mut Scope::new(), &ast).unwrap();
+    assert!(rt.eval(&mut Scope::new(), &ast).is_ok());
     assert_eq!(rec.sent().len(), 1);
 
     // Unqualified natives with constant arguments are what the optimiser would call: `sleep` is volatile.
