@@ -27,8 +27,8 @@ pub fn select(cancel: &Cancel) -> Result<Selected, Error> {
             );
             let cfg = ClientConfig::new(
                 emulator.base_url.clone(),
-                "falconry-embedded",
-                Secret::new("falconry-embedded"),
+                emulator.client_id.clone(),
+                Secret::new(emulator.client_secret.clone()),
             );
             Ok(Selected {
                 backend: client(cfg, cancel)?,
