@@ -51,13 +51,14 @@ fn syntax_errors_are_reported_with_positions_and_nothing_runs() {
             "print(\"ran\");\nhosts::query_devices_by_filter(#{});\n",
         )
         .command(&["check", "one.rhai", "two.rhai"])
-        // Even with a reachable tenant nothing would be sent: check never runs a statement.
-        .unreachable_tenant()
+        // A tenant is configured, yet nothing reaches it: check never runs a statement.
+        .emulator()
         .run()
         .status(1)
         .stderr_has("error: unexpected ';'\n --> one.rhai:1:9\n")
         .stdout_is("two.rhai: ok\n")
-        .stderr_lacks("ran");
+        .stderr_lacks("ran")
+        .nothing_sent();
 }
 
 #[test]

@@ -9,7 +9,7 @@ use std::time::Duration;
 fn a_syntax_error_shows_file_line_and_column() {
     Test::new()
         .playbook("let x = 1;\nlet y = (x + ;\n")
-        .unreachable_tenant()
+        .emulator()
         .run()
         .status(1)
         .stderr_is(
@@ -21,7 +21,7 @@ fn a_syntax_error_shows_file_line_and_column() {
 fn a_runtime_error_points_at_its_line() {
     Test::new()
         .playbook("let a = [1, 2];\nprint(a[5]);\n")
-        .unreachable_tenant()
+        .emulator()
         .run()
         .status(1)
         .stderr_has("error: array index 5 out of bounds")
@@ -33,7 +33,7 @@ fn a_runtime_error_points_at_its_line() {
 fn an_unknown_argument_key_names_the_operation_the_key_and_what_is_allowed() {
     Test::new()
         .playbook("let r = response_policies::query_policies(#{ limt: 10 });\n")
-        .unreachable_tenant()
+        .emulator()
         .run()
         .status(1)
         .stderr_is(concat!(
@@ -43,41 +43,44 @@ fn an_unknown_argument_key_names_the_operation_the_key_and_what_is_allowed() {
             "1 | let r = response_policies::query_policies(#{ limt: 10 });\n",
             "  |                            ^\n",
         ))
-        .no_secret();
+        .no_secret()
+        .nothing_sent();
 }
 
 #[test]
 fn a_wrong_type_is_refused_before_sending() {
     Test::new()
         .playbook("hosts::query_devices_by_filter(#{ limit: \"ten\" });\n")
-        .unreachable_tenant()
+        .emulator()
         .run()
         .status(1)
         .stderr_has("error: `hosts::query_devices_by_filter`: argument `limit` must be a integer, got a string")
-        // Nothing reached the (unreachable) network: the error is the validation, not a connection failure.
-        .stderr_lacks("could not be sent");
+        .stderr_lacks("could not be sent")
+        .nothing_sent();
 }
 
 #[test]
 fn an_out_of_range_limit_is_refused_before_sending() {
     Test::new()
         .playbook("response_policies::query_combined_policies(#{ limit: 9000 });\n")
-        .unreachable_tenant()
+        .emulator()
         .run()
         .status(1)
         .stderr_has("argument `limit` must be between 1 and 5000, got 9000")
-        .stderr_lacks("could not be sent");
+        .stderr_lacks("could not be sent")
+        .nothing_sent();
 }
 
 #[test]
 fn a_value_outside_an_enum_lists_the_allowed_values() {
     Test::new()
         .playbook("response_policies::perform_policies_action(#{ action_name: \"explode\", ids: \"p1\" });\n")
-        .unreachable_tenant()
+        .emulator()
         .run()
         .status(1)
         .stderr_has("error: `response_policies::perform_policies_action`: argument `action_name` must be one of `add-host-group`, `add-rule-group`, `disable`, `enable`, `remove-host-group`, `remove-rule-group`, got \"explode\"")
-        .stderr_lacks("could not be sent");
+        .stderr_lacks("could not be sent")
+        .nothing_sent();
 }
 
 #[test]
@@ -104,7 +107,7 @@ fn args_reach_the_script_with_integers_and_booleans_converted() {
         .arg("force=true")
         .arg("--arg=note=a=b")
         .arg("--json")
-        .unreachable_tenant()
+        .emulator()
         .run()
         .status(0)
         .stdout_is("[\n  \"WS-042\",\n  42,\n  true,\n  \"a=b\"\n]\n");
@@ -135,7 +138,7 @@ fn json_mode_keeps_stdout_for_the_final_value() {
     Test::new()
         .playbook("print(\"progress\");\nlog::info(\"working\");\n#{ hosts: [\"a\", \"b\"], count: 2, ok: true }")
         .arg("--json")
-        .unreachable_tenant()
+        .emulator()
         .run()
         .status(0)
         .stdout_is("{\n  \"count\": 2,\n  \"hosts\": [\n    \"a\",\n    \"b\"\n  ],\n  \"ok\": true\n}\n")
@@ -147,7 +150,7 @@ fn json_mode_keeps_stdout_for_the_final_value() {
 fn without_json_print_goes_to_stdout_and_the_value_is_not_printed() {
     Test::new()
         .playbook("print(\"hello\");\n42")
-        .unreachable_tenant()
+        .emulator()
         .run()
         .status(0)
         .stdout_is("hello\n");
@@ -159,7 +162,7 @@ fn an_infinite_loop_stops_at_the_time_limit() {
         .playbook("let n = 0;\nloop { n += 1; }\n")
         .arg("--timeout")
         .arg("1s")
-        .unreachable_tenant()
+        .emulator()
         .run()
         .status(1)
         .stderr_has(
@@ -175,7 +178,7 @@ fn sleeping_past_the_time_limit_stops_too() {
         .playbook("sleep(600);\n")
         .arg("--timeout")
         .arg("500ms")
-        .unreachable_tenant()
+        .emulator()
         .run()
         .status(1)
         .stderr_has("time limit of 500ms")
@@ -186,7 +189,7 @@ fn sleeping_past_the_time_limit_stops_too() {
 fn deep_recursion_is_a_clear_error() {
     Test::new()
         .playbook("fn down(n) { down(n + 1) }\ndown(0);\n")
-        .unreachable_tenant()
+        .emulator()
         .run()
         .status(1)
         .stderr_has("error: function calls are nested too deeply (infinite recursion?); raise the limit with `--max-call-depth`")
@@ -199,7 +202,7 @@ fn limits_can_be_raised_or_lowered() {
         .playbook("let n = 0;\nfor i in 0..1000 { n += i; }\nn")
         .arg("--max-operations")
         .arg("100")
-        .unreachable_tenant()
+        .emulator()
         .run()
         .status(1)
         .stderr_has(
@@ -210,7 +213,7 @@ fn limits_can_be_raised_or_lowered() {
         .arg("--max-call-depth")
         .arg("200")
         .arg("--json")
-        .unreachable_tenant()
+        .emulator()
         .run()
         .status(0)
         .stdout_is("0\n");
@@ -229,7 +232,7 @@ fn huge_strings_hit_the_size_limit() {
         .playbook("let s = \"x\";\nloop { s += s; }\n")
         .arg("--max-string-size")
         .arg("1000000")
-        .unreachable_tenant()
+        .emulator()
         .run()
         .status(1)
         .stderr_has("error: length of string is too large; raise the limit with `--max-string-size, --max-array-size or --max-map-size`");
@@ -239,7 +242,7 @@ fn huge_strings_hit_the_size_limit() {
 fn uncaught_throws_show_their_value_and_position() {
     Test::new()
         .playbook("let x = 1;\nif x == 1 { throw \"host WS-042 is not contained\"; }\n")
-        .unreachable_tenant()
+        .emulator()
         .run()
         .status(1)
         .stderr_has("error: host WS-042 is not contained\n --> playbook.rhai:2:13\n");
@@ -253,7 +256,7 @@ fn imports_resolve_from_lib_then_the_builtin_library() {
         .arg("--lib")
         .arg("lib")
         .arg("--json")
-        .unreachable_tenant()
+        .emulator()
         .run()
         .status(0)
         .stdout_is("[\n  42,\n  [\n    [\n      1,\n      2\n    ],\n    [\n      3\n    ]\n  ]\n]\n");
@@ -263,7 +266,7 @@ fn imports_resolve_from_lib_then_the_builtin_library() {
 fn a_missing_playbook_is_a_clear_error() {
     Test::new()
         .command(&["run", "nope.rhai"])
-        .unreachable_tenant()
+        .emulator()
         .run()
         .status(1)
         .stderr_has("error: cannot read `nope.rhai`");

@@ -19,6 +19,7 @@ pub struct Test {
     args: Vec<String>,
     env: Vec<(String, String)>,
     limit: Duration,
+    emulator: Option<falconry::sim::SimHandle>,
 }
 
 impl Default for Test {
@@ -35,6 +36,7 @@ impl Test {
             args: Vec::new(),
             env: Vec::new(),
             limit: Duration::from_secs(120),
+            emulator: None,
         }
     }
 
@@ -81,6 +83,22 @@ impl Test {
         self.env("FALCON_CLIENT_ID", "falconry-test")
             .env("FALCON_CLIENT_SECRET", SECRET)
             .env("FALCON_BASE_URL", "http://127.0.0.1:9")
+    }
+
+    /// Runs against an emulator started by the test (so the test can read what it received), reached
+    /// over loopback by the real client with credentials from the environment, as a tenant would be.
+    pub fn emulator(mut self) -> Test {
+        let sim = falconry::sim::start(falconry::sim::SimConfig {
+            client_id: "falconry-test".into(),
+            client_secret: SECRET.into(),
+            ..falconry::sim::SimConfig::default()
+        })
+        .expect("start the emulator");
+        let url = sim.base_url();
+        self.emulator = Some(sim);
+        self.env("FALCON_CLIENT_ID", "falconry-test")
+            .env("FALCON_CLIENT_SECRET", SECRET)
+            .env("FALCON_BASE_URL", &url)
     }
 
     pub fn path(&self) -> &Path {
@@ -138,6 +156,7 @@ impl Test {
             code: status.code(),
             elapsed: started.elapsed(),
             dir: self.dir.path().to_path_buf(),
+            emulator: self.emulator,
             _keep: self.dir,
         }
     }
@@ -149,6 +168,7 @@ pub struct Output {
     pub code: Option<i32>,
     pub elapsed: Duration,
     pub dir: PathBuf,
+    emulator: Option<falconry::sim::SimHandle>,
     _keep: tempfile::TempDir,
 }
 
@@ -218,6 +238,26 @@ impl Output {
 
     pub fn finished_within(&self, d: Duration) -> &Output {
         assert!(self.elapsed < d, "took {:?}\n{}", self.elapsed, self.show());
+        self
+    }
+
+    /// `METHOD path` of every request the test's emulator received (token requests included).
+    pub fn requests(&self) -> Vec<String> {
+        let sim = self
+            .emulator
+            .as_ref()
+            .expect("a test started with `.emulator()`");
+        sim.state()
+            .request_log()
+            .iter()
+            .map(|e| format!("{} {}", e.method, e.path))
+            .collect()
+    }
+
+    /// The emulator received nothing at all: not even a token request.
+    pub fn nothing_sent(&self) -> &Output {
+        let sent = self.requests();
+        assert!(sent.is_empty(), "sent {sent:?}\n{}", self.show());
         self
     }
 
