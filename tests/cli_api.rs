@@ -140,3 +140,64 @@ fn operations_answer_to_operation_ids_too() {
         .status(0)
         .stdout_is("[\n  200,\n  200\n]\n");
 }
+
+#[test]
+fn uploads_from_outside_the_playbook_folder_are_refused_before_sending() {
+    let cases = [
+        (
+            "../outside.txt",
+            "outside the playbook's folder and the output folder",
+        ),
+        (
+            "tools/link.txt",
+            "outside the playbook's folder and the output folder",
+        ),
+        ("tools/missing.txt", "which cannot be read"),
+        (
+            "ABSOLUTE",
+            "outside the playbook's folder and the output folder",
+        ),
+    ];
+    for (file, expected) in cases {
+        let t = Test::new()
+            .file("outside.txt", "not for upload")
+            .file("pb/tools/ok.txt", "fine");
+        // A link inside the playbook's folder that points out of it.
+        std::os::unix::fs::symlink("../../outside.txt", t.path().join("pb/tools/link.txt"))
+            .unwrap();
+        let file = if file == "ABSOLUTE" {
+            t.path().join("outside.txt").display().to_string()
+        } else {
+            file.to_string()
+        };
+        t.file(
+            "pb/p.rhai",
+            &format!("real_time_response_admin::create_put_files(#{{ file: {file:?}, name: \"x\", description: \"d\" }});"),
+        )
+        .command(&["run", "pb/p.rhai"])
+        .emulator()
+        .run()
+        .status(1)
+        .stderr_has(&format!(
+            "error: `real_time_response_admin::create_put_files`: argument `file` names `{file}`, "
+        ))
+        .stderr_has(expected)
+        .nothing_sent();
+    }
+}
+
+#[test]
+fn wrong_credentials_fail_clearly_and_the_secret_never_shows() {
+    let out = Test::new()
+        .playbook("hosts::query_devices_by_filter(#{ limit: 1 });\n")
+        .emulator()
+        .env("FALCON_CLIENT_SECRET", "wrong-secret-0xBADC0DE")
+        .run();
+    out.status(1).stderr_has("error: ").no_secret();
+    assert!(
+        !out.stderr.contains("wrong-secret-0xBADC0DE"),
+        "{}",
+        out.stderr
+    );
+    assert!(!out.stdout.contains("wrong-secret-0xBADC0DE"));
+}

@@ -271,3 +271,16 @@ fn a_missing_playbook_is_a_clear_error() {
         .status(1)
         .stderr_has("error: cannot read `nope.rhai`");
 }
+
+#[test]
+fn ctrl_c_stops_the_playbook_cleanly() {
+    Test::new()
+        .playbook("log::info(\"started\");\nsleep(600);\n")
+        .interrupt_after(Duration::from_millis(1500))
+        .emulator()
+        .run()
+        .status(130)
+        .stderr_has("falconry: interrupted; stopping the playbook")
+        .stderr_has("error: the playbook was interrupted\n --> playbook.rhai:2:1\n")
+        .finished_within(Duration::from_secs(20));
+}

@@ -20,6 +20,7 @@ pub struct Test {
     env: Vec<(String, String)>,
     limit: Duration,
     emulator: Option<falconry::sim::SimHandle>,
+    interrupt_after: Option<Duration>,
 }
 
 impl Default for Test {
@@ -37,6 +38,7 @@ impl Test {
             env: Vec::new(),
             limit: Duration::from_secs(120),
             emulator: None,
+            interrupt_after: None,
         }
     }
 
@@ -85,6 +87,12 @@ impl Test {
             .env("FALCON_BASE_URL", "http://127.0.0.1:9")
     }
 
+    /// Sends SIGINT (Ctrl-C) to falconry once this long after it starts.
+    pub fn interrupt_after(mut self, d: Duration) -> Test {
+        self.interrupt_after = Some(d);
+        self
+    }
+
     /// Runs against an emulator started by the test (so the test can read what it received), reached
     /// over loopback by the real client with credentials from the environment, as a tenant would be.
     pub fn emulator(mut self) -> Test {
@@ -105,7 +113,7 @@ impl Test {
         self.dir.path()
     }
 
-    pub fn run(self) -> Output {
+    pub fn run(mut self) -> Output {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_falconry"));
         cmd.args(&self.command)
             .args(&self.args)
@@ -143,6 +151,12 @@ impl Test {
         let status = loop {
             if let Some(s) = child.try_wait().expect("wait") {
                 break s;
+            }
+            if let Some(d) = self.interrupt_after.filter(|d| started.elapsed() >= *d) {
+                let _ = Command::new("kill")
+                    .args(["-INT", &child.id().to_string()])
+                    .status();
+                self.interrupt_after = None;
             }
             if started.elapsed() > self.limit {
                 let _ = child.kill();
