@@ -152,7 +152,7 @@ impl Test {
             if let Some(s) = child.try_wait().expect("wait") {
                 break s;
             }
-            if let Some(d) = self.interrupt_after.filter(|d| started.elapsed() >= *d) {
+            if self.interrupt_after.is_some_and(|d| started.elapsed() >= d) {
                 let _ = Command::new("kill")
                     .args(["-INT", &child.id().to_string()])
                     .status();
