@@ -235,7 +235,9 @@ fn huge_strings_hit_the_size_limit() {
         .emulator()
         .run()
         .status(1)
-        .stderr_has("error: length of string is too large; raise the limit with `--max-string-size, --max-array-size or --max-map-size`");
+        .stderr_has(
+            "error: length of string is too large; raise the limit with `--max-string-size`",
+        );
 }
 
 #[test]
@@ -283,4 +285,32 @@ fn ctrl_c_stops_the_playbook_cleanly() {
         .stderr_has("falconry: interrupted; stopping the playbook")
         .stderr_has("error: the playbook was interrupted\n --> playbook.rhai:2:1\n")
         .finished_within(Duration::from_secs(20));
+}
+
+#[test]
+fn help_shows_the_real_default_limits() {
+    let l = falconry::engine::Limits::default();
+    let out = Test::new().command(&["run", "--help"]).run();
+    out.status(0)
+        .stdout_has(&format!(
+            "[default: {}]",
+            humantime::format_duration(l.timeout)
+        ))
+        .stdout_has(&format!("[default: {}]", l.max_operations))
+        .stdout_has(&format!("[default: {}]", l.max_call_depth))
+        .stdout_has(&format!("[default: {}]", l.max_string_size))
+        .stdout_has(&format!("[default: {}]", l.max_array_size))
+        .stdout_has(&format!("[default: {}]", l.max_map_size));
+}
+
+#[test]
+fn big_arrays_hit_their_limit() {
+    Test::new()
+        .playbook("let a = [];\nloop { a.push(1); }\n")
+        .arg("--max-array-size")
+        .arg("1000")
+        .emulator()
+        .run()
+        .status(1)
+        .stderr_has("error: size of array/BLOB is too large; raise the limit with `--max-array-size`");
 }

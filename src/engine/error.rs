@@ -144,10 +144,17 @@ impl ScriptError {
                 LimitKind::CallDepth,
                 "function calls are nested too deeply (infinite recursion?)",
             ),
-            EvalAltResult::ErrorDataTooLarge(what, _) => limit(
-                LimitKind::DataSize,
-                &format!("{} is too large", lowercase_first(what)),
-            ),
+            EvalAltResult::ErrorDataTooLarge(what, _) => {
+                // Rhai names the value: "Length of string", "Size of array", "Size of object map".
+                let kind = if what.contains("string") {
+                    LimitKind::StringSize
+                } else if what.contains("array") {
+                    LimitKind::ArraySize
+                } else {
+                    LimitKind::MapSize
+                };
+                limit(kind, &format!("{} is too large", lowercase_first(what)))
+            }
             other => {
                 // Rhai appends the position; ours is shown by the renderer.
                 let text = other.to_string();
