@@ -312,5 +312,7 @@ fn big_arrays_hit_their_limit() {
         .emulator()
         .run()
         .status(1)
-        .stderr_has("error: size of array/BLOB is too large; raise the limit with `--max-array-size`");
+        .stderr_has(
+            "error: size of array/BLOB is too large; raise the limit with `--max-array-size`",
+        );
 }

@@ -175,11 +175,7 @@ fn argument_error(
 
 /// Stops the script: a time limit or Ctrl-C is not something a `catch` should swallow.
 pub fn terminated(cancel: &Cancel, pos: Position) -> Box<EvalAltResult> {
-    let reason = cancel
-        .reason()
-        .map(|r| r.message())
-        .unwrap_or_else(|| "the playbook was interrupted".into());
-    Box::new(EvalAltResult::ErrorTerminated(Dynamic::from(reason), pos))
+    Box::new(EvalAltResult::ErrorTerminated(cancel.token(), pos))
 }
 
 /// Uploads named by a relative path come from the playbook's folder, not from wherever falconry was

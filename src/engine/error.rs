@@ -125,16 +125,17 @@ impl ScriptError {
             }
             EvalAltResult::ErrorRuntime(value, _) => thrown(value),
             EvalAltResult::ErrorTerminated(token, _) => {
-                let kind = if token
-                    .clone()
-                    .into_string()
-                    .is_ok_and(|t| t.contains("time limit"))
-                {
-                    ErrorKind::Timeout
-                } else {
-                    ErrorKind::Interrupted
+                let field = |k: &str| {
+                    token
+                        .read_lock::<Map>()
+                        .and_then(|m| m.get(k).map(|v| v.to_string()))
                 };
-                ScriptError::new(kind, token.to_string())
+                let kind = match field("reason").as_deref() {
+                    Some("timeout") => ErrorKind::Timeout,
+                    _ => ErrorKind::Interrupted,
+                };
+                let message = field("message").unwrap_or_else(|| "the playbook was stopped".into());
+                ScriptError::new(kind, message)
             }
             EvalAltResult::ErrorTooManyOperations(_) => limit(
                 LimitKind::Operations,

@@ -66,13 +66,7 @@ impl Runtime {
         let c = cancel.clone();
         engine.on_progress(move |_| {
             // Once set, the flag stays set: every later step stops too, even inside a `catch`.
-            c.is_set().then(|| {
-                Dynamic::from(
-                    c.reason()
-                        .map(|r| r.message())
-                        .unwrap_or_else(|| "the playbook was interrupted".into()),
-                )
-            })
+            c.is_set().then(|| c.token())
         });
         if options.print_to_stderr {
             engine.on_print(|s| eprintln!("{s}"));
