@@ -79,3 +79,23 @@ fn calls_into_imported_modules_are_checked_against_their_functions() {
         .stderr_has("error: module `t` has no function `secret`\n")
         .stderr_has("error: 4 problems found\n");
 }
+
+#[test]
+fn every_shipped_playbook_checks_clean() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = Vec::new();
+    for dir in ["tests/playbooks", "playbooks", "examples"] {
+        let Ok(entries) = std::fs::read_dir(root.join(dir)) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            if e.path().extension().is_some_and(|x| x == "rhai") {
+                files.push(e.path().display().to_string());
+            }
+        }
+    }
+    assert!(!files.is_empty(), "no playbooks found");
+    let mut words = vec!["check"];
+    words.extend(files.iter().map(String::as_str));
+    Test::new().command(&words).run().status(0).stderr_is("");
+}
