@@ -5,6 +5,7 @@ mod backend;
 mod check;
 mod config;
 mod error;
+mod interrupt;
 mod ops_list;
 mod render;
 mod run;
