@@ -14,7 +14,10 @@ use std::time::{Duration, Instant};
 
 /// A scenario with named hosts, a fast command latency and no rate limit unless `extra` sets one.
 pub fn scenario(hosts: &[(&str, &str, bool)], extra: &str) -> String {
-    let mut s = String::from("command_latency_ms = 50\n");
+    let mut s = String::new();
+    if !extra.contains("command_latency_ms") {
+        s.push_str("command_latency_ms = 50\n");
+    }
     s.push_str(extra);
     s.push('\n');
     for (hostname, platform, online) in hosts {
@@ -269,5 +272,47 @@ impl Run {
             stdout: String::from_utf8_lossy(&reader.join().unwrap()).into_owned(),
             stderr: String::from_utf8_lossy(&err_reader.join().unwrap()).into_owned(),
         }
+    }
+}
+
+/// The audit log against the emulator's own log: the same state-changing operations in the same order,
+/// with the same status wherever an answer arrived. Answers the emulator gave before the request could
+/// act (401 for an expired token, 429 for the rate limit) are retried by the client and are not changes.
+#[track_caller]
+pub fn assert_audit_matches(t: &Tenant, audit: &Path) -> Vec<Value> {
+    let lines = json_lines(audit);
+    let received: Vec<(&str, u16)> = t
+        .state_changes_received()
+        .into_iter()
+        .filter(|(_, status)| *status != 401 && *status != 429)
+        .collect();
+    let logged: Vec<&str> = lines
+        .iter()
+        .map(|l| l["operation_id"].as_str().expect("operation_id"))
+        .collect();
+    let got: Vec<&str> = received.iter().map(|(op, _)| *op).collect();
+    assert_eq!(
+        logged, got,
+        "audit log and emulator disagree on what was sent"
+    );
+    for (line, (op, status)) in lines.iter().zip(&received) {
+        if let Some(s) = line["status"].as_u64() {
+            assert_eq!(s, u64::from(*status), "status of {op}: {line}");
+        } else {
+            assert!(
+                line["error"].is_string(),
+                "a line without status says why: {line}"
+            );
+        }
+    }
+    lines
+}
+
+/// No RTR command ran more than once on its host.
+#[track_caller]
+pub fn assert_no_command_ran_twice(t: &Tenant) {
+    let state = t.sim.state();
+    for (id, n) in state.execution_counts() {
+        assert_eq!(*n, 1, "command `{id}` ran {n} times");
     }
 }
