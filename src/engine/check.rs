@@ -60,28 +60,30 @@ pub fn check_ast(runtime: &Runtime, ast: &AST) -> Vec<ScriptError> {
             | Some(ASTNode::Expr(Expr::FnCall(x, pos)))
                 if !x.namespace.is_empty() =>
             {
-                calls.push(Call::of(x, x.namespace.position().or_else(*pos)));
+                calls.push(Call::of(x, *pos));
             }
             _ => {}
         }
         true
     });
 
-    for call in &calls {
+    // `global::NAME` reads the script's own constants; it is not a module.
+    for call in calls.iter().filter(|c| c.module != "global") {
         let module = call.module.as_str();
         let problem = match (imports.get(module), statics.get(module)) {
             (Some(Import::Known(exports)), _) => check_call(call, exports),
             (Some(Import::Unknown), _) => None,
             (None, Some(exports)) if is_collection(module) => check_operation(call, exports),
             (None, Some(exports)) => check_call(call, exports),
-            (None, None) => Some(format!(
-                "unknown module `{module}`; known modules: {}",
-                statics
-                    .keys()
-                    .map(|m| format!("`{m}`"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )),
+            (None, None) => {
+                let known: Vec<String> = statics.keys().map(|m| format!("`{m}`")).collect();
+                let message = format!(
+                    "unknown module `{module}`; known modules: {}",
+                    known.join(", ")
+                );
+                problems.push(at(message, call.module_pos, &source, runtime));
+                None
+            }
         };
         if let Some(message) = problem {
             problems.push(at(message, call.pos, &source, runtime));
@@ -97,7 +99,10 @@ struct Call {
     args: usize,
     /// The keys of the argument, when it is a map literal.
     keys: Option<Vec<String>>,
+    /// Where the function name is (as run-time errors report it).
     pos: Position,
+    /// Where the module name is.
+    module_pos: Position,
 }
 
 impl Call {
@@ -115,7 +120,8 @@ impl Call {
             name: x.name.to_string(),
             args: x.args.len(),
             keys,
-            pos,
+            pos: pos.or_else(x.namespace.position()),
+            module_pos: x.namespace.position().or_else(pos),
         }
     }
 }
