@@ -25,6 +25,10 @@ pub enum Command {
     Check(CheckArgs),
     /// Serve the Falcon API emulator
     Sim(SimArgs),
+    /// Type statements one at a time, with completion, history and readable results
+    Repl(ReplArgs),
+    /// Run playbooks each time they are saved, or each playbook dropped into an inbox folder
+    Watch(WatchArgs),
 }
 
 #[derive(Args, Debug)]
@@ -48,6 +52,23 @@ pub struct RunArgs {
     pub verbose: bool,
     #[command(flatten)]
     pub limits: LimitArgs,
+    #[command(flatten)]
+    pub safety: SafetyArgs,
+}
+
+/// Plan mode, the destructive-action guard and the audit log.
+#[derive(Args, Debug, Default)]
+pub struct SafetyArgs {
+    /// Send reads only: record each change instead, answer it with a made-up result, print the plan
+    #[arg(long)]
+    pub plan: bool,
+    /// Allow deletes and destructive RTR commands (`rm`, `kill`, `runscript`, ...)
+    #[arg(long)]
+    pub allow_destructive: bool,
+    /// Append every state-changing request to this JSON Lines file [default against a real tenant:
+    /// $XDG_DATA_HOME/falconry/audit.jsonl]
+    #[arg(long, value_name = "FILE")]
+    pub audit: Option<PathBuf>,
 }
 
 /// Engine limits; each has a default that suits real playbooks.
@@ -106,4 +127,48 @@ pub struct SimArgs {
     /// Seed for generated ids and data
     #[arg(long, value_name = "N")]
     pub seed: Option<u64>,
+}
+
+#[derive(Args, Debug)]
+pub struct ReplArgs {
+    /// History file [default: `$XDG_DATA_HOME/falconry/history`]
+    #[arg(long, value_name = "FILE")]
+    pub history: Option<PathBuf>,
+    /// A value for the `args` map statements can read; integers and booleans are converted
+    #[arg(long = "arg", value_name = "KEY=VALUE")]
+    pub args: Vec<String>,
+    /// A folder of playbook modules, searched before the built-in library
+    #[arg(long, value_name = "DIR")]
+    pub lib: Option<PathBuf>,
+    /// Where downloaded files are written
+    #[arg(long, value_name = "DIR", default_value = "falconry-out")]
+    pub out: PathBuf,
+    /// Show `log::debug` messages
+    #[arg(short, long)]
+    pub verbose: bool,
+    #[command(flatten)]
+    pub limits: LimitArgs,
+}
+
+#[derive(Args, Debug)]
+pub struct WatchArgs {
+    /// A playbook file or a folder of playbooks (with `--inbox`: the inbox folder)
+    pub path: PathBuf,
+    /// Run each playbook dropped into PATH once, then move it to `done/` or `failed/` with a result file
+    #[arg(long)]
+    pub inbox: bool,
+    /// A value for every run's `args` map; integers and booleans are converted
+    #[arg(long = "arg", value_name = "KEY=VALUE")]
+    pub args: Vec<String>,
+    /// A folder of playbook modules, searched before the built-in library
+    #[arg(long, value_name = "DIR")]
+    pub lib: Option<PathBuf>,
+    /// Where downloaded files are written
+    #[arg(long, value_name = "DIR", default_value = "falconry-out")]
+    pub out: PathBuf,
+    /// Show `log::debug` messages
+    #[arg(short, long)]
+    pub verbose: bool,
+    #[command(flatten)]
+    pub limits: LimitArgs,
 }

@@ -2,8 +2,11 @@
 
 use super::arguments::{Arguments, CheckArgs, Command, LimitArgs, OpsArgs, RunArgs, SimArgs};
 use super::error::Error;
+use super::repl::ReplConfig;
+use super::watch::WatchConfig;
 use crate::engine::{Level, Limits, Options};
 use crate::ops::Collection;
+use crate::safety::{RunFlags, Safety};
 use rhai::{Dynamic, Map};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -13,6 +16,8 @@ pub enum Config {
     Ops(OpsConfig),
     Check(CheckConfig),
     Sim(SimConfig),
+    Repl(ReplConfig),
+    Watch(WatchConfig),
 }
 
 pub struct RunConfig {
@@ -20,6 +25,7 @@ pub struct RunConfig {
     pub args: Map,
     pub json: bool,
     pub options: Options,
+    pub safety: RunFlags,
 }
 
 pub struct OpsConfig {
@@ -45,6 +51,8 @@ impl Config {
             Command::Ops(a) => Config::Ops(OpsConfig::new(a)?),
             Command::Check(a) => Config::Check(CheckConfig::new(a)?),
             Command::Sim(a) => Config::Sim(SimConfig::new(a)?),
+            Command::Repl(a) => Config::Repl(ReplConfig::new(a)?),
+            Command::Watch(a) => Config::Watch(WatchConfig::new(a)?),
         })
     }
 }
@@ -65,6 +73,8 @@ impl RunConfig {
             base_dir: folder_of(&a.playbook),
             print_to_stderr: a.json,
             log_level: if a.verbose { Level::Debug } else { Level::Info },
+            // Built by `run` once it knows whether it talks to a real tenant.
+            safety: Safety::default(),
         };
         if options.out_dir.is_relative() {
             options.out_dir = std::env::current_dir()
@@ -76,6 +86,11 @@ impl RunConfig {
             args,
             json: a.json,
             options,
+            safety: RunFlags {
+                plan: a.safety.plan,
+                allow_destructive: a.safety.allow_destructive,
+                audit: a.safety.audit,
+            },
         })
     }
 }
@@ -157,7 +172,7 @@ pub fn parse_arg(pair: &str) -> Result<(String, Dynamic), Error> {
     Ok((key.to_string(), value))
 }
 
-fn limits(a: &LimitArgs) -> Result<Limits, Error> {
+pub(super) fn limits(a: &LimitArgs) -> Result<Limits, Error> {
     let mut l = Limits::default();
     if let Some(t) = &a.timeout {
         l.timeout = humantime::parse_duration(t).map_err(|e| {
@@ -200,7 +215,7 @@ fn limits(a: &LimitArgs) -> Result<Limits, Error> {
     Ok(l)
 }
 
-fn lib_dir(dir: Option<PathBuf>) -> Result<Option<PathBuf>, Error> {
+pub(super) fn lib_dir(dir: Option<PathBuf>) -> Result<Option<PathBuf>, Error> {
     match dir {
         Some(d) if !d.is_dir() => Err(Error::Usage(format!(
             "`--lib {}` is not a folder",
