@@ -4,7 +4,7 @@
 //! - `ops`: the operation table (plain data) and request building/validation;
 //! - `api`: the HTTP client (auth, regions, retries, rate limits), knows nothing of Rhai;
 //! - `engine`: the Rhai layer, knows nothing of HTTP (it talks to a `Backend`);
-//! - `safety`: plan mode, the destructive-action guard and the audit log, consulted by
+//! - `safety`: plan mode, the destructive-action guard, the audit log and the upload sandbox, consulted by
 //!   the engine's generic caller before and after every request;
 //! - `rtr`: playbook helpers built on the engine (sessions, fan-out, parsed output);
 //! - `sim`: the embedded Falcon API emulator, knows nothing of the client;

@@ -66,7 +66,7 @@ const PLAYBOOKS: &[(&str, &[&str], &str)] = &[
     (
         "unknown_operation.rhai",
         &[],
-        "error: function not found: hosts::no_such_operation",
+        "error: unknown operation `hosts::no_such_operation`; `falconry ops hosts` lists them",
     ),
     (
         "huge_string.rhai",

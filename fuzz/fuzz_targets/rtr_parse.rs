@@ -7,7 +7,15 @@ use falconry::rtr::parse;
 use libfuzzer_sys::fuzz_target;
 
 const COMMANDS: &[&str] = &[
-    "ps", "ls", "netstat", "filehash", "users", "reg query", "ipconfig", "ifconfig", "env",
+    "ps",
+    "ls",
+    "netstat",
+    "filehash",
+    "users",
+    "reg query",
+    "ipconfig",
+    "ifconfig",
+    "env",
 ];
 const PLATFORMS: &[Option<&str>] = &[None, Some("Windows"), Some("Linux"), Some("Mac")];
 

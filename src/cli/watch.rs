@@ -48,7 +48,7 @@ impl WatchConfig {
             base_dir,
             print_to_stderr: false,
             log_level: if a.verbose { Level::Debug } else { Level::Info },
-            safety: crate::safety::Safety::default(),
+            ..Options::default()
         };
         Ok(WatchConfig {
             target,

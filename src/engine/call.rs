@@ -27,7 +27,7 @@ pub struct Context {
 pub enum CallError {
     Argument(ArgError),
     Api(ApiError),
-    /// Refused or not audited by `safety`.
+    /// Refused, confined or not audited by `safety`.
     Safety(Stop),
 }
 
@@ -48,9 +48,12 @@ pub fn call(
     args: &serde_json::Map<String, Value>,
 ) -> Result<Response, CallError> {
     let mut req = ops::build(op, args).map_err(CallError::Argument)?;
-    confine_file_paths(&mut req, &ctx.base_dir, &ctx.out_dir).map_err(CallError::Argument)?;
+    anchor_file_paths(&mut req, &ctx.base_dir);
     // The one safety hook: plan mode may answer instead of sending, the guard may refuse.
-    let verdict = ctx.safety.before(&mut req).map_err(CallError::Safety)?;
+    let verdict = ctx
+        .safety
+        .before(&mut req, &ctx.base_dir, &ctx.out_dir)
+        .map_err(CallError::Safety)?;
     if let Verdict::Answer(resp) = verdict {
         return Ok(resp);
     }
@@ -108,6 +111,9 @@ pub fn call_from_rhai(
             api_error_map(op, &e),
             pos,
         ))),
+        Err(CallError::Safety(Stop::Sandbox { key, message })) => {
+            Err(argument_error(op, Some(&key), message, pos))
+        }
         Err(CallError::Safety(Stop::Refused(r))) => Err(Box::new(EvalAltResult::ErrorRuntime(
             crate::safety::refusal_map(&r),
             pos,
@@ -202,45 +208,20 @@ pub fn terminated(cancel: &Cancel, pos: Position) -> Box<EvalAltResult> {
 }
 
 /// Uploads named by a relative path come from the playbook's folder, not from wherever falconry was
-/// started; and a playbook may only upload files from its own folder or the output folder (symlinks
-/// are followed before checking, so a link cannot point out).
-fn confine_file_paths(req: &mut Request, base: &Path, out: &Path) -> Result<(), ArgError> {
-    let Body::Multipart(parts) = &mut req.body else {
-        return Ok(());
-    };
-    let roots: Vec<PathBuf> = [base, out]
-        .iter()
-        .filter_map(|r| r.canonicalize().ok())
-        .collect();
-    for part in parts {
-        let PartContent::File {
-            source: FileSource::Path(p),
-            ..
-        } = &mut part.content
-        else {
-            continue;
-        };
-        let err = |message: String| ArgError {
-            operation: req.op.qualified_name(),
-            key: Some(part.name.clone()),
-            message,
-        };
-        let full = base.join(&*p);
-        let real = full.canonicalize().map_err(|e| {
-            err(format!(
-                "names `{}`, which cannot be read: {e}",
-                p.display()
-            ))
-        })?;
-        if !roots.iter().any(|r| real.starts_with(r)) {
-            return Err(err(format!(
-                "names `{}`, outside the playbook's folder and the output folder",
-                p.display()
-            )));
+/// started. Where uploads may come from at all is `safety`'s sandbox, checked next.
+fn anchor_file_paths(req: &mut Request, base: &Path) {
+    if let Body::Multipart(parts) = &mut req.body {
+        for part in parts {
+            if let PartContent::File {
+                source: FileSource::Path(p),
+                ..
+            } = &mut part.content
+                && p.is_relative()
+            {
+                *p = base.join(&*p);
+            }
         }
-        *p = real;
     }
-    Ok(())
 }
 
 /// A file name for a download, made only of safe characters: extracted files are 7z archives named by hash.

@@ -1,10 +1,12 @@
-//! Safety around every operation call: plan mode, the destructive-action guard and the audit log. The engine's one generic caller asks [`Safety::before`] whether to send a request and
+//! Safety around every operation call: plan mode, the destructive-action guard, the audit log and the
+//! upload sandbox. The engine's one generic caller asks [`Safety::before`] whether to send a request and
 //! tells [`Safety::after`] what came back; nothing else in the engine knows about any of this.
 
 mod arguments;
 mod audit;
 mod guard;
 mod plan;
+mod sandbox;
 mod synthetic;
 mod targets;
 
@@ -12,6 +14,7 @@ pub use arguments::arguments;
 pub use audit::{AuditLog, default_audit_path};
 pub use guard::{Guard, Prompt, Refusal, destructive, refusal_map, rtr_command};
 pub use plan::{Plan, Step};
+pub use sandbox::confine;
 pub use synthetic::is_plan_id;
 pub use targets::{Memory, Targets};
 
@@ -83,6 +86,8 @@ pub enum Verdict {
 pub enum Stop {
     /// A destructive request the run does not allow.
     Refused(Refusal),
+    /// An upload from outside the allowed folders: the argument and why.
+    Sandbox { key: String, message: String },
     /// The request was sent, but could not be written to the audit log.
     Audit(String),
 }
@@ -91,6 +96,7 @@ impl fmt::Display for Stop {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Stop::Refused(r) => r.fmt(f),
+            Stop::Sandbox { key, message } => write!(f, "argument `{key}`: {message}"),
             Stop::Audit(m) => write!(f, "{m}; the request was sent, the playbook stops here"),
         }
     }
@@ -160,8 +166,15 @@ impl Safety {
         self.0.plan.as_ref().map(|p| lock(p).to_json())
     }
 
-    /// Decides what happens to a validated request (its uploads already confined by the engine).
-    pub fn before(&self, req: &mut Request) -> Result<Verdict, Stop> {
+    /// Decides what happens to a validated request. `base_dir` and `out_dir` are where uploads may come from.
+    pub fn before(
+        &self,
+        req: &mut Request,
+        base_dir: &Path,
+        out_dir: &Path,
+    ) -> Result<Verdict, Stop> {
+        sandbox::check_uploads(req, &[base_dir, out_dir])
+            .map_err(|(key, message)| Stop::Sandbox { key, message })?;
         self.name_in_audit_comment(req);
         if let Some(plan) = &self.0.plan
             && let Some(answer) = answer_planned_read(req, &lock(plan))

@@ -268,6 +268,19 @@ impl Output {
             .collect()
     }
 
+    /// (operation id, status) of every request the emulator routed to an operation.
+    pub fn operations(&self) -> Vec<(&'static str, u16)> {
+        let sim = self
+            .emulator
+            .as_ref()
+            .expect("a test started with `.emulator()`");
+        sim.state()
+            .request_log()
+            .iter()
+            .filter_map(|e| e.op.map(|op| (op, e.status)))
+            .collect()
+    }
+
     /// The emulator received nothing at all: not even a token request.
     pub fn nothing_sent(&self) -> &Output {
         let sent = self.requests();
