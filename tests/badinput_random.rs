@@ -231,7 +231,8 @@ fn the_rtr_output_parsers_never_panic() {
             if r.below(5) == 0 {
                 text.push_str(&random_string(&mut r));
             } else {
-                text.push_str(*r.pick(FRAGMENTS));
+                let fragment: &&str = r.pick(FRAGMENTS);
+                text.push_str(fragment);
             }
         }
         let command = *r.pick(COMMANDS);
