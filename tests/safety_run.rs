@@ -541,3 +541,65 @@ fn the_repl_asks_before_each_destructive_request() {
     assert_eq!(last["operation_id"], json!("deleteHostGroups"));
     assert_eq!(last["playbook"]["name"], json!("repl"));
 }
+
+#[test]
+fn a_change_that_cannot_be_audited_stops_the_playbook_uncatchably() {
+    let t = Tenant::new(&fleet(""));
+    let out = t
+        .run(
+            r#"
+            try {
+                host_group::create_host_groups(#{ name: "unaudited", group_type: "static" });
+            } catch (e) {
+                print("swallowed");
+            }
+            host_group::create_host_groups(#{ name: "never-sent", group_type: "static" });
+            "#,
+        )
+        .arg("--audit")
+        .arg("/dev/full")
+        .output();
+    out.failure();
+    assert!(
+        out.stderr
+            .contains("cannot write the audit log `/dev/full`"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr
+            .contains("the request was sent, the playbook stops here")
+    );
+    assert!(!out.stdout.contains("swallowed"));
+    assert_eq!(t.count_received("createHostGroups"), 1);
+}
+
+#[test]
+fn a_destructive_batch_command_is_refused_naming_its_hosts() {
+    let t = Tenant::new(&fleet(""));
+    let out = t
+        .run(
+            r#"
+            let ids = hosts::query_devices_by_filter(#{ filter: "platform_name:'Windows'" }).body.resources;
+            let details = hosts::get_device_details_v2(#{ ids: ids });
+            let bid = real_time_response::batch_init_sessions(#{ host_ids: ids }).body.batch_id;
+            real_time_response_admin::batch_admin_command(#{ batch_id: bid, base_command: "runscript",
+                command_string: "runscript -CloudFile=cleanup" });
+            "#,
+        )
+        .output();
+    out.failure();
+    assert!(
+        out.stderr
+            .contains("error: refused `runscript -CloudFile=cleanup` on host WS-04"),
+        "{}",
+        out.stderr
+    );
+    for h in ["WS-042", "WS-043"] {
+        assert!(
+            out.stderr
+                .contains(&format!("host {h} (device `{}`)", t.device_id(h)))
+        );
+    }
+    assert_eq!(t.count_received("BatchAdminCmd"), 0);
+}

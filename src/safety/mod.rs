@@ -92,6 +92,17 @@ pub enum Stop {
     Audit(String),
 }
 
+impl Stop {
+    /// The token a run ends with when it must not go on, shaped like the engine's own
+    /// (`#{ reason, message }`).
+    pub fn termination(&self) -> rhai::Dynamic {
+        let mut m = rhai::Map::new();
+        m.insert("reason".into(), "audit".into());
+        m.insert("message".into(), self.to_string().into());
+        m.into()
+    }
+}
+
 impl fmt::Display for Stop {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
