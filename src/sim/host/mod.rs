@@ -295,10 +295,15 @@ impl Host {
                 .external_ip
                 .clone()
                 .unwrap_or_else(|| format!("203.0.113.{}", 1 + b[4] % 250)),
-            mac_address: spec
-                .mac_address
-                .clone()
-                .unwrap_or_else(|| format!("00-50-56-{:02x}-{:02x}-{:02x}", b[5], b[6], b[7])),
+            // Apple's and VMware's vendor prefixes, so addresses look like the hardware.
+            mac_address: spec.mac_address.clone().unwrap_or_else(|| {
+                let oui = if platform == Platform::Mac {
+                    "a4-83-e7"
+                } else {
+                    "00-50-56"
+                };
+                format!("{oui}-{:02x}-{:02x}-{:02x}", b[5], b[6], b[7])
+            }),
             status: "normal".into(),
             tags: spec.tags.clone(),
             product_type_desc,

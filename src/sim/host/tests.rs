@@ -343,7 +343,7 @@ fn every_read_command_answers_on_every_platform() {
     for name in ["WS-042", "web-01", "MAC-007", "SRV-DC01"] {
         let mut h = host(name);
         let mut cwd = String::new();
-        let windows = h.platform == Platform::Windows;
+        let bit = crate::ops::commands::platform_bit(h.platform.name());
         for cmd in [
             "ls",
             "pwd",
@@ -360,7 +360,8 @@ fn every_read_command_answers_on_every_platform() {
             "ifconfig",
         ] {
             let out = run(&mut h, &mut cwd, cmd);
-            let unsupported = (cmd == "ipconfig" && !windows) || (cmd == "ifconfig" && windows);
+            let entry = crate::ops::commands::lookup(cmd.split(' ').next().unwrap(), cmd).unwrap();
+            let unsupported = entry.platforms & bit == 0;
             assert_eq!(
                 out.stderr.is_empty(),
                 !unsupported,
@@ -437,4 +438,51 @@ triage = "ok"
             .any(|c| c.pid == nc && c.local_port == 4444)
     );
     assert!(toml::from_str::<HostSpec>("hostname = \"x\"\nplatfrom = \"Linux\"").is_err());
+}
+
+#[test]
+fn clients_may_send_reg_as_the_base_command_and_unsupported_commands_fail() {
+    let mut h = host("WS-042");
+    let mut cwd = String::new();
+    let out = h.execute(
+        &mut cwd,
+        "reg",
+        "reg query HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Run WindowsUpdateHelper",
+        &Cloud::default(),
+    );
+    assert_eq!(out.stderr, "");
+    assert!(out.stdout.contains("WindowsUpdateHelper    REG_SZ"));
+    let mut linux = host("web-01");
+    let out = linux.execute(
+        &mut cwd,
+        "reg",
+        "reg query HKLM\\SOFTWARE",
+        &Cloud::default(),
+    );
+    assert_eq!(out.stderr, "'reg query' is not supported on Linux hosts");
+    let out = linux.execute(&mut cwd, "ipconfig", "ipconfig", &Cloud::default());
+    assert_eq!(out.stderr, "'ipconfig' is not supported on Linux hosts");
+}
+
+#[test]
+fn memdump_and_encrypt_write_files() {
+    let mut h = host("WS-042");
+    let mut cwd = String::new();
+    let out = run(&mut h, &mut cwd, "memdump 6612 C:\\IR\\evil.dmp");
+    assert_eq!(out.stderr, "");
+    assert!(h.fs.get("C:\\IR\\evil.dmp").is_some());
+    let out = run(&mut h, &mut cwd, "memdump 1 C:\\IR\\x.dmp");
+    assert!(out.stderr.contains("identifier 1"));
+    run(
+        &mut h,
+        &mut cwd,
+        "encrypt C:\\Users\\bob\\Documents\\notes.txt",
+    );
+    assert!(
+        h.fs.get("C:\\Users\\bob\\Documents\\notes.txt.encrypted")
+            .is_some()
+    );
+    assert!(h.fs.get("C:\\Users\\bob\\Documents\\notes.txt").is_none());
+    let out = h.execute(&mut cwd, "update", "update list", &Cloud::default());
+    assert!(out.stdout.contains("KB5032190"));
 }
