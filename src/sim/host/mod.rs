@@ -122,7 +122,9 @@ pub struct HostSpec {
     pub env: BTreeMap<String, String>,
     #[serde(default)]
     pub registry: Vec<RegistryValueSpec>,
-    /// Output of `runscript` / `put-and-run` by script or file name.
+    /// Fixed output of scripts on this host, keyed by cloud script name (`runscript
+    /// -CloudFile=`), file name (`-HostPath=`, `put-and-run`, `run`) or `raw` (`-Raw=`).
+    /// Scripts without an entry run through the host's small interpreter.
     #[serde(default)]
     pub script_outputs: BTreeMap<String, String>,
 }
@@ -572,6 +574,24 @@ impl Host {
         self.history.push(command_string.to_string());
         commands::run(self, cwd, base_command, command_string, env)
     }
+}
+
+/// Whether a path belongs to the Falcon sensor, which tamper protection keeps from being
+/// killed or deleted.
+pub(crate) fn is_sensor_path(path: &str) -> bool {
+    let p = path.to_ascii_lowercase();
+    [
+        "c:\\program files\\crowdstrike",
+        "c:\\windows\\system32\\drivers\\crowdstrike",
+        "/opt/crowdstrike",
+        "/library/cs",
+        "/applications/falcon.app",
+    ]
+    .iter()
+    .any(|dir| {
+        p.strip_prefix(dir)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with(['/', '\\']))
+    })
 }
 
 /// Hostnames that conventionally name Windows servers.

@@ -486,3 +486,65 @@ fn memdump_and_encrypt_write_files() {
     let out = h.execute(&mut cwd, "update", "update list", &Cloud::default());
     assert!(out.stdout.contains("KB5032190"));
 }
+
+#[test]
+fn the_sensor_protects_its_process_and_files() {
+    let mut h = host("WS-017");
+    let mut cwd = String::new();
+    let out = run(&mut h, &mut cwd, "kill 2936");
+    assert_eq!(out.stderr, "Cannot kill process 2936: access is denied.");
+    assert!(h.processes.get(2936).is_some());
+    let out = run(
+        &mut h,
+        &mut cwd,
+        "rm \"C:\\Program Files\\CrowdStrike\" -Force",
+    );
+    assert!(out.stderr.starts_with("Access to the path"));
+    let mut l = host("web-02");
+    let out = run(&mut l, &mut cwd, "rm /opt/CrowdStrike/falcon-sensor");
+    assert!(out.stderr.starts_with("Access to the path"));
+}
+
+/// Every structured command's output on every built-in host parses to something non-empty.
+#[test]
+fn emulator_output_always_parses() {
+    let fleet = default_fleet();
+    for (i, spec) in fleet.iter().enumerate() {
+        let mut h = Host::from_spec(spec, i, 0);
+        let mut cwd = String::new();
+        let bit = crate::ops::commands::platform_bit(h.platform.name());
+        let root = h.initial_cwd();
+        for (base, line, field) in [
+            ("ps", "ps".to_string(), "processes"),
+            ("ls", format!("ls {root}"), "entries"),
+            ("netstat", "netstat".into(), "connections"),
+            ("users", "users".into(), "users"),
+            ("env", "env".into(), "env"),
+            ("ipconfig", "ipconfig".into(), "interfaces"),
+            ("ifconfig", "ifconfig".into(), "interfaces"),
+            (
+                "reg",
+                "reg query HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Run".into(),
+                "registry",
+            ),
+        ] {
+            let entry = crate::ops::commands::lookup(base, &line).unwrap();
+            if entry.platforms & bit == 0 {
+                continue;
+            }
+            let out = h.execute(&mut cwd, base, &line, &Cloud::default());
+            let (f, v) =
+                crate::rtr::parse::parse(base, Some(h.platform.name()), &out.stdout).unwrap();
+            assert_eq!(f, field);
+            let n = match &v {
+                serde_json::Value::Array(a) => a.len(),
+                serde_json::Value::Object(o) if f == "registry" => {
+                    o["values"].as_array().unwrap().len()
+                }
+                serde_json::Value::Object(o) => o.len(),
+                _ => 0,
+            };
+            assert!(n > 0, "{}: {line}: {v}", h.hostname);
+        }
+    }
+}

@@ -194,6 +194,9 @@ pub fn rm(host: &mut Host, cwd: &str, args: &Args) -> CommandOutput {
     if node.is_dir() && !force {
         return err(fs_error(host, FsError::IsADirectory, &shown));
     }
+    if super::super::is_sensor_path(&shown) {
+        return err(format!("Access to the path '{shown}' is denied."));
+    }
     // Windows locks the image of a running process; Linux and Mac let it be unlinked.
     if host.platform == Platform::Windows {
         let style = host.fs.style;
