@@ -2,7 +2,8 @@
 
 use std::collections::BTreeMap;
 
-use super::fleet::{EVIL_EXE, LINUX_MINER, WINDOWS_C2, default_fleet};
+use super::compromise::{EVIL_EXE, LINUX_MINER, WINDOWS_C2};
+use super::fleet::default_fleet;
 use super::*;
 
 /// Put-files and scripts of a test tenant.
