@@ -58,7 +58,7 @@ fn ls_windows(host: &Host, shown: &str, entries: &[&Node]) -> String {
                 (
                     ext,
                     n.size().to_string(),
-                    format!("{:.3}", n.size() as f64 / 1_048_576.0),
+                    format!("{:.2}", n.size() as f64 / 1_048_576.0),
                 )
             };
             vec![
@@ -308,11 +308,7 @@ fn collect(host: &Host, source: &str) -> Result<Vec<(String, Bytes)>, String> {
     };
     let style = host.fs.style;
     let base = style.parent(&root.path).unwrap_or_default();
-    let rel = |p: &str| {
-        p[base.len()..]
-            .trim_start_matches(style.sep())
-            .replace('\\', "/")
-    };
+    let rel = |p: &str| style.relative(&base, p, "/");
     let mut out = Vec::new();
     if let Some(b) = root.bytes() {
         out.push((rel(&root.path), b.clone()));
