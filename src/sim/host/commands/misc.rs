@@ -108,8 +108,7 @@ pub fn update(host: &Host, base: &str, args: &Args) -> CommandOutput {
     }
 }
 
-pub fn reg_hive(host: &Host, base: &str, args: &Args) -> CommandOutput {
-    let _ = host;
+pub fn reg_hive(base: &str, args: &Args) -> CommandOutput {
     match (base, args.positional.as_slice()) {
         ("reg load", [file, key, ..]) => ok(format!("{file} loaded as {key}\n")),
         ("reg unload", [key, ..]) => ok(format!("{key} unloaded\n")),

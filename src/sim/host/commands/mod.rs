@@ -217,7 +217,7 @@ pub fn run(
         "reg query" => system::reg_query(host, &args),
         "reg set" => system::reg_set(host, &args),
         "reg delete" => system::reg_delete(host, &args),
-        "reg load" | "reg unload" => misc::reg_hive(host, &base, &args),
+        "reg load" | "reg unload" => misc::reg_hive(&base, &args),
         "memdump" | "xmemdump" => misc::memdump(host, cwd, &base, &args),
         "encrypt" => misc::encrypt(host, cwd, &args),
         "map" | "unmap" => misc::map(&base, &args),
@@ -226,7 +226,7 @@ pub fn run(
         }
         "getsid" => system::getsid(host),
         "history" => system::history(host),
-        "eventlog" => system::eventlog(host, &args),
+        "eventlog" => system::eventlog(&args),
         "mount" => system::mount(host),
         "restart" | "shutdown" => system::power(host, &base, &args),
         "clear" => ok(String::new()),
