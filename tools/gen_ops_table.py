@@ -12,6 +12,8 @@ ref = json.loads((ROOT / "tests/data/operations.json").read_text())["operations"
 COLL = {"response-policies": "ResponsePolicies", "real-time-response-admin": "RealTimeResponseAdmin",
         "real-time-response": "RealTimeResponse", "hosts": "Hosts", "host-group": "HostGroup", "oauth2": "OAuth2"}
 
+# Operations whose success answer is file bytes (`produces` in openapi-subset.json: 7z or octet-stream).
+BINARY = {"RTR-GetPutFileContents", "RTR-GetExtractedFileContents"}
 # Read-only POSTs (queries dressed as POST).
 READ_POSTS = {"RTR-AggregateSessions", "RTR-ListQueuedSessions", "RTR-ListSessions", "PostDeviceDetailsV2"}
 SESSION = {"RTR-InitSession", "RTR-PulseSession", "RTR-DeleteSession", "BatchInitSessions", "BatchRefreshSessions",
@@ -102,7 +104,7 @@ for o in ref:
             "default: %s, multi: %s }" % (
                 rs(p["name"]), {"query": "Query", "body": "Body", "formData": "FormData"}[p["in"]], ty_of(p),
                 "true" if p.get("required") else "false", strs(allowed), opt(p.get("min")), opt(p.get("max")),
-                opt(rs(str(default)) if default is not None else None),
+                opt(rs(default if isinstance(default, str) else json.dumps(default)) if default is not None else None),
                 "true" if p.get("collection_format") == "multi" else "false"))
     body = "None"
     if oid in BODIES:
@@ -124,6 +126,7 @@ for o in ref:
     out.append("        params: &[" + ", ".join(params) + "],")
     out.append(f"        body: {body},")
     out.append(f"        success: {success},")
+    out.append(f"        binary: {'true' if oid in BINARY else 'false'},")
     out.append(f"        effect: Effect::{effect},")
     out.append(f"        summary: {rs((o.get('summary') or '').strip())},")
     out.append("    },")

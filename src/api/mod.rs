@@ -1,7 +1,16 @@
 //! The Falcon HTTP client: OAuth2, clouds, retries, rate limits, uploads and downloads.
 //! It sends `ops::Request`s and knows nothing of Rhai.
 
+mod auth;
+mod blocking;
+mod client;
+mod config;
 mod error;
+mod ratelimit;
+
+pub use blocking::BlockingClient;
+pub use client::Client;
+pub use config::{CLOUDS, ClientConfig, Secret, cloud_url};
 pub use error::ApiError;
 
 use serde_json::Value;

@@ -1,5 +1,50 @@
 //! Command-line entry: parse once into a config, run, render the error once, map it to an exit code.
 
+mod arguments;
+mod backend;
+mod check;
+mod config;
+mod error;
+mod interrupt;
+mod ops_list;
+mod render;
+mod repl;
+mod run;
+mod sim;
+mod watch;
+
+pub use config::parse_arg;
+pub use error::Error;
+pub use render::{render, render_script_error};
+
+use arguments::Arguments;
+use clap::Parser;
+use config::Config;
+
 pub fn main() -> i32 {
-    0
+    let arguments = match Arguments::try_parse() {
+        Ok(a) => a,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() { 2 } else { 0 };
+        }
+    };
+    match Config::from_arguments(arguments).and_then(execute) {
+        Ok(()) => 0,
+        Err(e) => {
+            eprint!("{}", render(&e));
+            e.exit_code()
+        }
+    }
+}
+
+fn execute(config: Config) -> Result<(), Error> {
+    match config {
+        Config::Run(c) => run::run(c),
+        Config::Ops(c) => ops_list::ops(c),
+        Config::Check(c) => check::check(c),
+        Config::Sim(c) => sim::serve(&c),
+        Config::Repl(c) => repl::repl(c),
+        Config::Watch(c) => watch::watch(c),
+    }
 }

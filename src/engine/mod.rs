@@ -1,1 +1,28 @@
-//! The Rhai layer: one generic caller registered for every operation of the table.
+//! The Rhai layer: one generic caller registered for every operation of the table, plus the engine
+//! around it (limits, cancellation, imports, logging). It talks to a [`Backend`], never to HTTP.
+
+mod backend;
+mod builtins;
+mod call;
+mod cancel;
+pub mod check;
+pub mod convert;
+mod error;
+mod limits;
+mod log;
+mod register;
+mod resolver;
+mod runtime;
+mod sources;
+pub mod stdlib;
+
+pub use backend::{Backend, Offline};
+pub use call::{CallError, Context, api_error_map, call, result_map};
+pub use cancel::{Cancel, Reason};
+pub use error::{ApiFailure, ErrorKind, Location, ScriptError};
+pub use limits::{LimitKind, Limits};
+pub use log::Level;
+pub use register::{collections, resolve, rhai_names};
+pub use resolver::Resolver;
+pub use runtime::{Options, Runtime, on_script_thread};
+pub use sources::Sources;

@@ -222,6 +222,8 @@ pub struct Operation {
     pub body: Option<&'static BodyShape>,
     /// The status a success answers with.
     pub success: u16,
+    /// A success answers with file bytes (`produces` other than JSON), saved to disk rather than parsed.
+    pub binary: bool,
     pub effect: Effect,
     pub summary: &'static str,
 }

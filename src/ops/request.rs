@@ -228,13 +228,11 @@ pub fn build(op: &'static Operation, args: &Map<String, Value>) -> Result<Reques
                 query.push((k.clone(), s));
             }
         }
-    } else if let Some(v) = args.get("parameters") {
-        if !v.is_null() {
-            return Err(err(
-                Some("parameters"),
-                format!("must be a map of query parameters, got {}", type_name(v)),
-            ));
-        }
+    } else if let Some(v) = args.get("parameters").filter(|v| !v.is_null()) {
+        return Err(err(
+            Some("parameters"),
+            format!("must be a map of query parameters, got {}", type_name(v)),
+        ));
     }
 
     let body = match (op.consumes, op.body) {

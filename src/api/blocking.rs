@@ -1,0 +1,51 @@
+//! The client for synchronous callers (script threads): owns a small tokio runtime.
+//!
+//! Scripts run on their own threads, never on a tokio worker, so `block_on` here is safe; many
+//! script threads may block on the same runtime at once (fan-out).
+
+use super::{ApiError, Client, ClientConfig, Response};
+use crate::ops::Request;
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+
+pub struct BlockingClient {
+    rt: tokio::runtime::Runtime,
+    client: Client,
+}
+
+impl BlockingClient {
+    pub fn new(cfg: ClientConfig) -> Result<BlockingClient, ApiError> {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .thread_name("falconry-http")
+            .enable_all()
+            .build()
+            .map_err(|e| ApiError::Config(format!("cannot start the I/O runtime: {e}")))?;
+        Ok(BlockingClient {
+            rt,
+            client: Client::new(cfg)?,
+        })
+    }
+
+    pub fn with_cancel_flag(mut self, flag: Arc<AtomicBool>) -> BlockingClient {
+        self.client.set_cancel_flag(flag);
+        self
+    }
+
+    pub fn send(&self, req: &Request) -> Result<Response, ApiError> {
+        self.rt.block_on(self.client.send(req))
+    }
+
+    pub fn download(&self, req: &Request, dest: &Path) -> Result<Response, ApiError> {
+        self.rt.block_on(self.client.download(req, dest))
+    }
+
+    pub fn revoke(&self) {
+        self.rt.block_on(self.client.revoke())
+    }
+
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+}

@@ -1,0 +1,417 @@
+//! The async client: sends validated requests with auth, rate limits and safe retries.
+//!
+//! Retry rules, in one place: a 429 or a refused connection never reached the API, so any request
+//! may go again; a 401 is answered by one token refresh; 5xx, timeouts and lost answers are retried
+//! only for reads, because a write or an RTR command may already have run.
+
+use super::auth::{self, Token};
+use super::config::ClientConfig;
+use super::ratelimit::{RateLimiter, retry_after};
+use super::{ApiError, Response};
+use crate::ops::{Body, FileSource, PartContent, Request};
+use serde_json::{Value, json};
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::Duration;
+use tokio::io::AsyncWriteExt;
+use tokio::sync::{Mutex, RwLock};
+
+pub struct Client {
+    http: reqwest::Client,
+    cfg: ClientConfig,
+    base_url: RwLock<String>,
+    token: Mutex<Option<Token>>,
+    limiter: RateLimiter,
+    cancel: Arc<AtomicBool>,
+    /// Requests sent (attempts included), for benchmarks and tests.
+    sent: AtomicU64,
+}
+
+/// Where an answer's body goes.
+enum Sink<'a> {
+    Json,
+    File(&'a Path),
+}
+
+impl Client {
+    pub fn new(cfg: ClientConfig) -> Result<Client, ApiError> {
+        let http = reqwest::Client::builder()
+            .user_agent(concat!("falconry/", env!("CARGO_PKG_VERSION")))
+            .connect_timeout(Duration::from_secs(10))
+            .pool_max_idle_per_host(64)
+            .build()
+            .map_err(|e| {
+                ApiError::Config(format!("cannot build the HTTP client: {}", describe(&e)))
+            })?;
+        Ok(Client {
+            http,
+            base_url: RwLock::new(cfg.base_url.clone()),
+            cfg,
+            token: Mutex::new(None),
+            limiter: RateLimiter::default(),
+            cancel: Arc::new(AtomicBool::new(false)),
+            sent: AtomicU64::new(0),
+        })
+    }
+
+    /// The flag that stops waits and retries (Ctrl-C, time limits); shared with the script engine.
+    pub fn cancel_flag(&self) -> Arc<AtomicBool> {
+        self.cancel.clone()
+    }
+
+    pub fn set_cancel_flag(&mut self, flag: Arc<AtomicBool>) {
+        self.cancel = flag;
+    }
+
+    pub fn requests_sent(&self) -> u64 {
+        self.sent.load(Ordering::Relaxed)
+    }
+
+    pub async fn base_url(&self) -> String {
+        self.base_url.read().await.clone()
+    }
+
+    /// Sends a request and returns the JSON answer; a non-2xx answer is an `ApiError::Status`.
+    pub async fn send(&self, req: &Request) -> Result<Response, ApiError> {
+        self.exchange(req, Sink::Json).await
+    }
+
+    /// Sends a request whose 2xx answer is binary and streams it to `dest` (never held in memory).
+    pub async fn download(&self, req: &Request, dest: &Path) -> Result<Response, ApiError> {
+        self.exchange(req, Sink::File(dest)).await
+    }
+
+    /// Revokes the current token (best effort, at the end of a run).
+    pub async fn revoke(&self) {
+        let Some(token) = self.token.lock().await.take() else {
+            return;
+        };
+        let Some(op) = crate::ops::by_id("oauth2RevokeToken") else {
+            return;
+        };
+        let url = format!("{}{}", self.base_url().await, op.path);
+        let _ = self
+            .http
+            .post(url)
+            .basic_auth(&self.cfg.client_id, Some(self.cfg.client_secret.expose()))
+            .form(&[("token", token.value.expose())])
+            .timeout(Duration::from_secs(5))
+            .send()
+            .await;
+    }
+
+    async fn bearer(&self, force: bool) -> Result<String, ApiError> {
+        let mut slot = self.token.lock().await;
+        let fresh = slot
+            .as_ref()
+            .is_some_and(|t| t.renew_at > std::time::Instant::now());
+        if force || !fresh {
+            let base = self.base_url().await;
+            self.sent.fetch_add(1, Ordering::Relaxed);
+            let grant = auth::fetch(&self.http, &base, &self.cfg).await?;
+            if let Some(url) = grant
+                .region_url
+                .filter(|u| self.cfg.auto_region && *u != base)
+            {
+                *self.base_url.write().await = url.to_string();
+            }
+            *slot = Some(grant.token);
+        }
+        Ok(format!(
+            "Bearer {}",
+            slot.as_ref().map(|t| t.value.expose()).unwrap_or_default()
+        ))
+    }
+
+    async fn exchange(&self, req: &Request, sink: Sink<'_>) -> Result<Response, ApiError> {
+        let operation = req.op.qualified_name();
+        let mut refreshed = false;
+        let mut attempt = 0u32;
+        loop {
+            attempt += 1;
+            self.wait(self.limiter.delay(), &operation).await?;
+            let bearer = self.bearer(false).await?;
+            let built = self
+                .build(req, &bearer)
+                .await
+                .map_err(|message| ApiError::Transport {
+                    operation: operation.clone(),
+                    message,
+                })?;
+            self.sent.fetch_add(1, Ordering::Relaxed);
+            let answer = match built.send().await {
+                Ok(a) => a,
+                Err(e) => {
+                    // A refused connection never reached the API: safe to send again, whatever the operation.
+                    let safe = e.is_connect() || req.op.retry_safe();
+                    if safe && attempt < self.cfg.max_attempts {
+                        self.wait(backoff(attempt, self.cfg.max_backoff), &operation)
+                            .await?;
+                        continue;
+                    }
+                    let message = describe(&e);
+                    return Err(if e.is_connect() || req.op.retry_safe() {
+                        ApiError::Transport { operation, message }
+                    } else {
+                        ApiError::Unknown { operation, message }
+                    });
+                }
+            };
+            let status = answer.status().as_u16();
+            let headers = header_pairs(answer.headers());
+            let num = |name: &str| {
+                headers
+                    .iter()
+                    .find(|(k, _)| k == name)
+                    .and_then(|(_, v)| v.trim().parse::<u64>().ok())
+            };
+            self.limiter
+                .observe(num("x-ratelimit-limit"), num("x-ratelimit-remaining"));
+
+            if status == 401 && !refreshed {
+                // The API refused the token before doing anything: refresh once and go again.
+                refreshed = true;
+                self.bearer(true).await?;
+                continue;
+            }
+            if status == 429 && attempt < self.cfg.max_attempts {
+                let wait = headers
+                    .iter()
+                    .find(|(k, _)| k == "x-ratelimit-retryafter")
+                    .and_then(|(_, v)| retry_after(v))
+                    .unwrap_or_else(|| backoff(attempt, self.cfg.max_backoff))
+                    .min(self.cfg.max_backoff);
+                self.limiter.pause(wait);
+                continue;
+            }
+            if status >= 500 && req.op.retry_safe() && attempt < self.cfg.max_attempts {
+                self.wait(backoff(attempt, self.cfg.max_backoff), &operation)
+                    .await?;
+                continue;
+            }
+
+            let success = (200..300).contains(&status);
+            if let (true, Sink::File(dest)) = (success, &sink) {
+                return match stream_to_file(answer, dest).await {
+                    Ok(bytes) => Ok(Response {
+                        status,
+                        headers,
+                        body: json!({ "path": dest.display().to_string(), "bytes": bytes }),
+                    }),
+                    Err(message) => Err(ApiError::Transport { operation, message }),
+                };
+            }
+            let text = match answer.text().await {
+                Ok(t) => t,
+                Err(e) if req.op.retry_safe() && attempt < self.cfg.max_attempts => {
+                    let _ = e;
+                    self.wait(backoff(attempt, self.cfg.max_backoff), &operation)
+                        .await?;
+                    continue;
+                }
+                Err(e) if success => {
+                    return Err(ApiError::Unknown {
+                        operation,
+                        message: describe(&e),
+                    });
+                }
+                Err(e) => {
+                    return Err(ApiError::Transport {
+                        operation,
+                        message: describe(&e),
+                    });
+                }
+            };
+            let body = parse_body(status, &text);
+            let response = Response {
+                status,
+                headers,
+                body,
+            };
+            if success {
+                if !text.trim().is_empty() && serde_json::from_str::<Value>(&text).is_err() {
+                    let snippet: String = text.chars().take(80).collect();
+                    return Err(ApiError::Transport {
+                        operation,
+                        message: format!("the answer (HTTP {status}) is not JSON: {snippet:?}"),
+                    });
+                }
+                return Ok(response);
+            }
+            return Err(ApiError::Status {
+                operation,
+                status,
+                messages: response.error_messages(),
+                trace_id: response.trace_id(),
+                body: response.body,
+            });
+        }
+    }
+
+    async fn build(&self, req: &Request, bearer: &str) -> Result<reqwest::RequestBuilder, String> {
+        let op = req.op;
+        let mut url = format!("{}{}", self.base_url().await, op.path);
+        let qs = req.query_string();
+        if !qs.is_empty() {
+            url.push('?');
+            url.push_str(&qs);
+        }
+        let method = reqwest::Method::from_bytes(op.method.as_str().as_bytes())
+            .map_err(|e| e.to_string())?;
+        // Operations that wait server-side (`timeout` seconds, batch commands) get that time on top of ours.
+        let server_wait = req
+            .query
+            .iter()
+            .find(|(k, _)| k == "timeout")
+            .and_then(|(_, v)| v.parse::<u64>().ok())
+            .unwrap_or(if op.params.iter().any(|p| p.name == "timeout") {
+                30
+            } else {
+                0
+            });
+        let mut b = self
+            .http
+            .request(method, url)
+            .header("authorization", bearer)
+            .header("accept", "application/json")
+            .timeout(self.cfg.timeout + Duration::from_secs(server_wait));
+        b = match &req.body {
+            Body::Empty => b,
+            Body::Json(v) => b.json(v),
+            Body::Form(fields) => b.form(fields),
+            Body::Multipart(parts) => {
+                let mut form = reqwest::multipart::Form::new();
+                for p in parts {
+                    form = match &p.content {
+                        PartContent::Text(t) => form.text(p.name.clone(), t.clone()),
+                        PartContent::File { filename, source } => {
+                            let part = match source {
+                                FileSource::Bytes(bytes) => {
+                                    reqwest::multipart::Part::bytes(bytes.clone())
+                                }
+                                FileSource::Path(path) => {
+                                    let file = tokio::fs::File::open(path).await.map_err(|e| {
+                                        format!("cannot read `{}`: {e}", path.display())
+                                    })?;
+                                    let len = file.metadata().await.map(|m| m.len()).ok();
+                                    let stream = tokio_util::io::ReaderStream::new(file);
+                                    let body = reqwest::Body::wrap_stream(stream);
+                                    match len {
+                                        Some(n) => {
+                                            reqwest::multipart::Part::stream_with_length(body, n)
+                                        }
+                                        None => reqwest::multipart::Part::stream(body),
+                                    }
+                                }
+                            };
+                            form.part(
+                                p.name.clone(),
+                                part.file_name(filename.clone())
+                                    .mime_str("application/octet-stream")
+                                    .map_err(|e| e.to_string())?,
+                            )
+                        }
+                    };
+                }
+                b.multipart(form)
+            }
+        };
+        Ok(b)
+    }
+
+    /// Sleeps, waking early (with an error) when the run is cancelled.
+    async fn wait(&self, d: Duration, operation: &str) -> Result<(), ApiError> {
+        let step = Duration::from_millis(50);
+        let mut left = d;
+        loop {
+            if self.cancel.load(Ordering::Relaxed) {
+                return Err(ApiError::Cancelled {
+                    operation: operation.to_string(),
+                });
+            }
+            if left.is_zero() {
+                return Ok(());
+            }
+            let s = left.min(step);
+            tokio::time::sleep(s).await;
+            left -= s;
+        }
+    }
+}
+
+/// Capped exponential backoff with full jitter.
+fn backoff(attempt: u32, cap: Duration) -> Duration {
+    let base = Duration::from_millis(200).saturating_mul(1 << attempt.min(10));
+    let max = base.min(cap);
+    max.mul_f64(0.5 + rand::random::<f64>() * 0.5)
+}
+
+async fn stream_to_file(answer: reqwest::Response, dest: &Path) -> Result<u64, String> {
+    use futures_util::StreamExt;
+    let mut file = tokio::fs::File::create(dest)
+        .await
+        .map_err(|e| format!("cannot create `{}`: {e}", dest.display()))?;
+    let mut stream = answer.bytes_stream();
+    let mut total = 0u64;
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk.map_err(|e| describe(&e))?;
+        total += chunk.len() as u64;
+        file.write_all(&chunk)
+            .await
+            .map_err(|e| format!("cannot write `{}`: {e}", dest.display()))?;
+    }
+    file.flush().await.map_err(|e| e.to_string())?;
+    Ok(total)
+}
+
+pub(super) fn header_pairs(h: &reqwest::header::HeaderMap) -> Vec<(String, String)> {
+    h.iter()
+        .map(|(k, v)| {
+            (
+                k.as_str().to_ascii_lowercase(),
+                String::from_utf8_lossy(v.as_bytes()).into_owned(),
+            )
+        })
+        .collect()
+}
+
+/// The JSON body, or the standard error shape when an error answer is not JSON (as FalconPy does).
+pub(super) fn parse_body(status: u16, text: &str) -> Value {
+    if text.trim().is_empty() {
+        return json!({});
+    }
+    match serde_json::from_str::<Value>(text) {
+        Ok(v) => v,
+        Err(_) => {
+            let snippet: String = text.chars().take(200).collect();
+            json!({ "meta": {}, "resources": [], "errors": [{ "code": status, "message": snippet }] })
+        }
+    }
+}
+
+/// A transport error without the URL's query (which may carry ids) and without reqwest's debug noise.
+pub(super) fn describe(e: &reqwest::Error) -> String {
+    let kind = if e.is_timeout() {
+        "timed out"
+    } else if e.is_connect() {
+        "connection failed"
+    } else if e.is_body() || e.is_decode() {
+        "the answer was cut off"
+    } else if e.is_request() {
+        "the request failed"
+    } else {
+        "HTTP error"
+    };
+    let mut source = std::error::Error::source(e);
+    let mut detail = String::new();
+    while let Some(s) = source {
+        detail = s.to_string();
+        source = s.source();
+    }
+    if detail.is_empty() {
+        kind.to_string()
+    } else {
+        format!("{kind}: {detail}")
+    }
+}

@@ -1,0 +1,141 @@
+//! Client configuration: credentials and cloud, read once from the environment.
+
+use std::fmt;
+use std::time::Duration;
+
+/// A value that must never be printed: the client secret or a bearer token.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Secret {
+        Secret(value.into())
+    }
+
+    /// The only way to read the value: named so every use is easy to audit.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("<redacted>")
+    }
+}
+
+impl fmt::Display for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("<redacted>")
+    }
+}
+
+/// Falcon clouds and their API base URLs (FalconPy's `BaseURL`).
+pub const CLOUDS: &[(&str, &str)] = &[
+    ("us-1", "https://api.crowdstrike.com"),
+    ("us-2", "https://api.us-2.crowdstrike.com"),
+    ("us-3", "https://api.us-3.crowdstrike.com"),
+    ("eu-1", "https://api.eu-1.crowdstrike.com"),
+    ("us-gov-1", "https://api.laggar.gcw.crowdstrike.com"),
+    ("us-gov-2", "https://api.us-gov-2.crowdstrike.mil"),
+];
+
+/// The base URL of a cloud name, accepting `us-1`, `US1`, `US-GOV-1` alike.
+pub fn cloud_url(name: &str) -> Option<&'static str> {
+    let norm = |s: &str| s.to_ascii_lowercase().replace(['-', '_'], "");
+    CLOUDS
+        .iter()
+        .find(|(n, _)| norm(n) == norm(name))
+        .map(|(_, url)| *url)
+}
+
+#[derive(Clone, Debug)]
+pub struct ClientConfig {
+    pub base_url: String,
+    /// Follow the `X-Cs-Region` header of the token answer (FALCON_CLOUD=auto).
+    pub auto_region: bool,
+    pub client_id: String,
+    pub client_secret: Secret,
+    pub member_cid: Option<String>,
+    /// Per-request timeout (operations with a server-side `timeout` get it added).
+    pub timeout: Duration,
+    /// Attempts for retryable failures (429 always; 5xx and lost answers only for reads).
+    pub max_attempts: u32,
+    /// Longest single wait for a rate limit or backoff.
+    pub max_backoff: Duration,
+}
+
+impl ClientConfig {
+    pub fn new(
+        base_url: impl Into<String>,
+        client_id: impl Into<String>,
+        client_secret: Secret,
+    ) -> ClientConfig {
+        ClientConfig {
+            base_url: base_url.into().trim_end_matches('/').to_string(),
+            auto_region: false,
+            client_id: client_id.into(),
+            client_secret,
+            member_cid: None,
+            timeout: Duration::from_secs(60),
+            max_attempts: 6,
+            max_backoff: Duration::from_secs(30),
+        }
+    }
+
+    /// Reads `FALCON_CLIENT_ID`, `FALCON_CLIENT_SECRET`, `FALCON_MEMBER_CID`, `FALCON_CLOUD`, `FALCON_BASE_URL`.
+    /// `Ok(None)` when no credentials are configured (the caller may start the emulator).
+    pub fn from_env() -> Result<Option<ClientConfig>, String> {
+        let var = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
+        let (id, secret) = match (var("FALCON_CLIENT_ID"), var("FALCON_CLIENT_SECRET")) {
+            (None, None) => return Ok(None),
+            (Some(id), Some(secret)) => (id, Secret::new(secret)),
+            (Some(_), None) => {
+                return Err("`FALCON_CLIENT_ID` is set but `FALCON_CLIENT_SECRET` is not".into());
+            }
+            (None, Some(_)) => {
+                return Err("`FALCON_CLIENT_SECRET` is set but `FALCON_CLIENT_ID` is not".into());
+            }
+        };
+        let cloud = var("FALCON_CLOUD");
+        let (base_url, auto_region) = match (var("FALCON_BASE_URL"), cloud.as_deref()) {
+            (Some(url), _) => (url, false),
+            (None, None) | (None, Some("auto")) => (CLOUDS[0].1.to_string(), true),
+            (None, Some(name)) => match cloud_url(name) {
+                Some(url) => (url.to_string(), false),
+                None => {
+                    let names: Vec<_> = CLOUDS.iter().map(|(n, _)| format!("`{n}`")).collect();
+                    return Err(format!(
+                        "`FALCON_CLOUD={name}` is not a Falcon cloud; use {} or `auto`",
+                        names.join(", ")
+                    ));
+                }
+            },
+        };
+        let mut cfg = ClientConfig::new(base_url, id, secret);
+        cfg.auto_region = auto_region;
+        cfg.member_cid = var("FALCON_MEMBER_CID");
+        Ok(Some(cfg))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_never_format() {
+        let s = Secret::new("hunter2");
+        assert_eq!(format!("{s} {s:?}"), "<redacted> <redacted>");
+    }
+
+    #[test]
+    fn cloud_names_in_any_spelling() {
+        assert_eq!(
+            cloud_url("US-GOV-1"),
+            Some("https://api.laggar.gcw.crowdstrike.com")
+        );
+        assert_eq!(cloud_url("eu1"), Some("https://api.eu-1.crowdstrike.com"));
+        assert_eq!(cloud_url("mars-1"), None);
+    }
+}

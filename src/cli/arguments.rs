@@ -1,0 +1,174 @@
+//! The raw command line, as clap parses it. `Config` validates it once; nothing else reads these.
+
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "falconry",
+    version,
+    about = "Script CrowdStrike Falcon with Rhai playbooks",
+    propagate_version = true
+)]
+pub struct Arguments {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Run a playbook (on the embedded emulator when no credentials are set)
+    Run(RunArgs),
+    /// List the operations playbooks can call, with their parameters
+    Ops(OpsArgs),
+    /// Compile playbooks without running them; report syntax errors and unknown operations
+    Check(CheckArgs),
+    /// Serve the Falcon API emulator
+    Sim(SimArgs),
+    /// Type statements one at a time, with completion, history and readable results
+    Repl(ReplArgs),
+    /// Run playbooks each time they are saved, or each playbook dropped into an inbox folder
+    Watch(WatchArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct RunArgs {
+    /// The playbook file (.rhai)
+    pub playbook: PathBuf,
+    /// A value for the playbook's `args` map; integers and booleans are converted
+    #[arg(long = "arg", value_name = "KEY=VALUE")]
+    pub args: Vec<String>,
+    /// Print the playbook's final value as JSON on stdout; everything else goes to stderr
+    #[arg(long)]
+    pub json: bool,
+    /// A folder of playbook modules, searched before the built-in library
+    #[arg(long, value_name = "DIR")]
+    pub lib: Option<PathBuf>,
+    /// Where downloaded files are written
+    #[arg(long, value_name = "DIR", default_value = "falconry-out")]
+    pub out: PathBuf,
+    /// Show `log::debug` messages
+    #[arg(short, long)]
+    pub verbose: bool,
+    #[command(flatten)]
+    pub limits: LimitArgs,
+    #[command(flatten)]
+    pub safety: SafetyArgs,
+}
+
+/// Plan mode, the destructive-action guard and the audit log.
+#[derive(Args, Debug, Default)]
+pub struct SafetyArgs {
+    /// Send reads only: record each change instead, answer it with a made-up result, print the plan
+    #[arg(long)]
+    pub plan: bool,
+    /// Allow deletes and destructive RTR commands (`rm`, `kill`, `runscript`, ...)
+    #[arg(long)]
+    pub allow_destructive: bool,
+    /// Append every state-changing request to this JSON Lines file [default against a real tenant:
+    /// $XDG_DATA_HOME/falconry/audit.jsonl]
+    #[arg(long, value_name = "FILE")]
+    pub audit: Option<PathBuf>,
+}
+
+/// Engine limits; each has a default that suits real playbooks.
+#[derive(Args, Debug, Default)]
+pub struct LimitArgs {
+    /// Wall-clock limit for the whole run (e.g. 90s, 10m, 2h) [default: 1h]
+    #[arg(long, value_name = "DURATION")]
+    pub timeout: Option<String>,
+    /// Most evaluation steps a run may take [default: 100000000]
+    #[arg(long, value_name = "N")]
+    pub max_operations: Option<u64>,
+    /// Deepest nesting of function calls [default: 64]
+    #[arg(long, value_name = "N")]
+    pub max_call_depth: Option<usize>,
+    /// Deepest nesting of expressions [default: 64]
+    #[arg(long, value_name = "N")]
+    pub max_expr_depth: Option<usize>,
+    /// Longest string, in bytes [default: 67108864]
+    #[arg(long, value_name = "BYTES")]
+    pub max_string_size: Option<usize>,
+    /// Most items in one array [default: 1000000]
+    #[arg(long, value_name = "N")]
+    pub max_array_size: Option<usize>,
+    /// Most entries in one map [default: 100000]
+    #[arg(long, value_name = "N")]
+    pub max_map_size: Option<usize>,
+}
+
+#[derive(Args, Debug)]
+pub struct OpsArgs {
+    /// Only this collection (`hosts`, `real_time_response_admin`, ...)
+    pub collection: Option<String>,
+    /// Print the operations as JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct CheckArgs {
+    /// Playbook files
+    #[arg(required = true)]
+    pub playbooks: Vec<PathBuf>,
+    /// A folder of playbook modules, searched before the built-in library
+    #[arg(long, value_name = "DIR")]
+    pub lib: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub struct SimArgs {
+    /// Address to listen on
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8787")]
+    pub listen: String,
+    /// A scenario file describing the tenant and fleet
+    #[arg(long, value_name = "FILE")]
+    pub scenario: Option<PathBuf>,
+    /// Seed for generated ids and data
+    #[arg(long, value_name = "N")]
+    pub seed: Option<u64>,
+}
+
+#[derive(Args, Debug)]
+pub struct ReplArgs {
+    /// History file [default: `$XDG_DATA_HOME/falconry/history`]
+    #[arg(long, value_name = "FILE")]
+    pub history: Option<PathBuf>,
+    /// A value for the `args` map statements can read; integers and booleans are converted
+    #[arg(long = "arg", value_name = "KEY=VALUE")]
+    pub args: Vec<String>,
+    /// A folder of playbook modules, searched before the built-in library
+    #[arg(long, value_name = "DIR")]
+    pub lib: Option<PathBuf>,
+    /// Where downloaded files are written
+    #[arg(long, value_name = "DIR", default_value = "falconry-out")]
+    pub out: PathBuf,
+    /// Show `log::debug` messages
+    #[arg(short, long)]
+    pub verbose: bool,
+    #[command(flatten)]
+    pub limits: LimitArgs,
+}
+
+#[derive(Args, Debug)]
+pub struct WatchArgs {
+    /// A playbook file or a folder of playbooks (with `--inbox`: the inbox folder)
+    pub path: PathBuf,
+    /// Run each playbook dropped into PATH once, then move it to `done/` or `failed/` with a result file
+    #[arg(long)]
+    pub inbox: bool,
+    /// A value for every run's `args` map; integers and booleans are converted
+    #[arg(long = "arg", value_name = "KEY=VALUE")]
+    pub args: Vec<String>,
+    /// A folder of playbook modules, searched before the built-in library
+    #[arg(long, value_name = "DIR")]
+    pub lib: Option<PathBuf>,
+    /// Where downloaded files are written
+    #[arg(long, value_name = "DIR", default_value = "falconry-out")]
+    pub out: PathBuf,
+    /// Show `log::debug` messages
+    #[arg(short, long)]
+    pub verbose: bool,
+    #[command(flatten)]
+    pub limits: LimitArgs,
+}

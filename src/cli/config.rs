@@ -1,0 +1,233 @@
+//! The validated configuration: clap's raw arguments checked once, turned into domain values.
+
+use super::arguments::{Arguments, CheckArgs, Command, LimitArgs, OpsArgs, RunArgs, SimArgs};
+use super::error::Error;
+use super::repl::ReplConfig;
+use super::watch::WatchConfig;
+use crate::engine::{Level, Limits, Options};
+use crate::ops::Collection;
+use crate::safety::{RunFlags, Safety};
+use rhai::{Dynamic, Map};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+pub enum Config {
+    Run(RunConfig),
+    Ops(OpsConfig),
+    Check(CheckConfig),
+    Sim(SimConfig),
+    Repl(ReplConfig),
+    Watch(WatchConfig),
+}
+
+pub struct RunConfig {
+    pub playbook: PathBuf,
+    pub args: Map,
+    pub json: bool,
+    pub options: Options,
+    pub safety: RunFlags,
+}
+
+pub struct OpsConfig {
+    pub collection: Option<Collection>,
+    pub json: bool,
+}
+
+pub struct CheckConfig {
+    pub playbooks: Vec<PathBuf>,
+    pub options: Options,
+}
+
+pub struct SimConfig {
+    pub listen: SocketAddr,
+    pub scenario: Option<PathBuf>,
+    pub seed: Option<u64>,
+}
+
+impl Config {
+    pub fn from_arguments(arguments: Arguments) -> Result<Config, Error> {
+        Ok(match arguments.command {
+            Command::Run(a) => Config::Run(RunConfig::new(a)?),
+            Command::Ops(a) => Config::Ops(OpsConfig::new(a)?),
+            Command::Check(a) => Config::Check(CheckConfig::new(a)?),
+            Command::Sim(a) => Config::Sim(SimConfig::new(a)?),
+            Command::Repl(a) => Config::Repl(ReplConfig::new(a)?),
+            Command::Watch(a) => Config::Watch(WatchConfig::new(a)?),
+        })
+    }
+}
+
+impl RunConfig {
+    fn new(a: RunArgs) -> Result<RunConfig, Error> {
+        let mut args = Map::new();
+        for pair in &a.args {
+            let (key, value) = parse_arg(pair)?;
+            if args.insert(key.as_str().into(), value).is_some() {
+                return Err(Error::Usage(format!("`--arg {key}` is given twice")));
+            }
+        }
+        let mut options = Options {
+            limits: limits(&a.limits)?,
+            lib_dir: lib_dir(a.lib)?,
+            out_dir: a.out,
+            base_dir: folder_of(&a.playbook),
+            print_to_stderr: a.json,
+            log_level: if a.verbose { Level::Debug } else { Level::Info },
+            // Built by `run` once it knows whether it talks to a real tenant.
+            safety: Safety::default(),
+        };
+        if options.out_dir.is_relative() {
+            options.out_dir = std::env::current_dir()
+                .map(|d| d.join(&options.out_dir))
+                .unwrap_or(options.out_dir);
+        }
+        Ok(RunConfig {
+            playbook: a.playbook,
+            args,
+            json: a.json,
+            options,
+            safety: RunFlags {
+                plan: a.safety.plan,
+                allow_destructive: a.safety.allow_destructive,
+                audit: a.safety.audit,
+            },
+        })
+    }
+}
+
+impl OpsConfig {
+    fn new(a: OpsArgs) -> Result<OpsConfig, Error> {
+        let collection = match a.collection {
+            None => None,
+            Some(name) => Some(
+                Collection::from_module(&name)
+                    .filter(|c| c.scriptable())
+                    .ok_or_else(|| {
+                        let names: Vec<String> = crate::engine::collections()
+                            .map(|c| format!("`{}`", c.module()))
+                            .collect();
+                        Error::Usage(format!(
+                            "unknown collection `{name}`; use one of {}",
+                            names.join(", ")
+                        ))
+                    })?,
+            ),
+        };
+        Ok(OpsConfig {
+            collection,
+            json: a.json,
+        })
+    }
+}
+
+impl CheckConfig {
+    fn new(a: CheckArgs) -> Result<CheckConfig, Error> {
+        let options = Options {
+            lib_dir: lib_dir(a.lib)?,
+            ..Options::default()
+        };
+        Ok(CheckConfig {
+            playbooks: a.playbooks,
+            options,
+        })
+    }
+}
+
+impl SimConfig {
+    fn new(a: SimArgs) -> Result<SimConfig, Error> {
+        let listen = a.listen.parse().map_err(|_| {
+            Error::Usage(format!(
+                "`--listen {}` is not an address like `127.0.0.1:8787`",
+                a.listen
+            ))
+        })?;
+        Ok(SimConfig {
+            listen,
+            scenario: a.scenario,
+            seed: a.seed,
+        })
+    }
+}
+
+/// `key=value`: the value becomes an integer or boolean when it reads as one, a string otherwise.
+pub fn parse_arg(pair: &str) -> Result<(String, Dynamic), Error> {
+    let Some((key, value)) = pair.split_once('=') else {
+        return Err(Error::Usage(format!(
+            "`--arg {pair}` needs the form `key=value`"
+        )));
+    };
+    let key = key.trim();
+    if !rhai::is_valid_identifier(key) {
+        return Err(Error::Usage(format!(
+            "`--arg {pair}`: `{key}` is not a valid key (letters, digits and `_`)"
+        )));
+    }
+    let value = if let Ok(i) = value.parse::<i64>() {
+        Dynamic::from_int(i)
+    } else if let Ok(b) = value.parse::<bool>() {
+        Dynamic::from_bool(b)
+    } else {
+        Dynamic::from(value.to_string())
+    };
+    Ok((key.to_string(), value))
+}
+
+pub(super) fn limits(a: &LimitArgs) -> Result<Limits, Error> {
+    let mut l = Limits::default();
+    if let Some(t) = &a.timeout {
+        l.timeout = humantime::parse_duration(t).map_err(|e| {
+            Error::Usage(format!(
+                "`--timeout {t}` is not a duration like `90s`, `10m` or `2h`: {e}"
+            ))
+        })?;
+        if l.timeout.is_zero() {
+            return Err(Error::Usage("`--timeout` must be more than zero".into()));
+        }
+    }
+    let positive = |flag: &str, n: usize| {
+        if n == 0 {
+            Err(Error::Usage(format!("`{flag}` must be at least 1")))
+        } else {
+            Ok(n)
+        }
+    };
+    if let Some(n) = a.max_operations {
+        if n == 0 {
+            return Err(Error::Usage("`--max-operations` must be at least 1".into()));
+        }
+        l.max_operations = n;
+    }
+    if let Some(n) = a.max_call_depth {
+        l.max_call_depth = positive("--max-call-depth", n)?;
+    }
+    if let Some(n) = a.max_expr_depth {
+        l.max_expr_depth = positive("--max-expr-depth", n)?;
+    }
+    if let Some(n) = a.max_string_size {
+        l.max_string_size = positive("--max-string-size", n)?;
+    }
+    if let Some(n) = a.max_array_size {
+        l.max_array_size = positive("--max-array-size", n)?;
+    }
+    if let Some(n) = a.max_map_size {
+        l.max_map_size = positive("--max-map-size", n)?;
+    }
+    Ok(l)
+}
+
+pub(super) fn lib_dir(dir: Option<PathBuf>) -> Result<Option<PathBuf>, Error> {
+    match dir {
+        Some(d) if !d.is_dir() => Err(Error::Usage(format!(
+            "`--lib {}` is not a folder",
+            d.display()
+        ))),
+        d => Ok(d),
+    }
+}
+
+fn folder_of(playbook: &Path) -> PathBuf {
+    match playbook.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
+}

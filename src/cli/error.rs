@@ -1,0 +1,34 @@
+//! What the CLI can fail with; rendered once by `render`.
+
+use crate::engine::{ErrorKind, ScriptError};
+
+#[derive(Debug)]
+pub enum Error {
+    /// Bad command-line input.
+    Usage(String),
+    /// The backend could not be set up (credentials, emulator).
+    Backend(String),
+    /// A playbook failed.
+    Script(ScriptError),
+    /// `check` found problems (already printed).
+    Findings(usize),
+    /// Writing output failed.
+    Io(String),
+}
+
+impl Error {
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            Error::Usage(_) => 2,
+            // As shells report a process ended by SIGINT.
+            Error::Script(e) if e.kind == ErrorKind::Interrupted => 130,
+            _ => 1,
+        }
+    }
+}
+
+impl From<ScriptError> for Error {
+    fn from(e: ScriptError) -> Error {
+        Error::Script(e)
+    }
+}

@@ -1,0 +1,276 @@
+//! The one generic caller behind every operation: Rhai map -> JSON -> validated request -> backend -> result map.
+
+use super::backend::Backend;
+use super::cancel::Cancel;
+use super::convert::{from_json, map_to_json};
+use crate::api::{ApiError, Response};
+use crate::ops::{self, ArgError, Body, FileSource, Operation, PartContent, Request};
+use crate::safety::{Safety, Stop, Verdict};
+use rhai::{Dynamic, EvalAltResult, Map, NativeCallContext, Position};
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// What every operation call needs; shared by all functions registered on one engine.
+pub struct Context {
+    pub backend: Arc<dyn Backend>,
+    pub cancel: Cancel,
+    /// Where downloaded files (put-file contents, extracted files) are written.
+    pub out_dir: PathBuf,
+    /// Relative file paths in arguments (uploads) are taken from here: the playbook's folder.
+    pub base_dir: PathBuf,
+    /// Plan mode, the destructive-action guard, the audit log and the upload sandbox.
+    pub safety: Safety,
+}
+
+#[derive(Debug)]
+pub enum CallError {
+    Argument(ArgError),
+    Api(ApiError),
+    /// Refused, confined or not audited by `safety`.
+    Safety(Stop),
+}
+
+impl std::fmt::Display for CallError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            CallError::Argument(e) => e.fmt(f),
+            CallError::Api(e) => e.fmt(f),
+            CallError::Safety(e) => e.fmt(f),
+        }
+    }
+}
+
+/// Validates `args` and sends the operation. Nothing is sent when validation fails.
+pub fn call(
+    ctx: &Context,
+    op: &'static Operation,
+    args: &serde_json::Map<String, Value>,
+) -> Result<Response, CallError> {
+    let mut req = ops::build(op, args).map_err(CallError::Argument)?;
+    confine_file_paths(&mut req, &ctx.base_dir, &ctx.out_dir).map_err(CallError::Argument)?;
+    // The one safety hook: plan mode may answer instead of sending, the guard may refuse.
+    let verdict = ctx
+        .safety
+        .before(&mut req, &ctx.base_dir, &ctx.out_dir)
+        .map_err(CallError::Safety)?;
+    if let Verdict::Answer(resp) = verdict {
+        return Ok(resp);
+    }
+    let result = send(ctx, &req);
+    ctx.safety.after(&req, &result).map_err(CallError::Safety)?;
+    result.map_err(CallError::Api)
+}
+
+fn send(ctx: &Context, req: &Request) -> Result<Response, ApiError> {
+    if req.op.binary {
+        let dest = ctx.out_dir.join(download_name(req));
+        std::fs::create_dir_all(&ctx.out_dir).map_err(|e| ApiError::Transport {
+            operation: req.op.qualified_name(),
+            message: format!("cannot create `{}`: {e}", ctx.out_dir.display()),
+        })?;
+        ctx.backend.download(req, &dest)
+    } else {
+        ctx.backend.send(req)
+    }
+}
+
+/// The Rhai face of [`call`]: `args` is the playbook's map (unit when called with no arguments).
+pub fn call_from_rhai(
+    ctx: &Context,
+    op: &'static Operation,
+    native: &NativeCallContext,
+    args: Dynamic,
+) -> Result<Dynamic, Box<EvalAltResult>> {
+    let pos = native.call_position();
+    let json = if args.is_unit() {
+        serde_json::Map::new()
+    } else {
+        let Some(map) = args.read_lock::<Map>().map(|m| m.clone()) else {
+            return Err(argument_error(
+                op,
+                None,
+                format!(
+                    "takes one map of named arguments, e.g. `{}(#{{ ... }})`, got {}",
+                    op.qualified_name(),
+                    args.type_name()
+                ),
+                pos,
+            ));
+        };
+        map_to_json(&map).map_err(|m| argument_error(op, None, m, pos))?
+    };
+    if ctx.cancel.is_set() {
+        return Err(terminated(&ctx.cancel, pos));
+    }
+    match call(ctx, op, &json) {
+        Ok(resp) => Ok(result_map(&resp)),
+        Err(CallError::Argument(e)) => Err(argument_error(op, e.key.as_deref(), e.message, pos)),
+        Err(CallError::Api(ApiError::Cancelled { .. })) => Err(terminated(&ctx.cancel, pos)),
+        Err(CallError::Api(e)) => Err(Box::new(EvalAltResult::ErrorRuntime(
+            api_error_map(op, &e),
+            pos,
+        ))),
+        Err(CallError::Safety(Stop::Sandbox { key, message })) => {
+            Err(argument_error(op, Some(&key), message, pos))
+        }
+        Err(CallError::Safety(Stop::Refused(r))) => Err(Box::new(EvalAltResult::ErrorRuntime(
+            crate::safety::refusal_map(&r),
+            pos,
+        ))),
+        // Unaudited changes must not go on: not catchable.
+        Err(CallError::Safety(e @ Stop::Audit(_))) => Err(Box::new(
+            EvalAltResult::ErrorTerminated(Dynamic::from(e.to_string()), pos),
+        )),
+    }
+}
+
+/// `#{ status_code, headers, body }`, as FalconPy returns it.
+pub fn result_map(resp: &Response) -> Dynamic {
+    let mut m = Map::new();
+    m.insert(
+        "status_code".into(),
+        Dynamic::from_int(i64::from(resp.status)),
+    );
+    m.insert(
+        "headers".into(),
+        Dynamic::from_map(
+            resp.headers
+                .iter()
+                .map(|(k, v)| (k.as_str().into(), Dynamic::from(v.clone())))
+                .collect(),
+        ),
+    );
+    m.insert("body".into(), from_json(&resp.body));
+    Dynamic::from_map(m)
+}
+
+/// The value a failed call throws: `#{ status_code, errors, operation, trace_id, message, body }`.
+pub fn api_error_map(op: &Operation, e: &ApiError) -> Dynamic {
+    let mut m = Map::new();
+    let (status, errors, trace_id, body) = match e {
+        ApiError::Status {
+            status,
+            trace_id,
+            body,
+            ..
+        } => (
+            Dynamic::from_int(i64::from(*status)),
+            body.get("errors")
+                .map(from_json)
+                .unwrap_or_else(|| Dynamic::from_array(vec![])),
+            trace_id.clone().map(Dynamic::from).unwrap_or(Dynamic::UNIT),
+            from_json(body),
+        ),
+        _ => (
+            Dynamic::UNIT,
+            Dynamic::from_array(vec![]),
+            Dynamic::UNIT,
+            Dynamic::UNIT,
+        ),
+    };
+    m.insert("status_code".into(), status);
+    m.insert("errors".into(), errors);
+    m.insert("operation".into(), Dynamic::from(op.qualified_name()));
+    m.insert("trace_id".into(), trace_id);
+    m.insert("message".into(), Dynamic::from(e.to_string()));
+    m.insert("body".into(), body);
+    Dynamic::from_map(m)
+}
+
+/// A bad argument, thrown as `#{ operation, key, message }` so playbooks can catch it like any error.
+fn argument_error(
+    op: &Operation,
+    key: Option<&str>,
+    message: String,
+    pos: Position,
+) -> Box<EvalAltResult> {
+    let text = ArgError {
+        operation: op.qualified_name(),
+        key: key.map(str::to_string),
+        message,
+    }
+    .to_string();
+    let mut m = Map::new();
+    m.insert("operation".into(), Dynamic::from(op.qualified_name()));
+    m.insert(
+        "key".into(),
+        key.map(|k| Dynamic::from(k.to_string()))
+            .unwrap_or(Dynamic::UNIT),
+    );
+    m.insert("message".into(), Dynamic::from(text));
+    Box::new(EvalAltResult::ErrorRuntime(Dynamic::from_map(m), pos))
+}
+
+/// Stops the script: a time limit or Ctrl-C is not something a `catch` should swallow.
+pub fn terminated(cancel: &Cancel, pos: Position) -> Box<EvalAltResult> {
+    Box::new(EvalAltResult::ErrorTerminated(cancel.token(), pos))
+}
+
+/// Uploads named by a relative path come from the playbook's folder, not from wherever falconry was
+/// started; and a playbook may only upload files from its own folder or the output folder (symlinks
+/// are followed before checking, so a link cannot point out).
+fn confine_file_paths(req: &mut Request, base: &Path, out: &Path) -> Result<(), ArgError> {
+    let Body::Multipart(parts) = &mut req.body else {
+        return Ok(());
+    };
+    let roots: Vec<PathBuf> = [base, out]
+        .iter()
+        .filter_map(|r| r.canonicalize().ok())
+        .collect();
+    for part in parts {
+        let PartContent::File {
+            source: FileSource::Path(p),
+            ..
+        } = &mut part.content
+        else {
+            continue;
+        };
+        let err = |message: String| ArgError {
+            operation: req.op.qualified_name(),
+            key: Some(part.name.clone()),
+            message,
+        };
+        let full = base.join(&*p);
+        let real = full.canonicalize().map_err(|e| {
+            err(format!(
+                "names `{}`, which cannot be read: {e}",
+                p.display()
+            ))
+        })?;
+        if !roots.iter().any(|r| real.starts_with(r)) {
+            return Err(err(format!(
+                "names `{}`, outside the playbook's folder and the output folder",
+                p.display()
+            )));
+        }
+        *p = real;
+    }
+    Ok(())
+}
+
+/// A file name for a download, made only of safe characters: extracted files are 7z archives named by hash.
+fn download_name(req: &Request) -> String {
+    let arg = |k: &str| req.arg(k).and_then(|v| v.as_str().map(str::to_string));
+    let name = match (arg("sha256"), arg("id")) {
+        (Some(sha), _) => format!("{sha}.7z"),
+        (None, Some(id)) => id,
+        (None, None) => req.op.name.to_string(),
+    };
+    let safe: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || "._-".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    // Never `.`, `..` or a hidden file.
+    if safe.starts_with('.') {
+        format!("_{safe}")
+    } else {
+        safe
+    }
+}

@@ -1,0 +1,115 @@
+//! Conversions between Rhai values and JSON, in one place: arguments go out as JSON, answers come back as maps.
+
+use rhai::{Array, Dynamic, Map};
+use serde_json::Value;
+
+/// Converts a Rhai value into JSON, or says which value cannot travel.
+pub fn to_json(value: &Dynamic) -> Result<Value, String> {
+    if value.is_unit() {
+        return Ok(Value::Null);
+    }
+    if let Ok(b) = value.as_bool() {
+        return Ok(Value::Bool(b));
+    }
+    if let Ok(i) = value.as_int() {
+        return Ok(Value::from(i));
+    }
+    if let Ok(f) = value.as_float() {
+        return serde_json::Number::from_f64(f)
+            .map(Value::Number)
+            .ok_or_else(|| format!("the number {f} cannot be sent as JSON"));
+    }
+    if let Ok(c) = value.as_char() {
+        return Ok(Value::String(c.to_string()));
+    }
+    if value.is_string() {
+        return Ok(Value::String(
+            value.clone().into_string().unwrap_or_default(),
+        ));
+    }
+    if value.is_array() {
+        let array = value
+            .read_lock::<Array>()
+            .map(|a| a.clone())
+            .unwrap_or_default();
+        return array
+            .iter()
+            .map(to_json)
+            .collect::<Result<_, _>>()
+            .map(Value::Array);
+    }
+    if value.is_map() {
+        let map = value
+            .read_lock::<Map>()
+            .map(|m| m.clone())
+            .unwrap_or_default();
+        return map_to_json(&map).map(Value::Object);
+    }
+    if value.is_blob() {
+        let blob = value.clone().into_blob().unwrap_or_default();
+        return Ok(Value::Array(blob.into_iter().map(Value::from).collect()));
+    }
+    Err(format!(
+        "a value of type `{}` cannot be sent",
+        value.type_name()
+    ))
+}
+
+/// Converts a Rhai map into a JSON object.
+pub fn map_to_json(map: &Map) -> Result<serde_json::Map<String, Value>, String> {
+    map.iter()
+        .map(|(k, v)| {
+            to_json(v)
+                .map(|v| (k.to_string(), v))
+                .map_err(|e| format!("`{k}`: {e}"))
+        })
+        .collect()
+}
+
+/// Converts JSON into a Rhai value; integers stay integers, other numbers become floats.
+pub fn from_json(value: &Value) -> Dynamic {
+    match value {
+        Value::Null => Dynamic::UNIT,
+        Value::Bool(b) => Dynamic::from_bool(*b),
+        Value::Number(n) => match n.as_i64() {
+            Some(i) => Dynamic::from_int(i),
+            None => Dynamic::from_float(n.as_f64().unwrap_or(f64::NAN)),
+        },
+        Value::String(s) => Dynamic::from(s.clone()),
+        Value::Array(items) => Dynamic::from_array(items.iter().map(from_json).collect()),
+        Value::Object(fields) => Dynamic::from_map(
+            fields
+                .iter()
+                .map(|(k, v)| (k.as_str().into(), from_json(v)))
+                .collect(),
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn round_trip_keeps_types() {
+        let v = json!({ "a": 1, "b": [true, "x", 2.5, null], "c": { "d": -7 } });
+        assert_eq!(to_json(&from_json(&v)).unwrap(), v);
+    }
+
+    #[test]
+    fn shared_values_captured_by_closures_convert_too() {
+        let v = from_json(&json!({ "limit": 5, "ids": ["a"] })).into_shared();
+        assert_eq!(to_json(&v).unwrap(), json!({ "ids": ["a"], "limit": 5 }));
+        assert_eq!(
+            to_json(&Dynamic::from_int(7).into_shared()).unwrap(),
+            json!(7)
+        );
+    }
+
+    #[test]
+    fn function_pointers_cannot_travel() {
+        let f = Dynamic::from(rhai::FnPtr::new("f").unwrap());
+        assert!(to_json(&f).unwrap_err().contains("cannot be sent"));
+    }
+}

@@ -1,0 +1,244 @@
+//! What can go wrong running a playbook, as plain data: the CLI renders it once, the REPL shows it and goes on.
+
+use super::limits::{LimitKind, Limits};
+use super::sources::Sources;
+use rhai::{Dynamic, EvalAltResult, Map, ParseError};
+use std::fmt;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ErrorKind {
+    Syntax,
+    Runtime,
+    /// A bad argument to an operation, caught before anything was sent.
+    Argument,
+    /// The API answered with an error, or could not be reached.
+    Api,
+    Limit(LimitKind),
+    Timeout,
+    Interrupted,
+    /// The playbook file could not be read.
+    Io,
+    /// A call to a module, operation or key that does not exist (found by `check`).
+    Unknown,
+}
+
+/// A place in a script.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Location {
+    /// The file (or stdlib module) as shown to the user.
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+    /// The text of that line, when known.
+    pub text: Option<String>,
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}:{}", self.file, self.line, self.column)
+    }
+}
+
+/// An API failure, as every report shows it: operation, status, Falcon's messages, trace id.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ApiFailure {
+    pub operation: String,
+    /// `None` when no answer came (connection failure, lost answer).
+    pub status: Option<u16>,
+    pub messages: Vec<String>,
+    pub trace_id: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ScriptError {
+    pub kind: ErrorKind,
+    pub message: String,
+    pub location: Option<Location>,
+    pub api: Option<ApiFailure>,
+    /// Calls the error passed through, innermost first: (function, where it was called).
+    pub trace: Vec<(String, Location)>,
+}
+
+impl fmt::Display for ScriptError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)?;
+        if let Some(loc) = &self.location {
+            write!(f, " at {loc}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ScriptError {}
+
+impl ScriptError {
+    pub fn new(kind: ErrorKind, message: impl Into<String>) -> ScriptError {
+        ScriptError {
+            kind,
+            message: message.into(),
+            location: None,
+            api: None,
+            trace: Vec::new(),
+        }
+    }
+
+    /// A syntax error in the script `source` (an id known to `sources`).
+    pub fn from_parse(err: &ParseError, source: &str, sources: &Sources) -> ScriptError {
+        let mut e = ScriptError::new(
+            ErrorKind::Syntax,
+            lowercase_first(&err.err_type().to_string()),
+        );
+        e.location = locate(err.position(), source, sources);
+        e
+    }
+
+    /// Converts an evaluation error of the script `source`, following it into the functions and modules it came from.
+    pub fn from_eval(err: &EvalAltResult, source: &str, sources: &Sources) -> ScriptError {
+        let mut frames = Vec::new();
+        let mut current = source.to_string();
+        let mut err = err;
+        loop {
+            match err {
+                EvalAltResult::ErrorInFunctionCall(name, src, inner, pos) => {
+                    if let Some(loc) = locate(*pos, &current, sources) {
+                        frames.push((name.clone(), loc));
+                    }
+                    if !src.is_empty() {
+                        current = src.clone();
+                    }
+                    err = inner;
+                }
+                EvalAltResult::ErrorInModule(path, inner, pos) => {
+                    if let Some(loc) = locate(*pos, &current, sources) {
+                        frames.push((format!("import \"{path}\""), loc));
+                    }
+                    current = path.clone();
+                    err = inner;
+                }
+                _ => break,
+            }
+        }
+        frames.reverse();
+        let mut e = match err {
+            EvalAltResult::ErrorParsing(p, _) => {
+                ScriptError::new(ErrorKind::Syntax, lowercase_first(&p.to_string()))
+            }
+            EvalAltResult::ErrorRuntime(value, _) => thrown(value),
+            EvalAltResult::ErrorTerminated(token, _) => {
+                let field = |k: &str| {
+                    token
+                        .read_lock::<Map>()
+                        .and_then(|m| m.get(k).map(|v| v.to_string()))
+                };
+                let kind = match field("reason").as_deref() {
+                    Some("timeout") => ErrorKind::Timeout,
+                    _ => ErrorKind::Interrupted,
+                };
+                let message = field("message").unwrap_or_else(|| "the playbook was stopped".into());
+                ScriptError::new(kind, message)
+            }
+            EvalAltResult::ErrorTooManyOperations(_) => limit(
+                LimitKind::Operations,
+                "the playbook ran too many operations",
+            ),
+            EvalAltResult::ErrorStackOverflow(_) => limit(
+                LimitKind::CallDepth,
+                "function calls are nested too deeply (infinite recursion?)",
+            ),
+            EvalAltResult::ErrorDataTooLarge(what, _) => {
+                // Rhai names the value: "Length of string", "Size of array", "Size of object map".
+                let kind = if what.contains("string") {
+                    LimitKind::StringSize
+                } else if what.contains("array") {
+                    LimitKind::ArraySize
+                } else {
+                    LimitKind::MapSize
+                };
+                limit(kind, &format!("{} is too large", lowercase_first(what)))
+            }
+            other => {
+                // Rhai appends the position; ours is shown by the renderer.
+                let text = other.to_string();
+                let text = text
+                    .rsplit_once(" (line ")
+                    .map_or(text.as_str(), |(m, _)| m);
+                ScriptError::new(ErrorKind::Runtime, lowercase_first(text))
+            }
+        };
+        e.location = locate(err.position(), &current, sources);
+        e.trace = frames;
+        e
+    }
+}
+
+fn limit(kind: LimitKind, what: &str) -> ScriptError {
+    ScriptError::new(
+        ErrorKind::Limit(kind),
+        format!("{what}; raise the limit with `{}`", Limits::flag_for(kind)),
+    )
+}
+
+/// A value thrown by `throw` or by an operation: API failure maps and argument errors keep their data.
+fn thrown(value: &Dynamic) -> ScriptError {
+    let Some(map) = value.read_lock::<Map>().map(|m| m.clone()) else {
+        let text = value.to_string();
+        let text = if text.is_empty() {
+            "the playbook threw an error".to_string()
+        } else {
+            text
+        };
+        return ScriptError::new(ErrorKind::Runtime, text);
+    };
+    let get = |k: &str| map.get(k).filter(|v| !v.is_unit()).map(|v| v.to_string());
+    let message = get("message").unwrap_or_else(|| value.to_string());
+    match (get("operation"), map.contains_key("status_code")) {
+        (Some(operation), true) => {
+            let status = map
+                .get("status_code")
+                .and_then(|v| v.as_int().ok())
+                .and_then(|s| u16::try_from(s).ok())
+                .filter(|s| *s > 0);
+            let messages = map
+                .get("errors")
+                .and_then(|v| v.clone().try_cast::<rhai::Array>())
+                .unwrap_or_default()
+                .iter()
+                .filter_map(|e| {
+                    e.read_lock::<Map>()
+                        .and_then(|m| m.get("message").map(|m| m.to_string()))
+                })
+                .collect();
+            let mut e = ScriptError::new(ErrorKind::Api, message);
+            e.api = Some(ApiFailure {
+                operation,
+                status,
+                messages,
+                trace_id: get("trace_id"),
+            });
+            e
+        }
+        (Some(_), false) if map.contains_key("key") => {
+            ScriptError::new(ErrorKind::Argument, message)
+        }
+        _ => ScriptError::new(ErrorKind::Runtime, message),
+    }
+}
+
+fn locate(pos: rhai::Position, source: &str, sources: &Sources) -> Option<Location> {
+    let line = pos.line()?;
+    Some(Location {
+        file: sources.display(source),
+        line,
+        column: pos.position().unwrap_or(1),
+        text: sources.line(source, line),
+    })
+}
+
+/// Rhai's messages start with a capital; ours don't.
+fn lowercase_first(s: &str) -> String {
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(c) => c.to_lowercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}

@@ -1,0 +1,61 @@
+//! Registers the operation table as Rhai modules: one static module per collection, every operation under
+//! each name a playbook may use, all served by the one generic caller.
+
+use super::call::{Context, call_from_rhai};
+use crate::ops::{self, Collection, Operation};
+use rhai::{Dynamic, Engine, FuncRegistration, Module, NativeCallContext};
+use std::sync::Arc;
+
+/// The names an operation answers to in Rhai: its PEP 8 name, its operation id and FalconPy's id, where
+/// each is a Rhai identifier (`RTR-ExecuteAdminCommand` is not; `RTR_ExecuteAdminCommand` is).
+pub fn rhai_names(op: &Operation) -> Vec<&'static str> {
+    let mut names = vec![op.name];
+    for n in [op.id, op.falconpy_id] {
+        if rhai::is_valid_identifier(n) && !names.contains(&n) {
+            names.push(n);
+        }
+    }
+    names
+}
+
+/// The scriptable collections, in table order.
+pub fn collections() -> impl Iterator<Item = Collection> {
+    Collection::ALL.into_iter().filter(|c| c.scriptable())
+}
+
+/// Finds the operation `module::name` names, by any of its Rhai names.
+pub fn resolve(module: &str, name: &str) -> Option<&'static Operation> {
+    let collection = Collection::from_module(module).filter(|c| c.scriptable())?;
+    ops::in_collection(collection)
+        .find(|op| collection.module() == module && rhai_names(op).contains(&name))
+}
+
+pub fn register_operations(engine: &mut Engine, ctx: &Arc<Context>) {
+    for collection in collections() {
+        let mut module = Module::new();
+        for op in ops::in_collection(collection) {
+            for name in rhai_names(op) {
+                let c = ctx.clone();
+                // Volatile: the optimiser must never call an operation while compiling.
+                FuncRegistration::new(name)
+                    .with_volatility(true)
+                    .with_purity(false)
+                    .set_into_module(&mut module, move |native: NativeCallContext| {
+                        call_from_rhai(&c, op, &native, Dynamic::UNIT)
+                    });
+                let c = ctx.clone();
+                FuncRegistration::new(name)
+                    .with_volatility(true)
+                    .with_purity(false)
+                    .set_into_module(
+                        &mut module,
+                        move |native: NativeCallContext, args: Dynamic| {
+                            call_from_rhai(&c, op, &native, args)
+                        },
+                    );
+            }
+        }
+        module.build_index();
+        engine.register_static_module(collection.module(), module.into());
+    }
+}

@@ -1,0 +1,184 @@
+//! One configured Rhai engine: operations, `log`, builtins, limits, cancellation and imports wired together.
+//! `run`, the REPL and watch mode all run playbooks through it.
+
+use super::backend::Backend;
+use super::builtins::register_builtins;
+use super::call::Context;
+use super::cancel::Cancel;
+use super::error::{ErrorKind, ScriptError};
+use super::limits::Limits;
+use super::log::{Level, register_log};
+use super::register::register_operations;
+use super::resolver::{Found, Resolver};
+use super::sources::Sources;
+use crate::safety::Safety;
+use rhai::{AST, Dynamic, Engine, Map, Scope};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// How to build a runtime.
+#[derive(Clone, Debug)]
+pub struct Options {
+    pub limits: Limits,
+    /// A folder of playbook modules, searched before the built-in library.
+    pub lib_dir: Option<PathBuf>,
+    /// Where downloads are written.
+    pub out_dir: PathBuf,
+    /// Relative upload paths are taken from here.
+    pub base_dir: PathBuf,
+    /// `print` goes to stderr (with `--json`, stdout holds only the final value).
+    pub print_to_stderr: bool,
+    pub log_level: Level,
+    /// Plan mode, the destructive-action guard and the audit log (refuses destructive requests by default).
+    pub safety: Safety,
+}
+
+impl Default for Options {
+    fn default() -> Options {
+        Options {
+            limits: Limits::default(),
+            lib_dir: None,
+            out_dir: PathBuf::from("falconry-out"),
+            base_dir: PathBuf::from("."),
+            print_to_stderr: false,
+            log_level: Level::Info,
+            safety: Safety::default(),
+        }
+    }
+}
+
+pub struct Runtime {
+    engine: Engine,
+    ctx: Arc<Context>,
+    sources: Sources,
+    limits: Limits,
+    lib_dir: Option<PathBuf>,
+}
+
+impl Runtime {
+    /// `cancel` is shared with the backend (the HTTP client stops waiting when it is set).
+    pub fn new(backend: Arc<dyn Backend>, options: &Options, cancel: Cancel) -> Runtime {
+        let sources = Sources::default();
+        let ctx = Arc::new(Context {
+            backend,
+            cancel: cancel.clone(),
+            out_dir: options.out_dir.clone(),
+            base_dir: options.base_dir.clone(),
+            safety: options.safety.clone(),
+        });
+        let mut engine = Engine::new();
+        options.limits.apply(&mut engine);
+        let c = cancel.clone();
+        engine.on_progress(move |_| {
+            // Once set, the flag stays set: every later step stops too, even inside a `catch`.
+            c.is_set().then(|| c.token())
+        });
+        if options.print_to_stderr {
+            engine.on_print(|s| eprintln!("{s}"));
+        } else {
+            engine.on_print(|s| println!("{s}"));
+        }
+        engine.on_debug(|s, src, pos| match (src, pos.line()) {
+            (Some(src), Some(line)) => eprintln!("[{src}:{line}] {s}"),
+            (None, Some(line)) => eprintln!("[line {line}] {s}"),
+            _ => eprintln!("{s}"),
+        });
+        engine.set_module_resolver(Resolver::new(options.lib_dir.clone(), sources.clone()));
+        register_operations(&mut engine, &ctx);
+        register_log(&mut engine, options.log_level);
+        register_builtins(&mut engine, &cancel);
+        Runtime {
+            engine,
+            ctx,
+            sources,
+            limits: options.limits.clone(),
+            lib_dir: options.lib_dir.clone(),
+        }
+    }
+
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
+    /// For helpers (`rtr`) that register more functions on the same engine.
+    pub fn engine_mut(&mut self) -> &mut Engine {
+        &mut self.engine
+    }
+
+    pub fn context(&self) -> &Arc<Context> {
+        &self.ctx
+    }
+
+    pub fn cancel(&self) -> &Cancel {
+        &self.ctx.cancel
+    }
+
+    pub fn sources(&self) -> &Sources {
+        &self.sources
+    }
+
+    /// The text an import path names (a `--lib` file or a built-in module), without running it.
+    pub fn find_module(&self, path: &str) -> Result<Found, String> {
+        Resolver::new(self.lib_dir.clone(), self.sources.clone()).find(path)
+    }
+
+    /// Reads and compiles a playbook file. Nothing runs.
+    pub fn compile_file(&self, path: &Path) -> Result<AST, ScriptError> {
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            ScriptError::new(
+                ErrorKind::Io,
+                format!("cannot read `{}`: {e}", path.display()),
+            )
+        })?;
+        self.compile_text(&path.display().to_string(), &text)
+    }
+
+    /// Compiles `text`, known in errors as `name`. Nothing runs.
+    pub fn compile_text(&self, name: &str, text: &str) -> Result<AST, ScriptError> {
+        self.sources.add(name, name, text);
+        let mut ast = self
+            .engine
+            .compile(text)
+            .map_err(|e| ScriptError::from_parse(&e, name, &self.sources))?;
+        ast.set_source(name);
+        Ok(ast)
+    }
+
+    /// Evaluates a compiled script in `scope`, returning its final value.
+    pub fn eval(&self, scope: &mut Scope, ast: &AST) -> Result<Dynamic, ScriptError> {
+        let source = ast.source().unwrap_or_default().to_string();
+        self.engine
+            .eval_ast_with_scope::<Dynamic>(scope, ast)
+            .map_err(|e| ScriptError::from_eval(&e, &source, &self.sources))
+    }
+
+    /// Evaluates under the time limit, with a fresh cancel flag: `run` evaluates a whole playbook this
+    /// way, the REPL each statement (its scope survives a timeout or Ctrl-C).
+    pub fn eval_limited(&self, scope: &mut Scope, ast: &AST) -> Result<Dynamic, ScriptError> {
+        self.cancel().reset();
+        self.cancel().arm_timeout(self.limits.timeout);
+        let result = self.eval(scope, ast);
+        self.cancel().reset();
+        result
+    }
+
+    /// Runs a playbook file with `args` under the time limit, returning its final value.
+    pub fn run_file(&self, path: &Path, args: Map) -> Result<Dynamic, ScriptError> {
+        let ast = self.compile_file(path)?;
+        let mut scope = Scope::new();
+        scope.push_constant("args", args);
+        self.eval_limited(&mut scope, &ast)
+    }
+}
+
+/// Runs `f` on a thread of its own with a stack deep enough for the call-depth limit, never on a tokio
+/// worker (the HTTP client blocks on its own runtime).
+pub fn on_script_thread<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
+    std::thread::Builder::new()
+        .name("falconry-script".into())
+        .stack_size(256 * 1024 * 1024)
+        .spawn(f)
+        .expect("cannot start the script thread")
+        .join()
+        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+}

@@ -1,0 +1,256 @@
+//! Batch RTR: one batch id maps to sessions on many hosts; batch commands answer per host, keyed
+//! by device id inside `combined.resources`, with the output inline (the real call waits for it).
+
+use super::sessions;
+use crate::ops::commands::Tier;
+use crate::sim::envelope::{Fail, Outcome, Reply};
+use crate::sim::input::{Input, string_list};
+use crate::sim::session::{Batch, BatchGet, Progress};
+use crate::sim::state::State;
+use serde_json::{Map, Value, json};
+use std::time::Duration;
+
+fn entry(aid: &str, session_id: &str, task_id: &str, base_command: &str) -> Value {
+    json!({
+        "aid": aid, "session_id": session_id, "task_id": task_id, "base_command": base_command,
+        "complete": false, "stdout": "", "stderr": "", "errors": [], "offline_queued": false,
+        "query_time": 0.0, "sequence_id": 0,
+    })
+}
+
+fn with_error(mut v: Value, fail: &Fail) -> Value {
+    v["complete"] = json!(true);
+    v["errors"] = json!([{ "code": fail.status, "message": fail.message }]);
+    v["stderr"] = json!(fail.message);
+    v
+}
+
+pub fn init(state: &mut State, input: &Input) -> Outcome {
+    let host_ids = input.body_ids("host_ids")?;
+    if host_ids.len() > 10_000 {
+        return Err(Fail::bad("at most 10000 `host_ids` per batch"));
+    }
+    let queue_offline = input.body_bool("queue_offline");
+    let batch_id = match input
+        .body_opt_str("existing_batch_id")
+        .filter(|s| !s.is_empty())
+    {
+        Some(existing) => {
+            if !state.batches.contains_key(existing) {
+                return Err(Fail::not_found(format!("batch `{existing}` not found")));
+            }
+            existing.to_string()
+        }
+        None => state.ids.uuid(),
+    };
+    let mut resources = Map::new();
+    let mut opened = Vec::new();
+    for aid in &host_ids {
+        let v = match sessions::open(state, aid, "batch", queue_offline) {
+            Ok(session_id) => {
+                let mut v = entry(aid, &session_id, "", "");
+                v["complete"] = json!(true);
+                v["offline_queued"] = json!(state.sessions[&session_id].offline_queued);
+                opened.push((aid.clone(), session_id));
+                v
+            }
+            Err(fail) => with_error(entry(aid, "", "", ""), &fail),
+        };
+        resources.insert(aid.clone(), v);
+    }
+    let batch = state
+        .batches
+        .entry(batch_id.clone())
+        .or_insert_with(|| Batch {
+            sessions: Vec::new(),
+        });
+    for (aid, session_id) in opened {
+        batch.sessions.retain(|(a, _)| a != &aid);
+        batch.sessions.push((aid, session_id));
+    }
+    let mut top = Map::new();
+    top.insert("batch_id".into(), json!(batch_id));
+    top.insert("resources".into(), Value::Object(resources));
+    Ok(Reply::with_top(201, top))
+}
+
+pub fn refresh(state: &mut State, input: &Input) -> Outcome {
+    let batch_id = input.body_str("batch_id")?.to_string();
+    let remove = input
+        .body()?
+        .get("hosts_to_remove")
+        .and_then(string_list)
+        .unwrap_or_default();
+    let batch = state
+        .batches
+        .get_mut(&batch_id)
+        .ok_or_else(|| Fail::not_found(format!("batch `{batch_id}` not found")))?;
+    batch.sessions.retain(|(aid, _)| !remove.contains(aid));
+    let members = batch.sessions.clone();
+    let mut resources = Map::new();
+    for (aid, session_id) in members {
+        let v = match state.live_session(&session_id) {
+            Ok(_) => {
+                let mut v = entry(&aid, &session_id, "", "");
+                v["complete"] = json!(true);
+                v
+            }
+            Err(fail) => with_error(entry(&aid, &session_id, "", ""), &fail),
+        };
+        resources.insert(aid, v);
+    }
+    let mut top = Map::new();
+    top.insert("resources".into(), Value::Object(resources));
+    Ok(Reply::with_top(201, top))
+}
+
+/// The batch's (device id, session id) pairs, narrowed to `optional_hosts` when given.
+fn targets(state: &State, input: &Input) -> Result<Vec<(String, String)>, Fail> {
+    let batch_id = input.body_str("batch_id")?;
+    let batch = state
+        .batches
+        .get(batch_id)
+        .ok_or_else(|| Fail::not_found(format!("batch `{batch_id}` not found")))?;
+    let only = input
+        .body()?
+        .get("optional_hosts")
+        .and_then(string_list)
+        .unwrap_or_default();
+    Ok(batch
+        .sessions
+        .iter()
+        .filter(|(aid, _)| only.is_empty() || only.contains(aid))
+        .cloned()
+        .collect())
+}
+
+/// Runs one command on one batch host; `Ok` carries the per-host entry, errors included.
+fn run_one(
+    state: &mut State,
+    endpoint: Tier,
+    aid: &str,
+    session_id: &str,
+    base: &str,
+    line: &str,
+    persist: bool,
+) -> (Value, Option<String>) {
+    let blank = entry(aid, session_id, "", base);
+    let session = match state.live_session(session_id) {
+        Ok(s) => s,
+        Err(fail) => return (with_error(blank, &fail), None),
+    };
+    let (host, queued_session) = (session.host, session.offline_queued);
+    if let Err(fail) = state.check_command(host, endpoint, base, line) {
+        return (with_error(blank, &fail), None);
+    }
+    if !state.hosts[host].host.online && !persist && !queued_session {
+        let fail = Fail::bad(format!("host `{aid}` is offline"));
+        return (with_error(blank, &fail), None);
+    }
+    let (task_id, queued) = state.submit(session_id, base, line);
+    let mut v = entry(aid, session_id, &task_id, base);
+    v["offline_queued"] = json!(queued);
+    if let Some(cmd) = state.commands.get(&task_id)
+        && let Progress::Done { stdout, stderr, .. } = &cmd.progress
+    {
+        v["complete"] = json!(true);
+        v["stdout"] = json!(stdout);
+        v["stderr"] = json!(stderr);
+    }
+    (v, Some(task_id))
+}
+
+fn command(state: &mut State, input: &Input, endpoint: Tier) -> Outcome {
+    let base = input.body_str("base_command")?.to_string();
+    let line = input.body_str("command_string")?.to_string();
+    let persist = input.body_bool("persist_all");
+    let targets = targets(state, input)?;
+    let mut resources = Map::new();
+    for (aid, session_id) in targets {
+        let (v, _) = run_one(state, endpoint, &aid, &session_id, &base, &line, persist);
+        resources.insert(aid, v);
+    }
+    let mut top = Map::new();
+    top.insert("combined".into(), json!({ "resources": resources }));
+    Ok(Reply::with_top(201, top))
+}
+
+pub fn read_only(state: &mut State, input: &Input) -> Outcome {
+    command(state, input, Tier::ReadOnly)
+}
+
+pub fn active_responder(state: &mut State, input: &Input) -> Outcome {
+    command(state, input, Tier::ActiveResponder)
+}
+
+pub fn admin(state: &mut State, input: &Input) -> Outcome {
+    command(state, input, Tier::Admin)
+}
+
+pub fn get(state: &mut State, input: &Input) -> Outcome {
+    let file_path = input.body_str("file_path")?.to_string();
+    let targets = targets(state, input)?;
+    let line = format!("get {file_path}");
+    let mut resources = Map::new();
+    let mut tasks = Vec::new();
+    for (aid, session_id) in targets {
+        let (v, task) = run_one(
+            state,
+            Tier::ActiveResponder,
+            &aid,
+            &session_id,
+            "get",
+            &line,
+            false,
+        );
+        if let Some(task) = task {
+            tasks.push((aid.clone(), session_id, task));
+        }
+        resources.insert(aid, v);
+    }
+    let req_id = state.ids.uuid();
+    state.batch_gets.insert(req_id.clone(), BatchGet { tasks });
+    let mut top = Map::new();
+    top.insert("batch_get_cmd_req_id".into(), json!(req_id));
+    top.insert("combined".into(), json!({ "resources": resources }));
+    Ok(Reply::with_top(201, top))
+}
+
+/// Per host, the extracted file (`model.File`) once the `get` finished.
+pub fn get_status(state: &mut State, input: &Input) -> Outcome {
+    let req_id = input.required_query("batch_get_cmd_req_id")?;
+    let tasks = state
+        .batch_gets
+        .get(req_id)
+        .ok_or_else(|| Fail::not_found(format!("batch get request `{req_id}` not found")))?
+        .tasks
+        .clone();
+    let idle = Duration::from_secs(state.scenario.session_idle_secs);
+    let mut resources = Map::new();
+    for (aid, session_id, task_id) in tasks {
+        let file = state
+            .sessions
+            .get(&session_id)
+            .filter(|s| !s.expired(idle))
+            .and_then(|s| {
+                s.files
+                    .iter()
+                    .find(|f| f.cloud_request_id == task_id && !f.deleted)
+            });
+        let v = match file {
+            Some(f) => {
+                let mut v = f.record(&session_id, false);
+                v["task_id"] = json!(task_id);
+                v
+            }
+            None => json!({
+                "session_id": session_id, "task_id": task_id, "cloud_request_id": task_id,
+                "complete": false, "name": "", "sha256": "", "size": 0,
+            }),
+        };
+        resources.insert(aid, v);
+    }
+    let mut top = Map::new();
+    top.insert("resources".into(), Value::Object(resources));
+    Ok(Reply::with_top(200, top))
+}

@@ -1,0 +1,191 @@
+//! Hosts: device queries (paged and scroll), details, online state and actions (containment, hiding).
+
+use super::{require_known, select, select_from};
+use crate::sim::envelope::{Fail, Outcome, Reply};
+use crate::sim::host::clock;
+use crate::sim::input::Input;
+use crate::sim::state::State;
+use serde_json::{Value, json};
+use std::time::{Duration, Instant, SystemTime};
+
+fn visible(state: &State) -> Vec<usize> {
+    (0..state.hosts.len())
+        .filter(|&i| !state.hosts[i].hidden)
+        .collect()
+}
+
+pub fn query(state: &mut State, input: &Input) -> Outcome {
+    let page = select(input, visible(state), |&i| state.device_record(i), 100)?;
+    let ids = page
+        .items
+        .iter()
+        .map(|&i| json!(state.hosts[i].host.device_id))
+        .collect();
+    Ok(Reply::resources(200, ids).paged(json!(page.offset), page.limit, page.total))
+}
+
+/// The scroll token is the next position, as an opaque-looking string.
+fn scroll_offset(input: &Input) -> Result<usize, Fail> {
+    match input.query("offset").map(str::trim) {
+        None | Some("") => Ok(0),
+        Some(token) => token
+            .strip_prefix("scroll-")
+            .unwrap_or(token)
+            .parse()
+            .map_err(|_| Fail::bad(format!("invalid scroll `offset` `{token}`"))),
+    }
+}
+
+fn scroll_reply(resources: Vec<Value>, next: usize, limit: usize, total: usize) -> Reply {
+    let expires = SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() + 120);
+    let token = if next >= total {
+        String::new()
+    } else {
+        format!("scroll-{next}")
+    };
+    Reply::resources(200, resources)
+        .paged(json!(token), limit, total)
+        .meta("pagination_expires_at", json!(expires))
+}
+
+pub fn query_scroll(state: &mut State, input: &Input) -> Outcome {
+    let offset = scroll_offset(input)?;
+    let page = select_from(
+        input,
+        visible(state),
+        |&i| state.device_record(i),
+        100,
+        offset,
+    )?;
+    let next = page.offset + page.items.len();
+    let ids = page
+        .items
+        .iter()
+        .map(|&i| json!(state.hosts[i].host.device_id))
+        .collect();
+    Ok(scroll_reply(ids, next, page.limit, page.total))
+}
+
+pub fn combined(state: &mut State, input: &Input) -> Outcome {
+    let offset = scroll_offset(input)?;
+    let page = select_from(
+        input,
+        visible(state),
+        |&i| state.device_record(i),
+        100,
+        offset,
+    )?;
+    let next = page.offset + page.items.len();
+    let fields = input.query_list("fields");
+    let records = page
+        .items
+        .iter()
+        .map(|&i| {
+            let record = state.device_record(i);
+            if fields.is_empty() {
+                return record;
+            }
+            let mut picked = serde_json::Map::new();
+            for f in &fields {
+                if let Some(v) = record.get(f) {
+                    picked.insert(f.clone(), v.clone());
+                }
+            }
+            picked.insert("device_id".into(), record["device_id"].clone());
+            Value::Object(picked)
+        })
+        .collect();
+    Ok(scroll_reply(records, next, page.limit, page.total))
+}
+
+fn indices(state: &State, ids: &[String]) -> Result<Vec<usize>, Fail> {
+    let missing = ids
+        .iter()
+        .filter(|id| !state.host_index.contains_key(*id))
+        .map(String::as_str)
+        .collect();
+    require_known("device", missing)?;
+    Ok(ids.iter().map(|id| state.host_index[id]).collect())
+}
+
+fn details(state: &State, ids: &[String]) -> Outcome {
+    if ids.len() > 5000 {
+        return Err(Fail::bad("at most 5000 `ids` per request"));
+    }
+    let found = indices(state, ids)?;
+    Ok(Reply::resources(
+        200,
+        found.iter().map(|&i| state.device_record(i)).collect(),
+    ))
+}
+
+pub fn details_get(state: &mut State, input: &Input) -> Outcome {
+    details(state, &input.required_list("ids")?)
+}
+
+pub fn details_post(state: &mut State, input: &Input) -> Outcome {
+    details(state, &input.body_ids("ids")?)
+}
+
+pub fn online_state(state: &mut State, input: &Input) -> Outcome {
+    let ids = input.required_list("ids")?;
+    let found = indices(state, &ids)?;
+    let resources = found
+        .iter()
+        .map(|&i| {
+            let h = &state.hosts[i];
+            json!({
+                "id": h.host.device_id,
+                "cid": state.scenario.cid,
+                "state": if h.host.online { "online" } else { "offline" },
+                "last_seen": clock::rfc3339(h.host.last_seen),
+            })
+        })
+        .collect();
+    Ok(Reply::resources(200, resources))
+}
+
+/// Containment goes through a pending status that settles after the command latency.
+pub fn perform_action(state: &mut State, input: &Input) -> Outcome {
+    let action = input.required_query("action_name")?.to_string();
+    let ids = input.body_ids("ids")?;
+    let found = indices(state, &ids)?;
+    let settle = Instant::now() + Duration::from_millis(state.scenario.command_latency_ms);
+    for &i in &found {
+        let status = state.host_status(i);
+        let entry = &mut state.hosts[i];
+        match action.as_str() {
+            "contain" => {
+                entry.status = if status == "contained" {
+                    "contained"
+                } else {
+                    "containment_pending"
+                };
+                entry.settles = (status != "contained").then_some((settle, "contained"));
+            }
+            "lift_containment" => {
+                entry.status = if status == "normal" {
+                    "normal"
+                } else {
+                    "lift_containment_pending"
+                };
+                entry.settles = (status != "normal").then_some((settle, "normal"));
+            }
+            "hide_host" => entry.hidden = true,
+            "unhide_host" => entry.hidden = false,
+            "detection_suppress" | "detection_unsuppress" => {}
+            other => {
+                return Err(Fail::bad(format!(
+                    "unknown `action_name` `{other}`: expected contain, lift_containment, hide_host, unhide_host, detection_suppress, detection_unsuppress"
+                )));
+            }
+        }
+    }
+    let resources = ids
+        .iter()
+        .map(|id| json!({ "id": id, "path": "" }))
+        .collect();
+    Ok(Reply::resources(202, resources))
+}

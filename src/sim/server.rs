@@ -1,0 +1,301 @@
+//! The HTTP face of the emulator: one fallback handler routes by the operation table, checks the
+//! token, the rate limit and injected faults, validates what the table declares, dispatches to the
+//! operation's handler and wraps the answer in Falcon's envelope and headers.
+
+use super::envelope::{Fail, Payload, Reply};
+use super::handlers;
+use super::host::archive::pack_7z;
+use super::input::{Input, Upload, parse_pairs};
+use super::library::sha256_hex;
+use super::state::{LogEntry, State};
+use crate::ops::{self, Collection};
+use axum::body::{Body, Bytes};
+use axum::extract::{FromRequest, Multipart, Request};
+use axum::http::{HeaderName, HeaderValue, StatusCode, header};
+use axum::response::Response;
+use serde_json::{Map, Value, json};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Instant;
+
+/// Largest request body accepted (put-files are the big ones).
+pub const BODY_LIMIT: usize = 256 * 1024 * 1024;
+
+pub struct App {
+    state: Mutex<State>,
+}
+
+impl App {
+    pub fn new(state: State) -> App {
+        App {
+            state: Mutex::new(state),
+        }
+    }
+
+    pub fn lock(&self) -> MutexGuard<'_, State> {
+        // A panicking handler must not take the whole emulator down with it.
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+pub fn router(app: Arc<App>) -> axum::Router {
+    axum::Router::new()
+        .fallback(serve)
+        .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT))
+        .with_state(app)
+}
+
+async fn serve(
+    axum::extract::State(app): axum::extract::State<Arc<App>>,
+    req: Request,
+) -> Response {
+    let started = Instant::now();
+    let method = req.method().as_str().to_string();
+    let path = req.uri().path().to_string();
+    let op = ops::by_route(&method, &path);
+    let input = read_input(req).await;
+    let (reply, trace_id, limit, remaining) = {
+        let mut state = app.lock();
+        let trace_id = state.ids.uuid();
+        let (reply, remaining) = answer(&mut state, op, input, &method, &path);
+        state.record(LogEntry {
+            method,
+            path,
+            op: op.map(|o| o.id),
+            status: reply.status,
+        });
+        (
+            reply,
+            trace_id,
+            state.scenario.rate_limit_per_minute,
+            remaining,
+        )
+    };
+    let reply = pack_archive(reply).await;
+    render(reply, started, &trace_id, limit, remaining)
+}
+
+/// 7z packing is CPU work on possibly large files: off the async workers and outside the lock.
+async fn pack_archive(reply: Reply) -> Reply {
+    let Payload::Archive { name, bytes } = reply.body else {
+        return reply;
+    };
+    let packed = tokio::task::spawn_blocking(move || pack_7z(&name, &bytes)).await;
+    match packed {
+        Ok(packed) if !packed.is_empty() => Reply {
+            body: Payload::Bytes {
+                content_type: "application/x-7z-compressed",
+                bytes: packed.into(),
+            },
+            ..reply
+        },
+        _ => Fail::new(500, "cannot pack the extracted file").into_reply(),
+    }
+}
+
+/// Decides the answer; also returns the rate-limit budget left.
+fn answer(
+    state: &mut State,
+    op: Option<&'static ops::Operation>,
+    input: Result<Input, Fail>,
+    method: &str,
+    path: &str,
+) -> (Reply, u32) {
+    let Some(op) = op else {
+        let reply = Fail::not_found(format!("no operation at `{method} {path}`")).into_reply();
+        return (reply, state.scenario.rate_limit_per_minute);
+    };
+    let input = match input {
+        Ok(input) => input,
+        Err(fail) => return (fail.into_reply(), state.scenario.rate_limit_per_minute),
+    };
+    let is_auth = op.collection == Collection::OAuth2;
+    if !is_auth {
+        let token = input.authorization.as_deref().and_then(|h| {
+            h.strip_prefix("Bearer ")
+                .or_else(|| h.strip_prefix("bearer "))
+        });
+        if !token.is_some_and(|t| state.token_valid(t.trim())) {
+            let reply = Fail::new(401, "access denied, invalid bearer token").into_reply();
+            return (reply, state.scenario.rate_limit_per_minute);
+        }
+    }
+    let remaining = match state.take_rate() {
+        Ok(remaining) => remaining,
+        Err(retry_at) => {
+            let reply = Fail::new(429, "API rate limit exceeded")
+                .into_reply()
+                .header("X-Ratelimit-Retryafter", retry_at.to_string());
+            return (reply, 0);
+        }
+    };
+    if !is_auth && let Some(reply) = fault(state) {
+        return (reply, remaining);
+    }
+    state.tick();
+    let reply = input
+        .validate(op)
+        .and_then(|()| match handlers::lookup(op.id) {
+            Some(handler) => handler(state, &input),
+            None => Err(Fail::new(
+                500,
+                format!("`{}` has no emulator handler", op.id),
+            )),
+        })
+        .unwrap_or_else(Fail::into_reply);
+    (reply, remaining)
+}
+
+/// Injected failures, as the scenario's `[faults]` asks.
+fn fault(state: &mut State) -> Option<Reply> {
+    state.api_requests += 1;
+    let f = state.scenario.faults.clone();
+    let n = state.api_requests;
+    if f.storm_length > 0 && n > f.storm_after && n <= f.storm_after + f.storm_length {
+        let retry = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs() + 1);
+        return Some(
+            Fail::new(429, "API rate limit exceeded")
+                .into_reply()
+                .header("X-Ratelimit-Retryafter", retry.to_string()),
+        );
+    }
+    if f.error_500 > 0.0 || f.error_503 > 0.0 || f.drop > 0.0 {
+        let roll = state.ids.fraction();
+        if roll < f.error_500 {
+            return Some(Fail::new(500, "internal server error").into_reply());
+        }
+        if roll < f.error_500 + f.error_503 {
+            return Some(Fail::new(503, "service unavailable").into_reply());
+        }
+        if roll < f.error_500 + f.error_503 + f.drop {
+            return Some(Reply {
+                status: 200,
+                body: Payload::Dropped,
+                headers: Vec::new(),
+            });
+        }
+    }
+    None
+}
+
+async fn read_input(req: Request) -> Result<Input, Fail> {
+    let mut input = Input {
+        query: req.uri().query().map(parse_pairs).unwrap_or_default(),
+        authorization: req
+            .headers()
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .map(String::from),
+        ..Default::default()
+    };
+    let content_type = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    if content_type.starts_with("multipart/form-data") {
+        let mut multipart = Multipart::from_request(req, &())
+            .await
+            .map_err(|e| Fail::bad(format!("invalid multipart body: {e}")))?;
+        while let Some(field) = multipart
+            .next_field()
+            .await
+            .map_err(|e| Fail::bad(format!("invalid multipart body: {e}")))?
+        {
+            let name = field.name().unwrap_or("").to_string();
+            let filename = field.file_name().map(String::from);
+            let bytes = field
+                .bytes()
+                .await
+                .map_err(|e| Fail::bad(format!("invalid multipart field `{name}`: {e}")))?;
+            match filename {
+                Some(filename) => input.files.push(Upload {
+                    field: name,
+                    filename,
+                    sha256: sha256_hex(&bytes),
+                    bytes,
+                }),
+                None => input
+                    .form
+                    .push((name, String::from_utf8_lossy(&bytes).into_owned())),
+            }
+        }
+        return Ok(input);
+    }
+    let bytes = axum::body::to_bytes(req.into_body(), BODY_LIMIT)
+        .await
+        .map_err(|e| Fail::bad(format!("cannot read request body: {e}")))?;
+    if content_type.starts_with("application/x-www-form-urlencoded") {
+        input.form = parse_pairs(&String::from_utf8_lossy(&bytes));
+    } else if !bytes.iter().all(u8::is_ascii_whitespace) {
+        input.json = Some(
+            serde_json::from_slice(&bytes)
+                .map_err(|e| Fail::bad(format!("request body is not valid JSON: {e}")))?,
+        );
+    }
+    Ok(input)
+}
+
+fn render(reply: Reply, started: Instant, trace_id: &str, limit: u32, remaining: u32) -> Response {
+    let status = StatusCode::from_u16(reply.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let (content_type, body) = match reply.body {
+        Payload::Envelope { meta, top } => {
+            let mut full = Map::new();
+            let mut m = Map::new();
+            m.insert("query_time".into(), json!(started.elapsed().as_secs_f64()));
+            m.extend(meta);
+            m.insert("powered_by".into(), json!("falconry-sim"));
+            m.insert("trace_id".into(), json!(trace_id));
+            full.insert("meta".into(), Value::Object(m));
+            let has_errors = top.contains_key("errors");
+            full.extend(top);
+            if !has_errors {
+                full.insert("errors".into(), json!([]));
+            }
+            let bytes = serde_json::to_vec(&Value::Object(full)).unwrap_or_default();
+            ("application/json", Body::from(bytes))
+        }
+        Payload::Json(value) => (
+            "application/json",
+            Body::from(serde_json::to_vec(&value).unwrap_or_default()),
+        ),
+        Payload::Bytes {
+            content_type,
+            bytes,
+        } => (content_type, Body::from(bytes)),
+        Payload::Empty => ("application/json", Body::empty()),
+        // Packed before rendering; never reaches here.
+        Payload::Archive { .. } => ("application/json", Body::empty()),
+        Payload::Dropped => (
+            "application/json",
+            Body::from_stream(futures_util::stream::once(async {
+                Err::<Bytes, std::io::Error>(std::io::Error::other(
+                    "connection dropped by fault injection",
+                ))
+            })),
+        ),
+    };
+    let mut response = Response::new(body);
+    *response.status_mut() = status;
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    let mut put = |name: &str, value: &str| {
+        if let (Ok(n), Ok(v)) = (
+            HeaderName::from_bytes(name.as_bytes()),
+            HeaderValue::from_str(value),
+        ) {
+            headers.insert(n, v);
+        }
+    };
+    put("x-cs-traceid", trace_id);
+    if limit > 0 {
+        put("x-ratelimit-limit", &limit.to_string());
+        put("x-ratelimit-remaining", &remaining.to_string());
+    }
+    for (name, value) in &reply.headers {
+        put(name, value);
+    }
+    response
+}

@@ -1,0 +1,429 @@
+//! RTR sessions and the command lifecycle: who may run what, running it on the host, queueing for
+//! offline hosts, latency before `complete`, and the files `get` leaves behind.
+
+use super::envelope::Fail;
+use super::host::CommandOutput;
+use super::library::Library;
+use super::state::{State, now_stamp};
+use crate::ops::commands::{self, RTR_SETTING, Tier};
+use serde_json::{Value, json};
+use std::time::{Duration, Instant};
+
+pub struct Session {
+    pub id: String,
+    pub device_id: String,
+    pub host: usize,
+    pub origin: String,
+    pub offline_queued: bool,
+    pub cwd: String,
+    pub created_at: String,
+    pub updated_at: String,
+    pub last_used: Instant,
+    /// Cloud request ids, oldest first.
+    pub commands: Vec<String>,
+    pub files: Vec<FileEntry>,
+}
+
+pub struct FileEntry {
+    pub id: u64,
+    pub uuid: String,
+    pub cloud_request_id: String,
+    pub name: String,
+    pub sha256: String,
+    pub bytes: bytes::Bytes,
+    pub created_at: String,
+    pub deleted: bool,
+}
+
+pub enum Progress {
+    /// Waiting for an offline host.
+    Queued,
+    Done {
+        at: Instant,
+        stdout: String,
+        stderr: String,
+    },
+    Canceled,
+}
+
+pub struct CommandRecord {
+    pub id: String,
+    pub session_id: String,
+    pub host: usize,
+    pub base_command: String,
+    pub command_string: String,
+    pub created_at: String,
+    pub progress: Progress,
+}
+
+pub struct Batch {
+    /// Device id -> session id, in the order hosts were added.
+    pub sessions: Vec<(String, String)>,
+}
+
+pub struct BatchGet {
+    /// Device id -> (session id, cloud request id).
+    pub tasks: Vec<(String, String, String)>,
+}
+
+impl Session {
+    pub fn expired(&self, idle: Duration) -> bool {
+        self.last_used.elapsed() >= idle
+    }
+
+    /// `domain.Session`.
+    pub fn record(&self, state: &State) -> Value {
+        let host = &state.hosts[self.host].host;
+        let logs: Vec<Value> = self
+            .commands
+            .iter()
+            .filter_map(|id| state.commands.get(id))
+            .enumerate()
+            .map(|(n, c)| {
+                json!({
+                    "id": n + 1, "session_id": self.id, "cloud_request_id": c.id,
+                    "base_command": c.base_command, "command_string": c.command_string,
+                    "current_directory": self.cwd, "created_at": c.created_at,
+                    "updated_at": c.created_at,
+                })
+            })
+            .collect();
+        json!({
+            "id": self.id,
+            "cid": state.scenario.cid,
+            "device_id": self.device_id,
+            "hostname": host.hostname,
+            "platform_name": host.platform.name(),
+            "origin": self.origin,
+            "offline_queued": self.offline_queued,
+            "commands_queued": self.commands.iter().any(|id| matches!(
+                state.commands.get(id).map(|c| &c.progress), Some(Progress::Queued))),
+            "cloud_request_ids": self.commands,
+            "created_at": self.created_at,
+            "updated_at": self.updated_at,
+            "deleted_at": null,
+            "duration": self.last_used.elapsed().as_secs_f64(),
+            "pwd": self.cwd,
+            "logs": logs,
+            "user_id": super::state::API_USER,
+            "user_uuid": "5c1b6f4e-0000-4000-8000-00000000a11e",
+        })
+    }
+}
+
+impl FileEntry {
+    /// `model.File` (v1, integer id) or `domain.FileV2` (v2, string id with progress fields).
+    pub fn record(&self, session_id: &str, v2: bool) -> Value {
+        let mut v = json!({
+            "id": self.id,
+            "cloud_request_id": self.cloud_request_id,
+            "name": self.name,
+            "session_id": session_id,
+            "sha256": self.sha256,
+            "size": self.bytes.len(),
+            "created_at": self.created_at,
+            "updated_at": self.created_at,
+            "deleted_at": null,
+        });
+        if v2 {
+            v["id"] = json!(self.uuid);
+            v["complete"] = json!(true);
+            v["progress"] = json!(1.0);
+            v["stage"] = json!("complete");
+            v["status"] = json!("complete");
+            v["error_message"] = json!("");
+        }
+        v
+    }
+}
+
+impl State {
+    /// A live (not expired) session, refreshed by the use.
+    pub(crate) fn live_session(&mut self, session_id: &str) -> Result<&mut Session, Fail> {
+        let idle = Duration::from_secs(self.scenario.session_idle_secs);
+        match self.sessions.get(session_id) {
+            Some(s) if !s.expired(idle) => {}
+            Some(_) => {
+                self.sessions.remove(session_id);
+                return Err(Fail::not_found(format!(
+                    "session `{session_id}` expired after {}s without activity",
+                    idle.as_secs()
+                )));
+            }
+            None => {
+                return Err(Fail::not_found(format!("session `{session_id}` not found")));
+            }
+        }
+        let session = self
+            .sessions
+            .get_mut(session_id)
+            .ok_or_else(|| Fail::not_found(format!("session `{session_id}` not found")))?;
+        session.last_used = Instant::now();
+        Ok(session)
+    }
+
+    pub(crate) fn open_session(&mut self, host: usize, origin: &str, queued: bool) -> String {
+        let id = self.ids.uuid();
+        let stamp = now_stamp();
+        let entry = &self.hosts[host].host;
+        self.sessions.insert(
+            id.clone(),
+            Session {
+                id: id.clone(),
+                device_id: entry.device_id.clone(),
+                host,
+                origin: origin.to_string(),
+                offline_queued: queued,
+                cwd: entry.initial_cwd(),
+                created_at: stamp.clone(),
+                updated_at: stamp,
+                last_used: Instant::now(),
+                commands: Vec::new(),
+                files: Vec::new(),
+            },
+        );
+        id
+    }
+
+    /// Whether the host's effective policy lets RTR connect at all.
+    pub(crate) fn check_rtr_allowed(&self, host: usize) -> Result<(), Fail> {
+        let p = &self.policies[self.effective_policy(host)];
+        if p.allows(RTR_SETTING) {
+            return Ok(());
+        }
+        Err(Fail::new(
+            403,
+            format!(
+                "response policy `{}` ({}) does not allow real time response: setting `{RTR_SETTING}` is disabled",
+                p.name,
+                p.platform.name()
+            ),
+        ))
+    }
+
+    /// Everything the cloud checks before a command reaches the host: the command exists, the
+    /// endpoint's tier runs it, the platform supports it, and the effective response policy allows it.
+    pub(crate) fn check_command(
+        &self,
+        host: usize,
+        endpoint: Tier,
+        base_command: &str,
+        command_string: &str,
+    ) -> Result<(), Fail> {
+        if !commands::base_of(command_string).eq_ignore_ascii_case(base_command) {
+            return Err(Fail::bad(format!(
+                "`command_string` `{command_string}` does not start with `base_command` `{base_command}`"
+            )));
+        }
+        let command = commands::lookup(base_command, command_string)
+            .ok_or_else(|| Fail::bad(format!("`{base_command}` is not a valid RTR command")))?;
+        if command.tier > endpoint {
+            return Err(Fail::bad(format!(
+                "`{}` needs the {} endpoint; the {} endpoint cannot run it",
+                command.name,
+                command.tier.name(),
+                endpoint.name()
+            )));
+        }
+        let platform = self.hosts[host].host.platform;
+        if command.platforms & commands::platform_bit(platform.name()) == 0 {
+            return Err(Fail::bad(format!(
+                "`{}` is not supported on {}",
+                command.name,
+                platform.name()
+            )));
+        }
+        let p = &self.policies[self.effective_policy(host)];
+        for setting in std::iter::once(RTR_SETTING).chain(command.setting) {
+            if !p.allows(setting) {
+                return Err(Fail::new(
+                    403,
+                    format!(
+                        "`{}` refused by response policy `{}` ({}): setting `{setting}` is disabled",
+                        command.name,
+                        p.name,
+                        p.platform.name()
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Records a command and runs it now, or queues it when the host is offline.
+    pub(crate) fn submit(
+        &mut self,
+        session_id: &str,
+        base_command: &str,
+        command_string: &str,
+    ) -> (String, bool) {
+        let id = self.ids.uuid();
+        let host = match self.sessions.get_mut(session_id) {
+            Some(s) => {
+                s.commands.push(id.clone());
+                s.host
+            }
+            None => 0,
+        };
+        self.commands.insert(
+            id.clone(),
+            CommandRecord {
+                id: id.clone(),
+                session_id: session_id.to_string(),
+                host,
+                base_command: base_command.to_string(),
+                command_string: command_string.to_string(),
+                created_at: now_stamp(),
+                progress: Progress::Queued,
+            },
+        );
+        let queued = !self.hosts[host].host.online;
+        if queued {
+            self.queue.push(id.clone());
+        } else {
+            self.run(&id);
+        }
+        (id, queued)
+    }
+
+    /// Runs a recorded command on its host and counts the execution.
+    fn run(&mut self, id: &str) {
+        let Some(cmd) = self.commands.get(id) else {
+            return;
+        };
+        let (host, session_id) = (cmd.host, cmd.session_id.clone());
+        let (base, line) = (cmd.base_command.clone(), cmd.command_string.clone());
+        let mut cwd = self
+            .sessions
+            .get(&session_id)
+            .map_or_else(|| self.hosts[host].host.initial_cwd(), |s| s.cwd.clone());
+        let env = Library {
+            scripts: &self.scripts,
+            put_files: &self.put_files,
+        };
+        let mut out: CommandOutput = self.hosts[host].host.execute(&mut cwd, &base, &line, &env);
+        self.count_execution(id);
+        let file_id = self.next_file_id;
+        let uuid = self.ids.uuid();
+        if let Some(session) = self.sessions.get_mut(&session_id) {
+            session.cwd = cwd;
+            if let Some(file) = out.extracted.take() {
+                session.files.push(FileEntry {
+                    id: file_id,
+                    uuid,
+                    cloud_request_id: id.to_string(),
+                    name: file.path,
+                    sha256: file.sha256,
+                    bytes: file.bytes.into(),
+                    created_at: now_stamp(),
+                    deleted: false,
+                });
+                self.next_file_id += 1;
+            }
+        }
+        if out.goes_offline {
+            self.hosts[host].host.online = false;
+            if base.eq_ignore_ascii_case("restart") {
+                let back = Instant::now() + Duration::from_secs(self.scenario.restart_secs);
+                self.restarts.push((back, host));
+            }
+        }
+        let latency = Duration::from_millis(self.scenario.command_latency_ms);
+        if let Some(cmd) = self.commands.get_mut(id) {
+            cmd.progress = Progress::Done {
+                at: Instant::now() + latency,
+                stdout: out.stdout,
+                stderr: out.stderr,
+            };
+        }
+    }
+
+    /// Runs the commands queued for a host that just came online, oldest first.
+    pub(crate) fn run_queued(&mut self, host: usize) {
+        let due: Vec<String> = self
+            .queue
+            .iter()
+            .filter(|id| {
+                self.commands
+                    .get(*id)
+                    .is_some_and(|c| c.host == host && matches!(c.progress, Progress::Queued))
+            })
+            .cloned()
+            .collect();
+        self.queue.retain(|id| !due.contains(id));
+        for id in due {
+            self.run(&id);
+        }
+    }
+
+    /// `domain.StatusResponse` for one chunk of a command's output.
+    pub(crate) fn command_status(&self, id: &str, sequence: usize) -> Result<Value, Fail> {
+        let cmd = self
+            .commands
+            .get(id)
+            .ok_or_else(|| Fail::not_found(format!("cloud request `{id}` not found")))?;
+        let (complete, stdout, stderr) = match &cmd.progress {
+            Progress::Done { at, stdout, stderr } if Instant::now() >= *at => {
+                let chunk = self.scenario.stdout_chunk_bytes.max(1);
+                (
+                    true,
+                    chunk_of(stdout, chunk, sequence),
+                    if sequence == 0 { stderr.as_str() } else { "" },
+                )
+            }
+            Progress::Canceled => (true, "", "command canceled"),
+            _ => (false, "", ""),
+        };
+        Ok(json!({
+            "session_id": cmd.session_id,
+            "task_id": cmd.id,
+            "base_command": cmd.base_command,
+            "sequence_id": sequence,
+            "complete": complete,
+            "stdout": stdout,
+            "stderr": stderr,
+        }))
+    }
+}
+
+/// The `n`-th chunk of `text`, at most `size` bytes, cut on a character boundary.
+fn chunk_of(text: &str, size: usize, n: usize) -> &str {
+    let mut start = 0;
+    for i in 0..=n {
+        if start >= text.len() {
+            return "";
+        }
+        let mut end = (start + size).min(text.len());
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        if end == start {
+            end = start + text[start..].chars().next().map_or(1, char::len_utf8);
+        }
+        if i == n {
+            return &text[start..end];
+        }
+        start = end;
+    }
+    ""
+}
+
+#[cfg(test)]
+mod tests {
+    use super::chunk_of;
+
+    #[test]
+    fn chunks_cover_the_text_on_char_boundaries() {
+        let text = "aé".repeat(10);
+        let mut joined = String::new();
+        for n in 0.. {
+            let c = chunk_of(&text, 4, n);
+            if c.is_empty() {
+                break;
+            }
+            assert!(c.len() <= 4);
+            joined.push_str(c);
+        }
+        assert_eq!(joined, text);
+    }
+}
