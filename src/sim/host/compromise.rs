@@ -14,6 +14,8 @@ pub fn windows_implant(user: &str) -> String {
 }
 /// Image path of the built-in Linux miner.
 pub const LINUX_MINER: &str = "/tmp/.x/kworkerd";
+/// The crontab through which the built-in Linux miner persists (the web server's account).
+pub const LINUX_CRONTAB: &str = "/var/spool/cron/crontabs/www-data";
 /// Image path of the built-in Mac implant.
 pub const MAC_IMPLANT: &str = "/Users/Shared/.update/softwareupdated";
 
@@ -68,8 +70,10 @@ pub fn compromise(spec: &mut HostSpec) {
                 ..Default::default()
             });
             spec.files.push(FileSpec {
-                path: "/etc/cron.d/kworkerd".into(),
-                content: format!("* * * * * root {LINUX_MINER} >/dev/null 2>&1\n"),
+                path: LINUX_CRONTAB.into(),
+                content: format!(
+                    "# m h  dom mon dow   command\n* * * * * {LINUX_MINER} >/dev/null 2>&1\n"
+                ),
                 ..Default::default()
             });
             spec.processes.push(ProcessSpec {

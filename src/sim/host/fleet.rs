@@ -35,7 +35,7 @@ fn host(
 /// - `WS-042` (Windows, `workstations`, `finance`): `evil.exe` runs from bob's Temp folder,
 ///   talks to 185.220.101.47:443 and persists through an HKLM Run key;
 /// - `web-01` (Linux, `servers`, `web`): the `kworkerd` miner runs from `/tmp/.x/`, talks to
-///   a pool at 45.9.148.108:4444 and persists through `/etc/cron.d/kworkerd`;
+///   a pool at 45.9.148.108:4444 and persists through www-data's crontab (`/var/spool/cron/crontabs/www-data`);
 /// - clean: `WS-017`, `FIN-WS-003`, `SRV-DC01`, `web-02`, `MAC-007`, and `WS-108` (offline).
 pub fn default_fleet() -> Vec<HostSpec> {
     let mut ws042 = host(
@@ -302,6 +302,27 @@ mod tests {
         assert_eq!(fleet.iter().filter(|h| !h.online).count(), 1);
     }
 
+    /// This thread's CPU time in ms (Linux; 10 ms resolution), less disturbed than wall time
+    /// by other builds sharing the machine.
+    fn cpu_ms() -> Option<u64> {
+        let stat = std::fs::read_to_string("/proc/thread-self/stat").ok()?;
+        let mut f = stat.rsplit_once(')')?.1.split_whitespace();
+        let utime: u64 = f.nth(11)?.parse().ok()?;
+        let stime: u64 = f.next()?.parse().ok()?;
+        Some((utime + stime) * 10)
+    }
+
+    fn timed<T>(f: impl FnOnce() -> T) -> (T, String) {
+        let (cpu, wall) = (cpu_ms(), std::time::Instant::now());
+        let out = f();
+        let wall = wall.elapsed();
+        let cpu = match (cpu, cpu_ms()) {
+            (Some(a), Some(b)) => format!("{} ms", b - a),
+            _ => "n/a".into(),
+        };
+        (out, format!("{wall:.1?} / {cpu}"))
+    }
+
     #[test]
     fn generated_fleets_follow_the_template_and_are_stable() {
         let t = FleetTemplate {
@@ -310,24 +331,23 @@ mod tests {
             offline_fraction: 0.1,
             ..Default::default()
         };
-        let started = std::time::Instant::now();
-        let fleet = generate_fleet(&t, 7);
-        let generated = started.elapsed();
-        let started = std::time::Instant::now();
-        let hosts: Vec<Host> = fleet
-            .iter()
-            .enumerate()
-            .map(|(i, s)| Host::from_spec(s, i, 7))
-            .collect();
-        let loaded = started.elapsed();
-        let started = std::time::Instant::now();
-        let mut built = hosts.clone();
-        for h in &mut built {
-            h.materialize();
-        }
-        let materialized = started.elapsed();
+        let (fleet, generated) = timed(|| generate_fleet(&t, 7));
+        let (hosts, loaded) = timed(|| {
+            fleet
+                .iter()
+                .enumerate()
+                .map(|(i, s)| Host::from_spec(s, i, 7))
+                .collect::<Vec<Host>>()
+        });
+        let (built, materialized) = timed(|| {
+            let mut built = hosts.clone();
+            for h in &mut built {
+                h.materialize();
+            }
+            built
+        });
         eprintln!(
-            "generate_fleet(10_000): {generated:?}; Host::from_spec x 10_000: {loaded:?}; materialize x 10_000: {materialized:?}"
+            "10,000 hosts (wall / this thread's CPU): generate_fleet {generated}; Host::from_spec {loaded}; materialize {materialized}"
         );
         assert!(built.iter().all(|h| h.processes.all().len() > 3));
         assert_eq!(hosts.len(), 10_000);

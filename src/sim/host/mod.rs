@@ -6,6 +6,7 @@
 pub mod account;
 pub mod archive;
 mod baseline;
+mod boot;
 pub mod clock;
 mod commands;
 pub mod compromise;

@@ -184,7 +184,7 @@ fn linux_host_runs_the_miner_and_answers_in_linux_formats() {
     assert_eq!(out.stderr, "");
     let out = run(&mut h, &mut cwd, "cat /tmp/.x/kworkerd");
     assert_eq!(out.stderr, "/tmp/.x/kworkerd: No such file or directory");
-    let out = run(&mut h, &mut cwd, "cat /etc/cron.d/kworkerd");
+    let out = run(&mut h, &mut cwd, "cat /var/spool/cron/crontabs/www-data");
     assert!(out.stdout.contains(LINUX_MINER));
     let out = run(&mut h, &mut cwd, "kill 4242");
     assert_eq!(out.stderr, "");
@@ -548,4 +548,44 @@ fn emulator_output_always_parses() {
             assert!(n > 0, "{}: {line}: {v}", h.hostname);
         }
     }
+}
+
+#[test]
+fn a_restart_brings_back_what_persistence_starts() {
+    let mut h = host("WS-042");
+    let mut cwd = String::new();
+    run(&mut h, &mut cwd, "kill 6612");
+    run(&mut h, &mut cwd, "restart -Confirm");
+    let evil = h
+        .processes
+        .by_name("evil.exe")
+        .expect("the Run key restarts the implant");
+    assert_ne!(evil.pid, 6612);
+    assert!(h.processes.by_name("explorer.exe").is_some());
+
+    // Remove the persistence and the file: the next boot is clean.
+    let pid = evil.pid;
+    run(&mut h, &mut cwd, &format!("kill {pid}"));
+    run(
+        &mut h,
+        &mut cwd,
+        "reg delete HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Run WindowsUpdateHelper",
+    );
+    run(&mut h, &mut cwd, "restart -Confirm");
+    assert!(h.processes.by_name("evil.exe").is_none());
+    assert!(h.processes.by_name("SecurityHealthSystray.exe").is_some());
+
+    let mut l = host("web-01");
+    run(&mut l, &mut cwd, "kill 4242");
+    run(&mut l, &mut cwd, "shutdown -Confirm");
+    let miner = l
+        .processes
+        .by_name("kworkerd")
+        .expect("cron restarts the miner");
+    assert_eq!(miner.user, "www-data");
+    run(&mut l, &mut cwd, "rm /var/spool/cron/crontabs/www-data");
+    let again = l.processes.by_name("kworkerd").unwrap().pid;
+    run(&mut l, &mut cwd, &format!("kill {again}"));
+    run(&mut l, &mut cwd, "restart -Confirm");
+    assert!(l.processes.by_name("kworkerd").is_none());
 }

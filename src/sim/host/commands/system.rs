@@ -248,7 +248,7 @@ pub fn mount(host: &Host) -> CommandOutput {
     }
 }
 
-pub fn power(host: &Host, command: &str, args: &Args) -> CommandOutput {
+pub fn power(host: &mut Host, command: &str, args: &Args) -> CommandOutput {
     if !args.flag(&["Confirm"]) {
         return err(format!(
             "{command} requires the -Confirm flag: '{command} -Confirm'"
@@ -259,6 +259,8 @@ pub fn power(host: &Host, command: &str, args: &Args) -> CommandOutput {
     } else {
         "shut down"
     };
+    // A shutdown host boots when it is turned back on, so both end in a fresh boot.
+    host.reboot(clock::now());
     CommandOutput {
         stdout: format!("{} will {verb} now\n", host.hostname),
         goes_offline: true,
