@@ -589,3 +589,86 @@ fn a_restart_brings_back_what_persistence_starts() {
     run(&mut l, &mut cwd, "restart -Confirm");
     assert!(l.processes.by_name("kworkerd").is_none());
 }
+
+/// Commands with hostile arguments answer (often with an error) and never panic.
+#[test]
+fn execute_never_panics_on_odd_arguments() {
+    const PIECES: &[&str] = &[
+        " ",
+        "\"",
+        "```",
+        "-Force",
+        "-Raw=",
+        "-CloudFile=",
+        "-CommandLine=\"",
+        "..",
+        "\\",
+        "/",
+        "C:",
+        "C:\\",
+        "D:\\x",
+        "*",
+        "é",
+        "İ",
+        "日本",
+        "🦅",
+        "0",
+        "-1",
+        "4294967296",
+        "6612",
+        "HKLM\\",
+        "HKEY_USERS",
+        "REG_SZ",
+        "$args",
+        "\n",
+        "\t",
+        "-",
+        "--",
+        "=",
+        "''",
+    ];
+    let mut seed = 0x2545_f491_4f6c_dd1du64;
+    let mut next = || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    let cloud = Cloud::default();
+    for name in ["WS-042", "web-01", "MAC-007"] {
+        let template = host(name);
+        for c in crate::ops::commands::COMMANDS {
+            for _ in 0..12 {
+                let mut line = c.name.to_string();
+                for _ in 0..(next() % 6) {
+                    line.push(' ');
+                    line.push_str(PIECES[(next() % PIECES.len() as u64) as usize]);
+                    line.push_str(PIECES[(next() % PIECES.len() as u64) as usize]);
+                }
+                let mut h = template.clone();
+                let mut cwd = String::new();
+                let base = c.name.split(' ').next().unwrap();
+                let _ = h.execute(&mut cwd, base, &line, &cloud);
+                // The working directory stays a path of the host.
+                assert!(h.fs.get(&cwd).is_some_and(|n| n.is_dir()), "{line}: {cwd}");
+            }
+        }
+    }
+}
+
+#[test]
+fn roots_and_the_working_directory_cannot_be_removed() {
+    let mut h = host("WS-017");
+    let mut cwd = String::new();
+    let out = run(&mut h, &mut cwd, "rm C:\\ -Force");
+    assert_eq!(out.stderr, "Access to the path 'C:\\' is denied.");
+    run(&mut h, &mut cwd, "cd C:\\Users\\alice\\Documents");
+    let out = run(&mut h, &mut cwd, "rm C:\\Users\\alice -Force");
+    assert_eq!(
+        out.stderr,
+        "Access to the path 'C:\\Users\\alice' is denied."
+    );
+    let mut l = host("web-02");
+    let out = run(&mut l, &mut cwd, "rm / -Force");
+    assert_eq!(out.stderr, "Access to the path '/' is denied.");
+}

@@ -194,12 +194,17 @@ pub fn rm(host: &mut Host, cwd: &str, args: &Args) -> CommandOutput {
     if node.is_dir() && !force {
         return err(fs_error(host, FsError::IsADirectory, &shown));
     }
-    if super::super::is_sensor_path(&shown) {
+    // Windows keeps a directory in use while it is some session's working directory.
+    let style = host.fs.style;
+    let in_use = host.platform == Platform::Windows && {
+        let (k, c) = (style.key(&shown), style.key(cwd));
+        c == k || c.starts_with(&format!("{}\\", k.trim_end_matches('\\')))
+    };
+    if shown == style.root() || in_use || super::super::is_sensor_path(&shown) {
         return err(format!("Access to the path '{shown}' is denied."));
     }
     // Windows locks the image of a running process; Linux and Mac let it be unlinked.
     if host.platform == Platform::Windows {
-        let style = host.fs.style;
         let prefix = style.key(&shown);
         if let Some(p) = host.processes.all().iter().find(|p| {
             let k = style.key(&p.path);
