@@ -2,6 +2,19 @@
 //!
 //! This module knows hosts, not HTTP: the emulator's API layer (`sim::*`) decides whether a command
 //! may run (tier, policy, platform, online) and then calls [`Host::execute`].
+//!
+//! What a host does, beyond printing in the RTR format of its platform:
+//! - content (files, processes, ...) is built on first use ([`Host::materialize`]), so large
+//!   fleets load fast and only touched hosts pay for their state;
+//! - Windows paths are case-insensitive and take either slash; Mac paths are case-insensitive;
+//! - Windows refuses to `rm` the image of a running process (kill it first) and the session's
+//!   working directory; the Falcon sensor's own processes and files refuse `kill` and `rm`;
+//! - `restart`/`shutdown` need `-Confirm`; the next boot restarts whatever the host's
+//!   persistence names (Run keys, crontabs, launch agents), so a killed implant comes back
+//!   until its persistence is removed;
+//! - scripts (`runscript`, `put-and-run`, `run` of a script) print a scenario-defined output,
+//!   or run through a tiny interpreter: `echo`/`Write-Output` lines print, `rm`/`Remove-Item`
+//!   and `kill`/`Stop-Process -Id` lines act on the host.
 
 pub mod account;
 pub mod archive;

@@ -194,7 +194,7 @@ pub fn rm(host: &mut Host, cwd: &str, args: &Args) -> CommandOutput {
     if node.is_dir() && !force {
         return err(fs_error(host, FsError::IsADirectory, &shown));
     }
-    // Windows keeps a directory in use while it is some session's working directory.
+    // Windows keeps a directory in use while it is the session's working directory.
     let style = host.fs.style;
     let in_use = host.platform == Platform::Windows && {
         let (k, c) = (style.key(&shown), style.key(cwd));
