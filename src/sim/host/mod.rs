@@ -34,6 +34,7 @@ pub mod process;
 mod record;
 pub mod registry;
 pub mod spec;
+mod validate;
 
 use std::collections::BTreeMap;
 
