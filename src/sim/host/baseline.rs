@@ -253,7 +253,7 @@ fn interface(host: &mut Host, name: &str, description: &str) {
 }
 
 fn windows(host: &mut Host, user: &str, seed: u64) {
-    let server = host.product_type_desc == "Server";
+    let server = host.product_type_desc != "Workstation";
     let home = format!("C:\\Users\\{user}");
     for sub in [
         "Desktop",

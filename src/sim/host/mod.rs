@@ -271,10 +271,19 @@ impl Host {
             .to_string()
         });
         let product_type_desc = spec.product_type.clone().unwrap_or_else(|| {
+            let windows = platform == Platform::Windows;
+            let name = spec.hostname.to_ascii_uppercase();
             let server = platform == Platform::Linux
                 || os_version.contains("Server")
-                || (platform == Platform::Windows && looks_like_server(&spec.hostname));
-            if server { "Server" } else { "Workstation" }.to_string()
+                || (windows && looks_like_server(&spec.hostname));
+            if windows && server && (name.starts_with("DC") || name.contains("-DC")) {
+                "Domain Controller"
+            } else if server {
+                "Server"
+            } else {
+                "Workstation"
+            }
+            .to_string()
         });
         let (manufacturer, product) = match platform {
             Platform::Mac => ("Apple Inc.", "MacBookPro18,3"),

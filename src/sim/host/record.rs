@@ -30,7 +30,11 @@ impl Host {
             "bios_version": "1.22.0",
             "config_id_base": "65994763",
             "config_id_build": build,
-            "config_id_platform": if self.platform == Platform::Windows { "3" } else { "8" },
+            "config_id_platform": match self.platform {
+                Platform::Windows => "3",
+                Platform::Mac => "4",
+                Platform::Linux => "8",
+            },
             "cpu_signature": "460545",
             "external_ip": self.external_ip,
             "mac_address": self.mac_address,

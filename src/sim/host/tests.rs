@@ -401,7 +401,11 @@ fn device_record_has_the_falcon_fields() {
         assert!(!r[field].is_null(), "{field}");
     }
     let dc = host("SRV-DC01").device_record();
-    assert_eq!(dc["product_type_desc"], "Server");
+    assert_eq!(dc["product_type_desc"], "Domain Controller");
+    assert_eq!(
+        host("web-01").device_record()["product_type_desc"],
+        "Server"
+    );
 }
 
 #[test]
