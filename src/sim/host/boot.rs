@@ -1,8 +1,9 @@
 //! What a reboot does to a host: processes started since boot are gone, and whatever the
-//! host's persistence points at starts again (Run keys on Windows, `/etc/cron.d` on Linux,
-//! launch agents and daemons on Mac). So killing an implant without removing its
+//! host's persistence points at starts again (Run keys on Windows, crontabs on Linux, launch
+//! agents and daemons on Mac), with the connections the scenario gave its image. So killing an implant without removing its
 //! persistence is undone by the next `restart`, as on a real endpoint.
 
+use super::network::Connection;
 use super::process::Process;
 use super::{Host, Platform};
 
@@ -44,6 +45,13 @@ impl Host {
                 continue;
             }
             let pid = self.processes.next_pid();
+            let restored: Vec<_> = self
+                .beacons
+                .iter()
+                .filter(|(k, _)| *k == key)
+                .map(|(_, c)| Connection { pid, ..c.clone() })
+                .collect();
+            self.connections.extend(restored);
             self.processes.insert(Process {
                 pid,
                 ppid: 1,

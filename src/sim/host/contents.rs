@@ -106,7 +106,7 @@ impl Host {
                 Some(r) => split_endpoint(r),
                 None => ("0.0.0.0".into(), 0),
             };
-            self.connections.push(Connection {
+            let conn = Connection {
                 proto: c.proto.to_uppercase(),
                 local_address: if local_address.is_empty() {
                     self.local_ip.clone()
@@ -118,7 +118,14 @@ impl Host {
                 remote_port,
                 state: c.state.to_uppercase(),
                 pid,
-            });
+            };
+            // Remember what the process's image connects to, so a restart that starts the image
+            // again (persistence) also brings its connection back.
+            if let Some(p) = self.processes.get(pid) {
+                self.beacons
+                    .push((self.fs.style.key(&p.path), conn.clone()));
+            }
+            self.connections.push(conn);
         }
         for (k, v) in &spec.env {
             self.env.insert(k.clone(), v.clone());

@@ -188,6 +188,8 @@ pub struct Host {
     pub history: Vec<String>,
     /// Content not built yet: see [`Host::materialize`].
     pending: Option<Box<Pending>>,
+    /// Connections the scenario gave processes, by image path key, for restarts to restore.
+    beacons: Vec<(String, Connection)>,
 }
 
 /// What [`Host::materialize`] needs to build a host's content.
@@ -348,6 +350,7 @@ impl Host {
             script_outputs: spec.script_outputs.clone(),
             history: Vec::new(),
             pending: None,
+            beacons: Vec::new(),
         };
         let user = spec
             .user
