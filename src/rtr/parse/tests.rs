@@ -89,6 +89,15 @@ fn emulator_ls_parses_on_windows_and_linux() {
     assert_eq!(e["extension"], ".exe");
     assert_eq!(e["path"], "C:\\Users\\bob\\AppData\\Local\\Temp\\evil.exe");
     assert!(e["size"].as_u64().unwrap() > 10);
+    let (_, one) = emulated(
+        "WS-042",
+        "ls",
+        "ls c:\\users\\bob\\appdata\\local\\temp\\EVIL.EXE",
+    );
+    assert_eq!(
+        one[0]["path"],
+        "C:\\Users\\bob\\AppData\\Local\\Temp\\evil.exe"
+    );
     let (_, entries) = emulated("WS-042", "ls", "ls C:\\");
     assert_eq!(find(&entries, "name", &json!("Users"))["type"], "directory");
     assert_eq!(find(&entries, "name", &json!("Users"))["size"], Value::Null);

@@ -27,11 +27,12 @@ pub fn ls(host: &Host, cwd: &str, args: &Args) -> CommandOutput {
     let Some(node) = host.fs.get(&target) else {
         return err(fs_error(host, FsError::NotFound, &target));
     };
-    let shown = node.path.clone();
-    let entries: Vec<&Node> = if node.is_dir() {
-        host.fs.children(&target)
+    // A file is listed as the one entry of its directory, so `dir + name` is its path.
+    let (shown, entries): (String, Vec<&Node>) = if node.is_dir() {
+        (node.path.clone(), host.fs.children(&target))
     } else {
-        vec![node]
+        let parent = host.fs.style.parent(&node.path).unwrap_or_default();
+        (display(host, &parent), vec![node])
     };
     let stdout = match host.platform {
         Platform::Windows => ls_windows(host, &shown, &entries),
