@@ -6,11 +6,14 @@
 //! - `engine`: the Rhai layer, knows nothing of HTTP (it talks to a `Backend`);
 //! - `rtr`: playbook helpers built on the engine (sessions, fan-out, parsed output);
 //! - `sim`: the embedded Falcon API emulator, knows nothing of the client;
+//! - `repl`, `watch`: the interactive and file-watching ways to run, over the engine;
 //! - `cli`: argument parsing and the commands.
 
 pub mod api;
 pub mod cli;
 pub mod engine;
 pub mod ops;
+pub mod repl;
 pub mod rtr;
 pub mod sim;
+pub mod watch;

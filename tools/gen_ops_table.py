@@ -104,7 +104,7 @@ for o in ref:
             "default: %s, multi: %s }" % (
                 rs(p["name"]), {"query": "Query", "body": "Body", "formData": "FormData"}[p["in"]], ty_of(p),
                 "true" if p.get("required") else "false", strs(allowed), opt(p.get("min")), opt(p.get("max")),
-                opt(rs(str(default)) if default is not None else None),
+                opt(rs(default if isinstance(default, str) else json.dumps(default)) if default is not None else None),
                 "true" if p.get("collection_format") == "multi" else "false"))
     body = "None"
     if oid in BODIES:

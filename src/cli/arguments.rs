@@ -25,6 +25,10 @@ pub enum Command {
     Check(CheckArgs),
     /// Serve the Falcon API emulator
     Sim(SimArgs),
+    /// Type statements one at a time, with completion, history and readable results
+    Repl(ReplArgs),
+    /// Run playbooks each time they are saved, or each playbook dropped into an inbox folder
+    Watch(WatchArgs),
 }
 
 #[derive(Args, Debug)]
@@ -106,4 +110,48 @@ pub struct SimArgs {
     /// Seed for generated ids and data
     #[arg(long, value_name = "N")]
     pub seed: Option<u64>,
+}
+
+#[derive(Args, Debug)]
+pub struct ReplArgs {
+    /// History file [default: `$XDG_DATA_HOME/falconry/history`]
+    #[arg(long, value_name = "FILE")]
+    pub history: Option<PathBuf>,
+    /// A value for the `args` map statements can read; integers and booleans are converted
+    #[arg(long = "arg", value_name = "KEY=VALUE")]
+    pub args: Vec<String>,
+    /// A folder of playbook modules, searched before the built-in library
+    #[arg(long, value_name = "DIR")]
+    pub lib: Option<PathBuf>,
+    /// Where downloaded files are written
+    #[arg(long, value_name = "DIR", default_value = "falconry-out")]
+    pub out: PathBuf,
+    /// Show `log::debug` messages
+    #[arg(short, long)]
+    pub verbose: bool,
+    #[command(flatten)]
+    pub limits: LimitArgs,
+}
+
+#[derive(Args, Debug)]
+pub struct WatchArgs {
+    /// A playbook file or a folder of playbooks (with `--inbox`: the inbox folder)
+    pub path: PathBuf,
+    /// Run each playbook dropped into PATH once, then move it to `done/` or `failed/` with a result file
+    #[arg(long)]
+    pub inbox: bool,
+    /// A value for every run's `args` map; integers and booleans are converted
+    #[arg(long = "arg", value_name = "KEY=VALUE")]
+    pub args: Vec<String>,
+    /// A folder of playbook modules, searched before the built-in library
+    #[arg(long, value_name = "DIR")]
+    pub lib: Option<PathBuf>,
+    /// Where downloaded files are written
+    #[arg(long, value_name = "DIR", default_value = "falconry-out")]
+    pub out: PathBuf,
+    /// Show `log::debug` messages
+    #[arg(short, long)]
+    pub verbose: bool,
+    #[command(flatten)]
+    pub limits: LimitArgs,
 }

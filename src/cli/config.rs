@@ -2,6 +2,8 @@
 
 use super::arguments::{Arguments, CheckArgs, Command, LimitArgs, OpsArgs, RunArgs, SimArgs};
 use super::error::Error;
+use super::repl::ReplConfig;
+use super::watch::WatchConfig;
 use crate::engine::{Level, Limits, Options};
 use crate::ops::Collection;
 use rhai::{Dynamic, Map};
@@ -13,6 +15,8 @@ pub enum Config {
     Ops(OpsConfig),
     Check(CheckConfig),
     Sim(SimConfig),
+    Repl(ReplConfig),
+    Watch(WatchConfig),
 }
 
 pub struct RunConfig {
@@ -45,6 +49,8 @@ impl Config {
             Command::Ops(a) => Config::Ops(OpsConfig::new(a)?),
             Command::Check(a) => Config::Check(CheckConfig::new(a)?),
             Command::Sim(a) => Config::Sim(SimConfig::new(a)?),
+            Command::Repl(a) => Config::Repl(ReplConfig::new(a)?),
+            Command::Watch(a) => Config::Watch(WatchConfig::new(a)?),
         })
     }
 }
@@ -157,7 +163,7 @@ pub fn parse_arg(pair: &str) -> Result<(String, Dynamic), Error> {
     Ok((key.to_string(), value))
 }
 
-fn limits(a: &LimitArgs) -> Result<Limits, Error> {
+pub(super) fn limits(a: &LimitArgs) -> Result<Limits, Error> {
     let mut l = Limits::default();
     if let Some(t) = &a.timeout {
         l.timeout = humantime::parse_duration(t).map_err(|e| {
@@ -200,7 +206,7 @@ fn limits(a: &LimitArgs) -> Result<Limits, Error> {
     Ok(l)
 }
 
-fn lib_dir(dir: Option<PathBuf>) -> Result<Option<PathBuf>, Error> {
+pub(super) fn lib_dir(dir: Option<PathBuf>) -> Result<Option<PathBuf>, Error> {
     match dir {
         Some(d) if !d.is_dir() => Err(Error::Usage(format!(
             "`--lib {}` is not a folder",

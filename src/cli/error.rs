@@ -1,6 +1,6 @@
 //! What the CLI can fail with; rendered once by `render`.
 
-use crate::engine::ScriptError;
+use crate::engine::{ErrorKind, ScriptError};
 
 #[derive(Debug)]
 pub enum Error {
@@ -20,6 +20,8 @@ impl Error {
     pub fn exit_code(&self) -> i32 {
         match self {
             Error::Usage(_) => 2,
+            // As shells report a process ended by SIGINT.
+            Error::Script(e) if e.kind == ErrorKind::Interrupted => 130,
             _ => 1,
         }
     }

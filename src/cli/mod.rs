@@ -5,10 +5,13 @@ mod backend;
 mod check;
 mod config;
 mod error;
+mod interrupt;
 mod ops_list;
 mod render;
+mod repl;
 mod run;
 mod sim;
+mod watch;
 
 pub use config::parse_arg;
 pub use error::Error;
@@ -41,5 +44,7 @@ fn execute(config: Config) -> Result<(), Error> {
         Config::Ops(c) => ops_list::ops(c),
         Config::Check(c) => check::check(c),
         Config::Sim(c) => sim::serve(&c),
+        Config::Repl(c) => repl::repl(c),
+        Config::Watch(c) => watch::watch(c),
     }
 }

@@ -34,7 +34,7 @@ pub fn ops(cfg: OpsConfig) -> Result<(), Error> {
     Ok(())
 }
 
-fn describe_text(op: &Operation) -> String {
+pub(super) fn describe_text(op: &Operation) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "  {}  {} {}", op.qualified_name(), op.method, op.path);
     let aliases: Vec<&str> = rhai_names(op).into_iter().skip(1).collect();

@@ -28,16 +28,18 @@ pub fn render_script_error(e: &ScriptError) -> String {
     if let Some(loc) = &e.location {
         out.push_str(&snippet(loc));
     }
+    // Notes line up with the snippet's gutter.
+    let pad = " ".repeat(e.location.as_ref().map_or(1, |l| l.line.to_string().len()));
     if let Some(api) = &e.api {
         for m in &api.messages {
-            let _ = writeln!(out, "  = falcon: {m}");
+            let _ = writeln!(out, "{pad} = falcon: {m}");
         }
         if let Some(t) = &api.trace_id {
-            let _ = writeln!(out, "  = trace id: {t}");
+            let _ = writeln!(out, "{pad} = trace id: {t}");
         }
     }
     for (function, loc) in &e.trace {
-        let _ = writeln!(out, "  = in `{function}`, called at {loc}");
+        let _ = writeln!(out, "{pad} = in `{function}`, called at {loc}");
     }
     out
 }

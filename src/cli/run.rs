@@ -7,6 +7,7 @@ use crate::engine::{Cancel, Runtime, convert, on_script_thread};
 
 pub fn run(cfg: RunConfig) -> Result<(), Error> {
     let cancel = Cancel::new();
+    super::interrupt::stop_on_ctrl_c(cancel.clone());
     let backend::Selected { backend, emulator } = backend::select(&cancel)?;
     let RunConfig {
         playbook,

@@ -42,7 +42,7 @@ pub fn call(
     args: &serde_json::Map<String, Value>,
 ) -> Result<Response, CallError> {
     let mut req = ops::build(op, args).map_err(CallError::Argument)?;
-    anchor_file_paths(&mut req, &ctx.base_dir);
+    confine_file_paths(&mut req, &ctx.base_dir, &ctx.out_dir).map_err(CallError::Argument)?;
     if op.binary {
         let dest = ctx.out_dir.join(download_name(&req));
         std::fs::create_dir_all(&ctx.out_dir).map_err(|e| {
@@ -175,27 +175,49 @@ fn argument_error(
 
 /// Stops the script: a time limit or Ctrl-C is not something a `catch` should swallow.
 pub fn terminated(cancel: &Cancel, pos: Position) -> Box<EvalAltResult> {
-    let reason = cancel
-        .reason()
-        .map(|r| r.message())
-        .unwrap_or_else(|| "the playbook was interrupted".into());
-    Box::new(EvalAltResult::ErrorTerminated(Dynamic::from(reason), pos))
+    Box::new(EvalAltResult::ErrorTerminated(cancel.token(), pos))
 }
 
-/// Uploads named by a relative path come from the playbook's folder, not from wherever falconry was started.
-fn anchor_file_paths(req: &mut Request, base: &Path) {
-    if let Body::Multipart(parts) = &mut req.body {
-        for part in parts {
-            if let PartContent::File {
-                source: FileSource::Path(p),
-                ..
-            } = &mut part.content
-                && p.is_relative()
-            {
-                *p = base.join(&*p);
-            }
+/// Uploads named by a relative path come from the playbook's folder, not from wherever falconry was
+/// started; and a playbook may only upload files from its own folder or the output folder (symlinks
+/// are followed before checking, so a link cannot point out).
+fn confine_file_paths(req: &mut Request, base: &Path, out: &Path) -> Result<(), ArgError> {
+    let Body::Multipart(parts) = &mut req.body else {
+        return Ok(());
+    };
+    let roots: Vec<PathBuf> = [base, out]
+        .iter()
+        .filter_map(|r| r.canonicalize().ok())
+        .collect();
+    for part in parts {
+        let PartContent::File {
+            source: FileSource::Path(p),
+            ..
+        } = &mut part.content
+        else {
+            continue;
+        };
+        let err = |message: String| ArgError {
+            operation: req.op.qualified_name(),
+            key: Some(part.name.clone()),
+            message,
+        };
+        let full = base.join(&*p);
+        let real = full.canonicalize().map_err(|e| {
+            err(format!(
+                "names `{}`, which cannot be read: {e}",
+                p.display()
+            ))
+        })?;
+        if !roots.iter().any(|r| real.starts_with(r)) {
+            return Err(err(format!(
+                "names `{}`, outside the playbook's folder and the output folder",
+                p.display()
+            )));
         }
+        *p = real;
     }
+    Ok(())
 }
 
 /// A file name for a download, made only of safe characters: extracted files are 7z archives named by hash.

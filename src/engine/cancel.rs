@@ -22,6 +22,18 @@ impl Reason {
             Reason::Interrupted => "the playbook was interrupted".to_string(),
         }
     }
+
+    /// The value a stopped script terminates with: `#{ reason: "timeout" | "interrupted", message }`.
+    pub fn token(&self) -> rhai::Dynamic {
+        let mut m = rhai::Map::new();
+        let reason = match self {
+            Reason::Timeout(_) => "timeout",
+            Reason::Interrupted => "interrupted",
+        };
+        m.insert("reason".into(), reason.into());
+        m.insert("message".into(), self.message().into());
+        m.into()
+    }
 }
 
 #[derive(Clone, Default)]
@@ -48,6 +60,11 @@ impl Cancel {
 
     pub fn reason(&self) -> Option<Reason> {
         self.reason.lock().ok().and_then(|r| r.clone())
+    }
+
+    /// The termination token for the current stop (interrupted when no reason was recorded).
+    pub fn token(&self) -> rhai::Dynamic {
+        self.reason().unwrap_or(Reason::Interrupted).token()
     }
 
     /// Stops the current run; the first reason given wins.

@@ -51,10 +51,10 @@ pub fn check_ast(runtime: &Runtime, ast: &AST) -> Vec<ScriptError> {
                 }
             }
             Some(ASTNode::Stmt(Stmt::FnCall(x, pos)))
-            | Some(ASTNode::Expr(Expr::FnCall(x, pos))) => {
-                if !x.namespace.is_empty() {
-                    calls.push(Call::of(x, x.namespace.position().or_else(*pos)));
-                }
+            | Some(ASTNode::Expr(Expr::FnCall(x, pos)))
+                if !x.namespace.is_empty() =>
+            {
+                calls.push(Call::of(x, x.namespace.position().or_else(*pos)));
             }
             _ => {}
         }
@@ -85,6 +85,9 @@ pub fn check_ast(runtime: &Runtime, ast: &AST) -> Vec<ScriptError> {
             (!Level::ALL.iter().any(|l| l.name() == name)).then(|| {
                 format!("unknown function `log::{name}`; use `log::debug`, `log::info`, `log::warn` or `log::error`")
             })
+        } else if let Some(problem) = crate::rtr::check_call(module, name, call.args) {
+            // The playbook helpers (`rtr::*`, `fs::*`, `hosts::find`), from their own table.
+            problem
         } else if super::register::collections().any(|c| c.module() == module) {
             check_operation(module, call)
         } else {
@@ -118,6 +121,10 @@ impl Call {
     fn of(x: &FnCallExpr, pos: Position) -> Call {
         let keys = match x.args.as_slice() {
             [Expr::Map(m, _)] => Some(m.0.iter().map(|(k, _)| k.name.to_string()).collect()),
+            // The optimiser folds a map of constants into one constant value.
+            [Expr::DynamicConstant(d, _)] => d
+                .read_lock::<rhai::Map>()
+                .map(|m| m.keys().map(|k| k.to_string()).collect()),
             _ => None,
         };
         Call {

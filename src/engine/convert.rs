@@ -98,6 +98,16 @@ mod tests {
     }
 
     #[test]
+    fn shared_values_captured_by_closures_convert_too() {
+        let v = from_json(&json!({ "limit": 5, "ids": ["a"] })).into_shared();
+        assert_eq!(to_json(&v).unwrap(), json!({ "ids": ["a"], "limit": 5 }));
+        assert_eq!(
+            to_json(&Dynamic::from_int(7).into_shared()).unwrap(),
+            json!(7)
+        );
+    }
+
+    #[test]
     fn function_pointers_cannot_travel() {
         let f = Dynamic::from(rhai::FnPtr::new("f").unwrap());
         assert!(to_json(&f).unwrap_err().contains("cannot be sent"));

@@ -125,16 +125,17 @@ impl ScriptError {
             }
             EvalAltResult::ErrorRuntime(value, _) => thrown(value),
             EvalAltResult::ErrorTerminated(token, _) => {
-                let kind = if token
-                    .clone()
-                    .into_string()
-                    .is_ok_and(|t| t.contains("time limit"))
-                {
-                    ErrorKind::Timeout
-                } else {
-                    ErrorKind::Interrupted
+                let field = |k: &str| {
+                    token
+                        .read_lock::<Map>()
+                        .and_then(|m| m.get(k).map(|v| v.to_string()))
                 };
-                ScriptError::new(kind, token.to_string())
+                let kind = match field("reason").as_deref() {
+                    Some("timeout") => ErrorKind::Timeout,
+                    _ => ErrorKind::Interrupted,
+                };
+                let message = field("message").unwrap_or_else(|| "the playbook was stopped".into());
+                ScriptError::new(kind, message)
             }
             EvalAltResult::ErrorTooManyOperations(_) => limit(
                 LimitKind::Operations,
@@ -144,10 +145,17 @@ impl ScriptError {
                 LimitKind::CallDepth,
                 "function calls are nested too deeply (infinite recursion?)",
             ),
-            EvalAltResult::ErrorDataTooLarge(what, _) => limit(
-                LimitKind::DataSize,
-                &format!("{} is too large", lowercase_first(what)),
-            ),
+            EvalAltResult::ErrorDataTooLarge(what, _) => {
+                // Rhai names the value: "Length of string", "Size of array", "Size of object map".
+                let kind = if what.contains("string") {
+                    LimitKind::StringSize
+                } else if what.contains("array") {
+                    LimitKind::ArraySize
+                } else {
+                    LimitKind::MapSize
+                };
+                limit(kind, &format!("{} is too large", lowercase_first(what)))
+            }
             other => {
                 // Rhai appends the position; ours is shown by the renderer.
                 let text = other.to_string();

@@ -47,7 +47,9 @@ impl Limits {
             LimitKind::Operations => "--max-operations",
             LimitKind::CallDepth => "--max-call-depth",
             LimitKind::ExprDepth => "--max-expr-depth",
-            LimitKind::DataSize => "--max-string-size, --max-array-size or --max-map-size",
+            LimitKind::StringSize => "--max-string-size",
+            LimitKind::ArraySize => "--max-array-size",
+            LimitKind::MapSize => "--max-map-size",
         }
     }
 }
@@ -57,5 +59,7 @@ pub enum LimitKind {
     Operations,
     CallDepth,
     ExprDepth,
-    DataSize,
+    StringSize,
+    ArraySize,
+    MapSize,
 }

@@ -66,13 +66,7 @@ impl Runtime {
         let c = cancel.clone();
         engine.on_progress(move |_| {
             // Once set, the flag stays set: every later step stops too, even inside a `catch`.
-            c.is_set().then(|| {
-                Dynamic::from(
-                    c.reason()
-                        .map(|r| r.message())
-                        .unwrap_or_else(|| "the playbook was interrupted".into()),
-                )
-            })
+            c.is_set().then(|| c.token())
         });
         if options.print_to_stderr {
             engine.on_print(|s| eprintln!("{s}"));
@@ -155,16 +149,22 @@ impl Runtime {
             .map_err(|e| ScriptError::from_eval(&e, &source, &self.sources))
     }
 
+    /// Evaluates under the time limit, with a fresh cancel flag: `run` evaluates a whole playbook this
+    /// way, the REPL each statement (its scope survives a timeout or Ctrl-C).
+    pub fn eval_limited(&self, scope: &mut Scope, ast: &AST) -> Result<Dynamic, ScriptError> {
+        self.cancel().reset();
+        self.cancel().arm_timeout(self.limits.timeout);
+        let result = self.eval(scope, ast);
+        self.cancel().reset();
+        result
+    }
+
     /// Runs a playbook file with `args` under the time limit, returning its final value.
     pub fn run_file(&self, path: &Path, args: Map) -> Result<Dynamic, ScriptError> {
         let ast = self.compile_file(path)?;
         let mut scope = Scope::new();
         scope.push_constant("args", args);
-        self.cancel().reset();
-        self.cancel().arm_timeout(self.limits.timeout);
-        let result = self.eval(&mut scope, &ast);
-        self.cancel().reset();
-        result
+        self.eval_limited(&mut scope, &ast)
     }
 }
 

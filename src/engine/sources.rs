@@ -3,10 +3,13 @@
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
+/// A source as shown to users (its path) and its text.
+type Entry = (String, Arc<str>);
+
 #[derive(Clone, Default)]
 pub struct Sources {
     /// Keyed by the source id Rhai reports (the playbook path, or a module's id).
-    texts: Arc<RwLock<HashMap<String, (String, Arc<str>)>>>,
+    texts: Arc<RwLock<HashMap<String, Entry>>>,
 }
 
 impl Sources {

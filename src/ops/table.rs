@@ -3652,7 +3652,7 @@ pub const OPERATIONS: &[Operation] = &[
                 allowed: &[],
                 min: None,
                 max: None,
-                default: Some("False"),
+                default: Some("false"),
                 multi: false,
             },
             Param {

@@ -15,6 +15,8 @@ pub struct Error {
     api: Option<(&'static Operation, ApiError)>,
     fields: Vec<(&'static str, Value)>,
     cancelled: bool,
+    /// For a stopped run: the engine's termination token (`#{reason, message}`).
+    token: Option<Dynamic>,
 }
 
 impl Error {
@@ -24,6 +26,7 @@ impl Error {
             api: None,
             fields: Vec::new(),
             cancelled: false,
+            token: None,
         }
     }
 
@@ -102,10 +105,10 @@ impl Error {
 
     pub fn into_rhai(self, pos: Position) -> Box<EvalAltResult> {
         if self.cancelled {
-            return Box::new(EvalAltResult::ErrorTerminated(
-                Dynamic::from(self.message),
-                pos,
-            ));
+            let token = self
+                .token
+                .unwrap_or_else(|| crate::engine::Reason::Interrupted.token());
+            return Box::new(EvalAltResult::ErrorTerminated(token, pos));
         }
         Box::new(EvalAltResult::ErrorRuntime(
             Dynamic::from_map(self.to_map()),
@@ -143,6 +146,7 @@ pub fn send(ctx: &Context, module: &str, name: &str, args: Value) -> Result<Resp
             api: Some((op, e)),
             fields: Vec::new(),
             cancelled: false,
+            token: None,
         }),
     }
 }
@@ -155,6 +159,7 @@ pub fn stopped(ctx: &Context) -> Error {
             .reason()
             .map(|r| r.message())
             .unwrap_or_else(|| "the playbook was interrupted".into()),
+        token: Some(ctx.cancel.token()),
         ..Error::cancelled()
     }
 }

@@ -198,7 +198,7 @@ pub fn add_parsed(result: &mut Value, base: &str, platform: &str, line: &str) {
     } else {
         base
     };
-    if let Some((field, value)) = super::parse::parse(base, platform, &stdout) {
+    if let Some((field, value)) = super::parse::parse(base, Some(platform).filter(|p| !p.is_empty()), &stdout) {
         result[field] = value;
     }
 }

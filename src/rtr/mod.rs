@@ -23,4 +23,4 @@ mod register;
 mod session;
 
 pub use poll::Backoff;
-pub use register::{FUNCTIONS, METHODS, register};
+pub use register::{FUNCTIONS, METHODS, check_call, register};

@@ -50,6 +50,35 @@ pub const METHODS: &[(&str, &str, &[usize])] = &[
     ("Batch", "get", &[1]),
 ];
 
+/// What `falconry check` makes of `module::name(..args)`: `None` when it is not a helper (an operation
+/// or another module), `Some(None)` when the call is fine, `Some(Some(problem))` when it is not.
+pub fn check_call(module: &str, name: &str, args: usize) -> Option<Option<String>> {
+    let own_module = FUNCTIONS.iter().any(|(m, _, _)| *m == module && *m != "hosts");
+    let Some((_, _, arities)) = FUNCTIONS.iter().find(|(m, n, _)| *m == module && *n == name) else {
+        return own_module.then(|| {
+            let names: Vec<String> = FUNCTIONS
+                .iter()
+                .filter(|(m, _, _)| *m == module)
+                .map(|(_, n, _)| format!("`{module}::{n}`"))
+                .collect();
+            Some(format!(
+                "module `{module}` has no function `{name}`; it has {}",
+                names.join(", ")
+            ))
+        });
+    };
+    Some((!arities.contains(&args)).then(|| {
+        format!(
+            "`{module}::{name}` takes {} argument(s), not {args}",
+            arities
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(" or ")
+        )
+    }))
+}
+
 pub fn register(engine: &mut Engine, ctx: &Arc<Context>) {
     let registry = Arc::new(Registry::default());
     register_hosts(engine, ctx);

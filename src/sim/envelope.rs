@@ -3,6 +3,7 @@
 //! Handlers build a [`Reply`] (or fail with a [`Fail`]); the server adds `meta.query_time`,
 //! `meta.trace_id`, `meta.powered_by` and the rate-limit headers to every answer.
 
+use bytes::Bytes;
 use serde_json::{Map, Value, json};
 
 #[derive(Debug)]
@@ -23,8 +24,10 @@ pub enum Payload {
     Json(Value),
     Bytes {
         content_type: &'static str,
-        bytes: Vec<u8>,
+        bytes: Bytes,
     },
+    /// An extracted file, packed into a 7z (password `infected`) after the state lock is released.
+    Archive { name: String, bytes: Bytes },
     /// 204: no body, but still `Content-Type: application/json` as the real API sends.
     Empty,
     /// Fault injection: the connection breaks before a complete answer.
@@ -76,13 +79,21 @@ impl Reply {
         }
     }
 
-    pub fn bytes(content_type: &'static str, bytes: Vec<u8>) -> Reply {
+    pub fn bytes(content_type: &'static str, bytes: Bytes) -> Reply {
         Reply {
             status: 200,
             body: Payload::Bytes {
                 content_type,
                 bytes,
             },
+            headers: Vec::new(),
+        }
+    }
+
+    pub fn archive(name: String, bytes: Bytes) -> Reply {
+        Reply {
+            status: 200,
+            body: Payload::Archive { name, bytes },
             headers: Vec::new(),
         }
     }

@@ -20,7 +20,9 @@ pub struct Input {
 pub struct Upload {
     pub field: String,
     pub filename: String,
-    pub bytes: Vec<u8>,
+    pub bytes: bytes::Bytes,
+    /// Hashed while reading the request, so big uploads never hash under the state lock.
+    pub sha256: String,
 }
 
 /// Decodes `application/x-www-form-urlencoded` pairs (query strings included): `+` is a space.

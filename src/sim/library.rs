@@ -1,6 +1,7 @@
 //! The tenant's RTR library: custom scripts, put-files and the read-only catalogue of Falcon scripts.
 
 use super::host::CommandEnv;
+use bytes::Bytes;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
@@ -11,7 +12,7 @@ pub struct Item {
     pub name: String,
     pub description: String,
     pub comments_for_audit_log: String,
-    pub content: Vec<u8>,
+    pub content: Bytes,
     pub sha256: String,
     /// Scripts only.
     pub platform: Vec<String>,
@@ -27,8 +28,8 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 }
 
 impl Item {
-    pub fn set_content(&mut self, content: Vec<u8>) {
-        self.sha256 = sha256_hex(&content);
+    pub fn set_content(&mut self, content: Bytes, sha256: String) {
+        self.sha256 = sha256;
         self.content = content;
     }
 
@@ -132,7 +133,7 @@ impl CommandEnv for Library<'_> {
         self.put_files
             .iter()
             .find(|f| f.name == name)
-            .map(|f| f.content.clone())
+            .map(|f| f.content.to_vec())
     }
 
     fn script(&self, name: &str) -> Option<String> {

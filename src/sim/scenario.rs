@@ -3,7 +3,7 @@
 //! Every key is optional; `scenarios/example.toml` documents them all. With no hosts and no fleet
 //! template the host module's default fleet is used.
 
-use super::host::{HostSpec, Platform};
+use super::host::{FleetTemplate, HostSpec, Platform};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -28,7 +28,8 @@ pub struct Scenario {
     pub restart_secs: u64,
     pub cid: String,
     pub hosts: Vec<HostSpec>,
-    pub fleet: Option<Fleet>,
+    /// A generated fleet (the host module's template), added to `hosts`.
+    pub fleet: Option<FleetTemplate>,
     pub host_groups: Vec<GroupSpec>,
     pub policies: Vec<PolicySpec>,
     pub scripts: Vec<ScriptSpec>,
@@ -56,47 +57,6 @@ impl Default for Scenario {
             put_files: Vec::new(),
             faults: Faults::default(),
         }
-    }
-}
-
-/// A generated fleet: `count` hosts named from a template where `{n}` is the 1-based index
-/// (zero-padded to the width of `count`).
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Fleet {
-    pub count: usize,
-    #[serde(default = "default_hostname")]
-    pub hostname: String,
-    /// Platforms assigned round-robin.
-    #[serde(default = "default_platforms")]
-    pub platforms: Vec<Platform>,
-    #[serde(default)]
-    pub groups: Vec<String>,
-    /// Every n-th host is offline (0: all online).
-    #[serde(default)]
-    pub offline_every: usize,
-}
-
-fn default_hostname() -> String {
-    "HOST-{n}".into()
-}
-
-fn default_platforms() -> Vec<Platform> {
-    vec![Platform::Windows, Platform::Linux, Platform::Mac]
-}
-
-impl Fleet {
-    pub fn specs(&self) -> Vec<HostSpec> {
-        let width = self.count.to_string().len();
-        (1..=self.count)
-            .map(|n| HostSpec {
-                hostname: self.hostname.replace("{n}", &format!("{n:0width$}")),
-                platform: Some(self.platforms[(n - 1) % self.platforms.len().max(1)]),
-                online: self.offline_every == 0 || n % self.offline_every != 0,
-                groups: self.groups.clone(),
-                ..Default::default()
-            })
-            .collect()
     }
 }
 
@@ -166,11 +126,11 @@ pub struct PutFileSpec {
     pub name: String,
     #[serde(default)]
     pub description: String,
-    /// The file's bytes as text; `content_hex` for binary files.
+    /// The file's bytes as text; `content_base64` for binary files.
     #[serde(default)]
     pub content: String,
     #[serde(default)]
-    pub content_hex: Option<String>,
+    pub content_base64: Option<String>,
 }
 
 /// Injected failures; fractions apply to every API call except `/oauth2/*`.

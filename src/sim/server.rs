@@ -4,7 +4,9 @@
 
 use super::envelope::{Fail, Payload, Reply};
 use super::handlers;
+use super::host::archive::pack_7z;
 use super::input::{Input, Upload, parse_pairs};
+use super::library::sha256_hex;
 use super::state::{LogEntry, State};
 use crate::ops::{self, Collection};
 use axum::body::{Body, Bytes};
@@ -68,7 +70,26 @@ async fn serve(
             remaining,
         )
     };
+    let reply = pack_archive(reply).await;
     render(reply, started, &trace_id, limit, remaining)
+}
+
+/// 7z packing is CPU work on possibly large files: off the async workers and outside the lock.
+async fn pack_archive(reply: Reply) -> Reply {
+    let Payload::Archive { name, bytes } = reply.body else {
+        return reply;
+    };
+    let packed = tokio::task::spawn_blocking(move || pack_7z(&name, &bytes)).await;
+    match packed {
+        Ok(packed) if !packed.is_empty() => Reply {
+            body: Payload::Bytes {
+                content_type: "application/x-7z-compressed",
+                bytes: packed.into(),
+            },
+            ..reply
+        },
+        _ => Fail::new(500, "cannot pack the extracted file").into_reply(),
+    }
 }
 
 /// Decides the answer; also returns the rate-limit budget left.
@@ -107,10 +128,8 @@ fn answer(
             return (reply, 0);
         }
     };
-    if !is_auth {
-        if let Some(reply) = fault(state) {
-            return (reply, remaining);
-        }
+    if !is_auth && let Some(reply) = fault(state) {
+        return (reply, remaining);
     }
     state.tick();
     let reply = input
@@ -195,7 +214,8 @@ async fn read_input(req: Request) -> Result<Input, Fail> {
                 Some(filename) => input.files.push(Upload {
                     field: name,
                     filename,
-                    bytes: bytes.to_vec(),
+                    sha256: sha256_hex(&bytes),
+                    bytes,
                 }),
                 None => input
                     .form
@@ -246,6 +266,8 @@ fn render(reply: Reply, started: Instant, trace_id: &str, limit: u32, remaining:
             bytes,
         } => (content_type, Body::from(bytes)),
         Payload::Empty => ("application/json", Body::empty()),
+        // Packed before rendering; never reaches here.
+        Payload::Archive { .. } => ("application/json", Body::empty()),
         Payload::Dropped => (
             "application/json",
             Body::from_stream(futures_util::stream::once(async {

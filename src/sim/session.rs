@@ -2,7 +2,7 @@
 //! offline hosts, latency before `complete`, and the files `get` leaves behind.
 
 use super::envelope::Fail;
-use super::host::{CommandOutput, Platform};
+use super::host::CommandOutput;
 use super::library::Library;
 use super::state::{State, now_stamp};
 use crate::ops::commands::{self, RTR_SETTING, Tier};
@@ -30,7 +30,7 @@ pub struct FileEntry {
     pub cloud_request_id: String,
     pub name: String,
     pub sha256: String,
-    pub bytes: Vec<u8>,
+    pub bytes: bytes::Bytes,
     pub created_at: String,
     pub deleted: bool,
 }
@@ -64,13 +64,6 @@ pub struct Batch {
 pub struct BatchGet {
     /// Device id -> (session id, cloud request id).
     pub tasks: Vec<(String, String, String)>,
-}
-
-pub fn home_dir(platform: Platform) -> &'static str {
-    match platform {
-        Platform::Windows => "C:\\",
-        Platform::Linux | Platform::Mac => "/",
-    }
 }
 
 impl Session {
@@ -181,7 +174,7 @@ impl State {
                 host,
                 origin: origin.to_string(),
                 offline_queued: queued,
-                cwd: home_dir(entry.platform).to_string(),
+                cwd: entry.initial_cwd(),
                 created_at: stamp.clone(),
                 updated_at: stamp,
                 last_used: Instant::now(),
@@ -300,28 +293,28 @@ impl State {
         };
         let (host, session_id) = (cmd.host, cmd.session_id.clone());
         let (base, line) = (cmd.base_command.clone(), cmd.command_string.clone());
-        let mut cwd = self.sessions.get(&session_id).map_or_else(
-            || home_dir(self.hosts[host].host.platform).to_string(),
-            |s| s.cwd.clone(),
-        );
+        let mut cwd = self
+            .sessions
+            .get(&session_id)
+            .map_or_else(|| self.hosts[host].host.initial_cwd(), |s| s.cwd.clone());
         let env = Library {
             scripts: &self.scripts,
             put_files: &self.put_files,
         };
-        let out: CommandOutput = self.hosts[host].host.execute(&mut cwd, &base, &line, &env);
+        let mut out: CommandOutput = self.hosts[host].host.execute(&mut cwd, &base, &line, &env);
         self.count_execution(id);
         let file_id = self.next_file_id;
         let uuid = self.ids.uuid();
         if let Some(session) = self.sessions.get_mut(&session_id) {
             session.cwd = cwd;
-            if let Some(file) = &out.extracted {
+            if let Some(file) = out.extracted.take() {
                 session.files.push(FileEntry {
                     id: file_id,
                     uuid,
                     cloud_request_id: id.to_string(),
-                    name: file.path.clone(),
-                    sha256: file.sha256.clone(),
-                    bytes: file.bytes.clone(),
+                    name: file.path,
+                    sha256: file.sha256,
+                    bytes: file.bytes.into(),
                     created_at: now_stamp(),
                     deleted: false,
                 });

@@ -2,14 +2,15 @@
 //! all behind one lock (handlers are short and never block while holding it).
 
 use super::fql::{self, Filter};
-use super::host::{Host, HostSpec, Platform, default_fleet};
+use super::host::{Host, HostSpec, Platform, default_fleet, generate_fleet};
 use super::ids::IdGen;
 use super::library::{Item, sha256_hex};
-use super::policy::{self, DEFAULT_NAME, Policy, default_settings, platform_index, setting_index};
+use super::policy::{DEFAULT_NAME, Policy, default_settings, platform_index, setting_index};
 use super::scenario::Scenario;
 use super::session::{Batch, BatchGet, CommandRecord, Session};
+use base64::Engine;
 use serde_json::{Value, json};
-use std::collections::{HashMap, HashSet};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::time::{Duration, Instant, SystemTime};
 
 /// The user the emulator's API client acts as (shown in `created_by`, `modified_by`).
@@ -24,7 +25,8 @@ pub struct State {
     pub client_secret: String,
     pub(crate) ids: IdGen,
     tokens: HashMap<String, Instant>,
-    rate_window: (Instant, u32),
+    /// When each request of the last minute came (the sliding window of the rate limit).
+    rate_window: VecDeque<Instant>,
     /// API requests so far (the 429 storm counts them).
     pub(crate) api_requests: u64,
     pub(crate) hosts: Vec<HostEntry>,
@@ -66,9 +68,6 @@ pub struct HostEntry {
     /// A pending containment change and when it settles (only while the host is online).
     pub settles: Option<(Instant, &'static str)>,
     pub hidden: bool,
-    pub first_seen: String,
-    pub last_seen: String,
-    pub local_ip: String,
 }
 
 pub struct Group {
@@ -116,7 +115,7 @@ impl State {
             client_secret,
             ids: IdGen::new(seed),
             tokens: HashMap::new(),
-            rate_window: (Instant::now(), 0),
+            rate_window: VecDeque::new(),
             api_requests: 0,
             hosts: Vec::new(),
             host_index: HashMap::new(),
@@ -172,14 +171,15 @@ impl State {
         }
         let mut specs: Vec<HostSpec> = self.scenario.hosts.clone();
         if let Some(fleet) = &self.scenario.fleet {
-            specs.extend(fleet.specs());
+            specs.extend(generate_fleet(fleet, seed));
         }
         if specs.is_empty() {
             specs = default_fleet();
         }
         self.hosts.reserve(specs.len());
         for (index, spec) in specs.iter().enumerate() {
-            let host = Host::from_spec(spec, index, seed);
+            let mut host = Host::from_spec(spec, index, seed);
+            host.cid = self.scenario.cid.clone();
             if self.host_index.contains_key(&host.device_id) {
                 return Err(format!("host `{}`: duplicate device id", host.hostname));
             }
@@ -206,18 +206,10 @@ impl State {
             }
             self.host_index.insert(host.device_id.clone(), index);
             self.hosts.push(HostEntry {
-                local_ip: format!(
-                    "10.{}.{}.{}",
-                    (index >> 16) & 255,
-                    (index >> 8) & 255,
-                    (index & 255).max(1)
-                ),
                 host,
                 status: "normal",
                 settles: None,
                 hidden: false,
-                first_seen: stamp.clone(),
-                last_seen: stamp.clone(),
             });
         }
         for platform in [Platform::Windows, Platform::Linux, Platform::Mac] {
@@ -282,31 +274,42 @@ impl State {
             });
         }
         for spec in self.scenario.scripts.clone() {
-            let mut item = self.new_item(&spec.name, &spec.description, spec.content.into_bytes());
+            let content = spec.content.into_bytes();
+            let sha = sha256_hex(&content);
+            let mut item = self.new_item(&spec.name, &spec.description, content.into(), sha);
             item.platform = spec.platform;
             item.permission_type = spec.permission_type;
             self.scripts.push(item);
         }
         for spec in self.scenario.put_files.clone() {
-            let bytes = match &spec.content_hex {
-                Some(h) => hex::decode(h)
-                    .map_err(|e| format!("put-file `{}`: `content_hex`: {e}", spec.name))?,
+            let bytes = match &spec.content_base64 {
+                Some(b) => base64::engine::general_purpose::STANDARD
+                    .decode(b.trim())
+                    .map_err(|e| format!("put-file `{}`: `content_base64`: {e}", spec.name))?,
                 None => spec.content.into_bytes(),
             };
-            let item = self.new_item(&spec.name, &spec.description, bytes);
+            let sha = sha256_hex(&bytes);
+            let item = self.new_item(&spec.name, &spec.description, bytes.into(), sha);
             self.put_files.push(item);
         }
         Ok(())
     }
 
-    pub(crate) fn new_item(&mut self, name: &str, description: &str, content: Vec<u8>) -> Item {
+    /// A library item; the caller hashes the content (uploads are hashed before the lock is taken).
+    pub(crate) fn new_item(
+        &mut self,
+        name: &str,
+        description: &str,
+        content: bytes::Bytes,
+        sha256: String,
+    ) -> Item {
         let stamp = now_stamp();
         Item {
             id: self.ids.hex32(),
             name: name.into(),
             description: description.into(),
             comments_for_audit_log: String::new(),
-            sha256: sha256_hex(&content),
+            sha256,
             content,
             platform: Vec::new(),
             permission_type: "private".into(),
@@ -334,6 +337,11 @@ impl State {
         (token, life)
     }
 
+    /// Ends every issued token now, as if they had all reached their lifetime (fault tests).
+    pub fn expire_tokens(&mut self) {
+        self.tokens.clear();
+    }
+
     pub(crate) fn revoke_token(&mut self, token: &str) {
         self.tokens.remove(token);
     }
@@ -344,26 +352,31 @@ impl State {
             .is_some_and(|exp| *exp > Instant::now())
     }
 
-    /// Counts a request in the one-minute window: `Ok(remaining)` or `Err(retry_after_epoch_secs)`.
+    /// Counts a request in the sliding one-minute window: `Ok(remaining)`, or
+    /// `Err(retry_after)` in seconds since the epoch when the window is full.
     pub(crate) fn take_rate(&mut self) -> Result<u32, u64> {
         let limit = self.scenario.rate_limit_per_minute;
         if limit == 0 {
             return Ok(u32::MAX);
         }
         let now = Instant::now();
-        if now.duration_since(self.rate_window.0) >= Duration::from_secs(60) {
-            self.rate_window = (now, 0);
+        let window = Duration::from_secs(60);
+        while self
+            .rate_window
+            .front()
+            .is_some_and(|t| now.duration_since(*t) >= window)
+        {
+            self.rate_window.pop_front();
         }
-        if self.rate_window.1 >= limit {
-            let left =
-                Duration::from_secs(60).saturating_sub(now.duration_since(self.rate_window.0));
-            let at = SystemTime::now() + left;
+        if self.rate_window.len() >= limit as usize {
+            let oldest = self.rate_window.front().copied().unwrap_or(now);
+            let at = SystemTime::now() + (oldest + window).saturating_duration_since(now);
             return Err(at
                 .duration_since(SystemTime::UNIX_EPOCH)
                 .map_or(0, |d| d.as_secs() + 1));
         }
-        self.rate_window.1 += 1;
-        Ok(limit - self.rate_window.1)
+        self.rate_window.push_back(now);
+        Ok(limit - self.rate_window.len() as u32)
     }
 
     // ---- counters and log (read by tests through `SimHandle::state`) ----
@@ -531,30 +544,7 @@ impl State {
         let entry = &self.hosts[i];
         let mut record = entry.host.device_record();
         if let Value::Object(map) = &mut record {
-            let platform = entry.host.platform;
-            map.insert("cid".into(), json!(self.scenario.cid));
             map.insert("status".into(), json!(self.host_status(i)));
-            map.insert("first_seen".into(), json!(entry.first_seen));
-            map.insert("last_seen".into(), json!(entry.last_seen));
-            map.insert("local_ip".into(), json!(entry.local_ip));
-            map.insert("agent_version".into(), json!("7.18.17106.0"));
-            map.insert(
-                "product_type_desc".into(),
-                json!(
-                    if entry.host.hostname.to_ascii_uppercase().starts_with("SRV") {
-                        "Server"
-                    } else {
-                        "Workstation"
-                    }
-                ),
-            );
-            map.entry("platform_name")
-                .or_insert_with(|| json!(platform.name()));
-            map.insert(
-                "platform_id".into(),
-                json!(policy::platform_index(platform).to_string()),
-            );
-            map.insert("reduced_functionality_mode".into(), json!("no"));
         }
         record
     }

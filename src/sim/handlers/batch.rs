@@ -150,12 +150,12 @@ fn run_one(
     let (task_id, queued) = state.submit(session_id, base, line);
     let mut v = entry(aid, session_id, &task_id, base);
     v["offline_queued"] = json!(queued);
-    if let Some(cmd) = state.commands.get(&task_id) {
-        if let Progress::Done { stdout, stderr, .. } = &cmd.progress {
-            v["complete"] = json!(true);
-            v["stdout"] = json!(stdout);
-            v["stderr"] = json!(stderr);
-        }
+    if let Some(cmd) = state.commands.get(&task_id)
+        && let Progress::Done { stdout, stderr, .. } = &cmd.progress
+    {
+        v["complete"] = json!(true);
+        v["stdout"] = json!(stdout);
+        v["stderr"] = json!(stderr);
     }
     (v, Some(task_id))
 }

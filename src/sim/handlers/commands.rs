@@ -14,12 +14,12 @@ fn execute(state: &mut State, input: &Input, endpoint: Tier) -> Outcome {
     let persist = input.body_bool("persist");
     let session = state.live_session(&session_id)?;
     let (host, queued_session) = (session.host, session.offline_queued);
-    if let Some(device_id) = input.body_opt_str("device_id").filter(|d| !d.is_empty()) {
-        if device_id != session.device_id {
-            return Err(Fail::bad(format!(
-                "`device_id` `{device_id}` is not the device of session `{session_id}`"
-            )));
-        }
+    if let Some(device_id) = input.body_opt_str("device_id").filter(|d| !d.is_empty())
+        && device_id != session.device_id
+    {
+        return Err(Fail::bad(format!(
+            "`device_id` `{device_id}` is not the device of session `{session_id}`"
+        )));
     }
     state.check_command(host, endpoint, &base_command, &command_string)?;
     if !state.hosts[host].host.online && !persist && !queued_session {

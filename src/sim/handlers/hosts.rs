@@ -2,6 +2,7 @@
 
 use super::{require_known, select, select_from};
 use crate::sim::envelope::{Fail, Outcome, Reply};
+use crate::sim::host::clock;
 use crate::sim::input::Input;
 use crate::sim::state::State;
 use serde_json::{Value, json};
@@ -139,7 +140,7 @@ pub fn online_state(state: &mut State, input: &Input) -> Outcome {
                 "id": h.host.device_id,
                 "cid": state.scenario.cid,
                 "state": if h.host.online { "online" } else { "offline" },
-                "last_seen": h.last_seen,
+                "last_seen": clock::rfc3339(h.host.last_seen),
             })
         })
         .collect();

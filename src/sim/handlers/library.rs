@@ -3,8 +3,9 @@
 use super::{require_known, select};
 use crate::sim::envelope::{Fail, Outcome, Reply};
 use crate::sim::input::Input;
-use crate::sim::library::{FALCON_SCRIPTS, Item, falcon_script_record};
+use crate::sim::library::{FALCON_SCRIPTS, Item, falcon_script_record, sha256_hex};
 use crate::sim::state::{API_USER, State, now_stamp};
+use bytes::Bytes;
 use serde_json::{Value, json};
 
 #[derive(Clone, Copy, PartialEq)]
@@ -75,14 +76,20 @@ fn delete(kind: Kind, state: &mut State, input: &Input) -> Outcome {
 }
 
 /// The uploaded bytes: the `file` part, or the `content` field for scripts.
-fn upload(kind: Kind, input: &Input) -> Option<(Option<String>, Vec<u8>)> {
+fn upload(kind: Kind, input: &Input) -> Option<(Option<String>, Bytes, String)> {
     if let Some(file) = input.file("file") {
-        return Some((Some(file.filename.clone()), file.bytes.clone()));
+        return Some((
+            Some(file.filename.clone()),
+            file.bytes.clone(),
+            file.sha256.clone(),
+        ));
     }
-    if kind == Kind::Script {
-        if let Some(content) = input.form("content") {
-            return Some((None, content.as_bytes().to_vec()));
-        }
+    if kind == Kind::Script
+        && let Some(content) = input.form("content")
+    {
+        let bytes = Bytes::copy_from_slice(content.as_bytes());
+        let sha = sha256_hex(&bytes);
+        return Some((None, bytes, sha));
     }
     None
 }
@@ -122,7 +129,7 @@ fn create(kind: Kind, state: &mut State, input: &Input) -> Result<usize, Fail> {
     if description.is_empty() {
         return Err(Fail::bad("missing required form field `description`"));
     }
-    let (filename, bytes) = upload(kind, input).ok_or_else(|| {
+    let (filename, bytes, sha) = upload(kind, input).ok_or_else(|| {
         Fail::bad(match kind {
             Kind::Script => "a script needs a `file` part or a `content` field",
             Kind::PutFile => "missing required form field `file`",
@@ -145,7 +152,7 @@ fn create(kind: Kind, state: &mut State, input: &Input) -> Result<usize, Fail> {
         Kind::PutFile => None,
     };
     let platform = platforms(input)?;
-    let mut item = state.new_item(&name, &description, bytes);
+    let mut item = state.new_item(&name, &description, bytes, sha);
     item.comments_for_audit_log = input.form("comments_for_audit_log").unwrap_or("").into();
     if kind == Kind::Script {
         item.permission_type = permission_type.unwrap_or_else(|| "private".into());
@@ -179,8 +186,8 @@ fn update(state: &mut State, input: &Input) -> Result<usize, Fail> {
         state.scripts[i].name = name.to_string();
     }
     let script = &mut state.scripts[i];
-    if let Some((_, bytes)) = content {
-        script.set_content(bytes);
+    if let Some((_, bytes, sha)) = content {
+        script.set_content(bytes, sha);
     }
     if let Some(d) = input.form("description").filter(|d| !d.is_empty()) {
         script.description = d.to_string();

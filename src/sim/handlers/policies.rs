@@ -227,13 +227,11 @@ pub fn perform_action(state: &mut State, input: &Input) -> Outcome {
     match action.as_str() {
         "enable" | "disable" => {
             let enable = action == "enable";
-            if !enable {
-                if let Some(&i) = found.iter().find(|&&i| state.policies[i].is_default) {
-                    return Err(Fail::bad(format!(
-                        "the {} platform default policy cannot be disabled",
-                        state.policies[i].platform.name()
-                    )));
-                }
+            if !enable && let Some(&i) = found.iter().find(|&&i| state.policies[i].is_default) {
+                return Err(Fail::bad(format!(
+                    "the {} platform default policy cannot be disabled",
+                    state.policies[i].platform.name()
+                )));
             }
             for &i in &found {
                 state.policies[i].enabled = enable;

@@ -1,0 +1,155 @@
+//! `falconry repl`: picks the backend like `run`, adds `help()` (read from the operation table, printed as
+//! `falconry ops` prints it) and hands over to the REPL.
+
+use super::arguments::ReplArgs;
+use super::backend;
+use super::config::{lib_dir, limits, parse_arg};
+use super::error::Error;
+use super::ops_list::describe_text;
+use crate::api::ClientConfig;
+use crate::engine::{Cancel, Level, Options, Runtime, collections, resolve, stdlib};
+use crate::ops::{self, Collection};
+use crate::repl::{self, Settings, history};
+use rhai::{Engine, EvalAltResult, Map};
+use std::fmt::Write;
+use std::path::PathBuf;
+
+pub struct ReplConfig {
+    pub history: Option<PathBuf>,
+    pub args: Map,
+    pub options: Options,
+}
+
+impl ReplConfig {
+    pub fn new(a: ReplArgs) -> Result<ReplConfig, Error> {
+        let mut options = Options {
+            limits: limits(&a.limits)?,
+            lib_dir: lib_dir(a.lib)?,
+            out_dir: absolute(a.out),
+            base_dir: PathBuf::from("."),
+            print_to_stderr: false,
+            log_level: if a.verbose { Level::Debug } else { Level::Info },
+        };
+        options.base_dir = absolute(options.base_dir);
+        Ok(ReplConfig {
+            history: a.history.or_else(history::default_path),
+            args: arg_map(&a.args)?,
+            options,
+        })
+    }
+}
+
+/// `--arg key=value` pairs as the `args` map, each key once.
+pub fn arg_map(pairs: &[String]) -> Result<Map, Error> {
+    let mut args = Map::new();
+    for pair in pairs {
+        let (key, value) = parse_arg(pair)?;
+        if args.insert(key.as_str().into(), value).is_some() {
+            return Err(Error::Usage(format!("`--arg {key}` is given twice")));
+        }
+    }
+    Ok(args)
+}
+
+pub fn absolute(p: PathBuf) -> PathBuf {
+    if p.is_relative() {
+        std::env::current_dir().map(|d| d.join(&p)).unwrap_or(p)
+    } else {
+        p
+    }
+}
+
+pub fn repl(cfg: ReplConfig) -> Result<(), Error> {
+    let cancel = Cancel::new();
+    let selected = backend::select(&cancel)?;
+    let (described, secrets) = describe_backend(&selected);
+    let mut runtime = Runtime::new(selected.backend.clone(), &cfg.options, cancel);
+    register_help(runtime.engine_mut());
+    let settings = Settings {
+        history: cfg.history,
+        redactor: history::Redactor::new(secrets),
+        backend: described,
+        args: cfg.args,
+        timeout: cfg.options.limits.timeout,
+    };
+    repl::run(runtime, settings).map_err(Error::Backend)?;
+    // The emulator (if any) stops only after the last session in the scope was closed.
+    drop(selected);
+    Ok(())
+}
+
+/// What `:sim` shows, and the secrets the history must never hold.
+fn describe_backend(selected: &backend::Selected) -> (String, Vec<String>) {
+    match &selected.emulator {
+        Some(e) => (
+            format!("the embedded emulator at {}", e.base_url),
+            vec![e.client_secret.clone()],
+        ),
+        None => match ClientConfig::from_env() {
+            Ok(Some(c)) => (
+                format!("{} as client `{}`", c.base_url, c.client_id),
+                vec![c.client_secret.expose().to_string()],
+            ),
+            _ => ("the configured tenant".to_string(), Vec::new()),
+        },
+    }
+}
+
+/// `help()` and `help("module::operation")`; they print and return nothing.
+fn register_help(engine: &mut Engine) {
+    engine.register_fn("help", || print!("{}", overview()));
+    engine.register_fn("help", |topic: &str| -> Result<(), Box<EvalAltResult>> {
+        print!("{}", topic_help(topic)?);
+        Ok(())
+    });
+}
+
+fn overview() -> String {
+    let mut out = String::from(
+        "collections (call `module::operation(#{ key: value })`; `help(\"module\")` lists one):\n",
+    );
+    for c in collections() {
+        let _ = writeln!(
+            out,
+            "  {:<28} {} operations",
+            c.module(),
+            ops::in_collection(c).count()
+        );
+    }
+    let modules: Vec<&str> = stdlib::STDLIB.iter().map(|(p, _)| *p).collect();
+    let _ = write!(
+        out,
+        "helpers:
+  help(\"module::operation\")      method, path, parameters, ranges and accepted keys of one operation
+  print(value), debug(value)     show a value (debug adds the line)
+  sleep(seconds)                 wait; Ctrl-C or the time limit cuts it short
+  log::info(msg)                 also log::debug, log::warn, log::error; to stderr with a timestamp
+  import \"path\" as name;         a `--lib` module or a built-in one: {}
+  try {{ ... }} catch (e) {{ ... }}   a failed call throws #{{ status_code, errors, operation, trace_id, message }}
+",
+        modules.join(", ")
+    );
+    out.push_str("REPL commands: `:help`\n");
+    out
+}
+
+fn topic_help(topic: &str) -> Result<String, Box<EvalAltResult>> {
+    let topic = topic.trim();
+    if let Some((module, name)) = topic.rsplit_once("::")
+        && let Some(op) = resolve(module, name)
+    {
+        return Ok(describe_text(op));
+    }
+    if let Some(c) = Collection::from_module(topic).filter(|c| c.scriptable()) {
+        let mut out = format!(
+            "{} ({} operations)\n",
+            c.module(),
+            ops::in_collection(c).count()
+        );
+        for op in ops::in_collection(c) {
+            let _ = writeln!(out, "  {:<48} {} {}", op.name, op.method, op.path);
+        }
+        return Ok(out);
+    }
+    Err(format!("no operation or collection `{topic}`; `help()` lists the collections").into())
+}

@@ -1,0 +1,72 @@
+//! `falconry watch`: validates the arguments, picks the backend like `run` and starts watching.
+
+use super::arguments::WatchArgs;
+use super::backend;
+use super::config::{lib_dir, limits};
+use super::error::Error;
+use super::repl::{absolute, arg_map};
+use crate::engine::{Cancel, Level, Options};
+use crate::watch::{self, Runner, Target};
+use rhai::Map;
+
+pub struct WatchConfig {
+    pub target: Target,
+    pub args: Map,
+    pub options: Options,
+}
+
+impl WatchConfig {
+    pub fn new(a: WatchArgs) -> Result<WatchConfig, Error> {
+        let path = absolute(a.path);
+        let target = if a.inbox {
+            if !path.is_dir() {
+                return Err(Error::Usage(format!(
+                    "`--inbox {}` is not a folder",
+                    path.display()
+                )));
+            }
+            Target::Inbox(path.clone())
+        } else if path.is_dir() {
+            Target::Folder(path.clone())
+        } else if path.is_file() {
+            Target::File(path.clone())
+        } else {
+            return Err(Error::Usage(format!(
+                "`{}` is not a playbook file or folder",
+                path.display()
+            )));
+        };
+        // Relative paths in playbooks (uploads) are taken from the watched folder.
+        let base_dir = match &target {
+            Target::File(f) => f.parent().map(|p| p.to_path_buf()).unwrap_or(path.clone()),
+            _ => path.clone(),
+        };
+        let options = Options {
+            limits: limits(&a.limits)?,
+            lib_dir: lib_dir(a.lib)?,
+            out_dir: absolute(a.out),
+            base_dir,
+            print_to_stderr: false,
+            log_level: if a.verbose { Level::Debug } else { Level::Info },
+        };
+        Ok(WatchConfig {
+            target,
+            args: arg_map(&a.args)?,
+            options,
+        })
+    }
+}
+
+pub fn watch(cfg: WatchConfig) -> Result<(), Error> {
+    let cancel = Cancel::new();
+    let selected = backend::select(&cancel)?;
+    let runner = Runner {
+        backend: selected.backend.clone(),
+        options: cfg.options,
+        cancel,
+        args: cfg.args,
+    };
+    watch::run(cfg.target, runner).map_err(Error::Backend)?;
+    drop(selected);
+    Ok(())
+}

@@ -1,0 +1,263 @@
+//! Tab completion, all from data: module and operation names and argument keys from the operation table,
+//! session methods, REPL commands, and the variables and imports of the live scope.
+
+use super::balance;
+use crate::engine::{collections, resolve, rhai_names, stdlib};
+use crate::ops::{self, request::allowed_keys};
+
+/// What the scope holds after the last statement, for completion.
+#[derive(Clone, Debug, Default)]
+pub struct Known {
+    pub vars: Vec<Var>,
+    /// Aliases of the modules imported so far (`import "falcon/util" as util;` gives `util`).
+    pub imports: Vec<String>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Var {
+    pub name: String,
+    pub type_name: String,
+    /// For a map, its keys.
+    pub keys: Vec<String>,
+}
+
+/// A completion: what is listed, and what replaces the word.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Candidate {
+    pub display: String,
+    pub replacement: String,
+}
+
+/// Methods of an RTR session handle (`let s = rtr::session(host); s.run("ls")`).
+pub const SESSION_METHODS: &[&str] =
+    &["cd", "get", "put", "put_and_run", "pwd", "run", "runscript"];
+
+/// The REPL's own commands.
+pub const COMMANDS: &[&str] = &[
+    ":connect", ":help", ":json", ":load", ":quit", ":save", ":sim",
+];
+
+/// Global functions worth offering next to variables and modules.
+const GLOBALS: &[&str] = &["help", "print", "debug", "sleep", "log::"];
+
+const KEYWORDS: &[&str] = &[
+    "let", "const", "fn", "if", "else", "for", "in", "while", "loop", "break", "continue",
+    "return", "throw", "try", "catch", "import", "as", "true", "false", "switch",
+];
+
+/// Completes the word that ends at `pos`; returns where it starts and the candidates.
+pub fn complete(line: &str, pos: usize, known: &Known) -> (usize, Vec<Candidate>) {
+    let before = &line[..pos];
+    if before.trim_start().starts_with(':') {
+        return command(before);
+    }
+    let start = word_start(before);
+    let word = &before[start..];
+    if let Some(quote) = open_string(before) {
+        return in_string(before, quote);
+    }
+    if let Some(keys) = map_keys(before, start) {
+        return (start, filter(keys, word));
+    }
+    if let Some((receiver, prefix)) = word.rsplit_once('.') {
+        let at = start + receiver.len() + 1;
+        let names = methods(receiver, known);
+        return (at, filter(names, prefix));
+    }
+    if let Some((module, prefix)) = word.rsplit_once("::") {
+        let mut out = Vec::new();
+        if let Some(c) = ops::Collection::from_module(module).filter(|c| c.scriptable()) {
+            for op in ops::in_collection(c) {
+                for name in rhai_names(op) {
+                    if name.starts_with(prefix) {
+                        out.push(pair(name, &format!("{module}::{name}")));
+                    }
+                }
+            }
+        } else if module == "log" {
+            for level in ["debug", "info", "warn", "error"] {
+                if level.starts_with(prefix) {
+                    out.push(pair(level, &format!("log::{level}")));
+                }
+            }
+        }
+        out.sort_by(|a, b| a.display.cmp(&b.display));
+        out.dedup();
+        return (start, out);
+    }
+    let mut names: Vec<String> = collections().map(|c| format!("{}::", c.module())).collect();
+    names.extend(known.vars.iter().map(|v| v.name.clone()));
+    names.extend(known.imports.iter().map(|i| format!("{i}::")));
+    names.extend(GLOBALS.iter().map(|g| g.to_string()));
+    names.extend(KEYWORDS.iter().map(|k| k.to_string()));
+    (start, filter(names, word))
+}
+
+/// The start of the identifier-ish word (letters, digits, `_`, `::`, `.`) that ends `before`.
+fn word_start(before: &str) -> usize {
+    before
+        .char_indices()
+        .rev()
+        .take_while(|(_, c)| c.is_alphanumeric() || matches!(c, '_' | ':' | '.'))
+        .last()
+        .map_or(before.len(), |(i, _)| i)
+}
+
+fn command(before: &str) -> (usize, Vec<Candidate>) {
+    let text = before.trim_start();
+    let start = before.len() - text.len();
+    if text.contains(' ') {
+        return (before.len(), Vec::new());
+    }
+    (start, filter(COMMANDS.iter().map(|c| c.to_string()), text))
+}
+
+/// The quote that opens a string still open at the end of `before`.
+fn open_string(before: &str) -> Option<usize> {
+    let b = balance::scan(before);
+    if !b.unterminated {
+        return None;
+    }
+    before.rfind('"')
+}
+
+/// Inside `help("` offers operation names; inside `import "` the built-in modules.
+fn in_string(before: &str, quote: usize) -> (usize, Vec<Candidate>) {
+    let prefix = &before[quote + 1..];
+    let head = before[..quote].trim_end();
+    let names: Vec<String> = if head.ends_with("import") {
+        stdlib::STDLIB.iter().map(|(p, _)| p.to_string()).collect()
+    } else if head.ends_with("help(") {
+        collections()
+            .flat_map(ops::in_collection)
+            .map(|op| op.qualified_name())
+            .chain(collections().map(|c| c.module().to_string()))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    (quote + 1, filter(names, prefix))
+}
+
+/// Inside `module::operation(#{ ...` at a key position: that operation's accepted keys not yet given.
+fn map_keys(before: &str, word_start: usize) -> Option<Vec<String>> {
+    let open = balance::scan(before).open;
+    let &(brace, at) = open.last()?;
+    if brace != '{' || at == 0 || before.as_bytes()[at - 1] != b'#' {
+        return None;
+    }
+    let inside = &before[at + 1..word_start];
+    if !matches!(inside.trim_end().chars().last(), None | Some(',' | '{')) {
+        return None;
+    }
+    let call = before[..at - 1].trim_end().strip_suffix('(')?.trim_end();
+    let name_at = word_start_of(call);
+    let (module, name) = call[name_at..].rsplit_once("::")?;
+    let op = resolve(module, name)?;
+    let given: Vec<&str> = inside
+        .split(',')
+        .filter_map(|kv| kv.split_once(':').map(|(k, _)| k.trim()))
+        .collect();
+    Some(
+        allowed_keys(op)
+            .into_iter()
+            .filter(|k| !given.contains(k))
+            .map(|k| k.to_string())
+            .collect(),
+    )
+}
+
+fn word_start_of(s: &str) -> usize {
+    s.char_indices()
+        .rev()
+        .take_while(|(_, c)| c.is_alphanumeric() || matches!(c, '_' | ':'))
+        .last()
+        .map_or(s.len(), |(i, _)| i)
+}
+
+/// Methods for `receiver.`: a map's keys, or the session methods.
+fn methods(receiver: &str, known: &Known) -> Vec<String> {
+    match known.vars.iter().find(|v| v.name == receiver) {
+        Some(v) if !v.keys.is_empty() => v.keys.clone(),
+        _ => SESSION_METHODS.iter().map(|m| m.to_string()).collect(),
+    }
+}
+
+fn filter(names: impl IntoIterator<Item = String>, prefix: &str) -> Vec<Candidate> {
+    let mut out: Vec<Candidate> = names
+        .into_iter()
+        .filter(|n| n.starts_with(prefix))
+        .map(|n| pair(&n, &n))
+        .collect();
+    out.sort_by(|a, b| a.display.cmp(&b.display));
+    out.dedup();
+    out
+}
+
+fn pair(display: &str, replacement: &str) -> Candidate {
+    Candidate {
+        display: display.to_string(),
+        replacement: replacement.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn replacements(line: &str, known: &Known) -> (usize, Vec<String>) {
+        let (at, c) = complete(line, line.len(), known);
+        (at, c.into_iter().map(|c| c.replacement).collect())
+    }
+
+    #[test]
+    fn operation_names_complete_within_their_module() {
+        let (at, names) = replacements("let r = real_time_response_admin::exe", &Known::default());
+        assert_eq!(at, 8);
+        assert_eq!(names, ["real_time_response_admin::execute_admin_command"]);
+    }
+
+    #[test]
+    fn module_names_and_variables_complete_at_the_start() {
+        let known = Known {
+            vars: vec![Var {
+                name: "hosts_seen".into(),
+                type_name: "array".into(),
+                keys: vec![],
+            }],
+            imports: vec![],
+        };
+        let (_, names) = replacements("ho", &known);
+        assert_eq!(names, ["host_group::", "hosts::", "hosts_seen"]);
+    }
+
+    #[test]
+    fn argument_keys_complete_inside_the_map_literal() {
+        let (_, names) = replacements(
+            "hosts::query_devices_by_filter(#{ filter: \"x\", li",
+            &Known::default(),
+        );
+        assert_eq!(names, ["limit"]);
+        let (_, names) = replacements(
+            "real_time_response_admin::execute_admin_command(#{ ",
+            &Known::default(),
+        );
+        assert!(names.contains(&"base_command".to_string()));
+        assert!(names.contains(&"command_string".to_string()));
+    }
+
+    #[test]
+    fn methods_after_a_dot() {
+        let (at, names) = replacements("s.pu", &Known::default());
+        assert_eq!(at, 2);
+        assert_eq!(names, ["put", "put_and_run"]);
+    }
+
+    #[test]
+    fn help_strings_and_commands() {
+        let (_, names) = replacements("help(\"hosts::query_devices_by_f", &Known::default());
+        assert!(names.contains(&"hosts::query_devices_by_filter".to_string()));
+        let (_, names) = replacements(":lo", &Known::default());
+        assert_eq!(names, [":load"]);
+    }
+}

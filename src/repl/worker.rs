@@ -1,0 +1,169 @@
+//! The thread that owns the engine and the persistent scope: statements arrive one at a time, variables,
+//! functions and imports carry over, and an error leaves everything defined so far in place.
+//!
+//! Statements run here, not on the terminal's thread, so Ctrl-C can reach the cancel flag while one runs.
+
+use super::complete::{Known, Var};
+use crate::engine::{Cancel, ErrorKind, Runtime, ScriptError};
+use rhai::{AST, Dynamic, Map, Scope};
+use rhai::{Module, Stmt};
+use std::sync::mpsc::{Receiver, Sender, channel};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+/// One piece of source to evaluate: a typed statement or a loaded playbook.
+pub struct Job {
+    /// How errors name it (`<repl 3>`, or the playbook's path).
+    pub name: String,
+    pub text: String,
+}
+
+pub struct Outcome {
+    pub result: Result<Dynamic, ScriptError>,
+    pub known: Known,
+}
+
+pub struct Worker {
+    jobs: Option<Sender<Job>>,
+    outcomes: Receiver<Outcome>,
+    thread: Option<JoinHandle<()>>,
+    cancel: Cancel,
+}
+
+impl Worker {
+    /// Starts the thread; `args` is the `args` map statements see; `timeout` limits each statement.
+    pub fn start(runtime: Runtime, args: Map, timeout: Duration) -> Worker {
+        let cancel = runtime.cancel().clone();
+        let (jobs, job_rx) = channel::<Job>();
+        let (out_tx, outcomes) = channel();
+        let thread = std::thread::Builder::new()
+            .name("falconry-repl".into())
+            // As deep as `run`'s script thread: the call-depth limit, not the stack, should stop recursion.
+            .stack_size(256 * 1024 * 1024)
+            .spawn(move || {
+                let mut state = State::new(runtime, args, timeout);
+                for job in job_rx {
+                    let result = state.eval(&job);
+                    let outcome = Outcome {
+                        result,
+                        known: state.known(),
+                    };
+                    if out_tx.send(outcome).is_err() {
+                        break;
+                    }
+                }
+                // Dropping the scope here closes whatever sessions it still holds.
+                drop(state);
+            })
+            .expect("cannot start the repl thread");
+        Worker {
+            jobs: Some(jobs),
+            outcomes,
+            thread: Some(thread),
+            cancel,
+        }
+    }
+
+    pub fn cancel(&self) -> &Cancel {
+        &self.cancel
+    }
+
+    /// Evaluates `job` and waits for its outcome.
+    pub fn eval(&self, job: Job) -> Outcome {
+        let sent = self.jobs.as_ref().is_some_and(|j| j.send(job).is_ok());
+        match sent.then(|| self.outcomes.recv().ok()).flatten() {
+            Some(o) => o,
+            None => Outcome {
+                result: Err(ScriptError::new(
+                    ErrorKind::Runtime,
+                    "the evaluation thread stopped",
+                )),
+                known: Known::default(),
+            },
+        }
+    }
+
+    /// Ends the thread, dropping the scope (and the RTR sessions it holds).
+    pub fn finish(mut self) {
+        self.jobs.take();
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+struct State {
+    runtime: Runtime,
+    scope: Scope<'static>,
+    /// Top-level imports and functions of earlier statements, run again (cheaply: modules are cached)
+    /// before each new statement so they stay in effect.
+    carried: AST,
+    imports: Vec<String>,
+    timeout: Duration,
+}
+
+impl State {
+    fn new(runtime: Runtime, args: Map, timeout: Duration) -> State {
+        let mut scope = Scope::new();
+        scope.push("args", args);
+        State {
+            runtime,
+            scope,
+            carried: AST::empty(),
+            imports: Vec::new(),
+            timeout,
+        }
+    }
+
+    fn eval(&mut self, job: &Job) -> Result<Dynamic, ScriptError> {
+        let cancel = self.runtime.cancel().clone();
+        cancel.reset();
+        let ast = self.runtime.compile_text(&job.name, &job.text)?;
+        let combined = self.carried.merge(&ast);
+        cancel.arm_timeout(self.timeout);
+        let result = self.runtime.eval(&mut self.scope, &combined);
+        cancel.reset();
+        // Functions stay even when a later statement of the input failed; imports only when all went well,
+        // or a failing import would fail every later statement.
+        self.carried = self.carried.merge(&ast.clone_functions_only());
+        if result.is_ok() {
+            let imports: Vec<Stmt> = ast
+                .statements()
+                .iter()
+                .filter(|s| matches!(s, Stmt::Import(..)))
+                .cloned()
+                .collect();
+            for s in &imports {
+                if let Stmt::Import(x, _) = s {
+                    let alias = x.1.name.to_string();
+                    if !alias.is_empty() && !self.imports.contains(&alias) {
+                        self.imports.push(alias);
+                    }
+                }
+            }
+            if !imports.is_empty() {
+                self.carried = self.carried.merge(&AST::new(imports, Module::new()));
+            }
+        }
+        result
+    }
+
+    fn known(&self) -> Known {
+        let vars = self
+            .scope
+            .iter_raw()
+            .map(|(name, _, value)| Var {
+                name: name.to_string(),
+                type_name: value.type_name().to_string(),
+                keys: value
+                    .read_lock::<Map>()
+                    .map(|m| m.keys().map(|k| k.to_string()).collect())
+                    .unwrap_or_default(),
+            })
+            .collect();
+        Known {
+            vars,
+            imports: self.imports.clone(),
+        }
+    }
+}

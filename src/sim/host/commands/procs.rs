@@ -1,0 +1,96 @@
+//! Process commands: `ps`, `kill`.
+
+use super::super::clock;
+use super::super::format::table;
+use super::super::{CommandOutput, Host, Platform};
+use super::{Args, err, ok, usage};
+
+pub fn ps(host: &Host) -> CommandOutput {
+    let procs = host.processes.all();
+    let stdout = match host.platform {
+        Platform::Windows => {
+            let rows: Vec<Vec<String>> = procs
+                .iter()
+                .map(|p| {
+                    let cpu_ms = u64::from(p.pid % 173) * 15;
+                    vec![
+                        p.name.clone(),
+                        p.pid.to_string(),
+                        p.ppid.to_string(),
+                        clock::windows(p.start_time),
+                        format!("{cpu_ms}"),
+                        format!("{}", cpu_ms / 3),
+                        p.memory_kb.to_string(),
+                        p.user.clone(),
+                        p.path.clone(),
+                    ]
+                })
+                .collect();
+            table(
+                &[
+                    "Name",
+                    "Id",
+                    "PPID",
+                    "Start Time (UTC+0)",
+                    "User Time (ms)",
+                    "Kernel Time (ms)",
+                    "WS (kb)",
+                    "User",
+                    "Path",
+                ],
+                &rows,
+                &[24, 6, 6, 22, 0, 0, 8, 26],
+                2,
+            )
+        }
+        Platform::Linux | Platform::Mac => {
+            let mut out = format!(
+                "{:<10} {:>7} {:>7} {:<19} {:<16} {}\n",
+                "USER", "PID", "PPID", "STARTED", "NAME", "COMMAND"
+            );
+            for p in procs {
+                out.push_str(&format!(
+                    "{:<10} {:>7} {:>7} {:<19} {:<16} {}\n",
+                    p.user,
+                    p.pid,
+                    p.ppid,
+                    clock::plain(p.start_time),
+                    p.name.replace(' ', "_"),
+                    p.command_line
+                ));
+            }
+            out
+        }
+    };
+    ok(stdout)
+}
+
+pub fn kill(host: &mut Host, args: &Args) -> CommandOutput {
+    let Some(arg) = args.first() else {
+        return usage("kill", "kill <pid>");
+    };
+    let Ok(pid) = arg.parse::<u32>() else {
+        return err(format!(
+            "Invalid PID '{arg}'. The PID must be a positive integer."
+        ));
+    };
+    let protected = match host.platform {
+        Platform::Windows => pid <= 4,
+        _ => pid <= 2,
+    };
+    if protected {
+        return err(format!("Cannot kill process {pid}: access is denied."));
+    }
+    match host.processes.remove(pid) {
+        Some(p) => {
+            host.connections.retain(|c| c.pid != pid);
+            ok(format!("Process {} (pid {pid}) killed\n", p.name))
+        }
+        None => err(match host.platform {
+            Platform::Windows => {
+                format!("Cannot find a process with the process identifier {pid}.")
+            }
+            _ => format!("kill: ({pid}) - No such process"),
+        }),
+    }
+}

@@ -1,0 +1,201 @@
+//! `falconry watch`: run a playbook each time it is saved (edit loop), or each playbook dropped into a folder
+//! once (inbox). One run at a time; a change during a run queues exactly one more run of that playbook.
+
+mod events;
+mod inbox;
+mod runner;
+
+pub use runner::Runner;
+
+use crate::cli::render_script_error;
+use crate::engine::Reason;
+use crate::repl::{display, interrupt};
+use inbox::Inbox;
+use runner::Report;
+use std::collections::VecDeque;
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{Sender, channel};
+use std::time::Instant;
+
+/// What the loop reacts to.
+enum Msg {
+    Changed(Vec<PathBuf>),
+    Finished(Box<Report>),
+    Stop,
+}
+
+/// What is watched.
+pub enum Target {
+    /// One playbook file.
+    File(PathBuf),
+    /// Every `.rhai` file directly in a folder.
+    Folder(PathBuf),
+    /// An inbox folder.
+    Inbox(PathBuf),
+}
+
+/// Watches until Ctrl-C; a run in progress is stopped (and, in an inbox, reported as interrupted).
+pub fn run(target: Target, runner: Runner) -> Result<(), String> {
+    let (tx, rx) = channel::<Msg>();
+    {
+        let tx = tx.clone();
+        let cancel = runner.cancel.clone();
+        interrupt::on_ctrl_c(move || {
+            cancel.trip(Reason::Interrupted);
+            let _ = tx.send(Msg::Stop);
+        })?;
+    }
+    let (dir, inbox) = match &target {
+        Target::File(f) => (folder_of(f)?, None),
+        Target::Folder(d) => (canonical(d)?, None),
+        Target::Inbox(d) => {
+            let d = canonical(d)?;
+            (d.clone(), Some(Inbox::open(&d)?))
+        }
+    };
+    let only = match &target {
+        Target::File(f) => Some(dir.join(f.file_name().unwrap_or_default())),
+        _ => None,
+    };
+    let changes = tx.clone();
+    let _watcher = events::watch(&dir, move |paths| {
+        let _ = changes.send(Msg::Changed(paths));
+    })?;
+
+    let mut queue: VecDeque<PathBuf> = VecDeque::new();
+    match &inbox {
+        Some(inbox) => {
+            for name in inbox.recover() {
+                println!("--- {name}: interrupted by an earlier stop; moved to failed/");
+            }
+            queue.extend(inbox.waiting());
+            println!("watching the inbox {}", dir.display());
+        }
+        None => println!(
+            "watching {}; each save runs {}",
+            only.as_deref().unwrap_or(&dir).display(),
+            if only.is_some() {
+                "the playbook"
+            } else {
+                "that playbook"
+            }
+        ),
+    }
+
+    let mut running: Option<(PathBuf, Instant)> = None;
+    let mut stopping = false;
+    loop {
+        if running.is_none() {
+            if stopping {
+                break;
+            }
+            if let Some(next) = queue.pop_front() {
+                running = start(&runner, inbox.as_ref(), next, &tx);
+                continue;
+            }
+        }
+        let Ok(msg) = rx.recv() else { break };
+        match msg {
+            Msg::Changed(paths) => {
+                for p in paths {
+                    let relevant = only.as_ref().is_none_or(|o| *o == p) && p.is_file();
+                    if relevant && !stopping && !queue.contains(&p) {
+                        queue.push_back(p);
+                    }
+                }
+            }
+            Msg::Finished(report) => {
+                let took = running.take().map(|(_, t)| t.elapsed()).unwrap_or_default();
+                finish(inbox.as_ref(), &report, took);
+            }
+            Msg::Stop => {
+                if !stopping {
+                    println!("stopping");
+                }
+                stopping = true;
+                queue.clear();
+                // Trip again: the run may have started (and reset the flag) after the first trip.
+                runner.cancel.trip(Reason::Interrupted);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Starts a run; in an inbox the playbook is claimed first (`None` when it vanished meanwhile).
+fn start(
+    runner: &Runner,
+    inbox: Option<&Inbox>,
+    playbook: PathBuf,
+    tx: &Sender<Msg>,
+) -> Option<(PathBuf, Instant)> {
+    let path = match inbox {
+        Some(i) => i.claim(&playbook)?,
+        None => playbook.clone(),
+    };
+    println!("--- {}: run at {}", name(&playbook), clock());
+    let tx = tx.clone();
+    runner.start(path.clone(), move |report| {
+        let _ = tx.send(Msg::Finished(Box::new(report)));
+    });
+    Some((path, Instant::now()))
+}
+
+fn finish(inbox: Option<&Inbox>, report: &Report, took: std::time::Duration) {
+    let name = name(&report.playbook);
+    let secs = format!("{:.2}s", took.as_secs_f64());
+    match &report.result {
+        Ok(value) => {
+            if !value.is_null() {
+                print!(
+                    "{}",
+                    display::render(&crate::engine::convert::from_json(value), false)
+                );
+            }
+            println!("--- {name}: ok in {secs}");
+        }
+        Err(e) => {
+            eprint!("{}", render_script_error(e));
+            println!("--- {name}: failed in {secs}");
+        }
+    }
+    if let Some(i) = inbox {
+        match i.finish(report) {
+            Ok(dest) => println!(
+                "--- {name}: moved to {}",
+                dest.strip_prefix(&i.dir).unwrap_or(&dest).display()
+            ),
+            Err(e) => eprintln!("error: {e}"),
+        }
+    }
+}
+
+fn folder_of(file: &Path) -> Result<PathBuf, String> {
+    if !file.is_file() {
+        return Err(format!(
+            "`{}` is not a playbook file or folder",
+            file.display()
+        ));
+    }
+    let parent = match file.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    canonical(&parent)
+}
+
+fn canonical(dir: &Path) -> Result<PathBuf, String> {
+    dir.canonicalize()
+        .map_err(|e| format!("cannot watch `{}`: {e}", dir.display()))
+}
+
+fn name(p: &Path) -> String {
+    p.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+fn clock() -> String {
+    let t = humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string();
+    t.get(11..19).unwrap_or(&t).to_string()
+}
