@@ -52,6 +52,23 @@ pub struct RunArgs {
     pub verbose: bool,
     #[command(flatten)]
     pub limits: LimitArgs,
+    #[command(flatten)]
+    pub safety: SafetyArgs,
+}
+
+/// Plan mode, the destructive-action guard and the audit log.
+#[derive(Args, Debug, Default)]
+pub struct SafetyArgs {
+    /// Send reads only: record each change instead, answer it with a made-up result, print the plan
+    #[arg(long)]
+    pub plan: bool,
+    /// Allow deletes and destructive RTR commands (`rm`, `kill`, `runscript`, ...)
+    #[arg(long)]
+    pub allow_destructive: bool,
+    /// Append every state-changing request to this JSON Lines file [default against a real tenant:
+    /// $XDG_DATA_HOME/falconry/audit.jsonl]
+    #[arg(long, value_name = "FILE")]
+    pub audit: Option<PathBuf>,
 }
 
 /// Engine limits; each has a default that suits real playbooks.

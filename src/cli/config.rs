@@ -6,6 +6,7 @@ use super::repl::ReplConfig;
 use super::watch::WatchConfig;
 use crate::engine::{Level, Limits, Options};
 use crate::ops::Collection;
+use crate::safety::{RunFlags, Safety};
 use rhai::{Dynamic, Map};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -24,6 +25,7 @@ pub struct RunConfig {
     pub args: Map,
     pub json: bool,
     pub options: Options,
+    pub safety: RunFlags,
 }
 
 pub struct OpsConfig {
@@ -71,6 +73,8 @@ impl RunConfig {
             base_dir: folder_of(&a.playbook),
             print_to_stderr: a.json,
             log_level: if a.verbose { Level::Debug } else { Level::Info },
+            // Built by `run` once it knows whether it talks to a real tenant.
+            safety: Safety::default(),
         };
         if options.out_dir.is_relative() {
             options.out_dir = std::env::current_dir()
@@ -82,6 +86,11 @@ impl RunConfig {
             args,
             json: a.json,
             options,
+            safety: RunFlags {
+                plan: a.safety.plan,
+                allow_destructive: a.safety.allow_destructive,
+                audit: a.safety.audit,
+            },
         })
     }
 }

@@ -29,6 +29,7 @@ impl ReplConfig {
             base_dir: PathBuf::from("."),
             print_to_stderr: false,
             log_level: if a.verbose { Level::Debug } else { Level::Info },
+            ..Options::default()
         };
         options.base_dir = absolute(options.base_dir);
         Ok(ReplConfig {

@@ -4,6 +4,7 @@ use super::backend;
 use super::config::RunConfig;
 use super::error::Error;
 use crate::engine::{Cancel, Runtime, convert, on_script_thread};
+use crate::safety::Playbook;
 
 pub fn run(cfg: RunConfig) -> Result<(), Error> {
     let cancel = Cancel::new();
@@ -13,17 +14,34 @@ pub fn run(cfg: RunConfig) -> Result<(), Error> {
         playbook,
         args,
         json,
-        options,
+        mut options,
+        safety,
     } = cfg;
-    let value = on_script_thread(move || {
+    let safety = safety
+        .build(Playbook::from_file(&playbook), emulator.is_none())
+        .map_err(Error::Usage)?;
+    if safety.is_planning() {
+        eprintln!("falconry: plan mode: reads are sent, changes are recorded and not sent");
+    }
+    options.safety = safety.clone();
+    let outcome = on_script_thread(move || {
         let runtime = Runtime::new(backend, &options, cancel);
         runtime.run_file(&playbook, args).map(|v| {
             convert::to_json(&v).unwrap_or_else(|_| serde_json::Value::String(v.to_string()))
         })
-    })?;
+    });
     // The emulator (if any) stops only after the playbook is done with it.
     drop(emulator);
+    // The plan so far is shown even when the playbook failed: it says what it was about to do.
+    if let Some(plan) = safety.render_plan() {
+        eprint!("{plan}");
+    }
+    let value = outcome?;
     if json {
+        let value = match safety.plan_json() {
+            Some(plan) => serde_json::json!({ "result": value, "plan": plan }),
+            None => value,
+        };
         let text = serde_json::to_string_pretty(&value)
             .map_err(|e| Error::Io(format!("cannot write the result as JSON: {e}")))?;
         println!("{text}");

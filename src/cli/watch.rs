@@ -48,6 +48,7 @@ impl WatchConfig {
             base_dir,
             print_to_stderr: false,
             log_level: if a.verbose { Level::Debug } else { Level::Info },
+            ..Options::default()
         };
         Ok(WatchConfig {
             target,

@@ -5,6 +5,7 @@ use super::cancel::Cancel;
 use super::convert::{from_json, map_to_json};
 use crate::api::{ApiError, Response};
 use crate::ops::{self, ArgError, Body, FileSource, Operation, PartContent, Request};
+use crate::safety::{Safety, Stop, Verdict};
 use rhai::{Dynamic, EvalAltResult, Map, NativeCallContext, Position};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -18,12 +19,16 @@ pub struct Context {
     pub out_dir: PathBuf,
     /// Relative file paths in arguments (uploads) are taken from here: the playbook's folder.
     pub base_dir: PathBuf,
+    /// Plan mode, the destructive-action guard, the audit log and the upload sandbox.
+    pub safety: Safety,
 }
 
 #[derive(Debug)]
 pub enum CallError {
     Argument(ArgError),
     Api(ApiError),
+    /// Refused, confined or not audited by `safety`.
+    Safety(Stop),
 }
 
 impl std::fmt::Display for CallError {
@@ -31,6 +36,7 @@ impl std::fmt::Display for CallError {
         match self {
             CallError::Argument(e) => e.fmt(f),
             CallError::Api(e) => e.fmt(f),
+            CallError::Safety(e) => e.fmt(f),
         }
     }
 }
@@ -43,17 +49,29 @@ pub fn call(
 ) -> Result<Response, CallError> {
     let mut req = ops::build(op, args).map_err(CallError::Argument)?;
     confine_file_paths(&mut req, &ctx.base_dir, &ctx.out_dir).map_err(CallError::Argument)?;
-    if op.binary {
-        let dest = ctx.out_dir.join(download_name(&req));
-        std::fs::create_dir_all(&ctx.out_dir).map_err(|e| {
-            CallError::Api(ApiError::Transport {
-                operation: op.qualified_name(),
-                message: format!("cannot create `{}`: {e}", ctx.out_dir.display()),
-            })
+    // The one safety hook: plan mode may answer instead of sending, the guard may refuse.
+    let verdict = ctx
+        .safety
+        .before(&mut req, &ctx.base_dir, &ctx.out_dir)
+        .map_err(CallError::Safety)?;
+    if let Verdict::Answer(resp) = verdict {
+        return Ok(resp);
+    }
+    let result = send(ctx, &req);
+    ctx.safety.after(&req, &result).map_err(CallError::Safety)?;
+    result.map_err(CallError::Api)
+}
+
+fn send(ctx: &Context, req: &Request) -> Result<Response, ApiError> {
+    if req.op.binary {
+        let dest = ctx.out_dir.join(download_name(req));
+        std::fs::create_dir_all(&ctx.out_dir).map_err(|e| ApiError::Transport {
+            operation: req.op.qualified_name(),
+            message: format!("cannot create `{}`: {e}", ctx.out_dir.display()),
         })?;
-        ctx.backend.download(&req, &dest).map_err(CallError::Api)
+        ctx.backend.download(req, &dest)
     } else {
-        ctx.backend.send(&req).map_err(CallError::Api)
+        ctx.backend.send(req)
     }
 }
 
@@ -93,6 +111,17 @@ pub fn call_from_rhai(
             api_error_map(op, &e),
             pos,
         ))),
+        Err(CallError::Safety(Stop::Sandbox { key, message })) => {
+            Err(argument_error(op, Some(&key), message, pos))
+        }
+        Err(CallError::Safety(Stop::Refused(r))) => Err(Box::new(EvalAltResult::ErrorRuntime(
+            crate::safety::refusal_map(&r),
+            pos,
+        ))),
+        // Unaudited changes must not go on: not catchable.
+        Err(CallError::Safety(e @ Stop::Audit(_))) => Err(Box::new(
+            EvalAltResult::ErrorTerminated(Dynamic::from(e.to_string()), pos),
+        )),
     }
 }
 

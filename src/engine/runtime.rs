@@ -11,6 +11,7 @@ use super::log::{Level, register_log};
 use super::register::register_operations;
 use super::resolver::{Found, Resolver};
 use super::sources::Sources;
+use crate::safety::Safety;
 use rhai::{AST, Dynamic, Engine, Map, Scope};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -28,6 +29,8 @@ pub struct Options {
     /// `print` goes to stderr (with `--json`, stdout holds only the final value).
     pub print_to_stderr: bool,
     pub log_level: Level,
+    /// Plan mode, the destructive-action guard and the audit log (refuses destructive requests by default).
+    pub safety: Safety,
 }
 
 impl Default for Options {
@@ -39,6 +42,7 @@ impl Default for Options {
             base_dir: PathBuf::from("."),
             print_to_stderr: false,
             log_level: Level::Info,
+            safety: Safety::default(),
         }
     }
 }
@@ -60,6 +64,7 @@ impl Runtime {
             cancel: cancel.clone(),
             out_dir: options.out_dir.clone(),
             base_dir: options.base_dir.clone(),
+            safety: options.safety.clone(),
         });
         let mut engine = Engine::new();
         options.limits.apply(&mut engine);

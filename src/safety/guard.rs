@@ -1,0 +1,168 @@
+//! The destructive-action guard: what counts as destructive, and who may allow it.
+//!
+//! Destructive RTR commands are the catalogue's (`ops::commands`, the one list); destructive
+//! operations are the table's deletes. Either is refused unless the run allows it.
+
+use crate::ops::commands::{self, Command};
+use crate::ops::{Effect, Request};
+use std::fmt;
+use std::sync::Arc;
+
+/// Asked once per destructive request with a one-line description; `true` lets it through.
+pub type Prompt = Arc<dyn Fn(&str) -> bool + Send + Sync>;
+
+/// Whether destructive requests may be sent.
+#[derive(Clone, Default)]
+pub struct Guard {
+    allow_all: bool,
+    prompt: Option<Prompt>,
+}
+
+impl fmt::Debug for Guard {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Guard")
+            .field("allow_all", &self.allow_all)
+            .field("prompt", &self.prompt.is_some())
+            .finish()
+    }
+}
+
+impl Guard {
+    /// Refuses every destructive request (the default).
+    pub fn refuse() -> Guard {
+        Guard::default()
+    }
+
+    /// `--allow-destructive`: lets every destructive request through.
+    pub fn allow_all() -> Guard {
+        Guard {
+            allow_all: true,
+            prompt: None,
+        }
+    }
+
+    /// Asks `prompt` (the REPL's interactive yes) for each destructive request.
+    pub fn with_prompt(prompt: impl Fn(&str) -> bool + Send + Sync + 'static) -> Guard {
+        Guard {
+            allow_all: false,
+            prompt: Some(Arc::new(prompt)),
+        }
+    }
+
+    pub fn allows_all(&self) -> bool {
+        self.allow_all
+    }
+
+    /// Whether the request described by `what` may go out.
+    pub fn permits(&self, what: &str) -> bool {
+        self.allow_all || self.prompt.as_ref().is_some_and(|ask| ask(what))
+    }
+
+    /// How a refused user allows the request next time.
+    pub fn how_to_allow(&self) -> &'static str {
+        if self.prompt.is_some() {
+            "answer yes when asked, or start with `--allow-destructive`"
+        } else {
+            "rerun with `--allow-destructive` (see what would change with `--plan` first)"
+        }
+    }
+}
+
+/// The RTR command a request runs, when it runs one: `(command line, catalogue entry)`.
+pub fn rtr_command(req: &Request) -> Option<(String, Option<&'static Command>)> {
+    if req.op.effect != Effect::Command {
+        return None;
+    }
+    let text = |k: &str| req.arg(k).and_then(|v| v.as_str().map(str::to_string));
+    // `batch_get_command` runs `get` without naming it.
+    let (base, line) = match (text("base_command"), text("file_path")) {
+        (Some(base), _) => {
+            let line = text("command_string").unwrap_or_else(|| base.clone());
+            (base, line)
+        }
+        (None, Some(path)) => ("get".to_string(), format!("get {path}")),
+        (None, None) => return Some((String::new(), None)),
+    };
+    let entry = commands::lookup(&base, &line);
+    Some((line, entry))
+}
+
+/// Why a request is destructive, or `None` when it is not.
+pub fn destructive(req: &Request) -> Option<&'static str> {
+    match req.op.effect {
+        Effect::Change if req.op.name.starts_with("delete_") => Some("it deletes"),
+        Effect::Command => match rtr_command(req) {
+            // `runscript` counts whatever the script does: falconry cannot tell a read-only script apart.
+            Some((_, Some(c))) if c.destructive => Some("a destructive RTR command"),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// A destructive request that was not sent. Names the command, the host and how to allow it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Refusal {
+    pub operation: String,
+    /// The RTR command line, when the request runs one.
+    pub command: Option<String>,
+    /// Device ids the request targets.
+    pub device_ids: Vec<String>,
+    /// Hosts as shown to the user: `WS-042 (device `abc`)`, or the device id alone.
+    pub hosts: Vec<String>,
+    /// Other ids the request names (policies, scripts, files).
+    pub ids: Vec<String>,
+    pub reason: &'static str,
+    pub how_to_allow: &'static str,
+}
+
+impl fmt::Display for Refusal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.command {
+            Some(line) => write!(f, "refused `{line}`")?,
+            None => write!(f, "refused `{}`", self.operation)?,
+        }
+        if !self.hosts.is_empty() {
+            write!(f, " on {}", list(&self.hosts))?;
+        }
+        if !self.ids.is_empty() {
+            let ids: Vec<String> = self.ids.iter().map(|i| format!("`{i}`")).collect();
+            write!(f, " of {}", list(&ids))?;
+        }
+        write!(f, ": {}; {}", self.reason, self.how_to_allow)
+    }
+}
+
+/// At most a handful of items, then a count: a batch may target thousands of hosts.
+fn list(items: &[String]) -> String {
+    const SHOWN: usize = 5;
+    if items.len() <= SHOWN {
+        items.join(", ")
+    } else {
+        format!(
+            "{} and {} more",
+            items[..SHOWN].join(", "),
+            items.len() - SHOWN
+        )
+    }
+}
+
+/// The value a refusal throws, so a playbook can `catch` it like an API error:
+/// `#{ operation, message, refused: true, command, device_ids, hosts, ids }`.
+pub fn refusal_map(r: &Refusal) -> rhai::Dynamic {
+    use rhai::Dynamic;
+    let strings =
+        |v: &[String]| Dynamic::from_array(v.iter().cloned().map(Dynamic::from).collect());
+    let mut m = rhai::Map::new();
+    m.insert("operation".into(), Dynamic::from(r.operation.clone()));
+    m.insert("message".into(), Dynamic::from(r.to_string()));
+    m.insert("refused".into(), Dynamic::TRUE);
+    m.insert(
+        "command".into(),
+        r.command.clone().map_or(Dynamic::UNIT, Dynamic::from),
+    );
+    m.insert("device_ids".into(), strings(&r.device_ids));
+    m.insert("hosts".into(), strings(&r.hosts));
+    m.insert("ids".into(), strings(&r.ids));
+    Dynamic::from_map(m)
+}

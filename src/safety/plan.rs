@@ -1,0 +1,144 @@
+//! Plan mode's record: each change a playbook would have made, in order, and what was answered in
+//! its place, shown to the user at the end (human-readable, or JSON).
+
+use super::synthetic::ID_PREFIX;
+use super::targets::Targets;
+use serde::Serialize;
+use serde_json::Value;
+use std::collections::HashMap;
+use std::fmt::Write;
+
+/// One intended change.
+#[derive(Clone, Debug, Serialize)]
+pub struct Step {
+    pub step: usize,
+    /// `module::name`, as the playbook called it.
+    pub operation: String,
+    pub operation_id: &'static str,
+    /// `change` (tenant) or `command` (RTR on hosts).
+    pub effect: &'static str,
+    /// Would be refused without `--allow-destructive`.
+    pub destructive: bool,
+    /// The RTR command line, for commands.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub command: Option<String>,
+    pub targets: Targets,
+    pub arguments: Value,
+    /// Ids made up for the objects or commands this step would have created.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub planned_ids: Vec<String>,
+}
+
+/// A planned command, as its status checks will be answered.
+#[derive(Clone, Debug)]
+pub struct PlannedCommand {
+    pub session_id: String,
+    pub base_command: String,
+}
+
+#[derive(Debug, Default)]
+pub struct Plan {
+    steps: Vec<Step>,
+    next_id: u64,
+    /// Made-up object id -> the record the create answered with.
+    records: HashMap<String, Value>,
+    commands: HashMap<String, PlannedCommand>,
+}
+
+impl Plan {
+    pub fn new_id(&mut self) -> String {
+        self.next_id += 1;
+        format!("{ID_PREFIX}{:04}", self.next_id)
+    }
+
+    pub fn push(&mut self, mut step: Step) {
+        step.step = self.steps.len() + 1;
+        self.steps.push(step);
+    }
+
+    pub fn remember_record(&mut self, id: String, record: Value) {
+        self.records.insert(id, record);
+    }
+
+    pub fn record(&self, id: &str) -> Option<&Value> {
+        self.records.get(id)
+    }
+
+    pub fn remember_command(&mut self, id: String, command: PlannedCommand) {
+        self.commands.insert(id, command);
+    }
+
+    pub fn command(&self, id: &str) -> Option<&PlannedCommand> {
+        self.commands.get(id)
+    }
+
+    pub fn steps(&self) -> &[Step] {
+        &self.steps
+    }
+
+    pub fn to_json(&self) -> Value {
+        serde_json::to_value(&self.steps).unwrap_or(Value::Null)
+    }
+
+    /// The plan as a person reads it: one numbered line per change, its targets and arguments below.
+    pub fn render(&self) -> String {
+        let mut out = String::new();
+        let destructive = self.steps.iter().filter(|s| s.destructive).count();
+        match self.steps.len() {
+            0 => out.push_str("plan: no changes; nothing was sent that changes state\n"),
+            n => {
+                let _ = writeln!(
+                    out,
+                    "plan: {n} change{} (not sent){}",
+                    if n == 1 { "" } else { "s" },
+                    if destructive > 0 {
+                        format!(
+                            ", {destructive} destructive (run with `--allow-destructive` to allow)"
+                        )
+                    } else {
+                        String::new()
+                    }
+                );
+            }
+        }
+        for s in &self.steps {
+            let what = match &s.command {
+                Some(c) => format!("`{c}` via `{}`", s.operation),
+                None => format!("`{}`", s.operation),
+            };
+            let _ = writeln!(
+                out,
+                "  {:>3}. {what}{}",
+                s.step,
+                if s.destructive { "  [destructive]" } else { "" }
+            );
+            let t = &s.targets;
+            if t.hostnames.len() == t.device_ids.len() && !t.device_ids.is_empty() {
+                let hosts: Vec<String> = t
+                    .hostnames
+                    .iter()
+                    .zip(&t.device_ids)
+                    .map(|(h, d)| format!("{h} ({d})"))
+                    .collect();
+                let _ = writeln!(out, "       hosts: {}", hosts.join(", "));
+            } else {
+                if !t.device_ids.is_empty() {
+                    let _ = writeln!(out, "       devices: {}", t.device_ids.join(", "));
+                }
+                if !t.hostnames.is_empty() {
+                    let _ = writeln!(out, "       hostnames: {}", t.hostnames.join(", "));
+                }
+            }
+            if !t.ids.is_empty() {
+                let _ = writeln!(out, "       ids: {}", t.ids.join(", "));
+            }
+            if s.arguments.as_object().is_some_and(|m| !m.is_empty()) {
+                let _ = writeln!(out, "       arguments: {}", s.arguments);
+            }
+            if !s.planned_ids.is_empty() {
+                let _ = writeln!(out, "       would create: {}", s.planned_ids.join(", "));
+            }
+        }
+        out
+    }
+}

@@ -1,0 +1,170 @@
+//! What a request targets (hosts, sessions, batches, object ids), using what earlier answers said:
+//! a session or a batch names its hosts only when it is opened.
+
+use crate::api::Response;
+use crate::ops::{Collection, Request};
+use serde::Serialize;
+use serde_json::Value;
+use std::collections::HashMap;
+
+/// Hostnames remembered at most; beyond it, refusals and plans show device ids alone.
+const HOSTNAMES_CAP: usize = 200_000;
+
+/// The targets of one request, as the plan, the audit log and refusals show them.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Targets {
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub device_ids: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub hostnames: Vec<String>,
+    /// Ids of other objects: policies, host groups, scripts, put-files, extracted files.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub ids: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub session_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub batch_id: Option<String>,
+}
+
+impl Targets {
+    /// `WS-042 (device `abc`)` where the hostname is known, else the device id.
+    pub fn hosts(&self, memory: &Memory) -> Vec<String> {
+        self.device_ids
+            .iter()
+            .map(|d| match memory.hostnames.get(d) {
+                Some(h) => format!("host {h} (device `{d}`)"),
+                None => format!("device `{d}`"),
+            })
+            .collect()
+    }
+}
+
+/// Sessions, batches and hostnames seen in answers so far.
+#[derive(Debug, Default)]
+pub struct Memory {
+    /// Session id -> device id.
+    sessions: HashMap<String, String>,
+    /// Batch id -> (device id, session id), in the order the batch listed them.
+    batches: HashMap<String, Vec<(String, String)>>,
+    /// Device id -> hostname.
+    hostnames: HashMap<String, String>,
+}
+
+impl Memory {
+    pub fn targets(&self, req: &Request) -> Targets {
+        let mut t = Targets::default();
+        let ids: Vec<String> = ["ids", "id"]
+            .iter()
+            .flat_map(|k| req.arg(k).map(|v| strings(&v)).unwrap_or_default())
+            .collect();
+        if req.op.collection == Collection::Hosts {
+            t.device_ids.extend(ids);
+        } else {
+            t.ids.extend(ids);
+        }
+        for key in ["device_id", "host_ids"] {
+            if let Some(v) = req.arg(key) {
+                t.device_ids.extend(strings(&v));
+            }
+        }
+        let text = |k: &str| {
+            req.arg(k)
+                .and_then(|v| v.as_str().map(str::to_string))
+                .filter(|s| !s.is_empty())
+        };
+        t.session_id = text("session_id");
+        if let Some(s) = &t.session_id
+            && t.device_ids.is_empty()
+            && let Some(d) = self.sessions.get(s)
+        {
+            t.device_ids.push(d.clone());
+        }
+        t.batch_id = text("batch_id");
+        if let Some(b) = &t.batch_id {
+            let only = req
+                .arg("optional_hosts")
+                .map(|v| strings(&v))
+                .unwrap_or_default();
+            if !only.is_empty() {
+                t.device_ids.extend(only);
+            } else if let Some(members) = self.batches.get(b) {
+                t.device_ids.extend(members.iter().map(|(d, _)| d.clone()));
+            }
+        }
+        t.device_ids.dedup();
+        t.hostnames = t
+            .device_ids
+            .iter()
+            .filter_map(|d| self.hostnames.get(d).cloned())
+            .collect();
+        t
+    }
+
+    /// Learns sessions, batches and hostnames from a successful answer.
+    pub fn learn(&mut self, req: &Request, resp: &Response) {
+        let body = &resp.body;
+        match req.op.name {
+            "init_session" => {
+                let device = req
+                    .arg("device_id")
+                    .and_then(|v| v.as_str().map(str::to_string));
+                let session = body
+                    .pointer("/resources/0/session_id")
+                    .and_then(Value::as_str);
+                if let (Some(d), Some(s)) = (device, session) {
+                    self.sessions.insert(s.to_string(), d);
+                }
+            }
+            "batch_init_sessions" => {
+                let batch = body.get("batch_id").and_then(Value::as_str);
+                let hosts = body.get("resources").and_then(Value::as_object);
+                if let (Some(b), Some(hosts)) = (batch, hosts) {
+                    let members = self.batches.entry(b.to_string()).or_default();
+                    for (aid, entry) in hosts {
+                        let Some(s) = entry
+                            .get("session_id")
+                            .and_then(Value::as_str)
+                            .filter(|s| !s.is_empty())
+                        else {
+                            continue;
+                        };
+                        self.sessions.insert(s.to_string(), aid.clone());
+                        members.retain(|(d, _)| d != aid);
+                        members.push((aid.clone(), s.to_string()));
+                    }
+                }
+            }
+            _ => {}
+        }
+        if let Some(items) = body.get("resources").and_then(Value::as_array) {
+            for item in items {
+                let (Some(d), Some(h)) = (
+                    item.get("device_id").and_then(Value::as_str),
+                    item.get("hostname").and_then(Value::as_str),
+                ) else {
+                    continue;
+                };
+                if self.hostnames.len() < HOSTNAMES_CAP || self.hostnames.contains_key(d) {
+                    self.hostnames.insert(d.to_string(), h.to_string());
+                }
+            }
+        }
+    }
+
+    /// The device ids and sessions of a batch, for plan mode's per-host answers.
+    pub fn batch_sessions(&self, batch_id: &str) -> &[(String, String)] {
+        self.batches.get(batch_id).map_or(&[], Vec::as_slice)
+    }
+}
+
+/// A string or an array of strings as a list; anything else is empty.
+pub fn strings(v: &Value) -> Vec<String> {
+    match v {
+        Value::String(s) if !s.is_empty() => vec![s.clone()],
+        Value::Array(items) => items
+            .iter()
+            .filter_map(|i| i.as_str().map(str::to_string))
+            .collect(),
+        _ => Vec::new(),
+    }
+}
