@@ -21,6 +21,7 @@ try { response_policies::get_policies(#{ ids: [id] }); } catch (e) { status = e.
 "#,
         )
         .arg("--json")
+        .arg("--allow-destructive")
         .emulator()
         .run();
     out.status(0);
