@@ -3,59 +3,51 @@
 
 use crate::api::{ApiError, Response};
 use crate::engine::{CallError, Context, api_error_map, call};
-use crate::ops::{self, Operation};
+use crate::ops;
+use crate::safety::{Stop, refusal_map};
 use rhai::{Dynamic, EvalAltResult, Map, Position};
 use serde_json::Value;
 
-/// A failed helper call: a message with the context the helper adds (host, command, policy), the API
-/// failure underneath when there is one, and extra fields playbooks can branch on.
+/// A failed helper call: a message with the context the helper adds (host, command, policy), what the
+/// layer below threw (the API error map, the guard's refusal), and extra fields playbooks branch on.
 #[derive(Debug)]
 pub struct Error {
     pub message: String,
-    api: Option<(&'static Operation, ApiError)>,
+    /// The HTTP status and Falcon's `errors[].message` of the API failure underneath, if any.
+    status: Option<u16>,
+    api_messages: Vec<String>,
+    /// The map the layer below throws (`api_error_map`, `refusal_map`), extended by this error.
+    thrown: Option<Map>,
     fields: Vec<(&'static str, Value)>,
-    cancelled: bool,
-    /// For a stopped run: the engine's termination token (`#{reason, message}`).
-    token: Option<Dynamic>,
+    /// Set when the run must stop (time limit, Ctrl-C, audit failure): the termination value.
+    terminate: Option<Dynamic>,
 }
 
 impl Error {
     pub fn new(message: impl Into<String>) -> Error {
         Error {
             message: message.into(),
-            api: None,
+            status: None,
+            api_messages: Vec::new(),
+            thrown: None,
             fields: Vec::new(),
-            cancelled: false,
-            token: None,
+            terminate: None,
         }
     }
 
-    /// The run was stopped (time limit or Ctrl-C): not something a `catch` should swallow.
-    pub fn cancelled() -> Error {
-        Error {
-            cancelled: true,
-            ..Error::new("the playbook was interrupted")
-        }
-    }
-
+    /// The run was stopped: not something a `catch` should swallow.
     pub fn is_cancelled(&self) -> bool {
-        self.cancelled
+        self.terminate.is_some()
     }
 
     /// The HTTP status of the API failure underneath, if any.
     pub fn status(&self) -> Option<u16> {
-        match &self.api {
-            Some((_, ApiError::Status { status, .. })) => Some(*status),
-            _ => None,
-        }
+        self.status
     }
 
     /// The API's own error messages (`errors[].message`), if any.
     pub fn api_messages(&self) -> Vec<String> {
-        match &self.api {
-            Some((_, ApiError::Status { messages, .. })) => messages.clone(),
-            _ => Vec::new(),
-        }
+        self.api_messages.clone()
     }
 
     /// Adds a field to the thrown map (`device_id`, `policy_name`, ...).
@@ -76,13 +68,10 @@ impl Error {
         self
     }
 
-    /// What a playbook catches: the engine's API error map (`status_code`, `errors`, `trace_id`, ...)
-    /// when there is one, with this message and the extra fields.
+    /// What a playbook catches: the map of the layer below (`status_code`, `errors`, `trace_id`, ...
+    /// or the guard's `refused`, `command`, `hosts`), with this message and the extra fields.
     pub fn to_map(&self) -> Map {
-        let mut m = match &self.api {
-            Some((op, e)) => api_error_map(op, e).try_cast::<Map>().unwrap_or_default(),
-            None => Map::new(),
-        };
+        let mut m = self.thrown.clone().unwrap_or_default();
         m.insert("message".into(), Dynamic::from(self.message.clone()));
         for (k, v) in &self.fields {
             m.insert((*k).into(), crate::engine::convert::from_json(v));
@@ -94,7 +83,7 @@ impl Error {
     pub fn to_json(&self) -> serde_json::Map<String, Value> {
         let mut m = serde_json::Map::new();
         m.insert("message".into(), Value::String(self.message.clone()));
-        if let Some(status) = self.status() {
+        if let Some(status) = self.status {
             m.insert("status_code".into(), Value::from(status));
         }
         for (k, v) in &self.fields {
@@ -104,10 +93,7 @@ impl Error {
     }
 
     pub fn into_rhai(self, pos: Position) -> Box<EvalAltResult> {
-        if self.cancelled {
-            let token = self
-                .token
-                .unwrap_or_else(|| crate::engine::Reason::Interrupted.token());
+        if let Some(token) = self.terminate {
             return Box::new(EvalAltResult::ErrorTerminated(token, pos));
         }
         Box::new(EvalAltResult::ErrorRuntime(
@@ -141,26 +127,44 @@ pub fn send(ctx: &Context, module: &str, name: &str, args: Value) -> Result<Resp
         Ok(resp) => Ok(resp),
         Err(CallError::Argument(e)) => Err(Error::new(e.to_string())),
         Err(CallError::Api(ApiError::Cancelled { .. })) => Err(stopped(ctx)),
-        Err(CallError::Api(e)) => Err(Error {
-            message: e.to_string(),
-            api: Some((op, e)),
-            fields: Vec::new(),
-            cancelled: false,
-            token: None,
+        Err(CallError::Api(e)) => {
+            let (status, api_messages) = match &e {
+                ApiError::Status {
+                    status, messages, ..
+                } => (Some(*status), messages.clone()),
+                _ => (None, Vec::new()),
+            };
+            Err(Error {
+                status,
+                api_messages,
+                thrown: api_error_map(op, &e).try_cast::<Map>(),
+                ..Error::new(e.to_string())
+            })
+        }
+        Err(CallError::Safety(Stop::Refused(r))) => Err(Error {
+            thrown: refusal_map(&r).try_cast::<Map>(),
+            ..Error::new(r.to_string())
+        }),
+        Err(CallError::Safety(e @ Stop::Sandbox { .. })) => Err(Error::new(e.to_string())),
+        // The request went out but could not be audited: the playbook must not go on.
+        Err(CallError::Safety(e @ Stop::Audit(_))) => Err(Error {
+            terminate: Some(Dynamic::from(e.to_string())),
+            ..Error::new(e.to_string())
         }),
     }
 }
 
 /// The error for a stopped run, with the reason (time limit or Ctrl-C).
 pub fn stopped(ctx: &Context) -> Error {
+    let token = ctx.cancel.token();
     Error {
-        message: ctx
-            .cancel
-            .reason()
-            .map(|r| r.message())
-            .unwrap_or_else(|| "the playbook was interrupted".into()),
-        token: Some(ctx.cancel.token()),
-        ..Error::cancelled()
+        terminate: Some(token),
+        ..Error::new(
+            ctx.cancel
+                .reason()
+                .map(|r| r.message())
+                .unwrap_or_else(|| "the playbook was interrupted".into()),
+        )
     }
 }
 

@@ -198,7 +198,9 @@ pub fn add_parsed(result: &mut Value, base: &str, platform: &str, line: &str) {
     } else {
         base
     };
-    if let Some((field, value)) = super::parse::parse(base, Some(platform).filter(|p| !p.is_empty()), &stdout) {
+    if let Some((field, value)) =
+        super::parse::parse(base, Some(platform).filter(|p| !p.is_empty()), &stdout)
+    {
         result[field] = value;
     }
 }

@@ -12,9 +12,9 @@ use super::keepalive::Registry;
 use super::options::{Options, device_ids};
 use super::preflight;
 use super::session::{self, Session, SessionOptions};
-use crate::engine::convert::{from_json, map_to_json};
-use crate::engine::{CallError, Context, api_error_map, call, collections, result_map, rhai_names};
-use crate::ops::{self, Collection, Operation};
+use crate::engine::convert::from_json;
+use crate::engine::{Context, call_from_rhai, collections, rhai_names};
+use crate::ops::{self, Collection};
 use rhai::{
     Dynamic, Engine, EvalAltResult, FnPtr, FuncRegistration, Map, Module, NativeCallContext,
 };
@@ -53,8 +53,13 @@ pub const METHODS: &[(&str, &str, &[usize])] = &[
 /// What `falconry check` makes of `module::name(..args)`: `None` when it is not a helper (an operation
 /// or another module), `Some(None)` when the call is fine, `Some(Some(problem))` when it is not.
 pub fn check_call(module: &str, name: &str, args: usize) -> Option<Option<String>> {
-    let own_module = FUNCTIONS.iter().any(|(m, _, _)| *m == module && *m != "hosts");
-    let Some((_, _, arities)) = FUNCTIONS.iter().find(|(m, n, _)| *m == module && *n == name) else {
+    let own_module = FUNCTIONS
+        .iter()
+        .any(|(m, _, _)| *m == module && *m != "hosts");
+    let Some((_, _, arities)) = FUNCTIONS
+        .iter()
+        .find(|(m, n, _)| *m == module && *n == name)
+    else {
         return own_module.then(|| {
             let names: Vec<String> = FUNCTIONS
                 .iter()
@@ -108,13 +113,13 @@ fn register_hosts(engine: &mut Engine, ctx: &Arc<Context>) {
             for name in rhai_names(op) {
                 let c = ctx.clone();
                 volatile(name).set_into_module(&mut module, move |native: NativeCallContext| {
-                    operation(&c, op, &native, Dynamic::UNIT)
+                    call_from_rhai(&c, op, &native, Dynamic::UNIT)
                 });
                 let c = ctx.clone();
                 volatile(name).set_into_module(
                     &mut module,
                     move |native: NativeCallContext, args: Dynamic| {
-                        operation(&c, op, &native, args)
+                        call_from_rhai(&c, op, &native, args)
                     },
                 );
             }
@@ -135,53 +140,6 @@ fn register_hosts(engine: &mut Engine, ctx: &Arc<Context>) {
     });
     module.build_index();
     engine.register_static_module("hosts", module.into());
-}
-
-/// One operation through the generic caller, with the same argument handling and thrown maps as the
-/// engine's own registration.
-fn operation(
-    ctx: &Context,
-    op: &'static Operation,
-    native: &NativeCallContext,
-    args: Dynamic,
-) -> RhaiResult {
-    let pos = native.call_position();
-    let json = if args.is_unit() {
-        serde_json::Map::new()
-    } else {
-        let map = args.read_lock::<Map>().map(|m| m.clone()).ok_or_else(|| {
-            Error::new(format!(
-                "`{}` takes one map of named arguments, e.g. `{}(#{{ ... }})`, got {}",
-                op.qualified_name(),
-                op.qualified_name(),
-                args.type_name()
-            ))
-            .with("operation", op.qualified_name())
-            .into_rhai(pos)
-        })?;
-        map_to_json(&map).map_err(|m| {
-            Error::new(format!("`{}`: {m}", op.qualified_name()))
-                .with("operation", op.qualified_name())
-                .into_rhai(pos)
-        })?
-    };
-    if ctx.cancel.is_set() {
-        return Err(super::api::stopped(ctx).into_rhai(pos));
-    }
-    match call(ctx, op, &json) {
-        Ok(resp) => Ok(result_map(&resp)),
-        Err(CallError::Argument(e)) => Err(Error::new(e.to_string())
-            .with("operation", op.qualified_name())
-            .with("key", e.key.clone().map_or(Value::Null, Value::String))
-            .into_rhai(pos)),
-        Err(CallError::Api(crate::api::ApiError::Cancelled { .. })) => {
-            Err(super::api::stopped(ctx).into_rhai(pos))
-        }
-        Err(CallError::Api(e)) => Err(Box::new(EvalAltResult::ErrorRuntime(
-            api_error_map(op, &e),
-            pos,
-        ))),
-    }
 }
 
 /// A device id, or a device record (`hosts::find(...)`) standing for its id.
