@@ -73,6 +73,8 @@ pub struct BatchInner {
     sessions: BTreeMap<String, String>,
     /// Hosts that could not join, with why.
     pub failed: Map<String, Value>,
+    /// Of those, the ones that did not answer (offline, timed out) rather than refused or unknown.
+    unreachable: Vec<String>,
     opts: BatchOptions,
     last_used: Mutex<Instant>,
 }
@@ -142,13 +144,16 @@ impl Batch {
         let mut sessions = BTreeMap::new();
         let mut hosts = Vec::new();
         let mut refused = Vec::new();
+        let mut unreachable = Vec::new();
         for h in order {
             let entry = entries.get(&h.device_id).cloned().unwrap_or(Value::Null);
             let session_id = str_of(&entry, "session_id").to_string();
             match first_error(&entry) {
                 Some((code, message)) => {
-                    if code == 403 {
-                        refused.push((h.clone(), message.clone()));
+                    match code {
+                        403 => refused.push((h.clone(), message.clone())),
+                        404 => {}
+                        _ => unreachable.push(h.device_id.clone()),
                     }
                     failed.insert(
                         h.device_id.clone(),
@@ -156,6 +161,7 @@ impl Batch {
                     );
                 }
                 None if session_id.is_empty() => {
+                    unreachable.push(h.device_id.clone());
                     failed.insert(
                         h.device_id.clone(),
                         json!({ "message": format!("host {} did not answer the session request", h.label()), "hostname": h.hostname }),
@@ -174,12 +180,27 @@ impl Batch {
             hosts,
             sessions,
             failed,
+            unreachable,
             opts,
             last_used: Mutex::new(Instant::now()),
         });
         let weak: std::sync::Weak<dyn Alive> = Arc::downgrade(&inner) as _;
         registry.add(weak);
         Ok(Batch(inner))
+    }
+
+    /// The outcome of a command before any host answered: hosts that never joined the batch are
+    /// already `no_answer` (offline) or `errors` (refused, unknown).
+    fn outcome(&self) -> Outcome {
+        let mut out = Outcome::default();
+        for (id, why) in &self.0.failed {
+            if self.0.unreachable.contains(id) {
+                out.no_answer.push(id.clone());
+            } else {
+                out.errors.insert(id.clone(), why.clone());
+            }
+        }
+        out
     }
 
     fn touch(&self) {
@@ -208,7 +229,7 @@ impl Batch {
             .pointer("/combined/resources")
             .cloned()
             .unwrap_or(Value::Null);
-        let mut out = Outcome::default();
+        let mut out = self.outcome();
         let mut pending: Vec<(&HostInfo, String, Value)> = Vec::new();
         let mut refused = Vec::new();
         for h in &self.0.hosts {
@@ -283,7 +304,7 @@ impl Batch {
             .pointer("/combined/resources")
             .cloned()
             .unwrap_or(Value::Null);
-        let mut out = Outcome::default();
+        let mut out = self.outcome();
         let mut waiting: Vec<&HostInfo> = Vec::new();
         let mut refused = Vec::new();
         for h in &self.0.hosts {
