@@ -37,7 +37,7 @@ fn unknown_operations_modules_and_keys_are_reported_with_positions() {
         .status(1)
         .stderr_has("error: unknown operation `hosts::query_devices`; `falconry ops hosts` lists them\n --> bad.rhai:1:9\n")
         .stderr_has("error: `response_policies::query_policies`: argument `limt` is not accepted; allowed: `filter`, `offset`, `limit`, `sort`, `parameters`\n --> bad.rhai:3:5\n")
-        .stderr_has("error: unknown module `rtr`; known modules: `response_policies`, `real_time_response_admin`, `real_time_response`, `hosts`, `host_group`, `log`\n --> bad.rhai:5:9\n")
+        .stderr_has("error: module `rtr` has no function `init_session`; it has `rtr::session`, `rtr::batch`, `rtr::each`, `rtr::preflight`\n --> bad.rhai:5:9\n")
         .stderr_has("error: unknown function `log::trace`")
         .stderr_has("error: 4 problems found\n");
 }
