@@ -40,6 +40,16 @@ impl Error {
         self.terminate.is_some()
     }
 
+    /// The destructive-action guard refused the request (its message already names command and host).
+    pub fn is_guard_refusal(&self) -> bool {
+        self.status.is_none()
+            && self
+                .thrown
+                .as_ref()
+                .and_then(|m| m.get("refused"))
+                .is_some_and(|v| v.as_bool().unwrap_or(false))
+    }
+
     /// The HTTP status of the API failure underneath, if any.
     pub fn status(&self) -> Option<u16> {
         self.status

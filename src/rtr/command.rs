@@ -93,6 +93,8 @@ pub fn run(session: &Session, command_string: &str, timeout: Duration) -> Result
     let resp = sent.map_err(|e| {
         if e.status() == Some(403) {
             refusal::explain(ctx, host, line, command, e)
+        } else if e.is_guard_refusal() {
+            e
         } else {
             e.context(format!("`{line}` on host {}", host.label()))
                 .with("device_id", host.device_id.clone())
