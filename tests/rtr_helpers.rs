@@ -405,3 +405,33 @@ fn helper_options_are_validated_before_anything_is_sent() {
     );
     assert_eq!(t.count("POST", "/real-time-response/"), 0);
 }
+
+#[test]
+fn an_offline_host_refuses_a_session_unless_commands_may_queue() {
+    let t = Tenant::new();
+    let r = t
+        .script(
+            &format!(
+                r#"let refused = "";
+                   try {{ rtr::session("{WS_108}"); }} catch (e) {{ refused = e.message; }}
+                   let s = rtr::session("{WS_108}", #{{ queue_offline: true }});
+                   #{{ refused: refused, queued: s.run("ps") }}"#
+            ),
+            &[],
+        )
+        .ok()
+        .json();
+    let refused = r["refused"].as_str().unwrap();
+    assert!(
+        refused.contains("WS-108") && refused.contains("offline"),
+        "{refused}"
+    );
+    assert_eq!(r["queued"]["queued"], true);
+    assert_eq!(r["queued"]["complete"], false);
+    // Queued, not run: nothing executed yet, and it was sent once.
+    assert_eq!(t.state().total_executions(), 0);
+    assert_eq!(
+        t.count("POST", "/real-time-response/entities/command/v1"),
+        1
+    );
+}

@@ -2,6 +2,9 @@
 //! session of its own, on a bounded pool of threads. The answer maps each device id to the closure's
 //! value, or to `#{error, device_id, hostname}` when that host failed: one failure stops no other host.
 //! Request pacing is the HTTP client's (it follows the rate-limit headers), shared by all workers.
+//!
+//! The closure runs on several threads at once: it should return what it found rather than change
+//! variables it captured (Rhai reports a data race when two hosts write the same captured value).
 
 use super::hosts::{self, HostInfo};
 use super::keepalive::Registry;
