@@ -1,0 +1,229 @@
+//! The REPL through a real pseudo-terminal: the built binary, the embedded emulator, keys as a user types them.
+
+use expectrl::process::Healthcheck;
+use expectrl::{ControlCode, Expect, Session};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+const PROMPT: &str = "falconry> ";
+
+struct Repl {
+    session: expectrl::session::OsSession,
+}
+
+impl Repl {
+    /// Starts `falconry repl` in `dir` with its history in `dir/history`.
+    fn start(dir: &Path) -> Repl {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_falconry"));
+        cmd.arg("repl")
+            .arg("--history")
+            .arg(history(dir))
+            .current_dir(dir)
+            .env("TERM", "xterm")
+            .env("HOME", dir)
+            .env("XDG_DATA_HOME", dir.join("data"))
+            .env_remove("FALCON_CLIENT_ID")
+            .env_remove("FALCON_CLIENT_SECRET");
+        let mut session = Session::spawn(cmd).expect("falconry repl starts");
+        session.set_expect_timeout(Some(Duration::from_secs(30)));
+        let mut repl = Repl { session };
+        repl.expect(PROMPT);
+        repl
+    }
+
+    fn expect(&mut self, text: &str) -> String {
+        match self.session.expect(text) {
+            Ok(found) => String::from_utf8_lossy(found.before()).into_owned(),
+            Err(e) => panic!("expected {text:?}: {e}"),
+        }
+    }
+
+    /// Types a line and waits for the next prompt; returns everything shown in between.
+    /// The editor redraws the prompt while a line is typed; the new prompt comes after the line's newline.
+    fn line(&mut self, text: &str) -> String {
+        self.session.send_line(text).expect("send");
+        self.accepted()
+    }
+
+    /// Waits for the newline that ends the current input, then for the next prompt.
+    fn accepted(&mut self) -> String {
+        self.expect("\n");
+        self.expect(PROMPT)
+    }
+
+    fn send(&mut self, text: &str) {
+        self.session.send(text).expect("send");
+    }
+
+    fn control(&mut self, code: ControlCode) {
+        self.session.send(code).expect("send");
+    }
+
+    /// Ctrl-D at an empty prompt, then waits for the process to end.
+    fn quit(mut self) {
+        self.control(ControlCode::EndOfTransmission);
+        if let Err(e) = self.session.expect(expectrl::Eof) {
+            panic!("the repl did not exit on Ctrl-D: {e}");
+        }
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while self.session.is_alive().unwrap_or(false) {
+            assert!(Instant::now() < deadline, "the repl did not exit on Ctrl-D");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+fn history(dir: &Path) -> PathBuf {
+    dir.join("history")
+}
+
+#[test]
+fn a_statement_prints_its_value_and_variables_persist() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut repl = Repl::start(dir.path());
+    repl.line("let x = 6 * 7;");
+    let shown = repl.line("x + 1000");
+    assert!(shown.contains("1042"), "{shown}");
+    let shown = repl.line("hosts::query_devices_by_filter(#{ limit: 2 })");
+    assert!(shown.contains("status 200"), "{shown}");
+    let shown = repl.line("undefined_thing + 1");
+    assert!(
+        shown.contains("variable not found: undefined_thing"),
+        "{shown}"
+    );
+    assert!(shown.contains("<repl 4>:1:1"), "{shown}");
+    let shown = repl.line("x");
+    assert!(shown.contains("42"), "the scope survives an error: {shown}");
+    repl.quit();
+}
+
+#[test]
+fn tab_completes_an_operation_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut repl = Repl::start(dir.path());
+    repl.send("real_time_response_admin::exe\t");
+    repl.expect("real_time_response_admin::execute_admin_command");
+    // The completed name is a real function: calling it without arguments reaches validation.
+    let shown = repl.line("(#{ session_id: \"s\" })");
+    assert!(
+        shown.contains("real_time_response_admin::execute_admin_command"),
+        "{shown}"
+    );
+    assert!(shown.contains("base_command"), "{shown}");
+    repl.quit();
+}
+
+#[test]
+fn a_block_continues_until_its_braces_close() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut repl = Repl::start(dir.path());
+    repl.session.send_line("for i in [1, 2, 3] {").unwrap();
+    repl.session
+        .send_line("    print(`item ${i * 100}`);")
+        .unwrap();
+    repl.session.send_line("}").unwrap();
+    // Each new line redraws the prompt; wait for the last item instead.
+    let shown = repl.expect("item 300");
+    repl.expect(PROMPT);
+    for n in ["item 100", "item 200"] {
+        assert!(shown.contains(n), "{shown}");
+    }
+    repl.quit();
+}
+
+#[test]
+fn ctrl_c_stops_a_slow_statement_and_keeps_the_scope() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut repl = Repl::start(dir.path());
+    repl.line("let keep = 7;");
+    repl.session.send_line("sleep(30); keep = 0;").unwrap();
+    repl.expect("\n");
+    std::thread::sleep(Duration::from_millis(700));
+    let started = Instant::now();
+    repl.control(ControlCode::EndOfText);
+    let shown = repl.expect(PROMPT);
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "Ctrl-C took {:?}",
+        started.elapsed()
+    );
+    assert!(shown.contains("interrupted"), "{shown}");
+    let shown = repl.line("keep * 6");
+    assert!(
+        shown.contains("42"),
+        "the rest of the statement did not run: {shown}"
+    );
+
+    // At the prompt, Ctrl-C clears the line instead.
+    repl.send("this is not rhai");
+    repl.expect("rhai");
+    repl.control(ControlCode::EndOfText);
+    // Typing resumes at the fresh prompt, as a user would.
+    repl.expect(PROMPT);
+    repl.session.send_line("keep + 100").unwrap();
+    let shown = repl.expect("107");
+    assert!(
+        !shown.contains("error"),
+        "the cleared line did not run: {shown}"
+    );
+    repl.expect(PROMPT);
+    repl.quit();
+}
+
+#[test]
+fn history_survives_a_restart_and_never_holds_the_secret() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut repl = Repl::start(dir.path());
+    repl.line("let marker = \"history-check-1\";");
+    // The embedded emulator's secret is this session's configured secret.
+    repl.line("let leaked = \"falconry-sim-secret\";");
+    repl.line("let header = \"Bearer abcdefghijklmnopqrstuvwxyz0123\";");
+    repl.quit();
+
+    let saved = std::fs::read_to_string(history(dir.path())).unwrap();
+    assert!(saved.contains("history-check-1"), "{saved}");
+    assert!(!saved.contains("falconry-sim-secret"), "{saved}");
+    assert!(!saved.contains("Bearer"), "{saved}");
+
+    let mut repl = Repl::start(dir.path());
+    // Ctrl-R finds the line typed in the first run.
+    repl.send("\x12");
+    repl.send("history-check");
+    repl.expect("let marker = \"history-check-1\";");
+    repl.send("\r");
+    repl.accepted();
+    let shown = repl.line("marker");
+    assert!(shown.contains("history-check-1"), "{shown}");
+    repl.quit();
+}
+
+#[test]
+fn save_writes_the_successful_statements_and_load_runs_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut repl = Repl::start(dir.path());
+    repl.line("let total = 0;");
+    repl.line("for n in 1..=4 { total += n; }");
+    // Multi-line input redraws the prompt; wait for the error itself.
+    repl.session.send_line("broken(").unwrap();
+    repl.session.send_line(")").unwrap();
+    repl.expect("function not found: broken");
+    repl.expect(PROMPT);
+    let shown = repl.line(":save saved.rhai");
+    assert!(shown.contains("saved 2 statements"), "{shown}");
+    repl.quit();
+    let saved = std::fs::read_to_string(dir.path().join("saved.rhai")).unwrap();
+    assert!(
+        saved.contains("let total = 0;\nfor n in 1..=4 { total += n; }\n"),
+        "{saved}"
+    );
+    assert!(!saved.contains("broken"), "{saved}");
+
+    let mut repl = Repl::start(dir.path());
+    repl.line(":load saved.rhai");
+    let shown = repl.line("total * 100");
+    assert!(shown.contains("1000"), "{shown}");
+    let shown = repl.line(":sim");
+    assert!(shown.contains("embedded emulator"), "{shown}");
+    repl.quit();
+}
