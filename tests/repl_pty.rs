@@ -13,8 +13,13 @@ struct Repl {
 }
 
 impl Repl {
-    /// Starts `falconry repl` in `dir` with its history in `dir/history`.
+    /// Starts `falconry repl` in `dir` with its history in `dir/history`, on the embedded emulator.
     fn start(dir: &Path) -> Repl {
+        Repl::start_with(dir, &[])
+    }
+
+    /// Starts it with extra environment (credentials of a tenant).
+    fn start_with(dir: &Path, env: &[(&str, &str)]) -> Repl {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_falconry"));
         cmd.arg("repl")
             .arg("--history")
@@ -25,7 +30,15 @@ impl Repl {
             .env("XDG_DATA_HOME", dir.join("data"))
             .env_remove("FALCON_CLIENT_ID")
             .env_remove("FALCON_CLIENT_SECRET");
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
         let mut session = Session::spawn(cmd).expect("falconry repl starts");
+        // Wide enough that no typed line wraps (a wrapped line redraws with newlines inside).
+        session
+            .get_process_mut()
+            .set_window_size(1000, 50)
+            .expect("resize the terminal");
         session.set_expect_timeout(Some(Duration::from_secs(30)));
         let mut repl = Repl { session };
         repl.expect(PROMPT);
@@ -226,4 +239,77 @@ fn save_writes_the_successful_statements_and_load_runs_them() {
     let shown = repl.line(":sim");
     assert!(shown.contains("embedded emulator"), "{shown}");
     repl.quit();
+}
+
+#[test]
+fn ctrl_c_stops_polling_a_slow_command_which_is_never_sent_again() {
+    const SECRET: &str = "repl-test-secret-0xBADC0DE";
+    let config = falconry::sim::SimConfig {
+        client_id: "repl-test".into(),
+        client_secret: SECRET.into(),
+        ..falconry::sim::SimConfig::default()
+    };
+    let mut state = falconry::sim::load_state(&config).unwrap();
+    // Commands take a minute to complete: polling would go on and on.
+    state.scenario.command_latency_ms = 60_000;
+    let sim = falconry::sim::start_with_state(&config, state).unwrap();
+    let url = sim.base_url();
+    let dir = tempfile::tempdir().unwrap();
+    let mut repl = Repl::start_with(
+        dir.path(),
+        &[
+            ("FALCON_CLIENT_ID", "repl-test"),
+            ("FALCON_CLIENT_SECRET", SECRET),
+            ("FALCON_BASE_URL", &url),
+        ],
+    );
+    repl.line(
+        "let host = hosts::query_devices_by_filter(#{ filter: \"hostname:'web-01'\" }).body.resources[0];",
+    );
+    repl.line(
+        "let s = real_time_response::init_session(#{ device_id: host }).body.resources[0].session_id;",
+    );
+    repl.line(
+        "let id = real_time_response::execute_command(#{ base_command: \"ls\", command_string: \"ls /etc\", session_id: s }).body.resources[0].cloud_request_id;",
+    );
+    repl.session
+        .send_line(
+            "let polls = 0; loop { polls += 1; let st = real_time_response::check_command_status(#{ cloud_request_id: id, sequence_id: 0 }); if st.body.resources[0].complete { break; } sleep(0.2); }",
+        )
+        .unwrap();
+    repl.expect("\n");
+    let polls = |sim: &falconry::sim::SimHandle| {
+        sim.state()
+            .request_log()
+            .iter()
+            .filter(|e| e.op == Some("RTR-CheckCommandStatus"))
+            .count()
+    };
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while polls(&sim) < 3 {
+        assert!(Instant::now() < deadline, "no polling seen");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    repl.control(ControlCode::EndOfText);
+    let shown = repl.expect(PROMPT);
+    assert!(shown.contains("interrupted"), "{shown}");
+    let after = polls(&sim);
+    std::thread::sleep(Duration::from_millis(800));
+    assert_eq!(polls(&sim), after, "polling went on after Ctrl-C");
+
+    // The scope is intact: the session and the poll count are still there.
+    let shown = repl.line("polls >= 3 && s.len() > 10");
+    assert!(shown.contains("true"), "{shown}");
+    repl.line(&format!("let pasted = \"{SECRET}\";"));
+    repl.quit();
+    let executed = sim
+        .state()
+        .request_log()
+        .iter()
+        .filter(|e| e.op == Some("RTR-ExecuteCommand"))
+        .count();
+    assert_eq!(executed, 1, "the command was sent once");
+    let saved = std::fs::read_to_string(history(dir.path())).unwrap();
+    assert!(saved.contains("polls"), "{saved}");
+    assert!(!saved.contains(SECRET), "{saved}");
 }

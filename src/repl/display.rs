@@ -101,7 +101,9 @@ fn is_table(items: &[Value]) -> bool {
 
 fn table(items: &[Value]) -> String {
     if let [Value::Object(only)] = items
-        && only.values().any(|v| v.as_str().is_some_and(|s| s.contains('\n')))
+        && only
+            .values()
+            .any(|v| v.as_str().is_some_and(|s| s.contains('\n')))
     {
         return record(only);
     }
