@@ -124,6 +124,13 @@ fn tab_completes_an_operation_name() {
         "{shown}"
     );
     assert!(shown.contains("base_command"), "{shown}");
+
+    // An import made on one line serves the next, and its functions complete.
+    repl.line("import \"falcon/util\" as util;");
+    repl.send("util::chu\t");
+    repl.expect("util::chunks");
+    let shown = repl.line("([1, 2, 3, 4, 5], 2).len() * 1000");
+    assert!(shown.contains("3000"), "{shown}");
     repl.quit();
 }
 
