@@ -7,7 +7,11 @@ use serde::{Deserialize, Serialize};
 
 use super::{HostSpec, Platform, mix};
 
-use super::compromise::compromise;
+// The compromises moved to their own module; these names stay importable from here.
+pub use super::compromise::{
+    EVIL_EXE, EVIL_EXE_MD5, KWORKERD, LINUX_CRONTAB, LINUX_MINER, LINUX_POOL, MAC_IMPLANT,
+    WINDOWS_C2, compromise, windows_implant,
+};
 
 fn host(
     device_id: &str,
