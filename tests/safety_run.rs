@@ -603,3 +603,33 @@ fn a_destructive_batch_command_is_refused_naming_its_hosts() {
     }
     assert_eq!(t.count_received("BatchAdminCmd"), 0);
 }
+
+#[test]
+fn plan_mode_covers_the_rtr_helpers() {
+    let t = Tenant::new("");
+    let out = t
+        .run(
+            r#"
+            let host = hosts::find("hostname:'WS-042'");
+            let s = rtr::session(host.device_id);
+            let procs = s.run("ps").processes;
+            let killed = [];
+            for p in procs.filter(|p| p.name == "evil.exe") {
+                killed.push(s.run(`kill ${p.pid}`).complete);
+            }
+            #{ processes: procs.len(), killed: killed }
+            "#,
+        )
+        .arg("--plan")
+        .arg("--json")
+        .output();
+    out.success();
+    let v = out.json();
+    assert!(v["result"]["processes"].as_u64().unwrap() > 0, "{v}");
+    assert_eq!(v["result"]["killed"], json!([true]), "{v}");
+    assert_eq!(t.sim.state().total_executions(), 1, "only `ps` ran");
+    let plan = v["plan"].as_array().unwrap();
+    assert_eq!(plan.len(), 1, "{v}");
+    assert!(plan[0]["command"].as_str().unwrap().starts_with("kill "));
+    assert_eq!(plan[0]["targets"]["hostnames"], json!(["WS-042"]));
+}
