@@ -633,3 +633,40 @@ fn plan_mode_covers_the_rtr_helpers() {
     assert!(plan[0]["command"].as_str().unwrap().starts_with("kill "));
     assert_eq!(plan[0]["targets"]["hostnames"], json!(["WS-042"]));
 }
+
+#[test]
+fn playbook_file_reads_stay_in_the_playbook_folder() {
+    let t = Tenant::new(&fleet(""));
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::write(outside.path().join("secret.txt"), "do not read").unwrap();
+    t.write("iocs/list.txt", "evil.exe");
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(outside.path().join("secret.txt"), t.path("iocs/link.txt")).unwrap();
+    let read = |path: &str| t.run(&format!(r#"fs::read("{path}")"#)).output();
+    read("iocs/list.txt").success();
+    let escape = format!(
+        "../{}/secret.txt",
+        outside.path().file_name().unwrap().to_string_lossy()
+    );
+    for (path, why) in [
+        (escape.as_str(), "`..` is not allowed"),
+        (
+            "/etc/passwd",
+            "it must be relative to the playbook's folder",
+        ),
+        #[cfg(unix)]
+        ("iocs/link.txt", "leads outside the playbook's folder"),
+    ] {
+        let out = read(path);
+        out.failure();
+        assert!(out.stderr.contains(why), "{path}: {}", out.stderr);
+        assert!(!out.stderr.contains("do not read") && !out.stdout.contains("do not read"));
+    }
+    // A listing skips links that lead out.
+    let out = t
+        .run(r#"fs::list("iocs").map(|e| e.name)"#)
+        .arg("--json")
+        .output();
+    out.success();
+    assert_eq!(out.json(), json!(["list.txt"]));
+}
