@@ -670,3 +670,23 @@ fn playbook_file_reads_stay_in_the_playbook_folder() {
     out.success();
     assert_eq!(out.json(), json!(["list.txt"]));
 }
+
+#[test]
+fn the_repl_plans_too() {
+    let t = Tenant::new(&fleet(""));
+    let out = safety_support::Run::new(&t)
+        .arg("repl")
+        .arg("--plan")
+        .arg("--history")
+        .arg(t.path("history"))
+        .input("host_group::create_host_groups(#{ name: \"planned\", group_type: \"static\" }).body.resources[0].id\n")
+        .output();
+    out.success();
+    assert!(out.stdout.contains("plan-0001"), "{}", out.stdout);
+    assert!(
+        out.stderr.contains("plan: 1 change (not sent)"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(t.count_received("createHostGroups"), 0);
+}
