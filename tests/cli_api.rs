@@ -147,17 +147,11 @@ fn uploads_from_outside_the_playbook_folder_are_refused_before_sending() {
     let cases = [
         (
             "../outside.txt",
-            "outside the playbook's folder and the output folder",
+            "is outside the folders uploads may come from",
         ),
-        (
-            "tools/link.txt",
-            "outside the playbook's folder and the output folder",
-        ),
-        ("tools/missing.txt", "which cannot be read"),
-        (
-            "ABSOLUTE",
-            "outside the playbook's folder and the output folder",
-        ),
+        ("tools/link.txt", "(through a symlink)"),
+        ("tools/missing.txt", "cannot read"),
+        ("ABSOLUTE", "is outside the folders uploads may come from"),
     ];
     for (file, expected) in cases {
         let t = Test::new()
@@ -179,9 +173,7 @@ fn uploads_from_outside_the_playbook_folder_are_refused_before_sending() {
         .emulator()
         .run()
         .status(1)
-        .stderr_has(&format!(
-            "error: `real_time_response_admin::create_put_files`: argument `file` names `{file}`, "
-        ))
+        .stderr_has("error: `real_time_response_admin::create_put_files`: argument `file` ")
         .stderr_has(expected)
         .nothing_sent();
     }

@@ -71,6 +71,8 @@ fn lists_every_operation_as_text_with_parameters() {
         .stdout_has("    action_name: string (query, required)  one of: add-host-group, add-rule-group, disable, enable, remove-host-group, remove-rule-group\n")
         .stdout_has("    also: RTR_ExecuteAdminCommand\n")
         .stdout_has("    base_command: string (body field, required)\n")
+        .stdout_has("    runs a command on hosts\n")
+        .stdout_has("    changes tenant state\n")
         .stdout_has("\n69 operations\n");
 }
 

@@ -316,3 +316,20 @@ fn big_arrays_hit_their_limit() {
             "error: size of array/BLOB is too large; raise the limit with `--max-array-size`",
         );
 }
+
+#[test]
+fn a_typo_late_in_a_playbook_stops_it_before_anything_is_sent() {
+    Test::new()
+        .playbook(concat!(
+            "response_policies::create_policies(#{ name: \"p\", platform_name: \"Windows\" });\n",
+            "real_time_response_admin::execute_admin_comand(#{ base_command: \"ls\" });\n",
+            "hosts::perform_action(#{ action_name: \"contain\", idz: [\"x\"] });\n",
+        ))
+        .emulator()
+        .run()
+        .status(1)
+        .stderr_has("error: unknown operation `real_time_response_admin::execute_admin_comand`; `falconry ops real_time_response_admin` lists them\n --> playbook.rhai:2:27\n")
+        .stderr_has("error: `hosts::perform_action`: argument `idz` is not accepted")
+        .stderr_has("error: 2 problems found; the playbook was not run\n")
+        .nothing_sent();
+}

@@ -22,6 +22,12 @@ fn falconpy_drives_all_seed_operations() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let python = root.join(".venv/bin/python");
     if !python.exists() {
+        // CI installs FalconPy and sets this, so a broken install fails instead of skipping.
+        assert!(
+            std::env::var_os("FALCONRY_REQUIRE_FALCONPY").is_none(),
+            "FALCONRY_REQUIRE_FALCONPY is set but {} is missing",
+            python.display()
+        );
         println!(
             "note: skipping FalconPy test: no {} (python3 -m venv .venv && .venv/bin/pip install crowdstrike-falconpy)",
             python.display()

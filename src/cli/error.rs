@@ -12,6 +12,8 @@ pub enum Error {
     Script(ScriptError),
     /// `check` found problems (already printed).
     Findings(usize),
+    /// `run` found problems before running (already printed); nothing ran.
+    NotRun(usize),
     /// Writing output failed.
     Io(String),
 }

@@ -3,7 +3,7 @@
 use super::config::OpsConfig;
 use super::error::Error;
 use crate::engine::{collections, rhai_names};
-use crate::ops::{self, Location, Operation, Param, Type};
+use crate::ops::{self, Effect, Location, Operation, Param, Type};
 use serde_json::{Value, json};
 use std::fmt::Write;
 
@@ -41,8 +41,14 @@ pub(super) fn describe_text(op: &Operation) -> String {
     if !aliases.is_empty() {
         let _ = writeln!(out, "    also: {}", aliases.join(", "));
     }
-    if op.changes_state() {
-        let _ = writeln!(out, "    changes state ({:?})", op.effect);
+    let effect = match op.effect {
+        Effect::Read => None,
+        Effect::Session => Some("opens, refreshes or closes RTR sessions"),
+        Effect::Change => Some("changes tenant state"),
+        Effect::Command => Some("runs a command on hosts"),
+    };
+    if let Some(effect) = effect {
+        let _ = writeln!(out, "    {effect}");
     }
     if !op.summary.is_empty() {
         let _ = writeln!(out, "    {}", op.summary);

@@ -8,6 +8,7 @@ pub fn render(err: &Error) -> String {
     match err {
         Error::Usage(m) | Error::Backend(m) | Error::Io(m) => format!("error: {m}\n"),
         Error::Script(e) => render_script_error(e),
+        Error::NotRun(n) => format!("error: {n} problems found; the playbook was not run\n"),
         Error::Findings(n) => format!(
             "error: {n} problem{} found\n",
             if *n == 1 { "" } else { "s" }

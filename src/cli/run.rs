@@ -3,7 +3,8 @@
 use super::backend;
 use super::config::RunConfig;
 use super::error::Error;
-use crate::engine::{Cancel, Runtime, convert, on_script_thread};
+use super::render::render_script_error;
+use crate::engine::{Cancel, Runtime, ScriptError, convert, on_script_thread};
 use crate::safety::Playbook;
 
 pub fn run(cfg: RunConfig) -> Result<(), Error> {
@@ -26,9 +27,12 @@ pub fn run(cfg: RunConfig) -> Result<(), Error> {
     options.safety = safety.clone();
     let outcome = on_script_thread(move || {
         let runtime = Runtime::new(backend, &options, cancel);
-        runtime.run_file(&playbook, args).map(|v| {
-            convert::to_json(&v).unwrap_or_else(|_| serde_json::Value::String(v.to_string()))
-        })
+        let ast = runtime.prepare_file(&playbook).map_err(not_run)?;
+        let value = runtime.run_ast(&ast, args)?;
+        Ok::<_, Error>(
+            convert::to_json(&value)
+                .unwrap_or_else(|_| serde_json::Value::String(value.to_string())),
+        )
     });
     // The emulator (if any) stops only after the playbook is done with it.
     drop(emulator);
@@ -47,4 +51,15 @@ pub fn run(cfg: RunConfig) -> Result<(), Error> {
         println!("{text}");
     }
     Ok(())
+}
+
+/// One problem is the error; several are printed here and summed up.
+fn not_run(mut problems: Vec<ScriptError>) -> Error {
+    if problems.len() == 1 {
+        return Error::Script(problems.remove(0));
+    }
+    for p in &problems {
+        eprint!("{}", render_script_error(p));
+    }
+    Error::NotRun(problems.len())
 }

@@ -48,7 +48,7 @@ pub fn call(
     args: &serde_json::Map<String, Value>,
 ) -> Result<Response, CallError> {
     let mut req = ops::build(op, args).map_err(CallError::Argument)?;
-    confine_file_paths(&mut req, &ctx.base_dir, &ctx.out_dir).map_err(CallError::Argument)?;
+    anchor_file_paths(&mut req, &ctx.base_dir);
     // The one safety hook: plan mode may answer instead of sending, the guard may refuse.
     let verdict = ctx
         .safety
@@ -120,7 +120,7 @@ pub fn call_from_rhai(
         ))),
         // Unaudited changes must not go on: not catchable.
         Err(CallError::Safety(e @ Stop::Audit(_))) => Err(Box::new(
-            EvalAltResult::ErrorTerminated(Dynamic::from(e.to_string()), pos),
+            EvalAltResult::ErrorTerminated(e.termination(), pos),
         )),
     }
 }
@@ -208,45 +208,20 @@ pub fn terminated(cancel: &Cancel, pos: Position) -> Box<EvalAltResult> {
 }
 
 /// Uploads named by a relative path come from the playbook's folder, not from wherever falconry was
-/// started; and a playbook may only upload files from its own folder or the output folder (symlinks
-/// are followed before checking, so a link cannot point out).
-fn confine_file_paths(req: &mut Request, base: &Path, out: &Path) -> Result<(), ArgError> {
-    let Body::Multipart(parts) = &mut req.body else {
-        return Ok(());
-    };
-    let roots: Vec<PathBuf> = [base, out]
-        .iter()
-        .filter_map(|r| r.canonicalize().ok())
-        .collect();
-    for part in parts {
-        let PartContent::File {
-            source: FileSource::Path(p),
-            ..
-        } = &mut part.content
-        else {
-            continue;
-        };
-        let err = |message: String| ArgError {
-            operation: req.op.qualified_name(),
-            key: Some(part.name.clone()),
-            message,
-        };
-        let full = base.join(&*p);
-        let real = full.canonicalize().map_err(|e| {
-            err(format!(
-                "names `{}`, which cannot be read: {e}",
-                p.display()
-            ))
-        })?;
-        if !roots.iter().any(|r| real.starts_with(r)) {
-            return Err(err(format!(
-                "names `{}`, outside the playbook's folder and the output folder",
-                p.display()
-            )));
+/// started. Where uploads may come from at all is `safety`'s sandbox, checked next.
+fn anchor_file_paths(req: &mut Request, base: &Path) {
+    if let Body::Multipart(parts) = &mut req.body {
+        for part in parts {
+            if let PartContent::File {
+                source: FileSource::Path(p),
+                ..
+            } = &mut part.content
+                && p.is_relative()
+            {
+                *p = base.join(&*p);
+            }
         }
-        *p = real;
     }
-    Ok(())
 }
 
 /// A file name for a download, made only of safe characters: extracted files are 7z archives named by hash.

@@ -1,13 +1,15 @@
 //! `falconry check`: compiles a playbook without running it and finds calls that cannot work:
-//! unknown modules, unknown operations, wrong arity and argument keys an operation does not accept.
+//! unknown modules and functions, wrong arity, and argument keys an operation does not accept.
+//!
+//! The known modules are read from the engine itself, so modules registered later (playbook
+//! helpers) are checked like the operation modules, and imports are compiled, never evaluated.
 
 use super::error::{ErrorKind, Location, ScriptError};
-use super::log::Level;
 use super::register::resolve;
 use super::runtime::Runtime;
 use crate::ops::request::allowed_keys;
 use rhai::{AST, ASTNode, Expr, FnAccess, FnCallExpr, Position, Stmt};
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 /// Every problem found in one playbook; empty when it is fine.
@@ -18,87 +20,73 @@ pub fn check_file(runtime: &Runtime, path: &Path) -> Vec<ScriptError> {
     }
 }
 
-/// What an imported module offers: function name -> accepted arities.
+/// What a module offers: function name -> accepted arities.
 type Exports = HashMap<String, Vec<usize>>;
+
+/// What an import alias stands for.
+enum Import {
+    Known(Exports),
+    /// The path is computed at run time, or the import itself is broken (reported once, there).
+    Unknown,
+}
 
 pub fn check_ast(runtime: &Runtime, ast: &AST) -> Vec<ScriptError> {
     let source = ast.source().unwrap_or_default().to_string();
+    let statics = static_modules(runtime);
     let mut problems = Vec::new();
-    let mut imports: HashMap<String, Result<Exports, String>> = HashMap::new();
+    let mut imports: HashMap<String, Import> = HashMap::new();
     let mut calls: Vec<Call> = Vec::new();
 
     ast.walk(&mut |path: &[ASTNode]| {
         match path.last() {
             Some(ASTNode::Stmt(Stmt::Import(x, pos))) => {
                 let (expr, alias) = &**x;
-                if let Some(p) = expr
+                let literal = expr
                     .get_literal_value(None)
-                    .and_then(|v| v.into_string().ok())
-                {
-                    let exports = runtime.find_module(&p).and_then(|found| {
-                        let module = runtime
-                            .engine()
-                            .compile(&found.text)
-                            .map_err(|e| format!("module `{p}` does not compile: {e}"))?;
-                        Ok(exports_of(&module))
-                    });
-                    if let Err(m) = &exports {
-                        problems.push(at(ErrorKind::Unknown, m.clone(), *pos, &source, runtime));
+                    .and_then(|v| v.into_string().ok());
+                let import = match literal.map(|p| imported_exports(runtime, &p)) {
+                    Some(Ok(exports)) => Import::Known(exports),
+                    Some(Err(m)) => {
+                        problems.push(at(m, *pos, &source, runtime));
+                        Import::Unknown
                     }
-                    if !alias.name.is_empty() {
-                        imports.insert(alias.name.to_string(), exports);
-                    }
+                    None => Import::Unknown,
+                };
+                if !alias.name.is_empty() {
+                    imports.insert(alias.name.to_string(), import);
                 }
             }
             Some(ASTNode::Stmt(Stmt::FnCall(x, pos)))
             | Some(ASTNode::Expr(Expr::FnCall(x, pos)))
                 if !x.namespace.is_empty() =>
             {
-                calls.push(Call::of(x, x.namespace.position().or_else(*pos)));
+                calls.push(Call::of(x, *pos));
             }
             _ => {}
         }
         true
     });
 
-    for call in &calls {
-        let (module, name) = (call.module.as_str(), call.name.as_str());
-        let problem = if let Some(exports) = imports.get(module) {
-            match exports {
-                Ok(e) => match e.get(name) {
-                    None => Some(format!("module `{module}` has no function `{name}`")),
-                    Some(arities) if !arities.contains(&call.args) => Some(format!(
-                        "`{module}::{name}` takes {} argument(s), not {}",
-                        arities
-                            .iter()
-                            .map(ToString::to_string)
-                            .collect::<Vec<_>>()
-                            .join(" or "),
-                        call.args
-                    )),
-                    Some(_) => None,
-                },
-                // Already reported at the import.
-                Err(_) => None,
+    // `global::NAME` reads the script's own constants; it is not a module.
+    for call in calls.iter().filter(|c| c.module != "global") {
+        let module = call.module.as_str();
+        let problem = match (imports.get(module), statics.get(module)) {
+            (Some(Import::Known(exports)), _) => check_call(call, exports),
+            (Some(Import::Unknown), _) => None,
+            (None, Some(exports)) if is_collection(module) => check_operation(call, exports),
+            (None, Some(exports)) => check_call(call, exports),
+            (None, None) => {
+                let known: Vec<String> = statics.keys().map(|m| format!("`{m}`")).collect();
+                let message = format!(
+                    "unknown module `{module}`; known modules: {}",
+                    known.join(", ")
+                );
+                problems.push(at(message, call.module_pos, &source, runtime));
+                None
             }
-        } else if module == "log" {
-            (!Level::ALL.iter().any(|l| l.name() == name)).then(|| {
-                format!("unknown function `log::{name}`; use `log::debug`, `log::info`, `log::warn` or `log::error`")
-            })
-        } else if super::register::collections().any(|c| c.module() == module) {
-            check_operation(module, call)
-        } else {
-            let mut known: Vec<String> = super::register::collections()
-                .map(|c| format!("`{}`", c.module()))
-                .collect();
-            known.push("`log`".into());
-            Some(format!(
-                "unknown module `{module}`; known modules: {}",
-                known.join(", ")
-            ))
         };
         if let Some(message) = problem {
-            problems.push(at(ErrorKind::Unknown, message, call.pos, &source, runtime));
+            problems.push(at(message, call.pos, &source, runtime));
         }
     }
     problems
@@ -111,7 +99,10 @@ struct Call {
     args: usize,
     /// The keys of the argument, when it is a map literal.
     keys: Option<Vec<String>>,
+    /// Where the function name is (as run-time errors report it).
     pos: Position,
+    /// Where the module name is.
+    module_pos: Position,
 }
 
 impl Call {
@@ -129,14 +120,83 @@ impl Call {
             name: x.name.to_string(),
             args: x.args.len(),
             keys,
-            pos,
+            pos: pos.or_else(x.namespace.position()),
+            module_pos: x.namespace.position().or_else(pos),
         }
     }
 }
 
-fn check_operation(module: &str, call: &Call) -> Option<String> {
-    let name = call.name.as_str();
-    let Some(op) = resolve(module, name) else {
+/// The modules registered on the engine (operations, `log`, helpers), in name order.
+fn static_modules(runtime: &Runtime) -> BTreeMap<String, Exports> {
+    let fns = runtime.engine().collect_fn_metadata(
+        None,
+        |info| {
+            (!info.namespace.is_empty()).then(|| {
+                (
+                    info.namespace.to_string(),
+                    info.metadata.name.to_string(),
+                    info.metadata.num_params,
+                )
+            })
+        },
+        false,
+    );
+    let mut modules: BTreeMap<String, Exports> = BTreeMap::new();
+    for (module, name, arity) in fns {
+        modules
+            .entry(module)
+            .or_default()
+            .entry(name)
+            .or_default()
+            .push(arity);
+    }
+    modules
+}
+
+fn is_collection(module: &str) -> bool {
+    super::register::collections().any(|c| c.module() == module)
+}
+
+fn check_call(call: &Call, exports: &Exports) -> Option<String> {
+    let (module, name) = (&call.module, &call.name);
+    match exports.get(name) {
+        None => {
+            let mut names: Vec<&str> = exports.keys().map(String::as_str).collect();
+            names.sort_unstable();
+            Some(format!(
+                "module `{module}` has no function `{name}`; it has {}",
+                names
+                    .iter()
+                    .map(|n| format!("`{n}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ))
+        }
+        Some(arities) if !arities.contains(&call.args) => {
+            let mut arities = arities.clone();
+            arities.sort_unstable();
+            arities.dedup();
+            Some(format!(
+                "`{module}::{name}` takes {} argument(s), not {}",
+                arities
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join(" or "),
+                call.args
+            ))
+        }
+        Some(_) => None,
+    }
+}
+
+fn check_operation(call: &Call, exports: &Exports) -> Option<String> {
+    let (module, name) = (call.module.as_str(), call.name.as_str());
+    let Some(op) = resolve(module, name).filter(|_| exports.contains_key(name)) else {
+        // Helpers registered beside the operations (`hosts::find`) are plain functions.
+        if exports.contains_key(name) {
+            return check_call(call, exports);
+        }
         return Some(format!(
             "unknown operation `{module}::{name}`; `falconry ops {module}` lists them"
         ));
@@ -166,7 +226,13 @@ fn check_operation(module: &str, call: &Call) -> Option<String> {
         })
 }
 
-fn exports_of(ast: &AST) -> Exports {
+/// The public functions of an imported module, from its text (compiled, not run).
+fn imported_exports(runtime: &Runtime, path: &str) -> Result<Exports, String> {
+    let found = runtime.find_module(path)?;
+    let ast = runtime
+        .engine()
+        .compile(&found.text)
+        .map_err(|e| format!("module `{path}` does not compile: {e}"))?;
     let mut e: Exports = HashMap::new();
     for f in ast
         .iter_functions()
@@ -176,17 +242,11 @@ fn exports_of(ast: &AST) -> Exports {
             .or_default()
             .push(f.params.len());
     }
-    e
+    Ok(e)
 }
 
-fn at(
-    kind: ErrorKind,
-    message: String,
-    pos: Position,
-    source: &str,
-    runtime: &Runtime,
-) -> ScriptError {
-    let mut e = ScriptError::new(kind, message);
+fn at(message: String, pos: Position, source: &str, runtime: &Runtime) -> ScriptError {
+    let mut e = ScriptError::new(ErrorKind::Unknown, message);
     e.location = pos.line().map(|line| Location {
         file: runtime.sources().display(source),
         line,

@@ -57,7 +57,10 @@ impl Resolver {
                 text: text.to_string(),
             })
             .ok_or_else(|| {
-                let mut names: Vec<&str> = stdlib::STDLIB.iter().map(|(p, _)| *p).collect();
+                let mut names: Vec<String> = stdlib::STDLIB
+                    .iter()
+                    .map(|(p, _)| format!("`{p}`"))
+                    .collect();
                 names.sort_unstable();
                 format!(
                     "no module `{path}`{}; built-in modules: {}",

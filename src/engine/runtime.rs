@@ -87,6 +87,8 @@ impl Runtime {
         register_operations(&mut engine, &ctx);
         register_log(&mut engine, options.log_level);
         register_builtins(&mut engine, &cancel);
+        // After the operations: `rtr` replaces the `hosts` module with one that adds `find`/`find_all`.
+        crate::rtr::register(&mut engine, &ctx);
         Runtime {
             engine,
             ctx,
@@ -162,12 +164,32 @@ impl Runtime {
         result
     }
 
-    /// Runs a playbook file with `args` under the time limit, returning its final value.
+    /// Compiles a playbook and checks its calls (modules, operations, argument keys): when anything is
+    /// wrong, nothing runs, so a typo near the end cannot strike after changes were already made.
+    pub fn prepare_file(&self, path: &Path) -> Result<AST, Vec<ScriptError>> {
+        let ast = self.compile_file(path).map_err(|e| vec![e])?;
+        let problems = super::check::check_ast(self, &ast);
+        if problems.is_empty() {
+            Ok(ast)
+        } else {
+            Err(problems)
+        }
+    }
+
+    /// Prepares and runs a playbook file (watch mode); when the check finds several problems, the
+    /// first is the error.
     pub fn run_file(&self, path: &Path, args: Map) -> Result<Dynamic, ScriptError> {
-        let ast = self.compile_file(path)?;
+        let ast = self
+            .prepare_file(path)
+            .map_err(|mut problems| problems.remove(0))?;
+        self.run_ast(&ast, args)
+    }
+
+    /// Runs a prepared playbook with `args` (the script's `args` map) under the time limit.
+    pub fn run_ast(&self, ast: &AST, args: Map) -> Result<Dynamic, ScriptError> {
         let mut scope = Scope::new();
         scope.push_constant("args", args);
-        self.eval_limited(&mut scope, &ast)
+        self.eval_limited(&mut scope, ast)
     }
 }
 

@@ -337,6 +337,11 @@ impl State {
         (token, life)
     }
 
+    /// Every bearer token issued so far and still remembered (tests grep output for them).
+    pub fn issued_tokens(&self) -> Vec<String> {
+        self.tokens.keys().cloned().collect()
+    }
+
     /// Ends every issued token now, as if they had all reached their lifetime (fault tests).
     pub fn expire_tokens(&mut self) {
         self.tokens.clear();

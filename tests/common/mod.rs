@@ -246,8 +246,26 @@ impl Output {
     }
 
     /// Neither stream shows the test secret.
+    /// Neither the client secret nor any bearer token the emulator issued shows in the output
+    /// or in any file the run left in its folder (downloads, audit log, results).
     pub fn no_secret(&self) -> &Output {
-        self.stdout_lacks(SECRET).stderr_lacks(SECRET)
+        let mut needles = vec![SECRET.to_string()];
+        if let Some(sim) = &self.emulator {
+            needles.extend(sim.state().issued_tokens());
+        }
+        let files = walk(&self.dir);
+        for n in &needles {
+            self.stdout_lacks(n).stderr_lacks(n);
+            for f in &files {
+                let bytes = std::fs::read(f).unwrap_or_default();
+                assert!(
+                    !String::from_utf8_lossy(&bytes).contains(n.as_str()),
+                    "a secret is in {}",
+                    f.display()
+                );
+            }
+        }
+        self
     }
 
     pub fn finished_within(&self, d: Duration) -> &Output {
@@ -268,6 +286,19 @@ impl Output {
             .collect()
     }
 
+    /// (operation id, status) of every request the emulator routed to an operation.
+    pub fn operations(&self) -> Vec<(&'static str, u16)> {
+        let sim = self
+            .emulator
+            .as_ref()
+            .expect("a test started with `.emulator()`");
+        sim.state()
+            .request_log()
+            .iter()
+            .filter_map(|e| e.op.map(|op| (op, e.status)))
+            .collect()
+    }
+
     /// The emulator received nothing at all: not even a token request.
     pub fn nothing_sent(&self) -> &Output {
         let sent = self.requests();
@@ -279,4 +310,17 @@ impl Output {
         serde_json::from_str(&self.stdout)
             .unwrap_or_else(|e| panic!("stdout is not JSON ({e})\n{}", self.show()))
     }
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let p = entry.path();
+        if p.is_dir() {
+            files.extend(walk(&p));
+        } else {
+            files.push(p);
+        }
+    }
+    files
 }
