@@ -108,6 +108,27 @@ fn a_statement_prints_its_value_and_variables_persist() {
     assert!(shown.contains("<repl 4>:1:1"), "{shown}");
     let shown = repl.line("x");
     assert!(shown.contains("42"), "the scope survives an error: {shown}");
+
+    let shown = repl.line("help()");
+    assert!(shown.contains("real_time_response_admin"), "{shown}");
+    let shown = repl.line("help(\"real_time_response_admin::execute_admin_command\")");
+    assert!(
+        shown.contains("POST /real-time-response/entities/admin-command/v1"),
+        "{shown}"
+    );
+    assert!(shown.contains("base_command: string"), "{shown}");
+
+    // Resources print as a table; `:json` switches to the raw answer, headers included.
+    let shown = repl.line(
+        "hosts::get_device_details(#{ ids: hosts::query_devices_by_filter().body.resources })",
+    );
+    assert!(
+        shown.contains("hostname") && shown.contains("platform_name"),
+        "{shown}"
+    );
+    repl.line(":json");
+    let shown = repl.line("hosts::query_devices_by_filter(#{ limit: 1 })");
+    assert!(shown.contains("\"headers\""), "{shown}");
     repl.quit();
 }
 
