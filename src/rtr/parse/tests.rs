@@ -106,6 +106,11 @@ fn emulator_ls_parses_on_windows_and_linux() {
     assert_eq!(entries[0]["name"], "kworkerd");
     assert_eq!(entries[0]["path"], "/tmp/.x/kworkerd");
     assert_eq!(entries[0]["mode"], "-rwxr-xr-x");
+    let (_, entries) = emulated("MAC-007", "ls", "ls /Users/erin");
+    assert_eq!(
+        find(&entries, "name", &json!("Documents"))["group"],
+        "staff"
+    );
     let (_, entries) = emulated("web-01", "ls", "ls /");
     assert_eq!(find(&entries, "name", &json!("tmp"))["type"], "directory");
 }

@@ -13,12 +13,15 @@ use super::digest::crc32;
 /// The password Falcon uses for extracted-file archives.
 pub const PASSWORD: &str = "infected";
 
-/// Packs one file into a 7z archive, AES-256 encrypted with the password `infected`.
+/// Packs one file into a 7z archive, AES-256 encrypted with the password `infected`
+/// (LZMA2 inside, headers encrypted). Writing to memory cannot fail in practice; should the
+/// encoder fail, the archive is empty, which every reader rejects.
 pub fn pack_7z(filename: &str, bytes: &[u8]) -> Vec<u8> {
     try_pack_7z(filename, bytes).unwrap_or_default()
 }
 
-fn try_pack_7z(filename: &str, bytes: &[u8]) -> Result<Vec<u8>, sevenz_rust2::Error> {
+/// [`pack_7z`] with the encoder's error.
+pub fn try_pack_7z(filename: &str, bytes: &[u8]) -> Result<Vec<u8>, sevenz_rust2::Error> {
     let mut w = ArchiveWriter::new(Cursor::new(Vec::new()))?;
     w.set_content_methods(vec![
         AesEncoderOptions::new(Password::from(PASSWORD)).into(),

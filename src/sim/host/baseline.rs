@@ -518,6 +518,9 @@ fn windows(host: &mut Host, user: &str, seed: u64) {
     }
     host.registry
         .ensure_key("HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\RunOnce");
+    // RTR runs as SYSTEM, whose hive HKCU names; its Run key exists and is empty.
+    host.registry
+        .ensure_key("HKCU\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Run");
     host.registry.ensure_key(&format!(
         "HKEY_USERS\\{user_sid}\\Software\\Microsoft\\Windows\\CurrentVersion\\Run"
     ));

@@ -14,8 +14,8 @@ pub fn windows_implant(user: &str) -> String {
 }
 /// Image path of the built-in Linux miner.
 pub const LINUX_MINER: &str = "/tmp/.x/kworkerd";
-/// The crontab through which the built-in Linux miner persists (the web server's account).
-pub const LINUX_CRONTAB: &str = "/var/spool/cron/crontabs/www-data";
+/// The crontab through which the built-in Linux miner persists, as the web server's account.
+pub const LINUX_CRONTAB: &str = "/etc/cron.d/kworkerd";
 /// Image path of the built-in Mac implant.
 pub const MAC_IMPLANT: &str = "/Users/Shared/.update/softwareupdated";
 
@@ -72,7 +72,7 @@ pub fn compromise(spec: &mut HostSpec) {
             spec.files.push(FileSpec {
                 path: LINUX_CRONTAB.into(),
                 content: format!(
-                    "# m h  dom mon dow   command\n* * * * * {LINUX_MINER} >/dev/null 2>&1\n"
+                    "# m h dom mon dow user command\n* * * * * www-data {LINUX_MINER} >/dev/null 2>&1\n"
                 ),
                 ..Default::default()
             });

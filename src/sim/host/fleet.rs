@@ -7,7 +7,11 @@ use serde::{Deserialize, Serialize};
 
 use super::{HostSpec, Platform, mix};
 
-use super::compromise::compromise;
+// The compromises moved to their own module; these names stay importable from here.
+pub use super::compromise::{
+    EVIL_EXE, EVIL_EXE_MD5, KWORKERD, LINUX_CRONTAB, LINUX_MINER, LINUX_POOL, MAC_IMPLANT,
+    WINDOWS_C2, compromise, windows_implant,
+};
 
 fn host(
     device_id: &str,
@@ -35,7 +39,7 @@ fn host(
 /// - `WS-042` (Windows, `workstations`, `finance`): `evil.exe` runs from bob's Temp folder,
 ///   talks to 185.220.101.47:443 and persists through an HKLM Run key;
 /// - `web-01` (Linux, `servers`, `web`): the `kworkerd` miner runs from `/tmp/.x/`, talks to
-///   a pool at 45.9.148.108:4444 and persists through www-data's crontab (`/var/spool/cron/crontabs/www-data`);
+///   a pool at 45.9.148.108:4444 and persists through `/etc/cron.d/kworkerd` (as `www-data`);
 /// - clean: `WS-017`, `FIN-WS-003`, `SRV-DC01`, `web-02`, `MAC-007`, and `WS-108` (offline).
 pub fn default_fleet() -> Vec<HostSpec> {
     let mut ws042 = host(

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use super::compromise::{EVIL_EXE, LINUX_MINER, WINDOWS_C2};
+use super::compromise::{EVIL_EXE, LINUX_CRONTAB, LINUX_MINER, WINDOWS_C2};
 use super::fleet::default_fleet;
 use super::*;
 
@@ -184,7 +184,7 @@ fn linux_host_runs_the_miner_and_answers_in_linux_formats() {
     assert_eq!(out.stderr, "");
     let out = run(&mut h, &mut cwd, "cat /tmp/.x/kworkerd");
     assert_eq!(out.stderr, "/tmp/.x/kworkerd: No such file or directory");
-    let out = run(&mut h, &mut cwd, "cat /var/spool/cron/crontabs/www-data");
+    let out = run(&mut h, &mut cwd, &format!("cat {LINUX_CRONTAB}"));
     assert!(out.stdout.contains(LINUX_MINER));
     let out = run(&mut h, &mut cwd, "kill 4242");
     assert_eq!(out.stderr, "");
@@ -587,7 +587,7 @@ fn a_restart_brings_back_what_persistence_starts() {
         .by_name("kworkerd")
         .expect("cron restarts the miner");
     assert_eq!(miner.user, "www-data");
-    run(&mut l, &mut cwd, "rm /var/spool/cron/crontabs/www-data");
+    run(&mut l, &mut cwd, &format!("rm {LINUX_CRONTAB}"));
     let again = l.processes.by_name("kworkerd").unwrap().pid;
     run(&mut l, &mut cwd, &format!("kill {again}"));
     run(&mut l, &mut cwd, "restart -Confirm");

@@ -102,9 +102,15 @@ fn ls_posix(host: &Host, shown: &str, entries: &[&Node]) -> String {
             ("-rw-r--r--", 1)
         };
         let owner = owner_of(host, &n.path);
+        // Linux gives each user a group of the same name; macOS uses `staff` and `wheel`.
+        let group = match (host.platform, owner.as_str()) {
+            (Platform::Mac, "root") => "wheel".to_string(),
+            (Platform::Mac, _) => "staff".to_string(),
+            _ => owner.clone(),
+        };
         let size = if n.is_dir() { 4096 } else { n.size() };
         out.push_str(&format!(
-            "{mode} {links:>3} {owner:<8} {owner:<8} {size:>10} {} {name}\n",
+            "{mode} {links:>3} {owner:<8} {group:<8} {size:>10} {} {name}\n",
             clock::posix(n.modified)
         ));
     }
