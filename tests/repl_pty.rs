@@ -341,3 +341,36 @@ fn ctrl_c_stops_polling_a_slow_command_which_is_never_sent_again() {
     assert!(saved.contains("polls"), "{saved}");
     assert!(!saved.contains(SECRET), "{saved}");
 }
+
+#[test]
+fn ctrl_d_closes_the_sessions_the_scope_holds() {
+    let config = falconry::sim::SimConfig {
+        client_id: "repl-test".into(),
+        client_secret: "repl-test-secret-0xFEED".into(),
+        ..falconry::sim::SimConfig::default()
+    };
+    let sim = falconry::sim::start(config).unwrap();
+    let url = sim.base_url();
+    let dir = tempfile::tempdir().unwrap();
+    let mut repl = Repl::start_with(
+        dir.path(),
+        &[
+            ("FALCON_CLIENT_ID", "repl-test"),
+            ("FALCON_CLIENT_SECRET", "repl-test-secret-0xFEED"),
+            ("FALCON_BASE_URL", &url),
+        ],
+    );
+    repl.line("let s = rtr::session(hosts::find(\"web-01\"));");
+    let shown = repl.line("s.pwd()");
+    assert!(shown.contains('/'), "{shown}");
+    let closed = |sim: &falconry::sim::SimHandle| {
+        sim.state()
+            .request_log()
+            .iter()
+            .filter(|e| e.op == Some("RTR-DeleteSession"))
+            .count()
+    };
+    assert_eq!(closed(&sim), 0);
+    repl.quit();
+    assert_eq!(closed(&sim), 1, "the session was closed on the way out");
+}
