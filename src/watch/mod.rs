@@ -40,7 +40,14 @@ pub fn run(target: Target, runner: Runner) -> Result<(), String> {
     {
         let tx = tx.clone();
         let cancel = runner.cancel.clone();
+        let pressed = std::sync::atomic::AtomicBool::new(false);
         interrupt::on_ctrl_c(move || {
+            // A second Ctrl-C does not wait for a run that is slow to stop; an inbox playbook left in
+            // `running/` is reported as interrupted at the next start.
+            if pressed.swap(true, std::sync::atomic::Ordering::SeqCst) {
+                eprintln!("stopping now");
+                std::process::exit(130);
+            }
             cancel.trip(Reason::Interrupted);
             let _ = tx.send(Msg::Stop);
         })?;
