@@ -127,6 +127,17 @@ pub struct SimArgs {
     /// Seed for generated ids and data
     #[arg(long, value_name = "N")]
     pub seed: Option<u64>,
+    /// The client id the emulator accepts [default: `falconry-sim`]
+    #[arg(long, value_name = "ID", env = "FALCONRY_SIM_CLIENT_ID")]
+    pub client_id: Option<String>,
+    /// The client secret the emulator accepts [default: `falconry-sim-secret`]; never printed
+    #[arg(
+        long,
+        value_name = "SECRET",
+        env = "FALCONRY_SIM_CLIENT_SECRET",
+        hide_env_values = true
+    )]
+    pub client_secret: Option<String>,
 }
 
 #[derive(Args, Debug)]
