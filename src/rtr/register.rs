@@ -50,7 +50,6 @@ pub const METHODS: &[(&str, &str, &[usize])] = &[
     ("Batch", "get", &[1]),
 ];
 
-
 pub fn register(engine: &mut Engine, ctx: &Arc<Context>) {
     let registry = Arc::new(Registry::default());
     register_hosts(engine, ctx);
