@@ -12,6 +12,7 @@ mod file;
 mod fs;
 mod hosts;
 mod keepalive;
+mod methods;
 mod options;
 pub mod parse;
 mod policy;
@@ -23,4 +24,4 @@ mod register;
 mod session;
 
 pub use poll::Backoff;
-pub use register::{FUNCTIONS, METHODS, register};
+pub use register::register;
