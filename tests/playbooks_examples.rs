@@ -324,3 +324,19 @@ fn the_readme_starts_with_the_triage_playbook() {
     let first_run = readme.lines().find(|l| l.contains(" run ")).unwrap();
     assert!(first_run.contains("playbooks/triage.rhai"), "{first_run}");
 }
+
+#[test]
+fn kill_and_quarantine_in_plan_mode_reads_for_real_and_changes_nothing() {
+    let t = Tenant::new();
+    let run = t.playbook("kill_and_quarantine.rhai", &["--plan"]);
+    run.ok();
+    assert!(
+        run.stderr.contains("`kill 6612`") || run.stdout.contains("`kill 6612`"),
+        "{}",
+        run.show()
+    );
+    assert!(t.runs(WS_042, "evil.exe"));
+    assert!(t.has_file(WS_042, &windows_implant("bob")));
+    // Only read-only commands and the `get` reached the host.
+    assert_eq!(t.count("POST", "active-responder-command"), 1);
+}
