@@ -6,7 +6,7 @@ mod arguments;
 mod audit;
 mod guard;
 mod plan;
-mod sandbox;
+pub mod sandbox;
 mod synthetic;
 mod targets;
 
