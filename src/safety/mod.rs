@@ -8,7 +8,7 @@ mod flags;
 mod guard;
 mod plan;
 mod playbook;
-mod sandbox;
+pub mod sandbox;
 mod synthetic;
 mod targets;
 
