@@ -144,7 +144,8 @@ impl Client {
                 Ok(a) => a,
                 Err(e) => {
                     // A refused connection never reached the API: safe to send again, whatever the operation.
-                    let safe = e.is_connect() || req.op.retry_safe();
+                    // A request that cannot even be built (an over-long URL) fails the same way every time.
+                    let safe = !e.is_builder() && (e.is_connect() || req.op.retry_safe());
                     if safe && attempt < self.cfg.max_attempts {
                         self.wait(backoff(attempt, self.cfg.max_backoff), &operation)
                             .await?;
@@ -398,6 +399,8 @@ pub(super) fn describe(e: &reqwest::Error) -> String {
         "connection failed"
     } else if e.is_body() || e.is_decode() {
         "the answer was cut off"
+    } else if e.is_builder() {
+        "the request cannot be built"
     } else if e.is_request() {
         "the request failed"
     } else {
