@@ -128,9 +128,12 @@ impl Client {
         let operation = req.op.qualified_name();
         let mut refreshed = false;
         let mut attempt = 0u32;
+        // 429s never reached the API: they get their own, larger budget than failures.
+        let mut throttled = 0u32;
         loop {
             attempt += 1;
             self.wait(self.limiter.delay(), &operation).await?;
+            let _turn = self.limiter.turn().await;
             let bearer = self.bearer(false).await?;
             let built = self
                 .build(req, &bearer)
@@ -176,7 +179,9 @@ impl Client {
                 self.bearer(true).await?;
                 continue;
             }
-            if status == 429 && attempt < self.cfg.max_attempts {
+            if status == 429 && throttled < THROTTLED_ATTEMPTS {
+                throttled += 1;
+                attempt -= 1;
                 let wait = headers
                     .iter()
                     .find(|(k, _)| k == "x-ratelimit-retryafter")
@@ -340,6 +345,9 @@ impl Client {
         }
     }
 }
+
+/// How many 429s one request waits out before giving up (each wait is the API's own retry-after).
+const THROTTLED_ATTEMPTS: u32 = 30;
 
 /// Capped exponential backoff with full jitter.
 fn backoff(attempt: u32, cap: Duration) -> Duration {
