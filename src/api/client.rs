@@ -229,14 +229,14 @@ impl Client {
                     });
                 }
             };
-            let body = parse_body(status, &text);
+            let (body, is_json) = read_body(status, &text);
             let response = Response {
                 status,
                 headers,
                 body,
             };
             if success {
-                if !text.trim().is_empty() && serde_json::from_str::<Value>(&text).is_err() {
+                if !is_json {
                     let snippet: String = text.chars().take(80).collect();
                     return Err(ApiError::Transport {
                         operation,
@@ -387,14 +387,20 @@ pub(super) fn header_pairs(h: &reqwest::header::HeaderMap) -> Vec<(String, Strin
 
 /// The JSON body, or the standard error shape when an error answer is not JSON (as FalconPy does).
 pub(super) fn parse_body(status: u16, text: &str) -> Value {
+    read_body(status, text).0
+}
+
+/// The body (parsed once) and whether it was JSON; an empty body counts as JSON (`{}`).
+fn read_body(status: u16, text: &str) -> (Value, bool) {
     if text.trim().is_empty() {
-        return json!({});
+        return (json!({}), true);
     }
     match serde_json::from_str::<Value>(text) {
-        Ok(v) => v,
+        Ok(v) => (v, true),
         Err(_) => {
             let snippet: String = text.chars().take(200).collect();
-            json!({ "meta": {}, "resources": [], "errors": [{ "code": status, "message": snippet }] })
+            let shape = json!({ "meta": {}, "resources": [], "errors": [{ "code": status, "message": snippet }] });
+            (shape, false)
         }
     }
 }

@@ -2,7 +2,7 @@
 
 use super::backend::Backend;
 use super::cancel::Cancel;
-use super::convert::{from_json, map_to_json};
+use super::convert::{from_json, from_json_owned, map_to_json};
 use crate::api::{ApiError, Response};
 use crate::ops::{self, ArgError, Body, FileSource, Operation, PartContent, Request};
 use crate::safety::{Safety, Stop, Verdict};
@@ -104,7 +104,7 @@ pub fn call_from_rhai(
         return Err(terminated(&ctx.cancel, pos));
     }
     match call(ctx, op, &json) {
-        Ok(resp) => Ok(result_map(&resp)),
+        Ok(resp) => Ok(result_map(resp)),
         Err(CallError::Argument(e)) => Err(argument_error(op, e.key.as_deref(), e.message, pos)),
         Err(CallError::Api(ApiError::Cancelled { .. })) => Err(terminated(&ctx.cancel, pos)),
         Err(CallError::Api(e)) => Err(Box::new(EvalAltResult::ErrorRuntime(
@@ -126,7 +126,7 @@ pub fn call_from_rhai(
 }
 
 /// `#{ status_code, headers, body }`, as FalconPy returns it.
-pub fn result_map(resp: &Response) -> Dynamic {
+pub fn result_map(resp: Response) -> Dynamic {
     let mut m = Map::new();
     m.insert(
         "status_code".into(),
@@ -136,12 +136,12 @@ pub fn result_map(resp: &Response) -> Dynamic {
         "headers".into(),
         Dynamic::from_map(
             resp.headers
-                .iter()
-                .map(|(k, v)| (k.as_str().into(), Dynamic::from(v.clone())))
+                .into_iter()
+                .map(|(k, v)| (k.into(), Dynamic::from(v)))
                 .collect(),
         ),
     );
-    m.insert("body".into(), from_json(&resp.body));
+    m.insert("body".into(), from_json_owned(resp.body));
     Dynamic::from_map(m)
 }
 

@@ -86,6 +86,24 @@ pub fn from_json(value: &Value) -> Dynamic {
     }
 }
 
+/// [`from_json`] for a value the caller gives up: strings and keys move instead of being copied
+/// (every operation's answer goes through here, so it is on the per-call path).
+pub fn from_json_owned(value: Value) -> Dynamic {
+    match value {
+        Value::String(s) => Dynamic::from(s),
+        Value::Array(items) => {
+            Dynamic::from_array(items.into_iter().map(from_json_owned).collect())
+        }
+        Value::Object(fields) => Dynamic::from_map(
+            fields
+                .into_iter()
+                .map(|(k, v)| (k.into(), from_json_owned(v)))
+                .collect(),
+        ),
+        other => from_json(&other),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -95,6 +113,7 @@ mod tests {
     fn round_trip_keeps_types() {
         let v = json!({ "a": 1, "b": [true, "x", 2.5, null], "c": { "d": -7 } });
         assert_eq!(to_json(&from_json(&v)).unwrap(), v);
+        assert_eq!(to_json(&from_json_owned(v.clone())).unwrap(), v);
     }
 
     #[test]
