@@ -68,20 +68,3 @@ impl Samples {
         )
     }
 }
-
-#[cfg(test)]
-mod tests {
-    use super::Samples;
-
-    #[test]
-    fn median_of_even_and_odd_counts() {
-        let mut s = Samples::new("ms", 1);
-        for v in [3.0, 1.0, 2.0] {
-            s.push(v);
-        }
-        assert_eq!(s.median(), 2.0);
-        s.push(10.0);
-        assert_eq!(s.median(), 2.5);
-        assert_eq!(s.range_text(), "1.0 – 10.0 ms");
-    }
-}
