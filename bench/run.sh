@@ -8,7 +8,7 @@
 #                                writes target/bench-smoke/BENCHMARKS.md unless --out is given
 #   bench/run.sh --out FILE      write the report elsewhere
 #
-# Full run extras, each optional: wrk and GNU time from apt (when run as root), FalconPy 1.6.6 in
+# Full run extras, each optional: wrk, hyperfine and GNU time from apt (when run as root), FalconPy 1.6.6 in
 # ./.venv or bench/.venv (created when missing). Without them the affected comparisons say "not run".
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -37,6 +37,7 @@ else
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     missing=""
     command -v wrk >/dev/null || missing="$missing wrk"
+    command -v hyperfine >/dev/null || missing="$missing hyperfine"
     [ -x /usr/bin/time ] || missing="$missing time"
     if [ -n "$missing" ]; then
       apt-get update -qq && apt-get install -y -qq $missing >/dev/null || echo "bench: could not install$missing" >&2
@@ -65,5 +66,6 @@ fi
 args=(run --root "$root" --falconry "$target_dir/$profile/falconry" --out "$out")
 [ -n "$python" ] && args+=(--python "$python")
 command -v wrk >/dev/null && args+=(--wrk "$(command -v wrk)")
+command -v hyperfine >/dev/null && args+=(--hyperfine "$(command -v hyperfine)")
 [ "$smoke" = 1 ] && args+=(--smoke)
 exec "$target_dir/$profile/examples/bench" "${args[@]}"

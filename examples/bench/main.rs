@@ -2,7 +2,7 @@
 //! writes `BENCHMARKS.md`. Clients are separate processes (the release `falconry`, FalconPy, a raw
 //! reqwest loop); the emulator runs in this process so its request log can be read after each run.
 //!
-//! `bench run --root DIR --falconry BIN --out FILE [--python PY] [--wrk BIN] [--smoke]`
+//! `bench run --root DIR --falconry BIN --out FILE [--python PY] [--wrk BIN] [--hyperfine BIN] [--smoke]`
 //! `bench raw-loop URL CALLS`          (a client process of case 2)
 //! `bench loadgen URL SECS CONNECTIONS` (the built-in load generator; token in `BENCH_TOKEN`)
 

@@ -10,6 +10,8 @@ pub struct Options {
     /// A Python with FalconPy installed; FalconPy comparisons are skipped without it.
     pub python: Option<PathBuf>,
     pub wrk: Option<PathBuf>,
+    /// Cross-checks the start-up timings when present.
+    pub hyperfine: Option<PathBuf>,
     pub smoke: bool,
     pub scale: Scale,
 }
@@ -72,6 +74,7 @@ impl Options {
         let mut out = None;
         let mut python = None;
         let mut wrk = None;
+        let mut hyperfine = None;
         let mut smoke = false;
         let mut it = args.iter();
         while let Some(flag) = it.next() {
@@ -86,6 +89,7 @@ impl Options {
                 "--out" => out = Some(value()?),
                 "--python" => python = Some(value()?),
                 "--wrk" => wrk = Some(value()?),
+                "--hyperfine" => hyperfine = Some(value()?),
                 "--smoke" => smoke = true,
                 other => return Err(format!("unknown argument `{other}`")),
             }
@@ -97,6 +101,7 @@ impl Options {
             root,
             python,
             wrk,
+            hyperfine,
             smoke,
             scale: if smoke { Scale::smoke() } else { Scale::full() },
         })

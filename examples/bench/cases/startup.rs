@@ -60,6 +60,15 @@ pub fn run(b: &Bench) -> Result<Section, String> {
         }
         s.row(what, &samples, remark.clone());
         measured.push(samples);
+        if let Some(h) = &b.o.hyperfine {
+            let (median, line) = hyperfine(b, h, cmd)?;
+            s.commands.push(line);
+            s.row(
+                &format!("{what}, by hyperfine"),
+                &median,
+                "cross-check; hyperfine's own median",
+            );
+        }
     }
     if measured.len() == 4 {
         s.ratio(
@@ -79,6 +88,56 @@ pub fn run(b: &Bench) -> Result<Section, String> {
             .push("FalconPy was not available: `import falconpy` not measured.".into());
     }
     Ok(s)
+}
+
+/// The same command timed by hyperfine (no shell, same warm-up and run count): its median, and
+/// the command line for the report.
+fn hyperfine(
+    b: &Bench,
+    hyperfine: &std::path::Path,
+    cmd: &Command,
+) -> Result<(Samples, String), String> {
+    let inner = std::iter::once(cmd.get_program())
+        .chain(cmd.get_args())
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect::<Vec<_>>()
+        .join(" ");
+    let export = b.work().join("hyperfine.json");
+    let runs = b.o.scale.startup_runs.to_string();
+    let export_arg = export.to_string_lossy();
+    let mut h = client::command(
+        hyperfine,
+        &[
+            "-N",
+            "--warmup",
+            "2",
+            "--runs",
+            &runs,
+            "--export-json",
+            &export_arg,
+            &inner,
+        ],
+        None,
+        b.work(),
+    );
+    // The measured command's environment (credentials or none) is hyperfine's.
+    for (k, v) in cmd.get_envs() {
+        match v {
+            Some(v) => h.env(k, v),
+            None => h.env_remove(k),
+        };
+    }
+    b.run(&h, false)?;
+    let text =
+        std::fs::read_to_string(&export).map_err(|e| format!("hyperfine wrote no results: {e}"))?;
+    let json: serde_json::Value =
+        serde_json::from_str(&text).map_err(|e| format!("bad hyperfine results: {e}"))?;
+    let mut samples = Samples::new("ms", 1);
+    for t in json["results"][0]["times"].as_array().into_iter().flatten() {
+        samples.push(t.as_f64().unwrap_or(f64::NAN) * 1000.0);
+    }
+    let line = client::show_wrapped(cmd, &format!("hyperfine -N --warmup 2 --runs {runs}"));
+    Ok((samples, line))
 }
 
 /// `playbooks/*.rhai`, or the test playbooks when the examples have not landed yet.
