@@ -30,6 +30,7 @@ fn unknown_operations_modules_and_keys_are_reported_with_positions() {
                 "}\n",
                 "let c = rtr::init_session(#{});\n",
                 "log::trace(\"x\");\n",
+                "nosuch::thing();\n",
             ),
         )
         .command(&["check", "bad.rhai"])
@@ -37,9 +38,10 @@ fn unknown_operations_modules_and_keys_are_reported_with_positions() {
         .status(1)
         .stderr_has("error: unknown operation `hosts::query_devices`; `falconry ops hosts` lists them\n --> bad.rhai:1:16\n")
         .stderr_has("error: `response_policies::query_policies`: argument `limt` is not accepted; allowed: `filter`, `offset`, `limit`, `sort`, `parameters`\n --> bad.rhai:3:24\n")
-        .stderr_has("error: unknown module `rtr`; known modules: `host_group`, `hosts`, `log`, `real_time_response`, `real_time_response_admin`, `response_policies`\n --> bad.rhai:5:9\n")
+        .stderr_has("error: module `rtr` has no function `init_session`; it has `batch`, `each`, `preflight`, `session`\n --> bad.rhai:5:14\n")
         .stderr_has("error: module `log` has no function `trace`; it has `debug`, `error`, `info`, `warn`\n --> bad.rhai:6:6\n")
-        .stderr_has("error: 4 problems found\n");
+        .stderr_has("error: unknown module `nosuch`; known modules: ")
+        .stderr_has("error: 5 problems found\n");
 }
 
 #[test]
@@ -72,7 +74,7 @@ fn calls_into_imported_modules_are_checked_against_their_functions() {
         .command(&["check", "p.rhai", "--lib", "lib"])
         .run()
         .status(1)
-        .stderr_has("error: no module `team/missing` in `lib` or the built-in library; built-in modules: `falcon/util`\n")
+        .stderr_has("error: no module `team/missing` in `lib` or the built-in library; built-in modules: `falcon/collect`, `falcon/contain`, `falcon/hosts`, `falcon/hunt`, `falcon/policy`, `falcon/scripts`, `falcon/util`\n")
         .stderr_has("--> p.rhai:2:1")
         .stderr_has("error: module `t` has no function `triple`; it has `double`\n --> p.rhai:4:4\n")
         .stderr_has("error: `t::double` takes 1 argument(s), not 2\n")

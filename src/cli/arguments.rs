@@ -148,6 +148,8 @@ pub struct ReplArgs {
     pub verbose: bool,
     #[command(flatten)]
     pub limits: LimitArgs,
+    #[command(flatten)]
+    pub safety: SafetyArgs,
 }
 
 #[derive(Args, Debug)]
@@ -171,4 +173,6 @@ pub struct WatchArgs {
     pub verbose: bool,
     #[command(flatten)]
     pub limits: LimitArgs,
+    #[command(flatten)]
+    pub safety: SafetyArgs,
 }

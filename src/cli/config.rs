@@ -1,6 +1,8 @@
 //! The validated configuration: clap's raw arguments checked once, turned into domain values.
 
-use super::arguments::{Arguments, CheckArgs, Command, LimitArgs, OpsArgs, RunArgs, SimArgs};
+use super::arguments::{
+    Arguments, CheckArgs, Command, LimitArgs, OpsArgs, RunArgs, SafetyArgs, SimArgs,
+};
 use super::error::Error;
 use super::repl::ReplConfig;
 use super::watch::WatchConfig;
@@ -86,11 +88,7 @@ impl RunConfig {
             args,
             json: a.json,
             options,
-            safety: RunFlags {
-                plan: a.safety.plan,
-                allow_destructive: a.safety.allow_destructive,
-                audit: a.safety.audit,
-            },
+            safety: safety_flags(a.safety),
         })
     }
 }
@@ -146,6 +144,15 @@ impl SimConfig {
             scenario: a.scenario,
             seed: a.seed,
         })
+    }
+}
+
+/// `--plan`, `--allow-destructive` and `--audit`, for `run`, `repl` and `watch` alike.
+pub fn safety_flags(a: SafetyArgs) -> RunFlags {
+    RunFlags {
+        plan: a.plan,
+        allow_destructive: a.allow_destructive,
+        audit: a.audit,
     }
 }
 

@@ -3,13 +3,14 @@
 
 use super::arguments::ReplArgs;
 use super::backend;
-use super::config::{lib_dir, limits, parse_arg};
+use super::config::{lib_dir, limits, parse_arg, safety_flags};
 use super::error::Error;
 use super::ops_list::describe_text;
 use crate::api::ClientConfig;
 use crate::engine::{Cancel, Level, Options, Runtime, collections, resolve, stdlib};
 use crate::ops::{self, Collection};
 use crate::repl::{self, Settings, history};
+use crate::safety::{Guard, Playbook, RunFlags};
 use rhai::{Engine, EvalAltResult, Map};
 use std::fmt::Write;
 use std::path::PathBuf;
@@ -18,6 +19,7 @@ pub struct ReplConfig {
     pub history: Option<PathBuf>,
     pub args: Map,
     pub options: Options,
+    pub safety: RunFlags,
 }
 
 impl ReplConfig {
@@ -36,6 +38,7 @@ impl ReplConfig {
             history: a.history.or_else(history::default_path),
             args: arg_map(&a.args)?,
             options,
+            safety: safety_flags(a.safety),
         })
     }
 }
@@ -64,16 +67,30 @@ pub fn repl(cfg: ReplConfig) -> Result<(), Error> {
     let cancel = Cancel::new();
     let selected = backend::select(&cancel)?;
     let (described, secrets) = describe_backend(&selected);
-    let mut runtime = Runtime::new(selected.backend.clone(), &cfg.options, cancel);
+    // Destructive requests are put to the person at the terminal, one by one.
+    let safety = cfg
+        .safety
+        .build_with(
+            Playbook::named("repl"),
+            selected.emulator.is_none(),
+            Guard::ask_on_terminal(),
+        )
+        .map_err(Error::Usage)?;
+    let mut options = cfg.options;
+    options.safety = safety.clone();
+    let mut runtime = Runtime::new(selected.backend.clone(), &options, cancel);
     register_help(runtime.engine_mut());
     let settings = Settings {
         history: cfg.history,
         redactor: history::Redactor::new(secrets),
         backend: described,
         args: cfg.args,
-        timeout: cfg.options.limits.timeout,
+        timeout: options.limits.timeout,
     };
     repl::run(runtime, settings).map_err(Error::Backend)?;
+    if let Some(plan) = safety.render_plan() {
+        eprint!("{plan}");
+    }
     // The emulator (if any) stops only after the last session in the scope was closed.
     drop(selected);
     Ok(())

@@ -2,10 +2,11 @@
 
 use super::arguments::WatchArgs;
 use super::backend;
-use super::config::{lib_dir, limits};
+use super::config::{lib_dir, limits, safety_flags};
 use super::error::Error;
 use super::repl::{absolute, arg_map};
 use crate::engine::{Cancel, Level, Options};
+use crate::safety::{Playbook, RunFlags};
 use crate::watch::{self, Runner, Target};
 use rhai::Map;
 
@@ -13,6 +14,7 @@ pub struct WatchConfig {
     pub target: Target,
     pub args: Map,
     pub options: Options,
+    pub safety: RunFlags,
 }
 
 impl WatchConfig {
@@ -54,6 +56,7 @@ impl WatchConfig {
             target,
             args: arg_map(&a.args)?,
             options,
+            safety: safety_flags(a.safety),
         })
     }
 }
@@ -61,9 +64,15 @@ impl WatchConfig {
 pub fn watch(cfg: WatchConfig) -> Result<(), Error> {
     let cancel = Cancel::new();
     let selected = backend::select(&cancel)?;
+    let mut options = cfg.options;
+    // Each run gets its own plan and playbook name from this (see `Runner`).
+    options.safety = cfg
+        .safety
+        .build(Playbook::named("watch"), selected.emulator.is_none())
+        .map_err(Error::Usage)?;
     let runner = Runner {
         backend: selected.backend.clone(),
-        options: cfg.options,
+        options,
         cancel,
         args: cfg.args,
     };

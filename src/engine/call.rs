@@ -120,7 +120,7 @@ pub fn call_from_rhai(
         ))),
         // Unaudited changes must not go on: not catchable.
         Err(CallError::Safety(e @ Stop::Audit(_))) => Err(Box::new(
-            EvalAltResult::ErrorTerminated(Dynamic::from(e.to_string()), pos),
+            EvalAltResult::ErrorTerminated(e.termination(), pos),
         )),
     }
 }

@@ -193,6 +193,10 @@ fn check_call(call: &Call, exports: &Exports) -> Option<String> {
 fn check_operation(call: &Call, exports: &Exports) -> Option<String> {
     let (module, name) = (call.module.as_str(), call.name.as_str());
     let Some(op) = resolve(module, name).filter(|_| exports.contains_key(name)) else {
+        // Helpers registered beside the operations (`hosts::find`) are plain functions.
+        if exports.contains_key(name) {
+            return check_call(call, exports);
+        }
         return Some(format!(
             "unknown operation `{module}::{name}`; `falconry ops {module}` lists them"
         ));

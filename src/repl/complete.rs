@@ -9,8 +9,9 @@ use crate::ops::{self, request::allowed_keys};
 #[derive(Clone, Debug, Default)]
 pub struct Known {
     pub vars: Vec<Var>,
-    /// Aliases of the modules imported so far (`import "falcon/util" as util;` gives `util`).
-    pub imports: Vec<String>,
+    /// Modules imported so far, by alias, with their functions
+    /// (`import "falcon/util" as util;` gives `util` and `chunks`, `resources`, ...).
+    pub imports: Vec<(String, Vec<String>)>,
 }
 
 #[derive(Clone, Debug)]
@@ -74,6 +75,12 @@ pub fn complete(line: &str, pos: usize, known: &Known) -> (usize, Vec<Candidate>
                     }
                 }
             }
+        } else if let Some((_, functions)) = known.imports.iter().find(|(a, _)| a == module) {
+            for f in functions {
+                if f.starts_with(prefix) {
+                    out.push(pair(f, &format!("{module}::{f}")));
+                }
+            }
         } else if module == "log" {
             for level in ["debug", "info", "warn", "error"] {
                 if level.starts_with(prefix) {
@@ -87,7 +94,7 @@ pub fn complete(line: &str, pos: usize, known: &Known) -> (usize, Vec<Candidate>
     }
     let mut names: Vec<String> = collections().map(|c| format!("{}::", c.module())).collect();
     names.extend(known.vars.iter().map(|v| v.name.clone()));
-    names.extend(known.imports.iter().map(|i| format!("{i}::")));
+    names.extend(known.imports.iter().map(|(alias, _)| format!("{alias}::")));
     names.extend(GLOBALS.iter().map(|g| g.to_string()));
     names.extend(KEYWORDS.iter().map(|k| k.to_string()));
     (start, filter(names, word))
@@ -244,6 +251,16 @@ mod tests {
         );
         assert!(names.contains(&"base_command".to_string()));
         assert!(names.contains(&"command_string".to_string()));
+    }
+
+    #[test]
+    fn imported_modules_complete_their_functions() {
+        let known = Known {
+            vars: vec![],
+            imports: vec![("util".into(), vec!["chunks".into(), "resources".into()])],
+        };
+        assert_eq!(replacements("ut", &known).1, ["util::"]);
+        assert_eq!(replacements("util::ch", &known).1, ["util::chunks"]);
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! a note; `:json` shows everything raw.
 
 use crate::engine::convert;
-use comfy_table::{ContentArrangement, Table, presets};
+use comfy_table::{ContentArrangement, LineStyle, Table, TableStyle};
 use rhai::Dynamic;
 use serde_json::{Map, Value};
 
@@ -12,6 +12,10 @@ const MAX_LINES: usize = 40;
 const MAX_COLUMNS: usize = 6;
 /// Table cells longer than this are cut.
 const MAX_CELL: usize = 48;
+
+/// A rule under the header and nothing else: rows stay one line each, easy to scan and to copy.
+const COMPACT: TableStyle =
+    TableStyle::new().header_separator(LineStyle::none().fill('─').junction('─'));
 
 /// The columns responders look for first, in the order shown.
 const PREFERRED: &[&str] = &[
@@ -96,9 +100,16 @@ fn is_table(items: &[Value]) -> bool {
 }
 
 fn table(items: &[Value]) -> String {
+    if let [Value::Object(only)] = items
+        && only
+            .values()
+            .any(|v| v.as_str().is_some_and(|s| s.contains('\n')))
+    {
+        return record(only);
+    }
     let columns = columns(items);
     let mut t = Table::new();
-    t.load_style(presets::UTF8_HORIZONTAL_ONLY)
+    t.load_style(COMPACT)
         .set_content_arrangement(ContentArrangement::Dynamic)
         .set_header(columns.iter().map(String::as_str));
     for item in items {
@@ -124,6 +135,24 @@ fn table(items: &[Value]) -> String {
         ));
     }
     out.push('\n');
+    out
+}
+
+/// One resource holding multi-line text (an RTR command's `stdout`): one field per line, text as it was.
+fn record(m: &Map<String, Value>) -> String {
+    let width = m.keys().map(|k| k.len()).max().unwrap_or(0);
+    let mut out = String::new();
+    for (k, v) in m {
+        match v {
+            Value::String(s) if s.contains('\n') => {
+                out.push_str(&format!("{k}:\n"));
+                for line in cut_lines(s).lines() {
+                    out.push_str(&format!("  {line}\n"));
+                }
+            }
+            other => out.push_str(&format!("{k:<width$}  {}\n", cell(Some(other)))),
+        }
+    }
     out
 }
 
@@ -239,6 +268,17 @@ mod tests {
         assert!(text.contains("line 39") && !text.contains("line 40"));
         assert!(text.contains("60 more lines"));
         assert!(render(&Dynamic::from(long), true).contains("line 99"));
+    }
+
+    #[test]
+    fn one_resource_with_text_shows_the_text_as_it_is() {
+        let v = from_json(&json!([
+            { "base_command": "ls", "complete": true, "stdout": "a.txt\nb.txt\n" }
+        ]));
+        assert_eq!(
+            render(&v, false),
+            "base_command  ls\ncomplete      true\nstdout:\n  a.txt\n  b.txt\n"
+        );
     }
 
     #[test]

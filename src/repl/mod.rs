@@ -10,7 +10,7 @@ pub mod interrupt;
 mod worker;
 
 use crate::cli::render_script_error;
-use crate::engine::{Reason, Runtime};
+use crate::engine::{ErrorKind, Reason, Runtime};
 use helper::ReplHelper;
 use history::Redactor;
 use rhai::Map;
@@ -265,7 +265,10 @@ impl Session {
                 print!("{}", display::render(&value, self.raw_json));
                 true
             }
-            Err(e) => {
+            Err(mut e) => {
+                if e.kind == ErrorKind::Interrupted {
+                    e.message = "interrupted; the scope is kept".into();
+                }
                 eprint!("{}", render_script_error(&e));
                 false
             }

@@ -6,7 +6,7 @@
 use super::complete::{Known, Var};
 use crate::engine::{Cancel, ErrorKind, Runtime, ScriptError};
 use rhai::{AST, Dynamic, Map, Scope};
-use rhai::{Module, Stmt};
+use rhai::{Expr, FnAccess, Module, Stmt};
 use std::sync::mpsc::{Receiver, Sender, channel};
 use std::thread::JoinHandle;
 use std::time::Duration;
@@ -98,7 +98,7 @@ struct State {
     /// Top-level imports and functions of earlier statements, run again (cheaply: modules are cached)
     /// before each new statement so they stay in effect.
     carried: AST,
-    imports: Vec<String>,
+    imports: Vec<(String, Vec<String>)>,
     timeout: Duration,
 }
 
@@ -136,8 +136,13 @@ impl State {
             for s in &imports {
                 if let Stmt::Import(x, _) = s {
                     let alias = x.1.name.to_string();
-                    if !alias.is_empty() && !self.imports.contains(&alias) {
-                        self.imports.push(alias);
+                    if !alias.is_empty() {
+                        let functions = match &x.0 {
+                            Expr::StringConstant(path, _) => self.functions_of(path),
+                            _ => Vec::new(),
+                        };
+                        self.imports.retain(|(a, _)| *a != alias);
+                        self.imports.push((alias, functions));
                     }
                 }
             }
@@ -146,6 +151,24 @@ impl State {
             }
         }
         result
+    }
+
+    /// The public functions of the module `path` names, for completing `alias::`.
+    fn functions_of(&self, path: &str) -> Vec<String> {
+        let Ok(found) = self.runtime.find_module(path) else {
+            return Vec::new();
+        };
+        let Ok(ast) = self.runtime.engine().compile(&found.text) else {
+            return Vec::new();
+        };
+        let mut names: Vec<String> = ast
+            .iter_functions()
+            .filter(|f| f.access == FnAccess::Public)
+            .map(|f| f.name.to_string())
+            .collect();
+        names.sort();
+        names.dedup();
+        names
     }
 
     fn known(&self) -> Known {

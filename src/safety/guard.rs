@@ -49,6 +49,23 @@ impl Guard {
         }
     }
 
+    /// Asks the person at the terminal (stdin and stderr); refuses when stdin is not a terminal.
+    pub fn ask_on_terminal() -> Guard {
+        Guard::with_prompt(|what| {
+            use std::io::{BufRead, IsTerminal, Write};
+            if !std::io::stdin().is_terminal() {
+                return false;
+            }
+            eprint!("falconry: allow destructive {what}? [y/N] ");
+            let _ = std::io::stderr().flush();
+            let mut answer = String::new();
+            if std::io::stdin().lock().read_line(&mut answer).is_err() {
+                return false;
+            }
+            matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "yes")
+        })
+    }
+
     pub fn allows_all(&self) -> bool {
         self.allow_all
     }

@@ -92,6 +92,17 @@ pub enum Stop {
     Audit(String),
 }
 
+impl Stop {
+    /// The token a run ends with when it must not go on, shaped like the engine's own
+    /// (`#{ reason, message }`).
+    pub fn termination(&self) -> rhai::Dynamic {
+        let mut m = rhai::Map::new();
+        m.insert("reason".into(), "audit".into());
+        m.insert("message".into(), self.to_string().into());
+        m.into()
+    }
+}
+
 impl fmt::Display for Stop {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -110,7 +121,8 @@ pub struct Safety(Arc<Inner>);
 struct Inner {
     guard: Guard,
     plan: Option<Mutex<Plan>>,
-    audit: Option<AuditLog>,
+    /// Shared by every playbook of a `watch`: one file, one lock.
+    audit: Option<Arc<AuditLog>>,
     playbook: Option<Playbook>,
     /// Locked before `plan` whenever both are needed.
     memory: Mutex<Memory>,
@@ -121,7 +133,7 @@ impl fmt::Debug for Safety {
         f.debug_struct("Safety")
             .field("guard", &self.0.guard)
             .field("plan", &self.0.plan.is_some())
-            .field("audit", &self.0.audit.as_ref().map(AuditLog::path))
+            .field("audit", &self.0.audit.as_deref().map(AuditLog::path))
             .field("playbook", &self.0.playbook)
             .finish()
     }
@@ -137,7 +149,7 @@ impl Safety {
         Safety(Arc::new(Inner {
             guard: settings.guard,
             plan: settings.plan.then(|| Mutex::new(Plan::default())),
-            audit: settings.audit,
+            audit: settings.audit.map(Arc::new),
             playbook: settings.playbook,
             memory: Mutex::new(Memory::default()),
         }))
@@ -148,7 +160,19 @@ impl Safety {
     }
 
     pub fn audit_path(&self) -> Option<&Path> {
-        self.0.audit.as_ref().map(AuditLog::path)
+        self.0.audit.as_deref().map(AuditLog::path)
+    }
+
+    /// The same guard and audit log for another playbook, with a plan and memory of its own (`watch`
+    /// runs many playbooks, each planned and audited under its own name).
+    pub fn for_playbook(&self, playbook: Playbook) -> Safety {
+        Safety(Arc::new(Inner {
+            guard: self.0.guard.clone(),
+            plan: self.0.plan.as_ref().map(|_| Mutex::new(Plan::default())),
+            audit: self.0.audit.clone(),
+            playbook: Some(playbook),
+            memory: Mutex::new(Memory::default()),
+        }))
     }
 
     /// The changes recorded so far (plan mode only).
@@ -484,6 +508,17 @@ impl RunFlags {
     /// The safety of one run of `playbook`. Against a real tenant the audit log is always written (to
     /// `--audit FILE` or the default path); against the embedded emulator only when `--audit` asks.
     pub fn build(&self, playbook: Playbook, real_tenant: bool) -> Result<Safety, String> {
+        self.build_with(playbook, real_tenant, Guard::refuse())
+    }
+
+    /// As [`RunFlags::build`], with `guard` deciding destructive requests unless `--allow-destructive`
+    /// allows them all (the REPL asks the person at the terminal).
+    pub fn build_with(
+        &self,
+        playbook: Playbook,
+        real_tenant: bool,
+        guard: Guard,
+    ) -> Result<Safety, String> {
         let path = match (&self.audit, real_tenant) {
             (Some(p), _) => Some(p.clone()),
             (None, true) => Some(default_audit_path().ok_or(
@@ -496,7 +531,7 @@ impl RunFlags {
             guard: if self.allow_destructive {
                 Guard::allow_all()
             } else {
-                Guard::refuse()
+                guard
             },
             plan: self.plan,
             audit,

@@ -146,6 +146,9 @@ pub struct Faults {
     pub storm_length: u64,
 }
 
+/// The largest generated fleet (a real tenant's order of magnitude).
+pub const MAX_FLEET: usize = 1_000_000;
+
 impl Scenario {
     pub fn load(path: &Path) -> Result<Scenario, String> {
         let text = std::fs::read_to_string(path)
@@ -154,6 +157,16 @@ impl Scenario {
     }
 
     pub fn parse(text: &str) -> Result<Scenario, String> {
-        toml::from_str(text).map_err(|e| e.to_string())
+        let scenario: Scenario = toml::from_str(text).map_err(|e| e.to_string())?;
+        // A typo in `count` must be an error, not an attempt to allocate the memory of a planet.
+        if let Some(f) = &scenario.fleet
+            && f.count > MAX_FLEET
+        {
+            return Err(format!(
+                "`fleet.count` is {}; at most {MAX_FLEET} hosts are simulated",
+                f.count
+            ));
+        }
+        Ok(scenario)
     }
 }

@@ -1,6 +1,7 @@
 //! One run of one playbook on a script thread of its own, with what it printed kept for the inbox's result.
 
 use crate::engine::{Backend, Cancel, Options, Runtime, ScriptError, convert};
+use crate::safety::Playbook;
 use rhai::Map;
 use serde_json::Value;
 use std::path::PathBuf;
@@ -39,8 +40,11 @@ impl Runner {
     fn run(&self, playbook: PathBuf) -> Report {
         let start = SystemTime::now();
         let output = Arc::new(Mutex::new(String::new()));
+        // Each run is planned and audited under its own playbook's name.
+        let mut options = self.options.clone();
+        options.safety = options.safety.for_playbook(Playbook::from_file(&playbook));
         // A fresh engine per run: modules imported from `--lib` are read again after an edit.
-        let mut runtime = Runtime::new(self.backend.clone(), &self.options, self.cancel.clone());
+        let mut runtime = Runtime::new(self.backend.clone(), &options, self.cancel.clone());
         let out = output.clone();
         runtime.engine_mut().on_print(move |s| {
             println!("{s}");
@@ -64,6 +68,9 @@ impl Runner {
         let result = runtime
             .run_file(&playbook, self.args.clone())
             .map(|v| convert::to_json(&v).unwrap_or_else(|_| Value::String(v.to_string())));
+        if let Some(plan) = options.safety.render_plan() {
+            eprint!("{plan}");
+        }
         let output = output.lock().map(|o| o.clone()).unwrap_or_default();
         Report {
             playbook,

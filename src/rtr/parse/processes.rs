@@ -39,7 +39,7 @@ const NUMERIC: &[&str] = &[
 
 pub fn parse(stdout: &str) -> Value {
     let rows = table::fixed_width(stdout)
-        .or_else(|| table::whitespace(stdout, &["USER", "UID", "PID"], &["STARTED"]))
+        .or_else(|| table::whitespace(stdout, &["USER", "UID", "PID"]))
         .unwrap_or_default();
     let procs: Vec<Value> = rows
         .iter()

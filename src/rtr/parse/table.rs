@@ -54,9 +54,9 @@ pub fn fixed_width(text: &str) -> Option<Vec<Row>> {
 }
 
 /// Parses a whitespace-separated table whose header line starts with one of `first_headers`.
-/// Each row is split into as many fields as there are headers, the last taking the rest.
-/// `joined` names columns whose cell is two words (a date and a time).
-pub fn whitespace(text: &str, first_headers: &[&str], joined: &[&str]) -> Option<Vec<Row>> {
+/// Each row is split into as many fields as there are headers, the last taking the rest; a
+/// date followed by a time (and `AM`/`PM`) counts as one cell.
+pub fn whitespace(text: &str, first_headers: &[&str]) -> Option<Vec<Row>> {
     let mut lines = text.lines().skip_while(|l| {
         let first = l.split_whitespace().next().unwrap_or_default();
         !first_headers.iter().any(|h| h.eq_ignore_ascii_case(first))
@@ -75,10 +75,18 @@ pub fn whitespace(text: &str, first_headers: &[&str], joined: &[&str]) -> Option
                 row.push((h.clone(), rest.trim().to_string()));
                 break;
             }
-            let words = if joined.iter().any(|j| j.eq_ignore_ascii_case(h)) {
-                2
-            } else {
-                1
+            let mut ahead = rest.split_whitespace();
+            let words = match (ahead.next(), ahead.next(), ahead.next()) {
+                (Some(d), Some(t), ampm) if looks_like_date(d) && looks_like_time(t) => {
+                    if ampm.is_some_and(|w| {
+                        w.eq_ignore_ascii_case("AM") || w.eq_ignore_ascii_case("PM")
+                    }) {
+                        3
+                    } else {
+                        2
+                    }
+                }
+                _ => 1,
             };
             let (cell, after) = take_words(rest, words);
             row.push((h.clone(), cell.to_string()));
@@ -89,14 +97,45 @@ pub fn whitespace(text: &str, first_headers: &[&str], joined: &[&str]) -> Option
     Some(rows)
 }
 
-/// Header words, keeping `PID/Program name`-style and `Local Address`-style pairs together.
+/// `2026-11-20` or `11/20/2026`.
+fn looks_like_date(w: &str) -> bool {
+    let parts: Vec<&str> = w.split(['-', '/']).collect();
+    parts.len() == 3
+        && parts
+            .iter()
+            .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()))
+}
+
+/// `09:00`, `09:00:00` or `9:00:00.123`.
+fn looks_like_time(w: &str) -> bool {
+    let parts: Vec<&str> = w.split(':').collect();
+    (2..=3).contains(&parts.len())
+        && parts
+            .iter()
+            .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit() || c == '.'))
+}
+
+/// Header words, keeping known two-word headers (`Local Address`, `Start Time`,
+/// `PID/Program name`, ...) together.
 fn split_headers(header: &str) -> Vec<String> {
+    const PAIRS: &[(&str, &str)] = &[
+        ("Local", "Address"),
+        ("Foreign", "Address"),
+        ("Remote", "Address"),
+        ("PID/Program", "name"),
+        ("Start", "Time"),
+        ("Command", "Line"),
+        ("Last", "Logon"),
+        ("Image", "Name"),
+        ("Parent", "PID"),
+    ];
     let mut out: Vec<String> = Vec::new();
     for w in header.split_whitespace() {
-        let glue = matches!(w, "Address" | "name" | "Name")
-            && out
-                .last()
-                .is_some_and(|p| matches!(p.as_str(), "Local" | "Foreign" | "PID/Program"));
+        let glue = out.last().is_some_and(|p| {
+            PAIRS
+                .iter()
+                .any(|(a, b)| p.eq_ignore_ascii_case(a) && w.eq_ignore_ascii_case(b))
+        });
         match out.last_mut() {
             Some(last) if glue => {
                 last.push(' ');
@@ -163,9 +202,16 @@ mod tests {
     #[test]
     fn whitespace_rows_keep_the_rest_in_the_last_column() {
         let t = "USER PID STARTED COMMAND\nroot 1 2026-11-20 09:00:00 /sbin/init splash\n";
-        let rows = whitespace(t, &["USER"], &["STARTED"]).unwrap();
+        let rows = whitespace(t, &["USER"]).unwrap();
         assert_eq!(rows[0][2].1, "2026-11-20 09:00:00");
         assert_eq!(rows[0][3].1, "/sbin/init splash");
+        let t = "PID  User  Start Time  Command Line\n42  root  11/20/2026 9:00:00 AM  /bin/x -y\n";
+        let rows = whitespace(t, &["PID"]).unwrap();
+        assert_eq!(
+            rows[0][2],
+            ("Start Time".into(), "11/20/2026 9:00:00 AM".into())
+        );
+        assert_eq!(rows[0][3], ("Command Line".into(), "/bin/x -y".into()));
         assert_eq!(snake("Last Modified (UTC+0)"), "last_modified");
         assert_eq!(snake("PID/Program name"), "pid_program_name");
     }

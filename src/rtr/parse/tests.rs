@@ -89,6 +89,15 @@ fn emulator_ls_parses_on_windows_and_linux() {
     assert_eq!(e["extension"], ".exe");
     assert_eq!(e["path"], "C:\\Users\\bob\\AppData\\Local\\Temp\\evil.exe");
     assert!(e["size"].as_u64().unwrap() > 10);
+    let (_, one) = emulated(
+        "WS-042",
+        "ls",
+        "ls c:\\users\\bob\\appdata\\local\\temp\\EVIL.EXE",
+    );
+    assert_eq!(
+        one[0]["path"],
+        "C:\\Users\\bob\\AppData\\Local\\Temp\\evil.exe"
+    );
     let (_, entries) = emulated("WS-042", "ls", "ls C:\\");
     assert_eq!(find(&entries, "name", &json!("Users"))["type"], "directory");
     assert_eq!(find(&entries, "name", &json!("Users"))["size"], Value::Null);
@@ -97,6 +106,11 @@ fn emulator_ls_parses_on_windows_and_linux() {
     assert_eq!(entries[0]["name"], "kworkerd");
     assert_eq!(entries[0]["path"], "/tmp/.x/kworkerd");
     assert_eq!(entries[0]["mode"], "-rwxr-xr-x");
+    let (_, entries) = emulated("MAC-007", "ls", "ls /Users/erin");
+    assert_eq!(
+        find(&entries, "name", &json!("Documents"))["group"],
+        "staff"
+    );
     let (_, entries) = emulated("web-01", "ls", "ls /");
     assert_eq!(find(&entries, "name", &json!("tmp"))["type"], "directory");
 }
@@ -127,12 +141,12 @@ fn emulator_netstat_parses_on_windows_and_linux() {
 fn emulator_filehash_users_env_reg_and_interfaces_parse() {
     let path = "C:\\Users\\bob\\AppData\\Local\\Temp\\evil.exe";
     let (_, hashes) = emulated("WS-042", "filehash", &format!("filehash {path}"));
-    let bytes = crate::sim::host::fleet::EVIL_EXE.as_bytes();
+    let bytes = crate::sim::host::compromise::EVIL_EXE.as_bytes();
     assert_eq!(
         hashes,
         json!([{
             "path": path,
-            "md5": crate::sim::host::fleet::EVIL_EXE_MD5,
+            "md5": crate::sim::host::compromise::EVIL_EXE_MD5,
             "sha256": hex::encode(<sha2::Sha256 as sha2::Digest>::digest(bytes)),
         }])
     );

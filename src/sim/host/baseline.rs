@@ -7,6 +7,7 @@ use bytes::Bytes;
 
 use super::account::User;
 use super::clock::BASE_TIME;
+use super::fs::FileSystem;
 use super::network::{Connection, Interface};
 use super::process::Process;
 use super::registry::RegValue;
@@ -127,6 +128,52 @@ static WINDOWS_BODIES: OnceLock<Vec<Bytes>> = OnceLock::new();
 static LINUX_BODIES: OnceLock<Vec<Bytes>> = OnceLock::new();
 static MAC_BODIES: OnceLock<Vec<Bytes>> = OnceLock::new();
 
+const WINDOWS_DIRS: &[&str] = &[
+    "C:\\Program Files",
+    "C:\\ProgramData",
+    "C:\\Users\\Public",
+    "C:\\Windows\\Temp",
+];
+const LINUX_DIRS: &[&str] = &[
+    "/tmp",
+    "/root",
+    "/var/tmp",
+    "/home",
+    "/etc/cron.d",
+    "/proc",
+    "/dev/shm",
+];
+const MAC_DIRS: &[&str] = &[
+    "/tmp",
+    "/private/tmp",
+    "/var/root",
+    "/Library/LaunchAgents",
+    "/Library/LaunchDaemons",
+];
+
+/// The platform's system directories and files, built once and cloned into each host
+/// (cloning a tree is several times cheaper than building it path by path).
+fn system_tree(platform: Platform) -> FileSystem {
+    static TREES: [OnceLock<FileSystem>; 3] = [OnceLock::new(), OnceLock::new(), OnceLock::new()];
+    let (i, dirs, files, bodies) = match platform {
+        Platform::Windows => (0, WINDOWS_DIRS, WINDOWS_FILES, &WINDOWS_BODIES),
+        Platform::Linux => (1, LINUX_DIRS, LINUX_FILES, &LINUX_BODIES),
+        Platform::Mac => (2, MAC_DIRS, MAC_FILES, &MAC_BODIES),
+    };
+    TREES[i]
+        .get_or_init(|| {
+            let mut fs = FileSystem::new(platform.path_style(), BASE_TIME - 365 * 86_400);
+            for d in dirs {
+                let _ = fs.mkdir_all(d, BASE_TIME - 120 * 86_400);
+            }
+            for (n, (path, _)) in files.iter().enumerate() {
+                let _ = fs.write(path, body(bodies, files, n), BASE_TIME - 90 * 86_400);
+            }
+            fs
+        })
+        .clone()
+}
+
 /// A user-facing first name, picked by the host's id.
 pub fn user_name(seed: u64) -> &'static str {
     const NAMES: &[&str] = &[
@@ -138,24 +185,11 @@ pub fn user_name(seed: u64) -> &'static str {
 
 /// Fills a freshly created host with its platform's standard content.
 pub fn apply(host: &mut Host, user: &str, seed: u64) {
+    host.fs = system_tree(host.platform);
     match host.platform {
         Platform::Windows => windows(host, user, seed),
         Platform::Linux => linux(host, user, seed),
         Platform::Mac => mac(host, user, seed),
-    }
-}
-
-fn files(host: &mut Host, list: &[(&str, &str)], cache: &'static OnceLock<Vec<Bytes>>) {
-    for (i, (path, _)) in list.iter().enumerate() {
-        let _ = host
-            .fs
-            .write(path, body(cache, list, i), BASE_TIME - 90 * 86_400);
-    }
-}
-
-fn dirs(host: &mut Host, list: &[&str]) {
-    for d in list {
-        let _ = host.fs.mkdir_all(d, BASE_TIME - 120 * 86_400);
     }
 }
 
@@ -219,17 +253,8 @@ fn interface(host: &mut Host, name: &str, description: &str) {
 }
 
 fn windows(host: &mut Host, user: &str, seed: u64) {
-    let server = host.product_type_desc == "Server";
+    let server = host.product_type_desc != "Workstation";
     let home = format!("C:\\Users\\{user}");
-    dirs(
-        host,
-        &[
-            "C:\\Program Files",
-            "C:\\ProgramData",
-            "C:\\Users\\Public",
-            "C:\\Windows\\Temp",
-        ],
-    );
     for sub in [
         "Desktop",
         "Documents",
@@ -241,7 +266,6 @@ fn windows(host: &mut Host, user: &str, seed: u64) {
             .fs
             .mkdir_all(&format!("{home}\\{sub}"), BASE_TIME - 60 * 86_400);
     }
-    files(host, WINDOWS_FILES, &WINDOWS_BODIES);
     let _ = host.fs.write(
         &format!("{home}\\Documents\\notes.txt"),
         Bytes::from(format!("quarterly numbers for {user}\r\n").into_bytes()),
@@ -494,6 +518,9 @@ fn windows(host: &mut Host, user: &str, seed: u64) {
     }
     host.registry
         .ensure_key("HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\RunOnce");
+    // RTR runs as SYSTEM, whose hive HKCU names; its Run key exists and is empty.
+    host.registry
+        .ensure_key("HKCU\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Run");
     host.registry.ensure_key(&format!(
         "HKEY_USERS\\{user_sid}\\Software\\Microsoft\\Windows\\CurrentVersion\\Run"
     ));
@@ -524,19 +551,6 @@ fn posix_users(host: &mut Host, user: &str, home_root: &str, first_uid: u32) {
 }
 
 fn linux(host: &mut Host, user: &str, _seed: u64) {
-    dirs(
-        host,
-        &[
-            "/tmp",
-            "/root",
-            "/var/tmp",
-            "/home",
-            "/etc/cron.d",
-            "/proc",
-            "/dev/shm",
-        ],
-    );
-    files(host, LINUX_FILES, &LINUX_BODIES);
     posix_users(host, user, "/home", 1000);
     let passwd = format!(
         "root:x:0:0:root:/root:/bin/bash\ndaemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin\nwww-data:x:33:33:www-data:/var/www:/usr/sbin/nologin\nsshd:x:110:65534::/run/sshd:/usr/sbin/nologin\n{user}:x:1000:1000:{user}:/home/{user}:/bin/bash\n"
@@ -634,22 +648,11 @@ fn linux(host: &mut Host, user: &str, _seed: u64) {
 }
 
 fn mac(host: &mut Host, user: &str, _seed: u64) {
-    dirs(
-        host,
-        &[
-            "/tmp",
-            "/private/tmp",
-            "/var/root",
-            "/Library/LaunchAgents",
-            "/Library/LaunchDaemons",
-        ],
-    );
     for sub in ["Desktop", "Documents", "Downloads", "Library/LaunchAgents"] {
         let _ = host
             .fs
             .mkdir_all(&format!("/Users/{user}/{sub}"), BASE_TIME - 60 * 86_400);
     }
-    files(host, MAC_FILES, &MAC_BODIES);
     posix_users(host, user, "/Users", 501);
     proc(host, 0, 0, "kernel_task", "", "root", 0);
     proc(host, 1, 0, "/sbin/launchd", "", "root", 0);

@@ -1,129 +1,17 @@
-//! Fleets: the built-in scenario's hosts, the compromise each platform can carry, and fleets
-//! generated from a template (10,000 hosts for load tests).
+//! Fleets: the built-in scenario's hosts, and fleets generated from a template (10,000 hosts
+//! for load tests).
 
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::spec::{ConnectionSpec, FileSpec, ProcessSpec, RegistryValueSpec};
 use super::{HostSpec, Platform, mix};
 
-/// The command-and-control address of the built-in Windows compromise.
-pub const WINDOWS_C2: &str = "185.220.101.47";
-/// The mining pool address of the built-in Linux compromise.
-pub const LINUX_POOL: &str = "45.9.148.108";
-/// Image path of the built-in Windows implant for a user.
-pub fn windows_implant(user: &str) -> String {
-    format!("C:\\Users\\{user}\\AppData\\Local\\Temp\\evil.exe")
-}
-/// Image path of the built-in Linux miner.
-pub const LINUX_MINER: &str = "/tmp/.x/kworkerd";
-/// Image path of the built-in Mac implant.
-pub const MAC_IMPLANT: &str = "/Users/Shared/.update/softwareupdated";
-
-/// Bytes of the built-in Windows implant (a stand-in PE, stable so its hash is known).
-pub const EVIL_EXE: &str =
-    "MZ\u{90}\0simulated implant evil.exe: beacon 185.220.101.47:443 every 60s\n";
-/// MD5 of [`EVIL_EXE`], as `filehash` prints it.
-pub const EVIL_EXE_MD5: &str = "b781b670a409aea1088c1220d3eed4c8";
-/// Bytes of the built-in Linux miner.
-pub const KWORKERD: &str =
-    "\u{7f}ELF\u{2}\u{1}\u{1}\0simulated xmrig build kworkerd: pool 45.9.148.108:4444\n";
-
-/// Adds the platform's compromise to a host: an implant file, its running process, a
-/// connection out and persistence (a Run key on Windows, cron on Linux, a LaunchAgent on Mac).
-pub fn compromise(spec: &mut HostSpec) {
-    let user = spec.user.clone().unwrap_or_else(|| "bob".into());
-    spec.user = Some(user.clone());
-    match spec.platform.unwrap_or(Platform::Windows) {
-        Platform::Windows => {
-            let path = windows_implant(&user);
-            spec.files.push(FileSpec {
-                path: path.clone(),
-                content: EVIL_EXE.into(),
-                ..Default::default()
-            });
-            spec.processes.push(ProcessSpec {
-                pid: Some(6612),
-                name: "evil.exe".into(),
-                command_line: Some(format!("\"{path}\" -k netsvc")),
-                path: Some(path.clone()),
-                ..Default::default()
-            });
-            spec.connections.push(ConnectionSpec {
-                proto: "TCP".into(),
-                local: ":49823".into(),
-                remote: Some(format!("{WINDOWS_C2}:443")),
-                state: "ESTABLISHED".into(),
-                pid: Some(6612),
-                process: None,
-            });
-            spec.registry.push(RegistryValueSpec {
-                key: "HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Run".into(),
-                name: "WindowsUpdateHelper".into(),
-                kind: "REG_SZ".into(),
-                data: path,
-            });
-        }
-        Platform::Linux => {
-            spec.files.push(FileSpec {
-                path: LINUX_MINER.into(),
-                content: KWORKERD.into(),
-                ..Default::default()
-            });
-            spec.files.push(FileSpec {
-                path: "/etc/cron.d/kworkerd".into(),
-                content: format!("* * * * * root {LINUX_MINER} >/dev/null 2>&1\n"),
-                ..Default::default()
-            });
-            spec.processes.push(ProcessSpec {
-                pid: Some(4242),
-                ppid: Some(1),
-                name: "kworkerd".into(),
-                path: Some(LINUX_MINER.into()),
-                command_line: Some(format!(
-                    "{LINUX_MINER} -o {LINUX_POOL}:4444 -u 4Ae1Wallet --donate-level=0 -B"
-                )),
-                user: Some("www-data".into()),
-            });
-            spec.connections.push(ConnectionSpec {
-                proto: "TCP".into(),
-                local: ":52744".into(),
-                remote: Some(format!("{LINUX_POOL}:4444")),
-                state: "ESTABLISHED".into(),
-                pid: Some(4242),
-                process: None,
-            });
-        }
-        Platform::Mac => {
-            spec.files.push(FileSpec {
-                path: MAC_IMPLANT.into(),
-                content: "\u{cf}\u{fa}\u{ed}\u{fe}simulated implant softwareupdated\n".into(),
-                ..Default::default()
-            });
-            spec.files.push(FileSpec {
-                path: format!("/Users/{user}/Library/LaunchAgents/com.apple.softwareupdated.plist"),
-                content: format!("<plist><dict><key>ProgramArguments</key><array><string>{MAC_IMPLANT}</string></array><key>RunAtLoad</key><true/></dict></plist>\n"),
-                ..Default::default()
-            });
-            spec.processes.push(ProcessSpec {
-                pid: Some(7001),
-                ppid: Some(1),
-                name: "softwareupdated".into(),
-                path: Some(MAC_IMPLANT.into()),
-                ..Default::default()
-            });
-            spec.connections.push(ConnectionSpec {
-                proto: "TCP".into(),
-                local: ":53001".into(),
-                remote: Some(format!("{WINDOWS_C2}:8443")),
-                state: "ESTABLISHED".into(),
-                pid: Some(7001),
-                process: None,
-            });
-        }
-    }
-}
+// The compromises moved to their own module; these names stay importable from here.
+pub use super::compromise::{
+    EVIL_EXE, EVIL_EXE_MD5, KWORKERD, LINUX_CRONTAB, LINUX_MINER, LINUX_POOL, MAC_IMPLANT,
+    WINDOWS_C2, compromise, windows_implant,
+};
 
 fn host(
     device_id: &str,
@@ -151,7 +39,7 @@ fn host(
 /// - `WS-042` (Windows, `workstations`, `finance`): `evil.exe` runs from bob's Temp folder,
 ///   talks to 185.220.101.47:443 and persists through an HKLM Run key;
 /// - `web-01` (Linux, `servers`, `web`): the `kworkerd` miner runs from `/tmp/.x/`, talks to
-///   a pool at 45.9.148.108:4444 and persists through `/etc/cron.d/kworkerd`;
+///   a pool at 45.9.148.108:4444 and persists through `/etc/cron.d/kworkerd` (as `www-data`);
 /// - clean: `WS-017`, `FIN-WS-003`, `SRV-DC01`, `web-02`, `MAC-007`, and `WS-108` (offline).
 pub fn default_fleet() -> Vec<HostSpec> {
     let mut ws042 = host(
@@ -418,6 +306,27 @@ mod tests {
         assert_eq!(fleet.iter().filter(|h| !h.online).count(), 1);
     }
 
+    /// This thread's CPU time in ms (Linux; 10 ms resolution), less disturbed than wall time
+    /// by other builds sharing the machine.
+    fn cpu_ms() -> Option<u64> {
+        let stat = std::fs::read_to_string("/proc/thread-self/stat").ok()?;
+        let mut f = stat.rsplit_once(')')?.1.split_whitespace();
+        let utime: u64 = f.nth(11)?.parse().ok()?;
+        let stime: u64 = f.next()?.parse().ok()?;
+        Some((utime + stime) * 10)
+    }
+
+    fn timed<T>(f: impl FnOnce() -> T) -> (T, String) {
+        let (cpu, wall) = (cpu_ms(), std::time::Instant::now());
+        let out = f();
+        let wall = wall.elapsed();
+        let cpu = match (cpu, cpu_ms()) {
+            (Some(a), Some(b)) => format!("{} ms", b - a),
+            _ => "n/a".into(),
+        };
+        (out, format!("{wall:.1?} / {cpu}"))
+    }
+
     #[test]
     fn generated_fleets_follow_the_template_and_are_stable() {
         let t = FleetTemplate {
@@ -426,24 +335,23 @@ mod tests {
             offline_fraction: 0.1,
             ..Default::default()
         };
-        let started = std::time::Instant::now();
-        let fleet = generate_fleet(&t, 7);
-        let generated = started.elapsed();
-        let started = std::time::Instant::now();
-        let hosts: Vec<Host> = fleet
-            .iter()
-            .enumerate()
-            .map(|(i, s)| Host::from_spec(s, i, 7))
-            .collect();
-        let loaded = started.elapsed();
-        let started = std::time::Instant::now();
-        let mut built = hosts.clone();
-        for h in &mut built {
-            h.materialize();
-        }
-        let materialized = started.elapsed();
+        let (fleet, generated) = timed(|| generate_fleet(&t, 7));
+        let (hosts, loaded) = timed(|| {
+            fleet
+                .iter()
+                .enumerate()
+                .map(|(i, s)| Host::from_spec(s, i, 7))
+                .collect::<Vec<Host>>()
+        });
+        let (built, materialized) = timed(|| {
+            let mut built = hosts.clone();
+            for h in &mut built {
+                h.materialize();
+            }
+            built
+        });
         eprintln!(
-            "generate_fleet(10_000): {generated:?}; Host::from_spec x 10_000: {loaded:?}; materialize x 10_000: {materialized:?}"
+            "10,000 hosts (wall / this thread's CPU): generate_fleet {generated}; Host::from_spec {loaded}; materialize {materialized}"
         );
         assert!(built.iter().all(|h| h.processes.all().len() > 3));
         assert_eq!(hosts.len(), 10_000);

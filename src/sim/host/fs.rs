@@ -221,9 +221,11 @@ impl FileSystem {
         }
         let mut moved = vec![(to.to_string(), src.clone())];
         if src.is_dir() {
-            let from_len = src.path.len();
             for n in self.descendants(from) {
-                moved.push((format!("{to}{}", &n.path[from_len..]), n.clone()));
+                let rel = self
+                    .style
+                    .relative(&src.path, &n.path, &self.style.sep().to_string());
+                moved.push((self.style.join(to, &rel), n.clone()));
             }
         }
         for (path, mut node) in moved {

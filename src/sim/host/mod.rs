@@ -2,12 +2,28 @@
 //!
 //! This module knows hosts, not HTTP: the emulator's API layer (`sim::*`) decides whether a command
 //! may run (tier, policy, platform, online) and then calls [`Host::execute`].
+//!
+//! What a host does, beyond printing in the RTR format of its platform:
+//! - content (files, processes, ...) is built on first use ([`Host::materialize`]), so large
+//!   fleets load fast and only touched hosts pay for their state;
+//! - Windows paths are case-insensitive and take either slash; Mac paths are case-insensitive;
+//! - Windows refuses to `rm` the image of a running process (kill it first) and the session's
+//!   working directory; the Falcon sensor's own processes and files refuse `kill` and `rm`;
+//! - `restart`/`shutdown` need `-Confirm`; the next boot restarts whatever the host's
+//!   persistence names (Run keys, crontabs, launch agents), so a killed implant comes back
+//!   until its persistence is removed;
+//! - scripts (`runscript`, `put-and-run`, `run` of a script) print a scenario-defined output,
+//!   or run through a tiny interpreter: `echo`/`Write-Output` lines print, `rm`/`Remove-Item`
+//!   and `kill`/`Stop-Process -Id` lines act on the host.
 
 pub mod account;
 pub mod archive;
 mod baseline;
+mod boot;
 pub mod clock;
 mod commands;
+pub mod compromise;
+mod contents;
 mod digest;
 pub mod fleet;
 mod format;
@@ -15,15 +31,14 @@ pub mod fs;
 pub mod network;
 pub mod path;
 pub mod process;
+mod record;
 pub mod registry;
 pub mod spec;
+mod validate;
 
 use std::collections::BTreeMap;
 
-use base64::Engine as _;
-use bytes::Bytes;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
 pub use fleet::{FleetTemplate, PlatformMix, default_fleet, generate_fleet};
 pub use spec::{ConnectionSpec, FileSpec, ProcessSpec, RegistryValueSpec, UserSpec};
@@ -31,10 +46,10 @@ pub use spec::{ConnectionSpec, FileSpec, ProcessSpec, RegistryValueSpec, UserSpe
 use account::User;
 use clock::BASE_TIME;
 use fs::FileSystem;
-use network::{Connection, Interface, split_endpoint};
+use network::{Connection, Interface};
 use path::PathStyle;
-use process::{Process, ProcessTable};
-use registry::{RegValue, Registry};
+use process::ProcessTable;
+use registry::Registry;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Platform {
@@ -122,7 +137,9 @@ pub struct HostSpec {
     pub env: BTreeMap<String, String>,
     #[serde(default)]
     pub registry: Vec<RegistryValueSpec>,
-    /// Output of `runscript` / `put-and-run` by script or file name.
+    /// Fixed output of scripts on this host, keyed by cloud script name (`runscript
+    /// -CloudFile=`), file name (`-HostPath=`, `put-and-run`, `run`) or `raw` (`-Raw=`).
+    /// Scripts without an entry run through the host's small interpreter.
     #[serde(default)]
     pub script_outputs: BTreeMap<String, String>,
 }
@@ -171,6 +188,8 @@ pub struct Host {
     pub history: Vec<String>,
     /// Content not built yet: see [`Host::materialize`].
     pending: Option<Box<Pending>>,
+    /// Connections the scenario gave processes, by image path key, for restarts to restore.
+    beacons: Vec<(String, Connection)>,
 }
 
 /// What [`Host::materialize`] needs to build a host's content.
@@ -254,10 +273,19 @@ impl Host {
             .to_string()
         });
         let product_type_desc = spec.product_type.clone().unwrap_or_else(|| {
+            let windows = platform == Platform::Windows;
+            let name = spec.hostname.to_ascii_uppercase();
             let server = platform == Platform::Linux
                 || os_version.contains("Server")
-                || (platform == Platform::Windows && looks_like_server(&spec.hostname));
-            if server { "Server" } else { "Workstation" }.to_string()
+                || (windows && looks_like_server(&spec.hostname));
+            if windows && server && (name.starts_with("DC") || name.contains("-DC")) {
+                "Domain Controller"
+            } else if server {
+                "Server"
+            } else {
+                "Workstation"
+            }
+            .to_string()
         });
         let (manufacturer, product) = match platform {
             Platform::Mac => ("Apple Inc.", "MacBookPro18,3"),
@@ -295,10 +323,15 @@ impl Host {
                 .external_ip
                 .clone()
                 .unwrap_or_else(|| format!("203.0.113.{}", 1 + b[4] % 250)),
-            mac_address: spec
-                .mac_address
-                .clone()
-                .unwrap_or_else(|| format!("00-50-56-{:02x}-{:02x}-{:02x}", b[5], b[6], b[7])),
+            // Apple's and VMware's vendor prefixes, so addresses look like the hardware.
+            mac_address: spec.mac_address.clone().unwrap_or_else(|| {
+                let oui = if platform == Platform::Mac {
+                    "a4-83-e7"
+                } else {
+                    "00-50-56"
+                };
+                format!("{oui}-{:02x}-{:02x}-{:02x}", b[5], b[6], b[7])
+            }),
             status: "normal".into(),
             tags: spec.tags.clone(),
             product_type_desc,
@@ -317,6 +350,7 @@ impl Host {
             script_outputs: spec.script_outputs.clone(),
             history: Vec::new(),
             pending: None,
+            beacons: Vec::new(),
         };
         let user = spec
             .user
@@ -354,201 +388,9 @@ impl Host {
         self
     }
 
-    /// Adds the scenario's own files, accounts, processes, connections, environment and registry.
-    fn apply_contents(&mut self, spec: &HostSpec, user: &str) {
-        let time = BASE_TIME - 86_400;
-        for f in &spec.files {
-            let path = self.fs.style.resolve(self.fs.style.root(), &f.path);
-            if f.directory {
-                let _ = self.fs.mkdir_all(&path, time);
-                continue;
-            }
-            let bytes = match &f.content_base64 {
-                Some(b64) => base64::engine::general_purpose::STANDARD
-                    .decode(b64.trim())
-                    .unwrap_or_default(),
-                None => f.content.clone().into_bytes(),
-            };
-            let _ = self.fs.write(&path, Bytes::from(bytes), time);
-        }
-        for u in &spec.users {
-            if self
-                .users
-                .iter()
-                .any(|x| x.name.eq_ignore_ascii_case(&u.name))
-            {
-                continue;
-            }
-            let uid = self.users.iter().map(|x| x.uid).max().unwrap_or(999) + 1;
-            let (sid, home) = match self.platform {
-                Platform::Windows => {
-                    let base = self
-                        .users
-                        .first()
-                        .and_then(|x| x.sid.rsplit_once('-').map(|(b, _)| b.to_string()))
-                        .unwrap_or_else(|| "S-1-5-21-1004336348-1177238915-682003330".into());
-                    (format!("{base}-{uid}"), format!("C:\\Users\\{}", u.name))
-                }
-                Platform::Linux => (uid.to_string(), format!("/home/{}", u.name)),
-                Platform::Mac => (uid.to_string(), format!("/Users/{}", u.name)),
-            };
-            self.users.push(User {
-                name: u.name.clone(),
-                sid,
-                uid,
-                admin: u.admin,
-                home,
-                last_logon: BASE_TIME - 86_400,
-            });
-        }
-        let default_user = match self.platform {
-            Platform::Windows => format!("{}\\{user}", self.hostname),
-            _ => user.to_string(),
-        };
-        let shell = match self.platform {
-            Platform::Windows => "explorer.exe",
-            Platform::Linux => "bash",
-            Platform::Mac => "launchd",
-        };
-        for p in &spec.processes {
-            let pid = p.pid.unwrap_or_else(|| self.processes.next_pid());
-            let path = match &p.path {
-                Some(path) => self.fs.style.resolve(self.fs.style.root(), path),
-                None => match self.platform {
-                    Platform::Windows => format!("C:\\Windows\\System32\\{}", p.name),
-                    _ => format!("/usr/bin/{}", p.name),
-                },
-            };
-            let ppid = p
-                .ppid
-                .unwrap_or_else(|| self.processes.by_name(shell).map_or(1, |s| s.pid));
-            self.processes.insert(Process {
-                pid,
-                ppid,
-                name: p.name.clone(),
-                command_line: p.command_line.clone().unwrap_or_else(|| path.clone()),
-                path,
-                user: p.user.clone().unwrap_or_else(|| default_user.clone()),
-                start_time: BASE_TIME - 5400 + i64::from(pid % 600),
-                memory_kb: 8_192 + u64::from(pid % 89) * 1_021,
-            });
-        }
-        for c in &spec.connections {
-            let pid = c
-                .pid
-                .or_else(|| {
-                    c.process
-                        .as_deref()
-                        .and_then(|n| self.processes.by_name(n))
-                        .map(|p| p.pid)
-                })
-                .unwrap_or(4);
-            let (local_address, local_port) = split_endpoint(&c.local);
-            let (remote_address, remote_port) = match &c.remote {
-                Some(r) => split_endpoint(r),
-                None => ("0.0.0.0".into(), 0),
-            };
-            self.connections.push(Connection {
-                proto: c.proto.to_uppercase(),
-                local_address: if local_address.is_empty() {
-                    self.local_ip.clone()
-                } else {
-                    local_address
-                },
-                local_port,
-                remote_address,
-                remote_port,
-                state: c.state.to_uppercase(),
-                pid,
-            });
-        }
-        for (k, v) in &spec.env {
-            self.env.insert(k.clone(), v.clone());
-        }
-        for r in &spec.registry {
-            self.registry.set(
-                &r.key,
-                RegValue {
-                    name: r.name.clone(),
-                    kind: r.kind.clone(),
-                    data: r.data.clone(),
-                },
-            );
-        }
-    }
-
     /// The working directory a new RTR session starts in.
     pub fn initial_cwd(&self) -> String {
         self.fs.style.root().to_string()
-    }
-
-    /// The device record as `GetDeviceDetailsV2` returns it (groups filled in by the API layer).
-    pub fn device_record(&self) -> Value {
-        let (platform_id, kernel) = match self.platform {
-            Platform::Windows => ("0", "10.0.22631"),
-            Platform::Mac => ("1", "23.6.0"),
-            Platform::Linux => ("3", "5.15.0-119-generic"),
-        };
-        let mut parts = self.agent_version.split('.');
-        let major = parts.next().unwrap_or("7");
-        let minor = parts.next().unwrap_or("0");
-        let build = parts.next().unwrap_or("0");
-        let domain = match self.platform {
-            Platform::Windows => "CORP",
-            _ => "",
-        };
-        let mut record = serde_json::json!({
-            "device_id": self.device_id,
-            "cid": self.cid,
-            "agent_load_flags": "0",
-            "agent_local_time": clock::rfc3339(self.last_seen),
-            "agent_version": self.agent_version,
-            "bios_manufacturer": self.system_manufacturer,
-            "bios_version": "1.22.0",
-            "config_id_base": "65994763",
-            "config_id_build": build,
-            "config_id_platform": if self.platform == Platform::Windows { "3" } else { "8" },
-            "cpu_signature": "460545",
-            "external_ip": self.external_ip,
-            "mac_address": self.mac_address,
-            "hostname": self.hostname,
-            "first_seen": clock::rfc3339(self.first_seen),
-            "last_seen": clock::rfc3339(self.last_seen),
-            "local_ip": self.local_ip,
-            "machine_domain": domain,
-            "major_version": major,
-            "minor_version": minor,
-            "os_version": self.os_version,
-        });
-        let more = serde_json::json!({
-            "kernel_version": kernel,
-            "platform_id": platform_id,
-            "platform_name": self.platform.name(),
-            "policies": [],
-            "reduced_functionality_mode": "no",
-            "device_policies": {},
-            "groups": [],
-            "group_hash": "",
-            "product_type_desc": self.product_type_desc,
-            "provision_status": "Provisioned",
-            "serial_number": format!("SN{}", &self.device_id[..10.min(self.device_id.len())].to_uppercase()),
-            "status": self.status,
-            "system_manufacturer": self.system_manufacturer,
-            "system_product_name": self.system_product_name,
-            "tags": self.tags,
-            "modified_timestamp": clock::rfc3339(self.last_seen),
-            "meta": { "version": "4812" },
-            "connection_ip": self.local_ip,
-            "default_gateway_ip": self.local_ip.rsplit_once('.').map(|(net, _)| format!("{net}.1")).unwrap_or_default(),
-            "connection_mac_address": self.mac_address,
-            "chassis_type": if self.product_type_desc == "Workstation" { "9" } else { "1" },
-            "chassis_type_desc": if self.product_type_desc == "Workstation" { "Laptop" } else { "Other" },
-            "online": self.online,
-        });
-        if let (Value::Object(a), Value::Object(b)) = (&mut record, more) {
-            a.extend(b);
-        }
-        record
     }
 
     /// Runs one RTR command. `cwd` is the session's working directory, updated by `cd`
@@ -567,6 +409,24 @@ impl Host {
         self.history.push(command_string.to_string());
         commands::run(self, cwd, base_command, command_string, env)
     }
+}
+
+/// Whether a path belongs to the Falcon sensor, which tamper protection keeps from being
+/// killed or deleted.
+pub(crate) fn is_sensor_path(path: &str) -> bool {
+    let p = path.to_ascii_lowercase();
+    [
+        "c:\\program files\\crowdstrike",
+        "c:\\windows\\system32\\drivers\\crowdstrike",
+        "/opt/crowdstrike",
+        "/library/cs",
+        "/applications/falcon.app",
+    ]
+    .iter()
+    .any(|dir| {
+        p.strip_prefix(dir)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with(['/', '\\']))
+    })
 }
 
 /// Hostnames that conventionally name Windows servers.

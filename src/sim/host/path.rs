@@ -83,6 +83,17 @@ impl PathStyle {
         path.rsplit(self.sep()).next().unwrap_or(path).to_string()
     }
 
+    /// The components of `path` below `base` (an ancestor, compared by position, so it works
+    /// whatever the case each was written in), joined with `sep`.
+    pub fn relative(self, base: &str, path: &str, sep: &str) -> String {
+        let depth = base.split(self.sep()).filter(|c| !c.is_empty()).count();
+        path.split(self.sep())
+            .filter(|c| !c.is_empty())
+            .skip(depth)
+            .collect::<Vec<_>>()
+            .join(sep)
+    }
+
     /// Joins a resolved directory and a child name.
     pub fn join(self, dir: &str, name: &str) -> String {
         if dir.ends_with(self.sep()) {
@@ -161,5 +172,7 @@ mod tests {
         assert_eq!(NIX.parent("/tmp"), Some("/".into()));
         assert_eq!(NIX.parent("/tmp/.x"), Some("/tmp".into()));
         assert_eq!(NIX.join("/", "tmp"), "/tmp");
+        assert_eq!(NIX.relative("/", "/tmp/x", "/"), "tmp/x");
+        assert_eq!(WIN.relative("C:\\IR", "c:\\ir\\a\\b.txt", "/"), "a/b.txt");
     }
 }

@@ -52,15 +52,22 @@ impl Registry {
     /// Creates a key and its parents.
     pub fn ensure_key(&mut self, path: &str) -> &mut RegKey {
         let path = canonical(path);
-        if let Some((parent, _)) = path.rsplit_once('\\') {
-            self.ensure_key(parent);
+        let lower = path.to_lowercase();
+        if !self.keys.contains_key(&lower) {
+            for (i, _) in path.match_indices('\\') {
+                let parent = &path[..i];
+                self.keys
+                    .entry(parent.to_lowercase())
+                    .or_insert_with(|| RegKey {
+                        path: parent.to_string(),
+                        values: Vec::new(),
+                    });
+            }
         }
-        self.keys
-            .entry(path.to_lowercase())
-            .or_insert_with(|| RegKey {
-                path,
-                values: Vec::new(),
-            })
+        self.keys.entry(lower).or_insert_with(|| RegKey {
+            path,
+            values: Vec::new(),
+        })
     }
 
     pub fn set(&mut self, key: &str, value: RegValue) {

@@ -2,7 +2,8 @@
 
 use std::collections::BTreeMap;
 
-use super::fleet::{EVIL_EXE, LINUX_MINER, WINDOWS_C2, default_fleet};
+use super::compromise::{EVIL_EXE, LINUX_CRONTAB, LINUX_MINER, WINDOWS_C2};
+use super::fleet::default_fleet;
 use super::*;
 
 /// Put-files and scripts of a test tenant.
@@ -183,7 +184,7 @@ fn linux_host_runs_the_miner_and_answers_in_linux_formats() {
     assert_eq!(out.stderr, "");
     let out = run(&mut h, &mut cwd, "cat /tmp/.x/kworkerd");
     assert_eq!(out.stderr, "/tmp/.x/kworkerd: No such file or directory");
-    let out = run(&mut h, &mut cwd, "cat /etc/cron.d/kworkerd");
+    let out = run(&mut h, &mut cwd, &format!("cat {LINUX_CRONTAB}"));
     assert!(out.stdout.contains(LINUX_MINER));
     let out = run(&mut h, &mut cwd, "kill 4242");
     assert_eq!(out.stderr, "");
@@ -343,7 +344,7 @@ fn every_read_command_answers_on_every_platform() {
     for name in ["WS-042", "web-01", "MAC-007", "SRV-DC01"] {
         let mut h = host(name);
         let mut cwd = String::new();
-        let windows = h.platform == Platform::Windows;
+        let bit = crate::ops::commands::platform_bit(h.platform.name());
         for cmd in [
             "ls",
             "pwd",
@@ -360,7 +361,8 @@ fn every_read_command_answers_on_every_platform() {
             "ifconfig",
         ] {
             let out = run(&mut h, &mut cwd, cmd);
-            let unsupported = (cmd == "ipconfig" && !windows) || (cmd == "ifconfig" && windows);
+            let entry = crate::ops::commands::lookup(cmd.split(' ').next().unwrap(), cmd).unwrap();
+            let unsupported = entry.platforms & bit == 0;
             assert_eq!(
                 out.stderr.is_empty(),
                 !unsupported,
@@ -399,7 +401,11 @@ fn device_record_has_the_falcon_fields() {
         assert!(!r[field].is_null(), "{field}");
     }
     let dc = host("SRV-DC01").device_record();
-    assert_eq!(dc["product_type_desc"], "Server");
+    assert_eq!(dc["product_type_desc"], "Domain Controller");
+    assert_eq!(
+        host("web-01").device_record()["product_type_desc"],
+        "Server"
+    );
 }
 
 #[test]
@@ -437,4 +443,236 @@ triage = "ok"
             .any(|c| c.pid == nc && c.local_port == 4444)
     );
     assert!(toml::from_str::<HostSpec>("hostname = \"x\"\nplatfrom = \"Linux\"").is_err());
+}
+
+#[test]
+fn clients_may_send_reg_as_the_base_command_and_unsupported_commands_fail() {
+    let mut h = host("WS-042");
+    let mut cwd = String::new();
+    let out = h.execute(
+        &mut cwd,
+        "reg",
+        "reg query HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Run WindowsUpdateHelper",
+        &Cloud::default(),
+    );
+    assert_eq!(out.stderr, "");
+    assert!(out.stdout.contains("WindowsUpdateHelper    REG_SZ"));
+    let mut linux = host("web-01");
+    let out = linux.execute(
+        &mut cwd,
+        "reg",
+        "reg query HKLM\\SOFTWARE",
+        &Cloud::default(),
+    );
+    assert_eq!(out.stderr, "'reg query' is not supported on Linux hosts");
+    let out = linux.execute(&mut cwd, "ipconfig", "ipconfig", &Cloud::default());
+    assert_eq!(out.stderr, "'ipconfig' is not supported on Linux hosts");
+}
+
+#[test]
+fn memdump_and_encrypt_write_files() {
+    let mut h = host("WS-042");
+    let mut cwd = String::new();
+    let out = run(&mut h, &mut cwd, "memdump 6612 C:\\IR\\evil.dmp");
+    assert_eq!(out.stderr, "");
+    assert!(h.fs.get("C:\\IR\\evil.dmp").is_some());
+    let out = run(&mut h, &mut cwd, "memdump 1 C:\\IR\\x.dmp");
+    assert!(out.stderr.contains("identifier 1"));
+    run(
+        &mut h,
+        &mut cwd,
+        "encrypt C:\\Users\\bob\\Documents\\notes.txt",
+    );
+    assert!(
+        h.fs.get("C:\\Users\\bob\\Documents\\notes.txt.encrypted")
+            .is_some()
+    );
+    assert!(h.fs.get("C:\\Users\\bob\\Documents\\notes.txt").is_none());
+    let out = h.execute(&mut cwd, "update", "update list", &Cloud::default());
+    assert!(out.stdout.contains("KB5032190"));
+}
+
+#[test]
+fn the_sensor_protects_its_process_and_files() {
+    let mut h = host("WS-017");
+    let mut cwd = String::new();
+    let out = run(&mut h, &mut cwd, "kill 2936");
+    assert_eq!(out.stderr, "Cannot kill process 2936: access is denied.");
+    assert!(h.processes.get(2936).is_some());
+    let out = run(
+        &mut h,
+        &mut cwd,
+        "rm \"C:\\Program Files\\CrowdStrike\" -Force",
+    );
+    assert!(out.stderr.starts_with("Access to the path"));
+    let mut l = host("web-02");
+    let out = run(&mut l, &mut cwd, "rm /opt/CrowdStrike/falcon-sensor");
+    assert!(out.stderr.starts_with("Access to the path"));
+}
+
+/// Every structured command's output on every built-in host parses to something non-empty.
+#[test]
+fn emulator_output_always_parses() {
+    let fleet = default_fleet();
+    for (i, spec) in fleet.iter().enumerate() {
+        let mut h = Host::from_spec(spec, i, 0);
+        let mut cwd = String::new();
+        let bit = crate::ops::commands::platform_bit(h.platform.name());
+        let root = h.initial_cwd();
+        for (base, line, field) in [
+            ("ps", "ps".to_string(), "processes"),
+            ("ls", format!("ls {root}"), "entries"),
+            ("netstat", "netstat".into(), "connections"),
+            ("users", "users".into(), "users"),
+            ("env", "env".into(), "env"),
+            ("ipconfig", "ipconfig".into(), "interfaces"),
+            ("ifconfig", "ifconfig".into(), "interfaces"),
+            (
+                "reg",
+                "reg query HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Run".into(),
+                "registry",
+            ),
+        ] {
+            let entry = crate::ops::commands::lookup(base, &line).unwrap();
+            if entry.platforms & bit == 0 {
+                continue;
+            }
+            let out = h.execute(&mut cwd, base, &line, &Cloud::default());
+            let (f, v) =
+                crate::rtr::parse::parse(base, Some(h.platform.name()), &out.stdout).unwrap();
+            assert_eq!(f, field);
+            let n = match &v {
+                serde_json::Value::Array(a) => a.len(),
+                serde_json::Value::Object(o) if f == "registry" => {
+                    o["values"].as_array().unwrap().len()
+                }
+                serde_json::Value::Object(o) => o.len(),
+                _ => 0,
+            };
+            assert!(n > 0, "{}: {line}: {v}", h.hostname);
+        }
+    }
+}
+
+#[test]
+fn a_restart_brings_back_what_persistence_starts() {
+    let mut h = host("WS-042");
+    let mut cwd = String::new();
+    run(&mut h, &mut cwd, "kill 6612");
+    run(&mut h, &mut cwd, "restart -Confirm");
+    let evil = h
+        .processes
+        .by_name("evil.exe")
+        .expect("the Run key restarts the implant");
+    assert_ne!(evil.pid, 6612);
+    assert!(h.processes.by_name("explorer.exe").is_some());
+
+    // Remove the persistence and the file: the next boot is clean.
+    let pid = evil.pid;
+    run(&mut h, &mut cwd, &format!("kill {pid}"));
+    run(
+        &mut h,
+        &mut cwd,
+        "reg delete HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Run WindowsUpdateHelper",
+    );
+    run(&mut h, &mut cwd, "restart -Confirm");
+    assert!(h.processes.by_name("evil.exe").is_none());
+    assert!(h.processes.by_name("SecurityHealthSystray.exe").is_some());
+
+    let mut l = host("web-01");
+    run(&mut l, &mut cwd, "kill 4242");
+    run(&mut l, &mut cwd, "shutdown -Confirm");
+    let miner = l
+        .processes
+        .by_name("kworkerd")
+        .expect("cron restarts the miner");
+    assert_eq!(miner.user, "www-data");
+    run(&mut l, &mut cwd, &format!("rm {LINUX_CRONTAB}"));
+    let again = l.processes.by_name("kworkerd").unwrap().pid;
+    run(&mut l, &mut cwd, &format!("kill {again}"));
+    run(&mut l, &mut cwd, "restart -Confirm");
+    assert!(l.processes.by_name("kworkerd").is_none());
+}
+
+/// Commands with hostile arguments answer (often with an error) and never panic.
+#[test]
+fn execute_never_panics_on_odd_arguments() {
+    const PIECES: &[&str] = &[
+        " ",
+        "\"",
+        "```",
+        "-Force",
+        "-Raw=",
+        "-CloudFile=",
+        "-CommandLine=\"",
+        "..",
+        "\\",
+        "/",
+        "C:",
+        "C:\\",
+        "D:\\x",
+        "*",
+        "é",
+        "İ",
+        "日本",
+        "🦅",
+        "0",
+        "-1",
+        "4294967296",
+        "6612",
+        "HKLM\\",
+        "HKEY_USERS",
+        "REG_SZ",
+        "$args",
+        "\n",
+        "\t",
+        "-",
+        "--",
+        "=",
+        "''",
+    ];
+    let mut seed = 0x2545_f491_4f6c_dd1du64;
+    let mut next = || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    let cloud = Cloud::default();
+    for name in ["WS-042", "web-01", "MAC-007"] {
+        let template = host(name);
+        for c in crate::ops::commands::COMMANDS {
+            for _ in 0..12 {
+                let mut line = c.name.to_string();
+                for _ in 0..(next() % 6) {
+                    line.push(' ');
+                    line.push_str(PIECES[(next() % PIECES.len() as u64) as usize]);
+                    line.push_str(PIECES[(next() % PIECES.len() as u64) as usize]);
+                }
+                let mut h = template.clone();
+                let mut cwd = String::new();
+                let base = c.name.split(' ').next().unwrap();
+                let _ = h.execute(&mut cwd, base, &line, &cloud);
+                // The working directory stays a path of the host.
+                assert!(h.fs.get(&cwd).is_some_and(|n| n.is_dir()), "{line}: {cwd}");
+            }
+        }
+    }
+}
+
+#[test]
+fn roots_and_the_working_directory_cannot_be_removed() {
+    let mut h = host("WS-017");
+    let mut cwd = String::new();
+    let out = run(&mut h, &mut cwd, "rm C:\\ -Force");
+    assert_eq!(out.stderr, "Access to the path 'C:\\' is denied.");
+    run(&mut h, &mut cwd, "cd C:\\Users\\alice\\Documents");
+    let out = run(&mut h, &mut cwd, "rm C:\\Users\\alice -Force");
+    assert_eq!(
+        out.stderr,
+        "Access to the path 'C:\\Users\\alice' is denied."
+    );
+    let mut l = host("web-02");
+    let out = run(&mut l, &mut cwd, "rm / -Force");
+    assert_eq!(out.stderr, "Access to the path '/' is denied.");
 }

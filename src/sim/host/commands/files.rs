@@ -27,11 +27,12 @@ pub fn ls(host: &Host, cwd: &str, args: &Args) -> CommandOutput {
     let Some(node) = host.fs.get(&target) else {
         return err(fs_error(host, FsError::NotFound, &target));
     };
-    let shown = node.path.clone();
-    let entries: Vec<&Node> = if node.is_dir() {
-        host.fs.children(&target)
+    // A file is listed as the one entry of its directory, so `dir + name` is its path.
+    let (shown, entries): (String, Vec<&Node>) = if node.is_dir() {
+        (node.path.clone(), host.fs.children(&target))
     } else {
-        vec![node]
+        let parent = host.fs.style.parent(&node.path).unwrap_or_default();
+        (display(host, &parent), vec![node])
     };
     let stdout = match host.platform {
         Platform::Windows => ls_windows(host, &shown, &entries),
@@ -58,7 +59,7 @@ fn ls_windows(host: &Host, shown: &str, entries: &[&Node]) -> String {
                 (
                     ext,
                     n.size().to_string(),
-                    format!("{:.3}", n.size() as f64 / 1_048_576.0),
+                    format!("{:.2}", n.size() as f64 / 1_048_576.0),
                 )
             };
             vec![
@@ -101,9 +102,15 @@ fn ls_posix(host: &Host, shown: &str, entries: &[&Node]) -> String {
             ("-rw-r--r--", 1)
         };
         let owner = owner_of(host, &n.path);
+        // Linux gives each user a group of the same name; macOS uses `staff` and `wheel`.
+        let group = match (host.platform, owner.as_str()) {
+            (Platform::Mac, "root") => "wheel".to_string(),
+            (Platform::Mac, _) => "staff".to_string(),
+            _ => owner.clone(),
+        };
         let size = if n.is_dir() { 4096 } else { n.size() };
         out.push_str(&format!(
-            "{mode} {links:>3} {owner:<8} {owner:<8} {size:>10} {} {name}\n",
+            "{mode} {links:>3} {owner:<8} {group:<8} {size:>10} {} {name}\n",
             clock::posix(n.modified)
         ));
     }
@@ -194,9 +201,17 @@ pub fn rm(host: &mut Host, cwd: &str, args: &Args) -> CommandOutput {
     if node.is_dir() && !force {
         return err(fs_error(host, FsError::IsADirectory, &shown));
     }
+    // Windows keeps a directory in use while it is the session's working directory.
+    let style = host.fs.style;
+    let in_use = host.platform == Platform::Windows && {
+        let (k, c) = (style.key(&shown), style.key(cwd));
+        c == k || c.starts_with(&format!("{}\\", k.trim_end_matches('\\')))
+    };
+    if shown == style.root() || in_use || super::super::is_sensor_path(&shown) {
+        return err(format!("Access to the path '{shown}' is denied."));
+    }
     // Windows locks the image of a running process; Linux and Mac let it be unlinked.
     if host.platform == Platform::Windows {
-        let style = host.fs.style;
         let prefix = style.key(&shown);
         if let Some(p) = host.processes.all().iter().find(|p| {
             let k = style.key(&p.path);
@@ -305,11 +320,7 @@ fn collect(host: &Host, source: &str) -> Result<Vec<(String, Bytes)>, String> {
     };
     let style = host.fs.style;
     let base = style.parent(&root.path).unwrap_or_default();
-    let rel = |p: &str| {
-        p[base.len()..]
-            .trim_start_matches(style.sep())
-            .replace('\\', "/")
-    };
+    let rel = |p: &str| style.relative(&base, p, "/");
     let mut out = Vec::new();
     if let Some(b) = root.bytes() {
         out.push((rel(&root.path), b.clone()));

@@ -1,6 +1,7 @@
 //! RTR commands on a simulated host: argument parsing, dispatch, and the errors hosts print.
 
 mod files;
+mod misc;
 mod net;
 mod procs;
 mod scripts;
@@ -176,7 +177,21 @@ pub fn run(
     command_string: &str,
     env: &dyn CommandEnv,
 ) -> CommandOutput {
-    let base = base_command.trim().to_ascii_lowercase();
+    // Clients send `reg` (or `update`) as the base command and the sub-command in the string.
+    let mut base = base_command.trim().to_ascii_lowercase();
+    if base == "reg" || base == "update" {
+        let sub = command_string.split_whitespace().nth(1).unwrap_or_default();
+        base = format!("{base} {}", sub.to_ascii_lowercase());
+    }
+    if let Some(c) = crate::ops::commands::lookup(base_command, command_string)
+        && c.platforms & crate::ops::commands::platform_bit(host.platform.name()) == 0
+    {
+        return err(format!(
+            "'{}' is not supported on {} hosts",
+            c.name,
+            host.platform.name()
+        ));
+    }
     let args = Args::parse(&base, command_string);
     match base.as_str() {
         "ls" | "dir" => files::ls(host, cwd, &args),
@@ -202,9 +217,16 @@ pub fn run(
         "reg query" => system::reg_query(host, &args),
         "reg set" => system::reg_set(host, &args),
         "reg delete" => system::reg_delete(host, &args),
+        "reg load" | "reg unload" => misc::reg_hive(&base, &args),
+        "memdump" | "xmemdump" => misc::memdump(host, cwd, &base, &args),
+        "encrypt" => misc::encrypt(host, cwd, &args),
+        "map" | "unmap" => misc::map(&base, &args),
+        "update list" | "update history" | "update query" | "update install" => {
+            misc::update(host, &base, &args)
+        }
         "getsid" => system::getsid(host),
         "history" => system::history(host),
-        "eventlog" => system::eventlog(host, &args),
+        "eventlog" => system::eventlog(&args),
         "mount" => system::mount(host),
         "restart" | "shutdown" => system::power(host, &base, &args),
         "clear" => ok(String::new()),

@@ -78,7 +78,12 @@ pub fn kill(host: &mut Host, args: &Args) -> CommandOutput {
         Platform::Windows => pid <= 4,
         _ => pid <= 2,
     };
-    if protected {
+    // The sensor protects itself from tampering.
+    let sensor = host
+        .processes
+        .get(pid)
+        .is_some_and(|p| super::super::is_sensor_path(&p.path));
+    if protected || sensor {
         return err(format!("Cannot kill process {pid}: access is denied."));
     }
     match host.processes.remove(pid) {

@@ -147,7 +147,7 @@ pub fn history(host: &Host) -> CommandOutput {
         .collect())
 }
 
-pub fn eventlog(host: &Host, args: &Args) -> CommandOutput {
+pub fn eventlog(args: &Args) -> CommandOutput {
     const LOGS: [&str; 4] = ["Application", "Security", "Setup", "System"];
     match args.first().map(str::to_ascii_lowercase).as_deref() {
         None | Some("list") => {
@@ -222,12 +222,9 @@ pub fn eventlog(host: &Host, args: &Args) -> CommandOutput {
             args.positional.get(1).map_or("System", String::as_str)
         )),
         Some("backup") => ok(String::new()),
-        Some(other) => {
-            let _ = host;
-            err(format!(
-                "eventlog: unknown sub-command '{other}'. Usage: eventlog [list|view <log> [count]|export <log>]"
-            ))
-        }
+        Some(other) => err(format!(
+            "eventlog: unknown sub-command '{other}'. Usage: eventlog [list|view <log> [count]|export <log>]"
+        )),
     }
 }
 
@@ -251,7 +248,7 @@ pub fn mount(host: &Host) -> CommandOutput {
     }
 }
 
-pub fn power(host: &Host, command: &str, args: &Args) -> CommandOutput {
+pub fn power(host: &mut Host, command: &str, args: &Args) -> CommandOutput {
     if !args.flag(&["Confirm"]) {
         return err(format!(
             "{command} requires the -Confirm flag: '{command} -Confirm'"
@@ -262,6 +259,8 @@ pub fn power(host: &Host, command: &str, args: &Args) -> CommandOutput {
     } else {
         "shut down"
     };
+    // A shutdown host boots when it is turned back on, so both end in a fresh boot.
+    host.reboot(clock::now());
     CommandOutput {
         stdout: format!("{} will {verb} now\n", host.hostname),
         goes_offline: true,

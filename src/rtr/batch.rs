@@ -1,0 +1,475 @@
+//! `rtr::batch(device_ids, #{host_timeout, timeout, queue_offline, keepalive})`: one batch session over
+//! many hosts. `b.run(cmd)` and `b.get(path)` answer `#{results, errors, no_answer}`:
+//! - `results`: device id -> the result a session's `run` (or `get`) gives, parsed fields included;
+//! - `errors`: device id -> `#{message, ...}` for hosts that refused or failed the command;
+//! - `no_answer`: device ids that did not answer in time (offline, queued, or slow).
+
+use super::api::{self, Error, Result, str_of};
+use super::command::{self, add_parsed, classify, endpoint};
+use super::file::{self, Extracted};
+use super::hosts::{self, HostInfo};
+use super::keepalive::{Alive, Registry};
+use super::options::Options;
+use super::policy::Policies;
+use super::refusal;
+use crate::engine::Context;
+use crate::ops::commands::Tier;
+use rhai::Dynamic;
+use serde_json::{Map, Value, json};
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+pub const OPTION_KEYS: &[&str] = &["host_timeout", "timeout", "queue_offline", "keepalive"];
+
+#[derive(Clone, Debug)]
+pub struct BatchOptions {
+    /// How long Falcon waits for each host before answering without it.
+    pub host_timeout: Duration,
+    /// How long a batch call (and the polls after it) may take in all.
+    pub timeout: Duration,
+    pub queue_offline: bool,
+    pub keepalive: Duration,
+}
+
+impl BatchOptions {
+    pub fn parse(value: &Dynamic) -> Result<BatchOptions> {
+        let o = Options::parse(value, "rtr::batch", OPTION_KEYS)?;
+        let timeout = o.secs("timeout", Duration::from_secs(60), Duration::from_secs(1))?;
+        let host_timeout = o.secs(
+            "host_timeout",
+            timeout
+                .saturating_sub(Duration::from_secs(2))
+                .max(Duration::from_secs(1)),
+            Duration::from_secs(1),
+        )?;
+        Ok(BatchOptions {
+            host_timeout,
+            timeout,
+            queue_offline: o.bool("queue_offline", false)?,
+            keepalive: o.secs(
+                "keepalive",
+                super::session::DEFAULT_KEEPALIVE,
+                Duration::from_millis(100),
+            )?,
+        })
+    }
+
+    /// The timing arguments every batch operation takes.
+    fn timing(&self) -> Value {
+        json!({
+            "timeout": self.timeout.as_secs().max(1),
+            "host_timeout_duration": format!("{}s", self.host_timeout.as_secs().max(1)),
+        })
+    }
+}
+
+pub struct BatchInner {
+    ctx: Arc<Context>,
+    pub batch_id: String,
+    /// Hosts with a session in the batch, in the order given.
+    pub hosts: Vec<HostInfo>,
+    /// Device id -> session id.
+    sessions: BTreeMap<String, String>,
+    /// Hosts that could not join, with why.
+    pub failed: Map<String, Value>,
+    /// Of those, the ones that did not answer (offline, timed out) rather than refused or unknown.
+    unreachable: Vec<String>,
+    opts: BatchOptions,
+    last_used: Mutex<Instant>,
+}
+
+#[derive(Clone)]
+pub struct Batch(pub Arc<BatchInner>);
+
+/// `#{results, errors, no_answer}`, being filled in.
+#[derive(Default)]
+struct Outcome {
+    results: Map<String, Value>,
+    errors: Map<String, Value>,
+    no_answer: Vec<String>,
+}
+
+impl Outcome {
+    fn into_value(self) -> Value {
+        json!({ "results": self.results, "errors": self.errors, "no_answer": self.no_answer })
+    }
+}
+
+impl Batch {
+    pub fn open(
+        ctx: &Arc<Context>,
+        registry: &Arc<Registry>,
+        ids: &[String],
+        opts: BatchOptions,
+    ) -> Result<Batch> {
+        let mut known = hosts::lookup(ctx, ids)?;
+        let mut failed = Map::new();
+        let mut order = Vec::new();
+        for id in ids {
+            match known.remove(id) {
+                Some(h) => order.push(h),
+                None => {
+                    failed.insert(
+                        id.clone(),
+                        json!({ "message": format!("device `{id}` not found") }),
+                    );
+                }
+            }
+        }
+        if order.is_empty() {
+            return Err(Error::new(format!(
+                "`rtr::batch`: none of the {} device ids is a known host",
+                ids.len()
+            )));
+        }
+        let host_ids: Vec<&str> = order.iter().map(|h| h.device_id.as_str()).collect();
+        let mut args = opts.timing();
+        args["host_ids"] = json!(host_ids);
+        args["queue_offline"] = json!(opts.queue_offline);
+        let resp = api::send(ctx, "real_time_response", "batch_init_sessions", args)
+            .map_err(|e| e.context("`rtr::batch` cannot open the batch"))?;
+        let batch_id = resp
+            .body
+            .get("batch_id")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string();
+        if batch_id.is_empty() {
+            return Err(Error::new(
+                "`batch_init_sessions` answered without a `batch_id`",
+            ));
+        }
+        let entries = resp.body.get("resources").cloned().unwrap_or(Value::Null);
+        let mut sessions = BTreeMap::new();
+        let mut hosts = Vec::new();
+        let mut refused = Vec::new();
+        let mut unreachable = Vec::new();
+        for h in order {
+            let entry = entries.get(&h.device_id).cloned().unwrap_or(Value::Null);
+            let session_id = str_of(&entry, "session_id").to_string();
+            match first_error(&entry) {
+                Some((code, message)) => {
+                    match code {
+                        403 => refused.push((h.clone(), message.clone())),
+                        404 => {}
+                        _ => unreachable.push(h.device_id.clone()),
+                    }
+                    failed.insert(
+                        h.device_id.clone(),
+                        json!({ "message": format!("host {}: {message}", h.label()), "hostname": h.hostname }),
+                    );
+                }
+                None if session_id.is_empty() => {
+                    unreachable.push(h.device_id.clone());
+                    failed.insert(
+                        h.device_id.clone(),
+                        json!({ "message": format!("host {} did not answer the session request", h.label()), "hostname": h.hostname }),
+                    );
+                }
+                None => {
+                    sessions.insert(h.device_id.clone(), session_id);
+                    hosts.push(h);
+                }
+            }
+        }
+        explain_refusals(ctx, &mut failed, refused, "init_session", None);
+        let inner = Arc::new(BatchInner {
+            ctx: ctx.clone(),
+            batch_id,
+            hosts,
+            sessions,
+            failed,
+            unreachable,
+            opts,
+            last_used: Mutex::new(Instant::now()),
+        });
+        let weak: std::sync::Weak<dyn Alive> = Arc::downgrade(&inner) as _;
+        registry.add(weak);
+        Ok(Batch(inner))
+    }
+
+    /// The outcome of a command before any host answered: hosts that never joined the batch are
+    /// already `no_answer` (offline) or `errors` (refused, unknown).
+    fn outcome(&self) -> Outcome {
+        let mut out = Outcome::default();
+        for (id, why) in &self.0.failed {
+            if self.0.unreachable.contains(id) {
+                out.no_answer.push(id.clone());
+            } else {
+                out.errors.insert(id.clone(), why.clone());
+            }
+        }
+        out
+    }
+
+    fn touch(&self) {
+        if let Ok(mut t) = self.0.last_used.lock() {
+            *t = Instant::now();
+        }
+    }
+
+    /// Runs `command_string` on every host of the batch.
+    pub fn run(&self, command_string: &str) -> Result<Value> {
+        let ctx = &*self.0.ctx;
+        let line = command_string.trim();
+        let (base, command) = classify(line)?;
+        let ep = endpoint(command.map_or(Tier::Admin, |c| c.tier));
+        let mut args = self.0.opts.timing();
+        args["base_command"] = json!(base);
+        args["command_string"] = json!(line);
+        args["batch_id"] = json!(self.0.batch_id);
+        args["persist_all"] = json!(self.0.opts.queue_offline);
+        self.touch();
+        let resp = api::send(ctx, ep.module, ep.batch, args)
+            .map_err(|e| e.context(format!("`{line}` on batch `{}`", self.0.batch_id)))?;
+        self.touch();
+        let entries = resp
+            .body
+            .pointer("/combined/resources")
+            .cloned()
+            .unwrap_or(Value::Null);
+        let mut out = self.outcome();
+        let mut pending: Vec<(&HostInfo, String, Value)> = Vec::new();
+        let mut refused = Vec::new();
+        for h in &self.0.hosts {
+            let Some(entry) = entries.get(&h.device_id) else {
+                out.no_answer.push(h.device_id.clone());
+                continue;
+            };
+            let mut result = json!({
+                "stdout": str_of(entry, "stdout"),
+                "stderr": str_of(entry, "stderr"),
+                "complete": entry.get("complete").and_then(Value::as_bool).unwrap_or(false),
+                "base_command": base,
+                "command_string": line,
+                "device_id": h.device_id,
+                "hostname": h.hostname,
+                "session_id": str_of(entry, "session_id"),
+                "cloud_request_id": str_of(entry, "task_id"),
+            });
+            if let Some((code, message)) = first_error(entry) {
+                if code == 403 {
+                    refused.push((h.clone(), message.clone()));
+                }
+                out.errors.insert(
+                    h.device_id.clone(),
+                    json!({ "message": format!("`{line}` on host {}: {message}", h.label()), "hostname": h.hostname, "command": line }),
+                );
+            } else if result["complete"] == json!(true) {
+                add_parsed(&mut result, &base, &h.platform, line);
+                out.results.insert(h.device_id.clone(), result);
+            } else if entry
+                .get("offline_queued")
+                .and_then(Value::as_bool)
+                .unwrap_or(false)
+                || str_of(entry, "task_id").is_empty()
+            {
+                out.no_answer.push(h.device_id.clone());
+            } else {
+                let task = str_of(entry, "task_id").to_string();
+                pending.push((h, task, result));
+            }
+        }
+        explain_refusals(ctx, &mut out.errors, refused, line, command);
+        // Hosts still running when the batch call returned: poll their tasks until the batch timeout.
+        for (h, task, mut result) in pending {
+            match command::wait_output(ctx, &ep, &task, self.0.opts.timeout) {
+                Ok((stdout, stderr)) => {
+                    result["complete"] = json!(true);
+                    result["stdout"] = json!(stdout);
+                    result["stderr"] = json!(stderr);
+                    add_parsed(&mut result, &base, &h.platform, line);
+                    out.results.insert(h.device_id.clone(), result);
+                }
+                Err(e) if e.is_cancelled() => return Err(e),
+                Err(_) => out.no_answer.push(h.device_id.clone()),
+            }
+        }
+        Ok(out.into_value())
+    }
+
+    /// Retrieves `path` from every host of the batch into the output directory.
+    pub fn get(&self, path: &str) -> Result<Value> {
+        let ctx = &*self.0.ctx;
+        let mut args = self.0.opts.timing();
+        args["batch_id"] = json!(self.0.batch_id);
+        args["file_path"] = json!(path);
+        self.touch();
+        let resp = api::send(ctx, "real_time_response", "batch_get_command", args)
+            .map_err(|e| e.context(format!("`get {path}` on batch `{}`", self.0.batch_id)))?;
+        let req_id = str_of(&resp.body, "batch_get_cmd_req_id").to_string();
+        let entries = resp
+            .body
+            .pointer("/combined/resources")
+            .cloned()
+            .unwrap_or(Value::Null);
+        let mut out = self.outcome();
+        let mut waiting: Vec<&HostInfo> = Vec::new();
+        let mut refused = Vec::new();
+        for h in &self.0.hosts {
+            match entries.get(&h.device_id) {
+                None => out.no_answer.push(h.device_id.clone()),
+                Some(entry) => match first_error(entry) {
+                    Some((code, message)) => {
+                        if code == 403 {
+                            refused.push((h.clone(), message.clone()));
+                        }
+                        out.errors.insert(
+                            h.device_id.clone(),
+                            json!({ "message": format!("`get {path}` on host {}: {message}", h.label()), "hostname": h.hostname }),
+                        );
+                    }
+                    None if !str_of(entry, "stderr").is_empty() => {
+                        out.errors.insert(
+                            h.device_id.clone(),
+                            json!({ "message": format!("`get {path}` on host {}: {}", h.label(), str_of(entry, "stderr")), "hostname": h.hostname }),
+                        );
+                    }
+                    None => waiting.push(h),
+                },
+            }
+        }
+        let get_command = crate::ops::commands::lookup("get", "get");
+        explain_refusals(
+            ctx,
+            &mut out.errors,
+            refused,
+            &format!("get {path}"),
+            get_command,
+        );
+        // Wait until every host that took the command lists its file (or the timeout passes).
+        let deadline = Instant::now() + self.0.opts.timeout;
+        let mut files: BTreeMap<String, Extracted> = BTreeMap::new();
+        let waited = super::poll::wait(
+            ctx,
+            self.0.opts.timeout,
+            || {
+                let resp = api::send(
+                    ctx,
+                    "real_time_response",
+                    "batch_get_command_status",
+                    json!({ "batch_get_cmd_req_id": req_id, "timeout": 30 }),
+                )?;
+                let entries = resp.body.get("resources").cloned().unwrap_or(Value::Null);
+                for h in &waiting {
+                    if let Some(e) = entries.get(&h.device_id) {
+                        let sha = str_of(e, "sha256");
+                        if !sha.is_empty() {
+                            files.insert(
+                                h.device_id.clone(),
+                                Extracted {
+                                    session_id: str_of(e, "session_id").to_string(),
+                                    sha256: sha.to_ascii_lowercase(),
+                                    remote_path: match str_of(e, "name") {
+                                        "" => path.to_string(),
+                                        n => n.to_string(),
+                                    },
+                                },
+                            );
+                        }
+                    }
+                }
+                Ok((files.len() == waiting.len() || Instant::now() >= deadline).then_some(()))
+            },
+            || Error::new("timed out"),
+        );
+        if let Err(e) = waited
+            && e.is_cancelled()
+        {
+            return Err(e);
+        }
+        for h in waiting {
+            match files.get(&h.device_id) {
+                None => out.no_answer.push(h.device_id.clone()),
+                Some(f) => match file::fetch(ctx, &h.hostname, f) {
+                    Ok(mut v) => {
+                        v["device_id"] = json!(h.device_id);
+                        v["hostname"] = json!(h.hostname);
+                        out.results.insert(h.device_id.clone(), v);
+                    }
+                    Err(e) if e.is_cancelled() => return Err(e),
+                    Err(e) => {
+                        out.errors.insert(
+                            h.device_id.clone(),
+                            json!({ "message": e.message, "hostname": h.hostname }),
+                        );
+                    }
+                },
+            }
+        }
+        Ok(out.into_value())
+    }
+
+    /// Device id -> session id, for the raw operations.
+    pub fn sessions(&self) -> Value {
+        json!(self.0.sessions)
+    }
+}
+
+/// The first `errors[]` entry of a per-host batch entry: (code, message).
+fn first_error(entry: &Value) -> Option<(i64, String)> {
+    let e = entry.get("errors")?.as_array()?.first()?;
+    Some((
+        e.get("code").and_then(Value::as_i64).unwrap_or(0),
+        str_of(e, "message").to_string(),
+    ))
+}
+
+/// Replaces the error of each refused host by one naming its response policy and setting.
+fn explain_refusals(
+    ctx: &Context,
+    errors: &mut Map<String, Value>,
+    refused: Vec<(HostInfo, String)>,
+    what: &str,
+    command: Option<&'static crate::ops::commands::Command>,
+) {
+    if refused.is_empty() {
+        return;
+    }
+    // One policy load explains every host.
+    let Ok(policies) = Policies::load(ctx) else {
+        return;
+    };
+    for (h, message) in refused {
+        let e = refusal::explain_with(&policies, &h, what, command, Error::new(message));
+        errors.insert(h.device_id.clone(), Value::Object(e.to_json()));
+    }
+}
+
+impl Alive for BatchInner {
+    fn idle(&self) -> Duration {
+        self.last_used
+            .lock()
+            .map(|t| t.elapsed())
+            .unwrap_or_default()
+    }
+
+    fn keepalive(&self) -> Duration {
+        self.opts.keepalive
+    }
+
+    fn pulse(&self) {
+        if let Ok(mut t) = self.last_used.lock() {
+            *t = Instant::now();
+        }
+        let mut args = self.opts.timing();
+        args["batch_id"] = json!(self.batch_id);
+        if let Err(e) = api::send(
+            &self.ctx,
+            "real_time_response",
+            "batch_refresh_sessions",
+            args,
+        ) && !e.is_cancelled()
+        {
+            eprintln!(
+                "falconry: keep-alive for batch `{}` failed: {e}",
+                self.batch_id
+            );
+        }
+    }
+
+    /// Batch sessions are left to expire: Falcon has no batch delete, and one request per host at
+    /// the end of a run over thousands of hosts would cost more than it saves.
+    fn close(&self) {}
+}

@@ -1,0 +1,157 @@
+//! `rtr::each(device_ids, |s| { ... }, #{concurrency, ...})`: the closure runs once per host on a
+//! session of its own, on a bounded pool of threads. The answer maps each device id to the closure's
+//! value, or to `#{error, device_id, hostname}` when that host failed: one failure stops no other host.
+//! Request pacing is the HTTP client's (it follows the rate-limit headers), shared by all workers.
+//!
+//! The closure runs on several threads at once: it should return what it found rather than change
+//! variables it captured (Rhai reports a data race when two hosts write the same captured value).
+
+use super::hosts::{self, HostInfo};
+use super::keepalive::Registry;
+use super::progress::Progress;
+use super::session::{Session, SessionOptions};
+use crate::engine::Context;
+use rhai::{Dynamic, EvalAltResult, FnPtr, Map, NativeCallContext};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+pub const DEFAULT_CONCURRENCY: usize = 8;
+pub const MAX_CONCURRENCY: usize = 64;
+/// Worker threads evaluate script code: give them the script thread's headroom for deep calls.
+const WORKER_STACK: usize = 64 * 1024 * 1024;
+
+pub fn each(
+    native: &NativeCallContext,
+    ctx: &Arc<Context>,
+    registry: &Arc<Registry>,
+    ids: &[String],
+    f: &FnPtr,
+    concurrency: usize,
+    opts: &SessionOptions,
+) -> std::result::Result<Map, Box<EvalAltResult>> {
+    let pos = native.call_position();
+    let known = hosts::lookup(ctx, ids).map_err(|e| e.into_rhai(pos))?;
+    let slots: Vec<Mutex<Option<Dynamic>>> = ids.iter().map(|_| Mutex::new(None)).collect();
+    let next = AtomicUsize::new(0);
+    let progress = Progress::new("rtr::each", ids.len());
+    let stopped: Mutex<Option<Box<EvalAltResult>>> = Mutex::new(None);
+    let workers = concurrency.clamp(1, MAX_CONCURRENCY).min(ids.len().max(1));
+    std::thread::scope(|scope| {
+        for n in 0..workers {
+            let work = || loop {
+                let i = next.fetch_add(1, Ordering::SeqCst);
+                if i >= ids.len() || ctx.cancel.is_set() {
+                    return;
+                }
+                let id = &ids[i];
+                let (value, ok, host_label) = match known.get(id) {
+                    None => (
+                        failure(id, "", &format!("device `{id}` not found")),
+                        false,
+                        id.clone(),
+                    ),
+                    Some(host) => match one_host(native, ctx, registry, host, f, opts) {
+                        Ok(v) => (v, true, host.hostname.clone()),
+                        Err(Stop::Host(message)) => (
+                            failure(id, &host.hostname, &message),
+                            false,
+                            host.hostname.clone(),
+                        ),
+                        Err(Stop::Run(e)) => {
+                            if let Ok(mut s) = stopped.lock() {
+                                s.get_or_insert(e);
+                            }
+                            return;
+                        }
+                    },
+                };
+                if let Ok(mut slot) = slots[i].lock() {
+                    *slot = Some(value);
+                }
+                progress.done(&host_label, ok);
+            };
+            let spawned = std::thread::Builder::new()
+                .name(format!("falconry-each-{n}"))
+                .stack_size(WORKER_STACK)
+                .spawn_scoped(scope, work);
+            if spawned.is_err() && n == 0 {
+                // No thread at all: do the work here rather than not at all.
+                work();
+            }
+        }
+    });
+    progress.finish();
+    if let Some(e) = stopped.into_inner().ok().flatten() {
+        return Err(e);
+    }
+    if ctx.cancel.is_set() {
+        return Err(super::api::stopped(ctx).into_rhai(pos));
+    }
+    let mut out = Map::new();
+    for (id, slot) in ids.iter().zip(slots) {
+        let value = slot
+            .into_inner()
+            .ok()
+            .flatten()
+            .unwrap_or_else(|| failure(id, "", "not run"));
+        out.insert(id.as_str().into(), value);
+    }
+    Ok(out)
+}
+
+enum Stop {
+    /// This host failed; the others carry on.
+    Host(String),
+    /// The run was stopped (time limit, Ctrl-C): every worker stops.
+    Run(Box<EvalAltResult>),
+}
+
+fn one_host(
+    native: &NativeCallContext,
+    ctx: &Arc<Context>,
+    registry: &Arc<Registry>,
+    host: &HostInfo,
+    f: &FnPtr,
+    opts: &SessionOptions,
+) -> std::result::Result<Dynamic, Stop> {
+    let session = Session::open(ctx, registry, host.clone(), opts.clone()).map_err(|e| {
+        if e.is_cancelled() {
+            Stop::Run(e.into_rhai(native.call_position()))
+        } else {
+            Stop::Host(e.message)
+        }
+    })?;
+    let result = f.call_within_context::<Dynamic>(native, (Dynamic::from(session.clone()),));
+    // Closed here, not whenever the last clone goes: the worker's next host needs the slot.
+    session.close();
+    match result {
+        Ok(v) => Ok(v),
+        Err(e) => match *e {
+            EvalAltResult::ErrorTerminated(..) => Err(Stop::Run(e)),
+            ref other => Err(Stop::Host(message_of(other))),
+        },
+    }
+}
+
+/// The text of a script error: the thrown map's `message`, or the error itself.
+fn message_of(e: &EvalAltResult) -> String {
+    match e {
+        EvalAltResult::ErrorRuntime(v, _) => match v.read_lock::<Map>() {
+            Some(m) => m
+                .get("message")
+                .map(ToString::to_string)
+                .unwrap_or_else(|| v.to_string()),
+            None => v.to_string(),
+        },
+        EvalAltResult::ErrorInFunctionCall(_, _, inner, _) => message_of(inner),
+        other => other.to_string(),
+    }
+}
+
+fn failure(device_id: &str, hostname: &str, message: &str) -> Dynamic {
+    let mut m = Map::new();
+    m.insert("error".into(), Dynamic::from(message.to_string()));
+    m.insert("device_id".into(), Dynamic::from(device_id.to_string()));
+    m.insert("hostname".into(), Dynamic::from(hostname.to_string()));
+    Dynamic::from_map(m)
+}

@@ -1,0 +1,172 @@
+//! Device lookups: `hosts::find` (exactly one device) and `hosts::find_all` (every page), and the
+//! bulk detail fetch the session helpers use to know a host's name and platform.
+
+use super::api::{self, Error, Result, str_of};
+use crate::engine::Context;
+use serde_json::{Value, json};
+use std::collections::HashMap;
+
+/// What the helpers need to know about a host besides its id.
+#[derive(Clone, Debug, Default)]
+pub struct HostInfo {
+    pub device_id: String,
+    pub hostname: String,
+    pub platform: String,
+    pub record: Value,
+}
+
+impl HostInfo {
+    pub fn from_record(record: Value) -> HostInfo {
+        HostInfo {
+            device_id: str_of(&record, "device_id").to_string(),
+            hostname: str_of(&record, "hostname").to_string(),
+            platform: str_of(&record, "platform_name").to_string(),
+            record,
+        }
+    }
+
+    /// `WS-042 (4d2c…)`: how messages name a host.
+    pub fn label(&self) -> String {
+        if self.hostname.is_empty() {
+            format!("`{}`", self.device_id)
+        } else {
+            format!("`{}` ({})", self.hostname, self.device_id)
+        }
+    }
+}
+
+/// Device details per request (`hosts::get_device_details` takes up to 5000 ids).
+const DETAILS_PAGE: usize = 5000;
+/// Ids per page of the scroll query.
+const SCROLL_PAGE: usize = 5000;
+
+/// A bare word is a hostname: `hosts::find("WS-042")` means `hostname:'WS-042'`.
+pub fn normalize_filter(fql: &str) -> String {
+    let t = fql.trim();
+    let bare = !t.is_empty()
+        && !t.contains([':', '\'', '"', '+', ',', '*', '!', '<', '>', '='])
+        && !t.contains(char::is_whitespace);
+    if bare {
+        format!("hostname:'{t}'")
+    } else {
+        t.to_string()
+    }
+}
+
+/// The one device an FQL filter matches, or an error naming the filter and the count.
+pub fn find(ctx: &Context, fql: &str) -> Result<Value> {
+    let filter = normalize_filter(fql);
+    let resp = api::send(
+        ctx,
+        "hosts",
+        "query_devices_by_filter",
+        json!({ "filter": filter, "limit": 2 }),
+    )
+    .map_err(|e| e.context(format!("`hosts::find` with filter `{filter}`")))?;
+    let ids: Vec<String> = api::resources(&resp)
+        .iter()
+        .filter_map(|v| v.as_str().map(str::to_string))
+        .collect();
+    let total = api::total_of(&resp).unwrap_or(ids.len() as u64);
+    if total != 1 || ids.len() != 1 {
+        let hint = if total == 0 {
+            "no host"
+        } else {
+            "more than one host; narrow the filter or use `hosts::find_all`"
+        };
+        return Err(Error::new(format!(
+            "`hosts::find`: filter `{filter}` matched {total} hosts, expected exactly one ({hint})"
+        ))
+        .with("filter", filter)
+        .with("count", total));
+    }
+    details(ctx, &ids)?
+        .into_iter()
+        .next()
+        .map(|h| h.record)
+        .ok_or_else(|| Error::new(format!("device `{}` has no details", ids[0])))
+}
+
+/// Every device an FQL filter matches (all pages), as device records.
+pub fn find_all(ctx: &Context, fql: &str) -> Result<Vec<Value>> {
+    let filter = normalize_filter(fql);
+    let ids = query_all_ids(ctx, &filter)
+        .map_err(|e| e.context(format!("`hosts::find_all` with filter `{filter}`")))?;
+    Ok(details(ctx, &ids)?.into_iter().map(|h| h.record).collect())
+}
+
+/// Every device id matching `filter`, following the scroll token (no 10,000-offset ceiling).
+pub fn query_all_ids(ctx: &Context, filter: &str) -> Result<Vec<String>> {
+    let mut ids = Vec::new();
+    let mut token = String::new();
+    loop {
+        let mut args = json!({ "limit": SCROLL_PAGE });
+        if !filter.is_empty() {
+            args["filter"] = json!(filter);
+        }
+        if !token.is_empty() {
+            args["offset"] = json!(token);
+        }
+        let resp = api::send(ctx, "hosts", "query_devices_by_filter_scroll", args)?;
+        let page: Vec<String> = api::resources(&resp)
+            .iter()
+            .filter_map(|v| v.as_str().map(str::to_string))
+            .collect();
+        let total = api::total_of(&resp).unwrap_or(0) as usize;
+        let empty = page.is_empty();
+        ids.extend(page);
+        token = resp
+            .body
+            .pointer("/meta/pagination/offset")
+            .map(|v| match v {
+                Value::String(s) => s.clone(),
+                Value::Null => String::new(),
+                other => other.to_string(),
+            })
+            .unwrap_or_default();
+        if empty || token.is_empty() || ids.len() >= total {
+            return Ok(ids);
+        }
+    }
+}
+
+/// Device records for `ids`, in the order given; unknown ids are an error naming them.
+pub fn details(ctx: &Context, ids: &[String]) -> Result<Vec<HostInfo>> {
+    let mut found = lookup(ctx, ids)?;
+    ids.iter()
+        .map(|id| {
+            found.remove(id).ok_or_else(|| {
+                Error::new(format!("device `{id}` not found")).with("device_id", id.clone())
+            })
+        })
+        .collect()
+}
+
+/// Device records by id; ids the API does not know are left out.
+pub fn lookup(ctx: &Context, ids: &[String]) -> Result<HashMap<String, HostInfo>> {
+    let mut by_id = HashMap::new();
+    for chunk in ids.chunks(DETAILS_PAGE) {
+        let records = match api::send(ctx, "hosts", "get_device_details", json!({ "ids": chunk })) {
+            Ok(resp) => api::resources(&resp),
+            // One unknown id fails the whole request: ask one by one to find the known ones.
+            Err(e) if e.status() == Some(404) && chunk.len() > 1 => {
+                let mut records = Vec::new();
+                for id in chunk {
+                    match api::send(ctx, "hosts", "get_device_details", json!({ "ids": [id] })) {
+                        Ok(resp) => records.extend(api::resources(&resp)),
+                        Err(e) if e.status() == Some(404) => {}
+                        Err(e) => return Err(e),
+                    }
+                }
+                records
+            }
+            Err(e) if e.status() == Some(404) => Vec::new(),
+            Err(e) => return Err(e),
+        };
+        for record in records {
+            let info = HostInfo::from_record(record);
+            by_id.insert(info.device_id.clone(), info);
+        }
+    }
+    Ok(by_id)
+}

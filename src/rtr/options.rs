@@ -1,0 +1,139 @@
+//! Option maps of the helpers (`#{queue_offline: true, timeout: 60}`): validated once, unknown keys refused.
+
+use super::api::{Error, Result};
+use rhai::{Dynamic, Map};
+use std::time::Duration;
+
+pub struct Options {
+    map: Map,
+    function: &'static str,
+}
+
+impl Options {
+    /// Accepts unit (no options) or a map whose keys are all in `allowed`.
+    pub fn parse(value: &Dynamic, function: &'static str, allowed: &[&str]) -> Result<Options> {
+        let map = if value.is_unit() {
+            Map::new()
+        } else if let Some(m) = value.read_lock::<Map>() {
+            m.clone()
+        } else {
+            return Err(Error::new(format!(
+                "`{function}` takes its options as a map, got {}",
+                value.type_name()
+            )));
+        };
+        if let Some(key) = map.keys().find(|k| !allowed.contains(&k.as_str())) {
+            return Err(Error::new(format!(
+                "`{function}`: unknown option `{key}`; accepted: {}",
+                allowed
+                    .iter()
+                    .map(|k| format!("`{k}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )));
+        }
+        Ok(Options { map, function })
+    }
+
+    pub fn bool(&self, key: &str, default: bool) -> Result<bool> {
+        match self.map.get(key) {
+            None => Ok(default),
+            Some(v) => v.as_bool().map_err(|t| self.wrong(key, "a boolean", t)),
+        }
+    }
+
+    /// Seconds as an integer or a float, at least `min`.
+    pub fn secs(&self, key: &str, default: Duration, min: Duration) -> Result<Duration> {
+        let Some(v) = self.map.get(key) else {
+            return Ok(default);
+        };
+        let secs = v
+            .as_float()
+            .or_else(|_| v.as_int().map(|i| i as f64))
+            .map_err(|t| self.wrong(key, "a number of seconds", t))?;
+        let d = Duration::try_from_secs_f64(secs).map_err(|_| {
+            Error::new(format!(
+                "`{}`: `{key}` must be a positive number of seconds",
+                self.function
+            ))
+        })?;
+        if d < min {
+            return Err(Error::new(format!(
+                "`{}`: `{key}` must be at least {}s",
+                self.function,
+                min.as_secs_f64()
+            )));
+        }
+        Ok(d)
+    }
+
+    pub fn count(
+        &self,
+        key: &str,
+        default: usize,
+        range: std::ops::RangeInclusive<usize>,
+    ) -> Result<usize> {
+        let Some(v) = self.map.get(key) else {
+            return Ok(default);
+        };
+        let n = v.as_int().map_err(|t| self.wrong(key, "an integer", t))?;
+        usize::try_from(n)
+            .ok()
+            .filter(|n| range.contains(n))
+            .ok_or_else(|| {
+                Error::new(format!(
+                    "`{}`: `{key}` must be between {} and {}, got {n}",
+                    self.function,
+                    range.start(),
+                    range.end()
+                ))
+            })
+    }
+
+    fn wrong(&self, key: &str, what: &str, got: &str) -> Error {
+        Error::new(format!(
+            "`{}`: `{key}` must be {what}, got {got}",
+            self.function
+        ))
+    }
+}
+
+/// A Rhai array of device ids (or a single id), as strings.
+pub fn device_ids(value: &Dynamic, function: &str) -> Result<Vec<String>> {
+    if value.is_string() {
+        return Ok(vec![value.clone().into_string().unwrap_or_default()]);
+    }
+    let Some(items) = value.read_lock::<rhai::Array>().map(|a| a.clone()) else {
+        return Err(Error::new(format!(
+            "`{function}` takes an array of device ids, got {}",
+            value.type_name()
+        )));
+    };
+    let mut ids = Vec::with_capacity(items.len());
+    for item in items {
+        if item.is_string() {
+            ids.push(item.into_string().unwrap_or_default());
+        } else if let Some(m) = item.read_lock::<Map>() {
+            // A device record from `hosts::find_all` works as well as its id.
+            match m
+                .get("device_id")
+                .and_then(|d| d.clone().into_string().ok())
+            {
+                Some(id) => ids.push(id),
+                None => {
+                    return Err(Error::new(format!(
+                        "`{function}`: a map in the device list has no `device_id`"
+                    )));
+                }
+            }
+        } else {
+            return Err(Error::new(format!(
+                "`{function}`: device ids must be strings, got {}",
+                item.type_name()
+            )));
+        }
+    }
+    let mut seen = std::collections::HashSet::new();
+    ids.retain(|id| seen.insert(id.clone()));
+    Ok(ids)
+}

@@ -1,0 +1,222 @@
+//! `rtr::session(device_id, #{queue_offline, timeout, keepalive})`: one RTR session on one host,
+//! opened at once, kept alive by pulses, reopened if Falcon expired it, closed when dropped.
+
+use super::api::{self, Error, Result, str_of};
+use super::hosts::HostInfo;
+use super::keepalive::{Alive, Registry};
+use super::options::Options;
+use super::refusal;
+use crate::engine::Context;
+use rhai::Dynamic;
+use serde_json::json;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// Falcon closes a session after 10 minutes idle; pulse well before.
+pub const DEFAULT_KEEPALIVE: Duration = Duration::from_secs(240);
+/// How long one command may take before `run` gives up waiting (the command is not re-sent).
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(300);
+
+pub const OPTION_KEYS: &[&str] = &["queue_offline", "timeout", "keepalive"];
+
+#[derive(Clone, Debug)]
+pub struct SessionOptions {
+    /// Open the session (and queue commands) even when the host is offline.
+    pub queue_offline: bool,
+    /// Default wait per command.
+    pub timeout: Duration,
+    pub keepalive: Duration,
+}
+
+impl Default for SessionOptions {
+    fn default() -> SessionOptions {
+        SessionOptions {
+            queue_offline: false,
+            timeout: DEFAULT_TIMEOUT,
+            keepalive: DEFAULT_KEEPALIVE,
+        }
+    }
+}
+
+impl SessionOptions {
+    pub fn parse(value: &Dynamic, function: &'static str) -> Result<SessionOptions> {
+        let o = Options::parse(value, function, OPTION_KEYS)?;
+        let d = SessionOptions::default();
+        Ok(SessionOptions {
+            queue_offline: o.bool("queue_offline", d.queue_offline)?,
+            timeout: o.secs("timeout", d.timeout, Duration::from_millis(1))?,
+            keepalive: o.secs("keepalive", d.keepalive, Duration::from_millis(100))?,
+        })
+    }
+}
+
+pub struct Inner {
+    pub ctx: Arc<Context>,
+    pub host: HostInfo,
+    pub opts: SessionOptions,
+    id: Mutex<String>,
+    last_used: Mutex<Instant>,
+    closed: AtomicBool,
+}
+
+/// The Rhai `Session` value; clones share one session, closed when the last one is dropped.
+#[derive(Clone)]
+pub struct Session(pub Arc<Inner>);
+
+impl Session {
+    /// Opens a session on a host whose record is already known.
+    pub fn open(
+        ctx: &Arc<Context>,
+        registry: &Arc<Registry>,
+        host: HostInfo,
+        opts: SessionOptions,
+    ) -> Result<Session> {
+        let id = init(ctx, &host, opts.queue_offline)?;
+        let inner = Arc::new(Inner {
+            ctx: ctx.clone(),
+            host,
+            opts,
+            id: Mutex::new(id),
+            last_used: Mutex::new(Instant::now()),
+            closed: AtomicBool::new(false),
+        });
+        let weak: std::sync::Weak<dyn Alive> = Arc::downgrade(&inner) as _;
+        registry.add(weak);
+        Ok(Session(inner))
+    }
+
+    pub fn ctx(&self) -> &Context {
+        &self.0.ctx
+    }
+
+    pub fn host(&self) -> &HostInfo {
+        &self.0.host
+    }
+
+    pub fn id(&self) -> String {
+        self.0.id.lock().map(|s| s.clone()).unwrap_or_default()
+    }
+
+    pub fn touch(&self) {
+        if let Ok(mut t) = self.0.last_used.lock() {
+            *t = Instant::now();
+        }
+    }
+
+    pub fn ensure_open(&self) -> Result<()> {
+        if self.0.closed.load(Ordering::SeqCst) {
+            return Err(Error::new(format!(
+                "the session on host {} is closed",
+                self.0.host.label()
+            ))
+            .with("device_id", self.0.host.device_id.clone()));
+        }
+        Ok(())
+    }
+
+    /// Falcon expired the session (e.g. the playbook slept past the idle limit): open a new one.
+    pub fn reopen(&self) -> Result<String> {
+        self.ensure_open()?;
+        let id = init(&self.0.ctx, &self.0.host, self.0.opts.queue_offline)?;
+        if let Ok(mut slot) = self.0.id.lock() {
+            *slot = id.clone();
+        }
+        self.touch();
+        Ok(id)
+    }
+
+    pub fn close(&self) {
+        self.0.close();
+    }
+}
+
+/// `init_session`, with a refusal explained by the host's response policy.
+fn init(ctx: &Context, host: &HostInfo, queue_offline: bool) -> Result<String> {
+    let resp = api::send(
+        ctx,
+        "real_time_response",
+        "init_session",
+        json!({ "device_id": host.device_id, "queue_offline": queue_offline, "origin": "falconry" }),
+    )
+    .map_err(|e| {
+        if e.status() == Some(403) {
+            refusal::explain(ctx, host, "init_session", None, e)
+        } else {
+            e.context(format!("cannot open an RTR session on host {}", host.label()))
+                .with("device_id", host.device_id.clone())
+                .with("hostname", host.hostname.clone())
+        }
+    })?;
+    let record = api::first_resource(&resp, "`init_session`")?;
+    let id = str_of(&record, "session_id").to_string();
+    if id.is_empty() {
+        return Err(Error::new(format!(
+            "`init_session` for host {} answered without a `session_id`",
+            host.label()
+        )));
+    }
+    Ok(id)
+}
+
+impl Inner {
+    fn close(&self) {
+        if self.closed.swap(true, Ordering::SeqCst) {
+            return;
+        }
+        let id = self.id.lock().map(|s| s.clone()).unwrap_or_default();
+        // Best effort: the session expires on its own if this fails (or the run was interrupted).
+        let _ = api::send(
+            &self.ctx,
+            "real_time_response",
+            "delete_session",
+            json!({ "session_id": id }),
+        );
+    }
+}
+
+impl Alive for Inner {
+    fn idle(&self) -> Duration {
+        self.last_used
+            .lock()
+            .map(|t| t.elapsed())
+            .unwrap_or_default()
+    }
+
+    fn keepalive(&self) -> Duration {
+        self.opts.keepalive
+    }
+
+    fn pulse(&self) {
+        if self.closed.load(Ordering::SeqCst) {
+            return;
+        }
+        if let Ok(mut t) = self.last_used.lock() {
+            *t = Instant::now();
+        }
+        let sent = api::send(
+            &self.ctx,
+            "real_time_response",
+            "pulse_session",
+            json!({ "device_id": self.host.device_id, "queue_offline": self.opts.queue_offline }),
+        );
+        if let Err(e) = sent
+            && !e.is_cancelled()
+        {
+            eprintln!(
+                "falconry: keep-alive for the session on host {} failed: {e}",
+                self.host.label()
+            );
+        }
+    }
+
+    fn close(&self) {
+        Inner::close(self);
+    }
+}
+
+impl Drop for Inner {
+    fn drop(&mut self) {
+        Inner::close(self);
+    }
+}

@@ -1,0 +1,322 @@
+//! The REPL through a real pseudo-terminal: the built binary, the embedded emulator, keys as a user types them.
+
+use expectrl::process::Healthcheck;
+use expectrl::{ControlCode, Expect, Session};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+const PROMPT: &str = "falconry> ";
+
+struct Repl {
+    session: expectrl::session::OsSession,
+}
+
+impl Repl {
+    /// Starts `falconry repl` in `dir` with its history in `dir/history`, on the embedded emulator.
+    fn start(dir: &Path) -> Repl {
+        Repl::start_with(dir, &[])
+    }
+
+    /// Starts it with extra environment (credentials of a tenant).
+    fn start_with(dir: &Path, env: &[(&str, &str)]) -> Repl {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_falconry"));
+        cmd.arg("repl")
+            .arg("--history")
+            .arg(history(dir))
+            .current_dir(dir)
+            .env("TERM", "xterm")
+            .env("HOME", dir)
+            .env("XDG_DATA_HOME", dir.join("data"))
+            .env_remove("FALCON_CLIENT_ID")
+            .env_remove("FALCON_CLIENT_SECRET");
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let mut session = Session::spawn(cmd).expect("falconry repl starts");
+        // Wide enough that no typed line wraps (a wrapped line redraws with newlines inside).
+        session
+            .get_process_mut()
+            .set_window_size(1000, 50)
+            .expect("resize the terminal");
+        session.set_expect_timeout(Some(Duration::from_secs(30)));
+        let mut repl = Repl { session };
+        repl.expect(PROMPT);
+        repl
+    }
+
+    fn expect(&mut self, text: &str) -> String {
+        match self.session.expect(text) {
+            Ok(found) => String::from_utf8_lossy(found.before()).into_owned(),
+            Err(e) => panic!("expected {text:?}: {e}"),
+        }
+    }
+
+    /// Types a line and waits for the next prompt; returns everything shown in between.
+    /// The editor redraws the prompt while a line is typed; the new prompt comes after the line's newline.
+    fn line(&mut self, text: &str) -> String {
+        self.session.send_line(text).expect("send");
+        self.accepted()
+    }
+
+    /// Waits for the newline that ends the current input, then for the next prompt.
+    fn accepted(&mut self) -> String {
+        self.expect("\n");
+        self.expect(PROMPT)
+    }
+
+    fn send(&mut self, text: &str) {
+        self.session.send(text).expect("send");
+    }
+
+    fn control(&mut self, code: ControlCode) {
+        self.session.send(code).expect("send");
+    }
+
+    /// Ctrl-D at an empty prompt, then waits for the process to end.
+    fn quit(mut self) {
+        self.control(ControlCode::EndOfTransmission);
+        if let Err(e) = self.session.expect(expectrl::Eof) {
+            panic!("the repl did not exit on Ctrl-D: {e}");
+        }
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while self.session.is_alive().unwrap_or(false) {
+            assert!(Instant::now() < deadline, "the repl did not exit on Ctrl-D");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+fn history(dir: &Path) -> PathBuf {
+    dir.join("history")
+}
+
+#[test]
+fn a_statement_prints_its_value_and_variables_persist() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut repl = Repl::start(dir.path());
+    repl.line("let x = 6 * 7;");
+    let shown = repl.line("x + 1000");
+    assert!(shown.contains("1042"), "{shown}");
+    let shown = repl.line("hosts::query_devices_by_filter(#{ limit: 2 })");
+    assert!(shown.contains("status 200"), "{shown}");
+    let shown = repl.line("undefined_thing + 1");
+    assert!(
+        shown.contains("variable not found: undefined_thing"),
+        "{shown}"
+    );
+    assert!(shown.contains("<repl 4>:1:1"), "{shown}");
+    let shown = repl.line("x");
+    assert!(shown.contains("42"), "the scope survives an error: {shown}");
+    repl.quit();
+}
+
+#[test]
+fn tab_completes_an_operation_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut repl = Repl::start(dir.path());
+    repl.send("real_time_response_admin::exe\t");
+    repl.expect("real_time_response_admin::execute_admin_command");
+    // The completed name is a real function: calling it without arguments reaches validation.
+    let shown = repl.line("(#{ session_id: \"s\" })");
+    assert!(
+        shown.contains("real_time_response_admin::execute_admin_command"),
+        "{shown}"
+    );
+    assert!(shown.contains("base_command"), "{shown}");
+
+    // An import made on one line serves the next, and its functions complete.
+    repl.line("import \"falcon/util\" as util;");
+    repl.send("util::chu\t");
+    repl.expect("util::chunks");
+    let shown = repl.line("([1, 2, 3, 4, 5], 2).len() * 1000");
+    assert!(shown.contains("3000"), "{shown}");
+    repl.quit();
+}
+
+#[test]
+fn a_block_continues_until_its_braces_close() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut repl = Repl::start(dir.path());
+    repl.session.send_line("for i in [1, 2, 3] {").unwrap();
+    repl.session
+        .send_line("    print(`item ${i * 100}`);")
+        .unwrap();
+    repl.session.send_line("}").unwrap();
+    // Each new line redraws the prompt; wait for the last item instead.
+    let shown = repl.expect("item 300");
+    repl.expect(PROMPT);
+    for n in ["item 100", "item 200"] {
+        assert!(shown.contains(n), "{shown}");
+    }
+    repl.quit();
+}
+
+#[test]
+fn ctrl_c_stops_a_slow_statement_and_keeps_the_scope() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut repl = Repl::start(dir.path());
+    repl.line("let keep = 7;");
+    repl.session.send_line("sleep(30); keep = 0;").unwrap();
+    repl.expect("\n");
+    std::thread::sleep(Duration::from_millis(700));
+    let started = Instant::now();
+    repl.control(ControlCode::EndOfText);
+    let shown = repl.expect(PROMPT);
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "Ctrl-C took {:?}",
+        started.elapsed()
+    );
+    assert!(shown.contains("interrupted"), "{shown}");
+    let shown = repl.line("keep * 6");
+    assert!(
+        shown.contains("42"),
+        "the rest of the statement did not run: {shown}"
+    );
+
+    // At the prompt, Ctrl-C clears the line instead.
+    repl.send("this is not rhai");
+    repl.expect("rhai");
+    repl.control(ControlCode::EndOfText);
+    // Typing resumes at the fresh prompt, as a user would.
+    repl.expect(PROMPT);
+    repl.session.send_line("keep + 100").unwrap();
+    let shown = repl.expect("107");
+    assert!(
+        !shown.contains("error"),
+        "the cleared line did not run: {shown}"
+    );
+    repl.expect(PROMPT);
+    repl.quit();
+}
+
+#[test]
+fn history_survives_a_restart_and_never_holds_the_secret() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut repl = Repl::start(dir.path());
+    repl.line("let marker = \"history-check-1\";");
+    // The embedded emulator's secret is this session's configured secret.
+    repl.line("let leaked = \"falconry-sim-secret\";");
+    repl.line("let header = \"Bearer abcdefghijklmnopqrstuvwxyz0123\";");
+    repl.quit();
+
+    let saved = std::fs::read_to_string(history(dir.path())).unwrap();
+    assert!(saved.contains("history-check-1"), "{saved}");
+    assert!(!saved.contains("falconry-sim-secret"), "{saved}");
+    assert!(!saved.contains("Bearer"), "{saved}");
+
+    let mut repl = Repl::start(dir.path());
+    // Ctrl-R finds the line typed in the first run.
+    repl.send("\x12");
+    repl.send("history-check");
+    repl.expect("let marker = \"history-check-1\";");
+    repl.send("\r");
+    repl.accepted();
+    let shown = repl.line("marker");
+    assert!(shown.contains("history-check-1"), "{shown}");
+    repl.quit();
+}
+
+#[test]
+fn save_writes_the_successful_statements_and_load_runs_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut repl = Repl::start(dir.path());
+    repl.line("let total = 0;");
+    repl.line("for n in 1..=4 { total += n; }");
+    // Multi-line input redraws the prompt; wait for the error itself.
+    repl.session.send_line("broken(").unwrap();
+    repl.session.send_line(")").unwrap();
+    repl.expect("function not found: broken");
+    repl.expect(PROMPT);
+    let shown = repl.line(":save saved.rhai");
+    assert!(shown.contains("saved 2 statements"), "{shown}");
+    repl.quit();
+    let saved = std::fs::read_to_string(dir.path().join("saved.rhai")).unwrap();
+    assert!(
+        saved.contains("let total = 0;\nfor n in 1..=4 { total += n; }\n"),
+        "{saved}"
+    );
+    assert!(!saved.contains("broken"), "{saved}");
+
+    let mut repl = Repl::start(dir.path());
+    repl.line(":load saved.rhai");
+    let shown = repl.line("total * 100");
+    assert!(shown.contains("1000"), "{shown}");
+    let shown = repl.line(":sim");
+    assert!(shown.contains("embedded emulator"), "{shown}");
+    repl.quit();
+}
+
+#[test]
+fn ctrl_c_stops_polling_a_slow_command_which_is_never_sent_again() {
+    const SECRET: &str = "repl-test-secret-0xBADC0DE";
+    let config = falconry::sim::SimConfig {
+        client_id: "repl-test".into(),
+        client_secret: SECRET.into(),
+        ..falconry::sim::SimConfig::default()
+    };
+    let mut state = falconry::sim::load_state(&config).unwrap();
+    // Commands take a minute to complete: polling would go on and on.
+    state.scenario.command_latency_ms = 60_000;
+    let sim = falconry::sim::start_with_state(&config, state).unwrap();
+    let url = sim.base_url();
+    let dir = tempfile::tempdir().unwrap();
+    let mut repl = Repl::start_with(
+        dir.path(),
+        &[
+            ("FALCON_CLIENT_ID", "repl-test"),
+            ("FALCON_CLIENT_SECRET", SECRET),
+            ("FALCON_BASE_URL", &url),
+        ],
+    );
+    repl.line(
+        "let host = hosts::query_devices_by_filter(#{ filter: \"hostname:'web-01'\" }).body.resources[0];",
+    );
+    repl.line(
+        "let s = real_time_response::init_session(#{ device_id: host }).body.resources[0].session_id;",
+    );
+    repl.line(
+        "let id = real_time_response::execute_command(#{ base_command: \"ls\", command_string: \"ls /etc\", session_id: s }).body.resources[0].cloud_request_id;",
+    );
+    repl.session
+        .send_line(
+            "let polls = 0; loop { polls += 1; let st = real_time_response::check_command_status(#{ cloud_request_id: id, sequence_id: 0 }); if st.body.resources[0].complete { break; } sleep(0.2); }",
+        )
+        .unwrap();
+    repl.expect("\n");
+    let polls = |sim: &falconry::sim::SimHandle| {
+        sim.state()
+            .request_log()
+            .iter()
+            .filter(|e| e.op == Some("RTR-CheckCommandStatus"))
+            .count()
+    };
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while polls(&sim) < 3 {
+        assert!(Instant::now() < deadline, "no polling seen");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    repl.control(ControlCode::EndOfText);
+    let shown = repl.expect(PROMPT);
+    assert!(shown.contains("interrupted"), "{shown}");
+    let after = polls(&sim);
+    std::thread::sleep(Duration::from_millis(800));
+    assert_eq!(polls(&sim), after, "polling went on after Ctrl-C");
+
+    // The scope is intact: the session and the poll count are still there.
+    let shown = repl.line("polls >= 3 && s.len() > 10");
+    assert!(shown.contains("true"), "{shown}");
+    repl.line(&format!("let pasted = \"{SECRET}\";"));
+    repl.quit();
+    let executed = sim
+        .state()
+        .request_log()
+        .iter()
+        .filter(|e| e.op == Some("RTR-ExecuteCommand"))
+        .count();
+    assert_eq!(executed, 1, "the command was sent once");
+    let saved = std::fs::read_to_string(history(dir.path())).unwrap();
+    assert!(saved.contains("polls"), "{saved}");
+    assert!(!saved.contains(SECRET), "{saved}");
+}
