@@ -99,7 +99,15 @@ fn hyperfine(
 ) -> Result<(Samples, String), String> {
     let inner = std::iter::once(cmd.get_program())
         .chain(cmd.get_args())
-        .map(|a| a.to_string_lossy().into_owned())
+        .map(|a| {
+            // hyperfine -N splits the command like a shell would.
+            let a = a.to_string_lossy();
+            if a.contains(' ') {
+                format!("'{a}'")
+            } else {
+                a.into_owned()
+            }
+        })
         .collect::<Vec<_>>()
         .join(" ");
     let export = b.work().join("hyperfine.json");
