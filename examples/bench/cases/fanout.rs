@@ -2,7 +2,7 @@
 //! and through a session per host (`rtr::each`) at several concurrency levels: wall time and the
 //! RTR requests per host the emulator saw, next to the minimum the API allows.
 
-use super::Bench;
+use super::{Bench, CHUNK_READ_NOTE, RAISED_LIMITS};
 use crate::emulator::Emulator;
 use crate::report::Section;
 use crate::stats::Samples;
@@ -36,12 +36,7 @@ pub fn run(b: &Bench) -> Result<Section, String> {
     }
     // The batch answer holds every host's parsed process list in one value: past the engine's
     // default data limits at 1,000 hosts, so the run raises them (said in the report).
-    let batch_limits = vec![
-        "--max-map-size".to_string(),
-        "10000000".into(),
-        "--max-array-size".into(),
-        "10000000".into(),
-    ];
+    let batch_limits: Vec<String> = RAISED_LIMITS.iter().map(|a| a.to_string()).collect();
     let mut variants: Vec<(String, &str, Vec<String>)> =
         vec![("`rtr::batch`".into(), "fanout_batch.rhai", batch_limits)];
     for c in &b.o.scale.concurrency {
@@ -51,7 +46,9 @@ pub fn run(b: &Bench) -> Result<Section, String> {
             vec!["--arg".into(), format!("concurrency={c}")],
         ));
     }
-    default_limits(b, &scenario, &mut s)?;
+    b.progress("fan-out: `rtr::batch` with the default engine limits");
+    s.notes
+        .push(b.default_limits_note("fanout_batch.rhai", &scenario)?);
     let mut worst_each = 0.0_f64;
     let mut batch_wall = None;
     for (label, playbook, args) in &variants {
@@ -127,6 +124,7 @@ pub fn run(b: &Bench) -> Result<Section, String> {
             ),
         );
     }
+    s.notes.push(CHUNK_READ_NOTE.into());
     let ratio = worst_each / EACH_MINIMUM;
     s.target(
         "per-host requests within 1.5x of the minimum",
@@ -134,29 +132,4 @@ pub fn run(b: &Bench) -> Result<Section, String> {
         format!("worst run {worst_each:.2} requests per host vs {EACH_MINIMUM}: {ratio:.2}x"),
     );
     Ok(s)
-}
-
-/// Whether the batch playbook runs within the engine's default data limits: said in the report,
-/// since the timed runs raise them.
-fn default_limits(
-    b: &Bench,
-    scenario: &falconry::sim::Scenario,
-    s: &mut Section,
-) -> Result<(), String> {
-    b.progress("fan-out: `rtr::batch` with the default engine limits");
-    let sim = Emulator::start(scenario.clone())?;
-    let cmd = b.playbook("fanout_batch.rhai", &[], &sim);
-    s.notes.push(match b.run(&cmd, false) {
-        Ok(_) => "With the engine's default data limits the batch playbook runs as well; the \
-                  timed runs raise them anyway."
-            .to_string(),
-        Err(e) => format!(
-            "With the engine's default data limits the batch playbook fails, so the timed runs pass \
-             `--max-map-size` and `--max-array-size`. The failure: `{}`",
-            e.lines()
-                .find_map(|l| l.split_once("error: ").map(|(_, m)| m.to_string()))
-                .unwrap_or_else(|| e.clone())
-        ),
-    });
-    Ok(())
 }
