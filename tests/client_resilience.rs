@@ -251,3 +251,43 @@ fn uploads_and_downloads_keep_every_byte() {
     c.download(&ops::build(op, &args).unwrap(), &dest).unwrap();
     assert_eq!(std::fs::read(&dest).unwrap(), bytes);
 }
+
+#[test]
+fn a_batch_command_answers_once_its_hosts_have() {
+    let sim = emulator("command_latency_ms = 400\n");
+    let c = client(&sim);
+    let ids = sim.state().device_ids();
+    let online: Vec<String> = ids
+        .into_iter()
+        .filter(|d| sim.state().host(d).is_some_and(|h| h.online))
+        .take(3)
+        .collect();
+    let init = c
+        .send(&request(
+            "real_time_response",
+            "batch_init_sessions",
+            json!({ "host_ids": online }),
+        ))
+        .unwrap();
+    let batch_id = init.body["batch_id"].as_str().unwrap().to_string();
+    let started = std::time::Instant::now();
+    let r = c
+        .send(&request(
+            "real_time_response",
+            "batch_command",
+            json!({ "batch_id": batch_id, "base_command": "pwd", "command_string": "pwd" }),
+        ))
+        .unwrap();
+    assert!(
+        started.elapsed() >= std::time::Duration::from_millis(400),
+        "answered before the hosts could"
+    );
+    for d in &online {
+        assert_eq!(
+            r.body["combined"]["resources"][d]["complete"],
+            json!(true),
+            "{d}: {}",
+            r.body
+        );
+    }
+}

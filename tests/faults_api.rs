@@ -291,3 +291,59 @@ fn a_host_going_offline_mid_command_ends_in_a_clear_error() {
     assert_no_command_ran_twice(&t);
     assert_audit_matches(&t, &t.path("audit.jsonl"));
 }
+
+#[test]
+fn concurrent_fan_out_under_faults_writes_whole_audit_lines_matching_the_emulator() {
+    let t = Tenant::new(
+        "command_latency_ms = 50\n[fleet]\ncount = 40\nhostname_pattern = \"FAN-{n}\"\nplatforms = { windows = 1.0 }\n[faults]\nerror_503 = 0.03\ndrop = 0.03\n",
+    );
+    let audit = t.path("audit.jsonl");
+    let out = t
+        .run(
+            r#"
+            let ids = hosts::query_devices_by_filter(#{ filter: "hostname:'FAN-*'", limit: 100 }).body.resources;
+            let results = rtr::each(ids, |s| s.run("kill 4242").complete, #{ concurrency: 16 });
+            let done = 0;
+            let failed = 0;
+            for id in results.keys() {
+                if type_of(results[id]) == "map" { failed += 1; } else { done += 1; }
+            }
+            #{ hosts: ids.len(), done: done, failed: failed }
+            "#,
+        )
+        .arg("--allow-destructive")
+        .arg("--json")
+        .arg("--audit")
+        .arg(&audit)
+        .deadline(Duration::from_secs(180))
+        .output();
+    out.success();
+    let v = out.json();
+    assert_eq!(v["hosts"], 40, "{v}");
+    assert_eq!(
+        v["done"].as_u64().unwrap() + v["failed"].as_u64().unwrap(),
+        40,
+        "{v}"
+    );
+    assert_no_command_ran_twice(&t);
+    // Lines from 16 threads at once: every one whole, and the same multiset as the emulator received.
+    let lines = safety_support::json_lines(&audit);
+    let mut logged: Vec<String> = lines
+        .iter()
+        .map(|l| l["operation_id"].as_str().unwrap().to_string())
+        .collect();
+    let mut received: Vec<String> = t
+        .state_changes_received()
+        .into_iter()
+        .filter(|(_, s)| *s != 401 && *s != 429)
+        .map(|(op, _)| op.to_string())
+        .collect();
+    logged.sort();
+    received.sort();
+    assert_eq!(logged, received);
+    let kills = lines
+        .iter()
+        .filter(|l| l["command"] == "kill 4242" && l["status"] == 201)
+        .count() as u64;
+    assert_eq!(kills, t.sim.state().total_executions());
+}

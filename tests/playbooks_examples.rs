@@ -32,6 +32,11 @@ fn triage_finds_and_collects_the_implant_without_changing_the_host() {
     assert_eq!(evil["path"], windows_implant("bob"));
     assert_eq!(evil["sha256"], sha256(EVIL_EXE.as_bytes()));
     assert_eq!(evil["connections"][0], "185.220.101.47:443");
+    assert_eq!(
+        report["persistence"][0]["where"],
+        "HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Run\\WindowsUpdateHelper"
+    );
+    assert_eq!(report["persistence"][0]["runs"], windows_implant("bob"));
     let local = std::path::PathBuf::from(evil["collected"].as_str().unwrap());
     assert!(local.starts_with(t.out().join("WS-042")), "{local:?}");
     assert_eq!(std::fs::read(&local).unwrap(), EVIL_EXE.as_bytes());
@@ -109,6 +114,11 @@ fn kill_and_quarantine_kills_collects_removes_and_verifies() {
     );
     assert_eq!(report["collected"][0]["verified"], true);
     assert_eq!(report["removed"][0], windows_implant("bob"));
+    assert_eq!(
+        report["autostarts_removed"][0],
+        "HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Run\\WindowsUpdateHelper"
+    );
+    assert_eq!(report["autostarts_left"], serde_json::json!([]));
     // The emulator agrees: no process, no file; every command ran once.
     assert!(!t.runs(WS_042, "evil.exe"));
     assert!(!t.has_file(WS_042, &windows_implant("bob")));
@@ -146,6 +156,8 @@ fn kill_and_quarantine_on_linux_can_contain_the_host_too() {
     assert_eq!(report["contained"], true);
     assert!(!t.runs(WEB_01, "kworkerd"));
     assert!(!t.has_file(WEB_01, LINUX_MINER));
+    assert!(!t.has_file(WEB_01, "/etc/cron.d/kworkerd"));
+    assert_eq!(report["autostarts_removed"][0], "/etc/cron.d/kworkerd");
 }
 
 #[test]
@@ -311,4 +323,20 @@ fn the_readme_starts_with_the_triage_playbook() {
             .unwrap();
     let first_run = readme.lines().find(|l| l.contains(" run ")).unwrap();
     assert!(first_run.contains("playbooks/triage.rhai"), "{first_run}");
+}
+
+#[test]
+fn kill_and_quarantine_in_plan_mode_reads_for_real_and_changes_nothing() {
+    let t = Tenant::new();
+    let run = t.playbook("kill_and_quarantine.rhai", &["--plan"]);
+    run.ok();
+    assert!(
+        run.stderr.contains("`kill 6612`") || run.stdout.contains("`kill 6612`"),
+        "{}",
+        run.show()
+    );
+    assert!(t.runs(WS_042, "evil.exe"));
+    assert!(t.has_file(WS_042, &windows_implant("bob")));
+    // Only read-only commands and the `get` reached the host.
+    assert_eq!(t.count("POST", "active-responder-command"), 1);
 }

@@ -108,6 +108,27 @@ fn a_statement_prints_its_value_and_variables_persist() {
     assert!(shown.contains("<repl 4>:1:1"), "{shown}");
     let shown = repl.line("x");
     assert!(shown.contains("42"), "the scope survives an error: {shown}");
+
+    let shown = repl.line("help()");
+    assert!(shown.contains("real_time_response_admin"), "{shown}");
+    let shown = repl.line("help(\"real_time_response_admin::execute_admin_command\")");
+    assert!(
+        shown.contains("POST /real-time-response/entities/admin-command/v1"),
+        "{shown}"
+    );
+    assert!(shown.contains("base_command: string"), "{shown}");
+
+    // Resources print as a table; `:json` switches to the raw answer, headers included.
+    let shown = repl.line(
+        "hosts::get_device_details(#{ ids: hosts::query_devices_by_filter().body.resources })",
+    );
+    assert!(
+        shown.contains("hostname") && shown.contains("platform_name"),
+        "{shown}"
+    );
+    repl.line(":json");
+    let shown = repl.line("hosts::query_devices_by_filter(#{ limit: 1 })");
+    assert!(shown.contains("\"headers\""), "{shown}");
     repl.quit();
 }
 
@@ -319,4 +340,37 @@ fn ctrl_c_stops_polling_a_slow_command_which_is_never_sent_again() {
     let saved = std::fs::read_to_string(history(dir.path())).unwrap();
     assert!(saved.contains("polls"), "{saved}");
     assert!(!saved.contains(SECRET), "{saved}");
+}
+
+#[test]
+fn ctrl_d_closes_the_sessions_the_scope_holds() {
+    let config = falconry::sim::SimConfig {
+        client_id: "repl-test".into(),
+        client_secret: "repl-test-secret-0xFEED".into(),
+        ..falconry::sim::SimConfig::default()
+    };
+    let sim = falconry::sim::start(config).unwrap();
+    let url = sim.base_url();
+    let dir = tempfile::tempdir().unwrap();
+    let mut repl = Repl::start_with(
+        dir.path(),
+        &[
+            ("FALCON_CLIENT_ID", "repl-test"),
+            ("FALCON_CLIENT_SECRET", "repl-test-secret-0xFEED"),
+            ("FALCON_BASE_URL", &url),
+        ],
+    );
+    repl.line("let s = rtr::session(hosts::find(\"web-01\"));");
+    let shown = repl.line("s.pwd()");
+    assert!(shown.contains('/'), "{shown}");
+    let closed = |sim: &falconry::sim::SimHandle| {
+        sim.state()
+            .request_log()
+            .iter()
+            .filter(|e| e.op == Some("RTR-DeleteSession"))
+            .count()
+    };
+    assert_eq!(closed(&sim), 0);
+    repl.quit();
+    assert_eq!(closed(&sim), 1, "the session was closed on the way out");
 }

@@ -603,3 +603,90 @@ fn a_destructive_batch_command_is_refused_naming_its_hosts() {
     }
     assert_eq!(t.count_received("BatchAdminCmd"), 0);
 }
+
+#[test]
+fn plan_mode_covers_the_rtr_helpers() {
+    let t = Tenant::new("");
+    let out = t
+        .run(
+            r#"
+            let host = hosts::find("hostname:'WS-042'");
+            let s = rtr::session(host.device_id);
+            let procs = s.run("ps").processes;
+            let killed = [];
+            for p in procs.filter(|p| p.name == "evil.exe") {
+                killed.push(s.run(`kill ${p.pid}`).complete);
+            }
+            #{ processes: procs.len(), killed: killed }
+            "#,
+        )
+        .arg("--plan")
+        .arg("--json")
+        .output();
+    out.success();
+    let v = out.json();
+    assert!(v["result"]["processes"].as_u64().unwrap() > 0, "{v}");
+    assert_eq!(v["result"]["killed"], json!([true]), "{v}");
+    assert_eq!(t.sim.state().total_executions(), 1, "only `ps` ran");
+    let plan = v["plan"].as_array().unwrap();
+    assert_eq!(plan.len(), 1, "{v}");
+    assert!(plan[0]["command"].as_str().unwrap().starts_with("kill "));
+    assert_eq!(plan[0]["targets"]["hostnames"], json!(["WS-042"]));
+}
+
+#[test]
+fn playbook_file_reads_stay_in_the_playbook_folder() {
+    let t = Tenant::new(&fleet(""));
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::write(outside.path().join("secret.txt"), "do not read").unwrap();
+    t.write("iocs/list.txt", "evil.exe");
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(outside.path().join("secret.txt"), t.path("iocs/link.txt")).unwrap();
+    let read = |path: &str| t.run(&format!(r#"fs::read("{path}")"#)).output();
+    read("iocs/list.txt").success();
+    let escape = format!(
+        "../{}/secret.txt",
+        outside.path().file_name().unwrap().to_string_lossy()
+    );
+    for (path, why) in [
+        (escape.as_str(), "`..` is not allowed"),
+        (
+            "/etc/passwd",
+            "it must be relative to the playbook's folder",
+        ),
+        #[cfg(unix)]
+        ("iocs/link.txt", "(through a symlink)"),
+    ] {
+        let out = read(path);
+        out.failure();
+        assert!(out.stderr.contains(why), "{path}: {}", out.stderr);
+        assert!(!out.stderr.contains("do not read") && !out.stdout.contains("do not read"));
+    }
+    // A listing skips links that lead out.
+    let out = t
+        .run(r#"fs::list("iocs").map(|e| e.name)"#)
+        .arg("--json")
+        .output();
+    out.success();
+    assert_eq!(out.json(), json!(["list.txt"]));
+}
+
+#[test]
+fn the_repl_plans_too() {
+    let t = Tenant::new(&fleet(""));
+    let out = safety_support::Run::new(&t)
+        .arg("repl")
+        .arg("--plan")
+        .arg("--history")
+        .arg(t.path("history"))
+        .input("host_group::create_host_groups(#{ name: \"planned\", group_type: \"static\" }).body.resources[0].id\n")
+        .output();
+    out.success();
+    assert!(out.stdout.contains("plan-0001"), "{}", out.stdout);
+    assert!(
+        out.stderr.contains("plan: 1 change (not sent)"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(t.count_received("createHostGroups"), 0);
+}

@@ -97,6 +97,7 @@ async fn scroll_walks_the_whole_fleet() {
             .expect(200);
         seen.extend(a.resources().iter().cloned());
         assert_eq!(a.body["meta"]["pagination"]["total"], 4);
+        assert!(a.body["meta"]["pagination"]["expires_at"].is_u64());
         offset = a.body["meta"]["pagination"]["offset"]
             .as_str()
             .unwrap()

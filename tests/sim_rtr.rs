@@ -519,3 +519,36 @@ async fn commands_change_the_host_and_use_the_library() {
     .await;
     assert_eq!(run["stderr"], "", "{run}");
 }
+
+#[tokio::test]
+async fn a_restarted_host_goes_offline_and_returns_to_run_queued_commands() {
+    let sim = Sim::with_scenario("command_latency_ms = 0\nrestart_secs = 1\n[[hosts]]\nhostname = \"WS-1\"\nplatform = \"Windows\"\n").await;
+    let device = sim.device("WS-1");
+    let session = sim.session(&device).await;
+    sim.run("active-responder-command", &session, "restart -Confirm")
+        .await
+        .expect(201);
+    let o = sim
+        .get(&format!("/devices/entities/online-state/v1?ids={device}"))
+        .await
+        .expect(200);
+    assert_eq!(o.first()["state"], "offline");
+    let a = sim
+        .post(
+            "/real-time-response/entities/command/v1",
+            json!({"base_command": "pwd", "command_string": "pwd", "session_id": session, "persist": true}),
+        )
+        .await
+        .expect(201);
+    assert_eq!(a.first()["queued_command_offline"], true);
+    let id = a.first()["cloud_request_id"].as_str().unwrap().to_string();
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    let status = sim.wait("command", &id).await;
+    assert_eq!(status["complete"], true);
+    assert_eq!(sim.handle.state().executions(&id), 1);
+    let o = sim
+        .get(&format!("/devices/entities/online-state/v1?ids={device}"))
+        .await
+        .expect(200);
+    assert_eq!(o.first()["state"], "online");
+}

@@ -266,6 +266,12 @@ fn inbox_reports_a_playbook_cut_off_by_a_stop_as_interrupted_without_running_it(
         r#"{"playbook":"isolate.rhai","start":"2026-11-22T08:00:00.000Z","pid":1}"#,
     )
     .unwrap();
+    // A marker whose playbook was already filed (a stop just after filing it): nothing to report.
+    std::fs::write(
+        inbox.join("running/filed.rhai.running.json"),
+        r#"{"playbook":"filed.rhai"}"#,
+    )
+    .unwrap();
     let w = Watch::start(inbox, &["--inbox", "."]);
     w.wait_for(|l| l.iter().any(|l| l.contains("isolate.rhai: interrupted")));
 
@@ -290,4 +296,5 @@ fn inbox_reports_a_playbook_cut_off_by_a_stop_as_interrupted_without_running_it(
     assert!(inbox.join("failed/long.rhai").is_file());
     let left: Vec<_> = std::fs::read_dir(inbox.join("running")).unwrap().collect();
     assert!(left.is_empty(), "{left:?}");
+    assert!(!inbox.join("failed/filed.result.json").exists());
 }

@@ -128,9 +128,12 @@ impl Client {
         let operation = req.op.qualified_name();
         let mut refreshed = false;
         let mut attempt = 0u32;
+        // 429s never reached the API: they get their own, larger budget than failures.
+        let mut throttled = 0u32;
         loop {
             attempt += 1;
             self.wait(self.limiter.delay(), &operation).await?;
+            let _turn = self.limiter.turn().await;
             let bearer = self.bearer(false).await?;
             let built = self
                 .build(req, &bearer)
@@ -144,7 +147,8 @@ impl Client {
                 Ok(a) => a,
                 Err(e) => {
                     // A refused connection never reached the API: safe to send again, whatever the operation.
-                    let safe = e.is_connect() || req.op.retry_safe();
+                    // A request that cannot even be built (an over-long URL) fails the same way every time.
+                    let safe = !e.is_builder() && (e.is_connect() || req.op.retry_safe());
                     if safe && attempt < self.cfg.max_attempts {
                         self.wait(backoff(attempt, self.cfg.max_backoff), &operation)
                             .await?;
@@ -175,7 +179,9 @@ impl Client {
                 self.bearer(true).await?;
                 continue;
             }
-            if status == 429 && attempt < self.cfg.max_attempts {
+            if status == 429 && throttled < THROTTLED_ATTEMPTS {
+                throttled += 1;
+                attempt -= 1;
                 let wait = headers
                     .iter()
                     .find(|(k, _)| k == "x-ratelimit-retryafter")
@@ -340,6 +346,9 @@ impl Client {
     }
 }
 
+/// How many 429s one request waits out before giving up (each wait is the API's own retry-after).
+const THROTTLED_ATTEMPTS: u32 = 30;
+
 /// Capped exponential backoff with full jitter.
 fn backoff(attempt: u32, cap: Duration) -> Duration {
     let base = Duration::from_millis(200).saturating_mul(1 << attempt.min(10));
@@ -398,6 +407,8 @@ pub(super) fn describe(e: &reqwest::Error) -> String {
         "connection failed"
     } else if e.is_body() || e.is_decode() {
         "the answer was cut off"
+    } else if e.is_builder() {
+        "the request cannot be built"
     } else if e.is_request() {
         "the request failed"
     } else {

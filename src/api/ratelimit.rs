@@ -2,11 +2,16 @@
 //! instead of each discovering the limit with its own 429.
 
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 #[derive(Default)]
 pub struct RateLimiter {
     state: Mutex<State>,
+    /// Set when the window is nearly spent: requests then go one at a time, so that when it runs out
+    /// one request meets the 429, not every request in flight.
+    low: AtomicBool,
+    probe: tokio::sync::Mutex<()>,
 }
 
 #[derive(Default)]
@@ -39,11 +44,23 @@ impl RateLimiter {
         at.saturating_duration_since(now)
     }
 
+    /// When the window is nearly spent, the turn to send (held until the answer has arrived).
+    pub async fn turn(&self) -> Option<tokio::sync::MutexGuard<'_, ()>> {
+        if self.low.load(Ordering::Relaxed) {
+            Some(self.probe.lock().await)
+        } else {
+            None
+        }
+    }
+
     /// Learns from the headers of any answer.
     pub fn observe(&self, limit: Option<u64>, remaining: Option<u64>) {
         let (Some(limit), Some(remaining)) = (limit, remaining) else {
             return;
         };
+        // More than any sane fan-out keeps in flight, so the last ones still fit when the gate closes.
+        self.low
+            .store(remaining <= (limit / 50).max(5), Ordering::Relaxed);
         let mut s = self.state.lock().unwrap_or_else(|e| e.into_inner());
         // Below a tenth of the window, spread what is left over a minute rather than burst into 429s.
         if limit > 0 && remaining * 10 < limit {
@@ -56,6 +73,7 @@ impl RateLimiter {
 
     /// A 429 pauses every caller until the API's retry-after time.
     pub fn pause(&self, wait: Duration) {
+        self.low.store(true, Ordering::Relaxed);
         let mut s = self.state.lock().unwrap_or_else(|e| e.into_inner());
         let until = Instant::now() + wait;
         s.paused_until = Some(s.paused_until.map_or(until, |p| p.max(until)));

@@ -89,10 +89,10 @@ pub struct LimitArgs {
     /// Longest string, in bytes [default: 67108864]
     #[arg(long, value_name = "BYTES")]
     pub max_string_size: Option<usize>,
-    /// Most items in one array [default: 1000000]
+    /// Most items in arrays, counted through nested values [default: 5000000]
     #[arg(long, value_name = "N")]
     pub max_array_size: Option<usize>,
-    /// Most entries in one map [default: 100000]
+    /// Most entries in maps, counted through nested values (fan-out results are large) [default: 5000000]
     #[arg(long, value_name = "N")]
     pub max_map_size: Option<usize>,
 }
@@ -127,6 +127,17 @@ pub struct SimArgs {
     /// Seed for generated ids and data
     #[arg(long, value_name = "N")]
     pub seed: Option<u64>,
+    /// The client id the emulator accepts [default: `falconry-sim`]
+    #[arg(long, value_name = "ID", env = "FALCONRY_SIM_CLIENT_ID")]
+    pub client_id: Option<String>,
+    /// The client secret the emulator accepts [default: `falconry-sim-secret`]; never printed
+    #[arg(
+        long,
+        value_name = "SECRET",
+        env = "FALCONRY_SIM_CLIENT_SECRET",
+        hide_env_values = true
+    )]
+    pub client_secret: Option<String>,
 }
 
 #[derive(Args, Debug)]

@@ -44,6 +44,8 @@ pub struct SimConfig {
     pub listen: SocketAddr,
     pub scenario: Option<PathBuf>,
     pub seed: Option<u64>,
+    pub client_id: Option<String>,
+    pub client_secret: Option<String>,
 }
 
 impl Config {
@@ -143,6 +145,8 @@ impl SimConfig {
             listen,
             scenario: a.scenario,
             seed: a.seed,
+            client_id: a.client_id,
+            client_secret: a.client_secret,
         })
     }
 }

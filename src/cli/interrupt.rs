@@ -1,31 +1,18 @@
-//! Ctrl-C: the first stops the running playbook cleanly (waits and polls end, nothing more is sent);
-//! a second one quits at once.
+//! Ctrl-C for `run`: the first stops the running playbook cleanly (waits and polls end, nothing more
+//! is sent); a second one quits at once. Built on the one SIGINT listener the REPL and watch use.
 
 use crate::engine::{Cancel, Reason};
+use std::sync::atomic::{AtomicBool, Ordering};
 
-/// Watches for Ctrl-C on a thread of its own for the rest of the process.
+/// Watches for Ctrl-C for the rest of the process.
 pub fn stop_on_ctrl_c(cancel: Cancel) {
-    let watcher = move || {
-        let Ok(rt) = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-        else {
-            return;
-        };
-        rt.block_on(async {
-            if tokio::signal::ctrl_c().await.is_ok() {
-                eprintln!(
-                    "falconry: interrupted; stopping the playbook (Ctrl-C again to quit at once)"
-                );
-                cancel.trip(Reason::Interrupted);
-            }
-            if tokio::signal::ctrl_c().await.is_ok() {
-                std::process::exit(130);
-            }
-        });
-    };
-    // Without the watcher Ctrl-C still ends the process, just less politely.
-    let _ = std::thread::Builder::new()
-        .name("falconry-ctrl-c".into())
-        .spawn(watcher);
+    let pressed = AtomicBool::new(false);
+    // Without the listener Ctrl-C still ends the process, just less politely.
+    let _ = crate::repl::interrupt::on_ctrl_c(move || {
+        if pressed.swap(true, Ordering::SeqCst) {
+            std::process::exit(130);
+        }
+        eprintln!("falconry: interrupted; stopping the playbook (Ctrl-C again to quit at once)");
+        cancel.trip(Reason::Interrupted);
+    });
 }

@@ -147,6 +147,19 @@ fn overview() -> String {
 ",
         modules.join(", ")
     );
+    let helpers: Vec<String> = crate::rtr::FUNCTIONS
+        .iter()
+        .map(|(m, f, _)| format!("{m}::{f}"))
+        .collect();
+    let _ = writeln!(out, "playbook helpers: {}", helpers.join(", "));
+    for ty in ["Session", "Batch"] {
+        let methods: Vec<&str> = crate::rtr::METHODS
+            .iter()
+            .filter(|(t, _, _)| *t == ty)
+            .map(|(_, m, _)| *m)
+            .collect();
+        let _ = writeln!(out, "{ty} methods: {}", methods.join(", "));
+    }
     out.push_str("REPL commands: `:help`\n");
     out
 }

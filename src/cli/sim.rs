@@ -19,7 +19,8 @@ pub fn serve(cfg: &SimConfig) -> Result<(), Error> {
         listen: Some(cfg.listen),
         scenario: cfg.scenario.clone(),
         seed: cfg.seed.unwrap_or(defaults.seed),
-        ..defaults
+        client_id: cfg.client_id.clone().unwrap_or(defaults.client_id),
+        client_secret: cfg.client_secret.clone().unwrap_or(defaults.client_secret),
     })
     .map_err(Error::Backend)
 }

@@ -232,6 +232,11 @@ fn download_name(req: &Request) -> String {
         (None, Some(id)) => id,
         (None, None) => req.op.name.to_string(),
     };
+    safe_component(&name, req.op.name)
+}
+
+/// One path component of safe characters only: no separators, no `..`, never hidden.
+pub fn safe_component(name: &str, fallback: &str) -> String {
     let safe: String = name
         .chars()
         .map(|c| {
@@ -241,10 +246,13 @@ fn download_name(req: &Request) -> String {
                 '_'
             }
         })
+        .take(120)
         .collect();
-    // Never `.`, `..` or a hidden file.
-    if safe.starts_with('.') {
-        format!("_{safe}")
+    let trimmed = safe.trim_start_matches('.');
+    if trimmed.is_empty() || trimmed.chars().all(|c| c == '_') {
+        fallback.to_string()
+    } else if trimmed.len() != safe.len() {
+        format!("_{trimmed}")
     } else {
         safe
     }

@@ -21,8 +21,8 @@ impl Default for Limits {
             max_call_depth: 64,
             max_expr_depth: 64,
             max_string_size: 64 * 1024 * 1024,
-            max_array_size: 1_000_000,
-            max_map_size: 100_000,
+            max_array_size: 5_000_000,
+            max_map_size: 5_000_000,
             timeout: Duration::from_secs(60 * 60),
         }
     }

@@ -17,7 +17,9 @@ mod sources;
 pub mod stdlib;
 
 pub use backend::{Backend, Offline};
-pub use call::{CallError, Context, api_error_map, call, call_from_rhai, result_map};
+pub use call::{
+    CallError, Context, api_error_map, call, call_from_rhai, result_map, safe_component,
+};
 pub use cancel::{Cancel, Reason};
 pub use error::{ApiFailure, ErrorKind, Location, ScriptError};
 pub use limits::{LimitKind, Limits};

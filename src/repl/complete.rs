@@ -4,6 +4,7 @@
 use super::balance;
 use crate::engine::{collections, resolve, rhai_names, stdlib};
 use crate::ops::{self, request::allowed_keys};
+use crate::rtr::{FUNCTIONS, METHODS};
 
 /// What the scope holds after the last statement, for completion.
 #[derive(Clone, Debug, Default)]
@@ -28,10 +29,6 @@ pub struct Candidate {
     pub display: String,
     pub replacement: String,
 }
-
-/// Methods of an RTR session handle (`let s = rtr::session(host); s.run("ls")`).
-pub const SESSION_METHODS: &[&str] =
-    &["cd", "get", "put", "put_and_run", "pwd", "run", "runscript"];
 
 /// The REPL's own commands.
 pub const COMMANDS: &[&str] = &[
@@ -75,7 +72,14 @@ pub fn complete(line: &str, pos: usize, known: &Known) -> (usize, Vec<Candidate>
                     }
                 }
             }
-        } else if let Some((_, functions)) = known.imports.iter().find(|(a, _)| a == module) {
+        }
+        // The playbook helpers (`rtr::session`, `hosts::find`, `fs::read`, ...) from their own table.
+        for (_, name, _) in FUNCTIONS.iter().filter(|(m, _, _)| *m == module) {
+            if name.starts_with(prefix) {
+                out.push(pair(name, &format!("{module}::{name}")));
+            }
+        }
+        if let Some((_, functions)) = known.imports.iter().find(|(a, _)| a == module) {
             for f in functions {
                 if f.starts_with(prefix) {
                     out.push(pair(f, &format!("{module}::{f}")));
@@ -93,6 +97,7 @@ pub fn complete(line: &str, pos: usize, known: &Known) -> (usize, Vec<Candidate>
         return (start, out);
     }
     let mut names: Vec<String> = collections().map(|c| format!("{}::", c.module())).collect();
+    names.extend(FUNCTIONS.iter().map(|(m, _, _)| format!("{m}::")));
     names.extend(known.vars.iter().map(|v| v.name.clone()));
     names.extend(known.imports.iter().map(|(alias, _)| format!("{alias}::")));
     names.extend(GLOBALS.iter().map(|g| g.to_string()));
@@ -182,11 +187,19 @@ fn word_start_of(s: &str) -> usize {
         .map_or(s.len(), |(i, _)| i)
 }
 
-/// Methods for `receiver.`: a map's keys, or the session methods.
+/// Methods for `receiver.`: a map's keys, a batch's methods, or (the usual case) a session's.
 fn methods(receiver: &str, known: &Known) -> Vec<String> {
-    match known.vars.iter().find(|v| v.name == receiver) {
+    let of = |ty: &str| {
+        METHODS
+            .iter()
+            .filter(|(t, _, _)| *t == ty)
+            .map(|(_, m, _)| m.to_string())
+            .collect()
+    };
+    match known.vars.iter().rev().find(|v| v.name == receiver) {
         Some(v) if !v.keys.is_empty() => v.keys.clone(),
-        _ => SESSION_METHODS.iter().map(|m| m.to_string()).collect(),
+        Some(v) if v.type_name.contains("Batch") => of("Batch"),
+        _ => of("Session"),
     }
 }
 
@@ -261,6 +274,23 @@ mod tests {
         };
         assert_eq!(replacements("ut", &known).1, ["util::"]);
         assert_eq!(replacements("util::ch", &known).1, ["util::chunks"]);
+    }
+
+    #[test]
+    fn helpers_complete_beside_operations() {
+        let (_, names) = replacements("rtr::se", &Known::default());
+        assert_eq!(names, ["rtr::session"]);
+        let (_, names) = replacements("hosts::fin", &Known::default());
+        assert_eq!(names, ["hosts::find", "hosts::find_all"]);
+        let known = Known {
+            vars: vec![Var {
+                name: "b".into(),
+                type_name: "Batch".into(),
+                keys: vec![],
+            }],
+            imports: vec![],
+        };
+        assert_eq!(replacements("b.", &known).1, ["get", "run"]);
     }
 
     #[test]

@@ -23,6 +23,12 @@ const PREFERRED: &[&str] = &[
     "id",
     "hostname",
     "name",
+    "pid",
+    "path",
+    "type",
+    "size",
+    "user",
+    "command",
     "platform_name",
     "os_version",
     "status",
@@ -43,8 +49,14 @@ pub fn render(value: &Dynamic, raw_json: bool) -> String {
         return String::new();
     }
     let Ok(json) = convert::to_json(value) else {
-        // Sessions and other native values print as Rhai shows them.
-        return format!("{value}\n");
+        // Sessions and other native values: their type, without the Rust path (`Session`, not
+        // `falconry::rtr::session::Session`).
+        let text = value.to_string();
+        let short = match text.rsplit_once("::") {
+            Some((_, last)) if !text.contains(char::is_whitespace) => last.to_string(),
+            _ => text,
+        };
+        return format!("{short}\n");
     };
     if raw_json {
         return format!("{}\n", pretty(&json));
@@ -57,6 +69,12 @@ fn readable(json: &Value) -> String {
         Value::String(s) => format!("{}\n", cut_lines(s)),
         Value::Array(items) if is_table(items) => table(items),
         Value::Object(m) if is_answer(m) => answer(m),
+        Value::Object(m)
+            if m.values()
+                .any(|v| v.as_array().is_some_and(|a| is_table(a))) =>
+        {
+            with_tables(m)
+        }
         Value::Array(_) | Value::Object(_) => format!("{}\n", pretty(&cut_strings(json))),
         other => format!("{other}\n"),
     }
@@ -135,6 +153,24 @@ fn table(items: &[Value]) -> String {
         ));
     }
     out.push('\n');
+    out
+}
+
+/// A map holding arrays of resources (an RTR result with its parsed `entries`): its plain fields one per
+/// line, then each array as a table.
+fn with_tables(m: &Map<String, Value>) -> String {
+    let (tables, plain): (Vec<_>, Vec<_>) = m
+        .iter()
+        .partition(|(_, v)| v.as_array().is_some_and(|a| is_table(a)));
+    let plain: Map<String, Value> = plain
+        .into_iter()
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    let mut out = record(&plain);
+    for (k, v) in tables {
+        out.push_str(&format!("{k}:\n"));
+        out.push_str(&table(v.as_array().map(Vec::as_slice).unwrap_or_default()));
+    }
     out
 }
 
@@ -279,6 +315,20 @@ mod tests {
             render(&v, false),
             "base_command  ls\ncomplete      true\nstdout:\n  a.txt\n  b.txt\n"
         );
+    }
+
+    #[test]
+    fn a_result_with_parsed_entries_shows_them_as_a_table() {
+        let v = from_json(&json!({
+            "base_command": "ls", "complete": true,
+            "entries": [ { "name": "cron.d", "type": "directory" }, { "name": "hosts", "type": "file" } ]
+        }));
+        let text = render(&v, false);
+        assert!(
+            text.starts_with("base_command  ls\ncomplete      true\nentries:\n"),
+            "{text}"
+        );
+        assert!(text.contains("cron.d") && text.contains("2 rows"), "{text}");
     }
 
     #[test]

@@ -190,3 +190,67 @@ impl State {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::{Offline, Options};
+    use std::sync::Arc;
+
+    fn worker() -> Worker {
+        let runtime = Runtime::new(Arc::new(Offline), &Options::default(), Cancel::new());
+        Worker::start(runtime, Map::new(), Duration::from_secs(60))
+    }
+
+    fn eval(w: &Worker, text: &str) -> Result<String, String> {
+        let outcome = w.eval(Job {
+            name: "<test>".into(),
+            text: text.into(),
+        });
+        outcome.result.map(|v| v.to_string()).map_err(|e| e.message)
+    }
+
+    #[test]
+    fn variables_functions_and_imports_carry_over() {
+        let w = worker();
+        eval(&w, "let x = 40;").unwrap();
+        eval(&w, "fn twice(n) { n * 2 }").unwrap();
+        eval(&w, "import \"falcon/util\" as util;").unwrap();
+        assert_eq!(
+            eval(&w, "twice(x) + util::chunks([1, 2, 3], 2).len()"),
+            Ok("82".into())
+        );
+        w.finish();
+    }
+
+    #[test]
+    fn an_error_keeps_the_scope_and_a_failed_import_is_not_carried() {
+        let w = worker();
+        eval(&w, "let kept = 1;").unwrap();
+        assert!(eval(&w, "kept = 2; nope()").is_err());
+        assert!(eval(&w, "import \"no/such\" as gone;").is_err());
+        assert_eq!(eval(&w, "kept"), Ok("2".into()));
+        w.finish();
+    }
+
+    #[test]
+    fn known_lists_variables_with_map_keys_and_imports() {
+        let w = worker();
+        eval(&w, "import \"falcon/util\" as util;").unwrap();
+        let outcome = w.eval(Job {
+            name: "<test>".into(),
+            text: "let host = #{ hostname: \"web-01\", platform_name: \"Linux\" };".into(),
+        });
+        let host = outcome
+            .known
+            .vars
+            .iter()
+            .find(|v| v.name == "host")
+            .unwrap();
+        assert_eq!(host.keys, ["hostname", "platform_name"]);
+        let (alias, functions) = &outcome.known.imports[0];
+        assert_eq!(alias, "util");
+        assert!(functions.contains(&"chunks".to_string()));
+        w.finish();
+    }
+}

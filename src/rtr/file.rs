@@ -207,28 +207,7 @@ pub fn remote_name(remote_path: &str) -> String {
     safe_component(last, "file")
 }
 
-/// One path component of safe characters only: no separators, no `..`, never hidden.
-pub fn safe_component(name: &str, fallback: &str) -> String {
-    let safe: String = name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || "._-".contains(c) {
-                c
-            } else {
-                '_'
-            }
-        })
-        .take(120)
-        .collect();
-    let trimmed = safe.trim_start_matches('.');
-    if trimmed.is_empty() || trimmed.chars().all(|c| c == '_') {
-        fallback.to_string()
-    } else if trimmed.len() != safe.len() {
-        format!("_{trimmed}")
-    } else {
-        safe
-    }
-}
+pub use crate::engine::safe_component;
 
 pub fn hash_file(path: &Path) -> Result<(String, u64)> {
     let mut f = File::open(path)

@@ -22,22 +22,9 @@ pub fn confine(base: &Path, rel: &str) -> Result<PathBuf> {
         };
         return Err(Error::new(format!("path `{rel}` refused: {why}")));
     }
-    let root = base.canonicalize().map_err(|e| {
-        Error::new(format!(
-            "cannot open the playbook folder `{}`: {e}",
-            base.display()
-        ))
-    })?;
-    let full = root
-        .join(p)
-        .canonicalize()
-        .map_err(|e| Error::new(format!("cannot open `{rel}`: {e}")))?;
-    if !full.starts_with(&root) {
-        return Err(Error::new(format!(
-            "path `{rel}` refused: it leads outside the playbook's folder (symlink)"
-        )));
-    }
-    Ok(full)
+    // Symlinks are resolved before the comparison, so none leads out.
+    crate::safety::sandbox::confine(&base.join(p), &[base])
+        .map_err(|m| Error::new(format!("path `{rel}` refused: {m}")))
 }
 
 /// The entries of a folder, sorted by name: `#{name, path, is_dir, size, sha256}` (`sha256` for files).

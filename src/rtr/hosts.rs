@@ -170,3 +170,20 @@ pub fn lookup(ctx: &Context, ids: &[String]) -> Result<HashMap<String, HostInfo>
     }
     Ok(by_id)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::normalize_filter;
+
+    #[test]
+    fn a_bare_name_is_a_hostname_filter() {
+        assert_eq!(normalize_filter("WS-042"), "hostname:'WS-042'");
+        assert_eq!(normalize_filter(" web-01 "), "hostname:'web-01'");
+        assert_eq!(
+            normalize_filter("platform_name:'Linux'"),
+            "platform_name:'Linux'"
+        );
+        assert_eq!(normalize_filter("WS-*"), "WS-*");
+        assert_eq!(normalize_filter(""), "");
+    }
+}

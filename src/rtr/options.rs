@@ -137,3 +137,56 @@ pub fn device_ids(value: &Dynamic, function: &str) -> Result<Vec<String>> {
     ids.retain(|id| seen.insert(id.clone()));
     Ok(ids)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn map(pairs: &[(&str, Dynamic)]) -> Dynamic {
+        Dynamic::from_map(
+            pairs
+                .iter()
+                .map(|(k, v)| ((*k).into(), v.clone()))
+                .collect(),
+        )
+    }
+
+    #[test]
+    fn options_are_checked_once() {
+        let o = Options::parse(
+            &map(&[("timeout", Dynamic::from_float(1.5))]),
+            "f",
+            &["timeout"],
+        )
+        .unwrap();
+        assert_eq!(
+            o.secs("timeout", Duration::ZERO, Duration::ZERO).unwrap(),
+            Duration::from_millis(1500)
+        );
+        let bad = Options::parse(&map(&[("tmeout", Dynamic::from_int(1))]), "f", &["timeout"]);
+        assert!(
+            bad.err()
+                .unwrap()
+                .message
+                .contains("unknown option `tmeout`")
+        );
+        let o =
+            Options::parse(&map(&[("timeout", Dynamic::from("x"))]), "f", &["timeout"]).unwrap();
+        assert!(
+            o.secs("timeout", Duration::ZERO, Duration::ZERO)
+                .unwrap_err()
+                .message
+                .contains("number of seconds")
+        );
+        let o = Options::parse(&Dynamic::UNIT, "f", &[]).unwrap();
+        assert_eq!(o.count("concurrency", 8, 1..=64).unwrap(), 8);
+    }
+
+    #[test]
+    fn device_lists_take_ids_or_records_once_each() {
+        let rec = map(&[("device_id", Dynamic::from("b"))]);
+        let list = Dynamic::from_array(vec![Dynamic::from("a"), rec, Dynamic::from("a")]);
+        assert_eq!(device_ids(&list, "f").unwrap(), ["a", "b"]);
+        assert!(device_ids(&Dynamic::from_int(3), "f").is_err());
+    }
+}

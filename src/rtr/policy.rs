@@ -152,3 +152,75 @@ pub fn unsupported_on(command: &Command, host: &HostInfo) -> bool {
     let bit = platform_bit(&host.platform);
     bit != 0 && command.platforms & bit == 0
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ops::commands::lookup;
+
+    fn policy(
+        id: &str,
+        name: &str,
+        precedence: i64,
+        enabled: bool,
+        groups: &[&str],
+        get: bool,
+    ) -> Value {
+        json!({
+            "id": id, "name": name, "platform_name": "Windows", "enabled": enabled,
+            "precedence": precedence, "groups": groups.iter().map(|g| json!({ "id": g })).collect::<Vec<_>>(),
+            "settings": [
+                { "name": "Real Time Response", "settings": [{ "id": "RealTimeFunctionality", "value": { "enabled": true } }] },
+                { "name": "High Risk Commands", "settings": [{ "id": "GetCommand", "value": { "enabled": get } }] },
+            ],
+        })
+    }
+
+    fn host(groups: &[&str]) -> HostInfo {
+        HostInfo::from_record(json!({
+            "device_id": "d1", "hostname": "WS-1", "platform_name": "Windows", "groups": groups,
+        }))
+    }
+
+    fn policies(records: Vec<Value>) -> Policies {
+        let mut list: Vec<Policy> = records.iter().map(Policy::from_record).collect();
+        list.sort_by_key(|p| p.precedence);
+        Policies {
+            by_platform: [("windows".to_string(), list)].into(),
+        }
+    }
+
+    #[test]
+    fn the_highest_enabled_policy_of_a_host_group_wins_else_the_default() {
+        let all = policies(vec![
+            policy("default", DEFAULT_POLICY, 4, true, &[], true),
+            policy("a", "servers", 1, true, &["g-servers"], true),
+            policy("b", "finance off", 2, false, &["g-finance"], false),
+            policy("c", "finance", 3, true, &["g-finance"], false),
+        ]);
+        assert_eq!(all.effective(&host(&["g-finance"])).unwrap().id, "c");
+        assert_eq!(
+            all.effective(&host(&["g-finance", "g-servers"]))
+                .unwrap()
+                .id,
+            "a"
+        );
+        assert_eq!(all.effective(&host(&["g-other"])).unwrap().id, "default");
+        let get = lookup("get", "get x").unwrap();
+        assert_eq!(
+            all.effective(&host(&["g-finance"])).unwrap().refuses(get),
+            Some("GetCommand")
+        );
+        assert_eq!(all.effective(&host(&[])).unwrap().refuses(get), None);
+    }
+
+    #[test]
+    fn platforms_without_a_command_refuse_it() {
+        let linux = HostInfo::from_record(json!({ "device_id": "d", "platform_name": "Linux" }));
+        assert!(unsupported_on(
+            lookup("ipconfig", "ipconfig").unwrap(),
+            &linux
+        ));
+        assert!(!unsupported_on(lookup("ps", "ps").unwrap(), &linux));
+    }
+}

@@ -2,7 +2,13 @@
 //! playbook moves on. Whole lines only, even with many hosts in flight: one lock, one `write_all`
 //! per line, and the file opened for appending (so other falconry processes interleave by line too).
 
-use serde_json::Value;
+use super::arguments::arguments;
+use super::guard::rtr_command;
+use super::playbook::Playbook;
+use super::targets::Targets;
+use crate::api::{ApiError, Response};
+use crate::ops::Request;
+use serde_json::{Map, Value, json};
 use std::fs::{File, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -53,6 +59,85 @@ impl AuditLog {
             .and_then(|()| file.flush())
             .map_err(|e| format!("cannot write the audit log `{}`: {e}", self.path.display()))
     }
+}
+
+/// One line of the audit log: what was sent, to whom, by which playbook, and what came back.
+pub fn entry(
+    req: &Request,
+    targets: Targets,
+    result: &Result<Response, ApiError>,
+    playbook: Option<&Playbook>,
+) -> Value {
+    let mut e = Map::new();
+    e.insert(
+        "time".into(),
+        json!(humantime::format_rfc3339_millis(std::time::SystemTime::now()).to_string()),
+    );
+    if let Some(p) = playbook {
+        e.insert(
+            "playbook".into(),
+            json!({
+                "name": p.name,
+                "path": p.path.as_ref().map(|p| p.display().to_string()),
+                "sha256": p.sha256,
+            }),
+        );
+    }
+    e.insert("operation".into(), json!(req.op.qualified_name()));
+    e.insert("operation_id".into(), json!(req.op.id));
+    e.insert("method".into(), json!(req.op.method.as_str()));
+    e.insert("path".into(), json!(req.op.path));
+    if let Some((line, _)) = rtr_command(req).filter(|(l, _)| !l.is_empty()) {
+        e.insert("command".into(), json!(line));
+    }
+    e.insert("arguments".into(), arguments(req));
+    e.insert(
+        "targets".into(),
+        serde_json::to_value(targets).unwrap_or(Value::Null),
+    );
+    match result {
+        Ok(resp) => {
+            e.insert("status".into(), json!(resp.status));
+            e.insert("trace_id".into(), json!(resp.trace_id()));
+            if let Some(id) = cloud_request_id(&resp.body) {
+                e.insert("cloud_request_id".into(), id);
+            }
+        }
+        Err(err) => {
+            let (status, trace) = match err {
+                ApiError::Status {
+                    status, trace_id, ..
+                } => (json!(status), json!(trace_id)),
+                _ => (Value::Null, Value::Null),
+            };
+            e.insert("status".into(), status);
+            e.insert("trace_id".into(), trace);
+            e.insert("error".into(), json!(err.to_string()));
+        }
+    }
+    Value::Object(e)
+}
+
+/// The RTR cloud request id(s) an answer carries: one id, or device id -> task id for a batch.
+fn cloud_request_id(body: &Value) -> Option<Value> {
+    if let Some(id) = body.pointer("/resources/0/cloud_request_id") {
+        return Some(id.clone());
+    }
+    if let Some(id) = body.get("batch_get_cmd_req_id") {
+        return Some(id.clone());
+    }
+    let hosts = body.pointer("/combined/resources")?.as_object()?;
+    Some(Value::Object(
+        hosts
+            .iter()
+            .map(|(aid, v)| {
+                (
+                    aid.clone(),
+                    v.get("task_id").cloned().unwrap_or(Value::Null),
+                )
+            })
+            .collect(),
+    ))
 }
 
 /// `$XDG_DATA_HOME/falconry/audit.jsonl`, else `~/.local/share/falconry/audit.jsonl`.

@@ -183,3 +183,65 @@ pub fn refusal_map(r: &Refusal) -> rhai::Dynamic {
     m.insert("ids".into(), strings(&r.ids));
     Dynamic::from_map(m)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ops::{self, OPERATIONS, commands::COMMANDS};
+    use serde_json::{Value, json};
+
+    fn request(module: &str, name: &str, args: Value) -> Request {
+        let Value::Object(args) = args else {
+            unreachable!("args are a map")
+        };
+        ops::build(ops::find(module, name).unwrap(), &args).unwrap()
+    }
+
+    #[test]
+    fn deletes_of_tenant_objects_are_destructive_and_closing_a_session_is_not() {
+        for op in OPERATIONS {
+            let req = Request {
+                op,
+                query: Vec::new(),
+                body: crate::ops::Body::Empty,
+            };
+            let expected = op.effect == Effect::Change && op.name.starts_with("delete_");
+            assert_eq!(destructive(&req).is_some(), expected, "{}", op.id);
+        }
+    }
+
+    #[test]
+    fn every_command_the_catalogue_calls_destructive_is_destructive_on_every_endpoint() {
+        for c in COMMANDS {
+            let line = format!("{} x", c.name);
+            let base = c.name.split(' ').next().unwrap();
+            let req = request(
+                "real_time_response_admin",
+                "execute_admin_command",
+                json!({ "base_command": base, "command_string": line, "session_id": "s" }),
+            );
+            assert_eq!(destructive(&req).is_some(), c.destructive, "{}", c.name);
+            let batch = request(
+                "real_time_response_admin",
+                "batch_admin_command",
+                json!({ "base_command": base, "command_string": line, "batch_id": "b" }),
+            );
+            assert_eq!(destructive(&batch).is_some(), c.destructive, "{}", c.name);
+        }
+    }
+
+    #[test]
+    fn the_prompt_decides_and_names_what_it_asks_about() {
+        let asked = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let seen = asked.clone();
+        let g = Guard::with_prompt(move |what| {
+            seen.lock().unwrap().push(what.to_string());
+            what.contains("yes")
+        });
+        assert!(g.permits("`kill 1` on yes"));
+        assert!(!g.permits("`rm x`"));
+        assert_eq!(asked.lock().unwrap().len(), 2);
+        assert!(!Guard::refuse().permits("anything"));
+        assert!(Guard::allow_all().permits("anything"));
+    }
+}

@@ -4,64 +4,30 @@
 
 mod arguments;
 mod audit;
+mod flags;
 mod guard;
 mod plan;
-mod sandbox;
+mod playbook;
+pub mod sandbox;
 mod synthetic;
 mod targets;
 
 pub use arguments::arguments;
 pub use audit::{AuditLog, default_audit_path};
+pub use flags::RunFlags;
 pub use guard::{Guard, Prompt, Refusal, destructive, refusal_map, rtr_command};
 pub use plan::{Plan, Step};
+pub use playbook::Playbook;
 pub use sandbox::confine;
 pub use synthetic::is_plan_id;
 pub use targets::{Memory, Targets};
 
 use crate::api::{ApiError, Response};
 use crate::ops::{Body, Effect, Part, PartContent, Request};
-use plan::PlannedCommand;
-use serde_json::{Map, Value, json};
-use sha2::{Digest, Sha256};
+use serde_json::Value;
 use std::fmt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard};
-
-/// The playbook a run serves, as the audit log and `comments_for_audit_log` name it.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Playbook {
-    pub name: String,
-    pub path: Option<PathBuf>,
-    pub sha256: Option<String>,
-}
-
-impl Playbook {
-    /// Names and hashes the playbook file (the hash is left out when it cannot be read).
-    pub fn from_file(path: &Path) -> Playbook {
-        let name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| path.display().to_string());
-        let path = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
-        let sha256 = std::fs::read(&path)
-            .ok()
-            .map(|b| hex::encode(Sha256::digest(&b)));
-        Playbook {
-            name,
-            path: Some(path),
-            sha256,
-        }
-    }
-
-    /// A playbook with no file (the REPL).
-    pub fn named(name: &str) -> Playbook {
-        Playbook {
-            name: name.to_string(),
-            path: None,
-            sha256: None,
-        }
-    }
-}
 
 /// How a run is kept safe.
 #[derive(Debug, Default)]
@@ -201,7 +167,7 @@ impl Safety {
             .map_err(|(key, message)| Stop::Sandbox { key, message })?;
         self.name_in_audit_comment(req);
         if let Some(plan) = &self.0.plan
-            && let Some(answer) = answer_planned_read(req, &lock(plan))
+            && let Some(answer) = plan::answer_read(req, &lock(plan))
         {
             return Ok(Verdict::Answer(answer));
         }
@@ -230,7 +196,7 @@ impl Safety {
                 })
                 .unwrap_or_default();
             drop(memory);
-            let answer = plan_step(
+            let answer = plan::record_step(
                 &mut lock(plan),
                 req,
                 targets,
@@ -291,64 +257,13 @@ impl Safety {
             return Ok(());
         }
         audit
-            .append(&self.audit_entry(req, targets, result))
+            .append(&audit::entry(
+                req,
+                targets,
+                result,
+                self.0.playbook.as_ref(),
+            ))
             .map_err(Stop::Audit)
-    }
-
-    fn audit_entry(
-        &self,
-        req: &Request,
-        targets: Targets,
-        result: &Result<Response, ApiError>,
-    ) -> Value {
-        let mut e = Map::new();
-        e.insert(
-            "time".into(),
-            json!(humantime::format_rfc3339_millis(std::time::SystemTime::now()).to_string()),
-        );
-        if let Some(p) = &self.0.playbook {
-            e.insert(
-                "playbook".into(),
-                json!({
-                    "name": p.name,
-                    "path": p.path.as_ref().map(|p| p.display().to_string()),
-                    "sha256": p.sha256,
-                }),
-            );
-        }
-        e.insert("operation".into(), json!(req.op.qualified_name()));
-        e.insert("operation_id".into(), json!(req.op.id));
-        e.insert("method".into(), json!(req.op.method.as_str()));
-        e.insert("path".into(), json!(req.op.path));
-        if let Some((line, _)) = rtr_command(req).filter(|(l, _)| !l.is_empty()) {
-            e.insert("command".into(), json!(line));
-        }
-        e.insert("arguments".into(), arguments(req));
-        e.insert(
-            "targets".into(),
-            serde_json::to_value(targets).unwrap_or(Value::Null),
-        );
-        match result {
-            Ok(resp) => {
-                e.insert("status".into(), json!(resp.status));
-                e.insert("trace_id".into(), json!(resp.trace_id()));
-                if let Some(id) = cloud_request_id(&resp.body) {
-                    e.insert("cloud_request_id".into(), id);
-                }
-            }
-            Err(err) => {
-                let (status, trace) = match err {
-                    ApiError::Status {
-                        status, trace_id, ..
-                    } => (json!(status), json!(trace_id)),
-                    _ => (Value::Null, Value::Null),
-                };
-                e.insert("status".into(), status);
-                e.insert("trace_id".into(), trace);
-                e.insert("error".into(), json!(err.to_string()));
-            }
-        }
-        Value::Object(e)
     }
 
     /// Operations that take `comments_for_audit_log` get the playbook's name when the caller gave none.
@@ -371,171 +286,5 @@ impl Safety {
             Body::Form(fields) => fields.push((KEY.into(), comment)),
             _ => {}
         }
-    }
-}
-
-/// The RTR cloud request id(s) an answer carries: one id, or device id -> task id for a batch.
-fn cloud_request_id(body: &Value) -> Option<Value> {
-    if let Some(id) = body.pointer("/resources/0/cloud_request_id") {
-        return Some(id.clone());
-    }
-    if let Some(id) = body.get("batch_get_cmd_req_id") {
-        return Some(id.clone());
-    }
-    let hosts = body.pointer("/combined/resources")?.as_object()?;
-    Some(Value::Object(
-        hosts
-            .iter()
-            .map(|(aid, v)| {
-                (
-                    aid.clone(),
-                    v.get("task_id").cloned().unwrap_or(Value::Null),
-                )
-            })
-            .collect(),
-    ))
-}
-
-/// Plan mode: reads that name only made-up ids, and status checks of planned commands, are answered here.
-fn answer_planned_read(req: &Request, plan: &Plan) -> Option<Response> {
-    if req.op.effect != Effect::Read {
-        return None;
-    }
-    if let Some(id) = req
-        .arg("cloud_request_id")
-        .and_then(|v| v.as_str().map(str::to_string))
-    {
-        if !is_plan_id(&id) {
-            return None;
-        }
-        let (session, base) = plan
-            .command(&id)
-            .map(|c| (c.session_id.clone(), c.base_command.clone()))
-            .unwrap_or_default();
-        return Some(synthetic::command_status(req, &session, &base));
-    }
-    let ids: Vec<String> = ["ids", "id"]
-        .iter()
-        .flat_map(|k| req.arg(k).map(|v| targets::strings(&v)).unwrap_or_default())
-        .collect();
-    if ids.is_empty() || !ids.iter().all(|i| is_plan_id(i)) {
-        return None;
-    }
-    let records = ids.iter().filter_map(|i| plan.record(i).cloned()).collect();
-    Some(synthetic::read_of_planned(req, records))
-}
-
-/// Plan mode: records the change and makes up its answer.
-fn plan_step(
-    plan: &mut Plan,
-    req: &Request,
-    targets: Targets,
-    command: Option<(String, Option<&'static crate::ops::commands::Command>)>,
-    destructive: bool,
-    batch_hosts: &[(String, String)],
-) -> Response {
-    let line = command.as_ref().map(|(l, _)| l.clone());
-    let mut planned_ids = Vec::new();
-    let answer = if req.op.effect == Effect::Command {
-        let base = line
-            .as_deref()
-            .map(|l| crate::ops::commands::base_of(l).to_string())
-            .unwrap_or_default();
-        if targets.batch_id.is_some() {
-            synthetic::batch_command(req, &base, batch_hosts, &mut || {
-                let id = plan.new_id();
-                planned_ids.push(id.clone());
-                id
-            })
-        } else {
-            let id = plan.new_id();
-            plan.remember_command(
-                id.clone(),
-                PlannedCommand {
-                    session_id: targets.session_id.clone().unwrap_or_default(),
-                    base_command: base,
-                },
-            );
-            planned_ids.push(id.clone());
-            synthetic::command(req, &id)
-        }
-    } else {
-        let answer = synthetic::change(req, &targets, &mut || plan.new_id());
-        if req.op.name.starts_with("create_") {
-            for r in answer
-                .body
-                .get("resources")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-            {
-                if let Some(id) = r.get("id").and_then(Value::as_str) {
-                    planned_ids.push(id.to_string());
-                    plan.remember_record(id.to_string(), r.clone());
-                }
-            }
-        }
-        answer
-    };
-    plan.push(Step {
-        step: 0,
-        operation: req.op.qualified_name(),
-        operation_id: req.op.id,
-        effect: if req.op.effect == Effect::Command {
-            "command"
-        } else {
-            "change"
-        },
-        destructive,
-        command: line.filter(|l| !l.is_empty()),
-        targets,
-        arguments: arguments(req),
-        planned_ids,
-    });
-    answer
-}
-
-/// The flags of `falconry run` (and later `watch`, `repl`) that shape a run's safety.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct RunFlags {
-    pub plan: bool,
-    pub allow_destructive: bool,
-    /// `--audit FILE`.
-    pub audit: Option<PathBuf>,
-}
-
-impl RunFlags {
-    /// The safety of one run of `playbook`. Against a real tenant the audit log is always written (to
-    /// `--audit FILE` or the default path); against the embedded emulator only when `--audit` asks.
-    pub fn build(&self, playbook: Playbook, real_tenant: bool) -> Result<Safety, String> {
-        self.build_with(playbook, real_tenant, Guard::refuse())
-    }
-
-    /// As [`RunFlags::build`], with `guard` deciding destructive requests unless `--allow-destructive`
-    /// allows them all (the REPL asks the person at the terminal).
-    pub fn build_with(
-        &self,
-        playbook: Playbook,
-        real_tenant: bool,
-        guard: Guard,
-    ) -> Result<Safety, String> {
-        let path = match (&self.audit, real_tenant) {
-            (Some(p), _) => Some(p.clone()),
-            (None, true) => Some(default_audit_path().ok_or(
-                "no place for the audit log: set `HOME` or `XDG_DATA_HOME`, or pass `--audit FILE`",
-            )?),
-            (None, false) => None,
-        };
-        let audit = path.as_deref().map(AuditLog::open).transpose()?;
-        Ok(Safety::new(Settings {
-            guard: if self.allow_destructive {
-                Guard::allow_all()
-            } else {
-                guard
-            },
-            plan: self.plan,
-            audit,
-            playbook: Some(playbook),
-        }))
     }
 }

@@ -1,8 +1,12 @@
 //! Plan mode's record: each change a playbook would have made, in order, and what was answered in
 //! its place, shown to the user at the end (human-readable, or JSON).
 
-use super::synthetic::ID_PREFIX;
-use super::targets::Targets;
+use super::arguments::arguments;
+use super::synthetic::{self, ID_PREFIX, is_plan_id};
+use super::targets::{self, Targets};
+use crate::api::Response;
+use crate::ops::commands::{self, Command};
+use crate::ops::{Effect, Request};
 use serde::Serialize;
 use serde_json::Value;
 use std::collections::HashMap;
@@ -141,4 +145,103 @@ impl Plan {
         }
         out
     }
+}
+
+/// Plan mode: reads that name only made-up ids, and status checks of planned commands, are answered here.
+pub fn answer_read(req: &Request, plan: &Plan) -> Option<Response> {
+    if req.op.effect != Effect::Read {
+        return None;
+    }
+    if let Some(id) = req
+        .arg("cloud_request_id")
+        .and_then(|v| v.as_str().map(str::to_string))
+    {
+        if !is_plan_id(&id) {
+            return None;
+        }
+        let (session, base) = plan
+            .command(&id)
+            .map(|c| (c.session_id.clone(), c.base_command.clone()))
+            .unwrap_or_default();
+        return Some(synthetic::command_status(req, &session, &base));
+    }
+    let ids: Vec<String> = ["ids", "id"]
+        .iter()
+        .flat_map(|k| req.arg(k).map(|v| targets::strings(&v)).unwrap_or_default())
+        .collect();
+    if ids.is_empty() || !ids.iter().all(|i| is_plan_id(i)) {
+        return None;
+    }
+    let records = ids.iter().filter_map(|i| plan.record(i).cloned()).collect();
+    Some(synthetic::read_of_planned(req, records))
+}
+
+/// Plan mode: records the change and makes up its answer.
+pub fn record_step(
+    plan: &mut Plan,
+    req: &Request,
+    targets: Targets,
+    command: Option<(String, Option<&'static Command>)>,
+    destructive: bool,
+    batch_hosts: &[(String, String)],
+) -> Response {
+    let line = command.as_ref().map(|(l, _)| l.clone());
+    let mut planned_ids = Vec::new();
+    let answer = if req.op.effect == Effect::Command {
+        let base = line
+            .as_deref()
+            .map(|l| commands::base_of(l).to_string())
+            .unwrap_or_default();
+        if targets.batch_id.is_some() {
+            synthetic::batch_command(req, &base, batch_hosts, &mut || {
+                let id = plan.new_id();
+                planned_ids.push(id.clone());
+                id
+            })
+        } else {
+            let id = plan.new_id();
+            plan.remember_command(
+                id.clone(),
+                PlannedCommand {
+                    session_id: targets.session_id.clone().unwrap_or_default(),
+                    base_command: base,
+                },
+            );
+            planned_ids.push(id.clone());
+            synthetic::command(req, &id)
+        }
+    } else {
+        let answer = synthetic::change(req, &targets, &mut || plan.new_id());
+        if req.op.name.starts_with("create_") {
+            for r in answer
+                .body
+                .get("resources")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
+                if let Some(id) = r.get("id").and_then(Value::as_str) {
+                    planned_ids.push(id.to_string());
+                    plan.remember_record(id.to_string(), r.clone());
+                }
+            }
+        }
+        answer
+    };
+    plan.push(Step {
+        step: 0,
+        operation: req.op.qualified_name(),
+        operation_id: req.op.id,
+        effect: if req.op.effect == Effect::Command {
+            "command"
+        } else {
+            "change"
+        },
+        destructive,
+        command: line.filter(|l| !l.is_empty()),
+        targets,
+        arguments: arguments(req),
+        planned_ids,
+    });
+    answer
 }

@@ -16,20 +16,25 @@ pub fn check_uploads(req: &mut Request, roots: &[&Path]) -> Result<(), (String, 
             ..
         } = &mut part.content
         {
-            *path = confine(path, roots).map_err(|m| (part.name.clone(), m))?;
+            let real = confine(path, roots).map_err(|m| (part.name.clone(), m))?;
+            if !real.is_file() {
+                return Err((
+                    part.name.clone(),
+                    format!("`{}` is not a file", path.display()),
+                ));
+            }
+            *path = real;
         }
     }
     Ok(())
 }
 
-/// `path`, resolved, when it lies inside one of `roots`.
+/// `path` (a file or a folder), resolved, when it lies inside one of `roots`: the one check behind
+/// uploads and the playbooks' `fs::` functions.
 pub fn confine(path: &Path, roots: &[&Path]) -> Result<PathBuf, String> {
     let real = path
         .canonicalize()
         .map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
-    if !real.is_file() {
-        return Err(format!("`{}` is not a file", path.display()));
-    }
     let allowed: Vec<PathBuf> = roots.iter().filter_map(|r| r.canonicalize().ok()).collect();
     if allowed.iter().any(|r| real.starts_with(r)) {
         return Ok(real);

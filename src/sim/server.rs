@@ -53,7 +53,7 @@ async fn serve(
     let path = req.uri().path().to_string();
     let op = ops::by_route(&method, &path);
     let input = read_input(req).await;
-    let (reply, trace_id, limit, remaining) = {
+    let (reply, trace_id, limit, remaining, hold) = {
         let mut state = app.lock();
         let trace_id = state.ids.uuid();
         let (reply, remaining) = answer(&mut state, op, input, &method, &path);
@@ -68,8 +68,12 @@ async fn serve(
             trace_id,
             state.scenario.rate_limit_per_minute,
             remaining,
+            state.hold_until.take(),
         )
     };
+    if let Some(at) = hold {
+        tokio::time::sleep_until(at.into()).await;
+    }
     let reply = pack_archive(reply).await;
     render(reply, started, &trace_id, limit, remaining)
 }

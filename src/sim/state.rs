@@ -46,6 +46,8 @@ pub struct State {
     /// Hosts coming back from `restart`.
     pub(crate) restarts: Vec<(Instant, usize)>,
     pub(crate) next_file_id: u64,
+    /// Set by batch commands: the answer leaves no earlier, as the real call waits for its hosts.
+    pub(crate) hold_until: Option<Instant>,
     executions: HashMap<String, u32>,
     total_executions: u64,
     log: Vec<LogEntry>,
@@ -130,6 +132,7 @@ impl State {
             batches: HashMap::new(),
             batch_gets: HashMap::new(),
             restarts: Vec::new(),
+            hold_until: None,
             next_file_id: 1,
             executions: HashMap::new(),
             total_executions: 0,

@@ -79,6 +79,20 @@ impl Inbox {
                 names.push(name);
             }
         }
+        // Markers whose playbook is gone: a stop between writing the marker and claiming, or after filing.
+        for entry in std::fs::read_dir(self.dir.join("running"))
+            .into_iter()
+            .flatten()
+            .flatten()
+        {
+            let path = entry.path();
+            let name = file_name(&path);
+            if let Some(playbook) = name.strip_suffix(".running.json")
+                && !path.with_file_name(playbook).exists()
+            {
+                let _ = std::fs::remove_file(&path);
+            }
+        }
         names
     }
 

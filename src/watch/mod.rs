@@ -12,7 +12,7 @@ use crate::engine::Reason;
 use crate::repl::{display, interrupt};
 use inbox::Inbox;
 use runner::Report;
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{Sender, channel};
 use std::time::Instant;
@@ -40,7 +40,14 @@ pub fn run(target: Target, runner: Runner) -> Result<(), String> {
     {
         let tx = tx.clone();
         let cancel = runner.cancel.clone();
+        let pressed = std::sync::atomic::AtomicBool::new(false);
         interrupt::on_ctrl_c(move || {
+            // A second Ctrl-C does not wait for a run that is slow to stop; an inbox playbook left in
+            // `running/` is reported as interrupted at the next start.
+            if pressed.swap(true, std::sync::atomic::Ordering::SeqCst) {
+                eprintln!("stopping now");
+                std::process::exit(130);
+            }
             cancel.trip(Reason::Interrupted);
             let _ = tx.send(Msg::Stop);
         })?;
@@ -84,12 +91,24 @@ pub fn run(target: Target, runner: Runner) -> Result<(), String> {
 
     let mut running: Option<(PathBuf, Instant)> = None;
     let mut stopping = false;
+    // The version of each playbook last run: events that arrive late for a save already run
+    // (a busy machine can split one save's events across debounce windows) start nothing.
+    let mut last_run: HashMap<PathBuf, Fingerprint> = HashMap::new();
     loop {
         if running.is_none() {
             if stopping {
                 break;
             }
             if let Some(next) = queue.pop_front() {
+                if inbox.is_none() {
+                    let now = fingerprint(&next);
+                    if now.is_some() && last_run.get(&next) == now.as_ref() {
+                        continue;
+                    }
+                    if let Some(f) = now {
+                        last_run.insert(next.clone(), f);
+                    }
+                }
                 running = start(&runner, inbox.as_ref(), next, &tx);
                 continue;
             }
@@ -120,6 +139,19 @@ pub fn run(target: Target, runner: Runner) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// What distinguishes one save from the next: modification time, size and content.
+#[derive(PartialEq, Eq)]
+struct Fingerprint {
+    modified: Option<std::time::SystemTime>,
+    content: Vec<u8>,
+}
+
+fn fingerprint(p: &Path) -> Option<Fingerprint> {
+    let modified = std::fs::metadata(p).ok()?.modified().ok();
+    let content = std::fs::read(p).ok()?;
+    Some(Fingerprint { modified, content })
 }
 
 /// Starts a run; in an inbox the playbook is claimed first (`None` when it vanished meanwhile).

@@ -132,6 +132,7 @@ pub struct Run {
     pub args: Vec<OsString>,
     env: Vec<(OsString, OsString)>,
     deadline: Duration,
+    input: Option<String>,
 }
 
 #[derive(Debug)]
@@ -196,6 +197,7 @@ impl Run {
                 ("XDG_DATA_HOME".into(), home.join("data").into()),
             ],
             deadline: Duration::from_secs(90),
+            input: None,
         }
     }
 
@@ -205,6 +207,7 @@ impl Run {
             args: args.iter().map(OsString::from).collect(),
             env: Vec::new(),
             deadline: Duration::from_secs(90),
+            input: None,
         }
     }
 
@@ -218,13 +221,19 @@ impl Run {
         self
     }
 
+    /// Text for standard input (closed after it), e.g. REPL statements.
+    pub fn input(mut self, text: &str) -> Run {
+        self.input = Some(text.to_string());
+        self
+    }
+
     pub fn deadline(mut self, d: Duration) -> Run {
         self.deadline = d;
         self
     }
 
     /// Runs to the end; a run past the deadline is killed and fails the test (a hang is a bug).
-    pub fn output(self) -> Outcome {
+    pub fn output(mut self) -> Outcome {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_falconry"));
         cmd.args(&self.args)
             .env_remove("FALCON_CLIENT_ID")
@@ -232,13 +241,23 @@ impl Run {
             .env_remove("FALCON_BASE_URL")
             .env_remove("FALCON_CLOUD")
             .env_remove("FALCON_MEMBER_CID")
-            .stdin(Stdio::null())
+            .stdin(if self.input.is_some() {
+                Stdio::piped()
+            } else {
+                Stdio::null()
+            })
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
         for (k, v) in &self.env {
             cmd.env(k, v);
         }
         let mut child = cmd.spawn().expect("falconry starts");
+        if let (Some(text), Some(mut stdin)) = (self.input.take(), child.stdin.take()) {
+            use std::io::Write;
+            std::thread::spawn(move || {
+                let _ = stdin.write_all(text.as_bytes());
+            });
+        }
         let mut out = child.stdout.take().unwrap();
         let mut err = child.stderr.take().unwrap();
         let reader = std::thread::spawn(move || {

@@ -151,8 +151,10 @@ fn run_one(
     let mut v = entry(aid, session_id, &task_id, base);
     v["offline_queued"] = json!(queued);
     if let Some(cmd) = state.commands.get(&task_id)
-        && let Progress::Done { stdout, stderr, .. } = &cmd.progress
+        && let Progress::Done { stdout, stderr, at } = &cmd.progress
     {
+        // The host answers after the scenario's latency: the batch call waits for it.
+        state.hold_until = Some(state.hold_until.map_or(*at, |h| h.max(*at)));
         v["complete"] = json!(true);
         v["stdout"] = json!(stdout);
         v["stderr"] = json!(stderr);

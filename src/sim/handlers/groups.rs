@@ -1,6 +1,6 @@
 //! Host groups: static (explicit members) and dynamic (an FQL `assignment_rule`), membership actions.
 
-use super::{require_known, select};
+use super::{host_page, require_known, select};
 use crate::sim::envelope::{Fail, Outcome, Reply};
 use crate::sim::fql;
 use crate::sim::input::Input;
@@ -226,18 +226,10 @@ fn members(state: &State, input: &Input) -> Result<Vec<usize>, Fail> {
 
 pub fn query_members(state: &mut State, input: &Input) -> Outcome {
     let hosts = members(state, input)?;
-    let page = select(input, hosts, |&h| state.device_record(h), 100)?;
-    let ids = page
-        .items
-        .iter()
-        .map(|&h| json!(state.hosts[h].host.device_id))
-        .collect();
-    Ok(Reply::resources(200, ids).paged(json!(page.offset), page.limit, page.total))
+    host_page(state, input, hosts, false)
 }
 
 pub fn query_combined_members(state: &mut State, input: &Input) -> Outcome {
     let hosts = members(state, input)?;
-    let page = select(input, hosts, |&h| state.device_record(h), 100)?;
-    let records = page.items.iter().map(|&h| state.device_record(h)).collect();
-    Ok(Reply::resources(200, records).paged(json!(page.offset), page.limit, page.total))
+    host_page(state, input, hosts, true)
 }

@@ -45,9 +45,11 @@ fn scroll_reply(resources: Vec<Value>, next: usize, limit: usize, total: usize) 
     } else {
         format!("scroll-{next}")
     };
-    Reply::resources(200, resources)
-        .paged(json!(token), limit, total)
-        .meta("pagination_expires_at", json!(expires))
+    // `deviceapi.DevicePagingV2`: the scroll token's expiry sits inside `pagination`.
+    Reply::resources(200, resources).meta(
+        "pagination",
+        json!({ "offset": token, "limit": limit, "total": total, "expires_at": expires }),
+    )
 }
 
 pub fn query_scroll(state: &mut State, input: &Input) -> Outcome {

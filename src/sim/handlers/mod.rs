@@ -183,6 +183,28 @@ pub fn require_known(kind: &str, missing: Vec<&str>) -> Result<(), Fail> {
     )))
 }
 
+/// A page of member hosts (of a host group or a policy) as ids, or as device records when `combined`:
+/// filtered, sorted and paged like every other query.
+pub fn host_page(state: &State, input: &Input, hosts: Vec<usize>, combined: bool) -> Outcome {
+    let page = select(input, hosts, |&h| state.device_record(h), 100)?;
+    let items = page
+        .items
+        .iter()
+        .map(|&h| {
+            if combined {
+                state.device_record(h)
+            } else {
+                serde_json::json!(state.hosts[h].host.device_id)
+            }
+        })
+        .collect();
+    Ok(crate::sim::envelope::Reply::resources(200, items).paged(
+        serde_json::json!(page.offset),
+        page.limit,
+        page.total,
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use crate::ops::OPERATIONS;

@@ -1,0 +1,184 @@
+//! One REPL session's state and what it does with a complete input: evaluate it on the worker and show
+//! the result, or carry out a `:` command (`:load`, `:save`, `:json`, ...).
+
+use super::helper::ReplHelper;
+use super::worker::{Job, Worker};
+use super::{Settings, complete, display};
+use crate::cli::render_script_error;
+use crate::engine::ErrorKind;
+use rustyline::Editor;
+use rustyline::history::FileHistory;
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+
+const COMMANDS_HELP: &str = "\
+commands:
+  :json         switch between readable results and raw JSON
+  :load FILE    run a playbook in the current scope
+  :save FILE    write this session's successful statements as a playbook
+  :sim          show the backend in use (also `:connect`)
+  :help         this list; `help()` lists collections and helpers
+  :quit         leave (also Ctrl-D); open RTR sessions are closed
+keys: Tab completes, Ctrl-R searches history, Ctrl-C stops a running statement or clears the line
+";
+
+pub struct Console {
+    pub worker: Worker,
+    pub running: Arc<AtomicBool>,
+    pub known: Arc<Mutex<complete::Known>>,
+    pub settings: Settings,
+    pub raw_json: bool,
+    /// The statements that succeeded, for `:save`.
+    pub transcript: Vec<String>,
+    pub count: usize,
+}
+
+impl Console {
+    /// Adds `input` to the history (unless it holds a secret) and writes the history file at once, so a
+    /// killed terminal loses nothing.
+    pub fn remember(&self, editor: &mut Editor<ReplHelper, FileHistory>, input: &str) {
+        if !self.settings.redactor.allows(input) {
+            return;
+        }
+        let _ = editor.add_history_entry(input);
+        if let Some(path) = &self.settings.history {
+            if let Some(dir) = path.parent() {
+                let _ = std::fs::create_dir_all(dir);
+            }
+            match editor.save_history(path) {
+                Ok(()) => private(path),
+                Err(e) => eprintln!(
+                    "warning: cannot write the history `{}`: {e}",
+                    path.display()
+                ),
+            }
+        }
+    }
+
+    /// Handles one complete input; false ends the session.
+    pub fn handle(&mut self, input: &str) -> bool {
+        let trimmed = input.trim();
+        if let Some(command) = trimmed.strip_prefix(':') {
+            let (name, arg) = command
+                .split_once(char::is_whitespace)
+                .map_or((command, ""), |(n, a)| (n, a.trim()));
+            return self.command(name, arg);
+        }
+        self.count += 1;
+        let job = Job {
+            name: format!("<repl {}>", self.count),
+            text: input.to_string(),
+        };
+        if self.eval(job) && !trimmed.starts_with("help(") {
+            self.transcript.push(as_statement(trimmed));
+        }
+        true
+    }
+
+    fn command(&mut self, name: &str, arg: &str) -> bool {
+        match name {
+            "q" | "quit" | "exit" => return false,
+            "json" => {
+                self.raw_json = !self.raw_json;
+                println!(
+                    "results now print as {}",
+                    if self.raw_json {
+                        "raw JSON"
+                    } else {
+                        "tables and indented JSON"
+                    }
+                );
+            }
+            "sim" | "connect" => println!("connected to {}", self.settings.backend),
+            "help" | "h" => print!("{COMMANDS_HELP}"),
+            "load" if !arg.is_empty() => self.load(Path::new(arg)),
+            "save" if !arg.is_empty() => self.save(Path::new(arg)),
+            "load" | "save" => {
+                eprintln!("error: `:{name}` needs a file, e.g. `:{name} triage.rhai`")
+            }
+            other => eprintln!("error: unknown command `:{other}`; `:help` lists the commands"),
+        }
+        true
+    }
+
+    fn load(&mut self, path: &Path) {
+        let text = match std::fs::read_to_string(path) {
+            Ok(t) => t,
+            Err(e) => {
+                eprintln!("error: cannot read `{}`: {e}", path.display());
+                return;
+            }
+        };
+        let job = Job {
+            name: path.display().to_string(),
+            text: text.clone(),
+        };
+        if self.eval(job) {
+            self.transcript.push(format!(
+                "// loaded from {}\n{}",
+                path.display(),
+                text.trim_end()
+            ));
+        }
+    }
+
+    fn save(&self, path: &Path) {
+        let mut text = format!(
+            "// saved by `falconry repl`: the {} successful statement{} of a session\n",
+            self.transcript.len(),
+            if self.transcript.len() == 1 { "" } else { "s" }
+        );
+        for s in &self.transcript {
+            text.push_str(s);
+            text.push('\n');
+        }
+        match std::fs::write(path, text) {
+            Ok(()) => println!(
+                "saved {} statement{} to {}",
+                self.transcript.len(),
+                if self.transcript.len() == 1 { "" } else { "s" },
+                path.display()
+            ),
+            Err(e) => eprintln!("error: cannot write `{}`: {e}", path.display()),
+        }
+    }
+
+    /// Runs `job` on the worker, with Ctrl-C armed; prints the value or the error. True when it succeeded.
+    fn eval(&mut self, job: Job) -> bool {
+        self.running.store(true, Ordering::SeqCst);
+        let outcome = self.worker.eval(job);
+        self.running.store(false, Ordering::SeqCst);
+        if let Ok(mut k) = self.known.lock() {
+            *k = outcome.known;
+        }
+        match outcome.result {
+            Ok(value) => {
+                print!("{}", display::render(&value, self.raw_json));
+                true
+            }
+            Err(mut e) => {
+                if e.kind == ErrorKind::Interrupted {
+                    e.message = "interrupted; the scope is kept".into();
+                }
+                eprint!("{}", render_script_error(&e));
+                false
+            }
+        }
+    }
+}
+
+/// A statement as it goes into a saved playbook: a bare expression gets its `;`.
+fn as_statement(s: &str) -> String {
+    if s.ends_with(';') || s.ends_with('}') {
+        s.to_string()
+    } else {
+        format!("{s};")
+    }
+}
+
+/// The history holds what responders typed during an incident: only they may read it.
+fn private(path: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    let _ = std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600));
+}
