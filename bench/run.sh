@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Reproduces BENCHMARKS.md: builds falconry and the harness (examples/bench) in release mode,
+# prepares the comparison tools, runs every case of issue 7 plus the emulator's own benchmark,
+# and writes the report.
+#
+#   bench/run.sh                 full run (minutes); writes BENCHMARKS.md at the repository root
+#   bench/run.sh --smoke         seconds-long sanity pass (debug build, tiny sizes, installs nothing);
+#                                writes target/bench-smoke/BENCHMARKS.md unless --out is given
+#   bench/run.sh --out FILE      write the report elsewhere
+#
+# Full run extras, each optional: wrk, hyperfine and GNU time from apt (when run as root), FalconPy 1.6.6 in
+# ./.venv or bench/.venv (created when missing). Without them the affected comparisons say "not run".
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+
+smoke=0
+out=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --smoke) smoke=1 ;;
+    --out) out="$2"; shift ;;
+    *) echo "usage: bench/run.sh [--smoke] [--out FILE]" >&2; exit 2 ;;
+  esac
+  shift
+done
+
+cargo=${CARGO:-cargo}
+target_dir=${CARGO_TARGET_DIR:-$("$cargo" metadata --format-version 1 --no-deps | sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')}
+
+if [ "$smoke" = 1 ]; then
+  profile=debug
+  "$cargo" build --quiet --bin falconry --example bench
+  out=${out:-$target_dir/bench-smoke/BENCHMARKS.md}
+else
+  profile=release
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    missing=""
+    command -v wrk >/dev/null || missing="$missing wrk"
+    command -v hyperfine >/dev/null || missing="$missing hyperfine"
+    [ -x /usr/bin/time ] || missing="$missing time"
+    if [ -n "$missing" ]; then
+      apt-get update -qq && apt-get install -y -qq $missing >/dev/null || echo "bench: could not install$missing" >&2
+    fi
+  fi
+  "$cargo" build --release --bin falconry --example bench
+  out=${out:-$root/BENCHMARKS.md}
+fi
+mkdir -p "$(dirname "$out")"
+
+# FalconPy: reuse the CI venv or ours; only the full run creates one.
+python=""
+for venv in "$root/.venv" "$root/bench/.venv"; do
+  if [ -x "$venv/bin/python" ] && "$venv/bin/python" -c "import falconpy" 2>/dev/null; then
+    python="$venv/bin/python"
+    break
+  fi
+done
+if [ -z "$python" ] && [ "$smoke" = 0 ]; then
+  python3 -m venv "$root/bench/.venv" \
+    && "$root/bench/.venv/bin/pip" install --quiet --disable-pip-version-check 'crowdstrike-falconpy==1.6.6' \
+    && python="$root/bench/.venv/bin/python" \
+    || echo "bench: FalconPy unavailable; its comparisons will say not run" >&2
+fi
+
+args=(run --root "$root" --falconry "$target_dir/$profile/falconry" --out "$out")
+[ -n "$python" ] && args+=(--python "$python")
+command -v wrk >/dev/null && args+=(--wrk "$(command -v wrk)")
+command -v hyperfine >/dev/null && args+=(--hyperfine "$(command -v hyperfine)")
+[ "$smoke" = 1 ] && args+=(--smoke)
+exec "$target_dir/$profile/examples/bench" "${args[@]}"

@@ -1,0 +1,228 @@
+//! Runs every case in order and writes the report; a case that fails is reported as such and
+//! makes the harness exit non-zero after the report is written.
+
+mod emulator;
+mod fanout;
+mod memory;
+mod overhead;
+mod polling;
+mod ratelimit;
+mod startup;
+
+use crate::client::{self, Finished};
+use crate::emulator::{self as sim, Emulator};
+use crate::machine::{self, Machine};
+use crate::options::Options;
+use crate::report::{self, Section};
+use falconry::sim::Scenario;
+use std::fmt::Write;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use tempfile::TempDir;
+
+/// Engine data limits raised for runs whose values outgrow the defaults (a 1,000-host batch
+/// answer, 10,000 device records); each such case says whether the defaults would have done.
+pub const RAISED_LIMITS: [&str; 4] = ["--max-map-size", "10000000", "--max-array-size", "10000000"];
+
+/// Why status requests are not all polls: said wherever they are counted.
+pub const CHUNK_READ_NOTE: &str = "After a command completes with output, `s.run` also asks for \
+    `sequence_id` 1 to learn whether more output follows (src/rtr/command.rs): one status request \
+    per command is that chunk read, not a poll. The emulator's log does not tell them apart, so the \
+    counts above include it.";
+
+/// What every case needs: the options, a scratch folder, and whether the playbook helpers exist.
+pub struct Bench<'a> {
+    pub o: &'a Options,
+    work: TempDir,
+    /// `rtr::batch` / `rtr::each` are in this build (they arrive with the playbook layer).
+    pub rtr: bool,
+}
+
+impl Bench<'_> {
+    pub fn work(&self) -> &Path {
+        self.work.path()
+    }
+
+    pub fn scenario(&self, name: &str) -> Result<Scenario, String> {
+        sim::load(&self.o.scenario_path(name))
+    }
+
+    /// `falconry ARGS` against `sim` (a tenant run) or, without one, the embedded emulator.
+    pub fn falconry(&self, args: &[&str], sim: Option<&Emulator>) -> Command {
+        client::command(&self.o.falconry, args, sim, self.work())
+    }
+
+    /// `falconry run --json PLAYBOOK ARGS...` against `sim`.
+    pub fn playbook(&self, name: &str, args: &[&str], sim: &Emulator) -> Command {
+        let path = self.o.playbook(name);
+        let path = path.to_string_lossy();
+        let mut all = vec!["run", "--json", path.as_ref()];
+        all.extend_from_slice(args);
+        self.falconry(&all, Some(sim))
+    }
+
+    pub fn run(&self, cmd: &Command, measure_memory: bool) -> Result<Finished, String> {
+        client::run(cmd, measure_memory)
+    }
+
+    /// Runs `playbook` once with the engine's default limits on a fresh emulator, and says in a
+    /// sentence for the report whether it fits in them (the timed runs raise them either way).
+    pub fn default_limits_note(
+        &self,
+        playbook: &str,
+        scenario: &Scenario,
+    ) -> Result<String, String> {
+        let sim = Emulator::start(scenario.clone())?;
+        let cmd = self.playbook(playbook, &[], &sim);
+        Ok(match self.run(&cmd, false) {
+            Ok(_) => format!(
+                "`{playbook}` also runs within the engine's default data limits; the timed runs \
+                 pass `{}` anyway.",
+                RAISED_LIMITS.join(" ")
+            ),
+            Err(e) => format!(
+                "With the engine's default data limits `{playbook}` fails, so the timed runs pass \
+                 `{}`. The failure: `{}`",
+                RAISED_LIMITS.join(" "),
+                e.lines()
+                    .find_map(|l| l.split_once("error: ").map(|(_, m)| m.to_string()))
+                    .unwrap_or_else(|| e.clone())
+            ),
+        })
+    }
+
+    pub fn progress(&self, what: &str) {
+        eprintln!("bench: {what}");
+    }
+
+    pub fn out_dir(&self) -> PathBuf {
+        self.work().join("falconry-out")
+    }
+}
+
+pub fn run_all(o: &Options) -> Result<(), String> {
+    let work = tempfile::Builder::new()
+        .prefix("falconry-bench")
+        .tempdir()
+        .map_err(|e| format!("cannot create a scratch folder: {e}"))?;
+    let mut bench = Bench {
+        o,
+        work,
+        rtr: false,
+    };
+    let probe = bench.falconry(
+        &["check", &o.playbook("fanout_each.rhai").to_string_lossy()],
+        None,
+    );
+    bench.rtr = client::run(&probe, false).is_ok();
+    let load_before = machine::load_average();
+    let started = std::time::Instant::now();
+    type Case = fn(&Bench) -> Result<Section, String>;
+    let cases: [(&str, Case); 7] = [
+        ("1. Start-up", startup::run),
+        ("2. Per-call overhead", overhead::run),
+        ("3. Fan-out", fanout::run),
+        ("4. Polling", polling::run),
+        ("5. Memory", memory::run),
+        ("6. Rate limit", ratelimit::run),
+        ("Emulator", emulator::run),
+    ];
+    let mut sections = Vec::new();
+    let mut failed = Vec::new();
+    for (title, case) in cases {
+        bench.progress(&format!("case {title}"));
+        match case(&bench) {
+            Ok(s) => sections.push(s),
+            Err(e) => {
+                eprintln!("bench: case {title} failed: {e}");
+                let mut s = Section::new(title, "");
+                s.notes.push(format!("**The case failed**: {e}"));
+                failed.push(title);
+                sections.push(s);
+            }
+        }
+    }
+    let header = header(o, &bench, &load_before, started.elapsed());
+    std::fs::write(&o.out, report::render(&header, &sections))
+        .map_err(|e| format!("cannot write `{}`: {e}", o.out.display()))?;
+    eprintln!("bench: wrote {}", o.out.display());
+    if failed.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("case(s) failed: {}", failed.join(", ")))
+    }
+}
+
+fn header(o: &Options, b: &Bench, load_before: &str, took: std::time::Duration) -> String {
+    let m = Machine::read();
+    let mut h = String::new();
+    let _ = writeln!(h, "# Benchmarks\n");
+    let _ = writeln!(
+        h,
+        "Written by `bench/run.sh{}` (do not edit by hand; re-run it). Every figure below comes from \
+         that one run; ratios compare medians measured side by side in it.\n",
+        if o.smoke { " --smoke" } else { "" }
+    );
+    if o.smoke {
+        let _ = writeln!(
+            h,
+            "**Smoke run**: tiny sizes and one repetition, to prove the script works; the figures \
+             mean nothing and the verdicts are not the issue's.\n"
+        );
+    }
+    let _ = writeln!(h, "## Machine\n");
+    let _ = writeln!(h, "| | |\n| --- | --- |");
+    let _ = writeln!(h, "| cores (nproc) | {} |", m.cores);
+    let _ = writeln!(h, "| CPU | {} |", m.cpu);
+    let _ = writeln!(h, "| memory | {} |", m.memory);
+    let _ = writeln!(h, "| kernel | {} |", m.kernel);
+    let _ = writeln!(
+        h,
+        "| load average (1, 5, 15 min) | before: {load_before}; after: {} |",
+        machine::load_average()
+    );
+    let _ = writeln!(h, "| whole run took | {:.0} s |", took.as_secs_f64());
+    let falconry = machine::version(&o.falconry, &["--version"]);
+    let _ = writeln!(
+        h,
+        "| falconry | {} |",
+        falconry.as_deref().unwrap_or("unknown")
+    );
+    if let Some(py) = &o.python {
+        let v = machine::version(
+            py,
+            &[
+                "-c",
+                "import falconpy, sys; print('Python', sys.version.split()[0], '/ FalconPy', falconpy.__version__)",
+            ],
+        );
+        let _ = writeln!(h, "| Python | {} |", v.as_deref().unwrap_or("unavailable"));
+    }
+    if let Some(wrk) = &o.wrk {
+        let v = machine::version(wrk, &["--version"]);
+        let _ = writeln!(h, "| wrk | {} |", v.as_deref().unwrap_or("unavailable"));
+    }
+    let _ = writeln!(
+        h,
+        "| peak memory measured with | {} |",
+        if client::can_measure_memory() {
+            "`/usr/bin/time -v` (Maximum resident set size)"
+        } else {
+            "unavailable (no `/usr/bin/time`)"
+        }
+    );
+    let _ = writeln!(
+        h,
+        "| `rtr::batch` / `rtr::each` in this build | {} |\n",
+        if b.rtr { "yes" } else { "no" }
+    );
+    let _ = writeln!(
+        h,
+        "The emulator runs inside the harness (`examples/bench`, `falconry::sim::start_with_state`, \
+         two worker threads as in `falconry sim`) so its request log can be counted; every client \
+         is a separate process talking to it over loopback HTTP with keep-alive. `$SIM` below is its \
+         base URL. A loaded machine (see the load average) slows everything; ratios suffer less than \
+         absolute figures.\n"
+    );
+    h
+}

@@ -1,0 +1,36 @@
+//! The benchmark harness behind `bench/run.sh`: runs the cases of issue 7 against the emulator and
+//! writes `BENCHMARKS.md`. Clients are separate processes (the release `falconry`, FalconPy, a raw
+//! reqwest loop); the emulator runs in this process so its request log can be read after each run.
+//!
+//! `bench run --root DIR --falconry BIN --out FILE [--python PY] [--wrk BIN] [--hyperfine BIN] [--smoke]`
+//! `bench raw-loop URL CALLS`          (a client process of case 2)
+//! `bench loadgen URL SECS CONNECTIONS` (the built-in load generator; token in `BENCH_TOKEN`)
+
+mod cases;
+mod client;
+mod emulator;
+mod http;
+mod machine;
+mod options;
+mod report;
+mod stats;
+
+use options::Options;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let outcome = match args.first().map(String::as_str) {
+        Some("run") => Options::parse(&args[1..]).and_then(|o| cases::run_all(&o)),
+        Some("raw-loop") => http::raw_loop_main(&args[1..]),
+        Some("loadgen") => http::loadgen_main(&args[1..]),
+        _ => Err("usage: bench run|raw-loop|loadgen ... (see examples/bench/main.rs)".into()),
+    };
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}

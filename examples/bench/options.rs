@@ -1,0 +1,121 @@
+//! The harness's command line, and the scale of each case (full run or seconds-long smoke run).
+
+use std::path::PathBuf;
+
+pub struct Options {
+    /// The repository root (scenarios and playbooks are read from `bench/` under it).
+    pub root: PathBuf,
+    pub falconry: PathBuf,
+    pub out: PathBuf,
+    /// A Python with FalconPy installed; FalconPy comparisons are skipped without it.
+    pub python: Option<PathBuf>,
+    pub wrk: Option<PathBuf>,
+    /// Cross-checks the start-up timings when present.
+    pub hyperfine: Option<PathBuf>,
+    pub smoke: bool,
+    pub scale: Scale,
+}
+
+/// How big and how often: the figures for the full run, tiny ones for the smoke run.
+pub struct Scale {
+    /// Repetitions of the multi-second cases.
+    pub runs: usize,
+    /// Repetitions of the start-up commands (after two warm-ups).
+    pub startup_runs: usize,
+    pub calls: usize,
+    pub fanout_hosts: usize,
+    pub concurrency: Vec<usize>,
+    pub poll_latency_ms: u64,
+    pub big_file_bytes: usize,
+    /// The file `get` brings back (the emulator's packing sets how big it can be).
+    pub extracted_bytes: usize,
+    pub each_hosts: usize,
+    pub rate_hosts: usize,
+    pub load_secs: u64,
+    pub fleet_hosts: usize,
+}
+
+impl Scale {
+    fn full() -> Scale {
+        Scale {
+            runs: 3,
+            startup_runs: 20,
+            calls: 5000,
+            fanout_hosts: 1000,
+            concurrency: vec![16, 32, 64],
+            poll_latency_ms: 5000,
+            big_file_bytes: 200 * 1024 * 1024,
+            extracted_bytes: 16 * 1024 * 1024,
+            each_hosts: 10_000,
+            rate_hosts: 1000,
+            load_secs: 5,
+            fleet_hosts: 10_000,
+        }
+    }
+
+    fn smoke() -> Scale {
+        Scale {
+            runs: 1,
+            startup_runs: 3,
+            calls: 200,
+            fanout_hosts: 20,
+            concurrency: vec![8],
+            poll_latency_ms: 600,
+            big_file_bytes: 256 * 1024,
+            extracted_bytes: 128 * 1024,
+            each_hosts: 40,
+            rate_hosts: 20,
+            load_secs: 1,
+            fleet_hosts: 500,
+        }
+    }
+}
+
+impl Options {
+    pub fn parse(args: &[String]) -> Result<Options, String> {
+        let mut root = None;
+        let mut falconry = None;
+        let mut out = None;
+        let mut python = None;
+        let mut wrk = None;
+        let mut hyperfine = None;
+        let mut smoke = false;
+        let mut it = args.iter();
+        while let Some(flag) = it.next() {
+            let mut value = || {
+                it.next()
+                    .map(PathBuf::from)
+                    .ok_or_else(|| format!("`{flag}` needs a value"))
+            };
+            match flag.as_str() {
+                "--root" => root = Some(value()?),
+                "--falconry" => falconry = Some(value()?),
+                "--out" => out = Some(value()?),
+                "--python" => python = Some(value()?),
+                "--wrk" => wrk = Some(value()?),
+                "--hyperfine" => hyperfine = Some(value()?),
+                "--smoke" => smoke = true,
+                other => return Err(format!("unknown argument `{other}`")),
+            }
+        }
+        let root = root.ok_or("`--root` is required")?;
+        Ok(Options {
+            falconry: falconry.ok_or("`--falconry` is required")?,
+            out: out.unwrap_or_else(|| root.join("BENCHMARKS.md")),
+            root,
+            python,
+            wrk,
+            hyperfine,
+            smoke,
+            scale: if smoke { Scale::smoke() } else { Scale::full() },
+        })
+    }
+
+    pub fn scenario_path(&self, name: &str) -> PathBuf {
+        self.root.join("bench/scenarios").join(name)
+    }
+
+    pub fn playbook(&self, name: &str) -> PathBuf {
+        self.root.join("bench/playbooks").join(name)
+    }
+}
