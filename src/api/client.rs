@@ -133,7 +133,11 @@ impl Client {
         loop {
             attempt += 1;
             self.wait(self.limiter.delay(), &operation).await?;
-            let _turn = self.limiter.turn().await;
+            let turn = self.limiter.turn().await;
+            if turn.is_some() {
+                // A 429 may have paused everyone while this request queued for its turn.
+                self.wait(self.limiter.pause_left(), &operation).await?;
+            }
             let bearer = self.bearer(false).await?;
             let built = self
                 .build(req, &bearer)

@@ -44,6 +44,14 @@ impl RateLimiter {
         at.saturating_duration_since(now)
     }
 
+    /// What is left of a pause a 429 imposed (no spacing slot is taken).
+    pub fn pause_left(&self) -> Duration {
+        let s = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        s.paused_until.map_or(Duration::ZERO, |p| {
+            p.saturating_duration_since(Instant::now())
+        })
+    }
+
     /// When the window is nearly spent, the turn to send (held until the answer has arrived).
     pub async fn turn(&self) -> Option<tokio::sync::MutexGuard<'_, ()>> {
         if self.low.load(Ordering::Relaxed) {
