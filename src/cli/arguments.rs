@@ -35,12 +35,19 @@ pub enum Command {
 pub struct RunArgs {
     /// The playbook file (.rhai)
     pub playbook: PathBuf,
-    /// A value for the playbook's `args` map; integers and booleans are converted
-    #[arg(long = "arg", value_name = "KEY=VALUE")]
-    pub args: Vec<String>,
     /// Print the playbook's final value as JSON on stdout; everything else goes to stderr
     #[arg(long)]
     pub json: bool,
+    #[command(flatten)]
+    pub script: ScriptArgs,
+}
+
+/// What every way of running playbooks (`run`, `repl`, `watch`) takes.
+#[derive(Args, Debug)]
+pub struct ScriptArgs {
+    /// A value for the playbook's `args` map (in `watch`, every run's); integers and booleans are converted
+    #[arg(long = "arg", value_name = "KEY=VALUE")]
+    pub args: Vec<String>,
     /// A folder of playbook modules, searched before the built-in library
     #[arg(long, value_name = "DIR")]
     pub lib: Option<PathBuf>,
@@ -145,22 +152,8 @@ pub struct ReplArgs {
     /// History file [default: `$XDG_DATA_HOME/falconry/history`]
     #[arg(long, value_name = "FILE")]
     pub history: Option<PathBuf>,
-    /// A value for the `args` map statements can read; integers and booleans are converted
-    #[arg(long = "arg", value_name = "KEY=VALUE")]
-    pub args: Vec<String>,
-    /// A folder of playbook modules, searched before the built-in library
-    #[arg(long, value_name = "DIR")]
-    pub lib: Option<PathBuf>,
-    /// Where downloaded files are written
-    #[arg(long, value_name = "DIR", default_value = "falconry-out")]
-    pub out: PathBuf,
-    /// Show `log::debug` messages
-    #[arg(short, long)]
-    pub verbose: bool,
     #[command(flatten)]
-    pub limits: LimitArgs,
-    #[command(flatten)]
-    pub safety: SafetyArgs,
+    pub script: ScriptArgs,
 }
 
 #[derive(Args, Debug)]
@@ -170,20 +163,6 @@ pub struct WatchArgs {
     /// Run each playbook dropped into PATH once, then move it to `done/` or `failed/` with a result file
     #[arg(long)]
     pub inbox: bool,
-    /// A value for every run's `args` map; integers and booleans are converted
-    #[arg(long = "arg", value_name = "KEY=VALUE")]
-    pub args: Vec<String>,
-    /// A folder of playbook modules, searched before the built-in library
-    #[arg(long, value_name = "DIR")]
-    pub lib: Option<PathBuf>,
-    /// Where downloaded files are written
-    #[arg(long, value_name = "DIR", default_value = "falconry-out")]
-    pub out: PathBuf,
-    /// Show `log::debug` messages
-    #[arg(short, long)]
-    pub verbose: bool,
     #[command(flatten)]
-    pub limits: LimitArgs,
-    #[command(flatten)]
-    pub safety: SafetyArgs,
+    pub script: ScriptArgs,
 }

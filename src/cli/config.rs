@@ -64,19 +64,23 @@ impl Config {
 impl RunConfig {
     fn new(a: RunArgs) -> Result<RunConfig, Error> {
         let mut args = Map::new();
-        for pair in &a.args {
+        for pair in &a.script.args {
             let (key, value) = parse_arg(pair)?;
             if args.insert(key.as_str().into(), value).is_some() {
                 return Err(Error::Usage(format!("`--arg {key}` is given twice")));
             }
         }
         let mut options = Options {
-            limits: limits(&a.limits)?,
-            lib_dir: lib_dir(a.lib)?,
-            out_dir: a.out,
+            limits: limits(&a.script.limits)?,
+            lib_dir: lib_dir(a.script.lib)?,
+            out_dir: a.script.out,
             base_dir: folder_of(&a.playbook),
             print_to_stderr: a.json,
-            log_level: if a.verbose { Level::Debug } else { Level::Info },
+            log_level: if a.script.verbose {
+                Level::Debug
+            } else {
+                Level::Info
+            },
             // Built by `run` once it knows whether it talks to a real tenant.
             safety: Safety::default(),
         };
@@ -90,7 +94,7 @@ impl RunConfig {
             args,
             json: a.json,
             options,
-            safety: safety_flags(a.safety),
+            safety: safety_flags(a.script.safety),
         })
     }
 }

@@ -25,20 +25,24 @@ pub struct ReplConfig {
 impl ReplConfig {
     pub fn new(a: ReplArgs) -> Result<ReplConfig, Error> {
         let mut options = Options {
-            limits: limits(&a.limits)?,
-            lib_dir: lib_dir(a.lib)?,
-            out_dir: absolute(a.out),
+            limits: limits(&a.script.limits)?,
+            lib_dir: lib_dir(a.script.lib)?,
+            out_dir: absolute(a.script.out),
             base_dir: PathBuf::from("."),
             print_to_stderr: false,
-            log_level: if a.verbose { Level::Debug } else { Level::Info },
+            log_level: if a.script.verbose {
+                Level::Debug
+            } else {
+                Level::Info
+            },
             ..Options::default()
         };
         options.base_dir = absolute(options.base_dir);
         Ok(ReplConfig {
             history: a.history.or_else(history::default_path),
-            args: arg_map(&a.args)?,
+            args: arg_map(&a.script.args)?,
             options,
-            safety: safety_flags(a.safety),
+            safety: safety_flags(a.script.safety),
         })
     }
 }

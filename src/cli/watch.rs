@@ -44,19 +44,23 @@ impl WatchConfig {
             _ => path.clone(),
         };
         let options = Options {
-            limits: limits(&a.limits)?,
-            lib_dir: lib_dir(a.lib)?,
-            out_dir: absolute(a.out),
+            limits: limits(&a.script.limits)?,
+            lib_dir: lib_dir(a.script.lib)?,
+            out_dir: absolute(a.script.out),
             base_dir,
             print_to_stderr: false,
-            log_level: if a.verbose { Level::Debug } else { Level::Info },
+            log_level: if a.script.verbose {
+                Level::Debug
+            } else {
+                Level::Info
+            },
             ..Options::default()
         };
         Ok(WatchConfig {
             target,
-            args: arg_map(&a.args)?,
+            args: arg_map(&a.script.args)?,
             options,
-            safety: safety_flags(a.safety),
+            safety: safety_flags(a.script.safety),
         })
     }
 }
