@@ -1,6 +1,6 @@
 //! Host groups: static (explicit members) and dynamic (an FQL `assignment_rule`), membership actions.
 
-use super::{host_page, require_known, select};
+use super::{host_page, indices_of, select};
 use crate::sim::envelope::{Fail, Outcome, Reply};
 use crate::sim::fql;
 use crate::sim::input::Input;
@@ -33,18 +33,9 @@ pub fn query_combined(state: &mut State, input: &Input) -> Outcome {
 }
 
 fn indices(state: &State, ids: &[String]) -> Result<Vec<usize>, Fail> {
-    let found: Vec<Option<usize>> = ids
-        .iter()
-        .map(|id| state.groups.iter().position(|g| &g.id == id))
-        .collect();
-    let missing = ids
-        .iter()
-        .zip(&found)
-        .filter(|(_, f)| f.is_none())
-        .map(|(id, _)| id.as_str())
-        .collect();
-    require_known("host group", missing)?;
-    Ok(found.into_iter().flatten().collect())
+    indices_of("host group", ids, |id| {
+        state.groups.iter().position(|g| g.id == id)
+    })
 }
 
 pub fn get(state: &mut State, input: &Input) -> Outcome {

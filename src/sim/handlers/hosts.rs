@@ -103,12 +103,7 @@ pub fn combined(state: &mut State, input: &Input) -> Outcome {
 }
 
 fn indices(state: &State, ids: &[String]) -> Result<Vec<usize>, Fail> {
-    let missing = ids
-        .iter()
-        .filter(|id| !state.host_index.contains_key(*id))
-        .map(String::as_str)
-        .collect();
-    require_known("device", missing)?;
+    require_known("device", ids, |id| state.host_index.contains_key(id))?;
     Ok(ids.iter().map(|id| state.host_index[id]).collect())
 }
 

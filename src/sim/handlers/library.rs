@@ -54,12 +54,7 @@ fn list(kind: Kind, state: &State, input: &Input) -> Outcome {
 
 fn get(kind: Kind, state: &State, ids: &[String]) -> Outcome {
     let items = kind.items(state);
-    let missing = ids
-        .iter()
-        .filter(|id| !items.iter().any(|it| &it.id == *id))
-        .map(String::as_str)
-        .collect();
-    require_known(kind.noun(), missing)?;
+    require_known(kind.noun(), ids, |id| items.iter().any(|it| it.id == id))?;
     let records = ids
         .iter()
         .filter_map(|id| items.iter().find(|it| &it.id == id))
@@ -292,12 +287,9 @@ pub fn list_falcon_scripts(_state: &mut State, input: &Input) -> Outcome {
 
 pub fn get_falcon_scripts(_state: &mut State, input: &Input) -> Outcome {
     let ids = input.required_list("ids")?;
-    let missing = ids
-        .iter()
-        .filter(|id| !FALCON_SCRIPTS.iter().any(|f| f.0 == id.as_str()))
-        .map(String::as_str)
-        .collect();
-    require_known("falcon script", missing)?;
+    require_known("falcon script", &ids, |id| {
+        FALCON_SCRIPTS.iter().any(|f| f.0 == id)
+    })?;
     let records = ids
         .iter()
         .filter_map(|id| FALCON_SCRIPTS.iter().find(|f| f.0 == id.as_str()))

@@ -169,18 +169,29 @@ pub fn select_from<T: Clone>(
 }
 
 /// Unknown ids among `ids` answer 404 naming them.
-pub fn require_known(kind: &str, missing: Vec<&str>) -> Result<(), Fail> {
+pub fn require_known(kind: &str, ids: &[String], known: impl Fn(&str) -> bool) -> Result<(), Fail> {
+    let missing: Vec<String> = ids
+        .iter()
+        .filter(|id| !known(id))
+        .map(|id| format!("`{id}`"))
+        .collect();
     if missing.is_empty() {
         return Ok(());
     }
     Err(Fail::not_found(format!(
         "{kind} not found: {}",
-        missing
-            .iter()
-            .map(|id| format!("`{id}`"))
-            .collect::<Vec<_>>()
-            .join(", ")
+        missing.join(", ")
     )))
+}
+
+/// The positions of `ids` found by `find`, or 404 naming every unknown one.
+pub fn indices_of(
+    kind: &str,
+    ids: &[String],
+    find: impl Fn(&str) -> Option<usize>,
+) -> Result<Vec<usize>, Fail> {
+    require_known(kind, ids, |id| find(id).is_some())?;
+    Ok(ids.iter().filter_map(|id| find(id)).collect())
 }
 
 /// A page of member hosts (of a host group or a policy) as ids, or as device records when `combined`:

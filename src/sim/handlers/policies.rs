@@ -1,7 +1,7 @@
 //! Response policies: query, get, create (with `clone_id`), update, delete, enable/disable,
 //! host group assignment, precedence per platform, and members (hosts the policy governs).
 
-use super::{host_page, require_known, select};
+use super::{host_page, indices_of, select};
 use crate::sim::envelope::{Fail, Outcome, Reply};
 use crate::sim::input::Input;
 use crate::sim::policy::{
@@ -36,15 +36,7 @@ fn index_of(state: &State, id: &str) -> Option<usize> {
 
 /// Indices of the given policy ids, or 404 naming the unknown ones.
 fn indices(state: &State, ids: &[String]) -> Result<Vec<usize>, Fail> {
-    let found: Vec<Option<usize>> = ids.iter().map(|id| index_of(state, id)).collect();
-    let missing = ids
-        .iter()
-        .zip(&found)
-        .filter(|(_, f)| f.is_none())
-        .map(|(id, _)| id.as_str())
-        .collect();
-    require_known("response policy", missing)?;
-    Ok(found.into_iter().flatten().collect())
+    indices_of("response policy", ids, |id| index_of(state, id))
 }
 
 pub fn get(state: &mut State, input: &Input) -> Outcome {

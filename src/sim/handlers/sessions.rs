@@ -122,12 +122,7 @@ pub fn list_all(state: &mut State, input: &Input) -> Outcome {
 pub fn list(state: &mut State, input: &Input) -> Outcome {
     let ids = input.body_ids("ids")?;
     live_ids(state);
-    let missing = ids
-        .iter()
-        .filter(|id| !state.sessions.contains_key(*id))
-        .map(String::as_str)
-        .collect();
-    require_known("session", missing)?;
+    require_known("session", &ids, |id| state.sessions.contains_key(id))?;
     let records = ids
         .iter()
         .map(|id| state.sessions[id].record(state))
@@ -199,12 +194,7 @@ pub fn aggregate(state: &mut State, input: &Input) -> Outcome {
 pub fn list_queued(state: &mut State, input: &Input) -> Outcome {
     let ids = input.body_ids("ids")?;
     live_ids(state);
-    let missing = ids
-        .iter()
-        .filter(|id| !state.sessions.contains_key(*id))
-        .map(String::as_str)
-        .collect();
-    require_known("session", missing)?;
+    require_known("session", &ids, |id| state.sessions.contains_key(id))?;
     let jobs = ids
         .iter()
         .map(|id| {
