@@ -21,6 +21,12 @@ SESSION = {"RTR-InitSession", "RTR-PulseSession", "RTR-DeleteSession", "BatchIni
 COMMAND = {"RTR-ExecuteAdminCommand", "RTR-ExecuteActiveResponderCommand", "RTR-ExecuteCommand", "BatchAdminCmd",
            "BatchActiveResponderCmd", "BatchCmd", "BatchGetCmd"}
 
+# Refused unless the run allows destructive requests: deletes, host actions (containment, hiding, detection
+# suppression all change what a host does), and RTR commands, which the command catalogue may clear (a command
+# it does not know stays destructive).
+DESTRUCTIVE = {"deleteRTResponsePolicies", "RTR-DeletePut-Files", "RTR-DeleteScripts", "RTR-DeleteFile",
+               "RTR-DeleteFileV2", "RTR-DeleteQueuedSession", "deleteHostGroups", "PerformActionV2"} | COMMAND
+
 S, I, B, SA, ANY = "String", "Integer", "Boolean", "StringArray", "Any"
 def f(name, ty, required=False, allowed=()):
     return (name, ty, required, tuple(allowed))
@@ -128,6 +134,7 @@ for o in ref:
     out.append(f"        success: {success},")
     out.append(f"        binary: {'true' if oid in BINARY else 'false'},")
     out.append(f"        effect: Effect::{effect},")
+    out.append(f"        destructive: {'true' if oid in DESTRUCTIVE else 'false'},")
     out.append(f"        summary: {rs((o.get('summary') or '').strip())},")
     out.append("    },")
 out.append("];")

@@ -225,6 +225,9 @@ pub struct Operation {
     /// A success answers with file bytes (`produces` other than JSON), saved to disk rather than parsed.
     pub binary: bool,
     pub effect: Effect,
+    /// Refused unless the run allows destructive requests. For RTR commands the command catalogue
+    /// (`ops::commands`) may clear it; a command it does not know stays destructive.
+    pub destructive: bool,
     pub summary: &'static str,
 }
 

@@ -73,6 +73,7 @@ pub const OPERATIONS: &[Operation] = &[
         success: 200,
         binary: false,
         effect: Effect::Read,
+        destructive: false,
         summary: "Search for members of a Response policy in your environment by providing an FQL filter and paging details. Returns a set of host details which match the filter criteria",
     },
     Operation {
@@ -150,6 +151,7 @@ pub const OPERATIONS: &[Operation] = &[
         success: 200,
         binary: false,
         effect: Effect::Read,
+        destructive: false,
         summary: "Search for Response Policies in your environment by providing an FQL filter and paging details. Returns a set of Response Policies which match the filter criteria",
     },
     Operation {
@@ -205,6 +207,7 @@ pub const OPERATIONS: &[Operation] = &[
         success: 200,
         binary: false,
         effect: Effect::Change,
+        destructive: false,
         summary: "Perform the specified action on the Response Policies specified in the request",
     },
     Operation {
@@ -248,6 +251,7 @@ pub const OPERATIONS: &[Operation] = &[
         success: 200,
         binary: false,
         effect: Effect::Change,
+        destructive: false,
         summary: "Sets the precedence of Response Policies based on the order of IDs specified in the request. The first ID specified will have the highest precedence and the last ID specified will have the lowest. You must specify all non-Default Policies for a platform when updating precedence",
     },
     Operation {
@@ -273,6 +277,7 @@ pub const OPERATIONS: &[Operation] = &[
         success: 200,
         binary: false,
         effect: Effect::Read,
+        destructive: false,
         summary: "Retrieve a set of Response Policies by specifying their IDs",
     },
     Operation {
@@ -334,6 +339,7 @@ pub const OPERATIONS: &[Operation] = &[
         success: 201,
         binary: false,
         effect: Effect::Change,
+        destructive: false,
         summary: "Create Response Policies by specifying details about the policy to create",
     },
     Operation {
@@ -389,6 +395,7 @@ pub const OPERATIONS: &[Operation] = &[
         success: 200,
         binary: false,
         effect: Effect::Change,
+        destructive: false,
         summary: "Update Response Policies by specifying the ID of the policy and details to update",
     },
     Operation {
@@ -414,6 +421,7 @@ pub const OPERATIONS: &[Operation] = &[
         success: 200,
         binary: false,
         effect: Effect::Change,
+        destructive: true,
         summary: "Delete a set of Response Policies by specifying their IDs",
     },
     Operation {
@@ -485,6 +493,7 @@ pub const OPERATIONS: &[Operation] = &[
         success: 200,
         binary: false,
         effect: Effect::Read,
+        destructive: false,
         summary: "Search for members of a Response policy in your environment by providing an FQL filter and paging details. Returns a set of Agent IDs which match the filter criteria",
     },
     Operation {
@@ -562,6 +571,7 @@ pub const OPERATIONS: &[Operation] = &[
         success: 200,
         binary: false,
         effect: Effect::Read,
+        destructive: false,
         summary: "Search for Response Policies in your environment by providing an FQL filter with sort and/or paging details. This returns a set of Response Policy IDs that match the given criteria.",
     },
     Operation {
@@ -658,6 +668,7 @@ pub const OPERATIONS: &[Operation] = &[
         success: 201,
         binary: false,
         effect: Effect::Command,
+        destructive: true,
         summary: "Batch executes a RTR administrator command across the hosts mapped to the given batch ID.",
     },
     Operation {
@@ -696,6 +707,7 @@ pub const OPERATIONS: &[Operation] = &[
         success: 200,
         binary: false,
         effect: Effect::Read,
+        destructive: false,
         summary: "Get status of an executed RTR administrator command on a single host.",
     },
     Operation {
@@ -763,6 +775,7 @@ pub const OPERATIONS: &[Operation] = &[
         success: 201,
         binary: false,
         effect: Effect::Command,
+        destructive: true,
         summary: "Execute a RTR administrator command on a single host.",
     },
     Operation {
@@ -788,6 +801,7 @@ pub const OPERATIONS: &[Operation] = &[
         success: 200,
         binary: false,
         effect: Effect::Read,
+        destructive: false,
         summary: "Get Falcon scripts with metadata and content of script",
     },
     Operation {
@@ -813,6 +827,7 @@ pub const OPERATIONS: &[Operation] = &[
         success: 200,
         binary: true,
         effect: Effect::Read,
+        destructive: false,
         summary: "Get RTR put file contents for a given file ID",
     },
     Operation {
@@ -838,6 +853,7 @@ pub const OPERATIONS: &[Operation] = &[
         success: 200,
         binary: false,
         effect: Effect::Read,
+        destructive: false,
         summary: "Get put-files based on the ID's given. These are used for the RTR `put` command.",
     },
     Operation {
@@ -898,6 +914,7 @@ pub const OPERATIONS: &[Operation] = &[
         success: 200,
         binary: false,
         effect: Effect::Change,
+        destructive: false,
         summary: "Upload a new put-file to use for the RTR `put` command.",
     },
     Operation {
@@ -923,6 +940,7 @@ pub const OPERATIONS: &[Operation] = &[
         success: 200,
         binary: false,
         effect: Effect::Change,
+        destructive: true,
         summary: "Delete a put-file based on the ID given.  Can only delete one file at a time.",
     },
     Operation {
@@ -948,6 +966,7 @@ pub const OPERATIONS: &[Operation] = &[
         success: 200,
         binary: false,
         effect: Effect::Read,
+        destructive: false,
         summary: "Get put-files based on the ID's given. These are used for the RTR `put` command.",
     },
     Operation {
@@ -1008,6 +1027,7 @@ pub const OPERATIONS: &[Operation] = &[
         success: 200,
         binary: false,
         effect: Effect::Change,
+        destructive: false,
         summary: "Upload a new put-file to use for the RTR `put` command.",
     },
     Operation {
@@ -1033,6 +1053,7 @@ pub const OPERATIONS: &[Operation] = &[
         success: 200,
         binary: false,
         effect: Effect::Read,
+        destructive: false,
         summary: "Get custom-scripts based on the ID's given. These are used for the RTR `runscript` command.",
     },
     Operation {
@@ -1126,6 +1147,7 @@ pub const OPERATIONS: &[Operation] = &[
         success: 200,
         binary: false,
         effect: Effect::Change,
+        destructive: false,
         summary: "Upload a new custom-script to use for the RTR `runscript` command.",
     },
     Operation {
@@ -1151,6 +1173,7 @@ pub const OPERATIONS: &[Operation] = &[
         success: 200,
         binary: false,
         effect: Effect::Change,
+        destructive: true,
         summary: "Delete a custom-script based on the ID given.  Can only delete one script at a time.",
     },
     Operation {
@@ -1255,6 +1278,7 @@ pub const OPERATIONS: &[Operation] = &[
         success: 200,
         binary: false,
         effect: Effect::Change,
+        destructive: false,
         summary: "Upload a new scripts to replace an existing one.",
     },
     Operation {
@@ -1280,6 +1304,7 @@ pub const OPERATIONS: &[Operation] = &[
         success: 200,
         binary: false,
         effect: Effect::Read,
+        destructive: false,
         summary: "Get custom-scripts based on the ID's given. These are used for the RTR `runscript` command.",
     },
     Operation {
@@ -1373,6 +1398,7 @@ pub const OPERATIONS: &[Operation] = &[
         success: 200,
         binary: false,
         effect: Effect::Change,
+        destructive: false,
         summary: "Upload a new custom-script to use for the RTR `runscript` command.",
     },
     Operation {
@@ -1477,6 +1503,7 @@ pub const OPERATIONS: &[Operation] = &[
         success: 202,
         binary: false,
         effect: Effect::Change,
+        destructive: false,
         summary: "Upload a new scripts to replace an existing one.",
     },
     Operation {
@@ -1537,6 +1564,7 @@ pub const OPERATIONS: &[Operation] = &[
         success: 200,
         binary: false,
         effect: Effect::Read,
+        destructive: false,
         summary: "Get a list of Falcon script IDs available to the user to run",
     },
     Operation {
@@ -1597,6 +1625,7 @@ pub const OPERATIONS: &[Operation] = &[
         success: 200,
         binary: false,
         effect: Effect::Read,
+        destructive: false,
         summary: "Get a list of put-file ID's that are available to the user for the `put` command.",
     },
     Operation {
@@ -1657,6 +1686,7 @@ pub const OPERATIONS: &[Operation] = &[
         success: 200,
         binary: false,
         effect: Effect::Read,
+        destructive: false,
         summary: "Get a list of custom-script ID's that are available to the user for the `runscript` command.",
     },
     Operation {
@@ -1772,6 +1802,7 @@ pub const OPERATIONS: &[Operation] = &[
         success: 200,
         binary: false,
         effect: Effect::Read,
+        destructive: false,
         summary: "Get aggregates on session data.",
     },
     Operation {
@@ -1868,6 +1899,7 @@ pub const OPERATIONS: &[Operation] = &[
         success: 201,
         binary: false,
         effect: Effect::Command,
+        destructive: true,
         summary: "Batch executes a RTR active-responder command across the hosts mapped to the given batch ID.",
     },
     Operation {
@@ -1964,6 +1996,7 @@ pub const OPERATIONS: &[Operation] = &[
         success: 201,
         binary: false,
         effect: Effect::Command,
+        destructive: true,
         summary: "Batch executes a RTR read-only command across the hosts mapped to the given batch ID.",
     },
     Operation {
@@ -2013,6 +2046,7 @@ pub const OPERATIONS: &[Operation] = &[
         success: 200,
         binary: false,
         effect: Effect::Read,
+        destructive: false,
         summary: "Retrieves the status of the specified batch get command.  Will return successful files when they are finished processing.",
     },
     Operation {
@@ -2097,6 +2131,7 @@ pub const OPERATIONS: &[Operation] = &[
         success: 201,
         binary: false,
         effect: Effect::Command,
+        destructive: true,
         summary: "Batch executes `get` command across hosts to retrieve files. After this call is made `GET /real-time-response/combined/batch-get-command/v1` is used to query for the results.",
     },
     Operation {
@@ -2181,6 +2216,7 @@ pub const OPERATIONS: &[Operation] = &[
         success: 201,
         binary: false,
         effect: Effect::Session,
+        destructive: false,
         summary: "Batch initialize a RTR session on multiple hosts.  Before any RTR commands can be used, an active session is needed on the host.",
     },
     Operation {
@@ -2248,6 +2284,7 @@ pub const OPERATIONS: &[Operation] = &[
         success: 201,
         binary: false,
         effect: Effect::Session,
+        destructive: false,
         summary: "Batch refresh a RTR session on multiple hosts. RTR sessions will expire after 10 minutes unless refreshed.",
     },
     Operation {
@@ -2286,6 +2323,7 @@ pub const OPERATIONS: &[Operation] = &[
         success: 200,
         binary: false,
         effect: Effect::Read,
+        destructive: false,
         summary: "Get status of an executed active-responder command on a single host.",
     },
     Operation {
@@ -2353,6 +2391,7 @@ pub const OPERATIONS: &[Operation] = &[
         success: 201,
         binary: false,
         effect: Effect::Command,
+        destructive: true,
         summary: "Execute an active responder command on a single host.",
     },
     Operation {
@@ -2391,6 +2430,7 @@ pub const OPERATIONS: &[Operation] = &[
         success: 200,
         binary: false,
         effect: Effect::Read,
+        destructive: false,
         summary: "Get status of an executed command on a single host.",
     },
     Operation {
@@ -2458,6 +2498,7 @@ pub const OPERATIONS: &[Operation] = &[
         success: 201,
         binary: false,
         effect: Effect::Command,
+        destructive: true,
         summary: "Execute a command on a single host.",
     },
     Operation {
@@ -2507,6 +2548,7 @@ pub const OPERATIONS: &[Operation] = &[
         success: 200,
         binary: true,
         effect: Effect::Read,
+        destructive: false,
         summary: "Get RTR extracted file contents for specified session and sha256.",
     },
     Operation {
@@ -2532,6 +2574,7 @@ pub const OPERATIONS: &[Operation] = &[
         success: 200,
         binary: false,
         effect: Effect::Read,
+        destructive: false,
         summary: "Get a list of files for the specified RTR session.",
     },
     Operation {
@@ -2570,6 +2613,7 @@ pub const OPERATIONS: &[Operation] = &[
         success: 204,
         binary: false,
         effect: Effect::Change,
+        destructive: true,
         summary: "Delete a RTR session file.",
     },
     Operation {
@@ -2595,6 +2639,7 @@ pub const OPERATIONS: &[Operation] = &[
         success: 200,
         binary: false,
         effect: Effect::Read,
+        destructive: false,
         summary: "Get a list of files for the specified RTR session.",
     },
     Operation {
@@ -2633,6 +2678,7 @@ pub const OPERATIONS: &[Operation] = &[
         success: 204,
         binary: false,
         effect: Effect::Change,
+        destructive: true,
         summary: "Delete a RTR session file.",
     },
     Operation {
@@ -2668,6 +2714,7 @@ pub const OPERATIONS: &[Operation] = &[
         success: 200,
         binary: false,
         effect: Effect::Read,
+        destructive: false,
         summary: "Get queued session metadata by session ID.",
     },
     Operation {
@@ -2706,6 +2753,7 @@ pub const OPERATIONS: &[Operation] = &[
         success: 204,
         binary: false,
         effect: Effect::Change,
+        destructive: true,
         summary: "Delete a queued session command",
     },
     Operation {
@@ -2755,6 +2803,7 @@ pub const OPERATIONS: &[Operation] = &[
         success: 201,
         binary: false,
         effect: Effect::Session,
+        destructive: false,
         summary: "Refresh a session timeout on a single host.",
     },
     Operation {
@@ -2790,6 +2839,7 @@ pub const OPERATIONS: &[Operation] = &[
         success: 200,
         binary: false,
         effect: Effect::Read,
+        destructive: false,
         summary: "Get session metadata by session id.",
     },
     Operation {
@@ -2863,6 +2913,7 @@ pub const OPERATIONS: &[Operation] = &[
         success: 201,
         binary: false,
         effect: Effect::Session,
+        destructive: false,
         summary: "Initialize a new session with the RTR cloud.",
     },
     Operation {
@@ -2888,6 +2939,7 @@ pub const OPERATIONS: &[Operation] = &[
         success: 204,
         binary: false,
         effect: Effect::Session,
+        destructive: false,
         summary: "Delete a session.",
     },
     Operation {
@@ -2948,6 +3000,7 @@ pub const OPERATIONS: &[Operation] = &[
         success: 200,
         binary: false,
         effect: Effect::Read,
+        destructive: false,
         summary: "Get a list of session_ids.",
     },
     Operation {
@@ -3218,6 +3271,7 @@ pub const OPERATIONS: &[Operation] = &[
         success: 200,
         binary: false,
         effect: Effect::Read,
+        destructive: false,
         summary: "Search for hosts in your environment by platform, hostname, IP, and other criteria. Returns full device records.",
     },
     Operation {
@@ -3273,6 +3327,7 @@ pub const OPERATIONS: &[Operation] = &[
         success: 202,
         binary: false,
         effect: Effect::Change,
+        destructive: true,
         summary: "Take various actions on the hosts in your environment. Contain or lift containment on a host. Hide or unhide a host.",
     },
     Operation {
@@ -3298,6 +3353,7 @@ pub const OPERATIONS: &[Operation] = &[
         success: 200,
         binary: false,
         effect: Effect::Read,
+        destructive: false,
         summary: "Get details on one or more hosts by providing host IDs as a query parameter.  Supports up to a maximum 100 IDs.",
     },
     Operation {
@@ -3333,6 +3389,7 @@ pub const OPERATIONS: &[Operation] = &[
         success: 200,
         binary: false,
         effect: Effect::Read,
+        destructive: false,
         summary: "Get details on one or more hosts by providing host IDs in a POST body.  Supports up to a maximum 5000 IDs.",
     },
     Operation {
@@ -3358,6 +3415,7 @@ pub const OPERATIONS: &[Operation] = &[
         success: 200,
         binary: false,
         effect: Effect::Read,
+        destructive: false,
         summary: "Get the online status for one or more hosts by specifying each host’s unique ID. Successful requests return an HTTP 200 response and the status for each host identified by a `state` of `online`, `offline`, or `unknown` for each host, identified by host `id`.\n\nMake a `GET` request to `/devices/queries/devices/v1` to get a list of host IDs.",
     },
     Operation {
@@ -3418,6 +3476,7 @@ pub const OPERATIONS: &[Operation] = &[
         success: 200,
         binary: false,
         effect: Effect::Read,
+        destructive: false,
         summary: "Search for hosts in your environment by platform, hostname, IP, and other criteria with continuous pagination capability (based on offset pointer which expires after 2 minutes with no maximum limit)",
     },
     Operation {
@@ -3478,6 +3537,7 @@ pub const OPERATIONS: &[Operation] = &[
         success: 200,
         binary: false,
         effect: Effect::Read,
+        destructive: false,
         summary: "Search for hosts in your environment by platform, hostname, IP, and other criteria.",
     },
     Operation {
@@ -3549,6 +3609,7 @@ pub const OPERATIONS: &[Operation] = &[
         success: 200,
         binary: false,
         effect: Effect::Read,
+        destructive: false,
         summary: "Search for members of a Host Group in your environment by providing an FQL filter and paging details. Returns a set of host details which match the filter criteria",
     },
     Operation {
@@ -3622,6 +3683,7 @@ pub const OPERATIONS: &[Operation] = &[
         success: 200,
         binary: false,
         effect: Effect::Read,
+        destructive: false,
         summary: "Search for Host Groups in your environment by providing an FQL filter and paging details. Returns a set of Host Groups which match the filter criteria",
     },
     Operation {
@@ -3681,6 +3743,7 @@ pub const OPERATIONS: &[Operation] = &[
         success: 200,
         binary: false,
         effect: Effect::Change,
+        destructive: false,
         summary: "Perform the specified action on the Host Groups specified in the request",
     },
     Operation {
@@ -3706,6 +3769,7 @@ pub const OPERATIONS: &[Operation] = &[
         success: 200,
         binary: false,
         effect: Effect::Read,
+        destructive: false,
         summary: "Retrieve a set of Host Groups by specifying their IDs",
     },
     Operation {
@@ -3761,6 +3825,7 @@ pub const OPERATIONS: &[Operation] = &[
         success: 201,
         binary: false,
         effect: Effect::Change,
+        destructive: false,
         summary: "Create Host Groups by specifying details about the group to create",
     },
     Operation {
@@ -3816,6 +3881,7 @@ pub const OPERATIONS: &[Operation] = &[
         success: 200,
         binary: false,
         effect: Effect::Change,
+        destructive: false,
         summary: "Update Host Groups by specifying the ID of the group and details to update",
     },
     Operation {
@@ -3841,6 +3907,7 @@ pub const OPERATIONS: &[Operation] = &[
         success: 200,
         binary: false,
         effect: Effect::Change,
+        destructive: true,
         summary: "Delete a set of Host Groups by specifying their IDs",
     },
     Operation {
@@ -3912,6 +3979,7 @@ pub const OPERATIONS: &[Operation] = &[
         success: 200,
         binary: false,
         effect: Effect::Read,
+        destructive: false,
         summary: "Search for members of a Host Group in your environment by providing an FQL filter and paging details. Returns a set of Agent IDs which match the filter criteria",
     },
     Operation {
@@ -3985,6 +4053,7 @@ pub const OPERATIONS: &[Operation] = &[
         success: 200,
         binary: false,
         effect: Effect::Read,
+        destructive: false,
         summary: "Search for Host Groups in your environment by providing an FQL filter and paging details. Returns a set of Host Group IDs which match the filter criteria",
     },
     Operation {
@@ -4023,6 +4092,7 @@ pub const OPERATIONS: &[Operation] = &[
         success: 200,
         binary: false,
         effect: Effect::Session,
+        destructive: false,
         summary: "Revoke a previously issued OAuth2 access token before the end of its standard 30-minute lifespan.",
     },
     Operation {
@@ -4072,6 +4142,7 @@ pub const OPERATIONS: &[Operation] = &[
         success: 201,
         binary: false,
         effect: Effect::Session,
+        destructive: false,
         summary: "Generate an OAuth2 access token",
     },
 ];
