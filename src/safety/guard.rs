@@ -5,7 +5,7 @@
 //! refused unless the run allows it.
 
 use crate::ops::commands::{self, Command};
-use crate::ops::{Effect, Method, Request};
+use crate::ops::{Kind, Request};
 use std::fmt;
 use std::sync::Arc;
 
@@ -91,7 +91,7 @@ impl Guard {
 /// when `base_command` and the command line name different commands (which one would run is Falcon's
 /// choice, not ours): either way the request is judged destructive and state-changing.
 pub fn rtr_command(req: &Request) -> Option<(String, Option<&'static Command>)> {
-    if req.op.effect != Effect::Command {
+    if req.op.kind != Kind::Command {
         return None;
     }
     let text = |k: &str| req.arg(k).and_then(|v| v.as_str().map(str::to_string));
@@ -115,9 +115,9 @@ pub fn destructive(req: &Request) -> Option<&'static str> {
     if !req.op.destructive {
         return None;
     }
-    match req.op.effect {
+    match req.op.kind {
         // `runscript` counts whatever the script does: falconry cannot tell a read-only script apart.
-        Effect::Command => match rtr_command(req) {
+        Kind::Command => match rtr_command(req) {
             Some((_, Some(c))) if !c.destructive => None,
             Some((_, Some(_))) => Some("a destructive RTR command"),
             _ => Some(
@@ -125,7 +125,7 @@ pub fn destructive(req: &Request) -> Option<&'static str> {
                  and `command_string` disagree, counts as destructive",
             ),
         },
-        _ if req.op.method == Method::Delete => Some("it deletes"),
+        Kind::Delete => Some("it deletes"),
         _ => Some("it changes what the host does"),
     }
 }

@@ -1,10 +1,8 @@
 //! Plan mode, the destructive-action guard, the audit log and the upload sandbox, through the real
 //! binary against the emulator.
 
-mod safety_support;
-
+use crate::safety_support::{self, Tenant, effect_of, fleet, json_lines};
 use falconry::ops::Effect;
-use safety_support::{Tenant, effect_of, fleet, json_lines};
 use serde_json::json;
 
 /// Helpers every playbook here starts with: find a host, open a session, run a command and wait.
@@ -500,8 +498,8 @@ fn the_engine_has_no_file_or_network_functions() {
 
 #[test]
 fn the_repl_asks_before_each_destructive_request() {
+    use crate::safety_support::{enter, repl_on_terminal};
     use expectrl::Expect;
-    use safety_support::{enter, repl_on_terminal};
     let t = Tenant::new(&fleet(""));
     let mut s = repl_on_terminal(&t);
     enter(

@@ -3,9 +3,7 @@
 //! `command_string` disagree counts as destructive, and what is destructive is decided from data
 //! (commands the catalogue does not know, host actions). Through the real binary against the emulator.
 
-mod safety_support;
-
-use safety_support::{Tenant, fleet, json_lines};
+use crate::safety_support::{Tenant, fleet, json_lines};
 use serde_json::json;
 
 const PRELUDE: &str = r#"
@@ -281,8 +279,8 @@ fn host_actions_are_gated_and_planned() {
 
 #[test]
 fn the_repl_asks_about_the_command_as_sent() {
+    use crate::safety_support::{enter, repl_on_terminal};
     use expectrl::Expect;
-    use safety_support::{enter, repl_on_terminal};
     let t = Tenant::new(&fleet(""));
     let mut s = repl_on_terminal(&t);
     enter(
