@@ -48,7 +48,7 @@ pub fn run(cfg: RunConfig) -> Result<(), Error> {
         };
         let text = serde_json::to_string_pretty(&value)
             .map_err(|e| Error::Io(format!("cannot write the result as JSON: {e}")))?;
-        println!("{text}");
+        println!("{}", crate::api::redact::clean(&text));
     }
     Ok(())
 }
