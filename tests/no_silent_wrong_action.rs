@@ -101,3 +101,81 @@ fn a_directory_that_cannot_be_restored_stops_the_command() {
     );
     assert!(t.has_file(&id, ROOT_NOTES), "the wrong file was removed");
 }
+
+#[test]
+fn a_misspelled_property_is_an_error_naming_it_not_an_empty_hunt() {
+    let t = Tenant::new();
+    let r = t.script(
+        r#"let s = rtr::session(hosts::find("WS-042"));
+           let hits = s.run("ps").processes.filter(|p| p.nmae == "evil.exe");
+           if hits.is_empty() { "nothing found" } else { "found" }"#,
+        &[],
+    );
+    assert_eq!(r.code, Some(1), "{}", r.show());
+    assert!(
+        r.stderr.contains("property `nmae` not found"),
+        "{}",
+        r.show()
+    );
+    assert!(!r.stdout.contains("nothing found"));
+    // The explicit forms read an optional key as `()`.
+    let v = t
+        .script(
+            r#"let m = #{ a: 1 };
+               m.b = 2;
+               [m.get("missing"), "missing" in m, m.get("missing") ?? "default", m.b]"#,
+            &[],
+        )
+        .ok()
+        .json();
+    assert_eq!(v, serde_json::json!([null, false, "default", 2]));
+}
+
+#[test]
+fn a_misspelled_argument_is_named_before_anything_is_sent() {
+    let t = Tenant::new();
+    let r = t.playbook("triage.rhai", &["--arg", "hots=WS-042"]);
+    assert_eq!(r.code, Some(2), "{}", r.show());
+    assert!(
+        r.stderr.contains("`--arg hots`") && r.stderr.contains("did you mean `host`?"),
+        "{}",
+        r.show()
+    );
+    assert_eq!(t.count("POST", "/"), 0, "a request was sent");
+    // A required argument that was not given is named, with the ones that were.
+    let r = t.script(
+        r#"let h = hosts::find(args.host); h"#,
+        &["--arg", "hots=WS-042", "--arg", "note=x"],
+    );
+    assert_eq!(r.code, Some(2), "{}", r.show());
+    let r = t.script(
+        r#"let n = args.note; hosts::find(args.host)"#,
+        &["--arg", "note=x"],
+    );
+    assert_eq!(r.code, Some(1), "{}", r.show());
+    assert!(
+        r.stderr
+            .contains("reads `args.host`, but `--arg host=...` was not given; given: note"),
+        "{}",
+        r.show()
+    );
+}
+
+#[test]
+fn arg_values_stay_what_was_typed_unless_a_type_is_asked_for() {
+    let t = Tenant::new();
+    let v = t
+        .script(
+            r#"[args.host, type_of(args.host), args.get_int("count", 0), args.get_bool("contain", false), args.ids]"#,
+            &["--arg", "host=0042", "--arg", "count=7", "--arg", "contain=true", "--arg-json", r#"ids=["a", 1]"#],
+        )
+        .ok()
+        .json();
+    assert_eq!(v, serde_json::json!(["0042", "string", 7, true, ["a", 1]]));
+    let r = t.script(r#"args.get_int("count", 0)"#, &["--arg", "count=seven"]);
+    assert!(
+        r.stderr.contains("`count` is `seven`, not an integer"),
+        "{}",
+        r.show()
+    );
+}

@@ -4,12 +4,13 @@ use super::arguments::{
     Arguments, CheckArgs, Command, LimitArgs, OpsArgs, RunArgs, SafetyArgs, SimArgs,
 };
 use super::error::Error;
+use super::playbook_args::arg_map;
 use super::repl::ReplConfig;
 use super::watch::WatchConfig;
 use crate::engine::{Level, Limits, Options};
 use crate::ops::Collection;
 use crate::safety::{RunFlags, Safety};
-use rhai::{Dynamic, Map};
+use rhai::Map;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
@@ -63,13 +64,7 @@ impl Config {
 
 impl RunConfig {
     fn new(a: RunArgs) -> Result<RunConfig, Error> {
-        let mut args = Map::new();
-        for pair in &a.script.args {
-            let (key, value) = parse_arg(pair)?;
-            if args.insert(key.as_str().into(), value).is_some() {
-                return Err(Error::Usage(format!("`--arg {key}` is given twice")));
-            }
-        }
+        let args = arg_map(&a.script.args, &a.script.arg_json)?;
         let mut options = Options {
             limits: limits(&a.script.limits)?,
             lib_dir: lib_dir(a.script.lib)?,
@@ -162,29 +157,6 @@ pub fn safety_flags(a: SafetyArgs) -> RunFlags {
         allow_destructive: a.allow_destructive,
         audit: a.audit,
     }
-}
-
-/// `key=value`: the value becomes an integer or boolean when it reads as one, a string otherwise.
-pub fn parse_arg(pair: &str) -> Result<(String, Dynamic), Error> {
-    let Some((key, value)) = pair.split_once('=') else {
-        return Err(Error::Usage(format!(
-            "`--arg {pair}` needs the form `key=value`"
-        )));
-    };
-    let key = key.trim();
-    if !rhai::is_valid_identifier(key) {
-        return Err(Error::Usage(format!(
-            "`--arg {pair}`: `{key}` is not a valid key (letters, digits and `_`)"
-        )));
-    }
-    let value = if let Ok(i) = value.parse::<i64>() {
-        Dynamic::from_int(i)
-    } else if let Ok(b) = value.parse::<bool>() {
-        Dynamic::from_bool(b)
-    } else {
-        Dynamic::from(value.to_string())
-    };
-    Ok((key.to_string(), value))
 }
 
 pub(super) fn limits(a: &LimitArgs) -> Result<Limits, Error> {

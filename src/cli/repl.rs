@@ -3,9 +3,10 @@
 
 use super::arguments::ReplArgs;
 use super::backend;
-use super::config::{lib_dir, limits, parse_arg, safety_flags};
+use super::config::{lib_dir, limits, safety_flags};
 use super::error::Error;
 use super::ops_list::describe_text;
+use super::playbook_args::arg_map;
 use crate::api::ClientConfig;
 use crate::engine::{Cancel, Level, Options, Runtime, collections, resolve, stdlib};
 use crate::ops::{self, Collection};
@@ -40,23 +41,11 @@ impl ReplConfig {
         options.base_dir = absolute(options.base_dir);
         Ok(ReplConfig {
             history: a.history.or_else(history::default_path),
-            args: arg_map(&a.script.args)?,
+            args: arg_map(&a.script.args, &a.script.arg_json)?,
             options,
             safety: safety_flags(a.script.safety),
         })
     }
-}
-
-/// `--arg key=value` pairs as the `args` map, each key once.
-pub fn arg_map(pairs: &[String]) -> Result<Map, Error> {
-    let mut args = Map::new();
-    for pair in pairs {
-        let (key, value) = parse_arg(pair)?;
-        if args.insert(key.as_str().into(), value).is_some() {
-            return Err(Error::Usage(format!("`--arg {key}` is given twice")));
-        }
-    }
-    Ok(args)
 }
 
 pub fn absolute(p: PathBuf) -> PathBuf {

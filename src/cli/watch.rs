@@ -4,7 +4,8 @@ use super::arguments::WatchArgs;
 use super::backend;
 use super::config::{lib_dir, limits, safety_flags};
 use super::error::Error;
-use super::repl::{absolute, arg_map};
+use super::playbook_args::arg_map;
+use super::repl::absolute;
 use crate::engine::{Cancel, Level, Options};
 use crate::safety::{Playbook, RunFlags};
 use crate::watch::{self, Runner, Target};
@@ -58,7 +59,7 @@ impl WatchConfig {
         };
         Ok(WatchConfig {
             target,
-            args: arg_map(&a.script.args)?,
+            args: arg_map(&a.script.args, &a.script.arg_json)?,
             options,
             safety: safety_flags(a.script.safety),
         })
