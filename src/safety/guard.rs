@@ -4,7 +4,7 @@
 //! operations are the table's deletes. Either is refused unless the run allows it.
 
 use crate::ops::commands::{self, Command};
-use crate::ops::{Effect, Request};
+use crate::ops::{Effect, Kind, Request};
 use std::fmt;
 use std::sync::Arc;
 
@@ -106,9 +106,9 @@ pub fn rtr_command(req: &Request) -> Option<(String, Option<&'static Command>)> 
 
 /// Why a request is destructive, or `None` when it is not.
 pub fn destructive(req: &Request) -> Option<&'static str> {
-    match req.op.effect {
-        Effect::Change if req.op.name.starts_with("delete_") => Some("it deletes"),
-        Effect::Command => match rtr_command(req) {
+    match req.op.kind {
+        Kind::Delete => Some("it deletes"),
+        Kind::Command => match rtr_command(req) {
             // `runscript` counts whatever the script does: falconry cannot tell a read-only script apart.
             Some((_, Some(c))) if c.destructive => Some("a destructive RTR command"),
             _ => None,
@@ -205,7 +205,7 @@ mod tests {
                 query: Vec::new(),
                 body: crate::ops::Body::Empty,
             };
-            let expected = op.effect == Effect::Change && op.name.starts_with("delete_");
+            let expected = op.kind == Kind::Delete;
             assert_eq!(destructive(&req).is_some(), expected, "{}", op.id);
         }
     }

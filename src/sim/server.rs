@@ -146,13 +146,7 @@ fn answer(
     state.tick();
     let reply = input
         .validate(op)
-        .and_then(|()| match handlers::lookup(op.id) {
-            Some(handler) => handler(state, &input),
-            None => Err(Fail::new(
-                500,
-                format!("`{}` has no emulator handler", op.id),
-            )),
-        })
+        .and_then(|()| handlers::handler(op.key)(state, &input))
         .unwrap_or_else(Fail::into_reply);
     (reply, remaining)
 }

@@ -3,9 +3,9 @@
 //! playbook completes with correct results or fails with a clear error, no command runs twice, and the
 //! audit log matches what the emulator received.
 
-mod safety_support;
-
-use safety_support::{Tenant, assert_audit_matches, assert_no_command_ran_twice, fleet};
+use crate::safety_support::{
+    self, Tenant, assert_audit_matches, assert_no_command_ran_twice, fleet,
+};
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::time::Duration;

@@ -1,10 +1,8 @@
 //! Plan mode, the destructive-action guard, the audit log and the upload sandbox, through the real
 //! binary against the emulator.
 
-mod safety_support;
-
+use crate::safety_support::{self, Tenant, effect_of, fleet, json_lines};
 use falconry::ops::Effect;
-use safety_support::{Tenant, effect_of, fleet, json_lines};
 use serde_json::json;
 
 /// Helpers every playbook here starts with: find a host, open a session, run a command and wait.
