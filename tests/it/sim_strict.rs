@@ -1,11 +1,9 @@
 //! The emulator refuses what Falcon refuses: wrong media types (415), and answers with Falcon's
 //! status and a message naming what is wrong.
 
-mod sim_support;
-
+use crate::sim_support::{self, Sim, answer, form};
 use reqwest::Method;
 use serde_json::json;
-use sim_support::{Sim, answer, form};
 
 /// Sends `body` with the given content type (or none) as the test's token holder.
 async fn send_as(

@@ -3,9 +3,7 @@
 //! bodies over the limit, and connections that never finish their headers. Driven through the
 //! binary: `falconry run` on the embedded emulator, and `falconry sim` over raw TCP.
 
-mod common;
-
-use common::Test;
+use crate::common::Test;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::process::{Child, Command, Stdio};
