@@ -7,15 +7,13 @@ mod config;
 mod error;
 mod interrupt;
 mod ops_list;
-mod render;
 mod repl;
 mod run;
 mod sim;
 mod watch;
 
 pub use config::parse_arg;
-pub use error::Error;
-pub use render::{render, render_script_error};
+pub use error::{Error, render};
 
 use arguments::Arguments;
 use clap::Parser;

@@ -1,9 +1,9 @@
 //! How the helpers reach Falcon: operations by name through the engine's generic caller (so plan mode,
 //! the guard and the audit log see every request), and the one error type the helpers throw.
 
-use crate::api::{ApiError, Response};
 use crate::engine::{CallError, Context, api_error_map, call};
 use crate::ops::OpId;
+use crate::ops::{ApiError, Response};
 use crate::safety::{Stop, refusal_map};
 use rhai::{Dynamic, EvalAltResult, Map, Position};
 use serde_json::Value;

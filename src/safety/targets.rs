@@ -1,7 +1,7 @@
 //! What a request targets (hosts, sessions, batches, object ids), using what earlier answers said:
 //! a session or a batch names its hosts only when it is opened.
 
-use crate::api::Response;
+use crate::ops::Response;
 use crate::ops::{Collection, OpId, Request};
 use serde::Serialize;
 use serde_json::Value;

@@ -29,6 +29,7 @@ mod faults_api;
 mod playbooks_examples;
 mod repl_pty;
 mod rtr_helpers;
+mod safety_as_sent;
 mod safety_run;
 mod sim_api;
 mod sim_falconpy;
