@@ -8,15 +8,13 @@ mod error;
 mod interrupt;
 mod ops_list;
 mod playbook_args;
-mod render;
 mod repl;
 mod run;
 mod sim;
 mod watch;
 
-pub use error::Error;
+pub use error::{Error, render};
 pub use playbook_args::{parse_arg, parse_arg_json};
-pub use render::{render, render_script_error};
 
 use arguments::Arguments;
 use clap::Parser;

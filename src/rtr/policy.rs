@@ -5,6 +5,7 @@
 use super::api::{self, Result, str_of};
 use super::hosts::HostInfo;
 use crate::engine::Context;
+use crate::ops::OpId;
 use crate::ops::commands::{Command, RTR_SETTING, platform_bit};
 use serde_json::{Value, json};
 use std::collections::HashMap;
@@ -100,8 +101,7 @@ impl Policies {
         loop {
             let resp = api::send(
                 ctx,
-                "response_policies",
-                "query_combined_policies",
+                OpId::QueryCombinedRTResponsePolicies,
                 json!({ "limit": PAGE, "offset": offset, "sort": "precedence.asc" }),
             )?;
             let page = api::resources(&resp);

@@ -1,9 +1,7 @@
 //! Response policies in the emulator: CRUD, precedence rules, members, and enforcement on RTR.
 
-mod sim_support;
-
+use crate::sim_support::Sim;
 use serde_json::{Value, json};
-use sim_support::Sim;
 
 const FLEET: &str = r#"
 command_latency_ms = 0

@@ -1,9 +1,7 @@
 //! The client secret and bearer tokens never show: a playbook fails in every way we know, with
 //! debug logging on, and every byte of output and every file the run wrote is searched.
 
-mod common;
-
-use common::Test;
+use crate::common::Test;
 
 const FAILURES: &[&str] = &[
     // An API error, uncaught.

@@ -1,4 +1,5 @@
-//! What can go wrong talking to Falcon. Plain data; the CLI renders it once.
+//! What can go wrong talking to Falcon. Plain data, shared by the client that makes it and the layers
+//! that report it; the CLI renders it once.
 
 use std::fmt;
 

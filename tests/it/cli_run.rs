@@ -1,8 +1,6 @@
 //! `falconry run` through the real binary: errors with positions, argument validation, `--arg`, `--json`, limits.
 
-mod common;
-
-use common::Test;
+use crate::common::Test;
 use std::time::Duration;
 
 #[test]

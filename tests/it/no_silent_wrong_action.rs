@@ -1,9 +1,7 @@
 //! Issue 12: what a responder types either does what they meant or fails loudly. Each test runs the
 //! real binary against the emulator and reproduces a mistake that used to pass silently.
 
-mod rtr_support;
-
-use rtr_support::Tenant;
+use crate::rtr_support::Tenant;
 
 /// One Windows host with a file of the same name in the default directory and in `C:\Windows\Temp`;
 /// sessions expire after one idle second.

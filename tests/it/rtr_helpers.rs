@@ -1,10 +1,8 @@
 //! The RTR helpers through the real binary: sessions (run, parsed output, get, keep-alive, expiry,
 //! close), polling, refusals that name the policy, batch, each, pre-flight, `hosts::find`, `fs`.
 
-mod rtr_support;
-
+use crate::rtr_support::{FIN_WS_003, Tenant, WEB_01, WS_042, WS_108, sha256};
 use falconry::sim::host::fleet::{EVIL_EXE, windows_implant};
-use rtr_support::{FIN_WS_003, Tenant, WEB_01, WS_042, WS_108, sha256};
 use std::time::{Duration, Instant};
 
 /// A policy that forbids `get` and `put` on the finance group, above the default.
