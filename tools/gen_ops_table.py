@@ -24,6 +24,10 @@ SESSION = {"RTR-InitSession", "RTR-PulseSession", "RTR-DeleteSession", "BatchIni
 COMMAND = {"RTR-ExecuteAdminCommand", "RTR-ExecuteActiveResponderCommand", "RTR-ExecuteCommand", "BatchAdminCmd",
            "BatchActiveResponderCmd", "BatchCmd", "BatchGetCmd"}
 
+# Host actions that change what a host does (containment, hiding, detection suppression): destructive like
+# deletes and RTR commands (see `destructive` below).
+HOST_ACTIONS_OPS = {"PerformActionV2"}
+
 S, I, B, SA, ANY = "String", "Integer", "Boolean", "StringArray", "Any"
 def f(name, ty, required=False, allowed=()):
     return (name, ty, required, tuple(allowed))
@@ -163,6 +167,10 @@ for o in ref:
     out.append(f"        binary: {'true' if oid in BINARY else 'false'},")
     out.append(f"        kind: Kind::{kind},")
     out.append(f"        effect: Effect::{effect},")
+    # Refused unless the run allows destructive requests; for commands the RTR catalogue may clear it
+    # (a command it does not know stays destructive).
+    destructive = kind in ("Delete", "Command") or oid in HOST_ACTIONS_OPS
+    out.append(f"        destructive: {'true' if destructive else 'false'},")
     out.append(f"        summary: {rs((o.get('summary') or '').strip())},")
     out.append("    },")
 out.append("];")

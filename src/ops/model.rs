@@ -263,6 +263,9 @@ pub struct Operation {
     pub kind: Kind,
     /// Derived from `kind` by the generator (read; session; command; everything else changes state).
     pub effect: Effect,
+    /// Refused unless the run allows destructive requests. For RTR commands the command catalogue
+    /// (`ops::commands`) may clear it; a command it does not know stays destructive.
+    pub destructive: bool,
     pub summary: &'static str,
 }
 

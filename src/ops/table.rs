@@ -228,6 +228,7 @@ pub const OPERATIONS: &[Operation] = &[
         binary: false,
         kind: Kind::Read,
         effect: Effect::Read,
+        destructive: false,
         summary: "Search for members of a Response policy in your environment by providing an FQL filter and paging details. Returns a set of host details which match the filter criteria",
     },
     Operation {
@@ -307,6 +308,7 @@ pub const OPERATIONS: &[Operation] = &[
         binary: false,
         kind: Kind::Read,
         effect: Effect::Read,
+        destructive: false,
         summary: "Search for Response Policies in your environment by providing an FQL filter and paging details. Returns a set of Response Policies which match the filter criteria",
     },
     Operation {
@@ -364,6 +366,7 @@ pub const OPERATIONS: &[Operation] = &[
         binary: false,
         kind: Kind::Action,
         effect: Effect::Change,
+        destructive: false,
         summary: "Perform the specified action on the Response Policies specified in the request",
     },
     Operation {
@@ -409,6 +412,7 @@ pub const OPERATIONS: &[Operation] = &[
         binary: false,
         kind: Kind::Action,
         effect: Effect::Change,
+        destructive: false,
         summary: "Sets the precedence of Response Policies based on the order of IDs specified in the request. The first ID specified will have the highest precedence and the last ID specified will have the lowest. You must specify all non-Default Policies for a platform when updating precedence",
     },
     Operation {
@@ -436,6 +440,7 @@ pub const OPERATIONS: &[Operation] = &[
         binary: false,
         kind: Kind::Read,
         effect: Effect::Read,
+        destructive: false,
         summary: "Retrieve a set of Response Policies by specifying their IDs",
     },
     Operation {
@@ -499,6 +504,7 @@ pub const OPERATIONS: &[Operation] = &[
         binary: false,
         kind: Kind::Create,
         effect: Effect::Change,
+        destructive: false,
         summary: "Create Response Policies by specifying details about the policy to create",
     },
     Operation {
@@ -556,6 +562,7 @@ pub const OPERATIONS: &[Operation] = &[
         binary: false,
         kind: Kind::Update,
         effect: Effect::Change,
+        destructive: false,
         summary: "Update Response Policies by specifying the ID of the policy and details to update",
     },
     Operation {
@@ -583,6 +590,7 @@ pub const OPERATIONS: &[Operation] = &[
         binary: false,
         kind: Kind::Delete,
         effect: Effect::Change,
+        destructive: true,
         summary: "Delete a set of Response Policies by specifying their IDs",
     },
     Operation {
@@ -656,6 +664,7 @@ pub const OPERATIONS: &[Operation] = &[
         binary: false,
         kind: Kind::Read,
         effect: Effect::Read,
+        destructive: false,
         summary: "Search for members of a Response policy in your environment by providing an FQL filter and paging details. Returns a set of Agent IDs which match the filter criteria",
     },
     Operation {
@@ -735,6 +744,7 @@ pub const OPERATIONS: &[Operation] = &[
         binary: false,
         kind: Kind::Read,
         effect: Effect::Read,
+        destructive: false,
         summary: "Search for Response Policies in your environment by providing an FQL filter with sort and/or paging details. This returns a set of Response Policy IDs that match the given criteria.",
     },
     Operation {
@@ -833,6 +843,7 @@ pub const OPERATIONS: &[Operation] = &[
         binary: false,
         kind: Kind::Command,
         effect: Effect::Command,
+        destructive: true,
         summary: "Batch executes a RTR administrator command across the hosts mapped to the given batch ID.",
     },
     Operation {
@@ -873,6 +884,7 @@ pub const OPERATIONS: &[Operation] = &[
         binary: false,
         kind: Kind::Read,
         effect: Effect::Read,
+        destructive: false,
         summary: "Get status of an executed RTR administrator command on a single host.",
     },
     Operation {
@@ -942,6 +954,7 @@ pub const OPERATIONS: &[Operation] = &[
         binary: false,
         kind: Kind::Command,
         effect: Effect::Command,
+        destructive: true,
         summary: "Execute a RTR administrator command on a single host.",
     },
     Operation {
@@ -969,6 +982,7 @@ pub const OPERATIONS: &[Operation] = &[
         binary: false,
         kind: Kind::Read,
         effect: Effect::Read,
+        destructive: false,
         summary: "Get Falcon scripts with metadata and content of script",
     },
     Operation {
@@ -996,6 +1010,7 @@ pub const OPERATIONS: &[Operation] = &[
         binary: true,
         kind: Kind::Read,
         effect: Effect::Read,
+        destructive: false,
         summary: "Get RTR put file contents for a given file ID",
     },
     Operation {
@@ -1023,6 +1038,7 @@ pub const OPERATIONS: &[Operation] = &[
         binary: false,
         kind: Kind::Read,
         effect: Effect::Read,
+        destructive: false,
         summary: "Get put-files based on the ID's given. These are used for the RTR `put` command.",
     },
     Operation {
@@ -1085,6 +1101,7 @@ pub const OPERATIONS: &[Operation] = &[
         binary: false,
         kind: Kind::Create,
         effect: Effect::Change,
+        destructive: false,
         summary: "Upload a new put-file to use for the RTR `put` command.",
     },
     Operation {
@@ -1112,6 +1129,7 @@ pub const OPERATIONS: &[Operation] = &[
         binary: false,
         kind: Kind::Delete,
         effect: Effect::Change,
+        destructive: true,
         summary: "Delete a put-file based on the ID given.  Can only delete one file at a time.",
     },
     Operation {
@@ -1139,6 +1157,7 @@ pub const OPERATIONS: &[Operation] = &[
         binary: false,
         kind: Kind::Read,
         effect: Effect::Read,
+        destructive: false,
         summary: "Get put-files based on the ID's given. These are used for the RTR `put` command.",
     },
     Operation {
@@ -1201,6 +1220,7 @@ pub const OPERATIONS: &[Operation] = &[
         binary: false,
         kind: Kind::Create,
         effect: Effect::Change,
+        destructive: false,
         summary: "Upload a new put-file to use for the RTR `put` command.",
     },
     Operation {
@@ -1228,6 +1248,7 @@ pub const OPERATIONS: &[Operation] = &[
         binary: false,
         kind: Kind::Read,
         effect: Effect::Read,
+        destructive: false,
         summary: "Get custom-scripts based on the ID's given. These are used for the RTR `runscript` command.",
     },
     Operation {
@@ -1323,6 +1344,7 @@ pub const OPERATIONS: &[Operation] = &[
         binary: false,
         kind: Kind::Create,
         effect: Effect::Change,
+        destructive: false,
         summary: "Upload a new custom-script to use for the RTR `runscript` command.",
     },
     Operation {
@@ -1350,6 +1372,7 @@ pub const OPERATIONS: &[Operation] = &[
         binary: false,
         kind: Kind::Delete,
         effect: Effect::Change,
+        destructive: true,
         summary: "Delete a custom-script based on the ID given.  Can only delete one script at a time.",
     },
     Operation {
@@ -1456,6 +1479,7 @@ pub const OPERATIONS: &[Operation] = &[
         binary: false,
         kind: Kind::Update,
         effect: Effect::Change,
+        destructive: false,
         summary: "Upload a new scripts to replace an existing one.",
     },
     Operation {
@@ -1483,6 +1507,7 @@ pub const OPERATIONS: &[Operation] = &[
         binary: false,
         kind: Kind::Read,
         effect: Effect::Read,
+        destructive: false,
         summary: "Get custom-scripts based on the ID's given. These are used for the RTR `runscript` command.",
     },
     Operation {
@@ -1578,6 +1603,7 @@ pub const OPERATIONS: &[Operation] = &[
         binary: false,
         kind: Kind::Create,
         effect: Effect::Change,
+        destructive: false,
         summary: "Upload a new custom-script to use for the RTR `runscript` command.",
     },
     Operation {
@@ -1684,6 +1710,7 @@ pub const OPERATIONS: &[Operation] = &[
         binary: false,
         kind: Kind::Update,
         effect: Effect::Change,
+        destructive: false,
         summary: "Upload a new scripts to replace an existing one.",
     },
     Operation {
@@ -1746,6 +1773,7 @@ pub const OPERATIONS: &[Operation] = &[
         binary: false,
         kind: Kind::Read,
         effect: Effect::Read,
+        destructive: false,
         summary: "Get a list of Falcon script IDs available to the user to run",
     },
     Operation {
@@ -1808,6 +1836,7 @@ pub const OPERATIONS: &[Operation] = &[
         binary: false,
         kind: Kind::Read,
         effect: Effect::Read,
+        destructive: false,
         summary: "Get a list of put-file ID's that are available to the user for the `put` command.",
     },
     Operation {
@@ -1870,6 +1899,7 @@ pub const OPERATIONS: &[Operation] = &[
         binary: false,
         kind: Kind::Read,
         effect: Effect::Read,
+        destructive: false,
         summary: "Get a list of custom-script ID's that are available to the user for the `runscript` command.",
     },
     Operation {
@@ -1987,6 +2017,7 @@ pub const OPERATIONS: &[Operation] = &[
         binary: false,
         kind: Kind::Read,
         effect: Effect::Read,
+        destructive: false,
         summary: "Get aggregates on session data.",
     },
     Operation {
@@ -2085,6 +2116,7 @@ pub const OPERATIONS: &[Operation] = &[
         binary: false,
         kind: Kind::Command,
         effect: Effect::Command,
+        destructive: true,
         summary: "Batch executes a RTR active-responder command across the hosts mapped to the given batch ID.",
     },
     Operation {
@@ -2183,6 +2215,7 @@ pub const OPERATIONS: &[Operation] = &[
         binary: false,
         kind: Kind::Command,
         effect: Effect::Command,
+        destructive: true,
         summary: "Batch executes a RTR read-only command across the hosts mapped to the given batch ID.",
     },
     Operation {
@@ -2234,6 +2267,7 @@ pub const OPERATIONS: &[Operation] = &[
         binary: false,
         kind: Kind::Read,
         effect: Effect::Read,
+        destructive: false,
         summary: "Retrieves the status of the specified batch get command.  Will return successful files when they are finished processing.",
     },
     Operation {
@@ -2320,6 +2354,7 @@ pub const OPERATIONS: &[Operation] = &[
         binary: false,
         kind: Kind::Command,
         effect: Effect::Command,
+        destructive: true,
         summary: "Batch executes `get` command across hosts to retrieve files. After this call is made `GET /real-time-response/combined/batch-get-command/v1` is used to query for the results.",
     },
     Operation {
@@ -2406,6 +2441,7 @@ pub const OPERATIONS: &[Operation] = &[
         binary: false,
         kind: Kind::Session,
         effect: Effect::Session,
+        destructive: false,
         summary: "Batch initialize a RTR session on multiple hosts.  Before any RTR commands can be used, an active session is needed on the host.",
     },
     Operation {
@@ -2475,6 +2511,7 @@ pub const OPERATIONS: &[Operation] = &[
         binary: false,
         kind: Kind::Session,
         effect: Effect::Session,
+        destructive: false,
         summary: "Batch refresh a RTR session on multiple hosts. RTR sessions will expire after 10 minutes unless refreshed.",
     },
     Operation {
@@ -2515,6 +2552,7 @@ pub const OPERATIONS: &[Operation] = &[
         binary: false,
         kind: Kind::Read,
         effect: Effect::Read,
+        destructive: false,
         summary: "Get status of an executed active-responder command on a single host.",
     },
     Operation {
@@ -2584,6 +2622,7 @@ pub const OPERATIONS: &[Operation] = &[
         binary: false,
         kind: Kind::Command,
         effect: Effect::Command,
+        destructive: true,
         summary: "Execute an active responder command on a single host.",
     },
     Operation {
@@ -2624,6 +2663,7 @@ pub const OPERATIONS: &[Operation] = &[
         binary: false,
         kind: Kind::Read,
         effect: Effect::Read,
+        destructive: false,
         summary: "Get status of an executed command on a single host.",
     },
     Operation {
@@ -2693,6 +2733,7 @@ pub const OPERATIONS: &[Operation] = &[
         binary: false,
         kind: Kind::Command,
         effect: Effect::Command,
+        destructive: true,
         summary: "Execute a command on a single host.",
     },
     Operation {
@@ -2744,6 +2785,7 @@ pub const OPERATIONS: &[Operation] = &[
         binary: true,
         kind: Kind::Read,
         effect: Effect::Read,
+        destructive: false,
         summary: "Get RTR extracted file contents for specified session and sha256.",
     },
     Operation {
@@ -2771,6 +2813,7 @@ pub const OPERATIONS: &[Operation] = &[
         binary: false,
         kind: Kind::Read,
         effect: Effect::Read,
+        destructive: false,
         summary: "Get a list of files for the specified RTR session.",
     },
     Operation {
@@ -2811,6 +2854,7 @@ pub const OPERATIONS: &[Operation] = &[
         binary: false,
         kind: Kind::Delete,
         effect: Effect::Change,
+        destructive: true,
         summary: "Delete a RTR session file.",
     },
     Operation {
@@ -2838,6 +2882,7 @@ pub const OPERATIONS: &[Operation] = &[
         binary: false,
         kind: Kind::Read,
         effect: Effect::Read,
+        destructive: false,
         summary: "Get a list of files for the specified RTR session.",
     },
     Operation {
@@ -2878,6 +2923,7 @@ pub const OPERATIONS: &[Operation] = &[
         binary: false,
         kind: Kind::Delete,
         effect: Effect::Change,
+        destructive: true,
         summary: "Delete a RTR session file.",
     },
     Operation {
@@ -2915,6 +2961,7 @@ pub const OPERATIONS: &[Operation] = &[
         binary: false,
         kind: Kind::Read,
         effect: Effect::Read,
+        destructive: false,
         summary: "Get queued session metadata by session ID.",
     },
     Operation {
@@ -2955,6 +3002,7 @@ pub const OPERATIONS: &[Operation] = &[
         binary: false,
         kind: Kind::Delete,
         effect: Effect::Change,
+        destructive: true,
         summary: "Delete a queued session command",
     },
     Operation {
@@ -3006,6 +3054,7 @@ pub const OPERATIONS: &[Operation] = &[
         binary: false,
         kind: Kind::Session,
         effect: Effect::Session,
+        destructive: false,
         summary: "Refresh a session timeout on a single host.",
     },
     Operation {
@@ -3043,6 +3092,7 @@ pub const OPERATIONS: &[Operation] = &[
         binary: false,
         kind: Kind::Read,
         effect: Effect::Read,
+        destructive: false,
         summary: "Get session metadata by session id.",
     },
     Operation {
@@ -3118,6 +3168,7 @@ pub const OPERATIONS: &[Operation] = &[
         binary: false,
         kind: Kind::Session,
         effect: Effect::Session,
+        destructive: false,
         summary: "Initialize a new session with the RTR cloud.",
     },
     Operation {
@@ -3145,6 +3196,7 @@ pub const OPERATIONS: &[Operation] = &[
         binary: false,
         kind: Kind::Session,
         effect: Effect::Session,
+        destructive: false,
         summary: "Delete a session.",
     },
     Operation {
@@ -3207,6 +3259,7 @@ pub const OPERATIONS: &[Operation] = &[
         binary: false,
         kind: Kind::Read,
         effect: Effect::Read,
+        destructive: false,
         summary: "Get a list of session_ids.",
     },
     Operation {
@@ -3479,6 +3532,7 @@ pub const OPERATIONS: &[Operation] = &[
         binary: false,
         kind: Kind::Read,
         effect: Effect::Read,
+        destructive: false,
         summary: "Search for hosts in your environment by platform, hostname, IP, and other criteria. Returns full device records.",
     },
     Operation {
@@ -3536,6 +3590,7 @@ pub const OPERATIONS: &[Operation] = &[
         binary: false,
         kind: Kind::Action,
         effect: Effect::Change,
+        destructive: true,
         summary: "Take various actions on the hosts in your environment. Contain or lift containment on a host. Hide or unhide a host.",
     },
     Operation {
@@ -3563,6 +3618,7 @@ pub const OPERATIONS: &[Operation] = &[
         binary: false,
         kind: Kind::Read,
         effect: Effect::Read,
+        destructive: false,
         summary: "Get details on one or more hosts by providing host IDs as a query parameter.  Supports up to a maximum 100 IDs.",
     },
     Operation {
@@ -3600,6 +3656,7 @@ pub const OPERATIONS: &[Operation] = &[
         binary: false,
         kind: Kind::Read,
         effect: Effect::Read,
+        destructive: false,
         summary: "Get details on one or more hosts by providing host IDs in a POST body.  Supports up to a maximum 5000 IDs.",
     },
     Operation {
@@ -3627,6 +3684,7 @@ pub const OPERATIONS: &[Operation] = &[
         binary: false,
         kind: Kind::Read,
         effect: Effect::Read,
+        destructive: false,
         summary: "Get the online status for one or more hosts by specifying each host’s unique ID. Successful requests return an HTTP 200 response and the status for each host identified by a `state` of `online`, `offline`, or `unknown` for each host, identified by host `id`.\n\nMake a `GET` request to `/devices/queries/devices/v1` to get a list of host IDs.",
     },
     Operation {
@@ -3689,6 +3747,7 @@ pub const OPERATIONS: &[Operation] = &[
         binary: false,
         kind: Kind::Read,
         effect: Effect::Read,
+        destructive: false,
         summary: "Search for hosts in your environment by platform, hostname, IP, and other criteria with continuous pagination capability (based on offset pointer which expires after 2 minutes with no maximum limit)",
     },
     Operation {
@@ -3751,6 +3810,7 @@ pub const OPERATIONS: &[Operation] = &[
         binary: false,
         kind: Kind::Read,
         effect: Effect::Read,
+        destructive: false,
         summary: "Search for hosts in your environment by platform, hostname, IP, and other criteria.",
     },
     Operation {
@@ -3824,6 +3884,7 @@ pub const OPERATIONS: &[Operation] = &[
         binary: false,
         kind: Kind::Read,
         effect: Effect::Read,
+        destructive: false,
         summary: "Search for members of a Host Group in your environment by providing an FQL filter and paging details. Returns a set of host details which match the filter criteria",
     },
     Operation {
@@ -3899,6 +3960,7 @@ pub const OPERATIONS: &[Operation] = &[
         binary: false,
         kind: Kind::Read,
         effect: Effect::Read,
+        destructive: false,
         summary: "Search for Host Groups in your environment by providing an FQL filter and paging details. Returns a set of Host Groups which match the filter criteria",
     },
     Operation {
@@ -3960,6 +4022,7 @@ pub const OPERATIONS: &[Operation] = &[
         binary: false,
         kind: Kind::Action,
         effect: Effect::Change,
+        destructive: false,
         summary: "Perform the specified action on the Host Groups specified in the request",
     },
     Operation {
@@ -3987,6 +4050,7 @@ pub const OPERATIONS: &[Operation] = &[
         binary: false,
         kind: Kind::Read,
         effect: Effect::Read,
+        destructive: false,
         summary: "Retrieve a set of Host Groups by specifying their IDs",
     },
     Operation {
@@ -4044,6 +4108,7 @@ pub const OPERATIONS: &[Operation] = &[
         binary: false,
         kind: Kind::Create,
         effect: Effect::Change,
+        destructive: false,
         summary: "Create Host Groups by specifying details about the group to create",
     },
     Operation {
@@ -4101,6 +4166,7 @@ pub const OPERATIONS: &[Operation] = &[
         binary: false,
         kind: Kind::Update,
         effect: Effect::Change,
+        destructive: false,
         summary: "Update Host Groups by specifying the ID of the group and details to update",
     },
     Operation {
@@ -4128,6 +4194,7 @@ pub const OPERATIONS: &[Operation] = &[
         binary: false,
         kind: Kind::Delete,
         effect: Effect::Change,
+        destructive: true,
         summary: "Delete a set of Host Groups by specifying their IDs",
     },
     Operation {
@@ -4201,6 +4268,7 @@ pub const OPERATIONS: &[Operation] = &[
         binary: false,
         kind: Kind::Read,
         effect: Effect::Read,
+        destructive: false,
         summary: "Search for members of a Host Group in your environment by providing an FQL filter and paging details. Returns a set of Agent IDs which match the filter criteria",
     },
     Operation {
@@ -4276,6 +4344,7 @@ pub const OPERATIONS: &[Operation] = &[
         binary: false,
         kind: Kind::Read,
         effect: Effect::Read,
+        destructive: false,
         summary: "Search for Host Groups in your environment by providing an FQL filter and paging details. Returns a set of Host Group IDs which match the filter criteria",
     },
     Operation {
@@ -4316,6 +4385,7 @@ pub const OPERATIONS: &[Operation] = &[
         binary: false,
         kind: Kind::Session,
         effect: Effect::Session,
+        destructive: false,
         summary: "Revoke a previously issued OAuth2 access token before the end of its standard 30-minute lifespan.",
     },
     Operation {
@@ -4367,6 +4437,7 @@ pub const OPERATIONS: &[Operation] = &[
         binary: false,
         kind: Kind::Session,
         effect: Effect::Session,
+        destructive: false,
         summary: "Generate an OAuth2 access token",
     },
 ];
