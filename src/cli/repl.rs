@@ -3,12 +3,12 @@
 
 use super::arguments::ReplArgs;
 use super::backend;
-use super::config::{lib_dir, limits, safety_flags};
+use super::config::{safety_flags, script_options};
 use super::error::Error;
 use super::ops_list::describe_text;
 use super::playbook_args::arg_map;
 use crate::api::ClientConfig;
-use crate::engine::{Cancel, Level, Options, collections, resolve, stdlib};
+use crate::engine::{Cancel, Options, collections, resolve, stdlib};
 use crate::ops::{self, Collection};
 use crate::repl::{self, Settings, history};
 use crate::safety::{Guard, Playbook, RunFlags};
@@ -25,34 +25,13 @@ pub struct ReplConfig {
 
 impl ReplConfig {
     pub fn new(a: ReplArgs) -> Result<ReplConfig, Error> {
-        let mut options = Options {
-            limits: limits(&a.script.limits)?,
-            lib_dir: lib_dir(a.script.lib)?,
-            out_dir: absolute(a.script.out),
-            base_dir: PathBuf::from("."),
-            print_to_stderr: false,
-            log_level: if a.script.verbose {
-                Level::Debug
-            } else {
-                Level::Info
-            },
-            ..Options::default()
-        };
-        options.base_dir = absolute(options.base_dir);
+        let options = script_options(&a.script, PathBuf::from("."), false)?;
         Ok(ReplConfig {
             history: a.history.or_else(history::default_path),
             args: arg_map(&a.script.args, &a.script.arg_json)?,
             options,
             safety: safety_flags(a.script.safety),
         })
-    }
-}
-
-pub fn absolute(p: PathBuf) -> PathBuf {
-    if p.is_relative() {
-        std::env::current_dir().map(|d| d.join(&p)).unwrap_or(p)
-    } else {
-        p
     }
 }
 
