@@ -28,6 +28,7 @@ pub fn run(cfg: RunConfig) -> Result<(), Error> {
     let outcome = on_script_thread(move || {
         let runtime = crate::rtr::runtime(backend, &options, cancel);
         let ast = runtime.prepare_file(&playbook).map_err(not_run)?;
+        crate::engine::strict::unknown_args(&ast, &args).map_err(Error::Usage)?;
         let value = runtime.run_ast(&ast, args)?;
         Ok::<_, Error>(
             convert::to_json(&value)

@@ -69,6 +69,7 @@ impl Runtime {
         });
         let mut engine = Engine::new();
         options.limits.apply(&mut engine);
+        super::strict::enable(&mut engine);
         let c = cancel.clone();
         engine.on_progress(move |_| {
             // Once set, the flag stays set: every later step stops too, even inside a `catch`.
@@ -187,8 +188,11 @@ impl Runtime {
     /// Runs a prepared playbook with `args` (the script's `args` map) under the time limit.
     pub fn run_ast(&self, ast: &AST, args: Map) -> Result<Dynamic, ScriptError> {
         let mut scope = Scope::new();
-        scope.push_constant("args", args);
-        self.eval_limited(&mut scope, ast)
+        scope.push_constant("args", args.clone());
+        self.eval_limited(&mut scope, ast).map_err(|mut e| {
+            super::strict::explain_args(&mut e, &args);
+            e
+        })
     }
 }
 
