@@ -7,15 +7,14 @@ mod config;
 mod error;
 mod interrupt;
 mod ops_list;
-mod render;
+mod playbook_args;
 mod repl;
 mod run;
 mod sim;
 mod watch;
 
-pub use config::parse_arg;
-pub use error::Error;
-pub use render::{render, render_script_error};
+pub use error::{Error, render};
+pub use playbook_args::{parse_arg, parse_arg_json};
 
 use arguments::Arguments;
 use clap::Parser;

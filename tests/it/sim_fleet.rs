@@ -1,10 +1,8 @@
 //! Hosts and host groups in the emulator: FQL filters, sort, paging and scroll, details,
 //! online state, containment, static and dynamic groups, and a 10,000-host generated fleet.
 
-mod sim_support;
-
+use crate::sim_support::Sim;
 use serde_json::{Value, json};
-use sim_support::Sim;
 use std::time::Duration;
 
 const FLEET: &str = r#"

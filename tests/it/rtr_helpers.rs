@@ -1,10 +1,8 @@
 //! The RTR helpers through the real binary: sessions (run, parsed output, get, keep-alive, expiry,
 //! close), polling, refusals that name the policy, batch, each, pre-flight, `hosts::find`, `fs`.
 
-mod rtr_support;
-
+use crate::rtr_support::{FIN_WS_003, Tenant, WEB_01, WS_042, WS_108, sha256};
 use falconry::sim::host::fleet::{EVIL_EXE, windows_implant};
-use rtr_support::{FIN_WS_003, Tenant, WEB_01, WS_042, WS_108, sha256};
 use std::time::{Duration, Instant};
 
 /// A policy that forbids `get` and `put` on the finance group, above the default.
@@ -486,4 +484,47 @@ fn kill_checks_right_before_that_the_pid_still_runs_the_same_image() {
         1,
         "{history:?}"
     );
+}
+
+#[test]
+fn preflight_names_falcon_scripts_and_custom_scripts_for_a_falcon_script() {
+    let t = Tenant::with_scenario(
+        r#"
+[[hosts]]
+hostname = "WS-FS"
+platform = "Windows"
+
+[[hosts]]
+hostname = "WS-CS"
+platform = "Windows"
+groups = ["no-custom"]
+
+[[policies]]
+name = "platform_default"
+platform = "Windows"
+settings = { FalconScripts = false }
+
+[[policies]]
+name = "no custom scripts"
+platform = "Windows"
+groups = ["no-custom"]
+settings = { CustomScripts = false, FalconScripts = true }
+"#,
+    );
+    let r = t
+        .script(
+            r#"let p = rtr::preflight(hosts::find_all().map(|h| h.device_id), "falconscript -Name=CollectProcessTree");
+            p.refused.map(|r| `${r.hostname} ${r.setting}`)"#,
+            &[],
+        )
+        .ok()
+        .json();
+    let mut refused: Vec<&str> = r
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    refused.sort_unstable();
+    assert_eq!(refused, ["WS-CS CustomScripts", "WS-FS FalconScripts"]);
 }

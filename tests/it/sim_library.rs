@@ -1,11 +1,9 @@
 //! The RTR library in the emulator: custom scripts and put-files over multipart, exact bytes
 //! back, and the read-only Falcon script catalogue.
 
-mod sim_support;
-
+use crate::sim_support::Sim;
 use reqwest::Method;
 use reqwest::multipart::{Form, Part};
-use sim_support::Sim;
 
 const SCRIPTS: &str = "/real-time-response/entities/scripts/v1";
 

@@ -1,9 +1,7 @@
 //! The emulator's HTTP contract: tokens, the envelope, headers, routing, rate limits and faults.
 
-mod sim_support;
-
+use crate::sim_support::{Sim, answer, form};
 use serde_json::json;
-use sim_support::{Sim, answer, form};
 
 #[tokio::test]
 async fn token_answer_is_201_with_expiry_and_no_region_by_default() {

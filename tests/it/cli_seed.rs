@@ -2,9 +2,7 @@
 //! 30 seed operations (10 Response Policies, 20 RTR Admin) succeed and their effects are checked by
 //! the playbook itself (a created policy is found, a deleted one answers 404, a put file reaches the host).
 
-mod common;
-
-use common::Test;
+use crate::common::Test;
 use falconry::ops::{self, Collection};
 use std::collections::HashSet;
 

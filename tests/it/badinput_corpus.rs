@@ -2,9 +2,7 @@
 //! malformed API answers. Each ends in a clear error through the real binary: no panic, no hang.
 //! Plus a bounded property test feeding random input to the request builder and the RTR parsers.
 
-mod safety_support;
-
-use safety_support::{Run, Tenant, fleet};
+use crate::safety_support::{self, Run, Tenant, fleet};
 use std::collections::BTreeSet;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};

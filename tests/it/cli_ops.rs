@@ -1,8 +1,6 @@
 //! `falconry ops`: every scriptable operation, from the table, as text and JSON.
 
-mod common;
-
-use common::Test;
+use crate::common::Test;
 
 #[test]
 fn lists_all_69_scriptable_operations_as_json() {

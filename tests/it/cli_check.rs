@@ -1,8 +1,6 @@
 //! `falconry check`: compiles without running; finds syntax errors, unknown modules, operations and keys.
 
-mod common;
-
-use common::Test;
+use crate::common::Test;
 
 #[test]
 fn a_good_playbook_passes() {

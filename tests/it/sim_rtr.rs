@@ -1,11 +1,9 @@
 //! RTR in the emulator: sessions, the command lifecycle (latency, chunks, counters), offline
 //! queueing, expiry, batch sessions and commands.
 
-mod sim_support;
-
+use crate::sim_support::Sim;
 use falconry::sim::host::CommandEnv;
 use serde_json::json;
-use sim_support::Sim;
 use std::time::Duration;
 
 const FLEET: &str = r#"

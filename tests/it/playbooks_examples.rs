@@ -1,10 +1,8 @@
 //! The example playbooks of `playbooks/`, run through the real binary against the emulator's
 //! built-in scenario, with their JSON reports and the emulator's state after them checked.
 
-mod rtr_support;
-
+use crate::rtr_support::{FIN_WS_003, Tenant, WEB_01, WS_042, WS_108, sha256};
 use falconry::sim::host::fleet::{EVIL_EXE, KWORKERD, LINUX_MINER, windows_implant};
-use rtr_support::{FIN_WS_003, Tenant, WEB_01, WS_042, WS_108, sha256};
 use serde_json::Value;
 
 fn strings(v: &Value) -> Vec<String> {

@@ -1,9 +1,7 @@
 //! Playbooks against the emulator over loopback, through the real binary and the real client:
 //! effects on state, API errors (caught and uncaught), downloads, the embedded default.
 
-mod common;
-
-use common::Test;
+use crate::common::Test;
 
 #[test]
 fn a_created_policy_is_found_by_query_and_gone_after_delete() {

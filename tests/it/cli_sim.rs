@@ -1,8 +1,6 @@
 //! `falconry sim` serves the emulator; a playbook run elsewhere reaches it by `FALCON_BASE_URL`.
 
-mod common;
-
-use common::Test;
+use crate::common::Test;
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 

@@ -3,9 +3,9 @@
 //! playbook completes with correct results or fails with a clear error, no command runs twice, and the
 //! audit log matches what the emulator received.
 
-mod safety_support;
-
-use safety_support::{Tenant, assert_audit_matches, assert_no_command_ran_twice, fleet};
+use crate::safety_support::{
+    self, Tenant, assert_audit_matches, assert_no_command_ran_twice, fleet,
+};
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::time::Duration;
@@ -15,7 +15,7 @@ use std::time::Duration;
 const CAREFUL: &str = r#"
 let report = #{ created: [], lost: [], failed: [], ran: [], command_errors: [] };
 let dev = hosts::query_devices_by_filter(#{ filter: "hostname:'WS-042'" }).body.resources[0];
-for i in 0..args.groups {
+for i in 0..args.get_int("groups", 0) {
     let name = `fault-group-${i}`;
     try {
         host_group::create_host_groups(#{ name: name, group_type: "static" });
