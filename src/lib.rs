@@ -6,6 +6,7 @@
 //! - `engine`: the Rhai layer, knows nothing of HTTP (it talks to a `Backend`);
 //! - `safety`: plan mode, the destructive-action guard, the audit log and the upload sandbox, consulted by
 //!   the engine's generic caller before and after every request;
+//! - `policy`: response policies as code (file, plan with RTR impact, apply), over the engine's caller;
 //! - `rtr`: playbook helpers built on the engine (sessions, fan-out, parsed output);
 //! - `sim`: the embedded Falcon API emulator, knows nothing of the client;
 //! - `repl`, `watch`: the interactive and file-watching ways to run, over the engine;
@@ -15,8 +16,10 @@ pub mod api;
 pub mod cli;
 pub mod engine;
 pub mod ops;
+pub mod policy;
 pub mod repl;
 pub mod rtr;
 pub mod safety;
 pub mod sim;
+pub mod suggest;
 pub mod watch;

@@ -1,7 +1,7 @@
 //! The validated configuration: clap's raw arguments checked once, turned into domain values.
 
 use super::arguments::{
-    Arguments, CheckArgs, Command, LimitArgs, OpsArgs, RunArgs, SafetyArgs, SimArgs,
+    Arguments, CheckArgs, Command, LimitArgs, OpsArgs, PolicyCommand, RunArgs, SafetyArgs, SimArgs,
 };
 use super::error::Error;
 use super::repl::ReplConfig;
@@ -20,6 +20,7 @@ pub enum Config {
     Sim(SimConfig),
     Repl(ReplConfig),
     Watch(WatchConfig),
+    Policy(PolicyCommand),
 }
 
 pub struct RunConfig {
@@ -57,6 +58,7 @@ impl Config {
             Command::Sim(a) => Config::Sim(SimConfig::new(a)?),
             Command::Repl(a) => Config::Repl(ReplConfig::new(a)?),
             Command::Watch(a) => Config::Watch(WatchConfig::new(a)?),
+            Command::Policy(c) => Config::Policy(c),
         })
     }
 }

@@ -16,12 +16,16 @@ pub enum Error {
     NotRun(usize),
     /// Writing output failed.
     Io(String),
+    /// A `policy` command failed.
+    Policy(crate::policy::Error),
+    /// `policy plan` found changes (already printed): not a failure, exit code 2.
+    Changes,
 }
 
 impl Error {
     pub fn exit_code(&self) -> i32 {
         match self {
-            Error::Usage(_) => 2,
+            Error::Usage(_) | Error::Changes => 2,
             // As shells report a process ended by SIGINT.
             Error::Script(e) if e.kind == ErrorKind::Interrupted => 130,
             _ => 1,

@@ -8,6 +8,13 @@ pub fn render(err: &Error) -> String {
     match err {
         Error::Usage(m) | Error::Backend(m) | Error::Io(m) => format!("error: {m}\n"),
         Error::Script(e) => render_script_error(e),
+        Error::Changes => String::new(),
+        Error::Policy(crate::policy::Error::Input { message, location }) => {
+            let mut e = ScriptError::new(ErrorKind::Argument, message.clone());
+            e.location = location.clone();
+            render_script_error(&e)
+        }
+        Error::Policy(e) => format!("error: {e}\n"),
         Error::NotRun(n) => format!("error: {n} problems found; the playbook was not run\n"),
         Error::Findings(n) => format!(
             "error: {n} problem{} found\n",

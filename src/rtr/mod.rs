@@ -4,18 +4,18 @@
 //! operation name, so whatever guards that caller (plan mode, the destructive-action guard, the audit
 //! log) sees every request the helpers send.
 
-mod api;
+pub(crate) mod api;
 mod batch;
 mod command;
 mod each;
 mod file;
 mod fs;
-mod hosts;
+pub(crate) mod hosts;
 mod keepalive;
 mod methods;
 mod options;
 pub mod parse;
-mod policy;
+pub(crate) mod policy;
 mod poll;
 mod preflight;
 mod progress;
