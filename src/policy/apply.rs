@@ -49,7 +49,7 @@ fn send(
     };
     let op = |name: &str, args: Value| -> Result<Value> {
         let resp = api::send(ctx, "response_policies", name, args)
-            .map_err(|e| Error::Api(e.context(format!("{}", c.describe()))))?;
+            .map_err(|e| Error::Api(e.context(c.describe())))?;
         Ok(api::resources(&resp)
             .into_iter()
             .next()

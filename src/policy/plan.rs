@@ -103,8 +103,7 @@ impl Plan {
             return out;
         }
         // Hosts grouped per platform by what they lose and gain.
-        let mut groups: BTreeMap<(String, Vec<String>, Vec<String>), Vec<&HostImpact>> =
-            BTreeMap::new();
+        let mut groups: BTreeMap<Outcome, Vec<&HostImpact>> = BTreeMap::new();
         for h in &self.impact {
             groups
                 .entry((h.platform.clone(), h.lose.clone(), h.gain.clone()))
@@ -113,15 +112,17 @@ impl Plan {
         }
         for ((platform, lose, gain), hosts) in &groups {
             let count = hosts.len();
+            // "1 host loses", "2 hosts lose".
+            let s = if count == 1 { "s" } else { "" };
             let mut what = Vec::new();
             if !lose.is_empty() {
-                what.push(format!("lose {}", ticks(lose)));
+                what.push(format!("lose{s} {}", ticks(lose)));
             }
             if !gain.is_empty() {
-                what.push(format!("gain {}", ticks(gain)));
+                what.push(format!("gain{s} {}", ticks(gain)));
             }
             if what.is_empty() {
-                what.push("change policy, same capabilities".to_string());
+                what.push(format!("change{s} policy, same capabilities"));
             }
             let _ = writeln!(
                 out,
@@ -144,6 +145,9 @@ impl Plan {
         out
     }
 }
+
+/// (platform, capabilities lost, capabilities gained): hosts with the same outcome are shown together.
+type Outcome = (String, Vec<String>, Vec<String>);
 
 fn ticks(list: &[String]) -> String {
     list.iter()

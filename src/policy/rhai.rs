@@ -1,4 +1,5 @@
-//! The playbook face: `policies::export()`, `policies::plan(desired)` and `policies::apply(desired
+//! The playbook face: `policies::current()` (what `policy export` writes, as a map; `export` is a Rhai
+//! keyword), `policies::plan(desired)` and `policies::apply(desired
 //! or plan)`, on the same desired-state map a policy file holds (`#{ platforms, policies }`).
 
 use super::error::Error;
@@ -23,14 +24,14 @@ const MAP_NAME: &str = "the desired-state map";
 pub fn register(engine: &mut Engine, ctx: &Arc<Context>) {
     let mut module = Module::new();
     let c = ctx.clone();
-    volatile("export").set_into_module(&mut module, move |native: NativeCallContext| {
+    volatile("current").set_into_module(&mut module, move |native: NativeCallContext| {
         run(&native, || {
             let tenant = Tenant::load(&c)?;
             Ok(desired_of(&tenant, None)?.to_value())
         })
     });
     let c = ctx.clone();
-    volatile("export").set_into_module(
+    volatile("current").set_into_module(
         &mut module,
         move |native: NativeCallContext, platform: &str| {
             run(&native, || {

@@ -31,7 +31,7 @@ pub const FUNCTIONS: &[(&str, &str, &[usize])] = &[
     ("rtr", "preflight", &[2]),
     ("fs", "list", &[0, 1]),
     ("fs", "read", &[1]),
-    ("policies", "export", &[0, 1]),
+    ("policies", "current", &[0, 1]),
     ("policies", "plan", &[1]),
     ("policies", "apply", &[1]),
 ];
