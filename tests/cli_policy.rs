@@ -502,17 +502,63 @@ fn exit_codes_are_0_unchanged_2_changed_1_error() {
         .stderr_has("unknown platform `Amiga`");
 }
 
+fn repo_file(path: &str) -> String {
+    format!("{}/{path}", env!("CARGO_MANIFEST_DIR"))
+}
+
 #[test]
-fn without_credentials_plan_runs_on_the_embedded_emulator() {
+fn without_credentials_plan_runs_on_the_embedded_emulator_as_the_readme_shows() {
     let out = Test::new()
-        .file(
-            "p.toml",
-            "[[policies]]\nname = \"Finance lockdown\"\nplatform = \"Windows\"\ngroups = [\"finance\"]\nsettings = { RealTimeFunctionality = true, GetCommand = true }\n",
-        )
-        .command(&["policy", "plan", "p.toml"])
+        .command(&["policy", "plan", &repo_file("playbooks/policies.toml")])
         .run();
-    out.status(2)
-        .stderr_has("using the embedded emulator")
-        .stdout_has("+ add host group `finance` to Windows policy `Finance lockdown`")
-        .stdout_has("Windows: 2 hosts lose `put`, `put-and-run`, `run`, `runscript`");
+    out.status(2).stderr_has("using the embedded emulator");
+    let readme = std::fs::read_to_string(repo_file("README.md")).expect("README");
+    let shown = format!(
+        "$ falconry policy plan playbooks/policies.toml\n{}```",
+        out.stdout
+    );
+    assert!(readme.contains(&shown), "README does not show:\n{shown}");
+}
+
+#[test]
+fn the_hold_playbook_shows_the_impact_then_applies_only_when_asked() {
+    let playbook = repo_file("playbooks/policy_hold.rhai");
+    let looked = Test::new()
+        .command(&["run", &playbook, "--json"])
+        .arg("--arg")
+        .arg("host=FIN-WS-003")
+        .run();
+    looked.status(0);
+    let v = looked.json();
+    assert_eq!(v["group"], "finance");
+    assert_eq!(v["applied"], false);
+    let held: Vec<&str> = v["impact"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["hostname"].as_str().unwrap())
+        .collect();
+    assert_eq!(held, ["WS-042", "FIN-WS-003"]);
+    assert_eq!(
+        v["impact"][0]["lose"],
+        serde_json::json!(["put", "put-and-run", "run", "runscript"])
+    );
+    // Applying takes capabilities away: refused without `--allow-destructive`, done with it.
+    Test::new()
+        .command(&["run", &playbook, "--arg", "apply=true"])
+        .run()
+        .status(1)
+        .stderr_has("refused: the plan removes RTR capabilities from 2 hosts");
+    let applied = Test::new()
+        .command(&[
+            "run",
+            &playbook,
+            "--json",
+            "--arg",
+            "apply=true",
+            "--allow-destructive",
+        ])
+        .run();
+    applied.status(0);
+    assert_eq!(applied.json()["applied"], true);
 }
