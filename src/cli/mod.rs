@@ -8,15 +8,13 @@ mod error;
 mod interrupt;
 mod ops_list;
 mod policy;
-mod render;
 mod repl;
 mod run;
 mod sim;
 mod watch;
 
 pub use config::parse_arg;
-pub use error::Error;
-pub use render::{render, render_script_error};
+pub use error::{Error, render};
 
 use arguments::Arguments;
 use clap::Parser;

@@ -6,7 +6,7 @@ use super::backend;
 use super::config::safety_flags;
 use super::error::Error;
 use crate::engine::{Cancel, Context};
-use crate::policy::{self, Desired, Plan, Source, Tenant};
+use crate::rtr::policy::{self, Desired, Plan, Source, Tenant};
 use crate::safety::{Playbook, Safety};
 use serde_json::Value;
 use std::path::Path;

@@ -7,7 +7,7 @@ use super::config::{lib_dir, limits, parse_arg, safety_flags};
 use super::error::Error;
 use super::ops_list::describe_text;
 use crate::api::ClientConfig;
-use crate::engine::{Cancel, Level, Options, Runtime, collections, resolve, stdlib};
+use crate::engine::{Cancel, Level, Options, collections, resolve, stdlib};
 use crate::ops::{self, Collection};
 use crate::repl::{self, Settings, history};
 use crate::safety::{Guard, Playbook, RunFlags};
@@ -82,7 +82,7 @@ pub fn repl(cfg: ReplConfig) -> Result<(), Error> {
         .map_err(Error::Usage)?;
     let mut options = cfg.options;
     options.safety = safety.clone();
-    let mut runtime = Runtime::new(selected.backend.clone(), &options, cancel);
+    let mut runtime = crate::rtr::runtime(selected.backend.clone(), &options, cancel);
     register_help(runtime.engine_mut());
     let settings = Settings {
         history: cfg.history,

@@ -3,8 +3,8 @@
 use super::backend;
 use super::config::RunConfig;
 use super::error::Error;
-use super::render::render_script_error;
-use crate::engine::{Cancel, Runtime, ScriptError, convert, on_script_thread};
+use crate::engine::render_script_error;
+use crate::engine::{Cancel, ScriptError, convert, on_script_thread};
 use crate::safety::Playbook;
 
 pub fn run(cfg: RunConfig) -> Result<(), Error> {
@@ -26,7 +26,7 @@ pub fn run(cfg: RunConfig) -> Result<(), Error> {
     }
     options.safety = safety.clone();
     let outcome = on_script_thread(move || {
-        let runtime = Runtime::new(backend, &options, cancel);
+        let runtime = crate::rtr::runtime(backend, &options, cancel);
         let ast = runtime.prepare_file(&playbook).map_err(not_run)?;
         let value = runtime.run_ast(&ast, args)?;
         Ok::<_, Error>(

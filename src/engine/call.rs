@@ -3,8 +3,8 @@
 use super::backend::Backend;
 use super::cancel::Cancel;
 use super::convert::{from_json, from_json_owned, map_to_json};
-use crate::api::{ApiError, Response};
 use crate::ops::{self, ArgError, Body, FileSource, Operation, PartContent, Request};
+use crate::ops::{ApiError, Response};
 use crate::safety::{Safety, Stop, Verdict};
 use rhai::{Dynamic, EvalAltResult, Map, NativeCallContext, Position};
 use serde_json::Value;

@@ -87,8 +87,6 @@ impl Runtime {
         register_operations(&mut engine, &ctx);
         register_log(&mut engine, options.log_level);
         register_builtins(&mut engine, &cancel);
-        // After the operations: `rtr` replaces the `hosts` module with one that adds `find`/`find_all`.
-        crate::rtr::register(&mut engine, &ctx);
         Runtime {
             engine,
             ctx,

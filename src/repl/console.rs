@@ -3,9 +3,10 @@
 
 use super::helper::ReplHelper;
 use super::worker::{Job, Worker};
-use super::{Settings, complete, display};
-use crate::cli::render_script_error;
+use super::{Settings, complete};
 use crate::engine::ErrorKind;
+use crate::engine::display;
+use crate::engine::render_script_error;
 use rustyline::Editor;
 use rustyline::history::FileHistory;
 use std::path::Path;

@@ -9,37 +9,34 @@ use super::api::{self, Error, Result, str_of};
 use super::poll;
 use super::refusal;
 use super::session::Session;
+use crate::ops::OpId;
 use crate::ops::commands::{self, Command, Tier};
 use serde_json::{Value, json};
 use std::time::Duration;
 
 /// The execute and status operations of one tier.
 pub struct Endpoint {
-    pub module: &'static str,
-    pub execute: &'static str,
-    pub status: &'static str,
-    pub batch: &'static str,
+    pub execute: OpId,
+    pub status: OpId,
+    pub batch: OpId,
 }
 
 pub fn endpoint(tier: Tier) -> Endpoint {
     match tier {
         Tier::ReadOnly => Endpoint {
-            module: "real_time_response",
-            execute: "execute_command",
-            status: "check_command_status",
-            batch: "batch_command",
+            execute: OpId::RtrExecuteCommand,
+            status: OpId::RtrCheckCommandStatus,
+            batch: OpId::BatchCmd,
         },
         Tier::ActiveResponder => Endpoint {
-            module: "real_time_response",
-            execute: "execute_active_responder_command",
-            status: "check_active_responder_command_status",
-            batch: "batch_active_responder_command",
+            execute: OpId::RtrExecuteActiveResponderCommand,
+            status: OpId::RtrCheckActiveResponderCommandStatus,
+            batch: OpId::BatchActiveResponderCmd,
         },
         Tier::Admin => Endpoint {
-            module: "real_time_response_admin",
-            execute: "execute_admin_command",
-            status: "check_admin_command_status",
-            batch: "batch_admin_command",
+            execute: OpId::RtrExecuteAdminCommand,
+            status: OpId::RtrCheckAdminCommandStatus,
+            batch: OpId::BatchAdminCmd,
         },
     }
 }
@@ -69,7 +66,6 @@ pub fn run(session: &Session, command_string: &str, timeout: Duration) -> Result
     let execute = |session_id: &str| {
         api::send(
             ctx,
-            ep.module,
             ep.execute,
             json!({
                 "base_command": base,
@@ -103,7 +99,7 @@ pub fn run(session: &Session, command_string: &str, timeout: Duration) -> Result
         }
     })?;
     session.touch();
-    let record = api::first_resource(&resp, &format!("`{}`", ep.execute))?;
+    let record = api::first_resource(&resp, &format!("`{}`", ep.execute.op().name))?;
     let request_id = str_of(&record, "cloud_request_id").to_string();
     let mut result = json!({
         "stdout": "",
@@ -148,11 +144,10 @@ pub fn wait_output(
     let status = |sequence: usize| {
         api::send(
             ctx,
-            ep.module,
             ep.status,
             json!({ "cloud_request_id": request_id, "sequence_id": sequence }),
         )
-        .and_then(|r| api::first_resource(&r, &format!("`{}`", ep.status)))
+        .and_then(|r| api::first_resource(&r, &format!("`{}`", ep.status.op().name)))
     };
     let first = poll::wait(
         ctx,

@@ -4,6 +4,7 @@
 
 use super::api::{self, Error, Result, str_of};
 use crate::engine::Context;
+use crate::ops::OpId;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
@@ -38,8 +39,7 @@ pub fn wait_listed(
         || {
             let resp = api::send(
                 ctx,
-                "real_time_response",
-                "list_files_v2",
+                OpId::RtrListFilesV2,
                 json!({ "session_id": session_id }),
             )?;
             Ok(api::resources(&resp)
@@ -76,8 +76,7 @@ pub fn fetch(ctx: &Context, host_folder: &str, file: &Extracted) -> Result<Value
     let archive = ctx.out_dir.join(format!("{}.7z", file.sha256));
     api::send(
         ctx,
-        "real_time_response",
-        "get_extracted_file_contents",
+        OpId::RtrGetExtractedFileContents,
         json!({ "session_id": file.session_id, "sha256": file.sha256 }),
     )
     .map_err(|e| e.context(format!("cannot download `{}`", file.remote_path)))?;

@@ -4,18 +4,18 @@
 //! operation name, so whatever guards that caller (plan mode, the destructive-action guard, the audit
 //! log) sees every request the helpers send.
 
-pub(crate) mod api;
+mod api;
 mod batch;
 mod command;
 mod each;
 mod file;
 mod fs;
-pub(crate) mod hosts;
+mod hosts;
 mod keepalive;
 mod methods;
 mod options;
 pub mod parse;
-pub(crate) mod policy;
+pub mod policy;
 mod poll;
 mod preflight;
 mod progress;
@@ -25,3 +25,16 @@ mod session;
 
 pub use poll::Backoff;
 pub use register::{FUNCTIONS, METHODS, register};
+
+use crate::engine::{Backend, Cancel, Options, Runtime};
+use std::sync::Arc;
+
+/// A playbook runtime: the engine with every operation, plus these helpers. The engine knows nothing of
+/// `rtr`; this is where the two meet.
+pub fn runtime(backend: Arc<dyn Backend>, options: &Options, cancel: Cancel) -> Runtime {
+    let mut runtime = Runtime::new(backend, options, cancel);
+    let ctx = runtime.context().clone();
+    // After the operations: `rtr` replaces the `hosts` module with one that adds `find`/`find_all`.
+    register(runtime.engine_mut(), &ctx);
+    runtime
+}

@@ -57,7 +57,7 @@ pub fn register(engine: &mut Engine, ctx: &Arc<Context>) {
     super::methods::register_session(engine);
     super::methods::register_batch(engine);
     register_fs(engine, ctx);
-    crate::policy::register(engine, ctx);
+    super::policy::register(engine, ctx);
 }
 
 pub(super) fn volatile(name: &str) -> FuncRegistration {

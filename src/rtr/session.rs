@@ -7,6 +7,7 @@ use super::keepalive::{Alive, Registry};
 use super::options::Options;
 use super::refusal;
 use crate::engine::Context;
+use crate::ops::OpId;
 use rhai::Dynamic;
 use serde_json::json;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -133,10 +134,7 @@ impl Session {
 
 /// `init_session`, with a refusal explained by the host's response policy.
 fn init(ctx: &Context, host: &HostInfo, queue_offline: bool) -> Result<String> {
-    let resp = api::send(
-        ctx,
-        "real_time_response",
-        "init_session",
+    let resp = api::send(ctx, OpId::RtrInitSession,
         json!({ "device_id": host.device_id, "queue_offline": queue_offline, "origin": "falconry" }),
     )
     .map_err(|e| {
@@ -168,8 +166,7 @@ impl Inner {
         // Best effort: the session expires on its own if this fails (or the run was interrupted).
         let _ = api::send(
             &self.ctx,
-            "real_time_response",
-            "delete_session",
+            OpId::RtrDeleteSession,
             json!({ "session_id": id }),
         );
     }
@@ -196,8 +193,7 @@ impl Alive for Inner {
         }
         let sent = api::send(
             &self.ctx,
-            "real_time_response",
-            "pulse_session",
+            OpId::RtrPulseSession,
             json!({ "device_id": self.host.device_id, "queue_offline": self.opts.queue_offline }),
         );
         if let Err(e) = sent

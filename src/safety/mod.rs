@@ -22,7 +22,7 @@ pub use sandbox::confine;
 pub use synthetic::is_plan_id;
 pub use targets::{Memory, Targets};
 
-use crate::api::{ApiError, Response};
+use crate::ops::{ApiError, Response};
 use crate::ops::{Body, Effect, Part, PartContent, Request};
 use serde_json::Value;
 use std::fmt;

@@ -1,0 +1,50 @@
+//! The client secret and bearer tokens never show: a playbook fails in every way we know, with
+//! debug logging on, and every byte of output and every file the run wrote is searched.
+
+use crate::common::Test;
+
+const FAILURES: &[&str] = &[
+    // An API error, uncaught.
+    r#"response_policies::get_policies(#{ ids: "nope" });"#,
+    // A bad argument.
+    r#"response_policies::query_policies(#{ limit: 0 });"#,
+    // A caught API error whose whole value is printed, then a thrown map.
+    r#"try { response_policies::get_policies(#{ ids: "nope" }); } catch (e) { print(e); log::debug(`${e}`); }
+       throw #{ reason: "stop" };"#,
+    // A response printed whole, headers included.
+    r#"let r = hosts::query_devices_by_filter(#{ limit: 1 }); print(r); log::debug(`${r}`); 1/0;"#,
+    // A syntax error.
+    "let x = ;",
+    // A timeout mid-sleep.
+    "hosts::query_devices_by_filter(#{}); sleep(5);",
+];
+
+#[test]
+fn no_failure_prints_the_secret_or_a_token() {
+    for (i, text) in FAILURES.iter().enumerate() {
+        for json in [false, true] {
+            let mut t = Test::new()
+                .playbook(text)
+                .emulator()
+                .arg("--timeout")
+                .arg("1s")
+                .arg("--verbose");
+            if json {
+                t = t.arg("--json");
+            }
+            let out = t.run();
+            assert_ne!(out.code, Some(0), "failure {i} should fail");
+            out.stderr_has("error").stderr_lacks("Usage:").no_secret();
+        }
+    }
+}
+
+#[test]
+fn an_unreachable_tenant_error_has_no_secret() {
+    Test::new()
+        .playbook("hosts::query_devices_by_filter(#{});")
+        .unreachable_tenant()
+        .run()
+        .stderr_has("hosts::query_devices_by_filter")
+        .no_secret();
+}
