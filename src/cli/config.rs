@@ -1,7 +1,8 @@
 //! The validated configuration: clap's raw arguments checked once, turned into domain values.
 
 use super::arguments::{
-    Arguments, CheckArgs, Command, LimitArgs, OpsArgs, PolicyCommand, RunArgs, SafetyArgs, SimArgs,
+    Arguments, CheckArgs, Command, LimitArgs, OpsArgs, PolicyCommand, RunArgs, SafetyArgs,
+    ScriptArgs, SimArgs,
 };
 use super::error::Error;
 use super::repl::ReplConfig;
@@ -65,32 +66,8 @@ impl Config {
 
 impl RunConfig {
     fn new(a: RunArgs) -> Result<RunConfig, Error> {
-        let mut args = Map::new();
-        for pair in &a.script.args {
-            let (key, value) = parse_arg(pair)?;
-            if args.insert(key.as_str().into(), value).is_some() {
-                return Err(Error::Usage(format!("`--arg {key}` is given twice")));
-            }
-        }
-        let mut options = Options {
-            limits: limits(&a.script.limits)?,
-            lib_dir: lib_dir(a.script.lib)?,
-            out_dir: a.script.out,
-            base_dir: folder_of(&a.playbook),
-            print_to_stderr: a.json,
-            log_level: if a.script.verbose {
-                Level::Debug
-            } else {
-                Level::Info
-            },
-            // Built by `run` once it knows whether it talks to a real tenant.
-            safety: Safety::default(),
-        };
-        if options.out_dir.is_relative() {
-            options.out_dir = std::env::current_dir()
-                .map(|d| d.join(&options.out_dir))
-                .unwrap_or(options.out_dir);
-        }
+        let args = arg_map(&a.script.args)?;
+        let options = script_options(&a.script, folder_of(&a.playbook), a.json)?;
         Ok(RunConfig {
             playbook: a.playbook,
             args,
@@ -158,6 +135,45 @@ impl SimConfig {
 }
 
 /// `--plan`, `--allow-destructive` and `--audit`, for `run`, `repl` and `watch` alike.
+/// The engine options `run`, `repl` and `watch` share, from their common arguments. The safety layer is
+/// built by each command once it knows whether it talks to a real tenant.
+pub(super) fn script_options(
+    a: &ScriptArgs,
+    base_dir: PathBuf,
+    print_to_stderr: bool,
+) -> Result<Options, Error> {
+    Ok(Options {
+        limits: limits(&a.limits)?,
+        lib_dir: lib_dir(a.lib.clone())?,
+        out_dir: absolute(a.out.clone()),
+        base_dir: absolute(base_dir),
+        print_to_stderr,
+        log_level: if a.verbose { Level::Debug } else { Level::Info },
+        safety: Safety::default(),
+    })
+}
+
+/// The playbook's `args` map from `--arg KEY=VALUE` pairs; a key given twice is an error.
+pub(super) fn arg_map(pairs: &[String]) -> Result<Map, Error> {
+    let mut args = Map::new();
+    for pair in pairs {
+        let (key, value) = parse_arg(pair)?;
+        if args.insert(key.as_str().into(), value).is_some() {
+            return Err(Error::Usage(format!("`--arg {key}` is given twice")));
+        }
+    }
+    Ok(args)
+}
+
+/// `p` made absolute against the current directory.
+pub(super) fn absolute(p: PathBuf) -> PathBuf {
+    if p.is_relative() {
+        std::env::current_dir().map(|d| d.join(&p)).unwrap_or(p)
+    } else {
+        p
+    }
+}
+
 pub fn safety_flags(a: SafetyArgs) -> RunFlags {
     RunFlags {
         plan: a.plan,

@@ -142,6 +142,12 @@ fn cloud_request_id(body: &Value) -> Option<Value> {
 
 /// `$XDG_DATA_HOME/falconry/audit.jsonl`, else `~/.local/share/falconry/audit.jsonl`.
 pub fn default_audit_path() -> Option<PathBuf> {
+    Some(data_dir()?.join("audit.jsonl"))
+}
+
+/// Where falconry keeps its own files (audit log, REPL history): `$XDG_DATA_HOME/falconry` when set to an
+/// absolute path, else `~/.local/share/falconry`. The one rule for both, per the XDG base directory spec.
+pub fn data_dir() -> Option<PathBuf> {
     let non_empty = |k: &str| {
         std::env::var_os(k)
             .filter(|v| !v.is_empty())
@@ -150,7 +156,7 @@ pub fn default_audit_path() -> Option<PathBuf> {
     let data = non_empty("XDG_DATA_HOME")
         .filter(|p| p.is_absolute())
         .or_else(|| non_empty("HOME").map(|h| h.join(".local").join("share")))?;
-    Some(data.join("falconry").join("audit.jsonl"))
+    Some(data.join("falconry"))
 }
 
 #[cfg(test)]

@@ -13,7 +13,7 @@ mod synthetic;
 mod targets;
 
 pub use arguments::arguments;
-pub use audit::{AuditLog, default_audit_path};
+pub use audit::{AuditLog, data_dir, default_audit_path};
 pub use flags::RunFlags;
 pub use guard::{Guard, Prompt, Refusal, destructive, refusal_map, rtr_command};
 pub use plan::{Plan, Step};
