@@ -62,13 +62,13 @@ settings = { RealTimeFunctionality = true, GetCommand = true }
 name = "Workstations"
 platform = "Windows"
 groups = ["Workstations"]
-settings = { RealTimeFunctionality = true, CustomScripts = true, PutCommand = true, ExecCommand = true, PutAndRunCommand = true, MemDumpCommand = true }
+settings = { RealTimeFunctionality = true, CustomScripts = true, PutCommand = true, ExecCommand = true, FalconScripts = true, PutAndRunCommand = true, MemDumpCommand = true }
 
 [[policies]]
 name = "Servers locked"
 platform = "Windows"
 groups = ["Servers"]
-settings = { RealTimeFunctionality = true, CustomScripts = true }
+settings = { RealTimeFunctionality = true, CustomScripts = true, FalconScripts = true }
 "#;
 
 const EXPECTED_CHANGES: &str = "\
@@ -184,7 +184,7 @@ fn plan_lists_ordered_changes_and_the_impact_per_host_and_apply_makes_it_so() {
     plan.stdout_has(
         "  Windows: 1 host loses `get`\n    SRV-1 (",
     )
-    .stdout_has("  Windows: 1 host loses `memdump`, `put`, `put-and-run`, `run`, `runscript`; gains `get`\n    FIN-1 (")
+    .stdout_has("  Windows: 1 host loses `falconscript`, `memdump`, `put`, `put-and-run`, `run`, `runscript`; gains `get`\n    FIN-1 (")
     .stdout_has("): `Workstations` -> `Finance lockdown`")
     .stdout_lacks("WS-1")
     .stdout_lacks("LNX-1");
@@ -451,6 +451,12 @@ fn bad_files_are_errors_with_file_line_and_a_suggestion() {
             " --> p.toml:4:11",
         ),
         (
+            "[[policies]]\nname = \"x\"\nplatform = \"Linux\"\nsettings = { FalconScripts = false }\n",
+            "error: Linux policies have no setting `FalconScripts`",
+            "",
+            " --> p.toml:4:14",
+        ),
+        (
             "[[policies]]\nname = \"x\"\n",
             "error: missing `platform`",
             "",
@@ -539,7 +545,7 @@ fn the_hold_playbook_shows_the_impact_then_applies_only_when_asked() {
     assert_eq!(held, ["WS-042", "FIN-WS-003"]);
     assert_eq!(
         v["impact"][0]["lose"],
-        serde_json::json!(["put", "put-and-run", "run", "runscript"])
+        serde_json::json!(["falconscript", "put", "put-and-run", "run", "runscript"])
     );
     // Applying takes capabilities away: refused without `--allow-destructive`, done with it.
     Test::new()

@@ -215,14 +215,14 @@ fn a_command_the_catalogue_does_not_know_is_destructive_and_planned() {
     let text = playbook(
         r#"
         real_time_response_admin::execute_admin_command(#{
-            base_command: "falconscript", command_string: "falconscript -Raw=```x```", session_id: sid });
+            base_command: "futurecmd", command_string: "futurecmd -Raw=```x```", session_id: sid });
         "#,
     );
     let out = t.run(&text).output();
     out.failure();
     assert!(
         out.stderr
-            .contains("error: refused `falconscript -Raw=```x```` on host WS-042"),
+            .contains("error: refused `futurecmd -Raw=```x```` on host WS-042"),
         "{}",
         out.stderr
     );

@@ -3,7 +3,7 @@
 
 use super::error::{Error, Result};
 use super::source::Source;
-use super::{DEFAULT_POLICY, PLATFORMS, SETTINGS};
+use super::{DEFAULT_POLICY, PLATFORMS, SETTINGS, applies};
 use crate::suggest::hint;
 use serde_json::{Map, Value};
 
@@ -85,7 +85,12 @@ impl Desired {
             let platform_path = format!("{path}.platform");
             let platform = string(spec.get("platform"), &platform_path, source)?;
             let platform = platform_name(&platform, &platform_path, source)?;
-            let settings = settings(spec.get("settings"), &format!("{path}.settings"), source)?;
+            let settings = settings(
+                spec.get("settings"),
+                &format!("{path}.settings"),
+                platform,
+                source,
+            )?;
             let p = entry(&mut platforms, platform);
             if name == DEFAULT_POLICY {
                 for key in ["enabled", "groups"] {
@@ -172,14 +177,14 @@ impl Desired {
                     "description": q.description,
                     "enabled": q.enabled,
                     "groups": q.groups.iter().map(|(g, _)| g.clone()).collect::<Vec<_>>(),
-                    "settings": settings_value(&q.settings),
+                    "settings": settings_value(&q.settings, p.name),
                 }));
             }
             if let Some(d) = &p.default {
                 policies.push(serde_json::json!({
                     "name": DEFAULT_POLICY,
                     "platform": p.name,
-                    "settings": settings_value(d),
+                    "settings": settings_value(d, p.name),
                 }));
             }
         }
@@ -187,11 +192,12 @@ impl Desired {
     }
 }
 
-pub fn settings_value(settings: &[bool]) -> Value {
+pub fn settings_value(settings: &[bool], platform: &str) -> Value {
     Value::Object(
         SETTINGS
             .iter()
             .zip(settings)
+            .filter(|(s, _)| applies(s, platform))
             .map(|(s, on)| (s.to_string(), Value::Bool(*on)))
             .collect(),
     )
@@ -229,7 +235,12 @@ fn platform_name(name: &str, path: &str, source: &Source) -> Result<&'static str
         })
 }
 
-fn settings(value: Option<&Value>, path: &str, source: &Source) -> Result<Vec<bool>> {
+fn settings(
+    value: Option<&Value>,
+    path: &str,
+    platform: &str,
+    source: &Source,
+) -> Result<Vec<bool>> {
     let mut out = vec![false; SETTINGS.len()];
     let Some(value) = value else {
         return Ok(out);
@@ -246,6 +257,12 @@ fn settings(value: Option<&Value>, path: &str, source: &Source) -> Result<Vec<bo
                 ),
             )
         })?;
+        if !applies(key, platform) {
+            return Err(source.error(
+                &key_path,
+                format!("{platform} policies have no setting `{key}`"),
+            ));
+        }
         out[i] = boolean(v, &key_path, source)?;
     }
     Ok(out)

@@ -1,12 +1,12 @@
 //! Desired against actual, by name: the ordered list of changes that makes the tenant match.
 
 use super::Policy;
-use super::SETTINGS;
 use super::change::{Action, Change};
 use super::desired::{self, Desired};
 use super::error::Result;
 use super::source::Source;
 use super::tenant::Tenant;
+use super::{SETTINGS, applies};
 
 pub fn diff(desired: &Desired, tenant: &Tenant, source: &Source) -> Result<Vec<Change>> {
     let mut changes = Vec::new();
@@ -15,7 +15,7 @@ pub fn diff(desired: &Desired, tenant: &Tenant, source: &Source) -> Result<Vec<C
         let name = platform.name;
         let actual = tenant.ordered(name);
         if let (Some(settings), Some(default)) = (&platform.default, tenant.default_of(name)) {
-            let settings = setting_changes(default, settings);
+            let settings = setting_changes(default, settings, name);
             if !settings.is_empty() {
                 changes.push(change(
                     name,
@@ -62,7 +62,7 @@ pub fn diff(desired: &Desired, tenant: &Tenant, source: &Source) -> Result<Vec<C
                 }
                 continue;
             };
-            let settings = setting_changes(have, &want.settings);
+            let settings = setting_changes(have, &want.settings, name);
             let description = (have.description != want.description)
                 .then(|| (have.description.clone(), want.description.clone()));
             if !settings.is_empty() || description.is_some() {
@@ -170,11 +170,15 @@ fn change(platform: &'static str, p: &Policy, action: Action) -> Change {
 }
 
 /// (setting, now, then) for each setting that differs.
-fn setting_changes(have: &Policy, want: &[bool]) -> Vec<(&'static str, bool, bool)> {
+fn setting_changes(
+    have: &Policy,
+    want: &[bool],
+    platform: &str,
+) -> Vec<(&'static str, bool, bool)> {
     SETTINGS
         .iter()
         .zip(want)
-        .filter(|(s, w)| have.allows(s) != **w)
+        .filter(|(s, w)| applies(s, platform) && have.allows(s) != **w)
         .map(|(s, w)| (*s, have.allows(s), *w))
         .collect()
 }

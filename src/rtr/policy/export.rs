@@ -4,7 +4,7 @@
 use super::desired::{Desired, Platform, Policy};
 use super::error::{Error, Result};
 use super::tenant::Tenant;
-use super::{DEFAULT_POLICY, PLATFORMS, SETTINGS};
+use super::{DEFAULT_POLICY, PLATFORMS, SETTINGS, applies};
 use std::fmt::Write;
 
 /// The desired state that matches the tenant (only `platform` when given).
@@ -97,7 +97,7 @@ fn render(desired: &Desired) -> String {
                     .collect::<Vec<_>>()
                     .join(", ")
             );
-            settings(&mut out, &q.settings);
+            settings(&mut out, &q.settings, p.name);
         }
         if let Some(d) = &p.default {
             let _ = write!(
@@ -106,15 +106,19 @@ fn render(desired: &Desired) -> String {
                 quoted(DEFAULT_POLICY),
                 quoted(p.name)
             );
-            settings(&mut out, d);
+            settings(&mut out, d, p.name);
         }
     }
     out
 }
 
-fn settings(out: &mut String, on: &[bool]) {
+fn settings(out: &mut String, on: &[bool], platform: &str) {
     out.push_str("\n[policies.settings]\n");
-    for (s, b) in SETTINGS.iter().zip(on) {
+    for (s, b) in SETTINGS
+        .iter()
+        .zip(on)
+        .filter(|(s, _)| applies(s, platform))
+    {
         let _ = writeln!(out, "{s} = {b}");
     }
 }

@@ -1,11 +1,10 @@
 //! The RTR impact of a plan: each host's effective policy before and after (resolved as Falcon does,
 //! by `rtr::policy`), and which RTR capabilities it gains or loses.
 
-use super::SETTINGS;
 use super::change::{Action, Change};
 use super::tenant::Tenant;
-use super::{Policies, Policy};
-use crate::ops::commands::{COMMANDS, RTR_SETTING, platform_bit};
+use super::{Policies, Policy, unsupported_on};
+use crate::ops::commands::{COMMANDS, RTR_SETTING};
 use crate::rtr::hosts::HostInfo;
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
@@ -131,29 +130,19 @@ pub fn impact(tenant: &Tenant, changes: &[Change]) -> Vec<HostImpact> {
     out
 }
 
-/// What RTR lets a responder do on `host` under `policy`: `rtr` (connect and the commands no
-/// setting gates) and each gated command the platform has, by name.
+/// What RTR lets a responder do on `host` under `policy`: `rtr` (connect, and the commands no setting
+/// gates) and each command a setting gates that the platform has and the policy does not refuse.
 pub fn capabilities(host: &HostInfo, policy: Option<&Policy>) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
     let Some(p) = policy.filter(|p| p.allows(RTR_SETTING)) else {
         return out;
     };
     out.insert(RTR_CAPABILITY.to_string());
-    let bit = platform_bit(&host.platform);
-    for s in SETTINGS
-        .iter()
-        .filter(|s| **s != RTR_SETTING && p.allows(s))
-    {
-        let gated: Vec<&str> = COMMANDS
+    out.extend(
+        COMMANDS
             .iter()
-            .filter(|c| c.setting == Some(*s) && (bit == 0 || c.platforms & bit != 0))
-            .map(|c| c.name)
-            .collect();
-        if gated.is_empty() && !COMMANDS.iter().any(|c| c.setting == Some(*s)) {
-            // A setting no catalogued command needs (yet) is still a capability, named as the setting.
-            out.insert((*s).to_string());
-        }
-        out.extend(gated.into_iter().map(str::to_string));
-    }
+            .filter(|c| c.setting.is_some() && !unsupported_on(c, host) && p.refuses(c).is_none())
+            .map(|c| c.name.to_string()),
+    );
     out
 }

@@ -32,3 +32,10 @@ pub use resolve::{DEFAULT_POLICY, Policies, Policy, load_records, unsupported_on
 
 /// Platform names as Falcon spells them, in the order files list them.
 pub const PLATFORMS: &[&str] = &["Windows", "Mac", "Linux"];
+
+/// Whether policies of `platform` have `setting` (`FalconScripts` is Windows-only): the others neither
+/// show nor accept it, so files neither list it nor send it.
+pub fn applies(setting: &str, platform: &str) -> bool {
+    crate::ops::commands::setting_platforms(setting) & crate::ops::commands::platform_bit(platform)
+        != 0
+}

@@ -4,7 +4,7 @@
 
 use crate::engine::Context;
 use crate::ops::OpId;
-use crate::ops::commands::{Command, RTR_SETTING, platform_bit};
+use crate::ops::commands::{Command, platform_bit, settings_needed};
 use crate::rtr::api::{self, Result, str_of};
 use crate::rtr::hosts::HostInfo;
 use serde_json::{Value, json};
@@ -88,10 +88,11 @@ impl Policy {
         self.settings.insert(setting.to_ascii_lowercase(), on);
     }
 
-    /// The first setting this policy has disabled that `command` needs.
+    /// The first setting this policy has disabled (or lacks) that `command` needs: a Falcon script
+    /// needs `CustomScripts` as well as `FalconScripts`.
     pub fn refuses(&self, command: &Command) -> Option<&'static str> {
-        std::iter::once(RTR_SETTING)
-            .chain(command.setting)
+        settings_needed(command)
+            .into_iter()
             .find(|s| !self.allows(s))
     }
 }
@@ -226,6 +227,27 @@ mod tests {
             Some("GetCommand")
         );
         assert_eq!(all.effective(&host(&[])).unwrap().refuses(get), None);
+    }
+
+    #[test]
+    fn a_falcon_script_needs_both_script_settings() {
+        let record = |custom: bool, falcon: bool| {
+            json!({
+                "id": "p", "name": DEFAULT_POLICY, "platform_name": "Windows", "enabled": true,
+                "settings": [
+                    { "name": "Enable/Disable", "settings": [{ "id": "RealTimeFunctionality", "value": { "enabled": true } }] },
+                    { "name": "Custom scripts", "settings": [
+                        { "id": "CustomScripts", "value": { "enabled": custom } },
+                        { "id": "FalconScripts", "value": { "enabled": falcon } },
+                    ] },
+                ],
+            })
+        };
+        let falconscript = lookup("falconscript", "falconscript -Name=x").unwrap();
+        let refuses = |c, f| Policy::from_record(&record(c, f)).refuses(falconscript);
+        assert_eq!(refuses(true, true), None);
+        assert_eq!(refuses(false, true), Some("CustomScripts"));
+        assert_eq!(refuses(true, false), Some("FalconScripts"));
     }
 
     #[test]
