@@ -13,8 +13,7 @@
 //! - `rtr`: playbook helpers built on the engine (sessions, fan-out, parsed output, response policies
 //!   as code); `rtr::runtime` is where an engine gets them;
 //! - `repl`, `watch`: the interactive and file-watching ways to run, over `engine` and `rtr`;
-//! - `cli`: argument parsing and the commands; the one place that joins `api` to the engine's `Backend`;
-//! - `suggest`: "did you mean" for error messages; a leaf any layer may use.
+//! - `cli`: argument parsing and the commands; the one place that joins `api` to the engine's `Backend`.
 
 pub mod api;
 pub mod cli;
@@ -24,5 +23,4 @@ pub mod repl;
 pub mod rtr;
 pub mod safety;
 pub mod sim;
-pub mod suggest;
 pub mod watch;

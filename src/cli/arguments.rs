@@ -48,9 +48,12 @@ pub struct RunArgs {
 /// What every way of running playbooks (`run`, `repl`, `watch`) takes.
 #[derive(Args, Debug)]
 pub struct ScriptArgs {
-    /// A value for the playbook's `args` map (in `watch`, every run's); integers and booleans are converted
+    /// A string in the playbook's `args` map (in `watch`, every run's), kept exactly as typed
     #[arg(long = "arg", value_name = "KEY=VALUE")]
     pub args: Vec<String>,
+    /// A typed value in the playbook's `args` map, written as JSON (`3`, `true`, `["a","b"]`)
+    #[arg(long = "arg-json", value_name = "KEY=JSON")]
+    pub arg_json: Vec<String>,
     /// A folder of playbook modules, searched before the built-in library
     #[arg(long, value_name = "DIR")]
     pub lib: Option<PathBuf>,

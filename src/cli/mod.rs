@@ -7,14 +7,15 @@ mod config;
 mod error;
 mod interrupt;
 mod ops_list;
+mod playbook_args;
 mod policy;
 mod repl;
 mod run;
 mod sim;
 mod watch;
 
-pub use config::parse_arg;
 pub use error::{Error, render};
+pub use playbook_args::{parse_arg, parse_arg_json};
 
 use arguments::Arguments;
 use clap::Parser;

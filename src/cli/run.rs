@@ -28,6 +28,7 @@ pub fn run(cfg: RunConfig) -> Result<(), Error> {
     let outcome = on_script_thread(move || {
         let runtime = crate::rtr::runtime(backend, &options, cancel);
         let ast = runtime.prepare_file(&playbook).map_err(not_run)?;
+        crate::engine::strict::unknown_args(&ast, &args).map_err(Error::Usage)?;
         let value = runtime.run_ast(&ast, args)?;
         Ok::<_, Error>(
             convert::to_json(&value)
@@ -48,7 +49,7 @@ pub fn run(cfg: RunConfig) -> Result<(), Error> {
         };
         let text = serde_json::to_string_pretty(&value)
             .map_err(|e| Error::Io(format!("cannot write the result as JSON: {e}")))?;
-        println!("{text}");
+        println!("{}", crate::api::redact::clean(&text));
     }
     Ok(())
 }

@@ -3,8 +3,7 @@
 
 use super::error::{Error, Result};
 use super::source::Source;
-use super::{DEFAULT_POLICY, PLATFORMS, SETTINGS, applies};
-use crate::suggest::hint;
+use super::{DEFAULT_POLICY, PLATFORMS, SETTINGS, applies, hint};
 use serde_json::{Map, Value};
 
 #[derive(Clone, Debug, PartialEq)]
@@ -229,7 +228,7 @@ fn platform_name(name: &str, path: &str, source: &Source) -> Result<&'static str
                 format!(
                     "unknown platform `{name}`: expected one of {}{}",
                     PLATFORMS.join(", "),
-                    hint(name, PLATFORMS.iter().copied())
+                    hint(name, PLATFORMS)
                 ),
             )
         })
@@ -253,7 +252,7 @@ fn settings(
                 format!(
                     "unknown setting `{key}`: the settings are {}{}",
                     SETTINGS.join(", "),
-                    hint(key, SETTINGS.iter().copied())
+                    hint(key, SETTINGS)
                 ),
             )
         })?;
@@ -285,7 +284,7 @@ fn known_keys(map: &Map<String, Value>, path: &str, known: &[&str], source: &Sou
                         .map(|k| format!("`{k}`"))
                         .collect::<Vec<_>>()
                         .join(", "),
-                    hint(key, known.iter().copied())
+                    hint(key, known)
                 ),
             ));
         }
@@ -348,7 +347,7 @@ pub fn unknown_group(source: &Source, path: &str, name: &str, known: &[&str]) ->
         path,
         format!(
             "no host group named `{name}` in the tenant{}",
-            hint(name, known.iter().copied())
+            hint(name, known)
         ),
     )
 }

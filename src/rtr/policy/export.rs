@@ -59,7 +59,7 @@ pub fn export(tenant: &Tenant, platform: Option<&str>) -> Result<String> {
         return Err(Error::input(format!(
             "unknown platform `{p}`: expected one of {}{}",
             PLATFORMS.join(", "),
-            crate::suggest::hint(p, PLATFORMS.iter().copied())
+            super::hint(p, PLATFORMS)
         )));
     }
     Ok(render(&desired_of(tenant, platform)?))

@@ -39,3 +39,11 @@ pub fn applies(setting: &str, platform: &str) -> bool {
     crate::ops::commands::setting_platforms(setting) & crate::ops::commands::platform_bit(platform)
         != 0
 }
+
+/// `; did you mean `x`?` when `word` is a likely typo of a candidate (the engine's one nearest-name
+/// rule), else nothing: the tail of an "unknown ..." message.
+pub fn hint(word: &str, candidates: &[&str]) -> String {
+    crate::engine::strict::closest(word, candidates)
+        .map(|c| format!("; did you mean `{c}`?"))
+        .unwrap_or_default()
+}
