@@ -16,7 +16,7 @@ mod kill;
 mod methods;
 mod options;
 pub mod parse;
-mod policy;
+pub mod policy;
 mod poll;
 mod preflight;
 mod progress;
