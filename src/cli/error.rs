@@ -4,7 +4,7 @@ use crate::engine::{ErrorKind, ScriptError, render_script_error};
 
 /// The one rendering of a CLI error; script errors use the engine's renderer.
 pub fn render(err: &Error) -> String {
-    match err {
+    let text = match err {
         Error::Usage(m) | Error::Backend(m) | Error::Io(m) => format!("error: {m}\n"),
         Error::Script(e) => render_script_error(e),
         Error::NotRun(n) => format!("error: {n} problems found; the playbook was not run\n"),
@@ -16,7 +16,8 @@ pub fn render(err: &Error) -> String {
             "error: {n} problem{} found\n",
             if *n == 1 { "" } else { "s" }
         ),
-    }
+    };
+    crate::api::redact::clean(&text).into_owned()
 }
 
 #[derive(Debug)]

@@ -73,7 +73,7 @@ fn print_result(json: bool, safety: &Safety, value: serde_json::Value) -> Result
         };
         let text = serde_json::to_string_pretty(&value)
             .map_err(|e| Error::Io(format!("cannot write the result as JSON: {e}")))?;
-        println!("{text}");
+        println!("{}", crate::api::redact::clean(&text));
     }
     Ok(())
 }

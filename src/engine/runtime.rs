@@ -11,6 +11,7 @@ use super::log::{Level, register_log};
 use super::register::register_operations;
 use super::resolver::{Found, Resolver};
 use super::sources::Sources;
+use crate::api::redact::clean;
 use crate::safety::Safety;
 use rhai::{AST, Dynamic, Engine, Map, Scope};
 use std::path::{Path, PathBuf};
@@ -75,14 +76,14 @@ impl Runtime {
             c.is_set().then(|| c.token())
         });
         if options.print_to_stderr {
-            engine.on_print(|s| eprintln!("{s}"));
+            engine.on_print(|s| eprintln!("{}", clean(s)));
         } else {
-            engine.on_print(|s| println!("{s}"));
+            engine.on_print(|s| println!("{}", clean(s)));
         }
         engine.on_debug(|s, src, pos| match (src, pos.line()) {
-            (Some(src), Some(line)) => eprintln!("[{src}:{line}] {s}"),
-            (None, Some(line)) => eprintln!("[line {line}] {s}"),
-            _ => eprintln!("{s}"),
+            (Some(src), Some(line)) => eprintln!("[{src}:{line}] {}", clean(s)),
+            (None, Some(line)) => eprintln!("[line {line}] {}", clean(s)),
+            _ => eprintln!("{}", clean(s)),
         });
         engine.set_module_resolver(Resolver::new(options.lib_dir.clone(), sources.clone()));
         register_operations(&mut engine, &ctx);

@@ -5,6 +5,8 @@
 // The shared helpers stay beside this folder so a new top-level test file can still `mod common;`.
 #[path = "../common/mod.rs"]
 mod common;
+#[path = "../hostile_support/mod.rs"]
+mod hostile_support;
 #[path = "../rtr_support/mod.rs"]
 mod rtr_support;
 #[path = "../safety_support/mod.rs"]
@@ -26,6 +28,7 @@ mod client_resilience;
 mod engine_calls;
 mod engine_stdlib;
 mod faults_api;
+mod hostile;
 mod no_silent_wrong_action;
 mod playbooks_examples;
 mod repl_pty;
