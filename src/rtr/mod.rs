@@ -15,7 +15,7 @@ mod keepalive;
 mod methods;
 mod options;
 pub mod parse;
-mod policy;
+pub mod policy;
 mod poll;
 mod preflight;
 mod progress;

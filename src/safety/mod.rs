@@ -130,6 +130,12 @@ impl Safety {
         self.0.plan.is_some()
     }
 
+    /// Whether a destructive change described by `what` may go ahead: always in plan mode (nothing is
+    /// sent), else as the guard decides (`--allow-destructive`, the REPL's question).
+    pub fn permits(&self, what: &str) -> bool {
+        self.is_planning() || self.0.guard.permits(what)
+    }
+
     pub fn audit_path(&self) -> Option<&Path> {
         self.0.audit.as_deref().map(AuditLog::path)
     }

@@ -20,6 +20,7 @@ mod bench_smoke;
 mod cli_api;
 mod cli_check;
 mod cli_ops;
+mod cli_policy;
 mod cli_run;
 mod cli_secrets;
 mod cli_seed;
