@@ -6,6 +6,7 @@ mod blocking;
 mod client;
 mod config;
 mod ratelimit;
+pub mod redact;
 
 pub use blocking::BlockingClient;
 pub use client::Client;

@@ -1,15 +1,17 @@
 //! The validated configuration: clap's raw arguments checked once, turned into domain values.
 
 use super::arguments::{
-    Arguments, CheckArgs, Command, LimitArgs, OpsArgs, RunArgs, SafetyArgs, ScriptArgs, SimArgs,
+    Arguments, CheckArgs, Command, LimitArgs, OpsArgs, PolicyCommand, RunArgs, SafetyArgs,
+    ScriptArgs, SimArgs,
 };
 use super::error::Error;
+use super::playbook_args::arg_map;
 use super::repl::ReplConfig;
 use super::watch::WatchConfig;
 use crate::engine::{Level, Limits, Options};
 use crate::ops::Collection;
 use crate::safety::{RunFlags, Safety};
-use rhai::{Dynamic, Map};
+use rhai::Map;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
@@ -20,6 +22,7 @@ pub enum Config {
     Sim(SimConfig),
     Repl(ReplConfig),
     Watch(WatchConfig),
+    Policy(PolicyCommand),
 }
 
 pub struct RunConfig {
@@ -57,13 +60,14 @@ impl Config {
             Command::Sim(a) => Config::Sim(SimConfig::new(a)?),
             Command::Repl(a) => Config::Repl(ReplConfig::new(a)?),
             Command::Watch(a) => Config::Watch(WatchConfig::new(a)?),
+            Command::Policy(c) => Config::Policy(c),
         })
     }
 }
 
 impl RunConfig {
     fn new(a: RunArgs) -> Result<RunConfig, Error> {
-        let args = arg_map(&a.script.args)?;
+        let args = arg_map(&a.script.args, &a.script.arg_json)?;
         let options = script_options(&a.script, folder_of(&a.playbook), a.json)?;
         Ok(RunConfig {
             playbook: a.playbook,
@@ -150,18 +154,6 @@ pub(super) fn script_options(
     })
 }
 
-/// The playbook's `args` map from `--arg KEY=VALUE` pairs; a key given twice is an error.
-pub(super) fn arg_map(pairs: &[String]) -> Result<Map, Error> {
-    let mut args = Map::new();
-    for pair in pairs {
-        let (key, value) = parse_arg(pair)?;
-        if args.insert(key.as_str().into(), value).is_some() {
-            return Err(Error::Usage(format!("`--arg {key}` is given twice")));
-        }
-    }
-    Ok(args)
-}
-
 /// `p` made absolute against the current directory.
 pub(super) fn absolute(p: PathBuf) -> PathBuf {
     if p.is_relative() {
@@ -177,29 +169,6 @@ pub fn safety_flags(a: SafetyArgs) -> RunFlags {
         allow_destructive: a.allow_destructive,
         audit: a.audit,
     }
-}
-
-/// `key=value`: the value becomes an integer or boolean when it reads as one, a string otherwise.
-pub fn parse_arg(pair: &str) -> Result<(String, Dynamic), Error> {
-    let Some((key, value)) = pair.split_once('=') else {
-        return Err(Error::Usage(format!(
-            "`--arg {pair}` needs the form `key=value`"
-        )));
-    };
-    let key = key.trim();
-    if !rhai::is_valid_identifier(key) {
-        return Err(Error::Usage(format!(
-            "`--arg {pair}`: `{key}` is not a valid key (letters, digits and `_`)"
-        )));
-    }
-    let value = if let Ok(i) = value.parse::<i64>() {
-        Dynamic::from_int(i)
-    } else if let Ok(b) = value.parse::<bool>() {
-        Dynamic::from_bool(b)
-    } else {
-        Dynamic::from(value.to_string())
-    };
-    Ok((key.to_string(), value))
 }
 
 pub(super) fn limits(a: &LimitArgs) -> Result<Limits, Error> {

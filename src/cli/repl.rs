@@ -3,9 +3,10 @@
 
 use super::arguments::ReplArgs;
 use super::backend;
-use super::config::{arg_map, safety_flags, script_options};
+use super::config::{safety_flags, script_options};
 use super::error::Error;
 use super::ops_list::describe_text;
+use super::playbook_args::arg_map;
 use crate::api::ClientConfig;
 use crate::engine::{Cancel, Options, collections, resolve, stdlib};
 use crate::ops::{self, Collection};
@@ -27,14 +28,13 @@ impl ReplConfig {
         let options = script_options(&a.script, PathBuf::from("."), false)?;
         Ok(ReplConfig {
             history: a.history.or_else(history::default_path),
-            args: arg_map(&a.script.args)?,
+            args: arg_map(&a.script.args, &a.script.arg_json)?,
             options,
             safety: safety_flags(a.script.safety),
         })
     }
 }
 
-/// `--arg key=value` pairs as the `args` map, each key once.
 pub fn repl(cfg: ReplConfig) -> Result<(), Error> {
     let cancel = Cancel::new();
     let selected = backend::select(&cancel)?;

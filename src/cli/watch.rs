@@ -2,8 +2,9 @@
 
 use super::arguments::WatchArgs;
 use super::backend;
-use super::config::{absolute, arg_map, safety_flags, script_options};
+use super::config::{absolute, safety_flags, script_options};
 use super::error::Error;
+use super::playbook_args::arg_map;
 use crate::engine::{Cancel, Options};
 use crate::safety::{Playbook, RunFlags};
 use crate::watch::{self, Runner, Target};
@@ -45,7 +46,7 @@ impl WatchConfig {
         let options = script_options(&a.script, base_dir, false)?;
         Ok(WatchConfig {
             target,
-            args: arg_map(&a.script.args)?,
+            args: arg_map(&a.script.args, &a.script.arg_json)?,
             options,
             safety: safety_flags(a.script.safety),
         })

@@ -18,6 +18,7 @@ mod resolver;
 mod runtime;
 mod sources;
 pub mod stdlib;
+pub mod strict;
 
 pub use backend::{Backend, Offline};
 pub use call::{

@@ -5,6 +5,11 @@ use super::error::{ErrorKind, Location, ScriptError};
 use std::fmt::Write;
 
 pub fn render_script_error(e: &ScriptError) -> String {
+    // An error body may echo the request: never print the secret or a token it carried.
+    crate::api::redact::clean(&render_unredacted(e)).into_owned()
+}
+
+fn render_unredacted(e: &ScriptError) -> String {
     let mut out = String::new();
     let headline = match (&e.kind, &e.api) {
         (ErrorKind::Api, Some(api)) => match api.status {

@@ -56,3 +56,17 @@ impl fmt::Display for ApiError {
 }
 
 impl std::error::Error for ApiError {}
+
+impl ApiError {
+    /// The operation that failed: the token request when the credentials were refused, not the call
+    /// that needed the token.
+    pub fn operation(&self) -> Option<&str> {
+        match self {
+            ApiError::Status { operation, .. }
+            | ApiError::Transport { operation, .. }
+            | ApiError::Unknown { operation, .. }
+            | ApiError::Cancelled { operation } => Some(operation),
+            ApiError::Config(_) => None,
+        }
+    }
+}

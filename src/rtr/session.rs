@@ -57,8 +57,22 @@ pub struct Inner {
     pub host: HostInfo,
     pub opts: SessionOptions,
     id: Mutex<String>,
+    /// Where `cd` left the session: a reopened session starts in the default directory, so the next
+    /// command must first be taken back here.
+    dir: Mutex<Dir>,
     last_used: Mutex<Instant>,
     closed: AtomicBool,
+}
+
+/// The working directory of a session, as far as falconry knows it.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Dir {
+    /// No `cd` yet: a fresh session starts in the same place.
+    Default,
+    /// The absolute directory the last `cd` reported.
+    Known(String),
+    /// A `cd` ran but where it went could not be learned: a reopened session cannot be put back.
+    Unknown(String),
 }
 
 /// The Rhai `Session` value; clones share one session, closed when the last one is dropped.
@@ -79,6 +93,7 @@ impl Session {
             host,
             opts,
             id: Mutex::new(id),
+            dir: Mutex::new(Dir::Default),
             last_used: Mutex::new(Instant::now()),
             closed: AtomicBool::new(false),
         });
@@ -116,7 +131,18 @@ impl Session {
         Ok(())
     }
 
-    /// Falcon expired the session (e.g. the playbook slept past the idle limit): open a new one.
+    pub fn dir(&self) -> Dir {
+        self.0.dir.lock().map(|d| d.clone()).unwrap_or(Dir::Default)
+    }
+
+    pub fn set_dir(&self, dir: Dir) {
+        if let Ok(mut d) = self.0.dir.lock() {
+            *d = dir;
+        }
+    }
+
+    /// Falcon expired the session (e.g. the playbook slept past the idle limit): open a new one. The
+    /// caller puts it back in the working directory (`command::reopen`).
     pub fn reopen(&self) -> Result<String> {
         self.ensure_open()?;
         let id = init(&self.0.ctx, &self.0.host, self.0.opts.queue_offline)?;

@@ -48,8 +48,9 @@ impl AuditLog {
 
     /// Appends one entry as one line.
     pub fn append(&self, entry: &Value) -> Result<(), String> {
-        let mut line =
-            serde_json::to_vec(entry).map_err(|e| format!("cannot encode an audit entry: {e}"))?;
+        let line = serde_json::to_string(entry)
+            .map_err(|e| format!("cannot encode an audit entry: {e}"))?;
+        let mut line = crate::api::redact::clean(&line).into_owned().into_bytes();
         line.push(b'\n');
         let mut file = self
             .file
