@@ -6,6 +6,7 @@ use super::hosts::HostInfo;
 use super::keepalive::{Alive, Registry};
 use super::options::Options;
 use super::refusal;
+use super::timing::Timing;
 use crate::engine::Context;
 use rhai::Dynamic;
 use serde_json::json;
@@ -55,6 +56,8 @@ pub struct Inner {
     pub ctx: Arc<Context>,
     pub host: HostInfo,
     pub opts: SessionOptions,
+    /// What this run's commands took, to place first polls (shared by every session).
+    pub timing: Arc<Timing>,
     id: Mutex<String>,
     last_used: Mutex<Instant>,
     closed: AtomicBool,
@@ -77,6 +80,7 @@ impl Session {
             ctx: ctx.clone(),
             host,
             opts,
+            timing: registry.timing.clone(),
             id: Mutex::new(id),
             last_used: Mutex::new(Instant::now()),
             closed: AtomicBool::new(false),
