@@ -50,10 +50,16 @@ pub(super) async fn fetch(
         })?;
     let status = answer.status().as_u16();
     let headers = super::client::header_pairs(answer.headers());
-    let text = answer.text().await.map_err(|e| ApiError::Transport {
-        operation: operation.clone(),
-        message: super::client::describe(&e),
-    })?;
+    if (300..400).contains(&status) {
+        // Never followed: the form carries the client secret.
+        return Err(super::client::redirect_error(operation, status, &headers));
+    }
+    let text = super::client::read_capped(answer, cfg.max_answer_bytes)
+        .await
+        .map_err(|cut| ApiError::Transport {
+            operation: operation.clone(),
+            message: cut.to_string(),
+        })?;
     let body = super::client::parse_body(status, &text);
     let response = Response {
         status,

@@ -22,14 +22,7 @@ fn command_timeout(s: &Session, opts: &Dynamic, function: &'static str) -> Resul
     )
 }
 
-/// Quotes a path with spaces the way RTR expects.
-fn quoted(path: &str) -> String {
-    if path.contains(char::is_whitespace) && !path.starts_with('"') {
-        format!("\"{path}\"")
-    } else {
-        path.to_string()
-    }
-}
+use command::quote_path as quoted;
 
 fn session_get(s: &Session, path: &str, timeout: Duration) -> Result<Value> {
     let line = format!("get {}", quoted(path));

@@ -31,6 +31,9 @@ pub const FUNCTIONS: &[(&str, &str, &[usize])] = &[
     ("rtr", "preflight", &[2]),
     ("fs", "list", &[0, 1]),
     ("fs", "read", &[1]),
+    ("policies", "current", &[0, 1]),
+    ("policies", "plan", &[1]),
+    ("policies", "apply", &[1]),
 ];
 
 /// Methods of the `Session` and `Batch` values (name, arities), for the same readers.
@@ -54,6 +57,7 @@ pub fn register(engine: &mut Engine, ctx: &Arc<Context>) {
     super::methods::register_session(engine);
     super::methods::register_batch(engine);
     register_fs(engine, ctx);
+    super::policy::register(engine, ctx);
 }
 
 pub(super) fn volatile(name: &str) -> FuncRegistration {

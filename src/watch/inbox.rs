@@ -190,7 +190,7 @@ fn file_name(p: &Path) -> String {
 }
 
 fn error_text(e: &ScriptError) -> String {
-    crate::cli::render_script_error(e).trim_end().to_string()
+    crate::engine::render_script_error(e).trim_end().to_string()
 }
 
 fn rfc3339(t: SystemTime) -> String {

@@ -7,9 +7,9 @@ mod runner;
 
 pub use runner::Runner;
 
-use crate::cli::render_script_error;
 use crate::engine::Reason;
-use crate::repl::{display, interrupt};
+use crate::engine::render_script_error;
+use crate::engine::{display, interrupt};
 use inbox::Inbox;
 use runner::Report;
 use std::collections::{HashMap, VecDeque};

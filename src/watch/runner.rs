@@ -1,6 +1,6 @@
 //! One run of one playbook on a script thread of its own, with what it printed kept for the inbox's result.
 
-use crate::engine::{Backend, Cancel, Options, Runtime, ScriptError, convert};
+use crate::engine::{Backend, Cancel, Options, ScriptError, convert};
 use crate::safety::Playbook;
 use rhai::Map;
 use serde_json::Value;
@@ -44,7 +44,7 @@ impl Runner {
         let mut options = self.options.clone();
         options.safety = options.safety.for_playbook(Playbook::from_file(&playbook));
         // A fresh engine per run: modules imported from `--lib` are read again after an edit.
-        let mut runtime = Runtime::new(self.backend.clone(), &options, self.cancel.clone());
+        let mut runtime = crate::rtr::runtime(self.backend.clone(), &options, self.cancel.clone());
         let out = output.clone();
         runtime.engine_mut().on_print(move |s| {
             println!("{s}");

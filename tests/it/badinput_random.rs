@@ -247,3 +247,78 @@ fn the_rtr_output_parsers_never_panic() {
         }
     }
 }
+
+/// Pieces of FQL to splice together: fields, operators, quotes, nesting, relative times.
+const FQL: &[&str] = &[
+    "hostname",
+    "platform_name",
+    "device_policies.remote_response.policy_id",
+    ":",
+    ":>",
+    ":>=",
+    ":<=",
+    ":!",
+    ":~",
+    ":*",
+    "'",
+    "\"",
+    "'now-1d'",
+    "'now€'",
+    "now-",
+    "now+9999999999999999999w",
+    "+",
+    ",",
+    " ",
+    "(",
+    ")",
+    "!",
+    "[",
+    "]",
+    "'a','b'",
+    "\\'",
+    "*",
+    "é",
+    "🦀",
+    "\u{0}",
+];
+
+#[test]
+fn the_emulator_fql_answers_any_filter() {
+    use falconry::sim::fql::{MAX_DEPTH, Sort, parse};
+    let mut r = Rng::new();
+    let record = json!({
+        "hostname": "WS-042", "platform_name": "Windows", "cpu": 8,
+        "last_seen": "2026-01-02T03:04:05Z", "groups": ["g1", "g2"],
+        "device_policies": {"remote_response": {"policy_id": "p1", "applied": true}},
+    });
+    let started = Instant::now();
+    let mut cases = 0usize;
+    while started.elapsed() < budget() || cases < 2_000 {
+        cases += 1;
+        let mut text = String::new();
+        if r.below(20) == 0 {
+            // Nesting around and past the bound.
+            let depth = MAX_DEPTH - 2 + r.below(10_000);
+            text.push_str(&"(".repeat(depth));
+            text.push_str("hostname:'x'");
+            text.push_str(&")".repeat(depth));
+        }
+        for _ in 0..r.below(25) {
+            if r.below(6) == 0 {
+                text.push_str(&random_string(&mut r));
+            } else {
+                let piece: &&str = r.pick(FQL);
+                text.push_str(piece);
+            }
+        }
+        let outcome = catch_unwind(AssertUnwindSafe(|| {
+            if let Ok(filter) = parse(&text) {
+                let _ = filter.matches(&record);
+            }
+            if let Ok(sort) = Sort::parse(&text) {
+                let _ = sort.compare(&record, &record);
+            }
+        }));
+        assert!(outcome.is_ok(), "the FQL panicked on {text:?}");
+    }
+}

@@ -94,21 +94,36 @@ fn transport_failures_say_what_failed_and_never_show_the_secret() {
 }
 
 #[test]
-fn args_reach_the_script_with_integers_and_booleans_converted() {
+fn args_stay_the_strings_typed_and_arg_json_gives_typed_values() {
     Test::new()
-        .playbook("[args.host, args.count + 1, args.force == true, args.note]")
+        .playbook(
+            "[args.host, args.id, args.count + 1, args.force == true, args.note, args.ids, args.get_int(\"id\", 0)]",
+        )
         .arg("--arg")
         .arg("host=WS-042")
         .arg("--arg")
+        .arg("id=0042")
+        .arg("--arg-json")
         .arg("count=41")
-        .arg("--arg")
+        .arg("--arg-json")
         .arg("force=true")
         .arg("--arg=note=a=b")
+        .arg("--arg-json")
+        .arg(r#"ids=["a","b"]"#)
         .arg("--json")
         .emulator()
         .run()
         .status(0)
-        .stdout_is("[\n  \"WS-042\",\n  42,\n  true,\n  \"a=b\"\n]\n");
+        .stdout_is(
+            "[\n  \"WS-042\",\n  \"0042\",\n  42,\n  true,\n  \"a=b\",\n  [\n    \"a\",\n    \"b\"\n  ],\n  42\n]\n",
+        );
+    Test::new()
+        .playbook("args.n")
+        .arg("--arg-json")
+        .arg("n=WS-042")
+        .run()
+        .status(2)
+        .stderr_has("`--arg-json n=WS-042`: the value is not JSON");
 }
 
 #[test]
@@ -128,7 +143,7 @@ fn malformed_args_are_usage_errors() {
         .arg("a=2")
         .run()
         .status(2)
-        .stderr_is("error: `--arg a` is given twice\n");
+        .stderr_is("error: `--arg a=2`: the key `a` is given twice\n");
 }
 
 #[test]

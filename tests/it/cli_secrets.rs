@@ -48,3 +48,30 @@ fn an_unreachable_tenant_error_has_no_secret() {
         .stderr_has("hosts::query_devices_by_filter")
         .no_secret();
 }
+
+#[test]
+fn the_repl_save_applies_the_history_filter() {
+    use crate::safety_support::{Run, Tenant, fleet};
+    let t = Tenant::new(&fleet(""));
+    let secret = t.sim.client_secret.clone();
+    let saved = t.path("saved.rhai");
+    let out = Run::new(&t)
+        .arg("repl")
+        .arg("--history")
+        .arg(t.path("history"))
+        .input(&format!(
+            "let note = \"{secret}\";\nlet n = 1;\n:save {}\n",
+            saved.display()
+        ))
+        .output();
+    out.success();
+    let text = std::fs::read_to_string(&saved).unwrap();
+    assert!(!text.contains(&secret), "{text}");
+    assert!(text.contains("let n = 1;"), "{text}");
+    assert!(
+        out.stderr
+            .contains("1 statement holding a secret or a token left out"),
+        "{}",
+        out.stderr
+    );
+}

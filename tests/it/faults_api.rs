@@ -15,7 +15,7 @@ use std::time::Duration;
 const CAREFUL: &str = r#"
 let report = #{ created: [], lost: [], failed: [], ran: [], command_errors: [] };
 let dev = hosts::query_devices_by_filter(#{ filter: "hostname:'WS-042'" }).body.resources[0];
-for i in 0..args.groups {
+for i in 0..args.get_int("groups", 0) {
     let name = `fault-group-${i}`;
     try {
         host_group::create_host_groups(#{ name: name, group_type: "static" });

@@ -5,6 +5,8 @@
 // The shared helpers stay beside this folder so a new top-level test file can still `mod common;`.
 #[path = "../common/mod.rs"]
 mod common;
+#[path = "../hostile_support/mod.rs"]
+mod hostile_support;
 #[path = "../rtr_support/mod.rs"]
 mod rtr_support;
 #[path = "../safety_support/mod.rs"]
@@ -18,6 +20,7 @@ mod bench_smoke;
 mod cli_api;
 mod cli_check;
 mod cli_ops;
+mod cli_policy;
 mod cli_run;
 mod cli_secrets;
 mod cli_seed;
@@ -26,16 +29,21 @@ mod client_resilience;
 mod engine_calls;
 mod engine_stdlib;
 mod faults_api;
+mod hostile;
+mod no_silent_wrong_action;
 mod playbooks_examples;
 mod repl_pty;
 mod rtr_helpers;
+mod safety_as_sent;
 mod safety_run;
 mod sim_api;
 mod sim_falconpy;
 mod sim_fleet;
+mod sim_hostile;
 mod sim_library;
 mod sim_policies;
 mod sim_rtr;
 mod sim_scenario;
+mod sim_strict;
 mod table;
 mod watch_runs;

@@ -433,3 +433,46 @@ fn an_offline_host_refuses_a_session_unless_commands_may_queue() {
         1
     );
 }
+
+#[test]
+fn preflight_names_falcon_scripts_and_custom_scripts_for_a_falcon_script() {
+    let t = Tenant::with_scenario(
+        r#"
+[[hosts]]
+hostname = "WS-FS"
+platform = "Windows"
+
+[[hosts]]
+hostname = "WS-CS"
+platform = "Windows"
+groups = ["no-custom"]
+
+[[policies]]
+name = "platform_default"
+platform = "Windows"
+settings = { FalconScripts = false }
+
+[[policies]]
+name = "no custom scripts"
+platform = "Windows"
+groups = ["no-custom"]
+settings = { CustomScripts = false, FalconScripts = true }
+"#,
+    );
+    let r = t
+        .script(
+            r#"let p = rtr::preflight(hosts::find_all().map(|h| h.device_id), "falconscript -Name=CollectProcessTree");
+            p.refused.map(|r| `${r.hostname} ${r.setting}`)"#,
+            &[],
+        )
+        .ok()
+        .json();
+    let mut refused: Vec<&str> = r
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    refused.sort_unstable();
+    assert_eq!(refused, ["WS-CS CustomScripts", "WS-FS FalconScripts"]);
+}

@@ -498,24 +498,10 @@ fn the_engine_has_no_file_or_network_functions() {
 
 #[test]
 fn the_repl_asks_before_each_destructive_request() {
-    use expectrl::{Expect, Session};
-    // The line editor reads raw keys once its prompt is up: Enter is a carriage return.
-    fn enter(s: &mut impl Expect, line: &str) {
-        s.expect("falconry> ").unwrap();
-        s.send(format!("{line}\r")).unwrap();
-    }
+    use crate::safety_support::{enter, repl_on_terminal};
+    use expectrl::Expect;
     let t = Tenant::new(&fleet(""));
-    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_falconry"));
-    cmd.arg("repl")
-        .arg("--history")
-        .arg(t.path("history"))
-        .env("FALCON_BASE_URL", t.sim.base_url())
-        .env("FALCON_CLIENT_ID", &t.sim.client_id)
-        .env("FALCON_CLIENT_SECRET", &t.sim.client_secret)
-        .env("HOME", t.path("home"))
-        .env("XDG_DATA_HOME", t.path("home/data"));
-    let mut s = Session::spawn(cmd).expect("repl starts on a terminal");
-    s.set_expect_timeout(Some(std::time::Duration::from_secs(30)));
+    let mut s = repl_on_terminal(&t);
     enter(
         &mut s,
         r#"let g = host_group::create_host_groups(#{ name: "doomed", group_type: "static" }).body.resources[0].id;"#,

@@ -330,3 +330,124 @@ async fn endpoint_tier_and_platform_are_checked() {
     );
     sim.run("command", &lnx, "ifconfig").await.expect(201);
 }
+
+#[tokio::test]
+async fn falcon_scripts_are_a_windows_setting_that_needs_custom_scripts() {
+    let sim = Sim::with_scenario(FLEET).await;
+    let categories = |p: &Value| -> Vec<(String, Vec<String>)> {
+        p["settings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| {
+                let ids = c["settings"].as_array().unwrap().iter();
+                (
+                    c["name"].as_str().unwrap().to_string(),
+                    ids.map(|s| s["id"].as_str().unwrap().to_string()).collect(),
+                )
+            })
+            .collect()
+    };
+    let windows = sim
+        .get("/policy/combined/response/v1?filter=name:'platform_default'+platform_name:'Windows'")
+        .await
+        .expect(200)
+        .first()
+        .clone();
+    assert_eq!(
+        categories(&windows),
+        [
+            (
+                "Enable/Disable".into(),
+                vec!["RealTimeFunctionality".to_string()]
+            ),
+            (
+                "Custom scripts".into(),
+                vec!["CustomScripts".into(), "FalconScripts".into()]
+            ),
+            (
+                "High risk commands".into(),
+                [
+                    "GetCommand",
+                    "PutCommand",
+                    "MemDumpCommand",
+                    "XMemDumpCommand",
+                    "ExecCommand",
+                    "PutAndRunCommand"
+                ]
+                .map(String::from)
+                .to_vec()
+            ),
+        ]
+    );
+    let linux = sim
+        .get("/policy/combined/response/v1?filter=name:'platform_default'+platform_name:'Linux'")
+        .await
+        .expect(200)
+        .first()
+        .clone();
+    assert_eq!(categories(&linux)[1].1, ["CustomScripts"]);
+    let a = sim
+        .post(
+            "/policy/entities/response/v1",
+            json!({"resources": [{"name": "lnx", "platform_name": "Linux",
+                "settings": [{"id": "FalconScripts", "value": {"enabled": true}}]}]}),
+        )
+        .await
+        .expect(400);
+    assert!(
+        a.message().contains("`FalconScripts`") && a.message().contains("Linux"),
+        "{}",
+        a.message()
+    );
+
+    // A Falcon script runs when both script settings allow it...
+    let ws = sim.session(&sim.device("WS-1")).await;
+    let line = "falconscript -Name=CollectProcessTree";
+    let id = sim
+        .run("admin-command", &ws, line)
+        .await
+        .expect(201)
+        .first()["cloud_request_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let status = sim.wait("admin-command", &id).await;
+    assert_eq!(status["stderr"], "", "{status}");
+    let a = sim
+        .run("admin-command", &ws, "falconscript -Name=NoSuchScript")
+        .await
+        .expect(201);
+    let status = sim
+        .wait(
+            "admin-command",
+            a.first()["cloud_request_id"].as_str().unwrap(),
+        )
+        .await;
+    assert!(
+        status["stderr"].as_str().unwrap().contains("NoSuchScript"),
+        "{status}"
+    );
+    // ...not below the admin tier...
+    let a = sim
+        .run("active-responder-command", &ws, line)
+        .await
+        .expect(400);
+    assert!(a.message().contains("admin"), "{}", a.message());
+    // ...and is refused naming the setting that is off: FalconScripts, or CustomScripts under it.
+    for (off, named) in [
+        ("FalconScripts", "`FalconScripts`"),
+        ("CustomScripts", "`CustomScripts`"),
+    ] {
+        sim.patch(
+            "/policy/entities/response/v1",
+            json!({"resources": [{"id": windows["id"], "settings": [
+                {"id": "FalconScripts", "value": {"enabled": off != "FalconScripts"}},
+                {"id": "CustomScripts", "value": {"enabled": off != "CustomScripts"}}]}]}),
+        )
+        .await
+        .expect(200);
+        let a = sim.run("admin-command", &ws, line).await.expect(403);
+        assert!(a.message().contains(named), "{}", a.message());
+    }
+}

@@ -1,4 +1,4 @@
-//! The operation table against the reference (tests/data/operations.json), row by row, and the table's
+//! The operation table against the reference (tools/operations.json), row by row, and the table's
 //! own consistency: unique names, routes, parameter locations, body shapes.
 
 use falconry::engine::rhai_names;
@@ -13,9 +13,9 @@ const EXTRA_ENUMS: &[(&str, &str)] = &[("PerformActionV2", "action_name")];
 fn reference() -> Vec<Value> {
     let text = std::fs::read_to_string(concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/tests/data/operations.json"
+        "/tools/operations.json"
     ))
-    .expect("tests/data/operations.json");
+    .expect("tools/operations.json");
     let doc: Value = serde_json::from_str(&text).expect("valid JSON");
     doc["operations"]
         .as_array()
@@ -294,4 +294,34 @@ fn ranges_and_enums_are_sane() {
             );
         }
     }
+}
+
+#[test]
+fn every_op_id_names_its_own_row() {
+    assert_eq!(falconry::ops::OpId::ALL.len(), OPERATIONS.len());
+    for (i, op) in OPERATIONS.iter().enumerate() {
+        assert_eq!(op.key as usize, i, "{} is out of order", op.id);
+        assert_eq!(op.key.op().id, op.id);
+    }
+}
+
+/// The committed table is exactly what the generator writes from its input: a hand edit of
+/// `src/ops/table.rs`, or a generator change not run, fails here.
+#[test]
+fn the_committed_table_is_the_generators_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("table.rs");
+    let root = env!("CARGO_MANIFEST_DIR");
+    let status = std::process::Command::new("python3")
+        .arg(format!("{root}/tools/gen_ops_table.py"))
+        .arg(&out)
+        .status()
+        .expect("python3 runs the generator");
+    assert!(status.success(), "the generator failed");
+    let generated = std::fs::read_to_string(&out).unwrap();
+    let committed = std::fs::read_to_string(format!("{root}/src/ops/table.rs")).unwrap();
+    assert!(
+        generated == committed,
+        "src/ops/table.rs differs from tools/gen_ops_table.py's output: run `python3 tools/gen_ops_table.py`"
+    );
 }

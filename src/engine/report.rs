@@ -1,22 +1,15 @@
-//! The one error renderer: `error: message`, then where (`--> file:line:col`, the line, a caret) and notes.
+//! The one script-error renderer: `error: message`, then where (`--> file:line:col`, the line, a caret) and
+//! notes. Here, below the CLI, the REPL and watch mode, so all of them print errors the same way.
 
-use super::error::Error;
-use crate::engine::{ErrorKind, Location, ScriptError};
+use super::error::{ErrorKind, Location, ScriptError};
 use std::fmt::Write;
 
-pub fn render(err: &Error) -> String {
-    match err {
-        Error::Usage(m) | Error::Backend(m) | Error::Io(m) => format!("error: {m}\n"),
-        Error::Script(e) => render_script_error(e),
-        Error::NotRun(n) => format!("error: {n} problems found; the playbook was not run\n"),
-        Error::Findings(n) => format!(
-            "error: {n} problem{} found\n",
-            if *n == 1 { "" } else { "s" }
-        ),
-    }
+pub fn render_script_error(e: &ScriptError) -> String {
+    // An error body may echo the request: never print the secret or a token it carried.
+    crate::api::redact::clean(&render_unredacted(e)).into_owned()
 }
 
-pub fn render_script_error(e: &ScriptError) -> String {
+fn render_unredacted(e: &ScriptError) -> String {
     let mut out = String::new();
     let headline = match (&e.kind, &e.api) {
         (ErrorKind::Api, Some(api)) => match api.status {

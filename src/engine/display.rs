@@ -1,7 +1,7 @@
 //! How a statement's value is shown: resources as aligned tables, maps as indented JSON, long text cut with
 //! a note; `:json` shows everything raw.
 
-use crate::engine::convert;
+use super::convert;
 use comfy_table::{ContentArrangement, LineStyle, Table, TableStyle};
 use rhai::Dynamic;
 use serde_json::{Map, Value};

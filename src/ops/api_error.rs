@@ -1,4 +1,5 @@
-//! What can go wrong talking to Falcon. Plain data; the CLI renders it once.
+//! What can go wrong talking to Falcon. Plain data, shared by the client that makes it and the layers
+//! that report it; the CLI renders it once.
 
 use std::fmt;
 
@@ -55,3 +56,17 @@ impl fmt::Display for ApiError {
 }
 
 impl std::error::Error for ApiError {}
+
+impl ApiError {
+    /// The operation that failed: the token request when the credentials were refused, not the call
+    /// that needed the token.
+    pub fn operation(&self) -> Option<&str> {
+        match self {
+            ApiError::Status { operation, .. }
+            | ApiError::Transport { operation, .. }
+            | ApiError::Unknown { operation, .. }
+            | ApiError::Cancelled { operation } => Some(operation),
+            ApiError::Config(_) => None,
+        }
+    }
+}
