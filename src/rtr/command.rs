@@ -289,7 +289,8 @@ pub fn wait_output(
     Ok((stdout, stderr))
 }
 
-/// Adds the structured field (`processes`, `entries`, ...) the parsers read from the output.
+/// Adds the structured field (`processes`, `entries`, ...) the parsers read from the output, and
+/// `warnings` naming rows they could not read.
 pub fn add_parsed(result: &mut Value, base: &str, platform: &str, line: &str) {
     let stdout = str_of(result, "stdout").to_string();
     let base = if base.eq_ignore_ascii_case("reg") || base.eq_ignore_ascii_case("update") {
@@ -297,9 +298,10 @@ pub fn add_parsed(result: &mut Value, base: &str, platform: &str, line: &str) {
     } else {
         base
     };
-    if let Some((field, value)) =
+    if let Some(parsed) =
         super::parse::parse(base, Some(platform).filter(|p| !p.is_empty()), &stdout)
     {
-        result[field] = value;
+        result[parsed.field] = parsed.value;
+        result["warnings"] = parsed.warnings.into();
     }
 }

@@ -12,6 +12,7 @@ mod file;
 mod fs;
 mod hosts;
 mod keepalive;
+mod kill;
 mod methods;
 mod options;
 pub mod parse;

@@ -45,6 +45,7 @@ pub const METHODS: &[(&str, &str, &[usize])] = &[
     ("Session", "put_and_run", &[1]),
     ("Session", "cd", &[1]),
     ("Session", "pwd", &[0]),
+    ("Session", "kill", &[1]),
     ("Session", "close", &[0]),
     ("Batch", "run", &[1]),
     ("Batch", "get", &[1]),

@@ -34,6 +34,7 @@ mod no_silent_wrong_action;
 mod playbooks_examples;
 mod repl_pty;
 mod rtr_helpers;
+mod rtr_real_captures;
 mod safety_as_sent;
 mod safety_run;
 mod sim_api;

@@ -25,7 +25,8 @@ fn triage_finds_and_collects_the_implant_without_changing_the_host() {
     let suspicious = report["suspicious"].as_array().unwrap();
     assert_eq!(suspicious.len(), 1, "{}", run.show());
     let evil = &suspicious[0];
-    assert_eq!(evil["name"], "evil.exe");
+    // Windows `ps` prints `Get-Process` names, without `.exe` (the real captures show `conhost`).
+    assert_eq!(evil["name"], "evil");
     assert_eq!(evil["pid"], 6612);
     assert_eq!(evil["path"], windows_implant("bob"));
     assert_eq!(evil["sha256"], sha256(EVIL_EXE.as_bytes()));
@@ -124,7 +125,7 @@ fn kill_and_quarantine_kills_collects_removes_and_verifies() {
     // And a later `ps` no longer shows it.
     let later = t
         .script(
-            r#"let s = rtr::session(hosts::find("WS-042")); s.run("ps").processes.filter(|p| p.name == "evil.exe").len()"#,
+            r#"let s = rtr::session(hosts::find("WS-042")); s.run("ps").processes.filter(|p| p.name == "evil").len()"#,
             &[],
         )
         .ok()

@@ -598,7 +598,7 @@ fn plan_mode_covers_the_rtr_helpers() {
             let s = rtr::session(host.device_id);
             let procs = s.run("ps").processes;
             let killed = [];
-            for p in procs.filter(|p| p.name == "evil.exe") {
+            for p in procs.filter(|p| p.name == "evil") {
                 killed.push(s.run(`kill ${p.pid}`).complete);
             }
             #{ processes: procs.len(), killed: killed }
