@@ -6,6 +6,7 @@ mod arguments;
 mod audit;
 mod flags;
 mod guard;
+mod outcome;
 mod plan;
 mod playbook;
 pub mod sandbox;
@@ -16,6 +17,7 @@ pub use arguments::arguments;
 pub use audit::{AuditLog, data_dir, default_audit_path};
 pub use flags::RunFlags;
 pub use guard::{Guard, Prompt, Refusal, destructive, refusal_map, rtr_command};
+pub use outcome::Outcome;
 pub use plan::{Plan, Step};
 pub use playbook::Playbook;
 pub use sandbox::confine;
@@ -92,6 +94,8 @@ struct Inner {
     playbook: Option<Playbook>,
     /// Locked before `plan` whenever both are needed.
     memory: Mutex<Memory>,
+    /// Refusals and changes made, for the summary a run with a refusal ends with.
+    outcome: Mutex<Outcome>,
 }
 
 impl fmt::Debug for Safety {
@@ -118,6 +122,7 @@ impl Safety {
             audit: settings.audit.map(Arc::new),
             playbook: settings.playbook,
             memory: Mutex::new(Memory::default()),
+            outcome: Mutex::new(Outcome::default()),
         }))
     }
 
@@ -144,6 +149,7 @@ impl Safety {
             audit: self.0.audit.clone(),
             playbook: Some(playbook),
             memory: Mutex::new(Memory::default()),
+            outcome: Mutex::new(Outcome::default()),
         }))
     }
 
@@ -219,24 +225,14 @@ impl Safety {
         // The prompt may wait for a person: other hosts of a fan-out must not wait on the lock meanwhile.
         drop(memory);
         let line = command.map(|(l, _)| l).filter(|l| !l.is_empty());
-        let what = match &line {
-            Some(l) => format!("`{l}`"),
-            None => format!("`{}`", req.op.qualified_name()),
-        };
-        let on = if hosts.is_empty() {
-            String::new()
-        } else {
-            format!(" on {}", hosts.join(", "))
-        };
-        let of = if targets.ids.is_empty() {
-            String::new()
-        } else {
-            format!(" of {}", targets.ids.join(", "))
-        };
-        if self.0.guard.permits(&format!("{what}{on}{of}")) {
+        if self
+            .0
+            .guard
+            .permits(&describe(req, line.as_deref(), &hosts, &targets.ids))
+        {
             return Ok(Verdict::Send);
         }
-        Err(Stop::Refused(Refusal {
+        let refusal = Refusal {
             operation: req.op.qualified_name(),
             command: line,
             device_ids: targets.device_ids,
@@ -244,7 +240,14 @@ impl Safety {
             ids: targets.ids,
             reason,
             how_to_allow: self.0.guard.how_to_allow(),
-        }))
+        };
+        lock(&self.0.outcome).refused.push(refusal.to_string());
+        Err(Stop::Refused(refusal))
+    }
+
+    /// What the run was refused and what it changed (see [`Outcome`]).
+    pub fn outcome(&self) -> MutexGuard<'_, Outcome> {
+        lock(&self.0.outcome)
     }
 
     /// Learns from the answer and, for a state-changing request, writes the audit line before returning.
@@ -254,7 +257,11 @@ impl Safety {
             if let Ok(resp) = result {
                 memory.learn(req, resp);
             }
-            memory.targets(req)
+            let targets = memory.targets(req);
+            if result.is_ok() && !self.is_planning() {
+                self.note_change(req, &targets, &memory);
+            }
+            targets
         };
         let Some(audit) = &self.0.audit else {
             return Ok(());
@@ -270,6 +277,22 @@ impl Safety {
                 self.0.playbook.as_ref(),
             ))
             .map_err(Stop::Audit)
+    }
+
+    /// Remembers a change that was made (a tenant change, or an RTR command that changes a host).
+    fn note_change(&self, req: &Request, targets: &Targets, memory: &Memory) {
+        if !req.op.changes_state() || req.op.effect == Effect::Session {
+            return;
+        }
+        let command = rtr_command(req);
+        if matches!(&command, Some((_, Some(c))) if !c.changes_host) {
+            return;
+        }
+        let line = command.map(|(l, _)| l).filter(|l| !l.is_empty());
+        let hosts = targets.hosts(memory);
+        lock(&self.0.outcome)
+            .changed
+            .push(describe(req, line.as_deref(), &hosts, &targets.ids));
     }
 
     /// Operations that take `comments_for_audit_log` get the playbook's name when the caller gave none.
@@ -293,4 +316,29 @@ impl Safety {
             _ => {}
         }
     }
+}
+
+/// A request as the guard's prompt and the run's summary name it: the command or operation, its hosts
+/// and the ids it acts on.
+fn describe(req: &Request, line: Option<&str>, hosts: &[String], ids: &[String]) -> String {
+    let what = match line {
+        Some(l) => format!("`{l}`"),
+        None => format!("`{}`", req.op.qualified_name()),
+    };
+    let on = if hosts.is_empty() {
+        String::new()
+    } else {
+        format!(" on {}", hosts.join(", "))
+    };
+    let of = if ids.is_empty() {
+        String::new()
+    } else {
+        format!(" of {}", ids.join(", "))
+    };
+    // A create names what it creates.
+    let named = match req.arg("name").or_else(|| req.arg("file")) {
+        Some(serde_json::Value::String(n)) if ids.is_empty() => format!(" `{n}`"),
+        _ => String::new(),
+    };
+    format!("{what}{named}{on}{of}")
 }

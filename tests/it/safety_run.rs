@@ -229,7 +229,7 @@ fn every_destructive_command_of_the_catalogue_is_refused_and_read_only_ones_run(
         ))
         .arg("--json")
         .output();
-    out.success();
+    out.refused();
     let v = out.json();
     assert_eq!(v["refused"].as_array().unwrap().len(), 13, "{v}");
     assert_eq!(t.count_received("RTR-ExecuteAdminCommand"), 0);
@@ -387,7 +387,7 @@ fn a_caught_refusal_is_a_map_like_api_errors() {
         )
         .arg("--json")
         .output();
-    out.success();
+    out.refused();
     let v = out.json();
     assert_eq!(v["refused"], json!(true));
     assert_eq!(

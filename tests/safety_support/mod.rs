@@ -162,6 +162,22 @@ impl Outcome {
         self
     }
 
+    /// The playbook ran to its end, but a destructive step was refused: exit code 3 and the summary.
+    #[track_caller]
+    pub fn refused(&self) -> &Outcome {
+        assert_eq!(
+            self.code, 3,
+            "expected a refused step\nstdout: {}\nstderr: {}",
+            self.stdout, self.stderr
+        );
+        assert!(
+            self.stderr.contains("changes already made"),
+            "{}",
+            self.stderr
+        );
+        self
+    }
+
     #[track_caller]
     pub fn failure(&self) -> &Outcome {
         assert_ne!(
