@@ -375,6 +375,13 @@ fn a_tenant_changed_between_plan_and_apply_is_refused() {
         .status(0)
         .stdout_has("  ~ update Windows policy `Workstations`: CustomScripts off -> on\n")
         .stdout_has("Applied 7 changes.");
+    // `--json` gives the applied plan as data; applied again, it has nothing left to do.
+    let again = falconry(&sim)
+        .file("p.toml", DESIRED)
+        .command(&["policy", "apply", "p.toml", "--json"])
+        .run();
+    again.status(0);
+    assert_eq!(again.json()["changed"], false);
 }
 
 #[test]
