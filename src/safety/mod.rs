@@ -141,8 +141,15 @@ impl Safety {
 
     /// Whether a destructive change described by `what` may go ahead: always in plan mode (nothing is
     /// sent), else as the guard decides (`--allow-destructive`, the REPL's question).
+    /// A refusal counts in the run's outcome as the guard's own do.
     pub fn permits(&self, what: &str) -> bool {
-        self.is_planning() || self.0.guard.permits(what)
+        let allowed = self.is_planning() || self.0.guard.permits(what);
+        if !allowed {
+            lock(&self.0.outcome)
+                .refused
+                .push(format!("refused {what}"));
+        }
+        allowed
     }
 
     pub fn audit_path(&self) -> Option<&Path> {

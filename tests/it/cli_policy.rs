@@ -292,7 +292,7 @@ fn capability_removals_and_deletions_need_allow_destructive() {
         .file("p.toml", file)
         .command(&["policy", "apply", "p.toml"])
         .run()
-        .status(1)
+        .status(3)
         .stderr_has("refused: the plan deletes `Linux servers`")
         .stderr_has("--allow-destructive");
     assert_eq!(effective(&sim, "LNX-1"), "Linux servers");
@@ -303,7 +303,7 @@ fn capability_removals_and_deletions_need_allow_destructive() {
         .file("p.toml", &tighter)
         .command(&["policy", "apply", "p.toml"])
         .run()
-        .status(1)
+        .status(3)
         .stderr_has("removes RTR capabilities from 1 host");
     let planned = falconry(&sim)
         .file("p.toml", &tighter)
@@ -375,6 +375,13 @@ fn a_tenant_changed_between_plan_and_apply_is_refused() {
         .status(0)
         .stdout_has("  ~ update Windows policy `Workstations`: CustomScripts off -> on\n")
         .stdout_has("Applied 7 changes.");
+    // `--json` gives the applied plan as data; applied again, it has nothing left to do.
+    let again = falconry(&sim)
+        .file("p.toml", DESIRED)
+        .command(&["policy", "apply", "p.toml", "--json"])
+        .run();
+    again.status(0);
+    assert_eq!(again.json()["changed"], false);
 }
 
 #[test]
@@ -396,7 +403,11 @@ fn playbooks_plan_and_apply_a_desired_state_map() {
             try { policies::apply(plan); } catch (e) { stale = e.reason; }
             response_policies::perform_policies_action(#{ action_name: "enable", ids: p.id });
             let applied = policies::apply(policies::plan(desired));
-            #{ changes: plan.changes.map(|c| c.action), losing: losing, stale: stale,
+            // A bad map is refused with the path of the bad key and a suggestion.
+            let bad = "";
+            try { policies::plan(#{ policies: [#{ name: "x", platform: "Windows", settings: #{ GetComand: true } }] }); }
+            catch (e) { bad = e.message; }
+            #{ changes: plan.changes.map(|c| c.action), losing: losing, stale: stale, bad: bad,
                applied: applied.applied, again: policies::plan(desired).changed }
             "#,
         )
@@ -411,6 +422,12 @@ fn playbooks_plan_and_apply_a_desired_state_map() {
     );
     assert_eq!(v["losing"], serde_json::json!(["FIN-1"]));
     assert_eq!(v["stale"], "stale");
+    assert_eq!(
+        v["bad"],
+        "the desired-state map: `policies[0].settings.GetComand`: unknown setting `GetComand`: the settings are \
+         RealTimeFunctionality, CustomScripts, GetCommand, PutCommand, ExecCommand, FalconScripts, MemDumpCommand, \
+         XMemDumpCommand, PutAndRunCommand; did you mean `GetCommand`?"
+    );
     assert_eq!(v["applied"], true);
     assert_eq!(v["again"], false);
     assert_eq!(effective(&sim, "FIN-1"), "IR hold");
@@ -483,7 +500,7 @@ fn bad_files_are_errors_with_file_line_and_a_suggestion() {
 }
 
 #[test]
-fn exit_codes_are_0_unchanged_2_changed_1_error() {
+fn exit_codes_are_0_unchanged_2_changed_1_error_3_refused() {
     let sim = tenant();
     let file = export(&sim);
     let run = |args: &[&str]| {
@@ -501,6 +518,9 @@ fn exit_codes_are_0_unchanged_2_changed_1_error() {
     run(&["policy", "plan"]).status(1);
     run(&["policy", "plan", "p.toml", "--no-such-flag"]).status(1);
     run(&["policy", "apply", "p.toml"]).status(0);
+    run(&["policy", "apply", "new.toml"])
+        .status(3)
+        .stderr_has("refused: the plan removes RTR capabilities");
     run(&["policy", "export", "--platform", "Amiga"])
         .status(1)
         .stderr_has("unknown platform `Amiga`");
@@ -551,7 +571,7 @@ fn the_hold_playbook_shows_the_impact_then_applies_only_when_asked() {
     Test::new()
         .command(&["run", &playbook, "--arg", "apply=true"])
         .run()
-        .status(1)
+        .status(3)
         .stderr_has("refused: the plan removes RTR capabilities from 2 hosts");
     let applied = Test::new()
         .command(&[
