@@ -204,3 +204,50 @@ fn a_refused_step_fails_the_run_and_says_what_was_already_changed() {
     t.playbook("kill_and_quarantine.rhai", &["--allow-destructive"])
         .ok();
 }
+
+#[test]
+fn a_windows_path_in_a_plain_string_is_caught_before_anything_runs() {
+    let t = Tenant::new();
+    // `\U` is not an escape: the syntax error says what to write instead.
+    let r = t.script(
+        r#"let s = rtr::session(hosts::find("WS-042")); s.run("ls C:\Users")"#,
+        &[],
+    );
+    assert_eq!(r.code, Some(1), "{}", r.show());
+    assert!(
+        r.stderr.contains("escape sequence") && r.stderr.contains("backtick string"),
+        "{}",
+        r.show()
+    );
+    // `\n` is an escape: `run` refuses the playbook before anything is sent, naming the backtick form.
+    let r = t.script(
+        r#"let s = rtr::session(hosts::find("WS-042")); s.run("ls C:\new")"#,
+        &[],
+    );
+    assert_eq!(r.code, Some(1), "{}", r.show());
+    assert!(r.stderr.contains(r#"`.run("ls C:\new")`"#), "{}", r.show());
+    assert!(r.stderr.contains("`.run(`ls C:\\new`)`"), "{}", r.show());
+    assert_eq!(t.count("POST", "/"), 0, "a request was sent");
+    assert_eq!(t.state().total_executions(), 0);
+    // `falconry check` reports it too, with its position; the backtick form passes.
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.rhai");
+    std::fs::write(&bad, "let s = rtr::session(\"x\");\ns.cd(\"C:\\temp\");\n").unwrap();
+    let good = dir.path().join("good.rhai");
+    std::fs::write(
+        &good,
+        "let s = rtr::session(\"x\");\ns.cd(`C:\\temp`);\ns.run(`ls C:\\new`);\n",
+    )
+    .unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_falconry"))
+        .arg("check")
+        .arg(&bad)
+        .arg(&good)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("bad.rhai:2:6"), "{stderr}");
+    assert!(stderr.contains(r#"`.cd("C:\temp")`"#), "{stderr}");
+    assert!(!stderr.contains("good.rhai"), "{stderr}");
+    assert_eq!(out.status.code(), Some(1));
+}
