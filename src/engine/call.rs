@@ -57,8 +57,9 @@ pub fn call(
     if let Verdict::Answer(resp) = verdict {
         return Ok(resp);
     }
-    let result = send(ctx, &req);
+    let mut result = send(ctx, &req);
     ctx.safety.after(&req, &result).map_err(CallError::Safety)?;
+    ctx.safety.planned_view(&req, &mut result);
     result.map_err(CallError::Api)
 }
 
