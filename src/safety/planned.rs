@@ -131,7 +131,7 @@ fn policy_record(id: &str, sent: &Map<String, Value>, stamp: &str) -> Option<Val
         modified_by: "falconry-plan".into(),
         modified_timestamp: stamp.to_string(),
     };
-    Some(policy.record("", Vec::new(), 0))
+    Some(policy.record("", Vec::new()))
 }
 
 /// Merges the planned view into the answer of a read sent for real: planned creates that match the
