@@ -375,6 +375,13 @@ fn a_tenant_changed_between_plan_and_apply_is_refused() {
         .status(0)
         .stdout_has("  ~ update Windows policy `Workstations`: CustomScripts off -> on\n")
         .stdout_has("Applied 7 changes.");
+    // `--json` gives the applied plan as data; applied again, it has nothing left to do.
+    let again = falconry(&sim)
+        .file("p.toml", DESIRED)
+        .command(&["policy", "apply", "p.toml", "--json"])
+        .run();
+    again.status(0);
+    assert_eq!(again.json()["changed"], false);
 }
 
 #[test]
@@ -396,7 +403,11 @@ fn playbooks_plan_and_apply_a_desired_state_map() {
             try { policies::apply(plan); } catch (e) { stale = e.reason; }
             response_policies::perform_policies_action(#{ action_name: "enable", ids: p.id });
             let applied = policies::apply(policies::plan(desired));
-            #{ changes: plan.changes.map(|c| c.action), losing: losing, stale: stale,
+            // A bad map is refused with the path of the bad key and a suggestion.
+            let bad = "";
+            try { policies::plan(#{ policies: [#{ name: "x", platform: "Windows", settings: #{ GetComand: true } }] }); }
+            catch (e) { bad = e.message; }
+            #{ changes: plan.changes.map(|c| c.action), losing: losing, stale: stale, bad: bad,
                applied: applied.applied, again: policies::plan(desired).changed }
             "#,
         )
@@ -411,6 +422,12 @@ fn playbooks_plan_and_apply_a_desired_state_map() {
     );
     assert_eq!(v["losing"], serde_json::json!(["FIN-1"]));
     assert_eq!(v["stale"], "stale");
+    assert_eq!(
+        v["bad"],
+        "the desired-state map: `policies[0].settings.GetComand`: unknown setting `GetComand`: the settings are \
+         RealTimeFunctionality, CustomScripts, GetCommand, PutCommand, ExecCommand, FalconScripts, MemDumpCommand, \
+         XMemDumpCommand, PutAndRunCommand; did you mean `GetCommand`?"
+    );
     assert_eq!(v["applied"], true);
     assert_eq!(v["again"], false);
     assert_eq!(effective(&sim, "FIN-1"), "IR hold");
