@@ -248,6 +248,7 @@ impl Batch {
                 "hostname": h.hostname,
                 "session_id": str_of(entry, "session_id"),
                 "cloud_request_id": str_of(entry, "task_id"),
+                "planned": crate::safety::is_plan_id(str_of(entry, "task_id")),
             });
             if let Some((code, message)) = first_error(entry) {
                 if code == 403 {
@@ -458,6 +459,8 @@ impl Alive for BatchInner {
         if let Err(e) = api::send(&self.ctx, OpId::BatchRefreshSessions, args)
             && !e.is_cancelled()
         {
+            // The error may carry a server's echo of the request.
+            let e = crate::api::redact::clean(&e.to_string()).into_owned();
             eprintln!(
                 "falconry: keep-alive for batch `{}` failed: {e}",
                 self.batch_id
