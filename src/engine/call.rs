@@ -58,10 +58,11 @@ pub fn call(
         Verdict::Answer(resp) => return Ok(resp),
         Verdict::Send(intent) => intent,
     };
-    let result = send(ctx, &req);
+    let mut result = send(ctx, &req);
     ctx.safety
         .after(&req, intent, &result)
         .map_err(CallError::Safety)?;
+    ctx.safety.planned_view(&req, &mut result);
     result.map_err(CallError::Api)
 }
 

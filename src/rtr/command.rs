@@ -119,6 +119,8 @@ pub fn run(session: &Session, command_string: &str, timeout: Duration) -> Result
         "hostname": host.hostname,
         "session_id": session.id(),
         "cloud_request_id": request_id,
+        // Plan mode answered in place of the host: nothing ran, so a playbook must not report it as done.
+        "planned": crate::safety::is_plan_id(&request_id),
     });
     if record
         .get("queued_command_offline")

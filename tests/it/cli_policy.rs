@@ -182,9 +182,9 @@ fn plan_lists_ordered_changes_and_the_impact_per_host_and_apply_makes_it_so() {
     plan.status(2);
     assert!(plan.stdout.starts_with(EXPECTED_CHANGES), "{}", plan.stdout);
     plan.stdout_has(
-        "  Windows: 1 host loses `get`\n    SRV-1 (",
+        "  Windows: 1 host in `Servers` loses `get`\n    SRV-1 (",
     )
-    .stdout_has("  Windows: 1 host loses `falconscript`, `memdump`, `put`, `put-and-run`, `run`, `runscript`; gains `get`\n    FIN-1 (")
+    .stdout_has("  Windows: 1 host in `Finance` loses `falconscript`, `memdump`, `put`, `put-and-run`, `run`, `runscript`; gains `get`\n    FIN-1 (")
     .stdout_has("): `Workstations` -> `Finance lockdown`")
     .stdout_lacks("WS-1")
     .stdout_lacks("LNX-1");
@@ -214,6 +214,8 @@ fn plan_lists_ordered_changes_and_the_impact_per_host_and_apply_makes_it_so() {
     );
     let impact = json["impact"].as_array().unwrap().clone();
     assert_eq!(impact.len(), 2, "{impact:?}");
+    let fin = impact.iter().find(|h| h["hostname"] == "FIN-1").unwrap();
+    assert_eq!(fin["host_groups"], serde_json::json!(["Finance"]));
 
     // The plan's "before" is the emulator's own resolution.
     for h in &impact {
@@ -287,7 +289,7 @@ fn capability_removals_and_deletions_need_allow_destructive() {
         .run();
     plan.status(2)
         .stdout_has("  - delete Linux policy `Linux servers`\n")
-        .stdout_has("  Linux: 1 host gains `runscript`\n    LNX-1 (");
+        .stdout_has("  Linux: 1 host in `Servers` gains `runscript`\n    LNX-1 (");
     falconry(&sim)
         .file("p.toml", file)
         .command(&["policy", "apply", "p.toml"])
