@@ -6,6 +6,7 @@
 
 mod api;
 mod batch;
+mod catalogue;
 mod command;
 mod each;
 mod file;
@@ -23,8 +24,9 @@ mod refusal;
 mod register;
 mod session;
 
+pub use catalogue::{FUNCTIONS, METHODS};
 pub use poll::Backoff;
-pub use register::{FUNCTIONS, METHODS, register};
+pub use register::register;
 
 use crate::engine::{Backend, Cancel, Options, Runtime};
 use std::sync::Arc;
