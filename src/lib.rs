@@ -10,8 +10,8 @@
 //! - `engine`: the Rhai layer: the generic caller (consulting `safety` before and after every request),
 //!   limits, cancellation, error and value rendering; talks to a `Backend` trait, never to `api`;
 //! - `sim`: the embedded Falcon API emulator; knows only `ops` (its tests borrow `rtr`'s parsers);
-//! - `rtr`: playbook helpers built on the engine (sessions, fan-out, parsed output); `rtr::runtime`
-//!   is where an engine gets them;
+//! - `rtr`: playbook helpers built on the engine (sessions, fan-out, parsed output, response policies
+//!   as code); `rtr::runtime` is where an engine gets them;
 //! - `repl`, `watch`: the interactive and file-watching ways to run, over `engine` and `rtr`;
 //! - `cli`: argument parsing and the commands; the one place that joins `api` to the engine's `Backend`.
 

@@ -91,7 +91,9 @@ pub(super) async fn fetch(
         .body
         .get("expires_in")
         .and_then(|v| v.as_u64())
-        .unwrap_or(1799);
+        .unwrap_or(1799)
+        // A value from the network: a huge lifetime must not overflow the clock.
+        .min(24 * 3600);
     Ok(Grant {
         token: Token {
             value: Secret::new(token),

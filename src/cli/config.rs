@@ -1,7 +1,8 @@
 //! The validated configuration: clap's raw arguments checked once, turned into domain values.
 
 use super::arguments::{
-    Arguments, CheckArgs, Command, LimitArgs, OpsArgs, RunArgs, SafetyArgs, ScriptArgs, SimArgs,
+    Arguments, CheckArgs, Command, LimitArgs, OpsArgs, PolicyCommand, RunArgs, SafetyArgs,
+    ScriptArgs, SimArgs,
 };
 use super::error::Error;
 use super::playbook_args::arg_map;
@@ -21,6 +22,7 @@ pub enum Config {
     Sim(SimConfig),
     Repl(ReplConfig),
     Watch(WatchConfig),
+    Policy(PolicyCommand),
 }
 
 pub struct RunConfig {
@@ -58,6 +60,7 @@ impl Config {
             Command::Sim(a) => Config::Sim(SimConfig::new(a)?),
             Command::Repl(a) => Config::Repl(ReplConfig::new(a)?),
             Command::Watch(a) => Config::Watch(WatchConfig::new(a)?),
+            Command::Policy(c) => Config::Policy(c),
         })
     }
 }

@@ -8,6 +8,7 @@ mod error;
 mod interrupt;
 mod ops_list;
 mod playbook_args;
+mod policy;
 mod repl;
 mod run;
 mod sim;
@@ -25,7 +26,13 @@ pub fn main() -> i32 {
         Ok(a) => a,
         Err(e) => {
             let _ = e.print();
-            return if e.use_stderr() { 2 } else { 0 };
+            // `policy` keeps 2 for "changes found" (as `terraform plan -detailed-exitcode`).
+            let policy = std::env::args().nth(1).as_deref() == Some("policy");
+            return match (e.use_stderr(), policy) {
+                (false, _) => 0,
+                (true, true) => 1,
+                (true, false) => 2,
+            };
         }
     };
     match Config::from_arguments(arguments).and_then(execute) {
@@ -45,5 +52,6 @@ fn execute(config: Config) -> Result<(), Error> {
         Config::Sim(c) => sim::serve(&c),
         Config::Repl(c) => repl::repl(c),
         Config::Watch(c) => watch::watch(c),
+        Config::Policy(c) => policy::policy(c),
     }
 }

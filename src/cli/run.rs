@@ -5,7 +5,7 @@ use super::config::RunConfig;
 use super::error::Error;
 use crate::engine::render_script_error;
 use crate::engine::{Cancel, ScriptError, convert, on_script_thread};
-use crate::safety::Playbook;
+use crate::safety::{Playbook, Safety};
 
 pub fn run(cfg: RunConfig) -> Result<(), Error> {
     let cancel = Cancel::new();
@@ -30,10 +30,7 @@ pub fn run(cfg: RunConfig) -> Result<(), Error> {
         let ast = runtime.prepare_file(&playbook).map_err(not_run)?;
         crate::engine::strict::unknown_args(&ast, &args).map_err(Error::Usage)?;
         let value = runtime.run_ast(&ast, args)?;
-        Ok::<_, Error>(
-            convert::to_json(&value)
-                .unwrap_or_else(|_| serde_json::Value::String(value.to_string())),
-        )
+        Ok::<_, Error>(convert::shown(&value))
     });
     // The emulator (if any) stops only after the playbook is done with it.
     drop(emulator);
@@ -41,7 +38,31 @@ pub fn run(cfg: RunConfig) -> Result<(), Error> {
     if let Some(plan) = safety.render_plan() {
         eprint!("{plan}");
     }
-    let value = outcome?;
+    // A refused destructive step fails the run, whether the playbook caught the refusal or not: the
+    // summary says what was held back and what had already changed.
+    let refused = {
+        let o = safety.outcome();
+        (!o.refused.is_empty()).then(|| (o.refused.len(), o.render()))
+    };
+    let value = match (outcome, refused) {
+        (Ok(v), None) => v,
+        (Err(e), None) => return Err(e),
+        (Err(e), Some((n, summary))) => {
+            eprint!("{}", super::render(&e));
+            eprint!("{summary}");
+            return Err(Error::Refused(n));
+        }
+        (Ok(v), Some((n, summary))) => {
+            print_result(json, &safety, v)?;
+            eprint!("{summary}");
+            return Err(Error::Refused(n));
+        }
+    };
+    print_result(json, &safety, value)
+}
+
+/// With `--json`, the playbook's final value (and the plan, in plan mode) on stdout.
+fn print_result(json: bool, safety: &Safety, value: serde_json::Value) -> Result<(), Error> {
     if json {
         let value = match safety.plan_json() {
             Some(plan) => serde_json::json!({ "result": value, "plan": plan }),

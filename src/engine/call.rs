@@ -54,11 +54,15 @@ pub fn call(
         .safety
         .before(&mut req, &ctx.base_dir, &ctx.out_dir)
         .map_err(CallError::Safety)?;
-    if let Verdict::Answer(resp) = verdict {
-        return Ok(resp);
-    }
-    let result = send(ctx, &req);
-    ctx.safety.after(&req, &result).map_err(CallError::Safety)?;
+    let intent = match verdict {
+        Verdict::Answer(resp) => return Ok(resp),
+        Verdict::Send(intent) => intent,
+    };
+    let mut result = send(ctx, &req);
+    ctx.safety
+        .after(&req, intent, &result)
+        .map_err(CallError::Safety)?;
+    ctx.safety.planned_view(&req, &mut result);
     result.map_err(CallError::Api)
 }
 
@@ -119,7 +123,7 @@ pub fn call_from_rhai(
             pos,
         ))),
         // Unaudited changes must not go on: not catchable.
-        Err(CallError::Safety(e @ Stop::Audit(_))) => Err(Box::new(
+        Err(CallError::Safety(e @ (Stop::Audit(_) | Stop::AuditBefore(_)))) => Err(Box::new(
             EvalAltResult::ErrorTerminated(e.termination(), pos),
         )),
     }

@@ -28,6 +28,7 @@ pub fn register(engine: &mut Engine, ctx: &Arc<Context>) {
     super::methods::register_session(engine);
     super::methods::register_batch(engine);
     register_fs(engine, ctx);
+    super::policy::register(engine, ctx);
 }
 
 pub(super) fn to_rhai<T: Into<Value>>(native: &NativeCallContext, r: Result<T>) -> RhaiResult {

@@ -49,7 +49,7 @@ fn a_session_runs_commands_with_parsed_output_and_closes_at_the_end() {
         .as_array()
         .unwrap()
         .iter()
-        .find(|p| p["name"] == "evil.exe")
+        .find(|p| p["name"] == "evil")
         .unwrap();
     assert_eq!(evil["pid"], 6612);
     assert_eq!(r["before"], "C:\\");
@@ -100,7 +100,8 @@ fn long_output_is_joined_from_its_chunks() {
         .ok()
         .json();
     assert!(r["len"].as_u64().unwrap() > 1000, "{r}");
-    assert_eq!(r["procs"], 15);
+    // Every process of WS-042's table, including the wrapped `Path` rows.
+    assert_eq!(r["procs"], 19);
 }
 
 #[test]
@@ -431,6 +432,57 @@ fn an_offline_host_refuses_a_session_unless_commands_may_queue() {
     assert_eq!(
         t.count("POST", "/real-time-response/entities/command/v1"),
         1
+    );
+}
+
+#[test]
+fn kill_checks_right_before_that_the_pid_still_runs_the_same_image() {
+    let t = Tenant::new();
+    let r = t
+        .script(
+            r#"let s = rtr::session(hosts::find("WS-042"));
+               let evil = s.run("ps").processes.filter(|p| p.name == "evil")[0];
+               fn refusal(s, p) { try { s.kill(p); return "killed"; } catch (e) { return e.message; } }
+               let out = #{
+                   other_name: refusal(s, #{ pid: evil.pid, name: "notepad" }),
+                   other_path: refusal(s, #{ pid: evil.pid, name: "evil", path: "C:\\Temp\\evil.exe" }),
+                   unread: refusal(s, #{ pid: evil.pid, name: "evil", parse_error: "not aligned", raw: "x" }),
+                   not_a_process: refusal(s, #{ name: "evil" }),
+               };
+               out.killed = s.kill(evil).stdout;
+               out.again = refusal(s, evil);
+               out"#,
+            &["--allow-destructive"],
+        )
+        .ok()
+        .json();
+    let says = |key: &str, what: &str| {
+        let m = r[key].as_str().unwrap_or_else(|| panic!("{key}: {r}"));
+        assert!(
+            m.contains("kill refused on host `WS-042`") && m.contains(what),
+            "{key}: {m}"
+        );
+    };
+    says(
+        "other_name",
+        "PID 6612 now belongs to `evil`, not `notepad`; not killed",
+    );
+    says(
+        "other_path",
+        "now runs `C:\\Users\\bob\\AppData\\Local\\Temp\\evil.exe`, not `C:\\Temp\\evil.exe`",
+    );
+    says("unread", "was not understood (not aligned)");
+    says("not_a_process", "a map with an integer `pid` and a `name`");
+    assert!(r["killed"].as_str().unwrap().contains("6612"), "{r}");
+    says("again", "PID 6612 (evil) is no longer running");
+    // Exactly one kill reached the host: the refused ones were never sent.
+    assert!(!t.runs(WS_042, "evil.exe"));
+    let state = t.state();
+    let history = &state.host(WS_042).unwrap().history;
+    assert_eq!(
+        history.iter().filter(|c| c.starts_with("kill")).count(),
+        1,
+        "{history:?}"
     );
 }
 

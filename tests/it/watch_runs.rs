@@ -236,7 +236,10 @@ fn inbox_runs_each_dropped_playbook_once_and_files_the_result() {
     let bad = result(&inbox.join("failed/bad.result.json"));
     assert_eq!(bad["status"], "failed");
     assert!(
-        bad["error"].as_str().unwrap().contains("no such host"),
+        bad["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("no such host"),
         "{bad}"
     );
 
@@ -297,4 +300,193 @@ fn inbox_reports_a_playbook_cut_off_by_a_stop_as_interrupted_without_running_it(
     let left: Vec<_> = std::fs::read_dir(inbox.join("running")).unwrap().collect();
     assert!(left.is_empty(), "{left:?}");
     assert!(!inbox.join("failed/filed.result.json").exists());
+}
+
+/// `falconry watch --inbox .` started in `dir` and left to end on its own (a refusal), with its output.
+fn watch_once(dir: &Path) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_falconry"))
+        .args(["watch", "--inbox", "."])
+        .current_dir(dir)
+        .env_remove("FALCON_CLIENT_ID")
+        .env_remove("FALCON_CLIENT_SECRET")
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn a_second_watcher_on_one_inbox_is_refused_and_a_stale_lock_is_taken_over() {
+    let dir = tempfile::tempdir().unwrap();
+    let inbox = dir.path();
+    let w = Watch::start(inbox, &["--inbox", "."]);
+    let second = watch_once(inbox);
+    assert!(!second.status.success());
+    let err = String::from_utf8_lossy(&second.stderr);
+    assert!(
+        err.contains(&format!(
+            "is already watched by falconry (pid {}); one watcher per inbox",
+            w.child.id()
+        )),
+        "{err}"
+    );
+    // The first watcher still owns its inbox: a playbook dropped now runs once, filed by it.
+    std::fs::write(inbox.join("one.rhai"), "1").unwrap();
+    w.exactly("one.rhai: moved to done/one.rhai", 1);
+    w.stop();
+    assert!(!inbox.join(".falconry-watch.lock").exists());
+
+    // A lock left by a process that is gone does not keep the inbox closed.
+    std::fs::write(inbox.join(".falconry-watch.lock"), "999999999").unwrap();
+    let w = Watch::start(inbox, &["--inbox", "."]);
+    std::fs::write(inbox.join("two.rhai"), "2").unwrap();
+    w.exactly("two.rhai: moved to done/two.rhai", 1);
+    w.stop();
+}
+
+#[test]
+fn an_out_of_range_option_fails_its_playbook_and_the_inbox_goes_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let inbox = dir.path();
+    let w = Watch::start(inbox, &["--inbox", "."]);
+    std::fs::write(
+        inbox.join("huge.rhai"),
+        r#"rtr::session(hosts::find("WS-042")).run("ls", #{ timeout: 9223372036854775807 })"#,
+    )
+    .unwrap();
+    w.exactly("huge.rhai: moved to failed/huge.rhai", 1);
+    std::fs::write(inbox.join("sleepy.rhai"), "sleep(1e300); 1").unwrap();
+    std::fs::write(inbox.join("next.rhai"), "`next ran`").unwrap();
+    w.wait_for(|l| l.iter().any(|l| l.contains("sleepy.rhai: run at")));
+    std::thread::sleep(Duration::from_millis(500));
+    // One Ctrl-C stops the sleeping run and the watcher (no second press needed).
+    let out = w.stop();
+    assert!(
+        !out.iter().any(|l| l.contains("panicked")),
+        "{}",
+        out.join("\n")
+    );
+    let huge = result(&inbox.join("failed/huge.result.json"));
+    assert!(
+        huge["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("`timeout` must be at most 86400s"),
+        "{huge}"
+    );
+    assert_eq!(
+        result(&inbox.join("failed/sleepy.result.json"))["status"],
+        "interrupted"
+    );
+}
+
+#[test]
+fn inbox_recovery_keeps_one_record_per_playbook() {
+    let dir = tempfile::tempdir().unwrap();
+    let inbox = dir.path();
+    for sub in ["running", "done", "failed"] {
+        std::fs::create_dir_all(inbox.join(sub)).unwrap();
+    }
+    // Killed after the result was written whole, before the playbook moved: the result stands.
+    std::fs::write(inbox.join("running/whole.rhai"), "1").unwrap();
+    std::fs::write(
+        inbox.join("running/whole.rhai.running.json"),
+        r#"{"playbook":"whole.rhai","start":"2026-11-22T08:00:00.000Z","result":"done/whole.result.json","dest":"done/whole.rhai"}"#,
+    )
+    .unwrap();
+    std::fs::write(
+        inbox.join("done/whole.result.json"),
+        r#"{"playbook":"whole.rhai","status":"done","value":1}"#,
+    )
+    .unwrap();
+    // Killed while writing a large result: the torn file is not a record, the run was interrupted.
+    std::fs::write(inbox.join("running/torn.rhai"), "2").unwrap();
+    std::fs::write(
+        inbox.join("running/torn.rhai.running.json"),
+        r#"{"playbook":"torn.rhai","start":"2026-11-22T08:00:00.000Z","result":"done/torn.result.json","dest":"done/torn.rhai"}"#,
+    )
+    .unwrap();
+    std::fs::write(
+        inbox.join("done/torn.result.json"),
+        r#"{"playbook":"torn.rhai","status":"done","value":"xxxxxxx"#,
+    )
+    .unwrap();
+    let w = Watch::start(inbox, &["--inbox", "."]);
+    w.stop();
+    assert_eq!(
+        result(&inbox.join("done/whole.result.json"))["status"],
+        "done"
+    );
+    assert!(inbox.join("done/whole.rhai").is_file());
+    assert!(!inbox.join("failed/whole.result.json").exists());
+    assert!(!inbox.join("done/torn.result.json").exists());
+    assert!(!inbox.join("done/torn.rhai").exists());
+    assert_eq!(
+        result(&inbox.join("failed/torn.result.json"))["status"],
+        "interrupted"
+    );
+    let left: Vec<_> = std::fs::read_dir(inbox.join("running")).unwrap().collect();
+    assert!(left.is_empty(), "{left:?}");
+}
+
+#[test]
+fn inbox_playbooks_take_sidecar_arguments_read_their_folder_and_report_structured_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let inbox = dir.path();
+    std::fs::write(inbox.join("iocs.txt"), "evil.exe\n").unwrap();
+    std::fs::write(
+        inbox.join("hunt.args.json"),
+        r#"{"host": "WS-042", "limit": 3}"#,
+    )
+    .unwrap();
+    std::fs::write(
+        inbox.join("hunt.rhai"),
+        r#"let iocs = fs::read("iocs.txt"); iocs.trim(); `${args.host} ${args.limit + 1} ${iocs}`"#,
+    )
+    .unwrap();
+    std::fs::write(inbox.join("broken.args.json"), "[1, 2]").unwrap();
+    std::fs::write(inbox.join("broken.rhai"), "1").unwrap();
+    std::fs::write(
+        inbox.join("api.rhai"),
+        "let x = 1;\nresponse_policies::get_policies(#{ ids: \"nope\" });\n",
+    )
+    .unwrap();
+    let w = Watch::start(inbox, &["--inbox", "."]);
+    w.exactly("hunt.rhai: moved to done/hunt.rhai", 1);
+    w.exactly("broken.rhai: moved to failed/broken.rhai", 1);
+    w.exactly("api.rhai: moved to failed/api.rhai", 1);
+    w.stop();
+
+    let hunt = result(&inbox.join("done/hunt.result.json"));
+    assert_eq!(hunt["value"], "WS-042 4 evil.exe", "{hunt}");
+    assert!(inbox.join("done/hunt.args.json").is_file());
+
+    let broken = result(&inbox.join("failed/broken.result.json"));
+    assert!(
+        broken["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("`broken.args.json` must hold a JSON object of arguments"),
+        "{broken}"
+    );
+
+    let api = result(&inbox.join("failed/api.result.json"));
+    let e = &api["error"];
+    let final_place = inbox
+        .canonicalize()
+        .unwrap()
+        .join("failed/api.rhai")
+        .display()
+        .to_string();
+    assert_eq!(e["operation"], "response_policies::get_policies", "{api}");
+    assert_eq!(e["status_code"], 404, "{api}");
+    assert!(e["trace_id"].is_string(), "{api}");
+    assert_eq!(e["line"], 2, "{api}");
+    assert_eq!(e["file"], final_place.as_str(), "{api}");
+    assert!(
+        e["message"].as_str().unwrap().contains(&final_place),
+        "{api}"
+    );
+    assert!(
+        !e["message"].as_str().unwrap().contains("running/"),
+        "{api}"
+    );
 }

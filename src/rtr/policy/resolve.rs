@@ -2,22 +2,23 @@
 //! policy of the host's platform with the highest precedence among those assigned to one of its host
 //! groups, else the platform's default policy.
 
-use super::api::{self, Result, str_of};
-use super::hosts::HostInfo;
 use crate::engine::Context;
 use crate::ops::OpId;
 use crate::ops::commands::{Command, platform_bit, settings_needed};
+use crate::rtr::api::{self, Result, str_of};
+use crate::rtr::hosts::HostInfo;
 use serde_json::{Value, json};
 use std::collections::HashMap;
 
 /// Falcon names every platform's default response policy this way.
-const DEFAULT_POLICY: &str = "platform_default";
+pub const DEFAULT_POLICY: &str = "platform_default";
 const PAGE: usize = 5000;
 
 #[derive(Clone, Debug)]
 pub struct Policy {
     pub id: String,
     pub name: String,
+    pub description: String,
     pub platform: String,
     pub enabled: bool,
     pub precedence: i64,
@@ -26,7 +27,7 @@ pub struct Policy {
 }
 
 impl Policy {
-    fn from_record(v: &Value) -> Policy {
+    pub fn from_record(v: &Value) -> Policy {
         let mut settings = HashMap::new();
         // Settings come grouped by category: `[{name, settings: [{id, value: {enabled}}]}]`.
         for category in v
@@ -50,6 +51,7 @@ impl Policy {
         Policy {
             id: str_of(v, "id").to_string(),
             name: str_of(v, "name").to_string(),
+            description: str_of(v, "description").to_string(),
             platform: str_of(v, "platform_name").to_string(),
             enabled: v.get("enabled").and_then(Value::as_bool).unwrap_or(false),
             precedence: v
@@ -81,6 +83,11 @@ impl Policy {
             .unwrap_or(false)
     }
 
+    /// Turns `setting` on or off (a projected policy: what a planned change would make of it).
+    pub fn set(&mut self, setting: &str, on: bool) {
+        self.settings.insert(setting.to_ascii_lowercase(), on);
+    }
+
     /// The first setting this policy has disabled (or lacks) that `command` needs: a Falcon script
     /// needs `CustomScripts` as well as `FalconScripts`.
     pub fn refuses(&self, command: &Command) -> Option<&'static str> {
@@ -97,23 +104,13 @@ pub struct Policies {
 
 impl Policies {
     pub fn load(ctx: &Context) -> Result<Policies> {
-        let mut all = Vec::new();
-        let mut offset = 0usize;
-        loop {
-            let resp = api::send(
-                ctx,
-                OpId::QueryCombinedRTResponsePolicies,
-                json!({ "limit": PAGE, "offset": offset, "sort": "precedence.asc" }),
-            )?;
-            let page = api::resources(&resp);
-            let total = api::total_of(&resp).unwrap_or(0) as usize;
-            offset += page.len();
-            let empty = page.is_empty();
-            all.extend(page.iter().map(Policy::from_record));
-            if empty || offset >= total {
-                break;
-            }
-        }
+        Ok(Policies::from_list(
+            load_records(ctx)?.iter().map(Policy::from_record).collect(),
+        ))
+    }
+
+    /// Grouped per platform and ordered by precedence.
+    pub fn from_list(all: Vec<Policy>) -> Policies {
         let mut by_platform: HashMap<String, Vec<Policy>> = HashMap::new();
         for p in all {
             by_platform
@@ -124,7 +121,7 @@ impl Policies {
         for list in by_platform.values_mut() {
             list.sort_by_key(|p| p.precedence);
         }
-        Ok(Policies { by_platform })
+        Policies { by_platform }
     }
 
     /// The policy that governs `host`, if the tenant has one for its platform.
@@ -145,6 +142,27 @@ impl Policies {
                     && p.groups.iter().any(|g| groups.contains(&g.as_str()))
             })
             .or_else(|| list.iter().find(|p| p.is_default()))
+    }
+}
+
+/// Every response policy record of the tenant (all pages), highest precedence first.
+pub fn load_records(ctx: &Context) -> Result<Vec<Value>> {
+    let mut all = Vec::new();
+    let mut offset = 0usize;
+    loop {
+        let resp = api::send(
+            ctx,
+            OpId::QueryCombinedRTResponsePolicies,
+            json!({ "limit": PAGE, "offset": offset, "sort": "precedence.asc" }),
+        )?;
+        let page = api::resources(&resp);
+        let total = api::total_of(&resp).unwrap_or(0) as usize;
+        offset += page.len();
+        let empty = page.is_empty();
+        all.extend(page);
+        if empty || offset >= total {
+            return Ok(all);
+        }
     }
 }
 
@@ -184,11 +202,7 @@ mod tests {
     }
 
     fn policies(records: Vec<Value>) -> Policies {
-        let mut list: Vec<Policy> = records.iter().map(Policy::from_record).collect();
-        list.sort_by_key(|p| p.precedence);
-        Policies {
-            by_platform: [("windows".to_string(), list)].into(),
-        }
+        Policies::from_list(records.iter().map(Policy::from_record).collect())
     }
 
     #[test]
