@@ -12,6 +12,7 @@
 //! - `cli`: argument parsing and the commands.
 
 pub mod api;
+pub mod case;
 pub mod cli;
 pub mod engine;
 pub mod ops;

@@ -20,11 +20,13 @@ pub enum Config {
     Sim(SimConfig),
     Repl(ReplConfig),
     Watch(WatchConfig),
+    Case(super::arguments::CaseCommand),
 }
 
 pub struct RunConfig {
     pub playbook: PathBuf,
     pub args: Map,
+    pub case: super::case::CaseChoice,
     pub json: bool,
     pub options: Options,
     pub safety: RunFlags,
@@ -57,6 +59,7 @@ impl Config {
             Command::Sim(a) => Config::Sim(SimConfig::new(a)?),
             Command::Repl(a) => Config::Repl(ReplConfig::new(a)?),
             Command::Watch(a) => Config::Watch(WatchConfig::new(a)?),
+            Command::Case(c) => Config::Case(c),
         })
     }
 }
@@ -70,11 +73,18 @@ impl RunConfig {
                 return Err(Error::Usage(format!("`--arg {key}` is given twice")));
             }
         }
+        let (playbook, case) = super::case::choose_for_run(
+            a.playbook.as_deref(),
+            &mut args,
+            a.resume.as_deref(),
+            &a.case,
+            &a.script.out,
+        )?;
         let mut options = Options {
             limits: limits(&a.script.limits)?,
             lib_dir: lib_dir(a.script.lib)?,
             out_dir: a.script.out,
-            base_dir: folder_of(&a.playbook),
+            base_dir: folder_of(&playbook),
             print_to_stderr: a.json,
             log_level: if a.script.verbose {
                 Level::Debug
@@ -83,6 +93,8 @@ impl RunConfig {
             },
             // Built by `run` once it knows whether it talks to a real tenant.
             safety: Safety::default(),
+            // Opened by `run`.
+            case: None,
         };
         if options.out_dir.is_relative() {
             options.out_dir = std::env::current_dir()
@@ -90,8 +102,9 @@ impl RunConfig {
                 .unwrap_or(options.out_dir);
         }
         Ok(RunConfig {
-            playbook: a.playbook,
+            playbook,
             args,
+            case,
             json: a.json,
             options,
             safety: safety_flags(a.script.safety),
@@ -161,6 +174,7 @@ pub fn safety_flags(a: SafetyArgs) -> RunFlags {
         plan: a.plan,
         allow_destructive: a.allow_destructive,
         audit: a.audit,
+        case_audit: None,
     }
 }
 

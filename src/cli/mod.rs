@@ -2,6 +2,7 @@
 
 mod arguments;
 mod backend;
+mod case;
 mod check;
 mod config;
 mod error;
@@ -46,5 +47,6 @@ fn execute(config: Config) -> Result<(), Error> {
         Config::Sim(c) => sim::serve(&c),
         Config::Repl(c) => repl::repl(c),
         Config::Watch(c) => watch::watch(c),
+        Config::Case(c) => case::command(c),
     }
 }

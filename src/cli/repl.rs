@@ -17,6 +17,7 @@ use std::path::PathBuf;
 
 pub struct ReplConfig {
     pub history: Option<PathBuf>,
+    pub case: super::arguments::CaseArgs,
     pub args: Map,
     pub options: Options,
     pub safety: RunFlags,
@@ -40,6 +41,7 @@ impl ReplConfig {
         options.base_dir = absolute(options.base_dir);
         Ok(ReplConfig {
             history: a.history.or_else(history::default_path),
+            case: a.case,
             args: arg_map(&a.script.args)?,
             options,
             safety: safety_flags(a.script.safety),
@@ -71,9 +73,11 @@ pub fn repl(cfg: ReplConfig) -> Result<(), Error> {
     let cancel = Cancel::new();
     let selected = backend::select(&cancel)?;
     let (described, secrets) = describe_backend(&selected);
+    let case = super::case::open_for_repl(&cfg.case, &cfg.options.out_dir, &cfg.args)?;
+    let mut flags = cfg.safety;
+    flags.case_audit = case.as_ref().map(|c| c.audit_path());
     // Destructive requests are put to the person at the terminal, one by one.
-    let safety = cfg
-        .safety
+    let safety = flags
         .build_with(
             Playbook::named("repl"),
             selected.emulator.is_none(),
@@ -82,6 +86,7 @@ pub fn repl(cfg: ReplConfig) -> Result<(), Error> {
         .map_err(Error::Usage)?;
     let mut options = cfg.options;
     options.safety = safety.clone();
+    options.case = case.clone();
     let mut runtime = Runtime::new(selected.backend.clone(), &options, cancel);
     register_help(runtime.engine_mut());
     let settings = Settings {
@@ -90,8 +95,15 @@ pub fn repl(cfg: ReplConfig) -> Result<(), Error> {
         backend: described,
         args: cfg.args,
         timeout: options.limits.timeout,
+        case: case.clone(),
     };
-    repl::run(runtime, settings).map_err(Error::Backend)?;
+    let ended = repl::run(runtime, settings).map_err(Error::Backend);
+    if let Some(case) = &case
+        && let Err(e) = case.close(&serde_json::json!({ "status": if ended.is_ok() { "ok" } else { "error" } }))
+    {
+        eprintln!("falconry: case `{}`: {e}", case.dir().display());
+    }
+    ended?;
     if let Some(plan) = safety.render_plan() {
         eprint!("{plan}");
     }

@@ -14,10 +14,14 @@ pub fn run(cfg: RunConfig) -> Result<(), Error> {
     let RunConfig {
         playbook,
         args,
+        case,
         json,
         mut options,
-        safety,
+        mut safety,
     } = cfg;
+    let case = super::case::open_for_run(&case, &playbook, &args)?;
+    // The case keeps its own copy of the run's audit entries.
+    safety.case_audit = case.as_ref().map(|c| c.audit_path());
     let safety = safety
         .build(Playbook::from_file(&playbook), emulator.is_none())
         .map_err(Error::Usage)?;
@@ -25,6 +29,7 @@ pub fn run(cfg: RunConfig) -> Result<(), Error> {
         eprintln!("falconry: plan mode: reads are sent, changes are recorded and not sent");
     }
     options.safety = safety.clone();
+    options.case = case.clone();
     let outcome = on_script_thread(move || {
         let runtime = Runtime::new(backend, &options, cancel);
         let ast = runtime.prepare_file(&playbook).map_err(not_run)?;
@@ -40,6 +45,9 @@ pub fn run(cfg: RunConfig) -> Result<(), Error> {
     if let Some(plan) = safety.render_plan() {
         eprint!("{plan}");
     }
+    if let Some(case) = &case {
+        close_case(case, &outcome);
+    }
     let value = outcome?;
     if json {
         let value = match safety.plan_json() {
@@ -51,6 +59,20 @@ pub fn run(cfg: RunConfig) -> Result<(), Error> {
         println!("{text}");
     }
     Ok(())
+}
+
+/// Writes the case's summary and manifest, however the run ended.
+fn close_case(case: &crate::case::Case, outcome: &Result<serde_json::Value, Error>) {
+    let how = match outcome {
+        Ok(v) => serde_json::json!({ "status": "ok", "result": v }),
+        Err(e) => serde_json::json!({
+            "status": if e.exit_code() == 130 { "interrupted" } else { "error" },
+            "error": super::render(e).trim_end(),
+        }),
+    };
+    if let Err(e) = case.close(&how) {
+        eprintln!("falconry: case `{}`: {e}", case.dir().display());
+    }
 }
 
 /// One problem is the error; several are printed here and summed up.

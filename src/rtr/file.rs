@@ -97,12 +97,14 @@ pub fn fetch(ctx: &Context, host_folder: &str, file: &Extracted) -> Result<Value
         ))
         .with("path", dest.display().to_string()));
     }
-    Ok(json!({
+    let collected = json!({
         "path": dest.display().to_string(),
         "sha256": sha256,
         "size": size,
         "remote_path": file.remote_path,
-    }))
+    });
+    crate::case::record_evidence(ctx, host_folder, &collected);
+    Ok(collected)
 }
 
 fn sha_lock(sha256: &str) -> Arc<Mutex<()>> {
