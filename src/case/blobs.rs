@@ -106,8 +106,7 @@ pub fn read(dir: &Path, sha: &str) -> Result<String, String> {
     if sha.len() != 64 || !sha.chars().all(|c| c.is_ascii_hexdigit()) {
         return Err(format!("`{sha}` is not a blob name"));
     }
-    std::fs::read_to_string(dir.join(sha))
-        .map_err(|e| format!("cannot read blob `{sha}`: {e}"))
+    std::fs::read_to_string(dir.join(sha)).map_err(|e| format!("cannot read blob `{sha}`: {e}"))
 }
 
 /// A record's text: inline, or read from its blob.

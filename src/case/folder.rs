@@ -105,7 +105,11 @@ pub fn create(dir: &Path, info: &CaseInfo, playbook_text: Option<&[u8]>) -> Resu
     }
     let text = serde_json::to_string_pretty(&info.to_json()).unwrap_or_default();
     let path = dir.join(CASE_FILE);
-    std::fs::write(&path, text + "\n").map_err(|e| format!("cannot write `{}`: {e}", path.display()))
+    // Written aside and renamed: a run stopped at any moment leaves a whole `case.json` or none.
+    let tmp = dir.join(format!(".{CASE_FILE}.part"));
+    std::fs::write(&tmp, text + "\n")
+        .and_then(|()| std::fs::rename(&tmp, &path))
+        .map_err(|e| format!("cannot write `{}`: {e}", path.display()))
 }
 
 pub fn read_info(dir: &Path) -> Result<CaseInfo, String> {
@@ -130,9 +134,7 @@ pub fn default_dir(out: &Path, playbook_name: &str) -> PathBuf {
         .chars()
         .filter(|c| *c != '-' && *c != ':')
         .collect();
-    let stem = playbook_name
-        .strip_suffix(".rhai")
-        .unwrap_or(playbook_name);
+    let stem = playbook_name.strip_suffix(".rhai").unwrap_or(playbook_name);
     let base = format!("{time}-{}", crate::engine::safe_component(stem, "repl"));
     let cases = out.join("cases");
     (1..)

@@ -88,8 +88,9 @@ pub fn before_send(
     })))
 }
 
-/// Journals the answer of a step sent. An answer lost on the way (no status) stays unjournaled: a
-/// resumed run must find out whether it ran.
+/// Journals the answer of a step sent. A request the client says never left (a refused connection,
+/// cancelled while waiting for its turn) is marked unsent. An answer lost on the way stays
+/// unjournaled: a resumed run must find out whether it ran.
 pub fn after_send(step: Option<Step>, result: &Result<Response, ApiError>) -> Result<(), String> {
     let Some(step) = step else {
         return Ok(());
@@ -99,7 +100,12 @@ pub fn after_send(step: Option<Step>, result: &Result<Response, ApiError>) -> Re
         Ok(_) | Err(ApiError::Status { .. }) => {
             step.case.0.journal.write_answer(&step.key, encode(result))
         }
-        Err(_) => Ok(()),
+        // For a request that must not be sent twice the client reports these only when it did not
+        // send it (it never retries such a request once sent).
+        Err(ApiError::Transport { .. } | ApiError::Cancelled { .. } | ApiError::Config(_)) => {
+            step.case.0.journal.write_unsent(&step.key)
+        }
+        Err(ApiError::Unknown { .. }) => Ok(()),
     }
 }
 
@@ -126,7 +132,11 @@ fn find_lost(ctx: &Context, case: &Case, intent: &Value) -> Lost {
     args.insert("ids".into(), json!([session]));
     let resp = match crate::engine::call(ctx, op, &args) {
         Ok(r) => r,
-        Err(e) => return Lost::Unknown(format!("the log of session `{session}` cannot be read: {e}")),
+        Err(e) => {
+            return Lost::Unknown(format!(
+                "the log of session `{session}` cannot be read: {e}"
+            ));
+        }
     };
     let Some(logs) = resp
         .body
@@ -170,7 +180,9 @@ fn encode(result: &Result<Response, ApiError>) -> Value {
             trace_id,
             body,
             ..
-        }) => json!({ "error": { "status": status, "messages": messages, "trace_id": trace_id, "body": body } }),
+        }) => {
+            json!({ "error": { "status": status, "messages": messages, "trace_id": trace_id, "body": body } })
+        }
         Err(e) => json!({ "lost": e.to_string() }),
     }
 }
@@ -182,7 +194,11 @@ fn decode(req: &Request, answer: &Value) -> Result<Response, ApiError> {
             status: e["status"].as_u64().unwrap_or(0) as u16,
             messages: e["messages"]
                 .as_array()
-                .map(|a| a.iter().filter_map(|m| m.as_str().map(str::to_string)).collect())
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|m| m.as_str().map(str::to_string))
+                        .collect()
+                })
                 .unwrap_or_default(),
             trace_id: e["trace_id"].as_str().map(str::to_string),
             body: e["body"].clone(),

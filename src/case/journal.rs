@@ -8,8 +8,8 @@
 //! many times the same step came before in that scope. A playbook that runs the same way names its
 //! steps the same way on every run.
 
-use super::lines::{Lines, now, read, repair};
 use super::folder::JOURNAL_FILE;
+use super::lines::{Lines, now, read, repair};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use std::cell::RefCell;
@@ -52,6 +52,9 @@ impl Journal {
                 }
                 Some("intent") => {
                     state.intents.insert(key, line);
+                }
+                Some("unsent") => {
+                    state.intents.remove(&key);
                 }
                 Some("answer") => {
                     state.intents.remove(&key);
@@ -126,6 +129,15 @@ impl Journal {
         s.intents.remove(key);
         collect_request_ids(&answer, &mut s.request_ids);
         s.answers.insert(key.to_string(), answer);
+        Ok(())
+    }
+
+    /// The request of an intent never left (the client says so: refused connection, cancelled while
+    /// waiting for its turn): a resumed run sends it.
+    pub fn write_unsent(&self, key: &str) -> Result<(), String> {
+        self.lines
+            .append(&json!({ "t": "unsent", "key": key, "time": now() }), true)?;
+        self.state().intents.remove(key);
         Ok(())
     }
 

@@ -66,7 +66,8 @@ pub fn write(dir: &Path) -> Result<(), String> {
     let text = serde_json::to_string_pretty(&json!({ "algorithm": "sha256", "files": files }))
         .map_err(|e| e.to_string())?;
     let path = dir.join(MANIFEST_FILE);
-    std::fs::write(&path, text + "\n").map_err(|e| format!("cannot write `{}`: {e}", path.display()))
+    std::fs::write(&path, text + "\n")
+        .map_err(|e| format!("cannot write `{}`: {e}", path.display()))
 }
 
 /// What `case verify` found.
@@ -98,7 +99,10 @@ pub fn verify(dir: &Path) -> Result<Verification, String> {
     let mut listed = BTreeMap::new();
     for f in manifest["files"].as_array().into_iter().flatten() {
         let (Some(p), Some(sha)) = (f["path"].as_str(), f["sha256"].as_str()) else {
-            return Err(format!("`{}` has an entry without path or sha256", path.display()));
+            return Err(format!(
+                "`{}` has an entry without path or sha256",
+                path.display()
+            ));
         };
         listed.insert(p.to_string(), sha.to_string());
     }
@@ -114,6 +118,10 @@ pub fn verify(dir: &Path) -> Result<Verification, String> {
             Some(_) => {}
         }
     }
-    v.added = now.keys().filter(|p| !listed.contains_key(*p)).cloned().collect();
+    v.added = now
+        .keys()
+        .filter(|p| !listed.contains_key(*p))
+        .cloned()
+        .collect();
     Ok(v)
 }

@@ -20,7 +20,8 @@ mod transcript;
 
 pub use folder::{CaseInfo, default_dir};
 pub use hook::{
-    Before, Fanout, Step, after_send, before_send, record_batch, record_command, record_evidence, record_refusal,
+    Before, Fanout, Step, after_send, before_send, record_batch, record_command, record_evidence,
+    record_refusal,
 };
 pub use manifest::{Verification, verify};
 pub use report::render_report;
@@ -50,7 +51,11 @@ impl std::fmt::Debug for Case {
 
 impl Case {
     /// Creates a new case in `dir` (which must not hold one already) for `info`, copying the playbook.
-    pub fn create(dir: &Path, info: CaseInfo, playbook_text: Option<&[u8]>) -> Result<Case, String> {
+    pub fn create(
+        dir: &Path,
+        info: CaseInfo,
+        playbook_text: Option<&[u8]>,
+    ) -> Result<Case, String> {
         if dir.join(folder::CASE_FILE).exists() {
             return Err(format!(
                 "`{}` already holds a case: resume it with `--resume {}`, or name a new folder with `--case`",

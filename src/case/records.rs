@@ -58,10 +58,14 @@ pub fn store_file(case: &Path, local: &Path, sha256: &str) -> Result<String, Str
     }
     let dir = case.join(FILES_DIR);
     std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create `{}`: {e}", dir.display()))?;
-    let bytes = std::fs::read(local).map_err(|e| format!("cannot read `{}`: {e}", local.display()))?;
+    let bytes =
+        std::fs::read(local).map_err(|e| format!("cannot read `{}`: {e}", local.display()))?;
     let got = hex::encode(Sha256::digest(&bytes));
     if !got.eq_ignore_ascii_case(sha256) {
-        return Err(format!("`{}` hashes to {got}, not {sha256}", local.display()));
+        return Err(format!(
+            "`{}` hashes to {got}, not {sha256}",
+            local.display()
+        ));
     }
     let tmp = dir.join(format!(".{sha256}.part"));
     std::fs::write(&tmp, &bytes)

@@ -86,7 +86,10 @@ pub fn render_report(dir: &Path) -> Result<String, String> {
         .and_then(|t| serde_json::from_str::<Value>(&t).ok())
         .unwrap_or_else(|| build(&info, &loaded, &json!({ "status": "unfinished" })));
     let verification = match super::manifest::verify(dir) {
-        Ok(v) if v.intact() => format!("<span class=\"ok\">intact: {} files match the manifest</span>", v.checked),
+        Ok(v) if v.intact() => format!(
+            "<span class=\"ok\">intact: {} files match the manifest</span>",
+            v.checked
+        ),
         Ok(v) => format!(
             "<span class=\"err\">NOT intact: changed {:?}, added {:?}, missing {:?}</span>",
             v.changed, v.added, v.missing
@@ -110,14 +113,29 @@ pub fn render_report(dir: &Path) -> Result<String, String> {
         "about",
         &["", ""],
         &[
-            vec!["Playbook".into(), format!("<code>{}</code>", esc(&info.playbook_name))],
-            vec!["sha256".into(), format!("<code>{}</code>", esc(info.sha256.as_deref().unwrap_or("")))],
-            vec!["Arguments".into(), format!("<code>{}</code>", esc(&info.arguments.to_string()))],
+            vec![
+                "Playbook".into(),
+                format!("<code>{}</code>", esc(&info.playbook_name)),
+            ],
+            vec![
+                "sha256".into(),
+                format!("<code>{}</code>", esc(info.sha256.as_deref().unwrap_or(""))),
+            ],
+            vec![
+                "Arguments".into(),
+                format!("<code>{}</code>", esc(&info.arguments.to_string())),
+            ],
             vec!["Started".into(), esc(&info.started)],
             vec!["Finished".into(), esc(&s(&summary, "finished"))],
-            vec!["Outcome".into(), format!("<code>{}</code>", esc(&outcome.to_string()))],
+            vec![
+                "Outcome".into(),
+                format!("<code>{}</code>", esc(&outcome.to_string())),
+            ],
             vec!["Integrity".into(), verification],
-            vec!["Totals".into(), format!("<code>{}</code>", esc(&summary["totals"].to_string()))],
+            vec![
+                "Totals".into(),
+                format!("<code>{}</code>", esc(&summary["totals"].to_string())),
+            ],
         ],
     );
 
@@ -125,33 +143,64 @@ pub fn render_report(dir: &Path) -> Result<String, String> {
     let mut timeline: Vec<(String, Vec<String>)> = Vec::new();
     for c in &loaded.commands {
         let status = match c.get("error") {
-            Some(e) => format!("<span class=\"err\">{}</span>", esc(&e.as_str().map_or(e.to_string(), str::to_string))),
+            Some(e) => format!(
+                "<span class=\"err\">{}</span>",
+                esc(&e.as_str().map_or(e.to_string(), str::to_string))
+            ),
             None if c["queued"] == true => "queued".into(),
             None => "<span class=\"ok\">done</span>".into(),
         };
         timeline.push((
             s(c, "time_sent"),
-            vec![esc(&s(c, "time_sent")), esc(&s(c, "hostname")), "command".into(), format!("<code>{}</code>", esc(&s(c, "command"))), status],
+            vec![
+                esc(&s(c, "time_sent")),
+                esc(&s(c, "hostname")),
+                "command".into(),
+                format!("<code>{}</code>", esc(&s(c, "command"))),
+                status,
+            ],
         ));
     }
     for e in &loaded.events {
         timeline.push((
             s(e, "time"),
-            vec![esc(&s(e, "time")), esc(&s(e, "hostname")), esc(&s(e, "kind")), format!("<code>{}</code>", esc(&s(e, "operation"))), esc(&s(e, "message"))],
+            vec![
+                esc(&s(e, "time")),
+                esc(&s(e, "hostname")),
+                esc(&s(e, "kind")),
+                format!("<code>{}</code>", esc(&s(e, "operation"))),
+                esc(&s(e, "message")),
+            ],
         ));
     }
     for a in &loaded.audit {
         timeline.push((
             s(a, "time"),
-            vec![esc(&s(a, "time")), esc(&audit_devices(a).join(", ")), "change".into(),
-                 format!("<code>{}</code>", esc(&a.get("command").and_then(Value::as_str).map_or_else(|| s(a, "operation"), str::to_string))),
-                 esc(&format!("HTTP {}", s(a, "status")))],
+            vec![
+                esc(&s(a, "time")),
+                esc(&audit_devices(a).join(", ")),
+                "change".into(),
+                format!(
+                    "<code>{}</code>",
+                    esc(&a
+                        .get("command")
+                        .and_then(Value::as_str)
+                        .map_or_else(|| s(a, "operation"), str::to_string))
+                ),
+                esc(&format!("HTTP {}", s(a, "status"))),
+            ],
         ));
     }
     for f in &loaded.evidence {
         timeline.push((
             s(f, "time"),
-            vec![esc(&s(f, "time")), esc(&s(f, "host")), "file".into(), format!("<code>{}</code>", esc(&s(f, "remote_path"))), format!("<code>{}</code>", esc(&s(f, "sha256")))],
+            vec![
+                esc(&s(f, "time")),
+                esc(&s(f, "host")),
+                "file".into(),
+                format!("<code>{}</code>", esc(&s(f, "remote_path"))),
+                format!("<code>{}</code>", esc(&s(f, "sha256"))),
+            ],
         ));
     }
     for t in &transcript {
@@ -160,68 +209,244 @@ pub fn render_report(dir: &Path) -> Result<String, String> {
             Some("print") => s(t, "text"),
             _ => t["detail"].to_string(),
         };
-        timeline.push((s(t, "time"), vec![esc(&s(t, "time")), String::new(), esc(&s(t, "kind")), format!("<code>{}</code>", esc(&what)), String::new()]));
+        timeline.push((
+            s(t, "time"),
+            vec![
+                esc(&s(t, "time")),
+                String::new(),
+                esc(&s(t, "kind")),
+                format!("<code>{}</code>", esc(&what)),
+                String::new(),
+            ],
+        ));
     }
     timeline.sort_by(|a, b| a.0.cmp(&b.0));
     let _ = writeln!(out, "<h2 id=\"timeline\">Timeline</h2>");
     if timeline.len() > TIMELINE_ROWS {
-        let _ = writeln!(out, "<p>The first {TIMELINE_ROWS} of {} entries.</p>", timeline.len());
+        let _ = writeln!(
+            out,
+            "<p>The first {TIMELINE_ROWS} of {} entries.</p>",
+            timeline.len()
+        );
     }
-    let rows: Vec<Vec<String>> = timeline.into_iter().take(TIMELINE_ROWS).map(|(_, r)| r).collect();
-    table(&mut out, "timeline", &["Time", "Host", "Kind", "What", "Result"], &rows);
+    let rows: Vec<Vec<String>> = timeline
+        .into_iter()
+        .take(TIMELINE_ROWS)
+        .map(|(_, r)| r)
+        .collect();
+    table(
+        &mut out,
+        "timeline",
+        &["Time", "Host", "Kind", "What", "Result"],
+        &rows,
+    );
 
-    let refused: Vec<Vec<String>> = loaded.events.iter().filter(|e| e["kind"] == "refused").map(|e| {
-        vec![esc(&s(e, "time")), esc(&s(e, "operation")), format!("<code>{}</code>", esc(&s(e, "command"))), esc(&s(e, "hosts")), esc(&s(e, "message"))]
-    }).collect();
-    let _ = writeln!(out, "<h2 id=\"refused\">Refused steps ({})</h2>", refused.len());
-    table(&mut out, "refused", &["Time", "Operation", "Command", "Hosts", "Why"], &refused);
+    let refused: Vec<Vec<String>> = loaded
+        .events
+        .iter()
+        .filter(|e| e["kind"] == "refused")
+        .map(|e| {
+            vec![
+                esc(&s(e, "time")),
+                esc(&s(e, "operation")),
+                format!("<code>{}</code>", esc(&s(e, "command"))),
+                esc(&s(e, "hosts")),
+                esc(&s(e, "message")),
+            ]
+        })
+        .collect();
+    let _ = writeln!(
+        out,
+        "<h2 id=\"refused\">Refused steps ({})</h2>",
+        refused.len()
+    );
+    table(
+        &mut out,
+        "refused",
+        &["Time", "Operation", "Command", "Hosts", "Why"],
+        &refused,
+    );
 
-    let mut errors: Vec<Vec<String>> = loaded.commands.iter().filter(|c| c.get("error").is_some()).map(|c| {
-        vec![esc(&s(c, "time_sent")), esc(&s(c, "hostname")), format!("<code>{}</code>", esc(&s(c, "command"))), esc(&s(c, "error"))]
-    }).collect();
-    errors.extend(loaded.events.iter().filter(|e| e["kind"] == "host_error" || e["kind"] == "may_have_run").map(|e| {
-        vec![esc(&s(e, "time")), esc(&s(e, "hostname")), format!("<code>{}</code>", esc(&s(e, "command"))), esc(&s(e, "message"))]
-    }));
+    let mut errors: Vec<Vec<String>> = loaded
+        .commands
+        .iter()
+        .filter(|c| c.get("error").is_some())
+        .map(|c| {
+            vec![
+                esc(&s(c, "time_sent")),
+                esc(&s(c, "hostname")),
+                format!("<code>{}</code>", esc(&s(c, "command"))),
+                esc(&s(c, "error")),
+            ]
+        })
+        .collect();
+    errors.extend(
+        loaded
+            .events
+            .iter()
+            .filter(|e| e["kind"] == "host_error" || e["kind"] == "may_have_run")
+            .map(|e| {
+                vec![
+                    esc(&s(e, "time")),
+                    esc(&s(e, "hostname")),
+                    format!("<code>{}</code>", esc(&s(e, "command"))),
+                    esc(&s(e, "message")),
+                ]
+            }),
+    );
     for t in transcript.iter().filter(|t| t.get("error").is_some()) {
-        errors.push(vec![esc(&s(t, "time")), String::new(), format!("<code>{}</code>", esc(&s(t, "text"))), esc(&s(t, "error"))]);
+        errors.push(vec![
+            esc(&s(t, "time")),
+            String::new(),
+            format!("<code>{}</code>", esc(&s(t, "text"))),
+            esc(&s(t, "error")),
+        ]);
     }
     if outcome["status"] != "ok" && outcome.get("error").is_some() {
-        errors.push(vec![esc(&s(&summary, "finished")), String::new(), "the run".into(), esc(&s(outcome, "error"))]);
+        errors.push(vec![
+            esc(&s(&summary, "finished")),
+            String::new(),
+            "the run".into(),
+            esc(&s(outcome, "error")),
+        ]);
     }
     let _ = writeln!(out, "<h2 id=\"errors\">Errors ({})</h2>", errors.len());
-    table(&mut out, "errors", &["Time", "Host", "What", "Error"], &errors);
+    table(
+        &mut out,
+        "errors",
+        &["Time", "Host", "What", "Error"],
+        &errors,
+    );
 
-    let evidence: Vec<Vec<String>> = loaded.evidence.iter().map(|f| {
-        vec![esc(&s(f, "host")), format!("<code>{}</code>", esc(&s(f, "remote_path"))), format!("<code class=\"sha256\">{}</code>", esc(&s(f, "sha256"))), esc(&s(f, "size")), esc(&s(f, "time")), esc(&s(f, "file"))]
-    }).collect();
-    let _ = writeln!(out, "<h2 id=\"evidence\">Evidence ({})</h2>", evidence.len());
-    table(&mut out, "evidence", &["Host", "Path on host", "sha256", "Size", "Collected", "In the case"], &evidence);
+    let evidence: Vec<Vec<String>> = loaded
+        .evidence
+        .iter()
+        .map(|f| {
+            vec![
+                esc(&s(f, "host")),
+                format!("<code>{}</code>", esc(&s(f, "remote_path"))),
+                format!("<code class=\"sha256\">{}</code>", esc(&s(f, "sha256"))),
+                esc(&s(f, "size")),
+                esc(&s(f, "time")),
+                esc(&s(f, "file")),
+            ]
+        })
+        .collect();
+    let _ = writeln!(
+        out,
+        "<h2 id=\"evidence\">Evidence ({})</h2>",
+        evidence.len()
+    );
+    table(
+        &mut out,
+        "evidence",
+        &[
+            "Host",
+            "Path on host",
+            "sha256",
+            "Size",
+            "Collected",
+            "In the case",
+        ],
+        &evidence,
+    );
 
     let _ = writeln!(out, "<h2 id=\"hosts\">Hosts</h2>");
     if let Some(hosts) = summary["hosts"].as_object() {
         for (id, h) in hosts {
             let name = s(h, "hostname");
-            let _ = writeln!(out, "<section class=\"host\"><h3>{} <small><code>{}</code></small></h3>", esc(&name), esc(id));
-            let found: Vec<Vec<String>> = loaded.commands.iter().filter(|c| s(c, "device_id") == *id).map(|c| {
-                vec![esc(&s(c, "time_sent")), format!("<code>{}</code>", esc(&s(c, "command"))),
-                     c.get("error").map_or_else(|| format!("{}{}", output_block(dir, &c["stdout"]), output_block(dir, &c["stderr"])), |e| format!("<span class=\"err\">{}</span>", esc(&e.as_str().map_or(e.to_string(), str::to_string)))),
-                     format!("<code>{}</code>", esc(&s(c, "cloud_request_id"))), format!("<code>{}</code>", esc(&s(c, "session_id")))]
-            }).collect();
+            let _ = writeln!(
+                out,
+                "<section class=\"host\"><h3>{} <small><code>{}</code></small></h3>",
+                esc(&name),
+                esc(id)
+            );
+            let found: Vec<Vec<String>> = loaded
+                .commands
+                .iter()
+                .filter(|c| s(c, "device_id") == *id)
+                .map(|c| {
+                    vec![
+                        esc(&s(c, "time_sent")),
+                        format!("<code>{}</code>", esc(&s(c, "command"))),
+                        c.get("error").map_or_else(
+                            || {
+                                format!(
+                                    "{}{}",
+                                    output_block(dir, &c["stdout"]),
+                                    output_block(dir, &c["stderr"])
+                                )
+                            },
+                            |e| {
+                                format!(
+                                    "<span class=\"err\">{}</span>",
+                                    esc(&e.as_str().map_or(e.to_string(), str::to_string))
+                                )
+                            },
+                        ),
+                        format!("<code>{}</code>", esc(&s(c, "cloud_request_id"))),
+                        format!("<code>{}</code>", esc(&s(c, "session_id"))),
+                    ]
+                })
+                .collect();
             let _ = writeln!(out, "<h4>Found (commands and their output)</h4>");
-            table(&mut out, "commands", &["Sent", "Command", "Output", "Cloud request", "Session"], &found);
-            let changed: Vec<Vec<String>> = loaded.audit.iter().filter(|a| audit_devices(a).contains(id)).map(|a| {
-                vec![esc(&s(a, "time")), format!("<code>{}</code>", esc(&a.get("command").and_then(Value::as_str).map_or_else(|| s(a, "operation"), str::to_string))), esc(&s(a, "status"))]
-            }).collect();
+            table(
+                &mut out,
+                "commands",
+                &["Sent", "Command", "Output", "Cloud request", "Session"],
+                &found,
+            );
+            let changed: Vec<Vec<String>> = loaded
+                .audit
+                .iter()
+                .filter(|a| audit_devices(a).contains(id))
+                .map(|a| {
+                    vec![
+                        esc(&s(a, "time")),
+                        format!(
+                            "<code>{}</code>",
+                            esc(&a
+                                .get("command")
+                                .and_then(Value::as_str)
+                                .map_or_else(|| s(a, "operation"), str::to_string))
+                        ),
+                        esc(&s(a, "status")),
+                    ]
+                })
+                .collect();
             let _ = writeln!(out, "<h4>Changed</h4>");
             table(&mut out, "changes", &["Time", "Change", "Status"], &changed);
             out.push_str("</section>\n");
         }
     }
-    let audit: Vec<Vec<String>> = loaded.audit.iter().map(|a| {
-        vec![esc(&s(a, "time")), format!("<code>{}</code>", esc(&s(a, "operation"))), format!("<code>{}</code>", esc(&s(a, "command"))), esc(&audit_devices(a).join(", ")), esc(&s(a, "status")), format!("<code>{}</code>", esc(&s(a, "trace_id")))]
-    }).collect();
+    let audit: Vec<Vec<String>> = loaded
+        .audit
+        .iter()
+        .map(|a| {
+            vec![
+                esc(&s(a, "time")),
+                format!("<code>{}</code>", esc(&s(a, "operation"))),
+                format!("<code>{}</code>", esc(&s(a, "command"))),
+                esc(&audit_devices(a).join(", ")),
+                esc(&s(a, "status")),
+                format!("<code>{}</code>", esc(&s(a, "trace_id"))),
+            ]
+        })
+        .collect();
     let _ = writeln!(out, "<h2 id=\"audit\">Audit log ({})</h2>", audit.len());
-    table(&mut out, "audit", &["Time", "Operation", "Command", "Hosts", "Status", "Trace id"], &audit);
+    table(
+        &mut out,
+        "audit",
+        &[
+            "Time",
+            "Operation",
+            "Command",
+            "Hosts",
+            "Status",
+            "Trace id",
+        ],
+        &audit,
+    );
     out.push_str("</body></html>\n");
     Ok(out)
 }

@@ -2,7 +2,7 @@
 //! collected; totals; how the run ended. Built from the case's own files, so it is right after a resume.
 
 use super::folder::{
-    AUDIT_FILE, CaseInfo, COMMANDS_FILE, EVENTS_FILE, EVIDENCE_FILE, JOURNAL_FILE, SUMMARY_FILE,
+    AUDIT_FILE, COMMANDS_FILE, CaseInfo, EVENTS_FILE, EVIDENCE_FILE, JOURNAL_FILE, SUMMARY_FILE,
 };
 use super::lines::{now, read};
 use serde_json::{Map, Value, json};
@@ -34,15 +34,19 @@ pub fn audit_devices(entry: &Value) -> Vec<String> {
     entry
         .pointer("/targets/device_ids")
         .and_then(Value::as_array)
-        .map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_string)).collect())
+        .map(|a| {
+            a.iter()
+                .filter_map(|v| v.as_str().map(str::to_string))
+                .collect()
+        })
         .unwrap_or_default()
 }
 
 /// The summary entry of host `id`, made when first met; a known hostname is kept.
 fn host<'a>(hosts: &'a mut Map<String, Value>, id: &str, name: &str) -> &'a mut Value {
-    let h = hosts.entry(id.to_string()).or_insert_with(|| {
-        json!({ "hostname": "", "commands": 0, "errors": 0, "changes": 0, "evidence": 0 })
-    });
+    let h = hosts.entry(id.to_string()).or_insert_with(
+        || json!({ "hostname": "", "commands": 0, "errors": 0, "changes": 0, "evidence": 0 }),
+    );
     if !name.is_empty() {
         h["hostname"] = json!(name);
     }
@@ -60,9 +64,18 @@ pub fn build(info: &CaseInfo, l: &Loaded, outcome: &Value) -> Value {
             bump(h, "errors");
         }
     }
+    // Collected files name their host; its device id comes from the host's commands.
+    let by_name: std::collections::HashMap<String, String> = l
+        .commands
+        .iter()
+        .map(|c| (s(c, "hostname"), s(c, "device_id")))
+        .collect();
     for e in &l.evidence {
         let id = match s(e, "device_id") {
-            d if d.is_empty() => s(e, "host"),
+            d if d.is_empty() => by_name
+                .get(&s(e, "host"))
+                .cloned()
+                .unwrap_or_else(|| s(e, "host")),
             d => d,
         };
         bump(host(&mut hosts, &id, &s(e, "host")), "evidence");
@@ -73,7 +86,10 @@ pub fn build(info: &CaseInfo, l: &Loaded, outcome: &Value) -> Value {
         }
     }
     for e in l.events.iter().filter(|e| e["kind"] == "host_error") {
-        bump(host(&mut hosts, &s(e, "device_id"), &s(e, "hostname")), "errors");
+        bump(
+            host(&mut hosts, &s(e, "device_id"), &s(e, "hostname")),
+            "errors",
+        );
     }
     let count = |kind: &str| l.events.iter().filter(|e| e["kind"] == kind).count();
     json!({
@@ -104,5 +120,6 @@ pub fn write(dir: &Path, info: &CaseInfo, outcome: &Value) -> Result<(), String>
     let summary = build(info, &Loaded::load(dir)?, outcome);
     let path = dir.join(SUMMARY_FILE);
     let text = serde_json::to_string_pretty(&summary).map_err(|e| e.to_string())?;
-    std::fs::write(&path, text + "\n").map_err(|e| format!("cannot write `{}`: {e}", path.display()))
+    std::fs::write(&path, text + "\n")
+        .map_err(|e| format!("cannot write `{}`: {e}", path.display()))
 }

@@ -82,15 +82,18 @@ pub fn choose_for_run(
 }
 
 /// Opens the case a run chose: a new one with the playbook copied in, or the one to resume.
-pub fn open_for_run(choice: &CaseChoice, playbook: &Path, args: &Map) -> Result<Option<Case>, Error> {
+pub fn open_for_run(
+    choice: &CaseChoice,
+    playbook: &Path,
+    args: &Map,
+) -> Result<Option<Case>, Error> {
     let case = match choice {
         CaseChoice::None => return Ok(None),
         CaseChoice::Resume(dir) => Case::resume(dir).map_err(Error::Usage)?,
         CaseChoice::New(dir) => {
             let p = Playbook::from_file(playbook);
-            let text = std::fs::read(playbook).map_err(|e| {
-                Error::Usage(format!("cannot read `{}`: {e}", playbook.display()))
-            })?;
+            let text = std::fs::read(playbook)
+                .map_err(|e| Error::Usage(format!("cannot read `{}`: {e}", playbook.display())))?;
             let arguments = convert::to_json(&rhai::Dynamic::from_map(args.clone()))
                 .unwrap_or(serde_json::Value::Null);
             let info = CaseInfo::new("run", &p.name, p.path.clone(), p.sha256.clone(), arguments);
@@ -109,7 +112,10 @@ pub fn open_for_repl(case: &CaseArgs, out: &Path, args: &Map) -> Result<Option<C
     if case.no_case {
         return Ok(None);
     }
-    let dir = case.case.clone().unwrap_or_else(|| default_dir(out, "repl"));
+    let dir = case
+        .case
+        .clone()
+        .unwrap_or_else(|| default_dir(out, "repl"));
     let arguments =
         convert::to_json(&rhai::Dynamic::from_map(args.clone())).unwrap_or(serde_json::Value::Null);
     let info = CaseInfo::new("repl", "repl", None, None, arguments);
@@ -123,7 +129,11 @@ pub fn command(c: CaseCommand) -> Result<(), Error> {
     match c {
         CaseCommand::Verify { dir } => {
             let v = verify(&dir).map_err(Error::Usage)?;
-            for (what, files) in [("changed", &v.changed), ("added", &v.added), ("missing", &v.missing)] {
+            for (what, files) in [
+                ("changed", &v.changed),
+                ("added", &v.added),
+                ("missing", &v.missing),
+            ] {
                 for f in files {
                     println!("{what}: {f}");
                 }

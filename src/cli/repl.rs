@@ -99,7 +99,8 @@ pub fn repl(cfg: ReplConfig) -> Result<(), Error> {
     };
     let ended = repl::run(runtime, settings).map_err(Error::Backend);
     if let Some(case) = &case
-        && let Err(e) = case.close(&serde_json::json!({ "status": if ended.is_ok() { "ok" } else { "error" } }))
+        && let Err(e) =
+            case.close(&serde_json::json!({ "status": if ended.is_ok() { "ok" } else { "error" } }))
     {
         eprintln!("falconry: case `{}`: {e}", case.dir().display());
     }

@@ -85,7 +85,12 @@ pub fn each(
                     if let Err(e) = journaled {
                         // Without its journal line a resumed run would do the host again: stop here.
                         if let Ok(mut s) = stopped.lock() {
-                            s.get_or_insert(super::api::Error::new(format!("the case journal cannot be written: {e}")).into_rhai(pos));
+                            s.get_or_insert(
+                                super::api::Error::new(format!(
+                                    "the case journal cannot be written: {e}"
+                                ))
+                                .into_rhai(pos),
+                            );
                         }
                         return;
                     }
