@@ -121,3 +121,34 @@ pub fn resolve(case: &Path, v: &Value) -> String {
         _ => String::new(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_texts_are_stored_once_and_come_back_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let blobs = Blobs::new(dir.path());
+        let long = "x".repeat(INLINE_MAX + 1);
+        let v = json!({ "a": long, "b": ["short", long], "n": 3 });
+        let out = blobs.externalize(&v).unwrap();
+        assert_eq!(out["b"][0], "short");
+        assert!(out["a"][BLOB_KEY].is_string());
+        assert_eq!(
+            std::fs::read_dir(dir.path().join(BLOBS_DIR))
+                .unwrap()
+                .count(),
+            1
+        );
+        assert_eq!(blobs.internalize(out).unwrap(), v);
+        assert_eq!(blobs.text("short"), json!("short"));
+        assert_eq!(resolve(dir.path(), &blobs.text(&long)), long);
+    }
+
+    #[test]
+    fn only_hash_names_are_read() {
+        let dir = tempfile::tempdir().unwrap();
+        assert!(read(dir.path(), "../../etc/passwd").is_err());
+    }
+}

@@ -127,8 +127,9 @@ pub fn read_info(dir: &Path) -> Result<CaseInfo, String> {
         .ok_or_else(|| format!("`{}` is not a case description", path.display()))
 }
 
-/// `<out>/cases/<UTC time>-<playbook>`, with `-2`, `-3`, ... when two runs start in the same second.
-pub fn default_dir(out: &Path, playbook_name: &str) -> PathBuf {
+/// Makes and returns a new folder `<out>/cases/<UTC time>-<playbook>`, with `-2`, `-3`, ... when
+/// that name is taken: the folder is claimed by creating it, so runs started at once never share one.
+pub fn claim_default_dir(out: &Path, playbook_name: &str) -> Result<PathBuf, String> {
     let time: String = humantime::format_rfc3339_seconds(std::time::SystemTime::now())
         .to_string()
         .chars()
@@ -137,14 +138,22 @@ pub fn default_dir(out: &Path, playbook_name: &str) -> PathBuf {
     let stem = playbook_name.strip_suffix(".rhai").unwrap_or(playbook_name);
     let base = format!("{time}-{}", crate::engine::safe_component(stem, "repl"));
     let cases = out.join("cases");
-    (1..)
-        .map(|n| {
-            if n == 1 {
-                cases.join(&base)
-            } else {
-                cases.join(format!("{base}-{n}"))
-            }
-        })
-        .find(|p| !p.exists())
-        .unwrap_or_else(|| cases.join(base))
+    std::fs::create_dir_all(&cases)
+        .map_err(|e| format!("cannot create `{}`: {e}", cases.display()))?;
+    for n in 1..10_000 {
+        let dir = if n == 1 {
+            cases.join(&base)
+        } else {
+            cases.join(format!("{base}-{n}"))
+        };
+        match std::fs::create_dir(&dir) {
+            Ok(()) => return Ok(dir),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(format!("cannot create `{}`: {e}", dir.display())),
+        }
+    }
+    Err(format!(
+        "no free case folder name under `{}`",
+        cases.display()
+    ))
 }

@@ -172,7 +172,7 @@ fn find_lost(ctx: &Context, case: &Case, intent: &Value) -> Lost {
 fn encode(result: &Result<Response, ApiError>) -> Value {
     match result {
         // Of the headers only the trace id matters later; the rest would only grow the journal.
-        Ok(r) => json!({ "status": r.status, "body": r.body,
+        Ok(r) => json!({ "status": r.status, "body": without_meta(&r.body),
             "headers": r.headers.iter().filter(|(k, _)| k == "x-cs-traceid").collect::<Vec<_>>() }),
         Err(ApiError::Status {
             status,
@@ -185,6 +185,15 @@ fn encode(result: &Result<Response, ApiError>) -> Value {
         }
         Err(e) => json!({ "lost": e.to_string() }),
     }
+}
+
+/// An answer's body without `meta` (query time, trace id again): nothing a replay reads.
+fn without_meta(body: &Value) -> Value {
+    let mut b = body.clone();
+    if let Some(m) = b.as_object_mut() {
+        m.remove("meta");
+    }
+    b
 }
 
 fn decode(req: &Request, answer: &Value) -> Result<Response, ApiError> {

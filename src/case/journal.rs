@@ -211,3 +211,63 @@ pub fn set_replayed(v: bool) {
 pub fn take_replayed() -> bool {
     REPLAYED.with(|r| std::mem::take(&mut *r.borrow_mut()))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(cmd: &str, session: &str) -> serde_json::Map<String, Value> {
+        json!({ "command_string": cmd, "session_id": session, "device_id": "d1" })
+            .as_object()
+            .unwrap()
+            .clone()
+    }
+
+    #[test]
+    fn a_step_keeps_its_name_across_runs_whatever_its_session() {
+        let dir = tempfile::tempdir().unwrap();
+        let j = Journal::open(dir.path()).unwrap();
+        let first = {
+            let _s = enter("/each#0/d1".into());
+            let k = j.step_key("RTR-ExecuteCommand", &args("ps", "s1"));
+            j.write_intent(&k, json!({})).unwrap();
+            j.write_answer(
+                &k,
+                json!({ "status": 201, "body": { "resources": [{ "cloud_request_id": "r1" }] } }),
+            )
+            .unwrap();
+            // The same command again in the same scope is another step.
+            let again = j.step_key("RTR-ExecuteCommand", &args("ps", "s1"));
+            j.write_intent(&again, json!({})).unwrap();
+            assert_ne!(k, again);
+            k
+        };
+        let resumed = Journal::open(dir.path()).unwrap();
+        let _s = enter("/each#0/d1".into());
+        let k = resumed.step_key("RTR-ExecuteCommand", &args("ps", "s2"));
+        assert_eq!(k, first);
+        assert!(resumed.answer(&k).is_some());
+        assert!(resumed.is_answered_request("r1"));
+        let second = resumed.step_key("RTR-ExecuteCommand", &args("ps", "s2"));
+        assert!(resumed.answer(&second).is_none());
+        assert!(resumed.intent(&second).is_some(), "sent, answer lost");
+        resumed.write_unsent(&second).unwrap();
+        assert!(Journal::open(dir.path()).unwrap().intent(&second).is_none());
+    }
+
+    #[test]
+    fn the_same_step_on_another_host_is_another_step() {
+        let dir = tempfile::tempdir().unwrap();
+        let j = Journal::open(dir.path()).unwrap();
+        let a = {
+            let _s = enter("/each#0/d1".into());
+            j.step_key("RTR-ExecuteCommand", &args("ps", "s1"))
+        };
+        let b = {
+            let _s = enter("/each#0/d2".into());
+            j.step_key("RTR-ExecuteCommand", &args("ps", "s1"))
+        };
+        assert_ne!(a, b);
+        assert_eq!(scope(), "");
+    }
+}

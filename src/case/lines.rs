@@ -92,3 +92,34 @@ pub fn now() -> String {
 pub fn stamp(t: std::time::SystemTime) -> String {
     humantime::format_rfc3339_millis(t).to_string()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn a_torn_last_line_is_left_out_and_cut_off_before_appending() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("j.jsonl");
+        std::fs::write(&path, "{\"a\":1}\n{\"b\":").unwrap();
+        assert_eq!(read(&path).unwrap(), vec![json!({ "a": 1 })]);
+        repair(&path).unwrap();
+        Lines::open(&path)
+            .unwrap()
+            .append(&json!({ "c": 3 }), true)
+            .unwrap();
+        assert_eq!(
+            read(&path).unwrap(),
+            vec![json!({ "a": 1 }), json!({ "c": 3 })]
+        );
+    }
+
+    #[test]
+    fn a_bad_line_before_the_last_is_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("j.jsonl");
+        std::fs::write(&path, "{\"a\":\n{\"b\":2}\n").unwrap();
+        assert!(read(&path).unwrap_err().contains("line 1"));
+    }
+}

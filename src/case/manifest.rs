@@ -125,3 +125,28 @@ pub fn verify(dir: &Path) -> Result<Verification, String> {
         .collect();
     Ok(v)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn verify_names_changed_added_and_missing_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        std::fs::create_dir_all(d.join("files")).unwrap();
+        for f in ["a.json", "files/b", "c.jsonl"] {
+            std::fs::write(d.join(f), f).unwrap();
+        }
+        write(d).unwrap();
+        let v = verify(d).unwrap();
+        assert!(v.intact() && v.checked == 3, "{v:?}");
+        std::fs::write(d.join("a.json"), "edited").unwrap();
+        std::fs::remove_file(d.join("files/b")).unwrap();
+        std::fs::write(d.join("new"), "").unwrap();
+        let v = verify(d).unwrap();
+        assert_eq!(v.changed, ["a.json"]);
+        assert_eq!(v.missing, ["files/b"]);
+        assert_eq!(v.added, ["new"]);
+    }
+}

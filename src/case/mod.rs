@@ -18,7 +18,7 @@ mod report;
 mod summary;
 mod transcript;
 
-pub use folder::{CaseInfo, default_dir};
+pub use folder::{CaseInfo, claim_default_dir};
 pub use hook::{
     Before, Fanout, Step, after_send, before_send, record_batch, record_command, record_evidence,
     record_refusal,

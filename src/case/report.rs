@@ -6,6 +6,7 @@ use super::blobs::resolve;
 use super::folder::{SUMMARY_FILE, read_info};
 use super::summary::{Loaded, audit_devices, build};
 use serde_json::{Value, json};
+use std::collections::HashMap;
 use std::fmt::Write;
 use std::path::Path;
 
@@ -353,6 +354,17 @@ pub fn render_report(dir: &Path) -> Result<String, String> {
 
     let _ = writeln!(out, "<h2 id=\"hosts\">Hosts</h2>");
     if let Some(hosts) = summary["hosts"].as_object() {
+        // Grouped once: a 10,000-host case must not scan every command for every host.
+        let mut commands_of: HashMap<String, Vec<&Value>> = HashMap::new();
+        for c in &loaded.commands {
+            commands_of.entry(s(c, "device_id")).or_default().push(c);
+        }
+        let mut changes_of: HashMap<String, Vec<&Value>> = HashMap::new();
+        for a in &loaded.audit {
+            for d in audit_devices(a) {
+                changes_of.entry(d).or_default().push(a);
+            }
+        }
         for (id, h) in hosts {
             let name = s(h, "hostname");
             let _ = writeln!(
@@ -361,10 +373,10 @@ pub fn render_report(dir: &Path) -> Result<String, String> {
                 esc(&name),
                 esc(id)
             );
-            let found: Vec<Vec<String>> = loaded
-                .commands
-                .iter()
-                .filter(|c| s(c, "device_id") == *id)
+            let found: Vec<Vec<String>> = commands_of
+                .get(id)
+                .into_iter()
+                .flatten()
                 .map(|c| {
                     vec![
                         esc(&s(c, "time_sent")),
@@ -396,10 +408,10 @@ pub fn render_report(dir: &Path) -> Result<String, String> {
                 &["Sent", "Command", "Output", "Cloud request", "Session"],
                 &found,
             );
-            let changed: Vec<Vec<String>> = loaded
-                .audit
-                .iter()
-                .filter(|a| audit_devices(a).contains(id))
+            let changed: Vec<Vec<String>> = changes_of
+                .get(id)
+                .into_iter()
+                .flatten()
                 .map(|a| {
                     vec![
                         esc(&s(a, "time")),

@@ -3,7 +3,7 @@
 
 use super::arguments::{CaseArgs, CaseCommand};
 use super::error::Error;
-use crate::case::{Case, CaseInfo, default_dir, render_report, verify};
+use crate::case::{Case, CaseInfo, claim_default_dir, render_report, verify};
 use crate::engine::convert;
 use crate::safety::Playbook;
 use rhai::Map;
@@ -13,6 +13,8 @@ use std::path::{Path, PathBuf};
 pub enum CaseChoice {
     None,
     New(PathBuf),
+    /// A new folder under this output folder, named when the run starts.
+    Default(PathBuf),
     Resume(PathBuf),
 }
 
@@ -29,11 +31,10 @@ pub fn choose_for_run(
         let playbook = playbook
             .ok_or_else(|| Error::Usage("`run` needs a playbook file".into()))?
             .to_path_buf();
-        let choice = if case.no_case {
-            CaseChoice::None
-        } else {
-            let name = Playbook::from_file(&playbook).name;
-            CaseChoice::New(case.case.clone().unwrap_or_else(|| default_dir(out, &name)))
+        let choice = match (&case.case, case.no_case) {
+            (_, true) => CaseChoice::None,
+            (Some(dir), false) => CaseChoice::New(dir.clone()),
+            (None, false) => CaseChoice::Default(out.to_path_buf()),
         };
         return Ok((playbook, choice));
     };
@@ -87,23 +88,35 @@ pub fn open_for_run(
     playbook: &Path,
     args: &Map,
 ) -> Result<Option<Case>, Error> {
-    let case = match choice {
+    let dir = match choice {
         CaseChoice::None => return Ok(None),
-        CaseChoice::Resume(dir) => Case::resume(dir).map_err(Error::Usage)?,
-        CaseChoice::New(dir) => {
-            let p = Playbook::from_file(playbook);
-            let text = std::fs::read(playbook)
-                .map_err(|e| Error::Usage(format!("cannot read `{}`: {e}", playbook.display())))?;
-            let arguments = convert::to_json(&rhai::Dynamic::from_map(args.clone()))
-                .unwrap_or(serde_json::Value::Null);
-            let info = CaseInfo::new("run", &p.name, p.path.clone(), p.sha256.clone(), arguments);
-            Case::create(dir, info, Some(&text)).map_err(Error::Usage)?
+        CaseChoice::Resume(dir) => {
+            let case = Case::resume(dir).map_err(Error::Usage)?;
+            case.transcript()
+                .event("start", serde_json::json!({ "resumed": true }));
+            return Ok(Some(case));
         }
+        CaseChoice::New(dir) => Some(dir),
+        CaseChoice::Default(_) => None,
     };
-    case.transcript().event(
-        "start",
-        serde_json::json!({ "resumed": matches!(choice, CaseChoice::Resume(_)) }),
-    );
+    // An unreadable playbook fails the run as it always did, with no case left behind.
+    let Ok(text) = std::fs::read(playbook) else {
+        return Ok(None);
+    };
+    let p = Playbook::from_file(playbook);
+    let dir = match (dir, choice) {
+        (Some(d), _) => d.clone(),
+        (None, CaseChoice::Default(out)) => {
+            claim_default_dir(out, &p.name).map_err(Error::Usage)?
+        }
+        (None, _) => return Ok(None),
+    };
+    let arguments =
+        convert::to_json(&rhai::Dynamic::from_map(args.clone())).unwrap_or(serde_json::Value::Null);
+    let info = CaseInfo::new("run", &p.name, p.path.clone(), p.sha256.clone(), arguments);
+    let case = Case::create(&dir, info, Some(&text)).map_err(Error::Usage)?;
+    case.transcript()
+        .event("start", serde_json::json!({ "resumed": false }));
     Ok(Some(case))
 }
 
@@ -112,10 +125,10 @@ pub fn open_for_repl(case: &CaseArgs, out: &Path, args: &Map) -> Result<Option<C
     if case.no_case {
         return Ok(None);
     }
-    let dir = case
-        .case
-        .clone()
-        .unwrap_or_else(|| default_dir(out, "repl"));
+    let dir = match &case.case {
+        Some(d) => d.clone(),
+        None => claim_default_dir(out, "repl").map_err(Error::Usage)?,
+    };
     let arguments =
         convert::to_json(&rhai::Dynamic::from_map(args.clone())).unwrap_or(serde_json::Value::Null);
     let info = CaseInfo::new("repl", "repl", None, None, arguments);
