@@ -1,15 +1,19 @@
 //! falconry: script CrowdStrike Falcon with Rhai playbooks.
 //!
-//! Layers, each knowing only the one below it:
-//! - `ops`: the operation table (plain data) and request building/validation;
-//! - `api`: the HTTP client (auth, regions, retries, rate limits), knows nothing of Rhai;
-//! - `engine`: the Rhai layer, knows nothing of HTTP (it talks to a `Backend`);
-//! - `safety`: plan mode, the destructive-action guard, the audit log and the upload sandbox, consulted by
-//!   the engine's generic caller before and after every request;
-//! - `rtr`: playbook helpers built on the engine (sessions, fan-out, parsed output);
-//! - `sim`: the embedded Falcon API emulator, knows nothing of the client;
-//! - `repl`, `watch`: the interactive and file-watching ways to run, over the engine;
-//! - `cli`: argument parsing and the commands.
+//! Layers, from the bottom; each uses only layers below it (no module imports one above it, or a sibling
+//! that imports it back):
+//! - `ops`: the operation table (plain data, `OpId`), request building/validation, and the wire types
+//!   every layer above shares (`Response`, `ApiError`);
+//! - `api`: the HTTP client (auth, regions, retries, rate limits); knows `ops`, nothing of Rhai;
+//! - `safety`: plan mode, the destructive-action guard, the audit log and the upload sandbox; judges
+//!   `ops::Request`s, knows nothing of HTTP or Rhai;
+//! - `engine`: the Rhai layer: the generic caller (consulting `safety` before and after every request),
+//!   limits, cancellation, error and value rendering; talks to a `Backend` trait, never to `api`;
+//! - `sim`: the embedded Falcon API emulator; knows only `ops` (its tests borrow `rtr`'s parsers);
+//! - `rtr`: playbook helpers built on the engine (sessions, fan-out, parsed output, response policies
+//!   as code); `rtr::runtime` is where an engine gets them;
+//! - `repl`, `watch`: the interactive and file-watching ways to run, over `engine` and `rtr`;
+//! - `cli`: argument parsing and the commands; the one place that joins `api` to the engine's `Backend`.
 
 pub mod api;
 pub mod case;

@@ -50,10 +50,16 @@ pub(super) async fn fetch(
         })?;
     let status = answer.status().as_u16();
     let headers = super::client::header_pairs(answer.headers());
-    let text = answer.text().await.map_err(|e| ApiError::Transport {
-        operation: operation.clone(),
-        message: super::client::describe(&e),
-    })?;
+    if (300..400).contains(&status) {
+        // Never followed: the form carries the client secret.
+        return Err(super::client::redirect_error(operation, status, &headers));
+    }
+    let text = super::client::read_capped(answer, cfg.max_answer_bytes)
+        .await
+        .map_err(|cut| ApiError::Transport {
+            operation: operation.clone(),
+            message: cut.to_string(),
+        })?;
     let body = super::client::parse_body(status, &text);
     let response = Response {
         status,
@@ -85,7 +91,9 @@ pub(super) async fn fetch(
         .body
         .get("expires_in")
         .and_then(|v| v.as_u64())
-        .unwrap_or(1799);
+        .unwrap_or(1799)
+        // A value from the network: a huge lifetime must not overflow the clock.
+        .min(24 * 3600);
     Ok(Grant {
         token: Token {
             value: Secret::new(token),

@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use tokio::io::AsyncWriteExt;
 use tokio::sync::{Mutex, RwLock};
 
@@ -39,6 +39,9 @@ impl Client {
         let http = reqwest::Client::builder()
             .user_agent(concat!("falconry/", env!("CARGO_PKG_VERSION")))
             .connect_timeout(Duration::from_secs(10))
+            // A redirect would carry the bearer token (or, for the token request, the secret) wherever
+            // the server points; Falcon never redirects API calls. See `redirect_error`.
+            .redirect(reqwest::redirect::Policy::none())
             .pool_max_idle_per_host(64)
             .build()
             .map_err(|e| {
@@ -126,6 +129,9 @@ impl Client {
 
     async fn exchange(&self, req: &Request, sink: Sink<'_>) -> Result<Response, ApiError> {
         let operation = req.op.qualified_name();
+        let started = Instant::now();
+        // The whole call, every attempt and wait included, ends by then.
+        let deadline = started + self.cfg.max_call_time + server_wait(req);
         let mut refreshed = false;
         let mut attempt = 0u32;
         // 429s never reached the API: they get their own, larger budget than failures.
@@ -139,13 +145,14 @@ impl Client {
                 self.wait(self.limiter.pause_left(), &operation).await?;
             }
             let bearer = self.bearer(false).await?;
-            let built = self
-                .build(req, &bearer)
-                .await
-                .map_err(|message| ApiError::Transport {
-                    operation: operation.clone(),
-                    message,
-                })?;
+            let left = deadline.saturating_duration_since(Instant::now());
+            let built =
+                self.build(req, &bearer, left)
+                    .await
+                    .map_err(|message| ApiError::Transport {
+                        operation: operation.clone(),
+                        message,
+                    })?;
             self.sent.fetch_add(1, Ordering::Relaxed);
             let answer = match built.send().await {
                 Ok(a) => a,
@@ -153,12 +160,12 @@ impl Client {
                     // A refused connection never reached the API: safe to send again, whatever the operation.
                     // A request that cannot even be built (an over-long URL) fails the same way every time.
                     let safe = !e.is_builder() && (e.is_connect() || req.op.retry_safe());
-                    if safe && attempt < self.cfg.max_attempts {
-                        self.wait(backoff(attempt, self.cfg.max_backoff), &operation)
-                            .await?;
+                    let pause = backoff(attempt, self.cfg.max_backoff);
+                    if safe && attempt < self.cfg.max_attempts && fits(deadline, pause) {
+                        self.wait(pause, &operation).await?;
                         continue;
                     }
-                    let message = describe(&e);
+                    let message = gave_up(describe(&e), started, attempt);
                     return Err(if e.is_connect() || req.op.retry_safe() {
                         ApiError::Transport { operation, message }
                     } else {
@@ -183,22 +190,29 @@ impl Client {
                 self.bearer(true).await?;
                 continue;
             }
-            if status == 429 && throttled < THROTTLED_ATTEMPTS {
+            let wait = headers
+                .iter()
+                .find(|(k, _)| k == "x-ratelimit-retryafter")
+                .and_then(|(_, v)| retry_after(v))
+                .unwrap_or_else(|| backoff(attempt, self.cfg.max_backoff))
+                .min(self.cfg.max_backoff);
+            if status == 429 && throttled < THROTTLED_ATTEMPTS && fits(deadline, wait) {
                 throttled += 1;
                 attempt -= 1;
-                let wait = headers
-                    .iter()
-                    .find(|(k, _)| k == "x-ratelimit-retryafter")
-                    .and_then(|(_, v)| retry_after(v))
-                    .unwrap_or_else(|| backoff(attempt, self.cfg.max_backoff))
-                    .min(self.cfg.max_backoff);
                 self.limiter.pause(wait);
                 continue;
             }
-            if status >= 500 && req.op.retry_safe() && attempt < self.cfg.max_attempts {
-                self.wait(backoff(attempt, self.cfg.max_backoff), &operation)
-                    .await?;
+            let pause = backoff(attempt, self.cfg.max_backoff);
+            if status >= 500
+                && req.op.retry_safe()
+                && attempt < self.cfg.max_attempts
+                && fits(deadline, pause)
+            {
+                self.wait(pause, &operation).await?;
                 continue;
+            }
+            if (300..400).contains(&status) {
+                return Err(redirect_error(operation, status, &headers));
             }
 
             let success = (200..300).contains(&status);
@@ -212,24 +226,27 @@ impl Client {
                     Err(message) => Err(ApiError::Transport { operation, message }),
                 };
             }
-            let text = match answer.text().await {
+            let text = match read_capped(answer, self.cfg.max_answer_bytes).await {
                 Ok(t) => t,
-                Err(e) if req.op.retry_safe() && attempt < self.cfg.max_attempts => {
-                    let _ = e;
-                    self.wait(backoff(attempt, self.cfg.max_backoff), &operation)
-                        .await?;
+                Err(Cut::Lost(_))
+                    if req.op.retry_safe()
+                        && attempt < self.cfg.max_attempts
+                        && fits(deadline, pause) =>
+                {
+                    self.wait(pause, &operation).await?;
                     continue;
                 }
-                Err(e) if success => {
+                // Only a write or a command that was answered 2xx may have run; a read never "may have run".
+                Err(cut) if success && !req.op.retry_safe() => {
                     return Err(ApiError::Unknown {
                         operation,
-                        message: describe(&e),
+                        message: cut.to_string(),
                     });
                 }
-                Err(e) => {
+                Err(cut) => {
                     return Err(ApiError::Transport {
                         operation,
-                        message: describe(&e),
+                        message: gave_up(cut.to_string(), started, attempt),
                     });
                 }
             };
@@ -259,7 +276,12 @@ impl Client {
         }
     }
 
-    async fn build(&self, req: &Request, bearer: &str) -> Result<reqwest::RequestBuilder, String> {
+    async fn build(
+        &self,
+        req: &Request,
+        bearer: &str,
+        left: Duration,
+    ) -> Result<reqwest::RequestBuilder, String> {
         let op = req.op;
         let mut url = format!("{}{}", self.base_url().await, op.path);
         let qs = req.query_string();
@@ -269,23 +291,12 @@ impl Client {
         }
         let method = reqwest::Method::from_bytes(op.method.as_str().as_bytes())
             .map_err(|e| e.to_string())?;
-        // Operations that wait server-side (`timeout` seconds, batch commands) get that time on top of ours.
-        let server_wait = req
-            .query
-            .iter()
-            .find(|(k, _)| k == "timeout")
-            .and_then(|(_, v)| v.parse::<u64>().ok())
-            .unwrap_or(if op.params.iter().any(|p| p.name == "timeout") {
-                30
-            } else {
-                0
-            });
         let mut b = self
             .http
             .request(method, url)
             .header("authorization", bearer)
             .header("accept", "application/json")
-            .timeout(self.cfg.timeout + Duration::from_secs(server_wait));
+            .timeout((self.cfg.timeout + server_wait(req)).min(left));
         b = match &req.body {
             Body::Empty => b,
             Body::Json(v) => b.json(v),
@@ -348,6 +359,99 @@ impl Client {
             left -= s;
         }
     }
+}
+
+/// Operations that wait server-side (`timeout` seconds, batch commands) get that time on top of ours.
+fn server_wait(req: &Request) -> Duration {
+    let secs = req
+        .query
+        .iter()
+        .find(|(k, _)| k == "timeout")
+        .and_then(|(_, v)| v.parse::<u64>().ok())
+        .unwrap_or(if req.op.param("timeout").is_some() {
+            30
+        } else {
+            0
+        });
+    Duration::from_secs(secs.min(3600))
+}
+
+/// Whether a wait of `d` still ends before the call's deadline.
+fn fits(deadline: Instant, d: Duration) -> bool {
+    Instant::now() + d < deadline
+}
+
+/// A failure message that says how long the call tried, once it tried more than once.
+fn gave_up(message: String, started: Instant, attempts: u32) -> String {
+    if attempts <= 1 {
+        return message;
+    }
+    format!(
+        "{message} (gave up after {attempts} attempts in {}s)",
+        started.elapsed().as_secs()
+    )
+}
+
+/// A 3xx: falconry follows no redirects (they would carry the token, or the secret, to another host).
+pub(super) fn redirect_error(
+    operation: String,
+    status: u16,
+    headers: &[(String, String)],
+) -> ApiError {
+    let to = headers
+        .iter()
+        .find(|(k, _)| k == "location")
+        .map(|(_, v)| v.split(['?', '#']).next().unwrap_or_default().to_string())
+        .unwrap_or_default();
+    ApiError::Status {
+        operation,
+        status,
+        messages: vec![format!(
+            "the server answered with a redirect to `{to}`; falconry follows no redirects \
+             (check `FALCON_BASE_URL` or `FALCON_CLOUD`)"
+        )],
+        trace_id: None,
+        body: json!({}),
+    }
+}
+
+/// Why an answer's body could not be read.
+pub(super) enum Cut {
+    /// The connection failed or timed out mid-answer.
+    Lost(String),
+    /// The body is larger than the cap.
+    TooLarge(u64),
+}
+
+impl std::fmt::Display for Cut {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Cut::Lost(m) => f.write_str(m),
+            Cut::TooLarge(cap) => write!(
+                f,
+                "the answer is larger than {cap} bytes and was not read \
+                 (`FALCONRY_MAX_ANSWER_BYTES` raises the limit)"
+            ),
+        }
+    }
+}
+
+/// The body as text, read chunk by chunk and never more than `cap` bytes.
+pub(super) async fn read_capped(answer: reqwest::Response, cap: u64) -> Result<String, Cut> {
+    use futures_util::StreamExt;
+    if answer.content_length().is_some_and(|n| n > cap) {
+        return Err(Cut::TooLarge(cap));
+    }
+    let mut body = Vec::new();
+    let mut stream = answer.bytes_stream();
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk.map_err(|e| Cut::Lost(describe(&e)))?;
+        if body.len() as u64 + chunk.len() as u64 > cap {
+            return Err(Cut::TooLarge(cap));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(String::from_utf8_lossy(&body).into_owned())
 }
 
 /// How many 429s one request waits out before giving up (each wait is the API's own retry-after).

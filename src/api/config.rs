@@ -8,8 +8,11 @@ use std::time::Duration;
 pub struct Secret(String);
 
 impl Secret {
+    /// Also registers the value with [`super::redact`], so nothing printed ever shows it.
     pub fn new(value: impl Into<String>) -> Secret {
-        Secret(value.into())
+        let value = value.into();
+        super::redact::register(&value);
+        Secret(value)
     }
 
     /// The only way to read the value: named so every use is easy to audit.
@@ -63,6 +66,10 @@ pub struct ClientConfig {
     pub max_attempts: u32,
     /// Longest single wait for a rate limit or backoff.
     pub max_backoff: Duration,
+    /// The largest answer body read into memory (downloads stream to disk and are not capped).
+    pub max_answer_bytes: u64,
+    /// The longest one call may take, all attempts and waits included (a server-side `timeout` is added).
+    pub max_call_time: Duration,
 }
 
 impl ClientConfig {
@@ -80,6 +87,9 @@ impl ClientConfig {
             timeout: Duration::from_secs(60),
             max_attempts: 6,
             max_backoff: Duration::from_secs(30),
+            // Real answers (5,000 device records, a long script listing) stay far below this.
+            max_answer_bytes: 256 << 20,
+            max_call_time: Duration::from_secs(180),
         }
     }
 
@@ -115,6 +125,23 @@ impl ClientConfig {
         let mut cfg = ClientConfig::new(base_url, id, secret);
         cfg.auto_region = auto_region;
         cfg.member_cid = var("FALCON_MEMBER_CID");
+        let number = |k: &str| -> Result<Option<u64>, String> {
+            var(k)
+                .map(|v| {
+                    v.trim()
+                        .parse::<u64>()
+                        .ok()
+                        .filter(|n| *n > 0)
+                        .ok_or(format!("`{k}={v}` must be a positive whole number"))
+                })
+                .transpose()
+        };
+        if let Some(n) = number("FALCONRY_MAX_ANSWER_BYTES")? {
+            cfg.max_answer_bytes = n;
+        }
+        if let Some(n) = number("FALCONRY_CALL_TIMEOUT")? {
+            cfg.max_call_time = Duration::from_secs(n);
+        }
         Ok(Some(cfg))
     }
 }

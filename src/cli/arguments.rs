@@ -29,6 +29,9 @@ pub enum Command {
     Repl(ReplArgs),
     /// Run playbooks each time they are saved, or each playbook dropped into an inbox folder
     Watch(WatchArgs),
+    /// Response policies as code: export them to a file, plan a file (with the RTR impact per host), apply it
+    #[command(subcommand)]
+    Policy(PolicyCommand),
     /// Check or render a case folder a run or REPL session left
     #[command(subcommand)]
     Case(CaseCommand),
@@ -84,9 +87,12 @@ pub struct RunArgs {
 /// What every way of running playbooks (`run`, `repl`, `watch`) takes.
 #[derive(Args, Debug)]
 pub struct ScriptArgs {
-    /// A value for the playbook's `args` map (in `watch`, every run's); integers and booleans are converted
+    /// A string in the playbook's `args` map (in `watch`, every run's), kept exactly as typed
     #[arg(long = "arg", value_name = "KEY=VALUE")]
     pub args: Vec<String>,
+    /// A typed value in the playbook's `args` map, written as JSON (`3`, `true`, `["a","b"]`)
+    #[arg(long = "arg-json", value_name = "KEY=JSON")]
+    pub arg_json: Vec<String>,
     /// A folder of playbook modules, searched before the built-in library
     #[arg(long, value_name = "DIR")]
     pub lib: Option<PathBuf>,
@@ -206,4 +212,38 @@ pub struct WatchArgs {
     pub inbox: bool,
     #[command(flatten)]
     pub script: ScriptArgs,
+}
+
+/// `falconry policy ...`: exit code 0 when nothing would change (or the apply succeeded), 2 when
+/// `plan` finds changes, 1 on any error.
+#[derive(Subcommand, Debug)]
+pub enum PolicyCommand {
+    /// Write the tenant's response policies as a policy file, on stdout
+    Export {
+        /// Only this platform (Windows, Mac, Linux)
+        #[arg(long, value_name = "PLATFORM")]
+        platform: Option<String>,
+    },
+    /// Compare a policy file with the tenant: the changes in order and the RTR impact per host.
+    /// Exit code 0: no change, 2: changes, 1: error
+    Plan {
+        /// The policy file (.toml)
+        file: PathBuf,
+        /// Print the plan as JSON on stdout
+        #[arg(long)]
+        json: bool,
+        /// Also save the plan here, for `policy apply PLAN.json` (refused if the tenant changes meanwhile)
+        #[arg(long, value_name = "PLAN.json")]
+        save: Option<PathBuf>,
+    },
+    /// Apply a policy file, or a plan saved by `policy plan --save` (refused if the tenant changed since)
+    Apply {
+        /// The policy file (.toml) or a saved plan (.json)
+        file: PathBuf,
+        /// Print the applied plan as JSON on stdout
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        safety: SafetyArgs,
+    },
 }

@@ -2,12 +2,12 @@
 
 use super::config::CheckConfig;
 use super::error::Error;
-use super::render::render_script_error;
-use crate::engine::{Cancel, Offline, Runtime, check::check_file};
+use crate::engine::render_script_error;
+use crate::engine::{Cancel, Offline, check::check_file};
 use std::sync::Arc;
 
 pub fn check(cfg: CheckConfig) -> Result<(), Error> {
-    let runtime = Runtime::new(Arc::new(Offline), &cfg.options, Cancel::new());
+    let runtime = crate::rtr::runtime(Arc::new(Offline), &cfg.options, Cancel::new());
     let mut found = 0;
     for path in &cfg.playbooks {
         let problems = check_file(&runtime, path);

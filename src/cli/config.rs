@@ -1,15 +1,17 @@
 //! The validated configuration: clap's raw arguments checked once, turned into domain values.
 
 use super::arguments::{
-    Arguments, CheckArgs, Command, LimitArgs, OpsArgs, RunArgs, SafetyArgs, SimArgs,
+    Arguments, CheckArgs, Command, LimitArgs, OpsArgs, PolicyCommand, RunArgs, SafetyArgs,
+    ScriptArgs, SimArgs,
 };
 use super::error::Error;
+use super::playbook_args::arg_map;
 use super::repl::ReplConfig;
 use super::watch::WatchConfig;
 use crate::engine::{Level, Limits, Options};
 use crate::ops::Collection;
 use crate::safety::{RunFlags, Safety};
-use rhai::{Dynamic, Map};
+use rhai::Map;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
@@ -20,6 +22,7 @@ pub enum Config {
     Sim(SimConfig),
     Repl(ReplConfig),
     Watch(WatchConfig),
+    Policy(PolicyCommand),
     Case(super::arguments::CaseCommand),
 }
 
@@ -59,6 +62,7 @@ impl Config {
             Command::Sim(a) => Config::Sim(SimConfig::new(a)?),
             Command::Repl(a) => Config::Repl(ReplConfig::new(a)?),
             Command::Watch(a) => Config::Watch(WatchConfig::new(a)?),
+            Command::Policy(c) => Config::Policy(c),
             Command::Case(c) => Config::Case(c),
         })
     }
@@ -66,13 +70,7 @@ impl Config {
 
 impl RunConfig {
     fn new(a: RunArgs) -> Result<RunConfig, Error> {
-        let mut args = Map::new();
-        for pair in &a.script.args {
-            let (key, value) = parse_arg(pair)?;
-            if args.insert(key.as_str().into(), value).is_some() {
-                return Err(Error::Usage(format!("`--arg {key}` is given twice")));
-            }
-        }
+        let mut args = arg_map(&a.script.args, &a.script.arg_json)?;
         let (playbook, case) = super::case::choose_for_run(
             a.playbook.as_deref(),
             &mut args,
@@ -80,27 +78,7 @@ impl RunConfig {
             &a.case,
             &a.script.out,
         )?;
-        let mut options = Options {
-            limits: limits(&a.script.limits)?,
-            lib_dir: lib_dir(a.script.lib)?,
-            out_dir: a.script.out,
-            base_dir: folder_of(&playbook),
-            print_to_stderr: a.json,
-            log_level: if a.script.verbose {
-                Level::Debug
-            } else {
-                Level::Info
-            },
-            // Built by `run` once it knows whether it talks to a real tenant.
-            safety: Safety::default(),
-            // Opened by `run`.
-            case: None,
-        };
-        if options.out_dir.is_relative() {
-            options.out_dir = std::env::current_dir()
-                .map(|d| d.join(&options.out_dir))
-                .unwrap_or(options.out_dir);
-        }
+        let options = script_options(&a.script, folder_of(&playbook), a.json)?;
         Ok(RunConfig {
             playbook,
             args,
@@ -169,6 +147,34 @@ impl SimConfig {
 }
 
 /// `--plan`, `--allow-destructive` and `--audit`, for `run`, `repl` and `watch` alike.
+/// The engine options `run`, `repl` and `watch` share, from their common arguments. The safety layer is
+/// built by each command once it knows whether it talks to a real tenant.
+pub(super) fn script_options(
+    a: &ScriptArgs,
+    base_dir: PathBuf,
+    print_to_stderr: bool,
+) -> Result<Options, Error> {
+    Ok(Options {
+        limits: limits(&a.limits)?,
+        lib_dir: lib_dir(a.lib.clone())?,
+        out_dir: absolute(a.out.clone()),
+        base_dir: absolute(base_dir),
+        print_to_stderr,
+        log_level: if a.verbose { Level::Debug } else { Level::Info },
+        safety: Safety::default(),
+        case: None,
+    })
+}
+
+/// `p` made absolute against the current directory.
+pub(super) fn absolute(p: PathBuf) -> PathBuf {
+    if p.is_relative() {
+        std::env::current_dir().map(|d| d.join(&p)).unwrap_or(p)
+    } else {
+        p
+    }
+}
+
 pub fn safety_flags(a: SafetyArgs) -> RunFlags {
     RunFlags {
         plan: a.plan,
@@ -176,29 +182,6 @@ pub fn safety_flags(a: SafetyArgs) -> RunFlags {
         audit: a.audit,
         case_audit: None,
     }
-}
-
-/// `key=value`: the value becomes an integer or boolean when it reads as one, a string otherwise.
-pub fn parse_arg(pair: &str) -> Result<(String, Dynamic), Error> {
-    let Some((key, value)) = pair.split_once('=') else {
-        return Err(Error::Usage(format!(
-            "`--arg {pair}` needs the form `key=value`"
-        )));
-    };
-    let key = key.trim();
-    if !rhai::is_valid_identifier(key) {
-        return Err(Error::Usage(format!(
-            "`--arg {pair}`: `{key}` is not a valid key (letters, digits and `_`)"
-        )));
-    }
-    let value = if let Ok(i) = value.parse::<i64>() {
-        Dynamic::from_int(i)
-    } else if let Ok(b) = value.parse::<bool>() {
-        Dynamic::from_bool(b)
-    } else {
-        Dynamic::from(value.to_string())
-    };
-    Ok((key.to_string(), value))
 }
 
 pub(super) fn limits(a: &LimitArgs) -> Result<Limits, Error> {

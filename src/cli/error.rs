@@ -1,6 +1,27 @@
 //! What the CLI can fail with; rendered once by `render`.
 
-use crate::engine::{ErrorKind, ScriptError};
+use crate::engine::{ErrorKind, ScriptError, render_script_error};
+
+/// The one rendering of a CLI error; script errors use the engine's renderer.
+pub fn render(err: &Error) -> String {
+    let text = match err {
+        Error::Usage(m) | Error::Backend(m) | Error::Io(m) => format!("error: {m}\n"),
+        Error::Script(e) => render_script_error(e),
+        Error::Changes => String::new(),
+        Error::Policy(crate::rtr::policy::Error::Input { message, location }) => {
+            let mut e = ScriptError::new(ErrorKind::Argument, message.clone());
+            e.location = location.clone();
+            render_script_error(&e)
+        }
+        Error::Policy(e) => format!("error: {e}\n"),
+        Error::NotRun(n) => format!("error: {n} problems found; the playbook was not run\n"),
+        Error::Findings(n) => format!(
+            "error: {n} problem{} found\n",
+            if *n == 1 { "" } else { "s" }
+        ),
+    };
+    crate::api::redact::clean(&text).into_owned()
+}
 
 #[derive(Debug)]
 pub enum Error {
@@ -16,12 +37,16 @@ pub enum Error {
     NotRun(usize),
     /// Writing output failed.
     Io(String),
+    /// A `policy` command failed.
+    Policy(crate::rtr::policy::Error),
+    /// `policy plan` found changes (already printed): not a failure, exit code 2.
+    Changes,
 }
 
 impl Error {
     pub fn exit_code(&self) -> i32 {
         match self {
-            Error::Usage(_) => 2,
+            Error::Usage(_) | Error::Changes => 2,
             // As shells report a process ended by SIGINT.
             Error::Script(e) if e.kind == ErrorKind::Interrupted => 130,
             _ => 1,

@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 pub fn stop_on_ctrl_c(cancel: Cancel) {
     let pressed = AtomicBool::new(false);
     // Without the listener Ctrl-C still ends the process, just less politely.
-    let _ = crate::repl::interrupt::on_ctrl_c(move || {
+    let _ = crate::engine::interrupt::on_ctrl_c(move || {
         if pressed.swap(true, Ordering::SeqCst) {
             std::process::exit(130);
         }

@@ -8,15 +8,15 @@ mod config;
 mod error;
 mod interrupt;
 mod ops_list;
-mod render;
+mod playbook_args;
+mod policy;
 mod repl;
 mod run;
 mod sim;
 mod watch;
 
-pub use config::parse_arg;
-pub use error::Error;
-pub use render::{render, render_script_error};
+pub use error::{Error, render};
+pub use playbook_args::{parse_arg, parse_arg_json};
 
 use arguments::Arguments;
 use clap::Parser;
@@ -27,7 +27,13 @@ pub fn main() -> i32 {
         Ok(a) => a,
         Err(e) => {
             let _ = e.print();
-            return if e.use_stderr() { 2 } else { 0 };
+            // `policy` keeps 2 for "changes found" (as `terraform plan -detailed-exitcode`).
+            let policy = std::env::args().nth(1).as_deref() == Some("policy");
+            return match (e.use_stderr(), policy) {
+                (false, _) => 0,
+                (true, true) => 1,
+                (true, false) => 2,
+            };
         }
     };
     match Config::from_arguments(arguments).and_then(execute) {
@@ -48,5 +54,6 @@ fn execute(config: Config) -> Result<(), Error> {
         Config::Repl(c) => repl::repl(c),
         Config::Watch(c) => watch::watch(c),
         Config::Case(c) => case::command(c),
+        Config::Policy(c) => policy::policy(c),
     }
 }

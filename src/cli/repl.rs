@@ -3,11 +3,12 @@
 
 use super::arguments::ReplArgs;
 use super::backend;
-use super::config::{lib_dir, limits, parse_arg, safety_flags};
+use super::config::{safety_flags, script_options};
 use super::error::Error;
 use super::ops_list::describe_text;
+use super::playbook_args::arg_map;
 use crate::api::ClientConfig;
-use crate::engine::{Cancel, Level, Options, Runtime, collections, resolve, stdlib};
+use crate::engine::{Cancel, Options, collections, resolve, stdlib};
 use crate::ops::{self, Collection};
 use crate::repl::{self, Settings, history};
 use crate::safety::{Guard, Playbook, RunFlags};
@@ -25,47 +26,14 @@ pub struct ReplConfig {
 
 impl ReplConfig {
     pub fn new(a: ReplArgs) -> Result<ReplConfig, Error> {
-        let mut options = Options {
-            limits: limits(&a.script.limits)?,
-            lib_dir: lib_dir(a.script.lib)?,
-            out_dir: absolute(a.script.out),
-            base_dir: PathBuf::from("."),
-            print_to_stderr: false,
-            log_level: if a.script.verbose {
-                Level::Debug
-            } else {
-                Level::Info
-            },
-            ..Options::default()
-        };
-        options.base_dir = absolute(options.base_dir);
+        let options = script_options(&a.script, PathBuf::from("."), false)?;
         Ok(ReplConfig {
             history: a.history.or_else(history::default_path),
             case: a.case,
-            args: arg_map(&a.script.args)?,
+            args: arg_map(&a.script.args, &a.script.arg_json)?,
             options,
             safety: safety_flags(a.script.safety),
         })
-    }
-}
-
-/// `--arg key=value` pairs as the `args` map, each key once.
-pub fn arg_map(pairs: &[String]) -> Result<Map, Error> {
-    let mut args = Map::new();
-    for pair in pairs {
-        let (key, value) = parse_arg(pair)?;
-        if args.insert(key.as_str().into(), value).is_some() {
-            return Err(Error::Usage(format!("`--arg {key}` is given twice")));
-        }
-    }
-    Ok(args)
-}
-
-pub fn absolute(p: PathBuf) -> PathBuf {
-    if p.is_relative() {
-        std::env::current_dir().map(|d| d.join(&p)).unwrap_or(p)
-    } else {
-        p
     }
 }
 
@@ -87,7 +55,7 @@ pub fn repl(cfg: ReplConfig) -> Result<(), Error> {
     let mut options = cfg.options;
     options.safety = safety.clone();
     options.case = case.clone();
-    let mut runtime = Runtime::new(selected.backend.clone(), &options, cancel);
+    let mut runtime = crate::rtr::runtime(selected.backend.clone(), &options, cancel);
     register_help(runtime.engine_mut());
     let settings = Settings {
         history: cfg.history,

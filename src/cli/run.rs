@@ -3,8 +3,8 @@
 use super::backend;
 use super::config::RunConfig;
 use super::error::Error;
-use super::render::render_script_error;
-use crate::engine::{Cancel, Runtime, ScriptError, convert, on_script_thread};
+use crate::engine::render_script_error;
+use crate::engine::{Cancel, ScriptError, convert, on_script_thread};
 use crate::safety::Playbook;
 
 pub fn run(cfg: RunConfig) -> Result<(), Error> {
@@ -31,8 +31,9 @@ pub fn run(cfg: RunConfig) -> Result<(), Error> {
     options.safety = safety.clone();
     options.case = case.clone();
     let outcome = on_script_thread(move || {
-        let runtime = Runtime::new(backend, &options, cancel);
+        let runtime = crate::rtr::runtime(backend, &options, cancel);
         let ast = runtime.prepare_file(&playbook).map_err(not_run)?;
+        crate::engine::strict::unknown_args(&ast, &args).map_err(Error::Usage)?;
         let value = runtime.run_ast(&ast, args)?;
         Ok::<_, Error>(
             convert::to_json(&value)
@@ -56,7 +57,7 @@ pub fn run(cfg: RunConfig) -> Result<(), Error> {
         };
         let text = serde_json::to_string_pretty(&value)
             .map_err(|e| Error::Io(format!("cannot write the result as JSON: {e}")))?;
-        println!("{text}");
+        println!("{}", crate::api::redact::clean(&text));
     }
     Ok(())
 }

@@ -2,10 +2,10 @@
 
 use super::arguments::WatchArgs;
 use super::backend;
-use super::config::{lib_dir, limits, safety_flags};
+use super::config::{absolute, safety_flags, script_options};
 use super::error::Error;
-use super::repl::{absolute, arg_map};
-use crate::engine::{Cancel, Level, Options};
+use super::playbook_args::arg_map;
+use crate::engine::{Cancel, Options};
 use crate::safety::{Playbook, RunFlags};
 use crate::watch::{self, Runner, Target};
 use rhai::Map;
@@ -43,22 +43,10 @@ impl WatchConfig {
             Target::File(f) => f.parent().map(|p| p.to_path_buf()).unwrap_or(path.clone()),
             _ => path.clone(),
         };
-        let options = Options {
-            limits: limits(&a.script.limits)?,
-            lib_dir: lib_dir(a.script.lib)?,
-            out_dir: absolute(a.script.out),
-            base_dir,
-            print_to_stderr: false,
-            log_level: if a.script.verbose {
-                Level::Debug
-            } else {
-                Level::Info
-            },
-            ..Options::default()
-        };
+        let options = script_options(&a.script, base_dir, false)?;
         Ok(WatchConfig {
             target,
-            args: arg_map(&a.script.args)?,
+            args: arg_map(&a.script.args, &a.script.arg_json)?,
             options,
             safety: safety_flags(a.script.safety),
         })

@@ -2,8 +2,7 @@
 //!
 //! The engine never speaks HTTP. The real client, the emulator and plan mode all sit behind this trait.
 
-use crate::api::{ApiError, BlockingClient, Response};
-use crate::ops::Request;
+use crate::ops::{ApiError, Request, Response};
 use std::path::Path;
 
 pub trait Backend: Send + Sync {
@@ -12,16 +11,6 @@ pub trait Backend: Send + Sync {
 
     /// Sends a request whose success answer is file bytes, streamed to `dest`.
     fn download(&self, req: &Request, dest: &Path) -> Result<Response, ApiError>;
-}
-
-impl Backend for BlockingClient {
-    fn send(&self, req: &Request) -> Result<Response, ApiError> {
-        BlockingClient::send(self, req)
-    }
-
-    fn download(&self, req: &Request, dest: &Path) -> Result<Response, ApiError> {
-        BlockingClient::download(self, req, dest)
-    }
 }
 
 /// A backend that never sends: for `check`, which compiles but must not reach any API.

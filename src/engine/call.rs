@@ -3,9 +3,9 @@
 use super::backend::Backend;
 use super::cancel::Cancel;
 use super::convert::{from_json, from_json_owned, map_to_json};
-use crate::api::{ApiError, Response};
 use crate::case;
 use crate::ops::{self, ArgError, Body, FileSource, Operation, PartContent, Request};
+use crate::ops::{ApiError, Response};
 use crate::safety::{Safety, Stop, Verdict};
 use rhai::{Dynamic, EvalAltResult, Map, NativeCallContext, Position};
 use serde_json::Value;
@@ -172,15 +172,34 @@ pub fn api_error_map(op: &Operation, e: &ApiError) -> Dynamic {
             status,
             trace_id,
             body,
+            messages,
             ..
-        } => (
-            Dynamic::from_int(i64::from(*status)),
-            body.get("errors")
+        } => {
+            let mut errors = body
+                .get("errors")
                 .map(from_json)
-                .unwrap_or_else(|| Dynamic::from_array(vec![])),
-            trace_id.clone().map(Dynamic::from).unwrap_or(Dynamic::UNIT),
-            from_json(body),
-        ),
+                .and_then(|v| v.try_cast::<rhai::Array>())
+                .unwrap_or_default();
+            // What falconry adds (a hint at the credentials, a refused redirect) is shown like Falcon's own.
+            let known: Vec<String> = errors
+                .iter()
+                .filter_map(|e| {
+                    e.read_lock::<Map>()
+                        .and_then(|m| m.get("message").map(|m| m.to_string()))
+                })
+                .collect();
+            for m in messages.iter().filter(|m| !known.contains(m)) {
+                let mut extra = Map::new();
+                extra.insert("message".into(), Dynamic::from(m.clone()));
+                errors.push(Dynamic::from_map(extra));
+            }
+            (
+                Dynamic::from_int(i64::from(*status)),
+                Dynamic::from_array(errors),
+                trace_id.clone().map(Dynamic::from).unwrap_or(Dynamic::UNIT),
+                from_json(body),
+            )
+        }
         _ => (
             Dynamic::UNIT,
             Dynamic::from_array(vec![]),
@@ -190,7 +209,10 @@ pub fn api_error_map(op: &Operation, e: &ApiError) -> Dynamic {
     };
     m.insert("status_code".into(), status);
     m.insert("errors".into(), errors);
-    m.insert("operation".into(), Dynamic::from(op.qualified_name()));
+    let operation = e
+        .operation()
+        .map_or_else(|| op.qualified_name(), str::to_string);
+    m.insert("operation".into(), Dynamic::from(operation));
     m.insert("trace_id".into(), trace_id);
     m.insert("message".into(), Dynamic::from(e.to_string()));
     m.insert("body".into(), body);

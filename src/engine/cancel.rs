@@ -102,7 +102,11 @@ impl Cancel {
     /// Sleeps up to `d`, waking early when the run is stopped. Returns false when stopped.
     pub fn sleep(&self, d: Duration) -> bool {
         let step = Duration::from_millis(20);
-        let end = std::time::Instant::now() + d;
+        // `sleep(1e30)` asks for more than the clock holds: a year is as good as forever here.
+        let now = std::time::Instant::now();
+        let end = now
+            .checked_add(d)
+            .unwrap_or_else(|| now + Duration::from_secs(365 * 24 * 3600));
         loop {
             if self.is_set() {
                 return false;

@@ -156,6 +156,9 @@ impl ScriptError {
                 };
                 limit(kind, &format!("{} is too large", lowercase_first(what)))
             }
+            EvalAltResult::ErrorPropertyNotFound(property, _) => {
+                ScriptError::new(ErrorKind::Runtime, super::strict::missing(property))
+            }
             other => {
                 // Rhai appends the position; ours is shown by the renderer.
                 let text = other.to_string();

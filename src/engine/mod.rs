@@ -7,14 +7,18 @@ mod call;
 mod cancel;
 pub mod check;
 pub mod convert;
+pub mod display;
 mod error;
+pub mod interrupt;
 mod limits;
 mod log;
 mod register;
+mod report;
 mod resolver;
 mod runtime;
 mod sources;
 pub mod stdlib;
+pub mod strict;
 
 pub use backend::{Backend, Offline};
 pub use call::{
@@ -25,6 +29,7 @@ pub use error::{ApiFailure, ErrorKind, Location, ScriptError};
 pub use limits::{LimitKind, Limits};
 pub use log::Level;
 pub use register::{collections, resolve, rhai_names};
+pub use report::render_script_error;
 pub use resolver::Resolver;
 pub use runtime::{Options, Runtime, on_script_thread};
 pub use sources::Sources;

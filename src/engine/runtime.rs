@@ -11,6 +11,7 @@ use super::log::{Level, register_log};
 use super::register::register_operations;
 use super::resolver::{Found, Resolver};
 use super::sources::Sources;
+use crate::api::redact::clean;
 use crate::case::Case;
 use crate::safety::Safety;
 use rhai::{AST, Dynamic, Engine, Map, Scope};
@@ -73,6 +74,7 @@ impl Runtime {
         });
         let mut engine = Engine::new();
         options.limits.apply(&mut engine);
+        super::strict::enable(&mut engine);
         let c = cancel.clone();
         engine.on_progress(move |_| {
             // Once set, the flag stays set: every later step stops too, even inside a `catch`.
@@ -81,26 +83,25 @@ impl Runtime {
         let case = options.case.clone();
         let to_stderr = options.print_to_stderr;
         engine.on_print(move |s| {
+            let s = clean(s);
             if to_stderr {
                 eprintln!("{s}");
             } else {
                 println!("{s}");
             }
             if let Some(c) = &case {
-                c.transcript().print(s);
+                c.transcript().print(&s);
             }
         });
         engine.on_debug(|s, src, pos| match (src, pos.line()) {
-            (Some(src), Some(line)) => eprintln!("[{src}:{line}] {s}"),
-            (None, Some(line)) => eprintln!("[line {line}] {s}"),
-            _ => eprintln!("{s}"),
+            (Some(src), Some(line)) => eprintln!("[{src}:{line}] {}", clean(s)),
+            (None, Some(line)) => eprintln!("[line {line}] {}", clean(s)),
+            _ => eprintln!("{}", clean(s)),
         });
         engine.set_module_resolver(Resolver::new(options.lib_dir.clone(), sources.clone()));
         register_operations(&mut engine, &ctx);
         register_log(&mut engine, options.log_level);
         register_builtins(&mut engine, &cancel);
-        // After the operations: `rtr` replaces the `hosts` module with one that adds `find`/`find_all`.
-        crate::rtr::register(&mut engine, &ctx);
         Runtime {
             engine,
             ctx,
@@ -200,8 +201,11 @@ impl Runtime {
     /// Runs a prepared playbook with `args` (the script's `args` map) under the time limit.
     pub fn run_ast(&self, ast: &AST, args: Map) -> Result<Dynamic, ScriptError> {
         let mut scope = Scope::new();
-        scope.push_constant("args", args);
-        self.eval_limited(&mut scope, ast)
+        scope.push_constant("args", args.clone());
+        self.eval_limited(&mut scope, ast).map_err(|mut e| {
+            super::strict::explain_args(&mut e, &args);
+            e
+        })
     }
 }
 

@@ -136,6 +136,16 @@ pub const COMMANDS: &[Command] = &[
         true,
     ),
     c("zip", ActiveResponder, WIN | MAC, None, false, true),
+    // Runs one of CrowdStrike's Falcon scripts (`RTR-ListFalconScripts`): Windows, administrators,
+    // and the policy's `FalconScripts` (which itself needs `CustomScripts`).
+    c(
+        "falconscript",
+        Admin,
+        WIN,
+        Some(FALCON_SCRIPTS_SETTING),
+        true,
+        true,
+    ),
     c("put", Admin, ALL, Some("PutCommand"), false, true),
     c(
         "put-and-run",
@@ -178,17 +188,42 @@ pub fn platform_bit(platform_name: &str) -> u8 {
     }
 }
 
-/// Every response-policy setting id falconry knows, in the order the console shows them.
+/// Every response-policy setting id, in the order Falcon lists them (CrowdStrike's Terraform
+/// provider and Caracara templates): nine settings, `FalconScripts` on Windows only.
 pub const POLICY_SETTINGS: &[&str] = &[
     RTR_SETTING,
-    "CustomScripts",
+    CUSTOM_SCRIPTS_SETTING,
     "GetCommand",
     "PutCommand",
     "ExecCommand",
-    "PutAndRunCommand",
+    FALCON_SCRIPTS_SETTING,
     "MemDumpCommand",
     "XMemDumpCommand",
+    "PutAndRunCommand",
 ];
+
+pub const CUSTOM_SCRIPTS_SETTING: &str = "CustomScripts";
+pub const FALCON_SCRIPTS_SETTING: &str = "FalconScripts";
+
+/// The platforms whose policies have the setting (the others neither show nor accept it).
+pub fn setting_platforms(setting: &str) -> u8 {
+    if setting.eq_ignore_ascii_case(FALCON_SCRIPTS_SETTING) {
+        WIN
+    } else {
+        ALL
+    }
+}
+
+/// Every setting a command needs enabled, in the order a refusal names them: `RealTimeFunctionality`,
+/// what the command's own setting builds on (`FalconScripts` needs `CustomScripts`), then its own.
+pub fn settings_needed(command: &Command) -> Vec<&'static str> {
+    let mut needed = vec![RTR_SETTING];
+    if command.setting == Some(FALCON_SCRIPTS_SETTING) {
+        needed.push(CUSTOM_SCRIPTS_SETTING);
+    }
+    needed.extend(command.setting);
+    needed
+}
 
 #[cfg(test)]
 mod tests {
@@ -211,6 +246,21 @@ mod tests {
                 a.name
             );
         }
+    }
+
+    #[test]
+    fn falcon_scripts_need_custom_scripts_too() {
+        let falconscript = lookup("falconscript", "falconscript -Name=x").unwrap();
+        assert_eq!(
+            settings_needed(falconscript),
+            [RTR_SETTING, "CustomScripts", "FalconScripts"]
+        );
+        assert_eq!(
+            settings_needed(lookup("get", "get x").unwrap()),
+            [RTR_SETTING, "GetCommand"]
+        );
+        assert_eq!(POLICY_SETTINGS.len(), 9);
+        assert_eq!(setting_platforms("FalconScripts"), WIN);
     }
 
     #[test]

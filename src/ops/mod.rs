@@ -1,12 +1,16 @@
 //! The operation table and what reads it directly: lookup by name or route, and request building.
 
+mod api_error;
 pub mod commands;
 pub mod model;
 pub mod request;
+mod response;
 pub mod table;
 
+pub use api_error::ApiError;
 pub use model::*;
 pub use request::{ArgError, Body, FileSource, Part, PartContent, Request, build};
+pub use response::Response;
 pub use table::OPERATIONS;
 
 /// Finds a scriptable operation by module and name (PEP 8 name, operation id or FalconPy id).

@@ -2,6 +2,7 @@
 //!
 //! Everything here is plain `'static` data so the table is a `const` and costs nothing at start-up.
 
+pub use super::table::OpId;
 use std::fmt;
 
 /// A Falcon service collection, named as FalconPy's service class in snake_case.
@@ -192,6 +193,39 @@ pub struct BodyShape {
     pub action_parameters: &'static [&'static str],
 }
 
+/// What an operation does, finer than its `Effect`: the guard and plan mode decide by it, never by a name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Kind {
+    /// Reads only (GETs and POST-as-query operations).
+    Read,
+    /// Creates a tenant object (policy, group, script, put-file).
+    Create,
+    /// Changes an existing tenant object.
+    Update,
+    /// Deletes a tenant object, a session's file or a queued command: cannot be undone.
+    Delete,
+    /// Performs an action on objects (containment, group membership, precedence, enable/disable).
+    Action,
+    /// Opens, refreshes or closes RTR sessions (and OAuth2 tokens).
+    Session,
+    /// Runs an RTR command on hosts.
+    Command,
+}
+
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Read => "read",
+            Kind::Create => "create",
+            Kind::Update => "update",
+            Kind::Delete => "delete",
+            Kind::Action => "action",
+            Kind::Session => "session",
+            Kind::Command => "command",
+        }
+    }
+}
+
 /// What an operation does to the world; decides retries, plan mode and the audit log.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Effect {
@@ -208,6 +242,8 @@ pub enum Effect {
 /// One Falcon API operation.
 #[derive(Debug)]
 pub struct Operation {
+    /// This row's variant of `OpId`, for code that must name an operation: the compiler checks it.
+    pub key: OpId,
     pub collection: Collection,
     /// The spec's `operationId`.
     pub id: &'static str,
@@ -224,8 +260,20 @@ pub struct Operation {
     pub success: u16,
     /// A success answers with file bytes (`produces` other than JSON), saved to disk rather than parsed.
     pub binary: bool,
+    pub kind: Kind,
+    /// Derived from `kind` by the generator (read; session; command; everything else changes state).
     pub effect: Effect,
+    /// Refused unless the run allows destructive requests. For RTR commands the command catalogue
+    /// (`ops::commands`) may clear it; a command it does not know stays destructive.
+    pub destructive: bool,
     pub summary: &'static str,
+}
+
+impl OpId {
+    /// The table row of this operation.
+    pub fn op(self) -> &'static Operation {
+        &super::table::OPERATIONS[self as usize]
+    }
 }
 
 impl Operation {

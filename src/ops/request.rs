@@ -78,7 +78,20 @@ impl Request {
             .join("&")
     }
 
-    /// The value of one argument, wherever it travels (query, JSON body field or form field).
+    /// The names the body carries at its top level (JSON object keys, form fields, multipart parts).
+    pub fn body_names(&self) -> Vec<&str> {
+        match &self.body {
+            Body::Json(Value::Object(m)) => m.keys().map(String::as_str).collect(),
+            Body::Form(fields) => fields.iter().map(|(k, _)| k.as_str()).collect(),
+            Body::Multipart(parts) => parts.iter().map(|p| p.name.as_str()).collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// The value of one argument exactly as it will be sent, wherever it travels (query, JSON body
+    /// field, form field or multipart part). This is the one reading of a request that the guard,
+    /// plan mode and the audit log share; [`build`] refuses a request where a name could be read two
+    /// ways (a query key that repeats a body field, or a single-valued query key given twice).
     pub fn arg(&self, name: &str) -> Option<Value> {
         let query: Vec<&String> = self
             .query
@@ -235,6 +248,23 @@ pub fn build(op: &'static Operation, args: &Map<String, Value>) -> Result<Reques
         ));
     }
 
+    if let (Some(b), Some(shape)) = (args.get("body"), op.body)
+        && !b.is_null()
+        && let Some(f) = shape
+            .fields
+            .iter()
+            .map(|f| f.name)
+            .chain(shape.action_parameters.iter().copied())
+            .find(|k| args.get(*k).is_some_and(|v| !v.is_null()) && op.param(k).is_none())
+    {
+        return Err(err(
+            Some(f),
+            "cannot be combined with `body`, which is sent as given (this key would be dropped); \
+             put it inside `body`"
+                .into(),
+        ));
+    }
+
     let body = match (op.consumes, op.body) {
         (Consumes::Multipart, _) => Body::Multipart(parts),
         (Consumes::Form, _) => Body::Form(form),
@@ -244,7 +274,32 @@ pub fn build(op: &'static Operation, args: &Map<String, Value>) -> Result<Reques
         }),
         (Consumes::Json, None) => Body::Empty,
     };
-    Ok(Request { op, query, body })
+    let req = Request { op, query, body };
+    one_reading(&req).map_err(|m| err(Some("parameters"), m))?;
+    Ok(req)
+}
+
+/// Refuses a request whose names could be read two ways: Falcon would act on one copy while the guard,
+/// plan mode and the audit log judged the other. Only `parameters` (raw query pairs) can cause this.
+fn one_reading(req: &Request) -> Result<(), String> {
+    let mut body_names = req.body_names();
+    if let Some(shape) = req.op.body {
+        body_names.extend(shape.fields.iter().map(|f| f.name));
+    }
+    for (i, (k, _)) in req.query.iter().enumerate() {
+        if body_names.contains(&k.as_str()) {
+            return Err(format!(
+                "repeats `{k}`, which travels in the request body; say it once, in the body"
+            ));
+        }
+        let multi = req.op.param(k).is_some_and(|p| p.multi);
+        if !multi && req.query[..i].iter().any(|(seen, _)| seen == k) {
+            return Err(format!(
+                "gives the query parameter `{k}` more than once; it takes one value"
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Builds the JSON body from convenience keys as FalconPy does.

@@ -3,9 +3,10 @@
 
 use super::helper::ReplHelper;
 use super::worker::{Job, Worker};
-use super::{Settings, complete, display};
-use crate::cli::render_script_error;
+use super::{Settings, complete};
 use crate::engine::ErrorKind;
+use crate::engine::display;
+use crate::engine::render_script_error;
 use rustyline::Editor;
 use rustyline::history::FileHistory;
 use std::path::Path;
@@ -124,20 +125,34 @@ impl Console {
     }
 
     fn save(&self, path: &Path) {
+        // The history's filter: a statement holding a secret or a token is never written to a file.
+        let kept: Vec<&String> = self
+            .transcript
+            .iter()
+            .filter(|s| self.settings.redactor.allows(s))
+            .collect();
+        let withheld = self.transcript.len() - kept.len();
+        if withheld > 0 {
+            eprintln!(
+                "warning: {withheld} statement{} holding a secret or a token left out of `{}`",
+                if withheld == 1 { "" } else { "s" },
+                path.display()
+            );
+        }
         let mut text = format!(
             "// saved by `falconry repl`: the {} successful statement{} of a session\n",
-            self.transcript.len(),
-            if self.transcript.len() == 1 { "" } else { "s" }
+            kept.len(),
+            if kept.len() == 1 { "" } else { "s" }
         );
-        for s in &self.transcript {
+        for s in kept.iter().copied() {
             text.push_str(s);
             text.push('\n');
         }
         match std::fs::write(path, text) {
             Ok(()) => println!(
                 "saved {} statement{} to {}",
-                self.transcript.len(),
-                if self.transcript.len() == 1 { "" } else { "s" },
+                kept.len(),
+                if kept.len() == 1 { "" } else { "s" },
                 path.display()
             ),
             Err(e) => eprintln!("error: cannot write `{}`: {e}", path.display()),
@@ -155,7 +170,8 @@ impl Console {
         }
         match outcome.result {
             Ok(value) => {
-                let shown = display::render(&value, self.raw_json);
+                let shown =
+                    crate::api::redact::clean(&display::render(&value, self.raw_json)).into_owned();
                 if let Some(c) = &self.settings.case {
                     c.transcript()
                         .statement(&statement, Ok(&withheld(&self.settings.redactor, &shown)));

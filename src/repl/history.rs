@@ -4,11 +4,7 @@ use std::path::PathBuf;
 
 /// `$XDG_DATA_HOME/falconry/history`, else `~/.local/share/falconry/history`.
 pub fn default_path() -> Option<PathBuf> {
-    let data = std::env::var_os("XDG_DATA_HOME")
-        .map(PathBuf::from)
-        .filter(|p| p.is_absolute())
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")))?;
-    Some(data.join("falconry").join("history"))
+    Some(crate::safety::data_dir()?.join("history"))
 }
 
 /// Decides whether a line may be written to the history file.

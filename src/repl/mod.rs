@@ -4,10 +4,8 @@
 mod balance;
 pub mod complete;
 mod console;
-pub mod display;
 mod helper;
 pub mod history;
-pub mod interrupt;
 mod worker;
 
 use crate::engine::{Reason, Runtime};
@@ -70,7 +68,7 @@ pub fn run(runtime: Runtime, settings: Settings) -> Result<(), String> {
     {
         let running = running.clone();
         let cancel = worker.cancel().clone();
-        interrupt::on_ctrl_c(move || {
+        crate::engine::interrupt::on_ctrl_c(move || {
             if running.load(Ordering::SeqCst) {
                 cancel.trip(Reason::Interrupted);
             }

@@ -198,7 +198,7 @@ mod tests {
     use std::sync::Arc;
 
     fn worker() -> Worker {
-        let runtime = Runtime::new(Arc::new(Offline), &Options::default(), Cancel::new());
+        let runtime = crate::rtr::runtime(Arc::new(Offline), &Options::default(), Cancel::new());
         Worker::start(runtime, Map::new(), Duration::from_secs(60))
     }
 

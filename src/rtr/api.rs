@@ -1,9 +1,9 @@
 //! How the helpers reach Falcon: operations by name through the engine's generic caller (so plan mode,
 //! the guard and the audit log see every request), and the one error type the helpers throw.
 
-use crate::api::{ApiError, Response};
 use crate::engine::{CallError, Context, api_error_map, call};
-use crate::ops;
+use crate::ops::OpId;
+use crate::ops::{ApiError, Response};
 use crate::safety::{Stop, refusal_map};
 use rhai::{Dynamic, EvalAltResult, Map, Position};
 use serde_json::Value;
@@ -121,10 +121,9 @@ impl std::fmt::Display for Error {
 
 pub type Result<T> = std::result::Result<T, Error>;
 
-/// Sends `module::name` with `args` (a JSON object) through the generic caller.
-pub fn send(ctx: &Context, module: &str, name: &str, args: Value) -> Result<Response> {
-    let op = ops::find(module, name)
-        .ok_or_else(|| Error::new(format!("no operation `{module}::{name}` in the table")))?;
+/// Sends one operation with `args` (a JSON object) through the generic caller.
+pub fn send(ctx: &Context, key: OpId, args: Value) -> Result<Response> {
+    let op = key.op();
     if ctx.cancel.is_set() {
         return Err(stopped(ctx));
     }

@@ -13,6 +13,7 @@ use super::options::Options;
 use super::policy::Policies;
 use super::refusal;
 use crate::engine::Context;
+use crate::ops::OpId;
 use crate::ops::commands::Tier;
 use rhai::Dynamic;
 use serde_json::{Map, Value, json};
@@ -127,7 +128,7 @@ impl Batch {
         let mut args = opts.timing();
         args["host_ids"] = json!(host_ids);
         args["queue_offline"] = json!(opts.queue_offline);
-        let resp = api::send(ctx, "real_time_response", "batch_init_sessions", args)
+        let resp = api::send(ctx, OpId::BatchInitSessions, args)
             .map_err(|e| e.context("`rtr::batch` cannot open the batch"))?;
         let batch_id = resp
             .body
@@ -222,7 +223,7 @@ impl Batch {
         args["batch_id"] = json!(self.0.batch_id);
         args["persist_all"] = json!(self.0.opts.queue_offline);
         self.touch();
-        let resp = api::send(ctx, ep.module, ep.batch, args)
+        let resp = api::send(ctx, ep.batch, args)
             .map_err(|e| e.context(format!("`{line}` on batch `{}`", self.0.batch_id)))?;
         self.touch();
         let entries = resp
@@ -299,7 +300,7 @@ impl Batch {
         args["batch_id"] = json!(self.0.batch_id);
         args["file_path"] = json!(path);
         self.touch();
-        let resp = api::send(ctx, "real_time_response", "batch_get_command", args)
+        let resp = api::send(ctx, OpId::BatchGetCmd, args)
             .map_err(|e| e.context(format!("`get {path}` on batch `{}`", self.0.batch_id)))?;
         let req_id = str_of(&resp.body, "batch_get_cmd_req_id").to_string();
         let entries = resp
@@ -350,8 +351,7 @@ impl Batch {
             || {
                 let resp = api::send(
                     ctx,
-                    "real_time_response",
-                    "batch_get_command_status",
+                    OpId::BatchGetCmdStatus,
                     json!({ "batch_get_cmd_req_id": req_id, "timeout": 30 }),
                 )?;
                 let entries = resp.body.get("resources").cloned().unwrap_or(Value::Null);
@@ -458,12 +458,8 @@ impl Alive for BatchInner {
         }
         let mut args = self.opts.timing();
         args["batch_id"] = json!(self.batch_id);
-        if let Err(e) = api::send(
-            &self.ctx,
-            "real_time_response",
-            "batch_refresh_sessions",
-            args,
-        ) && !e.is_cancelled()
+        if let Err(e) = api::send(&self.ctx, OpId::BatchRefreshSessions, args)
+            && !e.is_cancelled()
         {
             eprintln!(
                 "falconry: keep-alive for batch `{}` failed: {e}",

@@ -8,38 +8,35 @@
 use super::api::{self, Error, Result, str_of};
 use super::poll;
 use super::refusal;
-use super::session::Session;
+use super::session::{Dir, Session};
+use crate::ops::OpId;
 use crate::ops::commands::{self, Command, Tier};
 use serde_json::{Value, json};
 use std::time::Duration;
 
 /// The execute and status operations of one tier.
 pub struct Endpoint {
-    pub module: &'static str,
-    pub execute: &'static str,
-    pub status: &'static str,
-    pub batch: &'static str,
+    pub execute: OpId,
+    pub status: OpId,
+    pub batch: OpId,
 }
 
 pub fn endpoint(tier: Tier) -> Endpoint {
     match tier {
         Tier::ReadOnly => Endpoint {
-            module: "real_time_response",
-            execute: "execute_command",
-            status: "check_command_status",
-            batch: "batch_command",
+            execute: OpId::RtrExecuteCommand,
+            status: OpId::RtrCheckCommandStatus,
+            batch: OpId::BatchCmd,
         },
         Tier::ActiveResponder => Endpoint {
-            module: "real_time_response",
-            execute: "execute_active_responder_command",
-            status: "check_active_responder_command_status",
-            batch: "batch_active_responder_command",
+            execute: OpId::RtrExecuteActiveResponderCommand,
+            status: OpId::RtrCheckActiveResponderCommandStatus,
+            batch: OpId::BatchActiveResponderCmd,
         },
         Tier::Admin => Endpoint {
-            module: "real_time_response_admin",
-            execute: "execute_admin_command",
-            status: "check_admin_command_status",
-            batch: "batch_admin_command",
+            execute: OpId::RtrExecuteAdminCommand,
+            status: OpId::RtrCheckAdminCommandStatus,
+            batch: OpId::BatchAdminCmd,
         },
     }
 }
@@ -87,7 +84,6 @@ fn run_once(session: &Session, command_string: &str, timeout: Duration) -> Resul
     let execute = |session_id: &str| {
         api::send(
             ctx,
-            ep.module,
             ep.execute,
             json!({
                 "base_command": base,
@@ -103,7 +99,15 @@ fn run_once(session: &Session, command_string: &str, timeout: Duration) -> Resul
         // A 404 means Falcon no longer knows the session (expired while idle): the command was
         // refused, not run, so sending it once on a fresh session cannot run it twice.
         Err(e) if e.status() == Some(404) => {
-            let fresh = session.reopen()?;
+            let fresh = reopen(session, timeout).map_err(|e| {
+                e.context(format!(
+                    "`{line}` was not sent: the session on host {} expired",
+                    host.label()
+                ))
+                .with("device_id", host.device_id.clone())
+                .with("hostname", host.hostname.clone())
+                .with("command", line.to_string())
+            })?;
             execute(&fresh)
         }
         other => other,
@@ -121,7 +125,7 @@ fn run_once(session: &Session, command_string: &str, timeout: Duration) -> Resul
         }
     })?;
     session.touch();
-    let record = api::first_resource(&resp, &format!("`{}`", ep.execute))?;
+    let record = api::first_resource(&resp, &format!("`{}`", ep.execute.op().name))?;
     let request_id = str_of(&record, "cloud_request_id").to_string();
     let mut result = json!({
         "stdout": "",
@@ -149,11 +153,105 @@ fn run_once(session: &Session, command_string: &str, timeout: Duration) -> Resul
             .with("command", line.to_string())
             .with("cloud_request_id", request_id.clone())
     })?;
+    if base.eq_ignore_ascii_case("cd") && stderr.trim().is_empty() {
+        learn_dir(session, line, &stdout, timeout);
+    }
     result["complete"] = json!(true);
     result["stdout"] = json!(stdout);
     result["stderr"] = json!(stderr);
     add_parsed(&mut result, &base, &host.platform, line);
     Ok(result)
+}
+
+/// Opens a fresh session in place of an expired one and takes it back to the directory the old one
+/// was in, so the command that follows runs where the playbook put it. Logged, since the session id
+/// changes under the playbook.
+fn reopen(session: &Session, timeout: Duration) -> Result<String> {
+    let host = session.host();
+    let dir = session.dir();
+    if let Dir::Unknown(cd) = &dir {
+        return Err(Error::new(format!(
+            "its working directory (after `{cd}`) is not known, so a new session cannot be put back there"
+        )));
+    }
+    let old = session.id();
+    let fresh = session.reopen()?;
+    let Dir::Known(path) = dir else {
+        eprintln!(
+            "falconry: the RTR session on host {} expired ({old}); reopened as {fresh}",
+            host.label()
+        );
+        return Ok(fresh);
+    };
+    let line = format!("cd {}", quote_path(&path));
+    let ep = endpoint(Tier::ReadOnly);
+    let restored = api::send(
+        session.ctx(),
+        ep.execute,
+        json!({
+            "base_command": "cd",
+            "command_string": line,
+            "session_id": fresh,
+            "device_id": host.device_id,
+            "persist": false,
+        }),
+    )
+    .and_then(|r| api::first_resource(&r, &format!("`{}`", ep.execute.op().name)))
+    .and_then(|record| {
+        let id = str_of(&record, "cloud_request_id").to_string();
+        wait_output(session.ctx(), &ep, &id, timeout)
+    });
+    match restored {
+        Ok((_, stderr)) if stderr.trim().is_empty() => {
+            eprintln!(
+                "falconry: the RTR session on host {} expired ({old}); reopened as {fresh} and returned to `{path}`",
+                host.label()
+            );
+            Ok(fresh)
+        }
+        Ok((_, stderr)) => Err(Error::new(format!(
+            "a new session could not return to `{path}`: {}",
+            stderr.trim()
+        ))),
+        Err(e) => Err(e.context(format!("a new session could not return to `{path}`"))),
+    }
+}
+
+/// After a successful `cd`: where the session now is. The host prints the new directory; when it
+/// does not (or prints something that is not an absolute path), `pwd` asks. A directory that cannot
+/// be learned is remembered as unknown, so a reopen refuses rather than runs elsewhere.
+fn learn_dir(session: &Session, line: &str, stdout: &str, timeout: Duration) {
+    let printed = stdout.trim();
+    if is_absolute(printed) {
+        session.set_dir(Dir::Known(printed.to_string()));
+        return;
+    }
+    let asked = run(session, "pwd", timeout)
+        .ok()
+        .and_then(|r| r["stdout"].as_str().map(|s| s.trim().to_string()))
+        .filter(|p| is_absolute(p));
+    session.set_dir(match asked {
+        Some(p) => Dir::Known(p),
+        None => Dir::Unknown(line.to_string()),
+    });
+}
+
+/// One line holding an absolute Windows (`C:\...`, `\\server\...`) or POSIX path.
+fn is_absolute(path: &str) -> bool {
+    let b = path.as_bytes();
+    !path.contains('\n')
+        && (path.starts_with('/')
+            || path.starts_with("\\\\")
+            || (b.len() >= 3 && b[0].is_ascii_alphabetic() && b[1] == b':' && b[2] == b'\\'))
+}
+
+/// A path as an RTR argument: quoted when it has spaces.
+pub fn quote_path(path: &str) -> String {
+    if path.contains(char::is_whitespace) && !path.starts_with('"') {
+        format!("\"{path}\"")
+    } else {
+        path.to_string()
+    }
 }
 
 /// Polls the status of `request_id` until complete, then joins its output chunks.
@@ -166,11 +264,10 @@ pub fn wait_output(
     let status = |sequence: usize| {
         api::send(
             ctx,
-            ep.module,
             ep.status,
             json!({ "cloud_request_id": request_id, "sequence_id": sequence }),
         )
-        .and_then(|r| api::first_resource(&r, &format!("`{}`", ep.status)))
+        .and_then(|r| api::first_resource(&r, &format!("`{}`", ep.status.op().name)))
     };
     let first = poll::wait(
         ctx,
@@ -210,7 +307,8 @@ pub fn wait_output(
     Ok((stdout, stderr))
 }
 
-/// Adds the structured field (`processes`, `entries`, ...) the parsers read from the output.
+/// Adds the structured field (`processes`, `entries`, ...) the parsers read from the output, and
+/// `warnings` naming rows they could not read.
 pub fn add_parsed(result: &mut Value, base: &str, platform: &str, line: &str) {
     let stdout = str_of(result, "stdout").to_string();
     let base = if base.eq_ignore_ascii_case("reg") || base.eq_ignore_ascii_case("update") {
@@ -218,9 +316,10 @@ pub fn add_parsed(result: &mut Value, base: &str, platform: &str, line: &str) {
     } else {
         base
     };
-    if let Some((field, value)) =
+    if let Some(parsed) =
         super::parse::parse(base, Some(platform).filter(|p| !p.is_empty()), &stdout)
     {
-        result[field] = value;
+        result[parsed.field] = parsed.value;
+        result["warnings"] = parsed.warnings.into();
     }
 }

@@ -4,6 +4,7 @@
 
 use super::api::{self, Error, Result, str_of};
 use crate::engine::Context;
+use crate::ops::OpId;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
@@ -38,8 +39,7 @@ pub fn wait_listed(
         || {
             let resp = api::send(
                 ctx,
-                "real_time_response",
-                "list_files_v2",
+                OpId::RtrListFilesV2,
                 json!({ "session_id": session_id }),
             )?;
             Ok(api::resources(&resp)
@@ -68,6 +68,15 @@ pub fn wait_listed(
 
 /// Downloads and unpacks `file` into `<out_dir>/<host>/`, returning `#{path, sha256, size, remote_path}`.
 pub fn fetch(ctx: &Context, host_folder: &str, file: &Extracted) -> Result<Value> {
+    // The archive is named by the sha256 the API answered: a value from the network that becomes
+    // part of a path must be exactly what it claims to be (`../../victim` would name any file).
+    if !is_sha256(&file.sha256) {
+        return Err(Error::new(format!(
+            "Falcon answered {:?} as the sha256 of `{}`, which is not 64 hex digits; the file was not downloaded",
+            file.sha256.chars().take(80).collect::<String>(),
+            file.remote_path
+        )));
+    }
     // Two hosts may hold the same file: its archive name (the sha256) must not be written twice at once.
     let lock = sha_lock(&file.sha256);
     let _guard = lock
@@ -76,8 +85,7 @@ pub fn fetch(ctx: &Context, host_folder: &str, file: &Extracted) -> Result<Value
     let archive = ctx.out_dir.join(format!("{}.7z", file.sha256));
     api::send(
         ctx,
-        "real_time_response",
-        "get_extracted_file_contents",
+        OpId::RtrGetExtractedFileContents,
         json!({ "session_id": file.session_id, "sha256": file.sha256 }),
     )
     .map_err(|e| e.context(format!("cannot download `{}`", file.remote_path)))?;
@@ -105,6 +113,11 @@ pub fn fetch(ctx: &Context, host_folder: &str, file: &Extracted) -> Result<Value
     });
     crate::case::record_evidence(ctx, host_folder, &collected);
     Ok(collected)
+}
+
+/// A sha256 as Falcon writes it: 64 hex digits, nothing else.
+pub fn is_sha256(s: &str) -> bool {
+    s.len() == 64 && s.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
 fn sha_lock(sha256: &str) -> Arc<Mutex<()>> {

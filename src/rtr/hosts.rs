@@ -3,6 +3,7 @@
 
 use super::api::{self, Error, Result, str_of};
 use crate::engine::Context;
+use crate::ops::OpId;
 use serde_json::{Value, json};
 use std::collections::HashMap;
 
@@ -58,8 +59,7 @@ pub fn find(ctx: &Context, fql: &str) -> Result<Value> {
     let filter = normalize_filter(fql);
     let resp = api::send(
         ctx,
-        "hosts",
-        "query_devices_by_filter",
+        OpId::QueryDevicesByFilter,
         json!({ "filter": filter, "limit": 2 }),
     )
     .map_err(|e| e.context(format!("`hosts::find` with filter `{filter}`")))?;
@@ -107,7 +107,7 @@ pub fn query_all_ids(ctx: &Context, filter: &str) -> Result<Vec<String>> {
         if !token.is_empty() {
             args["offset"] = json!(token);
         }
-        let resp = api::send(ctx, "hosts", "query_devices_by_filter_scroll", args)?;
+        let resp = api::send(ctx, OpId::QueryDevicesByFilterScroll, args)?;
         let page: Vec<String> = api::resources(&resp)
             .iter()
             .filter_map(|v| v.as_str().map(str::to_string))
@@ -146,13 +146,13 @@ pub fn details(ctx: &Context, ids: &[String]) -> Result<Vec<HostInfo>> {
 pub fn lookup(ctx: &Context, ids: &[String]) -> Result<HashMap<String, HostInfo>> {
     let mut by_id = HashMap::new();
     for chunk in ids.chunks(DETAILS_PAGE) {
-        let records = match api::send(ctx, "hosts", "get_device_details", json!({ "ids": chunk })) {
+        let records = match api::send(ctx, OpId::PostDeviceDetailsV2, json!({ "ids": chunk })) {
             Ok(resp) => api::resources(&resp),
             // One unknown id fails the whole request: ask one by one to find the known ones.
             Err(e) if e.status() == Some(404) && chunk.len() > 1 => {
                 let mut records = Vec::new();
                 for id in chunk {
-                    match api::send(ctx, "hosts", "get_device_details", json!({ "ids": [id] })) {
+                    match api::send(ctx, OpId::PostDeviceDetailsV2, json!({ "ids": [id] })) {
                         Ok(resp) => records.extend(api::resources(&resp)),
                         Err(e) if e.status() == Some(404) => {}
                         Err(e) => return Err(e),

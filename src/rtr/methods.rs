@@ -1,5 +1,6 @@
 //! The methods of the `Session` and `Batch` values: `s.run(cmd)`, `s.get(path)`, `s.put(name)`,
-//! `s.runscript(name, args)`, `s.put_and_run(name)`, `s.cd(path)`, `s.pwd()`, `b.run(cmd)`, `b.get(path)`.
+//! `s.runscript(name, args)`, `s.put_and_run(name)`, `s.cd(path)`, `s.pwd()`, `s.kill(p)`, `b.run(cmd)`,
+//! `b.get(path)`.
 
 use super::api::{Error, Result};
 use super::batch::Batch;
@@ -22,14 +23,7 @@ fn command_timeout(s: &Session, opts: &Dynamic, function: &'static str) -> Resul
     )
 }
 
-/// Quotes a path with spaces the way RTR expects.
-fn quoted(path: &str) -> String {
-    if path.contains(char::is_whitespace) && !path.starts_with('"') {
-        format!("\"{path}\"")
-    } else {
-        path.to_string()
-    }
-}
+use command::quote_path as quoted;
 
 fn session_get(s: &Session, path: &str, timeout: Duration) -> Result<Value> {
     let line = format!("get {}", quoted(path));
@@ -44,14 +38,7 @@ fn session_get(s: &Session, path: &str, timeout: Duration) -> Result<Value> {
     }
     let stderr = r["stderr"].as_str().unwrap_or_default();
     if !stderr.is_empty() {
-        return Err(Error::new(format!(
-            "`{line}` on host {}: {}",
-            host.label(),
-            stderr.trim()
-        ))
-        .with("device_id", host.device_id.clone())
-        .with("hostname", host.hostname.clone())
-        .with("stderr", stderr.to_string()));
+        return Err(super::kill::failed(s, &line, stderr));
     }
     let request_id = r["cloud_request_id"].as_str().unwrap_or_default();
     let extracted = file::wait_listed(s.ctx(), &s.id(), request_id, path, timeout)
@@ -151,6 +138,16 @@ pub fn register_session(engine: &mut Engine) {
             .map(|v| Value::String(v["stdout"].as_str().unwrap_or_default().trim().to_string()));
         to_rhai(&native, r)
     });
+    volatile("kill").register_into_engine(
+        engine,
+        |native: NativeCallContext, s: &mut Session, p: rhai::Map| {
+            let t = s.0.opts.timeout;
+            let r = crate::engine::convert::map_to_json(&p)
+                .map_err(Error::new)
+                .and_then(|m| super::kill::kill(s, &Value::Object(m), t));
+            to_rhai(&native, r)
+        },
+    );
     volatile("close").register_into_engine(engine, |s: &mut Session| s.close());
     engine.register_get("device_id", |s: &mut Session| s.host().device_id.clone());
     engine.register_get("hostname", |s: &mut Session| s.host().hostname.clone());

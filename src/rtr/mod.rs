@@ -12,10 +12,11 @@ mod file;
 mod fs;
 mod hosts;
 mod keepalive;
+mod kill;
 mod methods;
 mod options;
 pub mod parse;
-mod policy;
+pub mod policy;
 mod poll;
 mod preflight;
 mod progress;
@@ -25,3 +26,16 @@ mod session;
 
 pub use poll::Backoff;
 pub use register::{FUNCTIONS, METHODS, register};
+
+use crate::engine::{Backend, Cancel, Options, Runtime};
+use std::sync::Arc;
+
+/// A playbook runtime: the engine with every operation, plus these helpers. The engine knows nothing of
+/// `rtr`; this is where the two meet.
+pub fn runtime(backend: Arc<dyn Backend>, options: &Options, cancel: Cancel) -> Runtime {
+    let mut runtime = Runtime::new(backend, options, cancel);
+    let ctx = runtime.context().clone();
+    // After the operations: `rtr` replaces the `hosts` module with one that adds `find`/`find_all`.
+    register(runtime.engine_mut(), &ctx);
+    runtime
+}

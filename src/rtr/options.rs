@@ -4,6 +4,9 @@ use super::api::{Error, Result};
 use rhai::{Dynamic, Map};
 use std::time::Duration;
 
+/// The longest wait any helper option may ask for.
+const MAX_SECS: Duration = Duration::from_secs(24 * 60 * 60);
+
 pub struct Options {
     map: Map,
     function: &'static str,
@@ -42,7 +45,8 @@ impl Options {
         }
     }
 
-    /// Seconds as an integer or a float, at least `min`.
+    /// Seconds as an integer or a float, at least `min` and at most a day (a wait longer than an
+    /// incident is a typo, and an unbounded one overflows the clock).
     pub fn secs(&self, key: &str, default: Duration, min: Duration) -> Result<Duration> {
         let Some(v) = self.map.get(key) else {
             return Ok(default);
@@ -57,6 +61,13 @@ impl Options {
                 self.function
             ))
         })?;
+        if d > MAX_SECS {
+            return Err(Error::new(format!(
+                "`{}`: `{key}` must be at most {}s, got {secs}",
+                self.function,
+                MAX_SECS.as_secs()
+            )));
+        }
         if d < min {
             return Err(Error::new(format!(
                 "`{}`: `{key}` must be at least {}s",

@@ -42,7 +42,11 @@ pub fn wait<T>(
     mut check: impl FnMut() -> Result<Option<T>>,
     on_timeout: impl FnOnce() -> Error,
 ) -> Result<T> {
-    let deadline = Instant::now() + timeout;
+    // Options are capped at parse time; saturate anyway rather than panic on a far deadline.
+    let now = Instant::now();
+    let deadline = now
+        .checked_add(timeout)
+        .unwrap_or_else(|| now + Duration::from_secs(365 * 24 * 3600));
     for delay in Backoff::default() {
         let now = Instant::now();
         if now >= deadline {

@@ -7,6 +7,7 @@ use super::command::classify;
 use super::hosts;
 use super::policy::{Policies, unsupported_on};
 use crate::engine::Context;
+use crate::ops::OpId;
 use serde_json::{Map, Value, json};
 use std::collections::HashMap;
 
@@ -92,7 +93,7 @@ pub fn preflight(ctx: &Context, ids: &[String], command_string: &str) -> Result<
 fn online_states(ctx: &Context, ids: &[String]) -> Result<HashMap<String, String>> {
     let mut states = HashMap::new();
     for chunk in ids.chunks(ONLINE_PAGE) {
-        let resp = api::send(ctx, "hosts", "get_online_state", json!({ "ids": chunk }))?;
+        let resp = api::send(ctx, OpId::GetOnlineStateV1, json!({ "ids": chunk }))?;
         for r in api::resources(&resp) {
             states.insert(
                 str_of(&r, "id").to_string(),

@@ -31,6 +31,9 @@ pub const FUNCTIONS: &[(&str, &str, &[usize])] = &[
     ("rtr", "preflight", &[2]),
     ("fs", "list", &[0, 1]),
     ("fs", "read", &[1]),
+    ("policies", "current", &[0, 1]),
+    ("policies", "plan", &[1]),
+    ("policies", "apply", &[1]),
 ];
 
 /// Methods of the `Session` and `Batch` values (name, arities), for the same readers.
@@ -42,6 +45,7 @@ pub const METHODS: &[(&str, &str, &[usize])] = &[
     ("Session", "put_and_run", &[1]),
     ("Session", "cd", &[1]),
     ("Session", "pwd", &[0]),
+    ("Session", "kill", &[1]),
     ("Session", "close", &[0]),
     ("Batch", "run", &[1]),
     ("Batch", "get", &[1]),
@@ -54,6 +58,7 @@ pub fn register(engine: &mut Engine, ctx: &Arc<Context>) {
     super::methods::register_session(engine);
     super::methods::register_batch(engine);
     register_fs(engine, ctx);
+    super::policy::register(engine, ctx);
 }
 
 pub(super) fn volatile(name: &str) -> FuncRegistration {

@@ -7,6 +7,7 @@ use super::keepalive::{Alive, Registry};
 use super::options::Options;
 use super::refusal;
 use crate::engine::Context;
+use crate::ops::OpId;
 use rhai::Dynamic;
 use serde_json::json;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -56,8 +57,22 @@ pub struct Inner {
     pub host: HostInfo,
     pub opts: SessionOptions,
     id: Mutex<String>,
+    /// Where `cd` left the session: a reopened session starts in the default directory, so the next
+    /// command must first be taken back here.
+    dir: Mutex<Dir>,
     last_used: Mutex<Instant>,
     closed: AtomicBool,
+}
+
+/// The working directory of a session, as far as falconry knows it.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Dir {
+    /// No `cd` yet: a fresh session starts in the same place.
+    Default,
+    /// The absolute directory the last `cd` reported.
+    Known(String),
+    /// A `cd` ran but where it went could not be learned: a reopened session cannot be put back.
+    Unknown(String),
 }
 
 /// The Rhai `Session` value; clones share one session, closed when the last one is dropped.
@@ -78,6 +93,7 @@ impl Session {
             host,
             opts,
             id: Mutex::new(id),
+            dir: Mutex::new(Dir::Default),
             last_used: Mutex::new(Instant::now()),
             closed: AtomicBool::new(false),
         });
@@ -115,7 +131,18 @@ impl Session {
         Ok(())
     }
 
-    /// Falcon expired the session (e.g. the playbook slept past the idle limit): open a new one.
+    pub fn dir(&self) -> Dir {
+        self.0.dir.lock().map(|d| d.clone()).unwrap_or(Dir::Default)
+    }
+
+    pub fn set_dir(&self, dir: Dir) {
+        if let Ok(mut d) = self.0.dir.lock() {
+            *d = dir;
+        }
+    }
+
+    /// Falcon expired the session (e.g. the playbook slept past the idle limit): open a new one. The
+    /// caller puts it back in the working directory (`command::reopen`).
     pub fn reopen(&self) -> Result<String> {
         self.ensure_open()?;
         let id = init(&self.0.ctx, &self.0.host, self.0.opts.queue_offline)?;
@@ -133,10 +160,7 @@ impl Session {
 
 /// `init_session`, with a refusal explained by the host's response policy.
 fn init(ctx: &Context, host: &HostInfo, queue_offline: bool) -> Result<String> {
-    let resp = api::send(
-        ctx,
-        "real_time_response",
-        "init_session",
+    let resp = api::send(ctx, OpId::RtrInitSession,
         json!({ "device_id": host.device_id, "queue_offline": queue_offline, "origin": "falconry" }),
     )
     .map_err(|e| {
@@ -168,8 +192,7 @@ impl Inner {
         // Best effort: the session expires on its own if this fails (or the run was interrupted).
         let _ = api::send(
             &self.ctx,
-            "real_time_response",
-            "delete_session",
+            OpId::RtrDeleteSession,
             json!({ "session_id": id }),
         );
     }
@@ -196,8 +219,7 @@ impl Alive for Inner {
         }
         let sent = api::send(
             &self.ctx,
-            "real_time_response",
-            "pulse_session",
+            OpId::RtrPulseSession,
             json!({ "device_id": self.host.device_id, "queue_offline": self.opts.queue_offline }),
         );
         if let Err(e) = sent

@@ -6,8 +6,8 @@ use super::arguments::arguments;
 use super::guard::rtr_command;
 use super::playbook::Playbook;
 use super::targets::Targets;
-use crate::api::{ApiError, Response};
 use crate::ops::Request;
+use crate::ops::{ApiError, Response};
 use serde_json::{Map, Value, json};
 use std::fs::{File, OpenOptions};
 use std::io::Write;
@@ -59,8 +59,9 @@ impl AuditLog {
 
     /// Appends one entry as one line.
     pub fn append(&self, entry: &Value) -> Result<(), String> {
-        let mut line =
-            serde_json::to_vec(entry).map_err(|e| format!("cannot encode an audit entry: {e}"))?;
+        let line = serde_json::to_string(entry)
+            .map_err(|e| format!("cannot encode an audit entry: {e}"))?;
+        let mut line = crate::api::redact::clean(&line).into_owned().into_bytes();
         line.push(b'\n');
         let mut file = self
             .file
@@ -159,6 +160,12 @@ fn cloud_request_id(body: &Value) -> Option<Value> {
 
 /// `$XDG_DATA_HOME/falconry/audit.jsonl`, else `~/.local/share/falconry/audit.jsonl`.
 pub fn default_audit_path() -> Option<PathBuf> {
+    Some(data_dir()?.join("audit.jsonl"))
+}
+
+/// Where falconry keeps its own files (audit log, REPL history): `$XDG_DATA_HOME/falconry` when set to an
+/// absolute path, else `~/.local/share/falconry`. The one rule for both, per the XDG base directory spec.
+pub fn data_dir() -> Option<PathBuf> {
     let non_empty = |k: &str| {
         std::env::var_os(k)
             .filter(|v| !v.is_empty())
@@ -167,7 +174,7 @@ pub fn default_audit_path() -> Option<PathBuf> {
     let data = non_empty("XDG_DATA_HOME")
         .filter(|p| p.is_absolute())
         .or_else(|| non_empty("HOME").map(|h| h.join(".local").join("share")))?;
-    Some(data.join("falconry").join("audit.jsonl"))
+    Some(data.join("falconry"))
 }
 
 #[cfg(test)]

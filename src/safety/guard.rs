@@ -1,10 +1,11 @@
 //! The destructive-action guard: what counts as destructive, and who may allow it.
 //!
-//! Destructive RTR commands are the catalogue's (`ops::commands`, the one list); destructive
-//! operations are the table's deletes. Either is refused unless the run allows it.
+//! Destructive operations are a column of the table (deletes, host actions, RTR commands); for RTR
+//! commands the catalogue (`ops::commands`, the one list) clears the ones that are not. Either is
+//! refused unless the run allows it.
 
 use crate::ops::commands::{self, Command};
-use crate::ops::{Effect, Request};
+use crate::ops::{Kind, Request};
 use std::fmt;
 use std::sync::Arc;
 
@@ -85,9 +86,12 @@ impl Guard {
     }
 }
 
-/// The RTR command a request runs, when it runs one: `(command line, catalogue entry)`.
+/// The RTR command a request runs, when it runs one: `(command line, catalogue entry)`, read from the
+/// request as it will be sent. The entry is `None` when the catalogue does not know the command, or
+/// when `base_command` and the command line name different commands (which one would run is Falcon's
+/// choice, not ours): either way the request is judged destructive and state-changing.
 pub fn rtr_command(req: &Request) -> Option<(String, Option<&'static Command>)> {
-    if req.op.effect != Effect::Command {
+    if req.op.kind != Kind::Command {
         return None;
     }
     let text = |k: &str| req.arg(k).and_then(|v| v.as_str().map(str::to_string));
@@ -100,20 +104,29 @@ pub fn rtr_command(req: &Request) -> Option<(String, Option<&'static Command>)> 
         (None, Some(path)) => ("get".to_string(), format!("get {path}")),
         (None, None) => return Some((String::new(), None)),
     };
-    let entry = commands::lookup(&base, &line);
+    let agree = commands::base_of(&line).eq_ignore_ascii_case(base.trim());
+    let entry = commands::lookup(&base, &line).filter(|_| agree);
     Some((line, entry))
 }
 
-/// Why a request is destructive, or `None` when it is not.
+/// Why a request is destructive, or `None` when it is not. The table says which operations are
+/// (`Operation::destructive`); for RTR commands the catalogue may clear it, and only it.
 pub fn destructive(req: &Request) -> Option<&'static str> {
-    match req.op.effect {
-        Effect::Change if req.op.name.starts_with("delete_") => Some("it deletes"),
-        Effect::Command => match rtr_command(req) {
-            // `runscript` counts whatever the script does: falconry cannot tell a read-only script apart.
-            Some((_, Some(c))) if c.destructive => Some("a destructive RTR command"),
-            _ => None,
+    if !req.op.destructive {
+        return None;
+    }
+    match req.op.kind {
+        // `runscript` counts whatever the script does: falconry cannot tell a read-only script apart.
+        Kind::Command => match rtr_command(req) {
+            Some((_, Some(c))) if !c.destructive => None,
+            Some((_, Some(_))) => Some("a destructive RTR command"),
+            _ => Some(
+                "an RTR command falconry's catalogue does not know, or whose `base_command` \
+                 and `command_string` disagree, counts as destructive",
+            ),
         },
-        _ => None,
+        Kind::Delete => Some("it deletes"),
+        _ => Some("it changes what the host does"),
     }
 }
 
@@ -198,15 +211,15 @@ mod tests {
     }
 
     #[test]
-    fn deletes_of_tenant_objects_are_destructive_and_closing_a_session_is_not() {
+    fn the_table_column_decides_and_a_command_naming_nothing_counts_as_destructive() {
         for op in OPERATIONS {
             let req = Request {
                 op,
                 query: Vec::new(),
                 body: crate::ops::Body::Empty,
             };
-            let expected = op.effect == Effect::Change && op.name.starts_with("delete_");
-            assert_eq!(destructive(&req).is_some(), expected, "{}", op.id);
+            // An empty command request names no command: unknown, so destructive too.
+            assert_eq!(destructive(&req).is_some(), op.destructive, "{}", op.id);
         }
     }
 

@@ -13,7 +13,7 @@ mod synthetic;
 mod targets;
 
 pub use arguments::arguments;
-pub use audit::{AuditLog, default_audit_path};
+pub use audit::{AuditLog, data_dir, default_audit_path};
 pub use flags::RunFlags;
 pub use guard::{Guard, Prompt, Refusal, destructive, refusal_map, rtr_command};
 pub use plan::{Plan, Step};
@@ -22,7 +22,7 @@ pub use sandbox::confine;
 pub use synthetic::is_plan_id;
 pub use targets::{Memory, Targets};
 
-use crate::api::{ApiError, Response};
+use crate::ops::{ApiError, Response};
 use crate::ops::{Body, Effect, Part, PartContent, Request};
 use serde_json::Value;
 use std::fmt;
@@ -123,6 +123,12 @@ impl Safety {
 
     pub fn is_planning(&self) -> bool {
         self.0.plan.is_some()
+    }
+
+    /// Whether a destructive change described by `what` may go ahead: always in plan mode (nothing is
+    /// sent), else as the guard decides (`--allow-destructive`, the REPL's question).
+    pub fn permits(&self, what: &str) -> bool {
+        self.is_planning() || self.0.guard.permits(what)
     }
 
     pub fn audit_path(&self) -> Option<&Path> {

@@ -4,7 +4,7 @@
 use super::arguments::arguments;
 use super::synthetic::{self, ID_PREFIX, is_plan_id};
 use super::targets::{self, Targets};
-use crate::api::Response;
+use crate::ops::Response;
 use crate::ops::commands::{self, Command};
 use crate::ops::{Effect, Request};
 use serde::Serialize;

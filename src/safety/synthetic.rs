@@ -2,7 +2,7 @@
 //! playbook's logic carries on while nothing is sent. Ids made up here start with `plan-`.
 
 use super::targets::Targets;
-use crate::api::Response;
+use crate::ops::Response;
 use crate::ops::{Body, PartContent, Request};
 use serde_json::{Map, Value, json};
 

@@ -1,8 +1,8 @@
 //! What a request targets (hosts, sessions, batches, object ids), using what earlier answers said:
 //! a session or a batch names its hosts only when it is opened.
 
-use crate::api::Response;
-use crate::ops::{Collection, Request};
+use crate::ops::Response;
+use crate::ops::{Collection, OpId, Request};
 use serde::Serialize;
 use serde_json::Value;
 use std::collections::HashMap;
@@ -103,8 +103,8 @@ impl Memory {
     /// Learns sessions, batches and hostnames from a successful answer.
     pub fn learn(&mut self, req: &Request, resp: &Response) {
         let body = &resp.body;
-        match req.op.name {
-            "init_session" => {
+        match req.op.key {
+            OpId::RtrInitSession => {
                 let device = req
                     .arg("device_id")
                     .and_then(|v| v.as_str().map(str::to_string));
@@ -115,7 +115,7 @@ impl Memory {
                     self.sessions.insert(s.to_string(), d);
                 }
             }
-            "batch_init_sessions" => {
+            OpId::BatchInitSessions => {
                 let batch = body.get("batch_id").and_then(Value::as_str);
                 let hosts = body.get("resources").and_then(Value::as_object);
                 if let (Some(b), Some(hosts)) = (batch, hosts) {

@@ -32,27 +32,46 @@ pub enum Op {
     Contains,
 }
 
+/// How deep parentheses and negations may nest. Parsing, matching and dropping a filter recurse
+/// once per level, so an unbounded depth would overflow a server thread's stack.
+pub const MAX_DEPTH: usize = 64;
+
 /// Parses a filter; the error says where it went wrong.
 pub fn parse(text: &str) -> Result<Filter, String> {
     let mut p = Parser {
         chars: text.chars().collect(),
         pos: 0,
+        depth: 0,
     };
     p.skip_ws();
     let filter = p.or()?;
     p.skip_ws();
     if p.pos < p.chars.len() {
         return Err(format!(
-            "invalid filter `{text}`: unexpected `{}` at offset {}",
-            p.chars[p.pos], p.pos
+            "invalid filter `{}`: unexpected `{}` at offset {}",
+            shown(&p.chars),
+            p.chars[p.pos],
+            p.pos
         ));
     }
     Ok(filter)
 }
 
+/// The filter as an error message quotes it: long ones are cut (a hostile filter may be huge).
+fn shown(chars: &[char]) -> String {
+    const SHOWN: usize = 100;
+    if chars.len() <= SHOWN {
+        return chars.iter().collect();
+    }
+    let head: String = chars[..SHOWN].iter().collect();
+    format!("{head}... ({} characters)", chars.len())
+}
+
 struct Parser {
     chars: Vec<char>,
     pos: usize,
+    /// Parentheses and negations open around the current position.
+    depth: usize,
 }
 
 impl Parser {
@@ -67,8 +86,11 @@ impl Parser {
     }
 
     fn error(&self, what: &str) -> String {
-        let text: String = self.chars.iter().collect();
-        format!("invalid filter `{text}`: {what} at offset {}", self.pos)
+        format!(
+            "invalid filter `{}`: {what} at offset {}",
+            shown(&self.chars),
+            self.pos
+        )
     }
 
     fn or(&mut self) -> Result<Filter, String> {
@@ -106,24 +128,34 @@ impl Parser {
     }
 
     fn unary(&mut self) -> Result<Filter, String> {
-        match self.peek() {
-            Some('!') => {
-                self.pos += 1;
-                Ok(Filter::Not(Box::new(self.unary()?)))
-            }
-            Some('(') => {
-                self.pos += 1;
-                self.skip_ws();
-                let inner = self.or()?;
-                self.skip_ws();
-                if self.peek() != Some(')') {
-                    return Err(self.error("missing `)`"));
-                }
-                self.pos += 1;
-                Ok(inner)
-            }
-            _ => self.compare(),
+        if !matches!(self.peek(), Some('!' | '(')) {
+            return self.compare();
         }
+        if self.depth >= MAX_DEPTH {
+            return Err(self.error(&format!(
+                "parentheses and negations nest deeper than {MAX_DEPTH} levels"
+            )));
+        }
+        self.depth += 1;
+        let inner = self.nested();
+        self.depth -= 1;
+        inner
+    }
+
+    /// `!expr` or `(expr)`, one level deeper.
+    fn nested(&mut self) -> Result<Filter, String> {
+        self.pos += 1;
+        if self.chars[self.pos - 1] == '!' {
+            return Ok(Filter::Not(Box::new(self.unary()?)));
+        }
+        self.skip_ws();
+        let inner = self.or()?;
+        self.skip_ws();
+        if self.peek() != Some(')') {
+            return Err(self.error("missing `)`"));
+        }
+        self.pos += 1;
+        Ok(inner)
     }
 
     fn compare(&mut self) -> Result<Filter, String> {
@@ -324,28 +356,34 @@ fn compare(value: &Value, op: Op, literal: &str) -> bool {
     }
 }
 
-/// `now`, `now-2h`, `now+1d` as an RFC 3339 timestamp.
+/// `now`, `now-2h`, `now+1d` as an RFC 3339 timestamp; anything else (`now€`, an amount that
+/// overflows) is not a relative time. Read by characters: the literal is arbitrary user text.
 fn relative_time(literal: &str) -> Option<String> {
     let rest = literal.strip_prefix("now")?;
     let now = SystemTime::now();
     if rest.is_empty() {
         return Some(humantime::format_rfc3339_millis(now).to_string());
     }
-    let (sign, amount) = rest.split_at(1);
-    let unit = amount.chars().last()?;
-    let n: u64 = amount[..amount.len() - 1].parse().ok()?;
-    let secs = n * match unit {
+    let (later, amount) = match (rest.strip_prefix('-'), rest.strip_prefix('+')) {
+        (Some(amount), _) => (false, amount),
+        (_, Some(amount)) => (true, amount),
+        _ => return None,
+    };
+    let mut chars = amount.chars();
+    let unit = chars.next_back()?;
+    let n: u64 = chars.as_str().parse().ok()?;
+    let secs = n.checked_mul(match unit {
         's' => 1,
         'm' => 60,
         'h' => 3600,
         'd' => 86400,
         'w' => 604_800,
         _ => return None,
-    };
-    let at = match sign {
-        "-" => now.checked_sub(Duration::from_secs(secs))?,
-        "+" => now.checked_add(Duration::from_secs(secs))?,
-        _ => return None,
+    })?;
+    let at = if later {
+        now.checked_add(Duration::from_secs(secs))?
+    } else {
+        now.checked_sub(Duration::from_secs(secs))?
     };
     Some(humantime::format_rfc3339_millis(at).to_string())
 }
@@ -471,6 +509,26 @@ mod tests {
         assert!(parse("hostname").unwrap_err().contains("expected `:`"));
         assert!(parse("hostname:'x").unwrap_err().contains("unterminated"));
         assert!(parse("(a:1").unwrap_err().contains("`)`"));
+    }
+
+    #[test]
+    fn any_text_gets_an_answer_never_a_panic() {
+        assert!(is("last_seen:<'now'"));
+        assert!(!is("last_seen:>'now€'"));
+        assert!(!is("last_seen:>'now-€'"));
+        assert!(!is("last_seen:>'now-99999999999999999999w'"));
+        assert!(!is("last_seen:>'now-9999999999999999w'"));
+        assert!(is("hostname:!'€'"));
+        let deep = format!("{}hostname:'x'{}", "(".repeat(5000), ")".repeat(5000));
+        assert!(parse(&deep).unwrap_err().contains("deeper than 64"));
+        assert!(
+            parse(&"!".repeat(5000))
+                .unwrap_err()
+                .contains("deeper than 64")
+        );
+        let ok = format!("{}hostname:'WS-042'{}", "(".repeat(64), ")".repeat(64));
+        assert!(is(&ok));
+        assert!(is(&format!("{}hostname:'WS-042'", "!".repeat(64))));
     }
 
     #[test]

@@ -11,8 +11,9 @@
 //!   commands the endpoint tier or the platform does not run answer 400;
 //! - injected faults (`[faults]`) never touch `/oauth2/*`.
 
+mod connection;
 mod envelope;
-mod fql;
+pub mod fql;
 mod handlers;
 pub mod host;
 mod ids;
@@ -128,6 +129,7 @@ pub fn start_with_state(config: &SimConfig, state: State) -> Result<SimHandle, S
     listener
         .set_nonblocking(true)
         .map_err(|e| format!("cannot configure the listener: {e}"))?;
+    let idle = std::time::Duration::from_secs(state.scenario.idle_timeout_secs);
     let app = Arc::new(server::App::new(state));
     let router = server::router(app.clone());
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -145,7 +147,7 @@ pub fn start_with_state(config: &SimConfig, state: State) -> Result<SimHandle, S
                     return;
                 };
                 tokio::select! {
-                    _ = axum::serve(listener, router) => {}
+                    _ = connection::serve(listener, router, idle) => {}
                     _ = stopped => {}
                 }
             });

@@ -1,7 +1,7 @@
 //! Response policies: settings, precedence per platform, and which policy governs a host.
 
 use super::host::Platform;
-use crate::ops::commands::POLICY_SETTINGS;
+use crate::ops::commands::{POLICY_SETTINGS, platform_bit, setting_platforms};
 use serde_json::{Value, json};
 
 pub const DEFAULT_NAME: &str = "platform_default";
@@ -39,19 +39,58 @@ pub fn setting_index(id: &str) -> Option<usize> {
         .position(|s| s.eq_ignore_ascii_case(id))
 }
 
-/// The console's label and category for each setting.
+/// The categories settings answer in, in order, with their settings in the order the API lists
+/// them (CrowdStrike's Caracara response-policy templates; `FalconScripts` joins the scripts).
+const CATEGORIES: &[(&str, &[&str])] = &[
+    ("Enable/Disable", &["RealTimeFunctionality"]),
+    ("Custom scripts", &["CustomScripts", "FalconScripts"]),
+    (
+        "High risk commands",
+        &[
+            "GetCommand",
+            "PutCommand",
+            "MemDumpCommand",
+            "XMemDumpCommand",
+            "ExecCommand",
+            "PutAndRunCommand",
+        ],
+    ),
+];
+
+/// The console's label and description of each setting.
 fn describe(id: &str) -> (&'static str, &'static str) {
     match id {
-        "RealTimeFunctionality" => ("Real Time Functionality", "Real Time Response"),
-        "CustomScripts" => ("Custom Scripts", "Custom Scripts"),
-        "GetCommand" => ("get", "High Risk Commands"),
-        "PutCommand" => ("put", "High Risk Commands"),
-        "ExecCommand" => ("run", "High Risk Commands"),
-        "PutAndRunCommand" => ("put-and-run", "High Risk Commands"),
-        "MemDumpCommand" => ("memdump", "High Risk Commands"),
-        "XMemDumpCommand" => ("xmemdump", "High Risk Commands"),
-        _ => ("", "Other"),
+        "RealTimeFunctionality" => (
+            "Real Time Response",
+            "Lets users with a Real Time Responder role connect to hosts; every RTR command needs it",
+        ),
+        "CustomScripts" => (
+            "Custom Scripts",
+            "Lets RTR Active Responders and Administrators run custom scripts",
+        ),
+        "FalconScripts" => (
+            "Falcon Scripts",
+            "Lets RTR Administrators run Falcon scripts (Windows); needs Custom Scripts",
+        ),
+        "GetCommand" => (
+            "get",
+            "Extract files from a host through the CrowdStrike cloud",
+        ),
+        "PutCommand" => ("put", "Send files to a host through the CrowdStrike cloud"),
+        "MemDumpCommand" => ("memdump", "Dump the memory of a process on a host"),
+        "XMemDumpCommand" => ("xmemdump", "Dump the complete memory of a host"),
+        "ExecCommand" => ("run", "Run any executable on a host"),
+        "PutAndRunCommand" => (
+            "put-and-run",
+            "Send a file to a host and run it in one command",
+        ),
+        _ => ("", ""),
     }
+}
+
+/// Whether policies of the platform have the setting (`FalconScripts` is Windows only).
+pub fn setting_applies(setting: &str, platform: Platform) -> bool {
+    setting_platforms(setting) & platform_bit(platform.name()) != 0
 }
 
 pub fn platform_index(p: Platform) -> usize {
@@ -72,27 +111,30 @@ pub fn parse_platform(name: &str) -> Option<Platform> {
 }
 
 impl Policy {
+    /// Whether the setting is enabled; a setting the platform's policies lack is never enabled.
     pub fn allows(&self, setting: &str) -> bool {
-        setting_index(setting).is_some_and(|i| self.settings[i])
+        setting_applies(setting, self.platform)
+            && setting_index(setting).is_some_and(|i| self.settings[i])
     }
 
     /// `remote_response.PolicyV1`; `groups` are the rendered host group records.
     pub fn record(&self, cid: &str, groups: Vec<Value>, precedence: usize) -> Value {
-        let mut categories: Vec<(&str, Vec<Value>)> = Vec::new();
-        for (id, on) in POLICY_SETTINGS.iter().zip(&self.settings) {
-            let (name, category) = describe(id);
-            let setting = json!({
-                "id": id, "name": name, "type": "toggle", "description": "",
-                "value": { "enabled": on },
-            });
-            match categories.iter_mut().find(|(c, _)| *c == category) {
-                Some((_, list)) => list.push(setting),
-                None => categories.push((category, vec![setting])),
-            }
-        }
-        let settings: Vec<Value> = categories
-            .into_iter()
-            .map(|(name, settings)| json!({ "name": name, "settings": settings }))
+        let settings: Vec<Value> = CATEGORIES
+            .iter()
+            .map(|(category, ids)| {
+                let list: Vec<Value> = ids
+                    .iter()
+                    .filter(|id| setting_applies(id, self.platform))
+                    .map(|id| {
+                        let (name, description) = describe(id);
+                        json!({
+                            "id": id, "name": name, "type": "toggle", "description": description,
+                            "value": { "enabled": self.allows(id) },
+                        })
+                    })
+                    .collect();
+                json!({ "name": category, "settings": list })
+            })
             .collect();
         json!({
             "id": self.id,
@@ -109,5 +151,26 @@ impl Policy {
             "modified_by": self.modified_by,
             "modified_timestamp": self.modified_timestamp,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_setting_has_one_category_and_a_label() {
+        let listed: Vec<&str> = CATEGORIES
+            .iter()
+            .flat_map(|(_, ids)| ids.iter().copied())
+            .collect();
+        let mut sorted = listed.clone();
+        sorted.sort_unstable();
+        let mut all = POLICY_SETTINGS.to_vec();
+        all.sort_unstable();
+        assert_eq!(sorted, all);
+        assert!(listed.iter().all(|id| !describe(id).0.is_empty()));
+        assert!(setting_applies("FalconScripts", Platform::Windows));
+        assert!(!setting_applies("FalconScripts", Platform::Linux));
     }
 }

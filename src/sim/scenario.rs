@@ -26,6 +26,11 @@ pub struct Scenario {
     pub stdout_chunk_bytes: usize,
     /// A restarted host comes back online after this long.
     pub restart_secs: u64,
+    /// A connection that sends no complete request headers for this long is closed (idle
+    /// keep-alive connections and slow-header senders alike); a request body must arrive within it too.
+    pub idle_timeout_secs: u64,
+    /// Request bodies larger than this answer 413 (put-files are the big ones).
+    pub body_limit_bytes: usize,
     pub cid: String,
     pub hosts: Vec<HostSpec>,
     /// A generated fleet (the host module's template), added to `hosts`.
@@ -48,6 +53,8 @@ impl Default for Scenario {
             session_idle_secs: 600,
             stdout_chunk_bytes: 64 * 1024,
             restart_secs: 5,
+            idle_timeout_secs: 60,
+            body_limit_bytes: 256 * 1024 * 1024,
             cid: "0123456789abcdef0123456789abcdef".into(),
             hosts: Vec::new(),
             fleet: None,
@@ -166,6 +173,9 @@ impl Scenario {
                 "`fleet.count` is {}; at most {MAX_FLEET} hosts are simulated",
                 f.count
             ));
+        }
+        if scenario.idle_timeout_secs == 0 {
+            return Err("`idle_timeout_secs` must be at least 1".into());
         }
         Ok(scenario)
     }

@@ -8,17 +8,15 @@ use super::host::archive::pack_7z;
 use super::input::{Input, Upload, parse_pairs};
 use super::library::sha256_hex;
 use super::state::{LogEntry, State};
-use crate::ops::{self, Collection};
+use crate::ops::{self, Collection, Consumes};
 use axum::body::{Body, Bytes};
 use axum::extract::{FromRequest, Multipart, Request};
-use axum::http::{HeaderName, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
 use axum::response::Response;
+use futures_util::StreamExt;
 use serde_json::{Map, Value, json};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Instant;
-
-/// Largest request body accepted (put-files are the big ones).
-pub const BODY_LIMIT: usize = 256 * 1024 * 1024;
 
 pub struct App {
     state: Mutex<State>,
@@ -40,7 +38,8 @@ impl App {
 pub fn router(app: Arc<App>) -> axum::Router {
     axum::Router::new()
         .fallback(serve)
-        .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT))
+        // The scenario's `body_limit_bytes` is enforced while reading (413), not by this layer.
+        .layer(axum::extract::DefaultBodyLimit::disable())
         .with_state(app)
 }
 
@@ -52,7 +51,26 @@ async fn serve(
     let method = req.method().as_str().to_string();
     let path = req.uri().path().to_string();
     let op = ops::by_route(&method, &path);
-    let input = read_input(req).await;
+    // Route, token and media type are judged from the headers: a body is read only for a request
+    // that may be answered, and never beyond the limit.
+    let (gate, limit, idle) = {
+        let state = app.lock();
+        let gate = op.map_or(Ok(()), |op| admit(&state, op, req.headers()));
+        let limit = state.scenario.body_limit_bytes;
+        let idle = std::time::Duration::from_secs(state.scenario.idle_timeout_secs);
+        (gate, limit, idle)
+    };
+    let input = match (op, gate) {
+        (None, _) => Ok(Input::default()),
+        (Some(_), Err(fail)) => Err(fail),
+        (Some(_), Ok(())) => match tokio::time::timeout(idle, read_input(req, limit)).await {
+            Ok(input) => input,
+            Err(_) => Err(Fail::new(
+                408,
+                format!("the request body did not arrive within {}s", idle.as_secs()),
+            )),
+        },
+    };
     let (reply, trace_id, limit, remaining, hold) = {
         let mut state = app.lock();
         let trace_id = state.ids.uuid();
@@ -113,16 +131,6 @@ fn answer(
         Err(fail) => return (fail.into_reply(), state.scenario.rate_limit_per_minute),
     };
     let is_auth = op.collection == Collection::OAuth2;
-    if !is_auth {
-        let token = input.authorization.as_deref().and_then(|h| {
-            h.strip_prefix("Bearer ")
-                .or_else(|| h.strip_prefix("bearer "))
-        });
-        if !token.is_some_and(|t| state.token_valid(t.trim())) {
-            let reply = Fail::new(401, "access denied, invalid bearer token").into_reply();
-            return (reply, state.scenario.rate_limit_per_minute);
-        }
-    }
     let remaining = match state.take_rate() {
         Ok(remaining) => remaining,
         Err(retry_at) => {
@@ -138,13 +146,7 @@ fn answer(
     state.tick();
     let reply = input
         .validate(op)
-        .and_then(|()| match handlers::lookup(op.id) {
-            Some(handler) => handler(state, &input),
-            None => Err(Fail::new(
-                500,
-                format!("`{}` has no emulator handler", op.id),
-            )),
-        })
+        .and_then(|()| handlers::handler(op.key)(state, &input))
         .unwrap_or_else(Fail::into_reply);
     (reply, remaining)
 }
@@ -183,7 +185,99 @@ fn fault(state: &mut State) -> Option<Reply> {
     None
 }
 
-async fn read_input(req: Request) -> Result<Input, Fail> {
+/// What can be judged before reading a body: the bearer token (401), the media type the
+/// operation consumes (415) and the announced body size (413).
+fn admit(state: &State, op: &ops::Operation, headers: &HeaderMap) -> Result<(), Fail> {
+    if op.collection != Collection::OAuth2 {
+        let token = headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|h| {
+                h.strip_prefix("Bearer ")
+                    .or_else(|| h.strip_prefix("bearer "))
+            });
+        if !token.is_some_and(|t| state.token_valid(t.trim())) {
+            return Err(Fail::new(401, "access denied, invalid bearer token"));
+        }
+    }
+    media_type(op, headers)?;
+    let limit = state.scenario.body_limit_bytes;
+    let announced = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    if announced.is_some_and(|n| n > limit as u64) {
+        return Err(too_large(limit));
+    }
+    Ok(())
+}
+
+fn too_large(limit: usize) -> Fail {
+    Fail::new(
+        413,
+        format!("request body larger than the {limit} bytes accepted"),
+    )
+}
+
+/// Multipart operations take only `multipart/form-data`; the token calls only form-urlencoded
+/// fields; JSON operations only `application/json` when a body is sent. Anything else is 415, as
+/// Falcon answers (FalconPy's own tests expect it for `create_scripts(data={})`).
+fn media_type(op: &ops::Operation, headers: &HeaderMap) -> Result<(), Fail> {
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let essence = content_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    let has_body = headers.contains_key(header::TRANSFER_ENCODING)
+        || headers
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.trim() != "0");
+    let (wanted, ok) = match op.consumes {
+        Consumes::Multipart => ("multipart/form-data", essence == "multipart/form-data"),
+        Consumes::Form => (
+            "application/x-www-form-urlencoded",
+            essence == "application/x-www-form-urlencoded" || (!has_body && essence.is_empty()),
+        ),
+        Consumes::Json => (
+            "application/json",
+            essence == "application/json" || (!has_body && !essence.starts_with("multipart/")),
+        ),
+    };
+    if ok {
+        return Ok(());
+    }
+    let got = if essence.is_empty() {
+        "no `Content-Type`".to_string()
+    } else {
+        format!("`{essence}`")
+    };
+    Err(Fail::new(
+        415,
+        format!("`{}` takes `{wanted}`, got {got}", op.id),
+    ))
+}
+
+/// Reads the body, refusing it (413) once it grows past `limit`.
+async fn read_body(body: Body, limit: usize) -> Result<Bytes, Fail> {
+    let mut stream = body.into_data_stream();
+    let mut bytes = bytes::BytesMut::new();
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk.map_err(|e| Fail::bad(format!("cannot read request body: {e}")))?;
+        if bytes.len() + chunk.len() > limit {
+            return Err(too_large(limit));
+        }
+        bytes.extend_from_slice(&chunk);
+    }
+    Ok(bytes.freeze())
+}
+
+async fn read_input(req: Request, limit: usize) -> Result<Input, Fail> {
     let mut input = Input {
         query: req.uri().query().map(parse_pairs).unwrap_or_default(),
         authorization: req
@@ -199,7 +293,10 @@ async fn read_input(req: Request) -> Result<Input, Fail> {
         .and_then(|v| v.to_str().ok())
         .unwrap_or("")
         .to_ascii_lowercase();
+    let (parts, body) = req.into_parts();
+    let bytes = read_body(body, limit).await?;
     if content_type.starts_with("multipart/form-data") {
+        let req = Request::from_parts(parts, Body::from(bytes));
         let mut multipart = Multipart::from_request(req, &())
             .await
             .map_err(|e| Fail::bad(format!("invalid multipart body: {e}")))?;
@@ -228,9 +325,6 @@ async fn read_input(req: Request) -> Result<Input, Fail> {
         }
         return Ok(input);
     }
-    let bytes = axum::body::to_bytes(req.into_body(), BODY_LIMIT)
-        .await
-        .map_err(|e| Fail::bad(format!("cannot read request body: {e}")))?;
     if content_type.starts_with("application/x-www-form-urlencoded") {
         input.form = parse_pairs(&String::from_utf8_lossy(&bytes));
     } else if !bytes.iter().all(u8::is_ascii_whitespace) {

@@ -3,7 +3,7 @@
 
 use super::envelope::Fail;
 use super::host::CommandOutput;
-use super::library::Library;
+use super::library::{FALCON_SCRIPTS, Library};
 use super::state::{State, now_stamp};
 use crate::ops::commands::{self, RTR_SETTING, Tier};
 use serde_json::{Value, json};
@@ -234,7 +234,7 @@ impl State {
             )));
         }
         let p = &self.policies[self.effective_policy(host)];
-        for setting in std::iter::once(RTR_SETTING).chain(command.setting) {
+        for setting in commands::settings_needed(command) {
             if !p.allows(setting) {
                 return Err(Fail::new(
                     403,
@@ -297,11 +297,31 @@ impl State {
             .sessions
             .get(&session_id)
             .map_or_else(|| self.hosts[host].host.initial_cwd(), |s| s.cwd.clone());
-        let env = Library {
-            scripts: &self.scripts,
-            put_files: &self.put_files,
+        let mut out: CommandOutput = if base.eq_ignore_ascii_case("falconscript") {
+            // Only CrowdStrike's catalogue: a custom script of the same name is not a Falcon script.
+            let env = Library {
+                scripts: &[],
+                put_files: &self.put_files,
+            };
+            match falcon_script_name(&line) {
+                Some(name) if FALCON_SCRIPTS.iter().any(|f| f.1 == name) => {
+                    let runscript = format!("runscript -CloudFile=\"{name}\"");
+                    self.hosts[host]
+                        .host
+                        .execute(&mut cwd, "runscript", &runscript, &env)
+                }
+                Some(name) => failed(format!("Falcon script '{name}' was not found")),
+                None => failed(
+                    "usage: falconscript -Name=<Falcon script name> [-JsonInput=<json>]".into(),
+                ),
+            }
+        } else {
+            let env = Library {
+                scripts: &self.scripts,
+                put_files: &self.put_files,
+            };
+            self.hosts[host].host.execute(&mut cwd, &base, &line, &env)
         };
-        let mut out: CommandOutput = self.hosts[host].host.execute(&mut cwd, &base, &line, &env);
         self.count_execution(id);
         let file_id = self.next_file_id;
         let uuid = self.ids.uuid();
@@ -386,6 +406,28 @@ impl State {
     }
 }
 
+/// A command that produced only an error line.
+fn failed(stderr: String) -> CommandOutput {
+    CommandOutput {
+        stdout: String::new(),
+        stderr,
+        goes_offline: false,
+        extracted: None,
+    }
+}
+
+/// The `-Name=` of a `falconscript` line, quoted or up to the next space.
+fn falcon_script_name(line: &str) -> Option<String> {
+    let lower = line.to_ascii_lowercase();
+    let at = lower.find("-name=")? + "-name=".len();
+    let rest = &line[at..];
+    let name = match rest.strip_prefix('"') {
+        Some(quoted) => quoted.split('"').next().unwrap_or(""),
+        None => rest.split_whitespace().next().unwrap_or(""),
+    };
+    (!name.is_empty()).then(|| name.to_string())
+}
+
 /// The `n`-th chunk of `text`, at most `size` bytes, cut on a character boundary.
 fn chunk_of(text: &str, size: usize, n: usize) -> &str {
     let mut start = 0;
@@ -410,7 +452,22 @@ fn chunk_of(text: &str, size: usize, n: usize) -> &str {
 
 #[cfg(test)]
 mod tests {
-    use super::chunk_of;
+    use super::{chunk_of, falcon_script_name};
+
+    #[test]
+    fn falcon_script_names_are_read_quoted_or_bare() {
+        let name = |l: &str| falcon_script_name(l);
+        assert_eq!(
+            name("falconscript -Name=Collect -JsonInput={}").as_deref(),
+            Some("Collect")
+        );
+        assert_eq!(
+            name(r#"falconscript -name="Two Words""#).as_deref(),
+            Some("Two Words")
+        );
+        assert_eq!(name("falconscript"), None);
+        assert_eq!(name("falconscript -Name=ü€").as_deref(), Some("ü€"));
+    }
 
     #[test]
     fn chunks_cover_the_text_on_char_boundaries() {

@@ -5,7 +5,9 @@ use super::fql::{self, Filter};
 use super::host::{Host, HostSpec, Platform, default_fleet, generate_fleet};
 use super::ids::IdGen;
 use super::library::{Item, sha256_hex};
-use super::policy::{DEFAULT_NAME, Policy, default_settings, platform_index, setting_index};
+use super::policy::{
+    DEFAULT_NAME, Policy, default_settings, platform_index, setting_applies, setting_index,
+};
 use super::scenario::Scenario;
 use super::session::{Batch, BatchGet, CommandRecord, Session};
 use base64::Engine;
@@ -237,6 +239,13 @@ impl State {
             for (name, on) in &spec.settings {
                 let i = setting_index(name)
                     .ok_or_else(|| format!("policy `{}`: unknown setting `{name}`", spec.name))?;
+                if !setting_applies(name, spec.platform) {
+                    return Err(format!(
+                        "policy `{}`: setting `{name}` does not exist in {} response policies",
+                        spec.name,
+                        spec.platform.name()
+                    ));
+                }
                 settings[i] = *on;
             }
             let mut groups = Vec::new();

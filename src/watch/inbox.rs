@@ -1,7 +1,13 @@
-//! The inbox's folders and files: a playbook is claimed into `running/` (with a marker saying when) before it
-//! runs, and leaves for `done/` or `failed/` with a JSON result beside it. A playbook found in `running/` at
-//! start was cut off by a stop: it is reported as interrupted, never run again.
+//! The inbox's folders and files: a playbook is claimed into `running/` (with a marker saying when, and
+//! its `NAME.args.json` sidecar if any) before it runs, and leaves for `done/` or `failed/` with a JSON
+//! result beside it.
+//!
+//! The marker in `running/` is the one record of how a run ended: before the result is written, the
+//! marker names it; the result is written whole (temporary file, fsync, rename), then the playbook moves.
+//! At start, a playbook still in `running/` whose marker names a whole result is filed with it; any other
+//! is reported as interrupted, never run again, and a partial result is removed.
 
+use super::lock::Lock;
 use super::runner::Report;
 use crate::engine::{ErrorKind, ScriptError};
 use serde_json::{Value, json};
@@ -10,6 +16,8 @@ use std::time::SystemTime;
 
 pub struct Inbox {
     pub dir: PathBuf,
+    /// One watcher per inbox.
+    _lock: Lock,
 }
 
 /// How a run ended, as the result file and the folder say it.
@@ -44,8 +52,10 @@ impl Inbox {
             std::fs::create_dir_all(&d)
                 .map_err(|e| format!("cannot create `{}`: {e}", d.display()))?;
         }
+        let lock = Lock::take(dir)?;
         Ok(Inbox {
             dir: dir.to_path_buf(),
+            _lock: lock,
         })
     }
 
@@ -54,29 +64,53 @@ impl Inbox {
         playbooks_in(&self.dir)
     }
 
-    /// Reports every playbook left in `running/` by an earlier falconry as interrupted; returns their names.
-    pub fn recover(&self) -> Vec<String> {
+    /// Files every playbook left in `running/` by an earlier falconry: with its result when the marker
+    /// names a whole one, else as interrupted. Returns their names and what happened.
+    pub fn recover(&self) -> Vec<(String, &'static str)> {
         let mut names = Vec::new();
         for p in playbooks_in(&self.dir.join("running")) {
             let name = file_name(&p);
             let marker = marker_of(&p);
-            let start = std::fs::read_to_string(&marker)
+            let record = std::fs::read_to_string(&marker)
                 .ok()
                 .and_then(|t| serde_json::from_str::<Value>(&t).ok())
-                .and_then(|v| v.get("start").cloned())
                 .unwrap_or(Value::Null);
+            let planned = |k: &str| {
+                record
+                    .get(k)
+                    .and_then(Value::as_str)
+                    .map(|r| self.dir.join(r))
+            };
+            if let (Some(result), Some(dest)) = (planned("result"), planned("dest")) {
+                // The run ended and its result was being filed when falconry stopped.
+                let whole = std::fs::read(&result)
+                    .ok()
+                    .is_some_and(|b| serde_json::from_slice::<Value>(&b).is_ok());
+                if whole && !dest.exists() && std::fs::rename(&p, &dest).is_ok() {
+                    move_sidecar(&p, &dest);
+                    let _ = std::fs::remove_file(&marker);
+                    names.push((name, "filed with the result it had when falconry stopped"));
+                    continue;
+                }
+                let _ = std::fs::remove_file(&result);
+                let _ = std::fs::remove_file(temporary(&result));
+            }
+            let start = record.get("start").cloned().unwrap_or(Value::Null);
+            let message = "falconry stopped while this playbook was running; it was not run again \
+                           (check the hosts it touched before dropping it into the inbox again)";
+            let status = Status::Interrupted;
+            let (dest, result_path) = self.place(&p, status);
             let result = json!({
                 "playbook": name,
                 "start": start,
                 "end": Value::Null,
-                "status": Status::Interrupted.as_str(),
+                "status": status.as_str(),
                 "output": "",
-                "error": "falconry stopped while this playbook was running; it was not run again \
-                          (check the hosts it touched before dropping it into the inbox again)",
+                "error": { "message": message, "file": dest.display().to_string() },
             });
-            if self.file(&p, Status::Interrupted, &result).is_ok() {
+            if self.file(&p, &dest, &result_path, &result).is_ok() {
                 let _ = std::fs::remove_file(&marker);
-                names.push(name);
+                names.push((name, "interrupted by an earlier stop; moved to failed/"));
             }
         }
         // Markers whose playbook is gone: a stop between writing the marker and claiming, or after filing.
@@ -96,20 +130,50 @@ impl Inbox {
         names
     }
 
-    /// Moves `playbook` into `running/` and marks when it started; `None` when it is gone already.
+    /// Moves `playbook` (and its `NAME.args.json`, if any) into `running/` and marks when it started;
+    /// `None` when it is gone already.
     pub fn claim(&self, playbook: &Path) -> Option<PathBuf> {
         let running = self.dir.join("running").join(playbook.file_name()?);
         // The marker first: a stop between the two leaves a marker without a playbook, which is harmless.
         let marker = marker_of(&running);
         let start = json!({ "playbook": file_name(playbook), "start": rfc3339(SystemTime::now()),
                             "pid": std::process::id() });
-        std::fs::write(&marker, start.to_string()).ok()?;
+        write_whole(&marker, start.to_string().as_bytes()).ok()?;
+        // The sidecar moves before the playbook: a playbook never runs without the arguments sent with it.
+        let _ = std::fs::rename(sidecar(playbook), sidecar(&running));
         match std::fs::rename(playbook, &running) {
             Ok(()) => Some(running),
             Err(_) => {
+                let _ = std::fs::rename(sidecar(&running), sidecar(playbook));
                 let _ = std::fs::remove_file(&marker);
                 None
             }
+        }
+    }
+
+    /// The arguments dropped beside a claimed playbook as `NAME.args.json` (a JSON object), if any.
+    pub fn arguments(
+        &self,
+        running: &Path,
+    ) -> Result<Option<serde_json::Map<String, Value>>, String> {
+        let path = sidecar(running);
+        let text = match std::fs::read_to_string(&path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(format!("cannot read `{}`: {e}", file_name(&path))),
+        };
+        match serde_json::from_str::<Value>(&text) {
+            Ok(Value::Object(m)) => Ok(Some(m)),
+            Ok(other) => Err(format!(
+                "`{}` must hold a JSON object of arguments, e.g. {{\"host\": \"WS-042\"}}, not {}",
+                file_name(&path),
+                match other {
+                    Value::Array(_) => "an array",
+                    Value::String(_) => "a string",
+                    _ => "a single value",
+                }
+            )),
+            Err(e) => Err(format!("`{}` is not valid JSON: {e}", file_name(&path))),
         }
     }
 
@@ -120,29 +184,40 @@ impl Inbox {
             Err(e) if e.kind == ErrorKind::Interrupted => Status::Interrupted,
             Err(_) => Status::Failed,
         };
+        let (dest, result_path) = self.place(&report.playbook, status);
         let result = json!({
             "playbook": file_name(&report.playbook),
             "start": rfc3339(report.start),
             "end": rfc3339(report.end),
             "status": status.as_str(),
-            "output": report.output,
-            "error": report.result.as_ref().err().map(error_text),
+            "output": crate::api::redact::clean(&report.output),
+            "error": report.result.as_ref().err().map(|e| error_record(e, &report.playbook, &dest)),
             "value": report.result.as_ref().ok(),
         });
-        let dest = self.file(&report.playbook, status, &result)?;
-        let _ = std::fs::remove_file(marker_of(&report.playbook));
+        // The marker names the result before it exists: a stop from here on leaves one record.
+        let marker = marker_of(&report.playbook);
+        let mut record = std::fs::read_to_string(&marker)
+            .ok()
+            .and_then(|t| serde_json::from_str::<Value>(&t).ok())
+            .unwrap_or_else(|| json!({}));
+        record["result"] = json!(relative(&result_path, &self.dir));
+        record["dest"] = json!(relative(&dest, &self.dir));
+        write_whole(&marker, record.to_string().as_bytes())
+            .map_err(|e| format!("cannot write `{}`: {e}", marker.display()))?;
+        self.file(&report.playbook, &dest, &result_path, &result)?;
+        let _ = std::fs::remove_file(&marker);
         Ok(dest)
     }
 
-    /// Writes the result beside the playbook's new place, then moves the playbook there. Names already taken
-    /// (the same playbook dropped twice) get `-2`, `-3`, ...
-    fn file(&self, playbook: &Path, status: Status, result: &Value) -> Result<PathBuf, String> {
+    /// Where a playbook and its result go: names already taken (the same playbook dropped twice) get
+    /// `-2`, `-3`, ...
+    fn place(&self, playbook: &Path, status: Status) -> (PathBuf, PathBuf) {
         let folder = self.dir.join(status.folder());
         let stem = playbook
             .file_stem()
             .and_then(|s| s.to_str())
             .unwrap_or("playbook");
-        let (dest, result_path) = (1..)
+        (1..)
             .map(|n| {
                 let base = if n == 1 {
                     stem.to_string()
@@ -154,15 +229,94 @@ impl Inbox {
                     folder.join(format!("{base}.result.json")),
                 )
             })
-            .find(|(d, r)| !d.exists() && !r.exists())
-            .expect("some name is free");
-        let text = serde_json::to_string_pretty(result).unwrap_or_else(|_| result.to_string());
-        std::fs::write(&result_path, text + "\n")
-            .map_err(|e| format!("cannot write `{}`: {e}", result_path.display()))?;
-        std::fs::rename(playbook, &dest)
-            .map_err(|e| format!("cannot move `{}`: {e}", playbook.display()))?;
-        Ok(dest)
+            .find(|(d, r)| !d.exists() && !r.exists() && !sidecar(d).exists())
+            .expect("some name is free")
     }
+
+    /// Writes the result whole beside the playbook's new place, then moves the playbook (and its
+    /// arguments) there.
+    fn file(
+        &self,
+        playbook: &Path,
+        dest: &Path,
+        result_path: &Path,
+        result: &Value,
+    ) -> Result<(), String> {
+        let text = serde_json::to_string_pretty(result).unwrap_or_else(|_| result.to_string());
+        let text = crate::api::redact::clean(&text).into_owned() + "\n";
+        write_whole(result_path, text.as_bytes())
+            .map_err(|e| format!("cannot write `{}`: {e}", result_path.display()))?;
+        std::fs::rename(playbook, dest)
+            .map_err(|e| format!("cannot move `{}`: {e}", playbook.display()))?;
+        move_sidecar(playbook, dest);
+        Ok(())
+    }
+}
+
+/// `error` of a result: what failed, where, and the API's answer, naming the playbook where it now lies.
+fn error_record(e: &ScriptError, running: &Path, dest: &Path) -> Value {
+    let (from, to) = (running.display().to_string(), dest.display().to_string());
+    let text = crate::engine::render_script_error(e)
+        .trim_end()
+        .replace(&from, &to);
+    let location = e.location.as_ref();
+    let file = location.map(|l| {
+        if l.file == from {
+            to.clone()
+        } else {
+            l.file.clone()
+        }
+    });
+    let api = e.api.as_ref();
+    json!({
+        "message": text,
+        "operation": api.map(|a| a.operation.clone()),
+        "status_code": api.and_then(|a| a.status),
+        "trace_id": api.and_then(|a| a.trace_id.clone()),
+        "file": file.unwrap_or(to),
+        "line": location.map(|l| l.line),
+        "column": location.map(|l| l.column),
+    })
+}
+
+/// Writes `path` whole or not at all: a temporary file beside it, flushed to disk, then renamed.
+fn write_whole(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let tmp = temporary(path);
+    let mut f = std::fs::File::create(&tmp)?;
+    f.write_all(bytes)?;
+    f.sync_all()?;
+    drop(f);
+    std::fs::rename(&tmp, path)?;
+    if let Some(dir) = path.parent()
+        && let Ok(d) = std::fs::File::open(dir)
+    {
+        let _ = d.sync_all();
+    }
+    Ok(())
+}
+
+fn temporary(path: &Path) -> PathBuf {
+    let mut name = std::ffi::OsString::from(".");
+    name.push(path.file_name().unwrap_or_default());
+    name.push(".tmp");
+    path.with_file_name(name)
+}
+
+/// `NAME.args.json` beside `NAME.rhai`.
+fn sidecar(playbook: &Path) -> PathBuf {
+    let stem = playbook.file_stem().unwrap_or_default().to_string_lossy();
+    playbook.with_file_name(format!("{stem}.args.json"))
+}
+
+fn move_sidecar(from: &Path, to: &Path) {
+    if sidecar(from).exists() {
+        let _ = std::fs::rename(sidecar(from), sidecar(to));
+    }
+}
+
+fn relative(p: &Path, dir: &Path) -> String {
+    p.strip_prefix(dir).unwrap_or(p).display().to_string()
 }
 
 fn playbooks_in(dir: &Path) -> Vec<PathBuf> {
@@ -187,10 +341,6 @@ fn file_name(p: &Path) -> String {
     p.file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default()
-}
-
-fn error_text(e: &ScriptError) -> String {
-    crate::cli::render_script_error(e).trim_end().to_string()
 }
 
 fn rfc3339(t: SystemTime) -> String {

@@ -3,13 +3,14 @@
 
 mod events;
 mod inbox;
+mod lock;
 mod runner;
 
 pub use runner::Runner;
 
-use crate::cli::render_script_error;
 use crate::engine::Reason;
-use crate::repl::{display, interrupt};
+use crate::engine::render_script_error;
+use crate::engine::{display, interrupt};
 use inbox::Inbox;
 use runner::Report;
 use std::collections::{HashMap, VecDeque};
@@ -72,8 +73,8 @@ pub fn run(target: Target, runner: Runner) -> Result<(), String> {
     let mut queue: VecDeque<PathBuf> = VecDeque::new();
     match &inbox {
         Some(inbox) => {
-            for name in inbox.recover() {
-                println!("--- {name}: interrupted by an earlier stop; moved to failed/");
+            for (name, what) in inbox.recover() {
+                println!("--- {name}: {what}");
             }
             queue.extend(inbox.waiting());
             println!("watching the inbox {}", dir.display());
@@ -161,13 +162,17 @@ fn start(
     playbook: PathBuf,
     tx: &Sender<Msg>,
 ) -> Option<(PathBuf, Instant)> {
-    let path = match inbox {
-        Some(i) => i.claim(&playbook)?,
-        None => playbook.clone(),
+    let (path, args) = match inbox {
+        Some(i) => {
+            let path = i.claim(&playbook)?;
+            let args = i.arguments(&path);
+            (path, args)
+        }
+        None => (playbook.clone(), Ok(None)),
     };
     println!("--- {}: run at {}", name(&playbook), clock());
     let tx = tx.clone();
-    runner.start(path.clone(), move |report| {
+    runner.start(path.clone(), args, move |report| {
         let _ = tx.send(Msg::Finished(Box::new(report)));
     });
     Some((path, Instant::now()))

@@ -1,6 +1,6 @@
 //! One run of one playbook on a script thread of its own, with what it printed kept for the inbox's result.
 
-use crate::engine::{Backend, Cancel, Options, Runtime, ScriptError, convert};
+use crate::engine::{Backend, Cancel, ErrorKind, Options, ScriptError, convert};
 use crate::safety::Playbook;
 use rhai::Map;
 use serde_json::Value;
@@ -27,27 +27,83 @@ pub struct Runner {
 }
 
 impl Runner {
-    /// Starts a run of `playbook`; `done` is called with its report on the run's thread.
-    pub fn start(&self, playbook: PathBuf, done: impl FnOnce(Report) + Send + 'static) {
+    /// Starts a run of `playbook` with `extra` arguments over the command line's (an inbox's
+    /// `NAME.args.json`, or why it could not be read); `done` is called with its report on the run's thread.
+    pub fn start(
+        &self,
+        playbook: PathBuf,
+        extra: Result<Option<serde_json::Map<String, Value>>, String>,
+        done: impl FnOnce(Report) + Send + 'static,
+    ) {
         let me = self.clone();
         std::thread::Builder::new()
             .name("falconry-script".into())
             .stack_size(256 * 1024 * 1024)
-            .spawn(move || done(me.run(playbook)))
+            .spawn(move || {
+                let start = SystemTime::now();
+                let path = playbook.clone();
+                // A bug that panics inside one playbook's run must not wedge the watcher: the run is
+                // filed as failed with the panic's message, and watching goes on.
+                let report = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    me.run(playbook, extra)
+                }))
+                .unwrap_or_else(|panic| {
+                    let why = panic
+                        .downcast_ref::<String>()
+                        .cloned()
+                        .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+                        .unwrap_or_else(|| "unknown cause".into());
+                    Report {
+                        playbook: path,
+                        start,
+                        end: SystemTime::now(),
+                        output: String::new(),
+                        result: Err(ScriptError::new(
+                            ErrorKind::Runtime,
+                            format!(
+                                "falconry failed inside this run (a bug, please report it): {why}; \
+                                 requests it sent may have run"
+                            ),
+                        )),
+                    }
+                });
+                done(report)
+            })
             .expect("cannot start the script thread");
     }
 
-    fn run(&self, playbook: PathBuf) -> Report {
+    fn run(
+        &self,
+        playbook: PathBuf,
+        extra: Result<Option<serde_json::Map<String, Value>>, String>,
+    ) -> Report {
         let start = SystemTime::now();
+        let mut args = self.args.clone();
+        match extra {
+            Ok(extra) => {
+                for (k, v) in extra.into_iter().flatten() {
+                    args.insert(k.into(), convert::from_json(&v));
+                }
+            }
+            Err(message) => {
+                return Report {
+                    playbook,
+                    start,
+                    end: SystemTime::now(),
+                    output: String::new(),
+                    result: Err(ScriptError::new(ErrorKind::Argument, message)),
+                };
+            }
+        }
         let output = Arc::new(Mutex::new(String::new()));
         // Each run is planned and audited under its own playbook's name.
         let mut options = self.options.clone();
         options.safety = options.safety.for_playbook(Playbook::from_file(&playbook));
         // A fresh engine per run: modules imported from `--lib` are read again after an edit.
-        let mut runtime = Runtime::new(self.backend.clone(), &options, self.cancel.clone());
+        let mut runtime = crate::rtr::runtime(self.backend.clone(), &options, self.cancel.clone());
         let out = output.clone();
         runtime.engine_mut().on_print(move |s| {
-            println!("{s}");
+            println!("{}", crate::api::redact::clean(s));
             if let Ok(mut o) = out.lock() {
                 o.push_str(s);
                 o.push('\n');
@@ -59,14 +115,14 @@ impl Runner {
                 Some(l) => format!("[line {l}] {s}"),
                 None => s.to_string(),
             };
-            eprintln!("{line}");
+            eprintln!("{}", crate::api::redact::clean(&line));
             if let Ok(mut o) = out.lock() {
                 o.push_str(&line);
                 o.push('\n');
             }
         });
         let result = runtime
-            .run_file(&playbook, self.args.clone())
+            .run_file(&playbook, args)
             .map(|v| convert::to_json(&v).unwrap_or_else(|_| Value::String(v.to_string())));
         if let Some(plan) = options.safety.render_plan() {
             eprint!("{plan}");

@@ -109,6 +109,14 @@ impl Test {
             .env("FALCON_BASE_URL", &url)
     }
 
+    /// Runs against an emulator the test keeps (one tenant for several runs), reached over loopback
+    /// with credentials from the environment, as `.emulator()` does.
+    pub fn tenant(self, sim: &falconry::sim::SimHandle) -> Test {
+        self.env("FALCON_CLIENT_ID", &sim.client_id)
+            .env("FALCON_CLIENT_SECRET", &sim.client_secret)
+            .env("FALCON_BASE_URL", &sim.base_url())
+    }
+
     pub fn path(&self) -> &Path {
         self.dir.path()
     }

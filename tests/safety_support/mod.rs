@@ -335,3 +335,26 @@ pub fn assert_no_command_ran_twice(t: &Tenant) {
         assert_eq!(*n, 1, "command `{id}` ran {n} times");
     }
 }
+
+/// `falconry repl` on a pseudo-terminal against the tenant (so it asks before destructive requests).
+pub fn repl_on_terminal(t: &Tenant) -> expectrl::session::OsSession {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_falconry"));
+    cmd.arg("repl")
+        .arg("--history")
+        .arg(t.path("history"))
+        .env("FALCON_BASE_URL", t.sim.base_url())
+        .env("FALCON_CLIENT_ID", &t.sim.client_id)
+        .env("FALCON_CLIENT_SECRET", &t.sim.client_secret)
+        .env("HOME", t.path("home"))
+        .env("XDG_DATA_HOME", t.path("home/data"));
+    let mut s = expectrl::Session::spawn(cmd).expect("repl starts on a terminal");
+    s.set_expect_timeout(Some(Duration::from_secs(30)));
+    s
+}
+
+/// Types one line at the REPL's prompt. The line editor reads raw keys once its prompt is up: Enter
+/// is a carriage return.
+pub fn enter(s: &mut impl expectrl::Expect, line: &str) {
+    s.expect("falconry> ").unwrap();
+    s.send(format!("{line}\r")).unwrap();
+}

@@ -1,8 +1,12 @@
-//! `users` output -> `users`: `[{name, sid | uid, admin, last_logon, profile_path}]`.
+//! `users` output -> `users`: `[{name, sid, uid, admin, last_logon, profile_path}]`, every key on
+//! every entry. No real capture of `users` has been found: the layouts read here (a Windows table,
+//! `Key: value` blocks elsewhere) are reconstructions.
 
 use serde_json::{Map, Value};
 
-use super::{record, table};
+use super::table;
+
+const KEYS: &[&str] = &["name", "sid", "uid", "admin", "last_logon", "profile_path"];
 
 const ALIASES: &[(&str, &[&str])] = &[
     ("name", &["UserName", "Name", "User", "Account"]),
@@ -13,22 +17,63 @@ const ALIASES: &[(&str, &[&str])] = &[
     ("profile_path", &["ProfilePath", "Home", "HomeDirectory"]),
 ];
 
-pub fn parse(stdout: &str) -> Value {
-    if let Some(rows) = table::fixed_width(stdout) {
-        let users = rows
+/// The entry for (header, cell) pairs; `None` without a name.
+fn record(pairs: &[(String, String)]) -> Option<Value> {
+    let mut m = Map::new();
+    for k in KEYS {
+        m.insert((*k).to_string(), Value::Null);
+    }
+    for (header, cell) in pairs {
+        // `LastLogon (UTC-5)` is `LastLogon`.
+        let h = header.split(" (").next().unwrap_or(header).trim();
+        let Some((key, _)) = ALIASES
             .iter()
-            .map(|row| {
-                let mut m = record(row, ALIASES, &["uid"]);
-                normalize(&mut m);
-                Value::Object(m)
+            .find(|(_, names)| names.iter().any(|n| n.eq_ignore_ascii_case(h)))
+        else {
+            continue;
+        };
+        let cell = cell.trim();
+        let value = match *key {
+            _ if cell.is_empty() => Value::Null,
+            "uid" => match cell.parse::<u64>() {
+                Ok(n) => Value::from(n),
+                Err(_) => return None,
+            },
+            "admin" => Value::from(matches!(
+                cell.to_ascii_lowercase().as_str(),
+                "true" | "yes" | "1"
+            )),
+            "last_logon" if cell == "Never" => Value::Null,
+            _ => Value::from(cell),
+        };
+        m.insert((*key).to_string(), value);
+    }
+    m.get("name")
+        .is_some_and(Value::is_string)
+        .then_some(Value::Object(m))
+}
+
+pub fn parse(stdout: &str) -> Value {
+    if let Some(t) = table::format_table(stdout, |_| None) {
+        let users = t
+            .rows
+            .iter()
+            .filter_map(|r| r.cells.as_ref().ok())
+            .filter_map(|cells| {
+                let pairs: Vec<(String, String)> = t
+                    .columns
+                    .iter()
+                    .map(|c| c.header.clone())
+                    .zip(cells.iter().cloned())
+                    .collect();
+                record(&pairs)
             })
-            .filter(|u| u.get("name").is_some_and(Value::is_string))
             .collect();
         return Value::Array(users);
     }
     // `Key: value` blocks separated by blank lines.
     let mut users = Vec::new();
-    let mut cur: table::Row = Vec::new();
+    let mut cur: Vec<(String, String)> = Vec::new();
     for line in stdout.lines().chain(std::iter::once("")) {
         match line.split_once(':') {
             Some((k, v)) if !line.trim().is_empty() => {
@@ -36,25 +81,11 @@ pub fn parse(stdout: &str) -> Value {
             }
             _ => {
                 if !cur.is_empty() {
-                    let mut m = record(&cur, ALIASES, &["uid"]);
-                    normalize(&mut m);
-                    if m.get("name").is_some_and(Value::is_string) {
-                        users.push(Value::Object(m));
-                    }
+                    users.extend(record(&cur));
                     cur.clear();
                 }
             }
         }
     }
     Value::Array(users)
-}
-
-fn normalize(m: &mut Map<String, Value>) {
-    if let Some(a) = m.get("admin").and_then(Value::as_str) {
-        let b = matches!(a.to_ascii_lowercase().as_str(), "true" | "yes" | "1");
-        m.insert("admin".into(), Value::from(b));
-    }
-    if m.get("last_logon").and_then(Value::as_str) == Some("Never") {
-        m.insert("last_logon".into(), Value::Null);
-    }
 }

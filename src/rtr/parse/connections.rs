@@ -1,85 +1,128 @@
-//! `netstat` output -> `connections`:
-//! `[{proto, local_address, local_port, remote_address, remote_port, state, pid, process}]`.
+//! `netstat` output -> `connections` (keys in `schema::CONNECTION_KEYS`).
 //!
-//! Rows are read by shape rather than by column position, so the Windows table, `netstat -ano`
-//! and Linux `netstat -tunap` layouts (UDP rows without a state) all parse.
+//! Windows prints a Format-Table of `Proto, Local Address, Foreign Address, State, Owning Process
+//! Id, Owning Process Name, Process Start Time (UTC±N)` with mixed-case, right-aligned states (real
+//! capture under `tests/data/rtr/real/`); Linux and Mac print `netstat -tunap` columns
+//! (reconstructed layout).
 
 use serde_json::{Map, Value};
 
-/// Splits `ip:port`, `[v6]:port`, `:::22` or `*:*`; a `*` or missing port is null.
-fn endpoint(s: &str) -> Option<(String, Value)> {
-    let s = s.trim();
-    let (addr, port) = if let Some(rest) = s.strip_prefix('[') {
-        let (a, p) = rest.split_once("]:")?;
-        (a, p)
-    } else {
-        s.rsplit_once(':')?
-    };
-    let port = match port {
-        "*" | "" => Value::Null,
-        p => Value::from(p.parse::<u16>().ok()?),
-    };
-    Some((addr.to_string(), port))
+use super::cells;
+use super::schema::CONNECTION_KEYS;
+use super::table::Align;
+use super::{Known, failed_row, put, read_table};
+
+fn address(c: &str, m: &mut Map<String, Value>, addr: &str, port: &str) -> Result<(), String> {
+    let (a, p) = cells::endpoint(c)?;
+    m.insert(addr.into(), a);
+    m.insert(port.into(), p);
+    Ok(())
 }
 
-fn is_proto(t: &str) -> bool {
-    let t = t.to_ascii_lowercase();
-    ["tcp", "udp", "tcp6", "udp6", "tcp4", "udp4"].contains(&t.as_str())
+fn state(c: &str, m: &mut Map<String, Value>) -> Result<(), String> {
+    put(m, "state", cells::state(c))?;
+    put(m, "state_printed", cells::text(c))
 }
 
-pub fn parse(stdout: &str) -> Value {
-    let mut out = Vec::new();
-    for line in stdout.lines() {
-        let tokens: Vec<&str> = line.split_whitespace().collect();
-        let Some(p) = tokens.iter().position(|t| is_proto(t)) else {
-            continue;
-        };
-        if p > 1 {
-            continue;
-        }
-        let mut ends = tokens[p + 1..]
-            .iter()
-            .enumerate()
-            .filter_map(|(i, t)| endpoint(t).map(|e| (i + p + 1, e)));
-        let (Some((_, local)), Some((ri, remote))) = (ends.next(), ends.next()) else {
-            continue;
-        };
-        let mut rest = tokens[ri + 1..].iter().peekable();
-        let state = match rest.peek() {
-            Some(s) if s.chars().all(|c| c.is_ascii_uppercase() || c == '_') => {
-                rest.next().map(|s| s.to_string())
-            }
-            _ => None,
-        };
-        let mut pid = Value::Null;
-        let mut process = Value::Null;
-        if let Some(t) = rest.next() {
-            match t.split_once('/') {
-                Some((n, name)) => {
-                    pid = n.parse::<u64>().map_or(Value::Null, Value::from);
-                    process = Value::from(name);
-                }
-                None => pid = t.parse::<u64>().map_or(Value::Null, Value::from),
-            }
-        }
-        if let Some(name) = rest.next() {
-            process = Value::from(*name);
-        }
-        let mut m = Map::new();
-        m.insert("proto".into(), Value::from(tokens[p].to_ascii_uppercase()));
-        m.insert("local_address".into(), Value::from(local.0));
-        m.insert("local_port".into(), local.1);
-        m.insert("remote_address".into(), Value::from(remote.0));
-        m.insert("remote_port".into(), remote.1);
-        m.insert(
-            "state".into(),
-            state.map_or(Value::Null, |s| {
-                Value::from(if s == "LISTEN" { "LISTENING".into() } else { s })
-            }),
-        );
-        m.insert("pid".into(), pid);
-        m.insert("process".into(), process);
-        out.push(Value::Object(m));
+const WINDOWS: &[Known] = &[
+    Known {
+        header: "Proto",
+        prefix: false,
+        align: Align::Left,
+        fill: |c, m| put(m, "proto", cells::proto(c)),
+    },
+    Known {
+        header: "Local Address",
+        prefix: false,
+        align: Align::Left,
+        fill: |c, m| address(c, m, "local_address", "local_port"),
+    },
+    Known {
+        header: "Foreign Address",
+        prefix: false,
+        align: Align::Left,
+        fill: |c, m| address(c, m, "remote_address", "remote_port"),
+    },
+    Known {
+        header: "State",
+        prefix: false,
+        align: Align::Right,
+        fill: state,
+    },
+    Known {
+        header: "Owning Process Id",
+        prefix: false,
+        align: Align::Right,
+        fill: |c, m| put(m, "pid", cells::required_integer(c)),
+    },
+    Known {
+        header: "Owning Process Name",
+        prefix: false,
+        align: Align::Left,
+        fill: |c, m| put(m, "process_path", cells::text(c)),
+    },
+    Known {
+        header: "Process Start Time",
+        prefix: true,
+        align: Align::Left,
+        fill: |c, m| put(m, "process_start_time", cells::windows_time(c)),
+    },
+];
+
+const REQUIRED: &[&str] = &[
+    "Proto",
+    "Local Address",
+    "Foreign Address",
+    "Owning Process Id",
+];
+
+pub fn parse(stdout: &str, windows: Option<bool>, warnings: &mut Vec<String>) -> Value {
+    let schema = (CONNECTION_KEYS, WINDOWS, REQUIRED);
+    read_table("netstat", stdout, windows, schema, posix, warnings)
+}
+
+/// `Proto Recv-Q Send-Q Local Address Foreign Address State PID/Program name`; UDP rows print no
+/// state, so cells are read by position from both ends.
+fn posix(stdout: &str) -> Option<Vec<Value>> {
+    let mut lines = stdout
+        .lines()
+        .skip_while(|l| !l.trim_start().starts_with("Proto"));
+    let header = lines.next()?;
+    if !header.contains("Local Address") || !header.contains("PID/Program") {
+        return None;
     }
-    Value::Array(out)
+    let rows = lines
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| match posix_row(l) {
+            Ok(m) => Value::Object(m),
+            Err(why) => failed_row(CONNECTION_KEYS, l, &why),
+        })
+        .collect();
+    Some(rows)
+}
+
+fn posix_row(line: &str) -> Result<Map<String, Value>, String> {
+    let t: Vec<&str> = line.split_whitespace().collect();
+    let (state, program) = match t.len() {
+        7 => (t[5], t[6]),
+        6 => ("", t[5]),
+        n => return Err(format!("{n} cells where 6 or 7 are printed")),
+    };
+    let mut m = super::empty_row(CONNECTION_KEYS, line);
+    put(&mut m, "proto", cells::proto(t[0]))?;
+    cells::integer(t[1])
+        .and(cells::integer(t[2]))
+        .map_err(|why| format!("queue: {why}"))?;
+    address(t[3], &mut m, "local_address", "local_port")?;
+    address(t[4], &mut m, "remote_address", "remote_port")?;
+    m.insert("state".into(), cells::state(state)?);
+    m.insert("state_printed".into(), cells::text(state)?);
+    if program != "-" {
+        let (pid, name) = program
+            .split_once('/')
+            .ok_or_else(|| format!("`{program}` is not PID/Program"))?;
+        put(&mut m, "pid", cells::required_integer(pid))?;
+        put(&mut m, "process_name", cells::required_text(name))?;
+    }
+    Ok(m)
 }

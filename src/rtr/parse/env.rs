@@ -1,5 +1,5 @@
 //! `env` output -> `env`: a map of variable name to value, from the Windows `Name Value`
-//! table or POSIX `NAME=value` lines.
+//! table or POSIX `NAME=value` lines (both reconstructed layouts: no real capture found).
 
 use serde_json::{Map, Value};
 
@@ -7,13 +7,13 @@ use super::table;
 
 pub fn parse(stdout: &str) -> Value {
     let mut m = Map::new();
-    if let Some(rows) = table::fixed_width(stdout) {
-        for row in rows {
-            let mut cells = row.into_iter().map(|(_, v)| v);
-            if let (Some(k), Some(v)) = (cells.next(), cells.next())
+    if let Some(t) = table::format_table(stdout, |_| None) {
+        for row in &t.rows {
+            if let Ok(cells) = &row.cells
+                && let [k, v, ..] = cells.as_slice()
                 && !k.is_empty()
             {
-                m.insert(k, Value::from(v));
+                m.insert(k.clone(), Value::from(v.as_str()));
             }
         }
         return Value::Object(m);

@@ -1,25 +1,69 @@
-//! `ls` output -> `entries`: `[{name, type, size, modified, created, path, ...}]`
-//! (`type` is `directory` or `file`).
+//! `ls` output -> `entries` (keys in `schema::ENTRY_KEYS`).
+//!
+//! Windows prints `Directory listing for C:\ -`, then fixed-width columns `Name, Type, Size
+//! (bytes), Size (MB), Last Modified (UTC±N), Created (UTC±N)` with `<Directory>` and `--` for
+//! directories (real capture under `tests/data/rtr/real/`); Linux and Mac print `ls -l` lines
+//! (reconstructed layout).
 
 use serde_json::{Map, Value};
 
-use super::{record, scalar, table};
+use super::cells;
+use super::schema::ENTRY_KEYS;
+use super::table::{self, Align};
+use super::{Known, NAME, align_of, failed_row, put, rows_of, warn_failed, warn_unread};
 
-const ALIASES: &[(&str, &[&str])] = &[
-    ("name", &["Name"]),
-    ("kind", &["Type"]),
-    ("size", &["Size (bytes)", "Size", "Length"]),
-    ("size_mb", &["Size (MB)"]),
-    ("modified", &["Last Modified", "LastWriteTime", "Modified"]),
-    ("created", &["Created", "CreationTime"]),
+fn kind(c: &str, m: &mut Map<String, Value>) -> Result<(), String> {
+    if c == "<Directory>" {
+        m.insert("type".into(), Value::from("directory"));
+    } else if c.is_empty() || c.starts_with('.') {
+        m.insert("type".into(), Value::from("file"));
+        m.insert("extension".into(), cells::text(c)?);
+    } else {
+        return Err(format!("`{c}` is neither `<Directory>` nor an extension"));
+    }
+    Ok(())
+}
+
+const WINDOWS: &[Known] = &[
+    NAME,
+    Known {
+        header: "Type",
+        prefix: false,
+        align: Align::Left,
+        fill: kind,
+    },
+    Known {
+        header: "Size (bytes)",
+        prefix: false,
+        align: Align::Left,
+        fill: |c, m| put(m, "size", cells::integer(c)),
+    },
+    Known {
+        header: "Size (MB)",
+        prefix: false,
+        align: Align::Left,
+        fill: |c, m| put(m, "size_mb", cells::decimal(c)),
+    },
+    Known {
+        header: "Last Modified",
+        prefix: true,
+        align: Align::Left,
+        fill: |c, m| put(m, "modified", cells::windows_time(c)),
+    },
+    Known {
+        header: "Created",
+        prefix: true,
+        align: Align::Left,
+        fill: |c, m| put(m, "created", cells::windows_time(c)),
+    },
 ];
 
-/// The directory named by the `Directory listing for X -` header.
+/// The directory named by the `Directory listing for X -` line.
 fn listed_dir(stdout: &str) -> Option<String> {
     let line = stdout
         .lines()
-        .find(|l| l.starts_with("Directory listing for "))?;
-    let dir = line["Directory listing for ".len()..].trim_end();
+        .find_map(|l| l.strip_prefix("Directory listing for "))?;
+    let dir = line.trim_end();
     Some(dir.strip_suffix(" -").unwrap_or(dir).trim_end().to_string())
 }
 
@@ -41,62 +85,68 @@ fn join(dir: &Option<String>, name: &str, windows: bool) -> Value {
     }
 }
 
-pub fn parse(stdout: &str, windows: bool) -> Value {
+pub fn parse(stdout: &str, windows: Option<bool>, warnings: &mut Vec<String>) -> Value {
     let dir = listed_dir(stdout);
-    if let Some(rows) = table::fixed_width(stdout) {
-        let entries = rows
-            .iter()
-            .filter_map(|row| {
-                let mut m = record(row, ALIASES, &["size"]);
-                let name = m.get("name")?.as_str()?.to_string();
-                let kind = m.remove("kind").unwrap_or(Value::Null);
-                let is_dir = kind
-                    .as_str()
-                    .is_some_and(|k| k.eq_ignore_ascii_case("<Directory>"));
-                m.insert(
-                    "type".into(),
-                    Value::from(if is_dir { "directory" } else { "file" }),
-                );
-                if !is_dir && let Some(ext) = kind.as_str().filter(|k| k.starts_with('.')) {
-                    m.insert("extension".into(), Value::from(ext));
-                }
-                m.insert("path".into(), join(&dir, &name, true));
-                Some(Value::Object(m))
+    let rows = if windows != Some(false)
+        && let Some(t) = table::format_table(stdout, align_of(WINDOWS))
+    {
+        let mut rows = rows_of(&t, ENTRY_KEYS, WINDOWS, &["Name", "Type"]);
+        for r in &mut rows {
+            if let Some(name) = r["name"].as_str() {
+                r["path"] = join(&dir, name, true);
+            }
+        }
+        rows
+    } else if windows != Some(true) {
+        stdout
+            .lines()
+            .filter(|l| !l.trim().is_empty() && !l.starts_with("Directory listing for "))
+            .filter(|l| !l.starts_with("total "))
+            .map(|l| match posix_line(l, &dir) {
+                Ok(m) => Value::Object(m),
+                Err(why) => failed_row(ENTRY_KEYS, l, &why),
             })
-            .collect();
-        return Value::Array(entries);
+            .collect()
+    } else {
+        Vec::new()
+    };
+    if rows.is_empty() && dir.is_none() {
+        warn_unread("ls", stdout, warnings);
     }
-    let entries = stdout
-        .lines()
-        .filter_map(|l| posix_line(l, &dir, windows))
-        .collect();
-    Value::Array(entries)
+    warn_failed("ls", &rows, warnings);
+    Value::Array(rows)
 }
 
 /// `drwxr-xr-x   2 root     root         4096 Nov 20 09:00 name`
-fn posix_line(line: &str, dir: &Option<String>, windows: bool) -> Option<Value> {
-    let mode = line.split_whitespace().next()?;
-    let first = mode.chars().next()?;
+fn posix_line(line: &str, dir: &Option<String>) -> Result<Map<String, Value>, String> {
+    let mode = line.split_whitespace().next().unwrap_or_default();
+    let first = mode.chars().next().unwrap_or(' ');
     if mode.chars().count() < 10 || !"-dlcbps".contains(first) {
-        return None;
+        return Err("not an `ls -l` line".into());
     }
     let mut rest = line.trim_start();
     let mut fields = Vec::new();
     for _ in 0..8 {
         rest = rest.trim_start();
-        let end = rest.find(char::is_whitespace)?;
+        let end = rest
+            .find(char::is_whitespace)
+            .ok_or("fewer than nine fields")?;
         fields.push(&rest[..end]);
         rest = &rest[end..];
     }
-    let name_part = rest.trim();
+    // One separating space: a name may itself start with spaces.
+    let name_part = rest
+        .strip_prefix(' ')
+        .unwrap_or(rest)
+        .trim_end_matches('\r');
     if name_part.is_empty() {
-        return None;
+        return Err("no name".into());
     }
     let (name, target) = match name_part.split_once(" -> ") {
         Some((n, t)) if first == 'l' => (n, Some(t)),
         _ => (name_part, None),
     };
-    let mut m = Map::new();
+    let mut m = super::empty_row(ENTRY_KEYS, line);
     m.insert("name".into(), Value::from(name));
     let kind = match first {
         'd' => "directory",
@@ -104,7 +154,7 @@ fn posix_line(line: &str, dir: &Option<String>, windows: bool) -> Option<Value> 
         _ => "file",
     };
     m.insert("type".into(), Value::from(kind));
-    m.insert("size".into(), scalar(fields[4]));
+    put(&mut m, "size", cells::integer(fields[4]))?;
     m.insert(
         "modified".into(),
         Value::from(format!("{} {} {}", fields[5], fields[6], fields[7])),
@@ -112,9 +162,7 @@ fn posix_line(line: &str, dir: &Option<String>, windows: bool) -> Option<Value> 
     m.insert("mode".into(), Value::from(mode));
     m.insert("owner".into(), Value::from(fields[2]));
     m.insert("group".into(), Value::from(fields[3]));
-    if let Some(t) = target {
-        m.insert("target".into(), Value::from(t));
-    }
-    m.insert("path".into(), join(dir, name, windows));
-    Some(Value::Object(m))
+    m.insert("target".into(), target.map_or(Value::Null, Value::from));
+    m.insert("path".into(), join(dir, name, false));
+    Ok(m)
 }

@@ -1,64 +1,126 @@
-//! `ps` output -> `processes`: `[{name, pid, ppid, user, path, command_line, start_time, ...}]`.
+//! `ps` output -> `processes` (keys in `schema::PROCESS_KEYS`).
+//!
+//! Windows prints a Format-Table of `Name, Id, Start Time (UTC±N), WorkingMemory(kb), CPU(s),
+//! HandleCount, Path` (real captures under `tests/data/rtr/real/`); Linux and Mac a
+//! whitespace-separated table (reconstructed layout).
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 
-use super::{record, table};
+use super::cells;
+use super::schema::PROCESS_KEYS;
+use super::table::{self, Align};
+use super::{Known, NAME, failed_row, put, read_table};
 
-const ALIASES: &[(&str, &[&str])] = &[
-    (
-        "name",
-        &["Name", "Process", "ProcessName", "Image Name", "COMM"],
-    ),
-    ("pid", &["Id", "PID", "ProcessId"]),
-    (
-        "ppid",
-        &["PPID", "ParentId", "Parent PID", "ParentProcessId"],
-    ),
-    ("user", &["User", "UserName", "Owner"]),
-    ("path", &["Path", "FilePath", "ImagePath", "Image Path"]),
-    (
-        "command_line",
-        &["COMMAND", "CommandLine", "Command Line", "CMD", "ARGS"],
-    ),
-    (
-        "start_time",
-        &["Start Time", "STARTED", "StartTime", "STIME", "START"],
-    ),
-    ("working_set_kb", &["WS (kb)", "WS"]),
-    ("user_time_ms", &["User Time (ms)", "User Time"]),
-    ("kernel_time_ms", &["Kernel Time (ms)", "Kernel Time"]),
+const WINDOWS: &[Known] = &[
+    NAME,
+    Known {
+        header: "Id",
+        prefix: false,
+        align: Align::Right,
+        fill: |c, m| put(m, "pid", cells::required_integer(c)),
+    },
+    Known {
+        header: "Start Time",
+        prefix: true,
+        align: Align::Left,
+        fill: |c, m| put(m, "start_time", cells::windows_time(c)),
+    },
+    Known {
+        header: "WorkingMemory(kb)",
+        prefix: false,
+        align: Align::Right,
+        fill: |c, m| put(m, "working_memory_kb", cells::integer(c)),
+    },
+    Known {
+        header: "CPU(s)",
+        prefix: false,
+        align: Align::Right,
+        fill: |c, m| put(m, "cpu_seconds", cells::decimal(c)),
+    },
+    Known {
+        header: "HandleCount",
+        prefix: false,
+        align: Align::Right,
+        fill: |c, m| put(m, "handle_count", cells::integer(c)),
+    },
+    Known {
+        header: "Path",
+        prefix: false,
+        align: Align::Left,
+        fill: |c, m| put(m, "path", cells::text(c)),
+    },
 ];
 
-const NUMERIC: &[&str] = &[
-    "pid",
-    "ppid",
-    "working_set_kb",
-    "user_time_ms",
-    "kernel_time_ms",
+pub fn parse(stdout: &str, windows: Option<bool>, warnings: &mut Vec<String>) -> Value {
+    let schema = (PROCESS_KEYS, WINDOWS, &["Name", "Id"][..]);
+    read_table("ps", stdout, windows, schema, posix, warnings)
+}
+
+/// POSIX headers and the keys they fill.
+const POSIX: &[(&[&str], &str)] = &[
+    (&["USER", "UID"], "user"),
+    (&["PID"], "pid"),
+    (&["PPID"], "ppid"),
+    (&["STARTED", "STIME", "START"], "start_time"),
+    (&["NAME", "COMM"], "name"),
+    (&["COMMAND", "CMD", "ARGS"], "command_line"),
 ];
 
-pub fn parse(stdout: &str) -> Value {
-    let rows = table::fixed_width(stdout)
-        .or_else(|| table::whitespace(stdout, &["USER", "UID", "PID"]))
-        .unwrap_or_default();
-    let procs: Vec<Value> = rows
+fn posix(stdout: &str) -> Option<Vec<Value>> {
+    let (headers, lines) = table::whitespace(stdout, &["USER", "UID", "PID"])?;
+    if !headers.iter().any(|h| h.eq_ignore_ascii_case("PID")) {
+        return None;
+    }
+    let rows = lines
         .iter()
-        .map(|row| {
-            let mut m = record(row, ALIASES, NUMERIC);
-            // POSIX tables may lack a name column: take the image's base name.
-            if m.get("name").is_none_or(Value::is_null) {
-                let from = ["path", "command_line"]
-                    .iter()
-                    .find_map(|k| m.get(*k).and_then(Value::as_str))
-                    .and_then(|s| s.split_whitespace().next())
-                    .map(|s| s.rsplit(['/', '\\']).next().unwrap_or(s).to_string());
-                if let Some(name) = from {
-                    m.insert("name".into(), Value::from(name));
-                }
+        .map(|line| {
+            let cells = match &line.cells {
+                Ok(c) => c,
+                Err(why) => return failed_row(PROCESS_KEYS, &line.raw, why),
+            };
+            match posix_row(&headers, cells, &line.raw) {
+                Ok(m) => Value::Object(m),
+                Err(why) => failed_row(PROCESS_KEYS, &line.raw, &why),
             }
-            Value::Object(m)
         })
-        .filter(|p| p.get("pid").is_some_and(Value::is_u64))
         .collect();
-    Value::Array(procs)
+    Some(rows)
+}
+
+fn posix_row(
+    headers: &[String],
+    cells: &[String],
+    raw: &str,
+) -> Result<Map<String, Value>, String> {
+    let mut m = super::empty_row(PROCESS_KEYS, raw);
+    for (h, c) in headers.iter().zip(cells) {
+        let key = POSIX
+            .iter()
+            .find(|(names, _)| names.iter().any(|n| n.eq_ignore_ascii_case(h)))
+            .map(|(_, k)| *k);
+        let value = match key {
+            Some("pid") => cells::required_integer(c),
+            Some("ppid") => cells::integer(c),
+            Some(_) => cells::text(c),
+            None => {
+                m.insert(
+                    format!("extra_{}", table::key_of(h)),
+                    Value::from(c.as_str()),
+                );
+                continue;
+            }
+        }
+        .map_err(|why| format!("`{h}` column: {why}"))?;
+        m.insert(key.unwrap_or_default().to_string(), value);
+    }
+    // Without a name column the name is the image's file name, from the command line.
+    if m["name"].is_null()
+        && let Some(first) = m["command_line"]
+            .as_str()
+            .and_then(|s| s.split_whitespace().next())
+    {
+        let name = first.rsplit('/').next().unwrap_or(first).to_string();
+        m.insert("name".into(), Value::from(name));
+    }
+    Ok(m)
 }

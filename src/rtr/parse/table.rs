@@ -1,68 +1,328 @@
-//! Text tables as RTR prints them: fixed-width columns under a dashed underline (Windows and
-//! PowerShell style), or whitespace-separated columns under a header (POSIX tool style).
+//! Tables as RTR prints them. Windows commands print PowerShell `Format-Table` text: a header, a
+//! dashed underline as wide as each header *word* (not the data), text cells left-aligned under
+//! their header, numbers right-aligned and often wider than their dashes, one space between
+//! columns, and a long last cell wrapped onto continuation lines indented to its column. POSIX
+//! tools print whitespace-separated columns under a header.
+//!
+//! The reader fails closed: a line it cannot place cell by cell is returned with the reason, never
+//! with cells guessed from its neighbours.
 
-/// One row: (header, cell) pairs in column order.
-pub type Row = Vec<(String, String)>;
-
-/// Whether a line is a dashed underline (`----  ---- ...`).
-fn is_underline(line: &str) -> bool {
-    let t = line.trim();
-    !t.is_empty() && t.contains('-') && t.chars().all(|c| c == '-' || c == ' ')
+/// How a column's cells sit in it: text starts under the header's first letter, numbers end
+/// under its last one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Align {
+    Left,
+    Right,
 }
 
-/// Parses the first fixed-width table found: the header is the line above the first
-/// underline, column starts are where dash groups start, and the last column takes the rest
-/// of the line. Rows end at the first blank line.
-pub fn fixed_width(text: &str) -> Option<Vec<Row>> {
-    let lines: Vec<&str> = text.lines().collect();
-    let at = lines.iter().position(|l| is_underline(l))?;
-    let header: Vec<char> = lines.get(at.checked_sub(1)?)?.chars().collect();
-    let underline: Vec<char> = lines[at].chars().collect();
-    let mut starts = Vec::new();
-    for (i, c) in underline.iter().enumerate() {
-        if *c == '-' && (i == 0 || underline[i - 1] == ' ') {
-            starts.push(i);
+/// A column as the header and its underline give it: the header text and the span of its dashes
+/// (character positions, end exclusive).
+#[derive(Clone, Debug)]
+pub struct Column {
+    pub header: String,
+    pub start: usize,
+    pub end: usize,
+    pub align: Align,
+}
+
+/// One printed row: its line (with continuation lines, joined by `\n`) and either one trimmed
+/// cell per column or why it could not be placed.
+#[derive(Clone, Debug)]
+pub struct Line {
+    pub raw: String,
+    pub cells: Result<Vec<String>, String>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Table {
+    pub columns: Vec<Column>,
+    pub rows: Vec<Line>,
+}
+
+type Chars = Vec<char>;
+
+fn is_underline(line: &[char]) -> bool {
+    line.contains(&'-') && line.iter().all(|&c| c == '-' || c == ' ')
+}
+
+fn blank(line: &[char]) -> bool {
+    line.iter().all(|c| c.is_whitespace())
+}
+
+/// Whether position `i` of a line is a space (or past its end).
+fn space_at(line: &[char], i: usize) -> bool {
+    line.get(i).is_none_or(|c| *c == ' ')
+}
+
+fn slice(line: &[char], from: usize, to: usize) -> String {
+    let from = from.min(line.len());
+    let to = to.min(line.len()).max(from);
+    line[from..to].iter().collect::<String>().trim().to_string()
+}
+
+/// Spans of the dash groups of an underline.
+fn dash_spans(underline: &[char]) -> Vec<(usize, usize)> {
+    let mut spans = Vec::new();
+    let mut start = None;
+    for (i, &c) in underline.iter().chain(std::iter::once(&' ')).enumerate() {
+        match (c == '-', start) {
+            (true, None) => start = Some(i),
+            (false, Some(s)) => {
+                spans.push((s, i));
+                start = None;
+            }
+            _ => {}
         }
     }
-    let cell = |chars: &[char], i: usize| -> String {
-        let from = starts[i].min(chars.len());
-        let to = starts
-            .get(i + 1)
-            .map_or(chars.len(), |&e| e.min(chars.len()));
-        chars[from..to.max(from)]
-            .iter()
-            .collect::<String>()
-            .trim()
-            .to_string()
-    };
-    let headers: Vec<String> = (0..starts.len()).map(|i| cell(&header, i)).collect();
-    let mut rows = Vec::new();
-    for line in &lines[at + 1..] {
-        if line.trim().is_empty() {
-            break;
+    spans
+}
+
+/// The header words over the dash spans, when the header lines up with them: each word exactly
+/// over its dashes, nothing printed between the spans.
+fn headers_over(header: &[char], spans: &[(usize, usize)]) -> Option<Vec<String>> {
+    let mut words = Vec::with_capacity(spans.len());
+    let mut prev = 0;
+    for &(s, e) in spans {
+        if !(prev..s).all(|i| space_at(header, i)) {
+            return None;
         }
-        let chars: Vec<char> = line.chars().collect();
-        rows.push(
-            headers
-                .iter()
-                .enumerate()
-                .map(|(i, h)| (h.clone(), cell(&chars, i)))
-                .collect(),
+        let word: String = header.get(s..e)?.iter().collect();
+        if word.trim() != word || word.is_empty() {
+            return None;
+        }
+        words.push(word);
+        prev = e;
+    }
+    (prev..header.len())
+        .all(|i| space_at(header, i))
+        .then_some(words)
+}
+
+/// Alignment of a column no schema knows, from its cells: right when every row's text between
+/// the column's dashes and the next column's ends exactly where the dashes end.
+fn inferred_align(rows: &[&Chars], s: usize, e: usize, next: Option<usize>) -> Align {
+    let right = rows.iter().all(|r| {
+        let to = next.unwrap_or(r.len()).min(r.len());
+        match (s..to).rev().find(|&i| !space_at(r, i)) {
+            None => true,
+            Some(last) => last + 1 == e,
+        }
+    });
+    if right { Align::Right } else { Align::Left }
+}
+
+/// Reads the first `Format-Table` block of `text`. `align` gives the alignment of the columns a
+/// schema knows (by header); others are inferred. `None` when there is no underlined header.
+pub fn format_table(text: &str, align: impl Fn(&str) -> Option<Align>) -> Option<Table> {
+    let lines: Vec<Chars> = text
+        .lines()
+        .map(|l| l.trim_end_matches('\r').chars().collect())
+        .collect();
+    let at = lines.iter().position(|l| is_underline(l))?;
+    let spans = dash_spans(&lines[at]);
+    let data: Vec<&Chars> = lines[at + 1..].iter().filter(|l| !blank(l)).collect();
+    let headers = at
+        .checked_sub(1)
+        .and_then(|h| headers_over(&lines[h], &spans));
+    let Some(headers) = headers else {
+        let columns = spans
+            .iter()
+            .map(|&(start, end)| Column {
+                header: String::new(),
+                start,
+                end,
+                align: Align::Left,
+            })
+            .collect();
+        let rows = data
+            .iter()
+            .map(|l| Line {
+                raw: l.iter().collect(),
+                cells: Err("the header does not line up with its dashed underline".into()),
+            })
+            .collect();
+        return Some(Table { columns, rows });
+    };
+    let columns: Vec<Column> = headers
+        .into_iter()
+        .zip(spans.iter().enumerate())
+        .map(|(header, (i, &(start, end)))| {
+            let next = spans.get(i + 1).map(|n| n.0);
+            let align = align(&header).unwrap_or_else(|| inferred_align(&data, start, end, next));
+            Column {
+                header,
+                start,
+                end,
+                align,
+            }
+        })
+        .collect();
+    let last = columns.last()?;
+    // A continuation line prints nothing before the last column, and its text starts exactly
+    // where that column does.
+    let continues = |l: &Chars| {
+        columns.len() > 1
+            && last.align == Align::Left
+            && l.iter().position(|c| *c != ' ') == Some(last.start)
+    };
+    let primary: Vec<&Chars> = data.iter().copied().filter(|l| !continues(l)).collect();
+    let bounds = boundaries(&columns, &primary);
+    // The last column's printed width: its padding when lines keep it, else its longest text.
+    let widest_last = data
+        .iter()
+        .map(|l| l.len().saturating_sub(last.start))
+        .max()
+        .unwrap_or(0);
+    // Each row with the length of its last cell's last printed piece.
+    let mut rows: Vec<(Line, usize)> = Vec::new();
+    for l in data {
+        let raw: String = l.iter().collect();
+        if continues(l) {
+            let more = slice(l, last.start, l.len());
+            match rows.last_mut() {
+                Some((row, piece)) => {
+                    row.raw.push('\n');
+                    row.raw.push_str(&raw);
+                    if let Ok(cells) = &mut row.cells
+                        && let Err(why) = join_wrapped(cells, *piece, &more, widest_last)
+                    {
+                        row.cells = Err(why);
+                    }
+                    *piece = more.chars().count();
+                }
+                None => rows.push((
+                    Line {
+                        raw,
+                        cells: Err("a continuation line with no row before it".into()),
+                    },
+                    0,
+                )),
+            }
+            continue;
+        }
+        let cells = cells_of(l, &columns, &bounds);
+        // A line that cannot be placed may be a continuation that lost its indent: the row
+        // before it, if its last cell could have wrapped, may be missing the rest of that cell,
+        // so it is not trusted either.
+        if cells.is_err()
+            && let Some((prev, _)) = rows.last_mut()
+            && prev
+                .cells
+                .as_ref()
+                .is_ok_and(|c| c.last().is_some_and(|last| !last.is_empty()))
+        {
+            prev.cells = Err("followed by a line that could not be placed".into());
+        }
+        let piece = cells
+            .as_ref()
+            .ok()
+            .and_then(|c| c.last())
+            .map_or(0, |c| c.chars().count());
+        rows.push((Line { raw, cells }, piece));
+    }
+    let rows = rows.into_iter().map(|(row, _)| row).collect();
+    Some(Table { columns, rows })
+}
+
+/// Appends a wrapped piece to the last cell, with the space the wrap dropped. Format-Table wraps
+/// at a space unless one word is wider than the column; a piece that fills the column may have
+/// been cut inside a word, so that row is not guessed.
+fn join_wrapped(
+    cells: &mut [String],
+    piece: usize,
+    more: &str,
+    widest: usize,
+) -> Result<(), String> {
+    let Some(cell) = cells.last_mut() else {
+        return Err("a continuation line with no column to continue".into());
+    };
+    if cell.is_empty() {
+        return Err("a continuation line under an empty cell".into());
+    }
+    if piece >= widest {
+        return Err(
+            "a wrapped cell that fills its column: cannot tell whether the wrap fell at a space"
+                .into(),
         );
     }
-    Some(rows)
+    cell.push(' ');
+    cell.push_str(more);
+    Ok(())
+}
+
+/// Where each column's cells end and the next one's begin, per adjacent pair: fixed by the
+/// dashes except between a text column and a number column after it, where the gap is the
+/// rightmost position blank in most rows.
+fn boundaries(columns: &[Column], rows: &[&Chars]) -> Vec<(usize, usize)> {
+    columns
+        .windows(2)
+        .map(|pair| {
+            let (a, b) = (&pair[0], &pair[1]);
+            match (a.align, b.align) {
+                (Align::Left, Align::Left) => (b.start - 1, b.start),
+                (Align::Right, Align::Right) => (a.end, a.end + 1),
+                (Align::Right, Align::Left) => (a.end, b.start),
+                (Align::Left, Align::Right) => {
+                    let blank_in = |g: usize| rows.iter().filter(|r| space_at(r, g)).count();
+                    let most = (a.end..b.start).map(blank_in).max().unwrap_or(0);
+                    let g = (a.end..b.start)
+                        .rev()
+                        .find(|&g| blank_in(g) == most)
+                        .unwrap_or(a.end);
+                    (g, g + 1)
+                }
+            }
+        })
+        .collect()
+}
+
+fn cells_of(
+    l: &Chars,
+    columns: &[Column],
+    bounds: &[(usize, usize)],
+) -> Result<Vec<String>, String> {
+    let mut cells = Vec::with_capacity(columns.len());
+    for (i, c) in columns.iter().enumerate() {
+        let from = if i == 0 { 0 } else { bounds[i - 1].1 };
+        let to = bounds.get(i).map_or(l.len().max(from), |b| b.0);
+        if let Some(&(gap_from, gap_to)) = bounds.get(i)
+            && !(gap_from..gap_to).all(|g| space_at(l, g))
+        {
+            return Err(format!(
+                "a cell runs across the boundary between `{}` and `{}`",
+                c.header,
+                columns[i + 1].header
+            ));
+        }
+        let cell = slice(l, from, to);
+        if !cell.is_empty() {
+            let placed = match c.align {
+                Align::Left => (from..c.start).all(|p| space_at(l, p)) && !space_at(l, c.start),
+                Align::Right => {
+                    !space_at(l, c.end - 1) && (c.end..to.max(c.end)).all(|p| space_at(l, p))
+                }
+            };
+            if !placed {
+                return Err(format!(
+                    "the `{}` cell is not aligned with its column",
+                    c.header
+                ));
+            }
+        }
+        cells.push(cell);
+    }
+    Ok(cells)
 }
 
 /// Parses a whitespace-separated table whose header line starts with one of `first_headers`.
 /// Each row is split into as many fields as there are headers, the last taking the rest; a
-/// date followed by a time (and `AM`/`PM`) counts as one cell.
-pub fn whitespace(text: &str, first_headers: &[&str]) -> Option<Vec<Row>> {
+/// date followed by a time counts as one cell. `None` when no such header is found.
+pub fn whitespace(text: &str, first_headers: &[&str]) -> Option<(Vec<String>, Vec<Line>)> {
     let mut lines = text.lines().skip_while(|l| {
         let first = l.split_whitespace().next().unwrap_or_default();
         !first_headers.iter().any(|h| h.eq_ignore_ascii_case(first))
     });
-    let header = lines.next()?;
-    let headers = split_headers(header);
+    let headers = split_headers(lines.next()?);
     let mut rows = Vec::new();
     for line in lines {
         if line.trim().is_empty() {
@@ -70,31 +330,35 @@ pub fn whitespace(text: &str, first_headers: &[&str]) -> Option<Vec<Row>> {
         }
         let mut rest = line.trim_start();
         let mut row = Vec::with_capacity(headers.len());
-        for (i, h) in headers.iter().enumerate() {
+        for i in 0..headers.len() {
             if i + 1 == headers.len() {
-                row.push((h.clone(), rest.trim().to_string()));
+                row.push(rest.trim().to_string());
                 break;
             }
             let mut ahead = rest.split_whitespace();
-            let words = match (ahead.next(), ahead.next(), ahead.next()) {
-                (Some(d), Some(t), ampm) if looks_like_date(d) && looks_like_time(t) => {
-                    if ampm.is_some_and(|w| {
-                        w.eq_ignore_ascii_case("AM") || w.eq_ignore_ascii_case("PM")
-                    }) {
-                        3
-                    } else {
-                        2
-                    }
-                }
+            let words = match (ahead.next(), ahead.next()) {
+                (Some(d), Some(t)) if looks_like_date(d) && looks_like_time(t) => 2,
                 _ => 1,
             };
             let (cell, after) = take_words(rest, words);
-            row.push((h.clone(), cell.to_string()));
+            row.push(cell.to_string());
             rest = after;
         }
-        rows.push(row);
+        let cells = if row.len() == headers.len() && row.iter().all(|c| !c.is_empty()) {
+            Ok(row)
+        } else {
+            Err(format!(
+                "{} cells under {} headers",
+                row.iter().filter(|c| !c.is_empty()).count(),
+                headers.len()
+            ))
+        };
+        rows.push(Line {
+            raw: line.trim_end_matches('\r').to_string(),
+            cells,
+        });
     }
-    Some(rows)
+    Some((headers, rows))
 }
 
 /// `2026-11-20` or `11/20/2026`.
@@ -115,19 +379,13 @@ fn looks_like_time(w: &str) -> bool {
             .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit() || c == '.'))
 }
 
-/// Header words, keeping known two-word headers (`Local Address`, `Start Time`,
-/// `PID/Program name`, ...) together.
+/// Header words, keeping known two-word headers (`Local Address`, `PID/Program name`) together.
 fn split_headers(header: &str) -> Vec<String> {
     const PAIRS: &[(&str, &str)] = &[
         ("Local", "Address"),
         ("Foreign", "Address"),
         ("Remote", "Address"),
         ("PID/Program", "name"),
-        ("Start", "Time"),
-        ("Command", "Line"),
-        ("Last", "Logon"),
-        ("Image", "Name"),
-        ("Parent", "PID"),
     ];
     let mut out: Vec<String> = Vec::new();
     for w in header.split_whitespace() {
@@ -150,7 +408,6 @@ fn split_headers(header: &str) -> Vec<String> {
 /// The first `n` whitespace-separated words of `s` and the remainder.
 fn take_words(s: &str, n: usize) -> (&str, &str) {
     let s = s.trim_start();
-    let mut end = 0;
     let mut taken = 0;
     let mut in_word = false;
     for (i, c) in s.char_indices() {
@@ -158,26 +415,24 @@ fn take_words(s: &str, n: usize) -> (&str, &str) {
             if in_word {
                 taken += 1;
                 in_word = false;
-                end = i;
                 if taken == n {
-                    return (&s[..end], &s[end..]);
+                    return (&s[..i], &s[i..]);
                 }
             }
         } else {
             in_word = true;
         }
     }
-    let _ = end;
     (s, "")
 }
 
-/// `Last Modified (UTC+0)` -> `last_modified`: lower snake case without units.
-pub fn snake(header: &str) -> String {
-    let base = header.split('(').next().unwrap_or(header).trim();
+/// `Last Modified (UTC+0)` -> `last_modified_utc_0`: a header as a key, lower snake case, units
+/// kept so `Size (MB)` and `Size (bytes)` stay apart.
+pub fn key_of(header: &str) -> String {
     let mut out = String::new();
-    for c in base.chars() {
+    for c in header.chars() {
         if c.is_alphanumeric() {
-            out.push(c.to_ascii_lowercase());
+            out.extend(c.to_lowercase());
         } else if !out.ends_with('_') && !out.is_empty() {
             out.push('_');
         }
@@ -189,30 +444,52 @@ pub fn snake(header: &str) -> String {
 mod tests {
     use super::*;
 
+    fn cells(t: &Table) -> Vec<Vec<String>> {
+        t.rows.iter().map(|r| r.cells.clone().unwrap()).collect()
+    }
+
     #[test]
-    fn fixed_width_columns_follow_the_underline() {
-        let t = "Name   Type\n----   ----\na b    <Directory>\nc\n\nignored\n";
-        let rows = fixed_width(t).unwrap();
-        assert_eq!(rows.len(), 2);
-        assert_eq!(rows[0][0], ("Name".into(), "a b".into()));
-        assert_eq!(rows[0][1], ("Type".into(), "<Directory>".into()));
-        assert_eq!(rows[1][1], ("Type".into(), String::new()));
+    fn numbers_wider_than_their_dashes_stay_in_their_column() {
+        // Written to the Format-Table rules: `Id` right-aligned, wider than its dashes.
+        let t = "Name            Id Path\n----            -- ----\nsvchost       1188 C:\\x y.exe\nSystem           4\n";
+        let right = |h: &str| (h == "Id").then_some(Align::Right);
+        let table = format_table(t, right).unwrap();
+        assert_eq!(
+            cells(&table),
+            vec![
+                vec!["svchost".to_string(), "1188".into(), "C:\\x y.exe".into()],
+                vec!["System".to_string(), "4".into(), String::new()],
+            ]
+        );
+    }
+
+    #[test]
+    fn a_header_off_its_underline_fails_every_row() {
+        let t = "   Id Name\n----   --\nx      1\n";
+        let table = format_table(t, |_| None).unwrap();
+        assert!(table.rows.iter().all(|r| r.cells.is_err()));
+    }
+
+    #[test]
+    fn wrapped_last_cells_are_joined_unless_the_wrap_may_have_cut_a_word() {
+        let t = "Name Path\n---- ----\na    C:\\Program\n     Files\\x.exe\nb    C:\\abcdefghijkl\n     mn.exe\n";
+        let table = format_table(t, |_| None).unwrap();
+        assert_eq!(
+            table.rows[0].cells.as_ref().unwrap()[1],
+            "C:\\Program Files\\x.exe"
+        );
+        assert!(table.rows[1].cells.is_err(), "{:?}", table.rows[1]);
     }
 
     #[test]
     fn whitespace_rows_keep_the_rest_in_the_last_column() {
         let t = "USER PID STARTED COMMAND\nroot 1 2026-11-20 09:00:00 /sbin/init splash\n";
-        let rows = whitespace(t, &["USER"]).unwrap();
-        assert_eq!(rows[0][2].1, "2026-11-20 09:00:00");
-        assert_eq!(rows[0][3].1, "/sbin/init splash");
-        let t = "PID  User  Start Time  Command Line\n42  root  11/20/2026 9:00:00 AM  /bin/x -y\n";
-        let rows = whitespace(t, &["PID"]).unwrap();
-        assert_eq!(
-            rows[0][2],
-            ("Start Time".into(), "11/20/2026 9:00:00 AM".into())
-        );
-        assert_eq!(rows[0][3], ("Command Line".into(), "/bin/x -y".into()));
-        assert_eq!(snake("Last Modified (UTC+0)"), "last_modified");
-        assert_eq!(snake("PID/Program name"), "pid_program_name");
+        let (headers, rows) = whitespace(t, &["USER"]).unwrap();
+        assert_eq!(headers.len(), 4);
+        let cells = rows[0].cells.clone().unwrap();
+        assert_eq!(cells[2], "2026-11-20 09:00:00");
+        assert_eq!(cells[3], "/sbin/init splash");
+        assert_eq!(key_of("Last Modified (UTC+0)"), "last_modified_utc_0");
+        assert_eq!(key_of("PID/Program name"), "pid_program_name");
     }
 }

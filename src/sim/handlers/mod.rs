@@ -14,94 +14,95 @@ use super::envelope::{Fail, Outcome};
 use super::fql::{self, Sort};
 use super::input::Input;
 use super::state::State;
+use crate::ops::OpId;
 use serde_json::Value;
 
 pub type Handler = fn(&mut State, &Input) -> Outcome;
 
-/// The handler for an operation id; every id in `ops::OPERATIONS` has one (tested).
-pub fn lookup(id: &str) -> Option<Handler> {
-    Some(match id {
-        "oauth2AccessToken" => auth::token,
-        "oauth2RevokeToken" => auth::revoke,
+/// The handler of an operation: an exhaustive match, so a new row of the table without emulator behaviour
+/// does not compile.
+pub fn handler(key: OpId) -> Handler {
+    match key {
+        OpId::Oauth2AccessToken => auth::token,
+        OpId::Oauth2RevokeToken => auth::revoke,
 
-        "queryCombinedRTResponsePolicyMembers" => policies::query_combined_members,
-        "queryCombinedRTResponsePolicies" => policies::query_combined,
-        "performRTResponsePoliciesAction" => policies::perform_action,
-        "setRTResponsePoliciesPrecedence" => policies::set_precedence,
-        "getRTResponsePolicies" => policies::get,
-        "createRTResponsePolicies" => policies::create,
-        "updateRTResponsePolicies" => policies::update,
-        "deleteRTResponsePolicies" => policies::delete,
-        "queryRTResponsePolicyMembers" => policies::query_members,
-        "queryRTResponsePolicies" => policies::query,
+        OpId::QueryCombinedRTResponsePolicyMembers => policies::query_combined_members,
+        OpId::QueryCombinedRTResponsePolicies => policies::query_combined,
+        OpId::PerformRTResponsePoliciesAction => policies::perform_action,
+        OpId::SetRTResponsePoliciesPrecedence => policies::set_precedence,
+        OpId::GetRTResponsePolicies => policies::get,
+        OpId::CreateRTResponsePolicies => policies::create,
+        OpId::UpdateRTResponsePolicies => policies::update,
+        OpId::DeleteRTResponsePolicies => policies::delete,
+        OpId::QueryRTResponsePolicyMembers => policies::query_members,
+        OpId::QueryRTResponsePolicies => policies::query,
 
-        "queryCombinedGroupMembers" => groups::query_combined_members,
-        "queryCombinedHostGroups" => groups::query_combined,
-        "performGroupAction" => groups::perform_action,
-        "getHostGroups" => groups::get,
-        "createHostGroups" => groups::create,
-        "updateHostGroups" => groups::update,
-        "deleteHostGroups" => groups::delete,
-        "queryGroupMembers" => groups::query_members,
-        "queryHostGroups" => groups::query,
+        OpId::QueryCombinedGroupMembers => groups::query_combined_members,
+        OpId::QueryCombinedHostGroups => groups::query_combined,
+        OpId::PerformGroupAction => groups::perform_action,
+        OpId::GetHostGroups => groups::get,
+        OpId::CreateHostGroups => groups::create,
+        OpId::UpdateHostGroups => groups::update,
+        OpId::DeleteHostGroups => groups::delete,
+        OpId::QueryGroupMembers => groups::query_members,
+        OpId::QueryHostGroups => groups::query,
 
-        "CombinedDevicesByFilter" => hosts::combined,
-        "PerformActionV2" => hosts::perform_action,
-        "GetDeviceDetailsV2" => hosts::details_get,
-        "PostDeviceDetailsV2" => hosts::details_post,
-        "GetOnlineState.V1" => hosts::online_state,
-        "QueryDevicesByFilterScroll" => hosts::query_scroll,
-        "QueryDevicesByFilter" => hosts::query,
+        OpId::CombinedDevicesByFilter => hosts::combined,
+        OpId::PerformActionV2 => hosts::perform_action,
+        OpId::GetDeviceDetailsV2 => hosts::details_get,
+        OpId::PostDeviceDetailsV2 => hosts::details_post,
+        OpId::GetOnlineStateV1 => hosts::online_state,
+        OpId::QueryDevicesByFilterScroll => hosts::query_scroll,
+        OpId::QueryDevicesByFilter => hosts::query,
 
-        "RTR-GetFalconScripts" => library::get_falcon_scripts,
-        "RTR-ListFalconScripts" => library::list_falcon_scripts,
-        "RTR-GetPutFileContents" => library::get_put_file_contents,
-        "RTR-GetPut-Files" => library::get_put_files,
-        "RTR-GetPut-FilesV2" => library::get_put_files,
-        "RTR-CreatePut-Files" => library::create_put_file,
-        "RTR-CreatePut-FilesV2" => library::create_put_file_v2,
-        "RTR-DeletePut-Files" => library::delete_put_file,
-        "RTR-ListPut-Files" => library::list_put_files,
-        "RTR-GetScripts" => library::get_scripts,
-        "RTR-GetScriptsV2" => library::get_scripts,
-        "RTR-CreateScripts" => library::create_script,
-        "RTR-CreateScriptsV2" => library::create_script_v2,
-        "RTR-UpdateScripts" => library::update_script,
-        "RTR-UpdateScriptsV2" => library::update_script_v2,
-        "RTR-DeleteScripts" => library::delete_script,
-        "RTR-ListScripts" => library::list_scripts,
+        OpId::RtrGetFalconScripts => library::get_falcon_scripts,
+        OpId::RtrListFalconScripts => library::list_falcon_scripts,
+        OpId::RtrGetPutFileContents => library::get_put_file_contents,
+        OpId::RtrGetPutFiles => library::get_put_files,
+        OpId::RtrGetPutFilesV2 => library::get_put_files,
+        OpId::RtrCreatePutFiles => library::create_put_file,
+        OpId::RtrCreatePutFilesV2 => library::create_put_file_v2,
+        OpId::RtrDeletePutFiles => library::delete_put_file,
+        OpId::RtrListPutFiles => library::list_put_files,
+        OpId::RtrGetScripts => library::get_scripts,
+        OpId::RtrGetScriptsV2 => library::get_scripts,
+        OpId::RtrCreateScripts => library::create_script,
+        OpId::RtrCreateScriptsV2 => library::create_script_v2,
+        OpId::RtrUpdateScripts => library::update_script,
+        OpId::RtrUpdateScriptsV2 => library::update_script_v2,
+        OpId::RtrDeleteScripts => library::delete_script,
+        OpId::RtrListScripts => library::list_scripts,
 
-        "RTR-InitSession" => sessions::init,
-        "RTR-PulseSession" => sessions::pulse,
-        "RTR-DeleteSession" => sessions::delete,
-        "RTR-ListAllSessions" => sessions::list_all,
-        "RTR-ListSessions" => sessions::list,
-        "RTR-AggregateSessions" => sessions::aggregate,
-        "RTR-ListQueuedSessions" => sessions::list_queued,
-        "RTR-DeleteQueuedSession" => sessions::delete_queued,
+        OpId::RtrInitSession => sessions::init,
+        OpId::RtrPulseSession => sessions::pulse,
+        OpId::RtrDeleteSession => sessions::delete,
+        OpId::RtrListAllSessions => sessions::list_all,
+        OpId::RtrListSessions => sessions::list,
+        OpId::RtrAggregateSessions => sessions::aggregate,
+        OpId::RtrListQueuedSessions => sessions::list_queued,
+        OpId::RtrDeleteQueuedSession => sessions::delete_queued,
 
-        "RTR-ExecuteCommand" => commands::execute_read_only,
-        "RTR-ExecuteActiveResponderCommand" => commands::execute_active_responder,
-        "RTR-ExecuteAdminCommand" => commands::execute_admin,
-        "RTR-CheckCommandStatus" => commands::status,
-        "RTR-CheckActiveResponderCommandStatus" => commands::status,
-        "RTR-CheckAdminCommandStatus" => commands::status,
+        OpId::RtrExecuteCommand => commands::execute_read_only,
+        OpId::RtrExecuteActiveResponderCommand => commands::execute_active_responder,
+        OpId::RtrExecuteAdminCommand => commands::execute_admin,
+        OpId::RtrCheckCommandStatus => commands::status,
+        OpId::RtrCheckActiveResponderCommandStatus => commands::status,
+        OpId::RtrCheckAdminCommandStatus => commands::status,
 
-        "RTR-ListFiles" => files::list_v1,
-        "RTR-ListFilesV2" => files::list_v2,
-        "RTR-DeleteFile" => files::delete,
-        "RTR-DeleteFileV2" => files::delete,
-        "RTR-GetExtractedFileContents" => files::contents,
+        OpId::RtrListFiles => files::list_v1,
+        OpId::RtrListFilesV2 => files::list_v2,
+        OpId::RtrDeleteFile => files::delete,
+        OpId::RtrDeleteFileV2 => files::delete,
+        OpId::RtrGetExtractedFileContents => files::contents,
 
-        "BatchInitSessions" => batch::init,
-        "BatchRefreshSessions" => batch::refresh,
-        "BatchCmd" => batch::read_only,
-        "BatchActiveResponderCmd" => batch::active_responder,
-        "BatchAdminCmd" => batch::admin,
-        "BatchGetCmd" => batch::get,
-        "BatchGetCmdStatus" => batch::get_status,
-        _ => return None,
-    })
+        OpId::BatchInitSessions => batch::init,
+        OpId::BatchRefreshSessions => batch::refresh,
+        OpId::BatchCmd => batch::read_only,
+        OpId::BatchActiveResponderCmd => batch::active_responder,
+        OpId::BatchAdminCmd => batch::admin,
+        OpId::BatchGetCmd => batch::get,
+        OpId::BatchGetCmdStatus => batch::get_status,
+    }
 }
 
 /// One page of a query: the selected items and the paging numbers for `meta.pagination`.
@@ -214,19 +215,4 @@ pub fn host_page(state: &State, input: &Input, hosts: Vec<usize>, combined: bool
         page.limit,
         page.total,
     ))
-}
-
-#[cfg(test)]
-mod tests {
-    use crate::ops::OPERATIONS;
-
-    #[test]
-    fn every_operation_has_emulator_behaviour() {
-        let missing: Vec<&str> = OPERATIONS
-            .iter()
-            .filter(|op| super::lookup(op.id).is_none())
-            .map(|op| op.id)
-            .collect();
-        assert!(missing.is_empty(), "no handler for {missing:?}");
-    }
 }

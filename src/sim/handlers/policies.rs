@@ -3,9 +3,11 @@
 
 use super::{host_page, indices_of, select};
 use crate::sim::envelope::{Fail, Outcome, Reply};
+use crate::sim::host::Platform;
 use crate::sim::input::Input;
 use crate::sim::policy::{
-    DEFAULT_NAME, Policy, default_settings, parse_platform, platform_index, setting_index,
+    DEFAULT_NAME, Policy, default_settings, parse_platform, platform_index, setting_applies,
+    setting_index,
 };
 use crate::sim::state::{API_USER, State, now_stamp};
 use serde_json::{Value, json};
@@ -46,8 +48,8 @@ pub fn get(state: &mut State, input: &Input) -> Outcome {
     Ok(Reply::resources(200, records))
 }
 
-/// Applies `settings: [{id, value: {enabled}}]`.
-fn apply_settings(settings: &mut [bool], list: &Value) -> Result<(), Fail> {
+/// Applies `settings: [{id, value: {enabled}}]` to a policy of `platform`.
+fn apply_settings(settings: &mut [bool], platform: Platform, list: &Value) -> Result<(), Fail> {
     let Some(items) = list.as_array() else {
         return Err(Fail::bad(
             "body field `settings` must be an array of `{id, value}`",
@@ -60,6 +62,12 @@ fn apply_settings(settings: &mut [bool], list: &Value) -> Result<(), Fail> {
             .ok_or_else(|| Fail::bad("each setting needs an `id`"))?;
         let i = setting_index(id)
             .ok_or_else(|| Fail::bad(format!("unknown response policy setting `{id}`")))?;
+        if !setting_applies(id, platform) {
+            return Err(Fail::bad(format!(
+                "setting `{id}` does not exist in {} response policies",
+                platform.name()
+            )));
+        }
         let value = item.get("value");
         let enabled = value
             .and_then(|v| v.get("enabled"))
@@ -126,7 +134,7 @@ pub fn create(state: &mut State, input: &Input) -> Outcome {
             settings = state.policies[source].settings.clone();
         }
         if let Some(list) = r.get("settings") {
-            apply_settings(&mut settings, list)?;
+            apply_settings(&mut settings, platform, list)?;
         }
         let stamp = now_stamp();
         let id = state.ids.hex32();
@@ -168,7 +176,7 @@ pub fn update(state: &mut State, input: &Input) -> Outcome {
             .ok_or_else(|| Fail::not_found(format!("response policy `{id}` not found")))?;
         let mut settings = state.policies[i].settings.clone();
         if let Some(list) = r.get("settings") {
-            apply_settings(&mut settings, list)?;
+            apply_settings(&mut settings, state.policies[i].platform, list)?;
         }
         let name = r
             .get("name")

@@ -62,6 +62,15 @@ const WINDOWS_FILES: &[(&str, &str)] = &[
         "pe",
     ),
     (
+        "C:\\Program Files\\VMware\\VMware Tools\\VMware VGAuth\\VGAuthService.exe",
+        "pe",
+    ),
+    (
+        "C:\\Program Files (x86)\\Common Files\\Adobe\\Adobe Desktop Common\\ADS\\Adobe Desktop Service.exe",
+        "pe",
+    ),
+    ("C:\\Windows\\System32\\RuntimeBroker.exe", "pe"),
+    (
         "C:\\Windows\\Temp\\MpCmdRun.log",
         "MpCmdRun: Start Time: 11/20/2026 8:12:01 AM\r\nMpCmdRun: End Time: 11/20/2026 8:12:03 AM\r\n",
     ),
@@ -224,6 +233,19 @@ fn listen(host: &mut Host, proto: &str, port: u16, pid: u32) {
     });
 }
 
+/// An endpoint bound on an IPv6 address (`::`, `::1`, `fe80::...%2`).
+fn listen6(host: &mut Host, proto: &str, address: &str, port: u16, pid: u32) {
+    host.connections.push(Connection {
+        proto: proto.into(),
+        local_address: address.into(),
+        local_port: port,
+        remote_address: if proto == "TCP" { "::" } else { "*" }.into(),
+        remote_port: 0,
+        state: if proto == "TCP" { "LISTENING" } else { "" }.into(),
+        pid,
+    });
+}
+
 fn established(host: &mut Host, local_port: u16, remote: &str, remote_port: u16, pid: u32) {
     host.connections.push(Connection {
         proto: "TCP".into(),
@@ -300,6 +322,18 @@ fn windows(host: &mut Host, user: &str, seed: u64) {
     let network = "NT AUTHORITY\\NETWORK SERVICE";
     let u = format!("{}\\{user}", host.hostname);
     proc(host, 4, 0, "System", "", system, 0);
+    // The hard cases of the real captures: 1- to 6-digit pids, protected processes that print
+    // no path, long paths with spaces that wrap, names with spaces.
+    proc(host, 88, 4, "Registry", "", system, 0);
+    proc(
+        host,
+        2412,
+        660,
+        "C:\\Program Files\\VMware\\VMware Tools\\VMware VGAuth\\VGAuthService.exe",
+        "",
+        system,
+        11,
+    );
     proc(
         host,
         388,
@@ -410,6 +444,24 @@ fn windows(host: &mut Host, user: &str, seed: u64) {
             &u,
             900,
         );
+        proc(
+            host,
+            15_672,
+            4120,
+            "C:\\Program Files (x86)\\Common Files\\Adobe\\Adobe Desktop Common\\ADS\\Adobe Desktop Service.exe",
+            "",
+            &u,
+            1_200,
+        );
+        proc(
+            host,
+            104_232,
+            812,
+            "C:\\Windows\\System32\\RuntimeBroker.exe",
+            "-Embedding",
+            &u,
+            2_400,
+        );
     }
     listen(host, "TCP", 135, 904);
     listen(host, "TCP", 445, 4);
@@ -417,6 +469,10 @@ fn windows(host: &mut Host, user: &str, seed: u64) {
         listen(host, "TCP", 3389, 1024);
     }
     listen(host, "UDP", 137, 4);
+    listen6(host, "TCP", "::", 135, 904);
+    listen6(host, "TCP", "::", 445, 4);
+    listen6(host, "UDP", "::1", 60_661, 1024);
+    listen6(host, "UDP", "fe80::9c8b:6e28:cc9:6e2e%2", 60_660, 1024);
     established(host, 49_702, "52.40.12.101", 443, 2936);
     if !server {
         established(host, 50_114, "13.107.42.14", 443, 5208);

@@ -26,7 +26,7 @@ pub mod compromise;
 mod contents;
 mod digest;
 pub mod fleet;
-mod format;
+pub(crate) mod format;
 pub mod fs;
 pub mod network;
 pub mod path;

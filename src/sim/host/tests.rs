@@ -52,14 +52,16 @@ fn windows_ps_lists_the_implant_and_kill_removes_it_with_its_connection() {
     let mut cwd = String::new();
     let out = run(&mut h, &mut cwd, "ps");
     assert_eq!(out.stderr, "");
-    let line = out
-        .stdout
-        .lines()
-        .find(|l| l.starts_with("evil.exe"))
-        .unwrap();
-    assert!(line.contains("6612"));
-    assert!(line.ends_with("C:\\Users\\bob\\AppData\\Local\\Temp\\evil.exe"));
-    assert!(out.stdout.starts_with("Name "));
+    let line = out.stdout.lines().find(|l| l.starts_with("evil ")).unwrap();
+    // Format-Table as the real captures show it: `Get-Process` names (no `.exe`), the `Path`
+    // cell padded to the 150-character line.
+    assert!(line.contains(" 6612 "));
+    assert!(
+        line.trim_end()
+            .ends_with("C:\\Users\\bob\\AppData\\Local\\Temp\\evil.exe")
+    );
+    assert_eq!(line.chars().count(), 150, "{line:?}");
+    assert!(out.stdout.starts_with("\nName "));
     assert!(h.connections.iter().any(|c| c.remote_address == WINDOWS_C2));
 
     let out = run(&mut h, &mut cwd, "kill 6612");
@@ -538,8 +540,15 @@ fn emulator_output_always_parses() {
                 continue;
             }
             let out = h.execute(&mut cwd, base, &line, &Cloud::default());
-            let (f, v) =
+            let parsed =
                 crate::rtr::parse::parse(base, Some(h.platform.name()), &out.stdout).unwrap();
+            assert!(
+                parsed.warnings.is_empty(),
+                "{}: {line}: {:?}",
+                h.hostname,
+                parsed.warnings
+            );
+            let (f, v) = (parsed.field, parsed.value);
             assert_eq!(f, field);
             let n = match &v {
                 serde_json::Value::Array(a) => a.len(),

@@ -6,7 +6,7 @@ use bytes::Bytes;
 use super::super::archive::{tar_bytes, zip_bytes};
 use super::super::clock::{self, now};
 use super::super::digest::{md5_hex, sha256_hex};
-use super::super::format::table;
+use super::super::format::fixed_columns;
 use super::super::fs::{FsError, Node};
 use super::super::{CommandEnv, CommandOutput, ExtractedFile, Host, Platform};
 use super::{Args, err, fs_error, ok, usage};
@@ -55,7 +55,7 @@ fn ls_windows(host: &Host, shown: &str, entries: &[&Node]) -> String {
             } else {
                 let ext = name
                     .rsplit_once('.')
-                    .map_or_else(|| "<File>".to_string(), |(_, e)| format!(".{e}"));
+                    .map_or_else(String::new, |(_, e)| format!(".{e}"));
                 (
                     ext,
                     n.size().to_string(),
@@ -72,9 +72,12 @@ fn ls_windows(host: &Host, shown: &str, entries: &[&Node]) -> String {
             ]
         })
         .collect();
+    // The widths and the lone trailing space of each cell follow the real capture; it shows
+    // directories only, so how file sizes print is reconstructed.
     format!(
         "Directory listing for {shown} -\n\n{}",
-        table(
+        fixed_columns(
+            &[40, 12, 15, 15, 25, 24],
             &[
                 "Name",
                 "Type",
@@ -84,8 +87,6 @@ fn ls_windows(host: &Host, shown: &str, entries: &[&Node]) -> String {
                 "Created (UTC+0)",
             ],
             &rows,
-            &[39, 11, 14, 14, 24, 23],
-            2,
         )
     )
 }

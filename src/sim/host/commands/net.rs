@@ -1,6 +1,8 @@
 //! Network commands: `netstat`, `ipconfig` (Windows), `ifconfig` (Linux and Mac).
 
-use super::super::format::table;
+use super::super::clock;
+use super::super::format::{Align, format_table};
+use super::super::network::Connection;
 use super::super::{CommandOutput, Host, Platform};
 use super::{err, ok};
 
@@ -15,6 +17,32 @@ fn endpoint(addr: &str, port: u16, proto: &str, remote: bool) -> String {
     }
 }
 
+/// `10.0.0.5:443`, `:::445`, `fe80::1%2:60660`: Windows prints IPv6 addresses unbracketed.
+fn windows_endpoint(addr: &str, port: u16) -> String {
+    format!("{addr}:{port}")
+}
+
+/// The state as Windows prints it (`Listen`, `Established`, `TimeWait`); UDP endpoints print
+/// `Listen`, as in the real capture.
+pub fn windows_state(c: &Connection) -> String {
+    match c.state.as_str() {
+        "" | "LISTENING" | "LISTEN" => "Listen".into(),
+        s => s
+            .split('_')
+            .map(|w| {
+                let mut cs = w.chars();
+                cs.next().map_or_else(String::new, |f| {
+                    format!(
+                        "{}{}",
+                        f.to_ascii_uppercase(),
+                        cs.as_str().to_ascii_lowercase()
+                    )
+                })
+            })
+            .collect(),
+    }
+}
+
 pub fn netstat(host: &Host) -> CommandOutput {
     match host.platform {
         Platform::Windows => {
@@ -22,30 +50,33 @@ pub fn netstat(host: &Host) -> CommandOutput {
                 .connections
                 .iter()
                 .map(|c| {
+                    let owner = host.processes.get(c.pid);
                     vec![
                         c.proto.clone(),
-                        endpoint(&c.local_address, c.local_port, &c.proto, false),
-                        endpoint(&c.remote_address, c.remote_port, &c.proto, true),
-                        c.state.clone(),
+                        windows_endpoint(&c.local_address, c.local_port),
+                        if c.proto == "UDP" {
+                            "*:*".to_string()
+                        } else {
+                            windows_endpoint(&c.remote_address, c.remote_port)
+                        },
+                        windows_state(c),
                         c.pid.to_string(),
-                        host.processes
-                            .get(c.pid)
-                            .map_or_else(|| "System".into(), |p| p.name.clone()),
+                        owner.map_or("", |p| p.path_shown()).to_string(),
+                        owner.map_or_else(String::new, |p| clock::windows(p.start_time)),
                     ]
                 })
                 .collect();
-            ok(table(
+            ok(format_table(
                 &[
-                    "Proto",
-                    "Local Address",
-                    "Foreign Address",
-                    "State",
-                    "PID",
-                    "Process",
+                    ("Proto", Align::Left),
+                    ("Local Address", Align::Left),
+                    ("Foreign Address", Align::Left),
+                    ("State", Align::Right),
+                    ("Owning Process Id", Align::Right),
+                    ("Owning Process Name", Align::Left),
+                    ("Process Start Time (UTC+0)", Align::Left),
                 ],
                 &rows,
-                &[5, 22, 22, 11, 6],
-                2,
             ))
         }
         Platform::Linux | Platform::Mac => {

@@ -1,7 +1,7 @@
 //! Process commands: `ps`, `kill`.
 
 use super::super::clock;
-use super::super::format::table;
+use super::super::format::{Align, format_table, thousands};
 use super::super::{CommandOutput, Host, Platform};
 use super::{Args, err, ok, usage};
 
@@ -12,35 +12,28 @@ pub fn ps(host: &Host) -> CommandOutput {
             let rows: Vec<Vec<String>> = procs
                 .iter()
                 .map(|p| {
-                    let cpu_ms = u64::from(p.pid % 173) * 15;
                     vec![
-                        p.name.clone(),
+                        p.image_name().to_string(),
                         p.pid.to_string(),
-                        p.ppid.to_string(),
                         clock::windows(p.start_time),
-                        format!("{cpu_ms}"),
-                        format!("{}", cpu_ms / 3),
-                        p.memory_kb.to_string(),
-                        p.user.clone(),
-                        p.path.clone(),
+                        thousands(p.memory_kb),
+                        format!("{:.2}", p.cpu_seconds()),
+                        p.handle_count().to_string(),
+                        p.path_shown().to_string(),
                     ]
                 })
                 .collect();
-            table(
+            format_table(
                 &[
-                    "Name",
-                    "Id",
-                    "PPID",
-                    "Start Time (UTC+0)",
-                    "User Time (ms)",
-                    "Kernel Time (ms)",
-                    "WS (kb)",
-                    "User",
-                    "Path",
+                    ("Name", Align::Left),
+                    ("Id", Align::Right),
+                    ("Start Time (UTC+0)", Align::Left),
+                    ("WorkingMemory(kb)", Align::Right),
+                    ("CPU(s)", Align::Right),
+                    ("HandleCount", Align::Right),
+                    ("Path", Align::Left),
                 ],
                 &rows,
-                &[24, 6, 6, 22, 0, 0, 8, 26],
-                2,
             )
         }
         Platform::Linux | Platform::Mac => {

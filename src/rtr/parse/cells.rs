@@ -1,0 +1,221 @@
+//! Typed cells: each reader accepts exactly the text its column prints and says what it expected
+//! otherwise, so a cell of the wrong type fails its row instead of becoming a wrong field.
+
+use serde_json::Value;
+
+pub type Cell = Result<Value, String>;
+
+/// Empty (or `--`, as `ls` prints for directories) is absent.
+fn absent(c: &str) -> bool {
+    c.is_empty() || c == "--"
+}
+
+/// `60196` or `60,196` (thousands separators in groups of three), as an integer.
+pub fn integer(c: &str) -> Cell {
+    if absent(c) {
+        return Ok(Value::Null);
+    }
+    let groups: Vec<&str> = c.split(',').collect();
+    let grouped = groups.len() > 1
+        && (1..=3).contains(&groups[0].len())
+        && groups[1..].iter().all(|g| g.len() == 3);
+    let digits = groups
+        .iter()
+        .all(|g| !g.is_empty() && g.bytes().all(|b| b.is_ascii_digit()));
+    if !digits || (groups.len() > 1 && !grouped) {
+        return Err(format!("`{c}` is not a whole number"));
+    }
+    c.replace(',', "")
+        .parse::<u64>()
+        .map(Value::from)
+        .map_err(|_| format!("`{c}` is out of range"))
+}
+
+/// An integer that must be printed (a PID).
+pub fn required_integer(c: &str) -> Cell {
+    match integer(c)? {
+        Value::Null => Err("missing".into()),
+        v => Ok(v),
+    }
+}
+
+/// `312.31` or `0`, as a number.
+pub fn decimal(c: &str) -> Cell {
+    if absent(c) {
+        return Ok(Value::Null);
+    }
+    let plain = c.replace(',', "");
+    let ok = !plain.is_empty()
+        && plain.bytes().all(|b| b.is_ascii_digit() || b == b'.')
+        && plain.matches('.').count() <= 1
+        && !plain.starts_with('.')
+        && !plain.ends_with('.');
+    if !ok || integer(c.split('.').next().unwrap_or_default()).is_err() {
+        return Err(format!("`{c}` is not a number"));
+    }
+    plain
+        .parse::<f64>()
+        .map(Value::from)
+        .map_err(|_| format!("`{c}` is not a number"))
+}
+
+/// `4/8/2025 12:14:21 PM`, as Windows tables print local times; kept as printed.
+pub fn windows_time(c: &str) -> Cell {
+    if absent(c) {
+        return Ok(Value::Null);
+    }
+    let parts: Vec<&str> = c.split(' ').collect();
+    let ok = match parts.as_slice() {
+        [date, time, ampm] => {
+            let d: Vec<&str> = date.split('/').collect();
+            let t: Vec<&str> = time.split(':').collect();
+            let num = |s: &str, lo: u32, hi: u32, width: std::ops::RangeInclusive<usize>| {
+                width.contains(&s.len())
+                    && s.bytes().all(|b| b.is_ascii_digit())
+                    && s.parse::<u32>().is_ok_and(|n| (lo..=hi).contains(&n))
+            };
+            d.len() == 3
+                && num(d[0], 1, 12, 1..=2)
+                && num(d[1], 1, 31, 1..=2)
+                && num(d[2], 1601, 9999, 4..=4)
+                && t.len() == 3
+                && num(t[0], 1, 12, 1..=2)
+                && num(t[1], 0, 59, 2..=2)
+                && num(t[2], 0, 59, 2..=2)
+                && (*ampm == "AM" || *ampm == "PM")
+        }
+        _ => false,
+    };
+    if ok {
+        Ok(Value::from(c))
+    } else {
+        Err(format!("`{c}` is not a time like `4/8/2025 12:14:21 PM`"))
+    }
+}
+
+/// Any non-empty text.
+pub fn required_text(c: &str) -> Cell {
+    if c.is_empty() {
+        Err("missing".into())
+    } else {
+        Ok(Value::from(c))
+    }
+}
+
+/// Text, absent when empty.
+pub fn text(c: &str) -> Cell {
+    Ok(if c.is_empty() {
+        Value::Null
+    } else {
+        Value::from(c)
+    })
+}
+
+/// `TCP` or `UDP` (any case, `tcp6`/`udp6` too), upper-cased without the family suffix.
+pub fn proto(c: &str) -> Cell {
+    let upper = c.to_ascii_uppercase();
+    let base = upper.trim_end_matches(['4', '6']);
+    match base {
+        "TCP" | "UDP" => Ok(Value::from(base)),
+        _ => Err(format!("`{c}` is not TCP or UDP")),
+    }
+}
+
+/// Splits `ip:port`, `[v6]:port`, `:::49689` (`::` port 49689), `fe80::1%2:60660` or `*:*` at the
+/// last colon; a port of `*` is absent.
+pub fn endpoint(c: &str) -> Result<(Value, Value), String> {
+    let bad = || format!("`{c}` is not an address:port");
+    let (addr, port) = match c.strip_prefix('[') {
+        Some(rest) => rest.split_once("]:").ok_or_else(bad)?,
+        None => c.rsplit_once(':').ok_or_else(bad)?,
+    };
+    if addr.is_empty() || addr.contains(char::is_whitespace) {
+        return Err(bad());
+    }
+    let port = match port {
+        "*" => Value::Null,
+        p if !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()) => {
+            Value::from(p.parse::<u16>().map_err(|_| bad())?)
+        }
+        _ => return Err(bad()),
+    };
+    Ok((Value::from(addr), port))
+}
+
+/// TCP states as Windows (`Listen`, `TimeWait`, ...), `netstat -ano` (`LISTENING`) and Linux
+/// (`LISTEN`, `SYN_RECV`) print them, and the one upper-case name each gets.
+const STATES: &[(&[&str], &str)] = &[
+    (&["LISTEN", "LISTENING"], "LISTEN"),
+    (&["ESTABLISHED"], "ESTABLISHED"),
+    (&["SYNSENT", "SYN_SENT"], "SYN_SENT"),
+    (&["SYNRECEIVED", "SYN_RECEIVED", "SYN_RECV"], "SYN_RECEIVED"),
+    (&["FINWAIT1", "FIN_WAIT1", "FIN_WAIT_1"], "FIN_WAIT1"),
+    (&["FINWAIT2", "FIN_WAIT2", "FIN_WAIT_2"], "FIN_WAIT2"),
+    (&["CLOSEWAIT", "CLOSE_WAIT"], "CLOSE_WAIT"),
+    (&["CLOSING"], "CLOSING"),
+    (&["LASTACK", "LAST_ACK"], "LAST_ACK"),
+    (&["TIMEWAIT", "TIME_WAIT"], "TIME_WAIT"),
+    (&["DELETETCB", "DELETE_TCB"], "DELETE_TCB"),
+    (&["CLOSED", "CLOSE"], "CLOSED"),
+    (&["BOUND"], "BOUND"),
+];
+
+/// The canonical state of a printed one; absent when nothing is printed (UDP on POSIX).
+pub fn state(c: &str) -> Cell {
+    if c.is_empty() {
+        return Ok(Value::Null);
+    }
+    let upper = c.to_ascii_uppercase();
+    STATES
+        .iter()
+        .find(|(names, _)| names.contains(&upper.as_str()))
+        .map(|(_, canonical)| Value::from(*canonical))
+        .ok_or_else(|| format!("`{c}` is not a known connection state"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_accept_only_what_the_columns_print() {
+        assert_eq!(integer("60,196").unwrap(), 60196);
+        assert_eq!(integer("1,234,567").unwrap(), 1_234_567);
+        assert_eq!(integer("--").unwrap(), Value::Null);
+        for bad in [
+            "6,0196",
+            "12a",
+            "-1",
+            ",123",
+            "1.5",
+            "99999999999999999999999",
+        ] {
+            assert!(integer(bad).is_err(), "{bad}");
+        }
+        assert_eq!(decimal("312.31").unwrap(), 312.31);
+        assert!(decimal("3.1.2").is_err() && decimal(".5").is_err());
+    }
+
+    #[test]
+    fn times_endpoints_and_states() {
+        assert!(windows_time("4/8/2025 12:14:21 PM").is_ok());
+        assert!(windows_time("4/8/2025 13:14:21 PM").is_err());
+        assert!(windows_time("2025-04-08 12:14:21").is_err());
+        let e = |s| endpoint(s).unwrap();
+        assert_eq!(e(":::49689"), (Value::from("::"), Value::from(49689)));
+        assert_eq!(e("::1:60661"), (Value::from("::1"), Value::from(60661)));
+        assert_eq!(
+            e("fe80::9c8b:6e28:cc9:6e2e%2:60660"),
+            (
+                Value::from("fe80::9c8b:6e28:cc9:6e2e%2"),
+                Value::from(60660)
+            )
+        );
+        assert_eq!(e("*:*"), (Value::from("*"), Value::Null));
+        assert_eq!(e("[::]:445"), (Value::from("::"), Value::from(445)));
+        assert!(endpoint("10.0.0.1").is_err() && endpoint("a:99999").is_err());
+        assert_eq!(state("TimeWait").unwrap(), "TIME_WAIT");
+        assert_eq!(state("LISTENING").unwrap(), "LISTEN");
+        assert!(state("Weird").is_err());
+    }
+}

@@ -1,0 +1,148 @@
+//! The RTR impact of a plan: each host's effective policy before and after (resolved as Falcon does,
+//! by `rtr::policy`), and which RTR capabilities it gains or loses.
+
+use super::change::{Action, Change};
+use super::tenant::Tenant;
+use super::{Policies, Policy, unsupported_on};
+use crate::ops::commands::{COMMANDS, RTR_SETTING};
+use crate::rtr::hosts::HostInfo;
+use serde_json::{Value, json};
+use std::collections::BTreeSet;
+
+/// What `RealTimeFunctionality` gives: connecting, and every command no other setting gates.
+const RTR_CAPABILITY: &str = "rtr";
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct HostImpact {
+    pub device_id: String,
+    pub hostname: String,
+    pub platform: String,
+    pub policy_before: String,
+    pub policy_after: String,
+    pub lose: Vec<String>,
+    pub gain: Vec<String>,
+}
+
+impl HostImpact {
+    pub fn to_json(&self) -> Value {
+        json!({
+            "device_id": self.device_id,
+            "hostname": self.hostname,
+            "platform": self.platform,
+            "policy_before": self.policy_before,
+            "policy_after": self.policy_after,
+            "lose": self.lose,
+            "gain": self.gain,
+        })
+    }
+}
+
+/// The policies as they will be once `changes` are applied (new policies get a stand-in id).
+pub fn project(tenant: &Tenant, changes: &[Change]) -> Vec<Policy> {
+    let mut policies = tenant.policies.clone();
+    for c in changes {
+        let find = |policies: &mut Vec<Policy>| {
+            policies.iter().position(|p| {
+                p.platform.eq_ignore_ascii_case(c.platform)
+                    && p.name.eq_ignore_ascii_case(&c.policy)
+            })
+        };
+        match &c.action {
+            Action::Create {
+                description,
+                settings,
+            } => {
+                let mut p = Policy::from_record(&json!({
+                    "id": format!("(new) {}", c.policy),
+                    "name": c.policy,
+                    "description": description,
+                    "platform_name": c.platform,
+                    "enabled": false,
+                    "precedence": i64::MAX - 1,
+                }));
+                for (s, on) in settings {
+                    p.set(s, *on);
+                }
+                policies.push(p);
+            }
+            Action::Precedence { to, .. } => {
+                for (rank, name) in to.iter().enumerate() {
+                    for p in policies.iter_mut().filter(|p| {
+                        p.platform.eq_ignore_ascii_case(c.platform)
+                            && !p.is_default()
+                            && &p.name == name
+                    }) {
+                        p.precedence = rank as i64 + 1;
+                    }
+                }
+            }
+            Action::Delete => {
+                if let Some(i) = find(&mut policies) {
+                    policies.remove(i);
+                }
+            }
+            action => {
+                let Some(i) = find(&mut policies) else {
+                    continue;
+                };
+                let p = &mut policies[i];
+                match action {
+                    Action::Update { settings, .. } => {
+                        for (s, _, on) in settings {
+                            p.set(s, *on);
+                        }
+                    }
+                    Action::Enable => p.enabled = true,
+                    Action::Disable => p.enabled = false,
+                    Action::AddHostGroup { group_id, .. } => p.groups.push(group_id.clone()),
+                    Action::RemoveHostGroup { group_id, .. } => p.groups.retain(|g| g != group_id),
+                    _ => {}
+                }
+            }
+        }
+    }
+    policies
+}
+
+/// Every host whose effective policy or capabilities change, in the tenant's host order.
+pub fn impact(tenant: &Tenant, changes: &[Change]) -> Vec<HostImpact> {
+    let before = Policies::from_list(tenant.policies.clone());
+    let after = Policies::from_list(project(tenant, changes));
+    let mut out = Vec::new();
+    for host in &tenant.hosts {
+        let (pb, pa) = (before.effective(host), after.effective(host));
+        let (cb, ca) = (capabilities(host, pb), capabilities(host, pa));
+        let name = |p: Option<&Policy>| p.map_or_else(|| "(none)".to_string(), |p| p.name.clone());
+        let (nb, na) = (name(pb), name(pa));
+        if cb == ca && nb == na {
+            continue;
+        }
+        out.push(HostImpact {
+            device_id: host.device_id.clone(),
+            hostname: host.hostname.clone(),
+            platform: host.platform.clone(),
+            policy_before: nb,
+            policy_after: na,
+            lose: cb.difference(&ca).cloned().collect(),
+            gain: ca.difference(&cb).cloned().collect(),
+        });
+    }
+    out
+}
+
+/// What RTR lets a responder do on `host` under `policy`: `rtr` (connect, and the commands no setting
+/// gates) and each command a setting gates that the platform has and the policy does not refuse.
+pub fn capabilities(host: &HostInfo, policy: Option<&Policy>) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    let Some(p) = policy.filter(|p| p.allows(RTR_SETTING)) else {
+        return out;
+    };
+    out.insert(RTR_CAPABILITY.to_string());
+    out.extend(
+        COMMANDS
+            .iter()
+            .filter(|c| c.setting.is_some() && !unsupported_on(c, host) && p.refuses(c).is_none())
+            .map(|c| c.name.to_string()),
+    );
+    out
+}

@@ -1,0 +1,161 @@
+//! A plan: the ordered changes, their RTR impact per host, and the tenant state it was made against
+//! (a saved plan is refused once the tenant differs from it).
+
+use super::change::{Action, Change};
+use super::desired::Desired;
+use super::diff::diff;
+use super::error::{Error, Result};
+use super::impact::{HostImpact, impact};
+use super::source::Source;
+use super::tenant::Tenant;
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+use std::fmt::Write;
+
+/// Marks a saved plan file, and its version.
+pub const SAVED_FORMAT: &str = "falconry-policy-plan/1";
+
+pub struct Plan {
+    pub changes: Vec<Change>,
+    pub impact: Vec<HostImpact>,
+    pub desired: Desired,
+    /// [`Tenant::snapshot`] of the tenant the plan was made against.
+    pub tenant: Value,
+}
+
+impl Plan {
+    pub fn make(desired: Desired, tenant: &Tenant, source: &Source) -> Result<Plan> {
+        let changes = diff(&desired, tenant, source)?;
+        let impact = impact(tenant, &changes);
+        Ok(Plan {
+            changes,
+            impact,
+            desired,
+            tenant: tenant.snapshot(),
+        })
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.changes.is_empty()
+    }
+
+    /// What needs `--allow-destructive`: deletions, and hosts losing capabilities.
+    pub fn destructive(&self) -> Option<String> {
+        let deletes: Vec<String> = self
+            .changes
+            .iter()
+            .filter(|c| c.action == Action::Delete)
+            .map(|c| format!("`{}`", c.policy))
+            .collect();
+        let losing = self.impact.iter().filter(|h| !h.lose.is_empty()).count();
+        let mut parts = Vec::new();
+        if !deletes.is_empty() {
+            parts.push(format!("deletes {}", deletes.join(", ")));
+        }
+        if losing > 0 {
+            parts.push(format!(
+                "removes RTR capabilities from {losing} host{}",
+                plural(losing)
+            ));
+        }
+        (!parts.is_empty()).then(|| format!("the plan {}", parts.join(" and ")))
+    }
+
+    pub fn to_json(&self) -> Value {
+        json!({
+            "format": SAVED_FORMAT,
+            "changed": !self.is_empty(),
+            "changes": self.changes.iter().map(Change::to_json).collect::<Vec<_>>(),
+            "impact": self.impact.iter().map(HostImpact::to_json).collect::<Vec<_>>(),
+            "desired": self.desired.to_value(),
+            "tenant": self.tenant,
+        })
+    }
+
+    /// The desired state and tenant snapshot of a saved plan (`to_json`'s output).
+    pub fn read_saved(value: &Value, name: &str) -> Result<(Desired, Value)> {
+        if value.get("format").and_then(Value::as_str) != Some(SAVED_FORMAT) {
+            return Err(Error::input(format!(
+                "{name} is not a plan saved by `falconry policy plan --save` (format `{SAVED_FORMAT}`)"
+            )));
+        }
+        let source = Source::map(name);
+        let desired = Desired::from_value(value.get("desired").unwrap_or(&Value::Null), &source)?;
+        let tenant = value.get("tenant").cloned().unwrap_or(Value::Null);
+        Ok((desired, tenant))
+    }
+
+    /// For a person: the changes in order, then the impact per platform.
+    pub fn render(&self) -> String {
+        let mut out = String::new();
+        if self.is_empty() {
+            out.push_str("No changes: the tenant's response policies match the file.\n");
+            return out;
+        }
+        let n = self.changes.len();
+        let _ = writeln!(out, "{n} change{}:", plural(n));
+        for c in &self.changes {
+            let _ = writeln!(out, "  {}", c.describe());
+        }
+        out.push_str("\nRTR impact:\n");
+        if self.impact.is_empty() {
+            out.push_str("  no host gains or loses a capability or changes policy\n");
+            return out;
+        }
+        // Hosts grouped per platform by what they lose and gain.
+        let mut groups: BTreeMap<Outcome, Vec<&HostImpact>> = BTreeMap::new();
+        for h in &self.impact {
+            groups
+                .entry((h.platform.clone(), h.lose.clone(), h.gain.clone()))
+                .or_default()
+                .push(h);
+        }
+        for ((platform, lose, gain), hosts) in &groups {
+            let count = hosts.len();
+            // "1 host loses", "2 hosts lose".
+            let s = if count == 1 { "s" } else { "" };
+            let mut what = Vec::new();
+            if !lose.is_empty() {
+                what.push(format!("lose{s} {}", ticks(lose)));
+            }
+            if !gain.is_empty() {
+                what.push(format!("gain{s} {}", ticks(gain)));
+            }
+            if what.is_empty() {
+                what.push(format!("change{s} policy, same capabilities"));
+            }
+            let _ = writeln!(
+                out,
+                "  {platform}: {count} host{} {}",
+                plural(count),
+                what.join("; ")
+            );
+            const SHOWN: usize = 10;
+            for h in hosts.iter().take(SHOWN) {
+                let _ = writeln!(
+                    out,
+                    "    {} ({}): `{}` -> `{}`",
+                    h.hostname, h.device_id, h.policy_before, h.policy_after
+                );
+            }
+            if count > SHOWN {
+                let _ = writeln!(out, "    ... and {} more", count - SHOWN);
+            }
+        }
+        out
+    }
+}
+
+/// (platform, capabilities lost, capabilities gained): hosts with the same outcome are shown together.
+type Outcome = (String, Vec<String>, Vec<String>);
+
+fn ticks(list: &[String]) -> String {
+    list.iter()
+        .map(|c| format!("`{c}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}

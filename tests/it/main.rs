@@ -1,0 +1,51 @@
+//! The integration tests, as one test binary: each former `tests/*.rs` file is a module here, so the
+//! whole stack is linked once instead of once per file (27 links of about 200 MB each made most of
+//! CI's build time). Run one group with a name filter: `cargo test --test it sim_api::`.
+
+// The shared helpers stay beside this folder so a new top-level test file can still `mod common;`.
+#[path = "../common/mod.rs"]
+mod common;
+#[path = "../hostile_support/mod.rs"]
+mod hostile_support;
+#[path = "../rtr_support/mod.rs"]
+mod rtr_support;
+#[path = "../safety_support/mod.rs"]
+mod safety_support;
+#[path = "../sim_support/mod.rs"]
+mod sim_support;
+
+mod badinput_corpus;
+mod badinput_random;
+mod bench_smoke;
+mod case;
+mod cli_api;
+mod cli_check;
+mod cli_ops;
+mod cli_policy;
+mod cli_run;
+mod cli_secrets;
+mod cli_seed;
+mod cli_sim;
+mod client_resilience;
+mod engine_calls;
+mod engine_stdlib;
+mod faults_api;
+mod hostile;
+mod no_silent_wrong_action;
+mod playbooks_examples;
+mod repl_pty;
+mod rtr_helpers;
+mod rtr_real_captures;
+mod safety_as_sent;
+mod safety_run;
+mod sim_api;
+mod sim_falconpy;
+mod sim_fleet;
+mod sim_hostile;
+mod sim_library;
+mod sim_policies;
+mod sim_rtr;
+mod sim_scenario;
+mod sim_strict;
+mod table;
+mod watch_runs;

@@ -1,0 +1,179 @@
+//! Issue 12: what a responder types either does what they meant or fails loudly. Each test runs the
+//! real binary against the emulator and reproduces a mistake that used to pass silently.
+
+use crate::rtr_support::Tenant;
+
+/// One Windows host with a file of the same name in the default directory and in `C:\Windows\Temp`;
+/// sessions expire after one idle second.
+const TWO_NOTES: &str = r#"
+session_idle_secs = 1
+[[hosts]]
+hostname = "WS-NOTES"
+platform = "Windows"
+files = [
+  { path = 'C:\notes.txt', content = "keep me" },
+  { path = 'C:\Windows\Temp\notes.txt', content = "remove me" },
+]
+"#;
+
+const TEMP_NOTES: &str = r"C:\Windows\Temp\notes.txt";
+const ROOT_NOTES: &str = r"C:\notes.txt";
+
+fn device(t: &Tenant) -> String {
+    let state = t.state();
+    state
+        .device_ids()
+        .into_iter()
+        .next()
+        .expect("the scenario's host")
+}
+
+#[test]
+fn a_reopened_session_returns_to_its_directory_before_the_command_runs() {
+    let t = Tenant::with_scenario(TWO_NOTES);
+    let id = device(&t);
+    let r = t.script(
+        r#"let s = rtr::session(hosts::find("WS-NOTES"), #{ keepalive: 600 });
+           s.cd(`C:\Windows\Temp`);
+           let before = s.session_id;
+           sleep(1.5);
+           s.run("rm notes.txt");
+           [before, s.session_id, s.pwd()]"#,
+        &["--allow-destructive"],
+    );
+    let v = r.ok().json();
+    assert_ne!(
+        v[0], v[1],
+        "the session did not expire: the test proves nothing"
+    );
+    assert_eq!(v[2], r"C:\Windows\Temp");
+    assert!(
+        !t.has_file(&id, TEMP_NOTES),
+        "the file in Temp is still there"
+    );
+    assert!(t.has_file(&id, ROOT_NOTES), "the wrong file was removed");
+    assert!(r.stderr.contains("reopened") && r.stderr.contains(r"returned to `C:\Windows\Temp`"));
+}
+
+#[test]
+fn each_host_of_a_fan_out_keeps_its_directory_across_a_reopen() {
+    let t = Tenant::with_scenario(TWO_NOTES);
+    let id = device(&t);
+    t.script(
+        &format!(
+            r#"rtr::each(["{id}"], |s| {{
+                   s.cd(`C:\Windows\Temp`);
+                   sleep(1.5);
+                   s.run("rm notes.txt").stderr
+               }}, #{{ keepalive: 600 }})"#
+        ),
+        &["--allow-destructive"],
+    )
+    .ok();
+    assert!(!t.has_file(&id, TEMP_NOTES));
+    assert!(t.has_file(&id, ROOT_NOTES), "the wrong file was removed");
+}
+
+#[test]
+fn a_directory_that_cannot_be_restored_stops_the_command() {
+    let t = Tenant::with_scenario(TWO_NOTES);
+    let id = device(&t);
+    // The directory disappears while the session is idle: the new session cannot go back there, and
+    // `rm` must not run in the default directory instead.
+    let r = t.script(
+        r#"let s = rtr::session(hosts::find("WS-NOTES"), #{ keepalive: 600 });
+           s.cd(`C:\Windows\Temp`);
+           let other = rtr::session(hosts::find("WS-NOTES"), #{ keepalive: 600 });
+           let gone = other.run(`rm C:\Windows\Temp -Force`);
+           if gone.stderr != "" { throw gone.stderr; }
+           sleep(1.5);
+           s.run("rm notes.txt")"#,
+        &["--allow-destructive"],
+    );
+    assert_ne!(r.code, Some(0), "{}", r.show());
+    assert!(
+        r.stderr.contains("was not sent")
+            && r.stderr.contains(r"could not return to `C:\Windows\Temp`"),
+        "{}",
+        r.show()
+    );
+    assert!(t.has_file(&id, ROOT_NOTES), "the wrong file was removed");
+}
+
+#[test]
+fn a_misspelled_property_is_an_error_naming_it_not_an_empty_hunt() {
+    let t = Tenant::new();
+    let r = t.script(
+        r#"let s = rtr::session(hosts::find("WS-042"));
+           let hits = s.run("ps").processes.filter(|p| p.nmae == "evil.exe");
+           if hits.is_empty() { "nothing found" } else { "found" }"#,
+        &[],
+    );
+    assert_eq!(r.code, Some(1), "{}", r.show());
+    assert!(
+        r.stderr.contains("property `nmae` not found"),
+        "{}",
+        r.show()
+    );
+    assert!(!r.stdout.contains("nothing found"));
+    // The explicit forms read an optional key as `()`.
+    let v = t
+        .script(
+            r#"let m = #{ a: 1 };
+               m.b = 2;
+               [m.get("missing"), "missing" in m, m.get("missing") ?? "default", m.b]"#,
+            &[],
+        )
+        .ok()
+        .json();
+    assert_eq!(v, serde_json::json!([null, false, "default", 2]));
+}
+
+#[test]
+fn a_misspelled_argument_is_named_before_anything_is_sent() {
+    let t = Tenant::new();
+    let r = t.playbook("triage.rhai", &["--arg", "hots=WS-042"]);
+    assert_eq!(r.code, Some(2), "{}", r.show());
+    assert!(
+        r.stderr.contains("`--arg hots`") && r.stderr.contains("did you mean `host`?"),
+        "{}",
+        r.show()
+    );
+    assert_eq!(t.count("POST", "/"), 0, "a request was sent");
+    // A required argument that was not given is named, with the ones that were.
+    let r = t.script(
+        r#"let h = hosts::find(args.host); h"#,
+        &["--arg", "hots=WS-042", "--arg", "note=x"],
+    );
+    assert_eq!(r.code, Some(2), "{}", r.show());
+    let r = t.script(
+        r#"let n = args.note; hosts::find(args.host)"#,
+        &["--arg", "note=x"],
+    );
+    assert_eq!(r.code, Some(1), "{}", r.show());
+    assert!(
+        r.stderr
+            .contains("reads `args.host`, but `--arg host=...` was not given; given: note"),
+        "{}",
+        r.show()
+    );
+}
+
+#[test]
+fn arg_values_stay_what_was_typed_unless_a_type_is_asked_for() {
+    let t = Tenant::new();
+    let v = t
+        .script(
+            r#"[args.host, type_of(args.host), args.get_int("count", 0), args.get_bool("contain", false), args.ids]"#,
+            &["--arg", "host=0042", "--arg", "count=7", "--arg", "contain=true", "--arg-json", r#"ids=["a", 1]"#],
+        )
+        .ok()
+        .json();
+    assert_eq!(v, serde_json::json!(["0042", "string", 7, true, ["a", 1]]));
+    let r = t.script(r#"args.get_int("count", 0)"#, &["--arg", "count=seven"]);
+    assert!(
+        r.stderr.contains("`count` is `seven`, not an integer"),
+        "{}",
+        r.show()
+    );
+}

@@ -1,0 +1,221 @@
+//! The emulator answers hostile input instead of dying or hoarding: filters nested thousands deep
+//! (in a query and in a dynamic group's rule), multi-byte characters, bodies sent without a token,
+//! bodies over the limit, and connections that never finish their headers. Driven through the
+//! binary: `falconry run` on the embedded emulator, and `falconry sim` over raw TCP.
+
+use crate::common::Test;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// Builds `depth` parentheses around a comparison, in Rhai (the playbook makes the filter).
+fn deep_filter_rhai(depth: usize) -> String {
+    format!(
+        r#"let f = ""; for i in 0..{depth} {{ f += "("; }} f += "hostname:'x'"; for i in 0..{depth} {{ f += ")"; }}"#
+    )
+}
+
+#[test]
+fn a_filter_nested_5000_deep_is_a_400_and_the_embedded_emulator_lives_on() {
+    let playbook = format!(
+        r#"{}
+let r = ();
+try {{ hosts::query_devices_by_filter(#{{ filter: f }}); r = "accepted"; }}
+catch (e) {{ r = `${{e.status_code}} ${{e.errors[0].message}}`; }}
+print(r);
+print(hosts::query_devices_by_filter(#{{ limit: 1 }}).status_code);"#,
+        deep_filter_rhai(5000)
+    );
+    let out = Test::new().playbook(&playbook).run();
+    out.status(0)
+        .stdout_has("400 invalid filter")
+        .stdout_has("deeper than 64 levels")
+        .stdout_has("\n200\n");
+}
+
+#[test]
+fn a_dynamic_group_rule_nested_5000_deep_is_a_400() {
+    let playbook = format!(
+        r#"{}
+let r = ();
+try {{
+  host_group::create_host_groups(#{{ name: "deep", group_type: "dynamic", assignment_rule: f }});
+  r = "accepted";
+}} catch (e) {{ r = `${{e.status_code}} ${{e.errors[0].message}}`; }}
+print(r);
+print(host_group::query_host_groups().status_code);"#,
+        deep_filter_rhai(5000)
+    );
+    Test::new()
+        .playbook(&playbook)
+        .run()
+        .status(0)
+        .stdout_has("400 `assignment_rule`: invalid filter")
+        .stdout_has("deeper than 64 levels")
+        .stdout_has("\n200\n");
+}
+
+#[test]
+fn a_multi_byte_character_in_a_filter_gets_an_answer() {
+    Test::new()
+        .playbook(
+            r#"print(hosts::query_devices_by_filter(#{ filter: "last_seen:>'now€'" }).status_code);
+print(hosts::query_devices_by_filter(#{ filter: "last_seen:>'now-€'" }).status_code);"#,
+        )
+        .run()
+        .status(0)
+        .stdout_is("200\n200\n");
+}
+
+/// `falconry sim` with a scenario, killed when dropped.
+struct Served {
+    child: Child,
+    addr: String,
+    _dir: tempfile::TempDir,
+}
+
+impl Served {
+    fn start(scenario: &str) -> Served {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let path = dir.path().join("scenario.toml");
+        std::fs::write(&path, scenario).expect("write the scenario");
+        let mut child = Command::new(env!("CARGO_BIN_EXE_falconry"))
+            .args(["sim", "--listen", "127.0.0.1:0", "--scenario"])
+            .arg(&path)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start falconry sim");
+        let mut lines = BufReader::new(child.stderr.take().expect("stderr")).lines();
+        let url = lines
+            .by_ref()
+            .map_while(Result::ok)
+            .find_map(|l| {
+                l.strip_prefix("falconry sim listening on ")
+                    .map(str::to_string)
+            })
+            .expect("the listening address");
+        // Keep draining stderr so the child never blocks on a full pipe.
+        std::thread::spawn(move || lines.for_each(drop));
+        Served {
+            child,
+            addr: url.trim_start_matches("http://").to_string(),
+            _dir: dir,
+        }
+    }
+
+    fn connect(&self) -> TcpStream {
+        let s = TcpStream::connect(&self.addr).expect("connect");
+        s.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+        s
+    }
+
+    /// Sends the head of a request and reads the status line of the answer.
+    fn status_after_head(&self, head: &str) -> (TcpStream, String) {
+        let mut s = self.connect();
+        s.write_all(head.as_bytes()).expect("send the head");
+        let mut line = String::new();
+        BufReader::new(s.try_clone().unwrap())
+            .read_line(&mut line)
+            .expect("an answer before the body");
+        (s, line)
+    }
+
+    fn token(&self) -> String {
+        let body = "client_id=falconry-sim&client_secret=falconry-sim-secret";
+        let mut s = self.connect();
+        write!(
+            s,
+            "POST /oauth2/token HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        )
+        .unwrap();
+        let mut answer = String::new();
+        s.read_to_string(&mut answer).unwrap();
+        let json = &answer[answer.find("\r\n\r\n").expect("a body") + 4..];
+        let v: serde_json::Value = serde_json::from_str(json).expect("token JSON");
+        v["access_token"].as_str().expect("a token").to_string()
+    }
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+const UPLOAD_HEAD: &str = "POST /real-time-response/entities/put-files/v1 HTTP/1.1\r\nHost: x\r\n";
+
+#[test]
+fn a_body_without_a_token_is_refused_before_it_is_read() {
+    let sim = Served::start("");
+    // 250 MB announced, none sent: the answer must come from the headers alone.
+    let (_s, status) = sim.status_after_head(&format!(
+        "{UPLOAD_HEAD}Content-Type: multipart/form-data; boundary=x\r\nContent-Length: 262144000\r\n\r\n"
+    ));
+    assert!(status.starts_with("HTTP/1.1 401"), "{status}");
+}
+
+#[test]
+fn a_body_over_the_limit_answers_413() {
+    let sim = Served::start("body_limit_bytes = 1000\n");
+    let token = sim.token();
+    let (_s, status) = sim.status_after_head(&format!(
+        "{UPLOAD_HEAD}Authorization: Bearer {token}\r\nContent-Type: multipart/form-data; boundary=x\r\nContent-Length: 262144000\r\n\r\n"
+    ));
+    assert!(status.starts_with("HTTP/1.1 413"), "{status}");
+    // Chunked, with no length announced: refused once it passes the limit.
+    let mut s = sim.connect();
+    write!(
+        s,
+        "POST /policy/entities/response/v1 HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token}\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+    )
+    .unwrap();
+    for _ in 0..4 {
+        let chunk = "x".repeat(500);
+        let _ = write!(s, "{:x}\r\n{chunk}\r\n", chunk.len());
+    }
+    let mut line = String::new();
+    BufReader::new(s).read_line(&mut line).expect("an answer");
+    assert!(line.starts_with("HTTP/1.1 413"), "{line}");
+}
+
+/// Reads until the server ends the connection (true) or the 20 s read timeout passes (false).
+fn closed_by_server(mut s: TcpStream) -> bool {
+    let mut buf = [0u8; 256];
+    loop {
+        match s.read(&mut buf) {
+            Ok(0) => return true,
+            Ok(_) => continue,
+            Err(e) => {
+                return !matches!(
+                    e.kind(),
+                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn connections_that_never_finish_their_headers_are_closed() {
+    let sim = Served::start("idle_timeout_secs = 1\n");
+    let mut slow: Vec<TcpStream> = (0..50).map(|_| sim.connect()).collect();
+    for s in &mut slow {
+        s.write_all(b"GET /devices/queries/devices/v1 HTTP/1.1\r\nHost: x\r\nX-Slow: ")
+            .unwrap();
+    }
+    let idle = sim.connect();
+    let started = Instant::now();
+    for s in slow.into_iter().chain([idle]) {
+        assert!(closed_by_server(s), "the connection stayed open");
+    }
+    assert!(
+        started.elapsed() < Duration::from_secs(15),
+        "closed only after {:?}",
+        started.elapsed()
+    );
+}
