@@ -7,6 +7,7 @@
 #   bench/run.sh --smoke         seconds-long sanity pass (debug build, tiny sizes, installs nothing);
 #                                writes target/bench-smoke/BENCHMARKS.md unless --out is given
 #   bench/run.sh --out FILE      write the report elsewhere
+#   bench/run.sh --only 3,6      run only the cases whose title starts so (while working on them)
 #
 # Full run extras, each optional: wrk, hyperfine and GNU time from apt (when run as root), FalconPy 1.6.6 in
 # ./.venv or bench/.venv (created when missing). Without them the affected comparisons say "not run".
@@ -16,11 +17,13 @@ root=$PWD
 
 smoke=0
 out=""
+only=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --smoke) smoke=1 ;;
     --out) out="$2"; shift ;;
-    *) echo "usage: bench/run.sh [--smoke] [--out FILE]" >&2; exit 2 ;;
+    --only) only="$2"; shift ;;
+    *) echo "usage: bench/run.sh [--smoke] [--out FILE] [--only CASES]" >&2; exit 2 ;;
   esac
   shift
 done
@@ -68,4 +71,5 @@ args=(run --root "$root" --falconry "$target_dir/$profile/falconry" --out "$out"
 command -v wrk >/dev/null && args+=(--wrk "$(command -v wrk)")
 command -v hyperfine >/dev/null && args+=(--hyperfine "$(command -v hyperfine)")
 [ "$smoke" = 1 ] && args+=(--smoke)
+[ -n "$only" ] && args+=(--only "$only")
 exec "$target_dir/$profile/examples/bench" "${args[@]}"

@@ -13,6 +13,8 @@ pub struct Options {
     /// Cross-checks the start-up timings when present.
     pub hyperfine: Option<PathBuf>,
     pub smoke: bool,
+    /// Run only the cases whose title starts with one of these (`--only 3,6`); all when empty.
+    pub only: Vec<String>,
     pub scale: Scale,
 }
 
@@ -80,6 +82,7 @@ impl Options {
         let mut wrk = None;
         let mut hyperfine = None;
         let mut smoke = false;
+        let mut only = Vec::new();
         let mut it = args.iter();
         while let Some(flag) = it.next() {
             let mut value = || {
@@ -95,6 +98,15 @@ impl Options {
                 "--wrk" => wrk = Some(value()?),
                 "--hyperfine" => hyperfine = Some(value()?),
                 "--smoke" => smoke = true,
+                "--only" => {
+                    let list = value()?;
+                    only = list
+                        .to_string_lossy()
+                        .split(',')
+                        .map(|c| c.trim().to_string())
+                        .filter(|c| !c.is_empty())
+                        .collect();
+                }
                 other => return Err(format!("unknown argument `{other}`")),
             }
         }
@@ -107,6 +119,7 @@ impl Options {
             wrk,
             hyperfine,
             smoke,
+            only,
             scale: if smoke { Scale::smoke() } else { Scale::full() },
         })
     }

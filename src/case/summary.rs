@@ -13,6 +13,8 @@ pub struct Loaded {
     pub commands: Vec<Value>,
     pub events: Vec<Value>,
     pub evidence: Vec<Value>,
+    /// The audit entries saying what a request did (the `intent` entries written before sending are
+    /// in the file, not here: each has its outcome entry).
     pub audit: Vec<Value>,
     pub journal: Vec<Value>,
 }
@@ -23,7 +25,10 @@ impl Loaded {
             commands: read(&dir.join(COMMANDS_FILE))?,
             events: read(&dir.join(EVENTS_FILE))?,
             evidence: read(&dir.join(EVIDENCE_FILE))?,
-            audit: read(&dir.join(AUDIT_FILE))?,
+            audit: read(&dir.join(AUDIT_FILE))?
+                .into_iter()
+                .filter(|a| a["phase"] != "intent")
+                .collect(),
             journal: read(&dir.join(JOURNAL_FILE))?,
         })
     }

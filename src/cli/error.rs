@@ -15,6 +15,10 @@ pub fn render(err: &Error) -> String {
         }
         Error::Policy(e) => format!("error: {e}\n"),
         Error::NotRun(n) => format!("error: {n} problems found; the playbook was not run\n"),
+        Error::Refused(n) => format!(
+            "error: {n} destructive step{} refused (run with `--allow-destructive` to allow)\n",
+            if *n == 1 { " was" } else { "s were" }
+        ),
         Error::Findings(n) => format!(
             "error: {n} problem{} found\n",
             if *n == 1 { "" } else { "s" }
@@ -41,12 +45,19 @@ pub enum Error {
     Policy(crate::rtr::policy::Error),
     /// `policy plan` found changes (already printed): not a failure, exit code 2.
     Changes,
+    /// The playbook ran, but the guard refused destructive steps (the summary is already printed).
+    Refused(usize),
 }
+
+/// The exit code of a run in which a destructive step was refused.
+pub const EXIT_REFUSED: i32 = 3;
 
 impl Error {
     pub fn exit_code(&self) -> i32 {
         match self {
             Error::Usage(_) | Error::Changes => 2,
+            Error::Refused(_) => EXIT_REFUSED,
+            Error::Policy(e) if e.is_refusal() => EXIT_REFUSED,
             // As shells report a process ended by SIGINT.
             Error::Script(e) if e.kind == ErrorKind::Interrupted => 130,
             _ => 1,

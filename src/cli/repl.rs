@@ -145,12 +145,18 @@ fn overview() -> String {
             .collect();
         let _ = writeln!(out, "{ty} methods: {}", methods.join(", "));
     }
+    out.push_str(
+        "parsed RTR output: `help(\"rtr\")` lists every key of `ps`, `netstat` and `ls` rows, per platform\n",
+    );
     out.push_str("REPL commands: `:help`\n");
     out
 }
 
 fn topic_help(topic: &str) -> Result<String, Box<EvalAltResult>> {
     let topic = topic.trim();
+    if topic == "rtr" {
+        return Ok(crate::rtr::parse::schema::help_text());
+    }
     if let Some((module, name)) = topic.rsplit_once("::")
         && let Some(op) = resolve(module, name)
     {
@@ -167,5 +173,8 @@ fn topic_help(topic: &str) -> Result<String, Box<EvalAltResult>> {
         }
         return Ok(out);
     }
-    Err(format!("no operation or collection `{topic}`; `help()` lists the collections").into())
+    Err(format!(
+        "no operation or collection `{topic}`; `help()` lists the collections, `help(\"rtr\")` the parsed RTR fields"
+    )
+    .into())
 }

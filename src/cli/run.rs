@@ -5,7 +5,7 @@ use super::config::RunConfig;
 use super::error::Error;
 use crate::engine::render_script_error;
 use crate::engine::{Cancel, ScriptError, convert, on_script_thread};
-use crate::safety::Playbook;
+use crate::safety::{Playbook, Safety};
 
 pub fn run(cfg: RunConfig) -> Result<(), Error> {
     let cancel = Cancel::new();
@@ -46,10 +46,34 @@ pub fn run(cfg: RunConfig) -> Result<(), Error> {
     if let Some(plan) = safety.render_plan() {
         eprint!("{plan}");
     }
+    // A refused destructive step fails the run, whether the playbook caught the refusal or not: the
+    // summary says what was held back and what had already changed.
+    let refused = {
+        let o = safety.outcome();
+        (!o.refused.is_empty()).then(|| (o.refused.len(), o.render()))
+    };
     if let Some(case) = &case {
-        close_case(case, &outcome);
+        close_case(case, &outcome, refused.as_ref().map(|r| r.0));
     }
-    let value = outcome?;
+    let value = match (outcome, refused) {
+        (Ok(v), None) => v,
+        (Err(e), None) => return Err(e),
+        (Err(e), Some((n, summary))) => {
+            eprint!("{}", super::render(&e));
+            eprint!("{summary}");
+            return Err(Error::Refused(n));
+        }
+        (Ok(v), Some((n, summary))) => {
+            print_result(json, &safety, v)?;
+            eprint!("{summary}");
+            return Err(Error::Refused(n));
+        }
+    };
+    print_result(json, &safety, value)
+}
+
+/// With `--json`, the playbook's final value (and the plan, in plan mode) on stdout.
+fn print_result(json: bool, safety: &Safety, value: serde_json::Value) -> Result<(), Error> {
     if json {
         let value = match safety.plan_json() {
             Some(plan) => serde_json::json!({ "result": value, "plan": plan }),
@@ -63,10 +87,15 @@ pub fn run(cfg: RunConfig) -> Result<(), Error> {
 }
 
 /// Writes the case's summary and manifest, however the run ended.
-fn close_case(case: &crate::case::Case, outcome: &Result<serde_json::Value, Error>) {
-    let how = match outcome {
-        Ok(v) => serde_json::json!({ "status": "ok", "result": v }),
-        Err(e) => serde_json::json!({
+fn close_case(
+    case: &crate::case::Case,
+    outcome: &Result<serde_json::Value, Error>,
+    refused: Option<usize>,
+) {
+    let how = match (outcome, refused) {
+        (Ok(v), Some(n)) => serde_json::json!({ "status": "refused", "refused": n, "result": v }),
+        (Ok(v), None) => serde_json::json!({ "status": "ok", "result": v }),
+        (Err(e), _) => serde_json::json!({
             "status": if e.exit_code() == 130 { "interrupted" } else { "error" },
             "error": super::render(e).trim_end(),
         }),

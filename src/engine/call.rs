@@ -60,9 +60,10 @@ pub fn call(
             case::record_refusal(ctx, &stop);
             CallError::Safety(stop)
         })?;
-    if let Verdict::Answer(resp) = verdict {
-        return Ok(resp);
-    }
+    let intent = match verdict {
+        Verdict::Answer(resp) => return Ok(resp),
+        Verdict::Send(intent) => intent,
+    };
     // The case's journal: a step taken before the run was interrupted is answered, not sent again.
     let step = match case::before_send(ctx, args, &req) {
         Ok(case::Before::Answer(answer)) => return answer.map_err(CallError::Api),
@@ -75,7 +76,9 @@ pub fn call(
         }
     };
     let result = send(ctx, &req);
-    ctx.safety.after(&req, &result).map_err(CallError::Safety)?;
+    ctx.safety
+        .after(&req, intent, &result)
+        .map_err(CallError::Safety)?;
     case::after_send(step, &result)
         .map_err(|e| CallError::Safety(Stop::Audit(format!("cannot journal the answer: {e}"))))?;
     result.map_err(CallError::Api)
@@ -138,7 +141,7 @@ pub fn call_from_rhai(
             pos,
         ))),
         // Unaudited changes must not go on: not catchable.
-        Err(CallError::Safety(e @ Stop::Audit(_))) => Err(Box::new(
+        Err(CallError::Safety(e @ (Stop::Audit(_) | Stop::AuditBefore(_)))) => Err(Box::new(
             EvalAltResult::ErrorTerminated(e.termination(), pos),
         )),
     }

@@ -12,7 +12,7 @@ use super::session::{Dir, Session};
 use crate::ops::OpId;
 use crate::ops::commands::{self, Command, Tier};
 use serde_json::{Value, json};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// The execute and status operations of one tier.
 pub struct Endpoint {
@@ -147,18 +147,21 @@ fn run_once(session: &Session, command_string: &str, timeout: Duration) -> Resul
         result["queued"] = json!(true);
         return Ok(result);
     }
-    let (stdout, stderr) = wait_output(ctx, &ep, &request_id, timeout).map_err(|e| {
+    let timing = &session.0.timing;
+    let waited = wait_output_placed(ctx, &ep, &request_id, timeout, timing.first_poll(&base));
+    let waited = waited.map_err(|e| {
         e.context(format!("`{line}` on host {}", host.label()))
             .with("device_id", host.device_id.clone())
             .with("command", line.to_string())
             .with("cloud_request_id", request_id.clone())
     })?;
-    if base.eq_ignore_ascii_case("cd") && stderr.trim().is_empty() {
-        learn_dir(session, line, &stdout, timeout);
+    timing.completed(&base, waited.seen_after);
+    if base.eq_ignore_ascii_case("cd") && waited.stderr.trim().is_empty() {
+        learn_dir(session, line, &waited.stdout, timeout);
     }
     result["complete"] = json!(true);
-    result["stdout"] = json!(stdout);
-    result["stderr"] = json!(stderr);
+    result["stdout"] = json!(waited.stdout);
+    result["stderr"] = json!(waited.stderr);
     add_parsed(&mut result, &base, &host.platform, line);
     Ok(result)
 }
@@ -261,6 +264,37 @@ pub fn wait_output(
     request_id: &str,
     timeout: Duration,
 ) -> Result<(String, String)> {
+    wait_output_placed(ctx, ep, request_id, timeout, None).map(|w| (w.stdout, w.stderr))
+}
+
+/// A command's whole output, and when it was first seen complete.
+pub struct Output {
+    pub stdout: String,
+    pub stderr: String,
+    /// From the start of the wait to sending the status request that found the output: an upper
+    /// bound on the command's run time, which places the next first poll.
+    pub seen_after: Duration,
+}
+
+/// A complete answer at least this long also reads the next `sequence_id`: should a Falcon mark
+/// every chunk complete (not what its SDK's maintainers describe), long output would otherwise be
+/// cut at the first chunk. Shorter answers cost no extra request.
+const LONG_ANSWER: usize = 16 * 1024;
+
+/// [`wait_output`] with the first poll placed at `first_poll` (when known).
+///
+/// Falcon splits long output across `sequence_id`s; FalconPy's maintainers describe how to tell
+/// (falconpy#992): a finished command's chunk that answers `complete: false` has more at the next
+/// `sequence_id`. So `complete: true` on sequence 0 is the whole answer, and the minimum of one
+/// status request per command is all a short answer costs.
+pub fn wait_output_placed(
+    ctx: &crate::engine::Context,
+    ep: &Endpoint,
+    request_id: &str,
+    timeout: Duration,
+    first_poll: Option<Duration>,
+) -> Result<Output> {
+    let started = Instant::now();
     let status = |sequence: usize| {
         api::send(
             ctx,
@@ -269,42 +303,60 @@ pub fn wait_output(
         )
         .and_then(|r| api::first_resource(&r, &format!("`{}`", ep.status.op().name)))
     };
-    let first = poll::wait(
+    let complete = |s: &Value| s.get("complete").and_then(Value::as_bool).unwrap_or(false);
+    let no_answer = || {
+        Error::new(format!(
+            "no answer within {} (cloud request `{request_id}`); the command was not sent again and may still complete on the host",
+            humantime::format_duration(Duration::from_millis(timeout.as_millis() as u64))
+        ))
+        .with("timeout", true)
+    };
+    // A chunk is there once it is complete or holds output; before, the command is still running.
+    let ready = |s: Value| (complete(&s) || !str_of(&s, "stdout").is_empty()).then_some(s);
+    let mut seen_after = Duration::ZERO;
+    let schedule = first_poll.map_or_else(poll::Backoff::default, poll::Backoff::after);
+    let first = poll::wait_with(
         ctx,
         timeout,
+        schedule,
         || {
-            let s = status(0)?;
-            Ok(s.get("complete")
-                .and_then(Value::as_bool)
-                .unwrap_or(false)
-                .then_some(s))
+            seen_after = started.elapsed();
+            Ok(ready(status(0)?))
         },
-        || {
-            Error::new(format!(
-                "no answer within {} (cloud request `{request_id}`); the command was not sent again and may still complete on the host",
-                humantime::format_duration(Duration::from_millis(timeout.as_millis() as u64))
-            ))
-            .with("timeout", true)
-        },
+        no_answer,
     )?;
     let mut stdout = str_of(&first, "stdout").to_string();
     let stderr = str_of(&first, "stderr").to_string();
-    // Long output is split across `sequence_id` chunks; a chunk shorter than the first, or an empty
-    // one, is the last.
     let first_len = stdout.len();
-    let mut last_len = first_len;
+    let (mut last, mut more) = (first_len, !complete(&first));
     let mut sequence = 1;
-    while last_len > 0 && (sequence == 1 || last_len >= first_len) && sequence < MAX_CHUNKS {
-        let chunk = status(sequence)?;
+    // Past a long complete answer, read on while chunks come back as long as the first.
+    while (more || (first_len >= LONG_ANSWER && last >= first_len)) && sequence < MAX_CHUNKS {
+        let chunk = if more {
+            let left = timeout.saturating_sub(started.elapsed());
+            poll::wait(ctx, left, || Ok(ready(status(sequence)?)), no_answer)?
+        } else {
+            match status(sequence) {
+                Ok(chunk) => chunk,
+                // Only a guard: an API that does not know the sequence has nothing more.
+                Err(e) if !e.is_cancelled() => break,
+                Err(e) => return Err(e),
+            }
+        };
         let text = str_of(&chunk, "stdout");
-        if text.is_empty() || (sequence == 1 && text == stdout) {
+        if text.is_empty() || (!more && sequence == 1 && text == stdout) {
             break;
         }
         stdout.push_str(text);
-        last_len = text.len();
+        last = text.len();
+        more = !complete(&chunk);
         sequence += 1;
     }
-    Ok((stdout, stderr))
+    Ok(Output {
+        stdout,
+        stderr,
+        seen_after,
+    })
 }
 
 /// Adds the structured field (`processes`, `entries`, ...) the parsers read from the output, and

@@ -22,6 +22,8 @@ pub trait Alive: Send + Sync {
 pub struct Registry {
     live: Mutex<Vec<Weak<dyn Alive>>>,
     keeper: Mutex<bool>,
+    /// The run's command timings: the registry is the one per-engine value every session sees.
+    pub timing: Arc<super::timing::Timing>,
 }
 
 /// How often the keeper looks at the sessions.

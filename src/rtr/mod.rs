@@ -23,6 +23,7 @@ mod progress;
 mod refusal;
 mod register;
 mod session;
+mod timing;
 
 pub use poll::Backoff;
 pub use register::{FUNCTIONS, METHODS, register};

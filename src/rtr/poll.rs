@@ -15,12 +15,28 @@ const GROWTH: f64 = 1.9;
 /// The delays between polls.
 #[derive(Clone, Debug)]
 pub struct Backoff {
+    /// A first delay placed by what similar commands took; the schedule follows it.
+    placed: Option<Duration>,
     next: Duration,
 }
 
 impl Default for Backoff {
     fn default() -> Backoff {
-        Backoff { next: FIRST }
+        Backoff {
+            placed: None,
+            next: FIRST,
+        }
+    }
+}
+
+impl Backoff {
+    /// Waits `first` before the first poll, then follows the usual schedule from its start: a
+    /// command that missed the expected time is usually about to finish.
+    pub fn after(first: Duration) -> Backoff {
+        Backoff {
+            placed: Some(first),
+            ..Backoff::default()
+        }
     }
 }
 
@@ -28,6 +44,9 @@ impl Iterator for Backoff {
     type Item = Duration;
 
     fn next(&mut self) -> Option<Duration> {
+        if let Some(d) = self.placed.take() {
+            return Some(d);
+        }
         let d = self.next;
         self.next = self.next.mul_f64(GROWTH).min(CEILING);
         Some(d)
@@ -39,6 +58,17 @@ impl Iterator for Backoff {
 pub fn wait<T>(
     ctx: &Context,
     timeout: Duration,
+    check: impl FnMut() -> Result<Option<T>>,
+    on_timeout: impl FnOnce() -> Error,
+) -> Result<T> {
+    wait_with(ctx, timeout, Backoff::default(), check, on_timeout)
+}
+
+/// [`wait`] on a given schedule.
+pub fn wait_with<T>(
+    ctx: &Context,
+    timeout: Duration,
+    schedule: Backoff,
     mut check: impl FnMut() -> Result<Option<T>>,
     on_timeout: impl FnOnce() -> Error,
 ) -> Result<T> {
@@ -47,7 +77,7 @@ pub fn wait<T>(
     let deadline = now
         .checked_add(timeout)
         .unwrap_or_else(|| now + Duration::from_secs(365 * 24 * 3600));
-    for delay in Backoff::default() {
+    for delay in schedule {
         let now = Instant::now();
         if now >= deadline {
             break;
@@ -85,5 +115,14 @@ mod tests {
         );
         let first: Vec<u128> = Backoff::default().take(6).map(|d| d.as_millis()).collect();
         assert_eq!(first, vec![50, 95, 180, 342, 651, 1000]);
+    }
+
+    #[test]
+    fn a_placed_first_poll_is_followed_by_the_usual_schedule() {
+        let placed: Vec<u128> = Backoff::after(Duration::from_millis(320))
+            .take(4)
+            .map(|d| d.as_millis())
+            .collect();
+        assert_eq!(placed, vec![320, 50, 95, 180]);
     }
 }

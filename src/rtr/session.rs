@@ -6,6 +6,7 @@ use super::hosts::HostInfo;
 use super::keepalive::{Alive, Registry};
 use super::options::Options;
 use super::refusal;
+use super::timing::Timing;
 use crate::engine::Context;
 use crate::ops::OpId;
 use rhai::Dynamic;
@@ -56,6 +57,8 @@ pub struct Inner {
     pub ctx: Arc<Context>,
     pub host: HostInfo,
     pub opts: SessionOptions,
+    /// What this run's commands took, to place first polls (shared by every session).
+    pub timing: Arc<Timing>,
     id: Mutex<String>,
     /// Where `cd` left the session: a reopened session starts in the default directory, so the next
     /// command must first be taken back here.
@@ -92,6 +95,7 @@ impl Session {
             ctx: ctx.clone(),
             host,
             opts,
+            timing: registry.timing.clone(),
             id: Mutex::new(id),
             dir: Mutex::new(Dir::Default),
             last_used: Mutex::new(Instant::now()),

@@ -79,13 +79,36 @@ impl AuditLog {
     }
 }
 
-/// One line of the audit log: what was sent, to whom, by which playbook, and what came back.
+/// The line written before a state-changing request is sent (`"phase": "intent"`): what is about to be
+/// sent, to whom, by which playbook. Its outcome line repeats its `id`; an intent without an outcome is
+/// a request that may have run (falconry was killed, or the answer never came).
+pub fn intent(req: &Request, targets: Targets, playbook: Option<&Playbook>, id: u64) -> Value {
+    let mut e = request_fields(req, targets, playbook, Some(id), "intent");
+    e.insert("pid".into(), json!(std::process::id()));
+    Value::Object(e)
+}
+
+/// One line of the audit log (`"phase": "outcome"`): what was sent, to whom, by which playbook, and what
+/// came back.
 pub fn entry(
     req: &Request,
     targets: Targets,
     result: &Result<Response, ApiError>,
     playbook: Option<&Playbook>,
+    id: Option<u64>,
 ) -> Value {
+    let mut e = request_fields(req, targets, playbook, id, "outcome");
+    outcome_fields(&mut e, result);
+    Value::Object(e)
+}
+
+fn request_fields(
+    req: &Request,
+    targets: Targets,
+    playbook: Option<&Playbook>,
+    id: Option<u64>,
+    phase: &str,
+) -> Map<String, Value> {
     let mut e = Map::new();
     e.insert(
         "time".into(),
@@ -101,6 +124,11 @@ pub fn entry(
             }),
         );
     }
+    e.insert("phase".into(), json!(phase));
+    if let Some(id) = id {
+        // Unique within the file's lifetime enough to pair lines: the pid tells processes apart.
+        e.insert("id".into(), json!(format!("{}-{id}", std::process::id())));
+    }
     e.insert("operation".into(), json!(req.op.qualified_name()));
     e.insert("operation_id".into(), json!(req.op.id));
     e.insert("method".into(), json!(req.op.method.as_str()));
@@ -113,6 +141,10 @@ pub fn entry(
         "targets".into(),
         serde_json::to_value(targets).unwrap_or(Value::Null),
     );
+    e
+}
+
+fn outcome_fields(e: &mut Map<String, Value>, result: &Result<Response, ApiError>) {
     match result {
         Ok(resp) => {
             e.insert("status".into(), json!(resp.status));
@@ -133,7 +165,6 @@ pub fn entry(
             e.insert("error".into(), json!(err.to_string()));
         }
     }
-    Value::Object(e)
 }
 
 /// The RTR cloud request id(s) an answer carries: one id, or device id -> task id for a batch.

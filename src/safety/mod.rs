@@ -6,6 +6,7 @@ mod arguments;
 mod audit;
 mod flags;
 mod guard;
+mod outcome;
 mod plan;
 mod playbook;
 pub mod sandbox;
@@ -16,6 +17,7 @@ pub use arguments::arguments;
 pub use audit::{AuditLog, data_dir, default_audit_path};
 pub use flags::RunFlags;
 pub use guard::{Guard, Prompt, Refusal, destructive, refusal_map, rtr_command};
+pub use outcome::Outcome;
 pub use plan::{Plan, Step};
 pub use playbook::Playbook;
 pub use sandbox::confine;
@@ -42,10 +44,16 @@ pub struct Settings {
 /// What to do with a request.
 #[derive(Debug)]
 pub enum Verdict {
-    Send,
+    /// Send it, then tell [`Safety::after`] with this intent (the audit log's entry written before sending).
+    Send(Intent),
     /// Plan mode: do not send; this is the answer.
     Answer(Response),
 }
+
+/// The audit log's record that a state-changing request is about to be sent: its id, repeated by the
+/// outcome entry. `None` for requests the audit log does not record.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Intent(Option<u64>);
 
 /// Why a call stops here.
 #[derive(Clone, Debug, PartialEq)]
@@ -56,6 +64,8 @@ pub enum Stop {
     Sandbox { key: String, message: String },
     /// The request was sent, but could not be written to the audit log.
     Audit(String),
+    /// The request's intent could not be written to the audit log: nothing was sent.
+    AuditBefore(String),
 }
 
 impl Stop {
@@ -75,6 +85,7 @@ impl fmt::Display for Stop {
             Stop::Refused(r) => r.fmt(f),
             Stop::Sandbox { key, message } => write!(f, "argument `{key}`: {message}"),
             Stop::Audit(m) => write!(f, "{m}; the request was sent, the playbook stops here"),
+            Stop::AuditBefore(m) => write!(f, "{m}; nothing was sent, the playbook stops here"),
         }
     }
 }
@@ -92,6 +103,8 @@ struct Inner {
     playbook: Option<Playbook>,
     /// Locked before `plan` whenever both are needed.
     memory: Mutex<Memory>,
+    /// Refusals and changes made, for the summary a run with a refusal ends with.
+    outcome: Mutex<Outcome>,
 }
 
 impl fmt::Debug for Safety {
@@ -118,6 +131,7 @@ impl Safety {
             audit: settings.audit.map(Arc::new),
             playbook: settings.playbook,
             memory: Mutex::new(Memory::default()),
+            outcome: Mutex::new(Outcome::default()),
         }))
     }
 
@@ -127,8 +141,15 @@ impl Safety {
 
     /// Whether a destructive change described by `what` may go ahead: always in plan mode (nothing is
     /// sent), else as the guard decides (`--allow-destructive`, the REPL's question).
+    /// A refusal counts in the run's outcome as the guard's own do.
     pub fn permits(&self, what: &str) -> bool {
-        self.is_planning() || self.0.guard.permits(what)
+        let allowed = self.is_planning() || self.0.guard.permits(what);
+        if !allowed {
+            lock(&self.0.outcome)
+                .refused
+                .push(format!("refused {what}"));
+        }
+        allowed
     }
 
     pub fn audit_path(&self) -> Option<&Path> {
@@ -144,6 +165,7 @@ impl Safety {
             audit: self.0.audit.clone(),
             playbook: Some(playbook),
             memory: Mutex::new(Memory::default()),
+            outcome: Mutex::new(Outcome::default()),
         }))
     }
 
@@ -162,13 +184,39 @@ impl Safety {
         self.0.plan.as_ref().map(|p| lock(p).to_json())
     }
 
-    /// Decides what happens to a validated request. `base_dir` and `out_dir` are where uploads may come from.
+    /// Decides what happens to a validated request. `base_dir` and `out_dir` are where uploads may come
+    /// from. A state-changing request that is to be sent is first written to the audit log as an intent,
+    /// so a run killed while it is in flight still shows what may have run.
     pub fn before(
         &self,
         req: &mut Request,
         base_dir: &Path,
         out_dir: &Path,
     ) -> Result<Verdict, Stop> {
+        match self.decide(req, base_dir, out_dir)? {
+            Verdict::Send(_) => Ok(Verdict::Send(self.intend(req)?)),
+            answer => Ok(answer),
+        }
+    }
+
+    /// Writes the intent entry of a state-changing request about to be sent.
+    fn intend(&self, req: &Request) -> Result<Intent, Stop> {
+        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+        let Some(audit) = &self.0.audit else {
+            return Ok(Intent(None));
+        };
+        if !req.op.changes_state() {
+            return Ok(Intent(None));
+        }
+        let id = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let targets = lock(&self.0.memory).targets(req);
+        audit
+            .append(&audit::intent(req, targets, self.0.playbook.as_ref(), id))
+            .map_err(Stop::AuditBefore)?;
+        Ok(Intent(Some(id)))
+    }
+
+    fn decide(&self, req: &mut Request, base_dir: &Path, out_dir: &Path) -> Result<Verdict, Stop> {
         sandbox::check_uploads(req, &[base_dir, out_dir])
             .map_err(|(key, message)| Stop::Sandbox { key, message })?;
         self.name_in_audit_comment(req);
@@ -178,7 +226,7 @@ impl Safety {
             return Ok(Verdict::Answer(answer));
         }
         if !req.op.changes_state() || req.op.effect == Effect::Session {
-            return Ok(Verdict::Send);
+            return Ok(Verdict::Send(Intent::default()));
         }
         let command = rtr_command(req);
         // A command missing from the catalogue is assumed to change the host: plan mode keeps it back.
@@ -213,30 +261,20 @@ impl Safety {
             return Ok(Verdict::Answer(answer));
         }
         let Some(reason) = reason else {
-            return Ok(Verdict::Send);
+            return Ok(Verdict::Send(Intent::default()));
         };
         let hosts = targets.hosts(&memory);
         // The prompt may wait for a person: other hosts of a fan-out must not wait on the lock meanwhile.
         drop(memory);
         let line = command.map(|(l, _)| l).filter(|l| !l.is_empty());
-        let what = match &line {
-            Some(l) => format!("`{l}`"),
-            None => format!("`{}`", req.op.qualified_name()),
-        };
-        let on = if hosts.is_empty() {
-            String::new()
-        } else {
-            format!(" on {}", hosts.join(", "))
-        };
-        let of = if targets.ids.is_empty() {
-            String::new()
-        } else {
-            format!(" of {}", targets.ids.join(", "))
-        };
-        if self.0.guard.permits(&format!("{what}{on}{of}")) {
-            return Ok(Verdict::Send);
+        if self
+            .0
+            .guard
+            .permits(&describe(req, line.as_deref(), &hosts, &targets.ids))
+        {
+            return Ok(Verdict::Send(Intent::default()));
         }
-        Err(Stop::Refused(Refusal {
+        let refusal = Refusal {
             operation: req.op.qualified_name(),
             command: line,
             device_ids: targets.device_ids,
@@ -244,17 +282,34 @@ impl Safety {
             ids: targets.ids,
             reason,
             how_to_allow: self.0.guard.how_to_allow(),
-        }))
+        };
+        lock(&self.0.outcome).refused.push(refusal.to_string());
+        Err(Stop::Refused(refusal))
     }
 
-    /// Learns from the answer and, for a state-changing request, writes the audit line before returning.
-    pub fn after(&self, req: &Request, result: &Result<Response, ApiError>) -> Result<(), Stop> {
+    /// What the run was refused and what it changed (see [`Outcome`]).
+    pub fn outcome(&self) -> MutexGuard<'_, Outcome> {
+        lock(&self.0.outcome)
+    }
+
+    /// Learns from the answer and, for a state-changing request, writes the audit line (the outcome of
+    /// `intent`) before returning.
+    pub fn after(
+        &self,
+        req: &Request,
+        intent: Intent,
+        result: &Result<Response, ApiError>,
+    ) -> Result<(), Stop> {
         let targets = {
             let mut memory = lock(&self.0.memory);
             if let Ok(resp) = result {
                 memory.learn(req, resp);
             }
-            memory.targets(req)
+            let targets = memory.targets(req);
+            if result.is_ok() && !self.is_planning() {
+                self.note_change(req, &targets, &memory);
+            }
+            targets
         };
         let Some(audit) = &self.0.audit else {
             return Ok(());
@@ -268,8 +323,25 @@ impl Safety {
                 targets,
                 result,
                 self.0.playbook.as_ref(),
+                intent.0,
             ))
             .map_err(Stop::Audit)
+    }
+
+    /// Remembers a change that was made (a tenant change, or an RTR command that changes a host).
+    fn note_change(&self, req: &Request, targets: &Targets, memory: &Memory) {
+        if !req.op.changes_state() || req.op.effect == Effect::Session {
+            return;
+        }
+        let command = rtr_command(req);
+        if matches!(&command, Some((_, Some(c))) if !c.changes_host) {
+            return;
+        }
+        let line = command.map(|(l, _)| l).filter(|l| !l.is_empty());
+        let hosts = targets.hosts(memory);
+        lock(&self.0.outcome)
+            .changed
+            .push(describe(req, line.as_deref(), &hosts, &targets.ids));
     }
 
     /// Operations that take `comments_for_audit_log` get the playbook's name when the caller gave none.
@@ -293,4 +365,29 @@ impl Safety {
             _ => {}
         }
     }
+}
+
+/// A request as the guard's prompt and the run's summary name it: the command or operation, its hosts
+/// and the ids it acts on.
+fn describe(req: &Request, line: Option<&str>, hosts: &[String], ids: &[String]) -> String {
+    let what = match line {
+        Some(l) => format!("`{l}`"),
+        None => format!("`{}`", req.op.qualified_name()),
+    };
+    let on = if hosts.is_empty() {
+        String::new()
+    } else {
+        format!(" on {}", hosts.join(", "))
+    };
+    let of = if ids.is_empty() {
+        String::new()
+    } else {
+        format!(" of {}", ids.join(", "))
+    };
+    // A create names what it creates.
+    let named = match req.arg("name").or_else(|| req.arg("file")) {
+        Some(serde_json::Value::String(n)) if ids.is_empty() => format!(" `{n}`"),
+        _ => String::new(),
+    };
+    format!("{what}{named}{on}{of}")
 }

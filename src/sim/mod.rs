@@ -6,7 +6,8 @@
 //! Behaviour worth knowing when writing a client against it:
 //! - `X-Ratelimit-Retryafter` (on 429) is in seconds since the epoch;
 //! - command output longer than the scenario's `stdout_chunk_bytes` is split across sequences:
-//!   read `sequence_id` 0, 1, ... until a chunk comes back empty; `complete` is the same for all;
+//!   every chunk but the last answers `complete: false`, so read `sequence_id` 0, 1, ... until
+//!   `complete` is true (FalconPy's maintainers describe the API so, falconpy#992);
 //! - commands refused by the response policy answer 403 naming the policy and the setting;
 //!   commands the endpoint tier or the platform does not run answer 400;
 //! - injected faults (`[faults]`) never touch `/oauth2/*`.

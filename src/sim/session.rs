@@ -384,10 +384,13 @@ impl State {
             .ok_or_else(|| Fail::not_found(format!("cloud request `{id}` not found")))?;
         let (complete, stdout, stderr) = match &cmd.progress {
             Progress::Done { at, stdout, stderr } if Instant::now() >= *at => {
-                let chunk = self.scenario.stdout_chunk_bytes.max(1);
+                let size = self.scenario.stdout_chunk_bytes.max(1);
+                let (chunk, more) = chunk_of(stdout, size, sequence);
+                // As FalconPy's maintainers describe it (falconpy#992): `complete` false on a
+                // finished command's chunk means the next `sequence_id` holds more output.
                 (
-                    true,
-                    chunk_of(stdout, chunk, sequence),
+                    !more,
+                    chunk,
                     if sequence == 0 { stderr.as_str() } else { "" },
                 )
             }
@@ -428,12 +431,13 @@ fn falcon_script_name(line: &str) -> Option<String> {
     (!name.is_empty()).then(|| name.to_string())
 }
 
-/// The `n`-th chunk of `text`, at most `size` bytes, cut on a character boundary.
-fn chunk_of(text: &str, size: usize, n: usize) -> &str {
+/// The `n`-th chunk of `text`, at most `size` bytes, cut on a character boundary, and whether
+/// more text follows it.
+fn chunk_of(text: &str, size: usize, n: usize) -> (&str, bool) {
     let mut start = 0;
     for i in 0..=n {
         if start >= text.len() {
-            return "";
+            return ("", false);
         }
         let mut end = (start + size).min(text.len());
         while !text.is_char_boundary(end) {
@@ -443,11 +447,11 @@ fn chunk_of(text: &str, size: usize, n: usize) -> &str {
             end = start + text[start..].chars().next().map_or(1, char::len_utf8);
         }
         if i == n {
-            return &text[start..end];
+            return (&text[start..end], end < text.len());
         }
         start = end;
     }
-    ""
+    ("", false)
 }
 
 #[cfg(test)]
@@ -474,13 +478,14 @@ mod tests {
         let text = "aé".repeat(10);
         let mut joined = String::new();
         for n in 0.. {
-            let c = chunk_of(&text, 4, n);
-            if c.is_empty() {
+            let (c, more) = chunk_of(&text, 4, n);
+            assert!(!c.is_empty() && c.len() <= 4);
+            joined.push_str(c);
+            if !more {
                 break;
             }
-            assert!(c.len() <= 4);
-            joined.push_str(c);
         }
         assert_eq!(joined, text);
+        assert_eq!(chunk_of(&text, 4, 99), ("", false));
     }
 }

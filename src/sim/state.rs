@@ -570,7 +570,15 @@ impl State {
             .filter_map(|id| self.groups.iter().find(|g| &g.id == id))
             .map(Group::record)
             .collect();
-        p.record(&self.scenario.cid, groups, self.precedence_of(pi))
+        p.record(&self.scenario.cid, groups)
+    }
+
+    /// What filters and sorts see of a policy: its record plus `precedence`, which Falcon sorts and
+    /// filters by but does not put in the record.
+    pub(crate) fn policy_query_record(&self, pi: usize) -> Value {
+        let mut record = self.policy_record(pi);
+        record["precedence"] = json!(self.precedence_of(pi));
+        record
     }
 
     /// The device fields that do not depend on groups (dynamic group rules match on these).
@@ -592,9 +600,9 @@ impl State {
             map.insert("groups".into(), json!(groups));
             map.insert(
                 "device_policies".into(),
-                json!({ "response": {
+                json!({ "remote_response": {
                     "policy_id": self.policies[pi].id,
-                    "policy_type": "response",
+                    "policy_type": "remote-response",
                     "applied": true,
                 }}),
             );

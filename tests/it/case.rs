@@ -68,7 +68,9 @@ fn triage_case() -> (common::Output, PathBuf) {
         .arg("--arg")
         .arg("who=ir-team")
         .run();
-    out.status(0);
+    // The refused kills (caught by the playbook) fail the run with the guard's exit code; the value
+    // is still printed.
+    out.status(3).stderr_has("refused");
     let case = out.dir.join("case");
     (out, case)
 }
@@ -160,7 +162,8 @@ fn a_run_keeps_its_whole_case_and_verify_notices_any_edit() {
     assert_eq!(summary["totals"]["hosts"], 5);
     assert_eq!(summary["totals"]["refused"], 5);
     assert_eq!(summary["totals"]["evidence"], 5);
-    assert_eq!(summary["outcome"]["status"], "ok");
+    assert_eq!(summary["outcome"]["status"], "refused");
+    assert_eq!(summary["outcome"]["refused"], 5);
 
     // The manifest covers every file; verify passes, then names each kind of change.
     let manifest = json_file(&case.join("manifest.json"));

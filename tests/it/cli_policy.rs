@@ -292,7 +292,7 @@ fn capability_removals_and_deletions_need_allow_destructive() {
         .file("p.toml", file)
         .command(&["policy", "apply", "p.toml"])
         .run()
-        .status(1)
+        .status(3)
         .stderr_has("refused: the plan deletes `Linux servers`")
         .stderr_has("--allow-destructive");
     assert_eq!(effective(&sim, "LNX-1"), "Linux servers");
@@ -303,7 +303,7 @@ fn capability_removals_and_deletions_need_allow_destructive() {
         .file("p.toml", &tighter)
         .command(&["policy", "apply", "p.toml"])
         .run()
-        .status(1)
+        .status(3)
         .stderr_has("removes RTR capabilities from 1 host");
     let planned = falconry(&sim)
         .file("p.toml", &tighter)
@@ -483,7 +483,7 @@ fn bad_files_are_errors_with_file_line_and_a_suggestion() {
 }
 
 #[test]
-fn exit_codes_are_0_unchanged_2_changed_1_error() {
+fn exit_codes_are_0_unchanged_2_changed_1_error_3_refused() {
     let sim = tenant();
     let file = export(&sim);
     let run = |args: &[&str]| {
@@ -501,6 +501,9 @@ fn exit_codes_are_0_unchanged_2_changed_1_error() {
     run(&["policy", "plan"]).status(1);
     run(&["policy", "plan", "p.toml", "--no-such-flag"]).status(1);
     run(&["policy", "apply", "p.toml"]).status(0);
+    run(&["policy", "apply", "new.toml"])
+        .status(3)
+        .stderr_has("refused: the plan removes RTR capabilities");
     run(&["policy", "export", "--platform", "Amiga"])
         .status(1)
         .stderr_has("unknown platform `Amiga`");
@@ -551,7 +554,7 @@ fn the_hold_playbook_shows_the_impact_then_applies_only_when_asked() {
     Test::new()
         .command(&["run", &playbook, "--arg", "apply=true"])
         .run()
-        .status(1)
+        .status(3)
         .stderr_has("refused: the plan removes RTR capabilities from 2 hosts");
     let applied = Test::new()
         .command(&[

@@ -177,3 +177,30 @@ fn arg_values_stay_what_was_typed_unless_a_type_is_asked_for() {
         r.show()
     );
 }
+
+#[test]
+fn a_refused_step_fails_the_run_and_says_what_was_already_changed() {
+    let t = Tenant::new();
+    let r = t.playbook("remediate.rhai", &[]);
+    r.refused();
+    assert!(r.stderr.contains("- refused `put-and-run"), "{}", r.show());
+    // The put-file upload went through before the refusal: the summary names it.
+    assert!(
+        r.stderr.contains(
+            "`real_time_response_admin::create_put_files` `falconry-remediate-WS-042.ps1`"
+        ),
+        "{}",
+        r.show()
+    );
+    let r = t.playbook("kill_and_quarantine.rhai", &[]);
+    r.refused();
+    assert!(r.stderr.contains("- refused `kill"), "{}", r.show());
+    assert!(
+        r.stderr.contains("changes already made: none"),
+        "{}",
+        r.show()
+    );
+    // Allowed, the same playbook exits 0.
+    t.playbook("kill_and_quarantine.rhai", &["--allow-destructive"])
+        .ok();
+}

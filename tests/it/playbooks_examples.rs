@@ -86,7 +86,7 @@ fn hunt_ioc_finds_ws_042_by_process_connection_and_hash_and_reports_the_offline_
 #[test]
 fn kill_and_quarantine_stops_before_changing_anything_unless_allowed() {
     let t = Tenant::new();
-    let report = t.playbook("kill_and_quarantine.rhai", &[]).ok().json();
+    let report = t.playbook("kill_and_quarantine.rhai", &[]).refused().json();
     assert!(
         report["refused"]
             .as_str()
@@ -228,10 +228,11 @@ fn sync_scripts_creates_updates_and_deletes_only_its_own() {
     )
     .unwrap();
     std::fs::remove_file(work.join("scripts/list_cron.sh")).unwrap();
-    let cautious = t.run(&playbook, &[]).ok().json();
+    let cautious = t.run(&playbook, &[]).refused().json();
     assert_eq!(strings(&cautious["updated"]), ["network_snapshot.ps1"]);
     assert_eq!(strings(&cautious["stale"]), ["list_cron.sh"]);
     assert!(cautious["deleted"].as_array().unwrap().is_empty());
+    // The refused delete fails the run; the summary names it and the update already made.
     let second = t.run(&playbook, &["--allow-destructive"]).ok().json();
     assert_eq!(strings(&second["updated"]), [] as [&str; 0]);
     assert_eq!(strings(&second["deleted"]), ["list_cron.sh"]);
@@ -259,7 +260,7 @@ fn sync_scripts_creates_updates_and_deletes_only_its_own() {
 #[test]
 fn remediate_runs_only_on_affected_hosts_and_leaves_them_clean() {
     let t = Tenant::new();
-    let refused = t.playbook("remediate.rhai", &[]).ok().json();
+    let refused = t.playbook("remediate.rhai", &[]).refused().json();
     assert_eq!(refused["clean"], 0);
     assert!(t.runs(WS_042, "evil.exe"));
 

@@ -1,7 +1,7 @@
 //! Plan mode, the destructive-action guard, the audit log and the upload sandbox, through the real
 //! binary against the emulator.
 
-use crate::safety_support::{self, Tenant, effect_of, fleet, json_lines};
+use crate::safety_support::{self, Tenant, audit_outcomes, effect_of, fleet};
 use falconry::ops::Effect;
 use serde_json::json;
 
@@ -229,7 +229,7 @@ fn every_destructive_command_of_the_catalogue_is_refused_and_read_only_ones_run(
         ))
         .arg("--json")
         .output();
-    out.success();
+    out.refused();
     let v = out.json();
     assert_eq!(v["refused"].as_array().unwrap().len(), 13, "{v}");
     assert_eq!(t.count_received("RTR-ExecuteAdminCommand"), 0);
@@ -296,7 +296,7 @@ fn the_audit_log_has_one_whole_line_per_state_changing_request_sent() {
         .output();
     out.success();
     let ids = out.json();
-    let lines = json_lines(&audit);
+    let lines = audit_outcomes(&audit);
     let ops: Vec<&str> = lines
         .iter()
         .map(|l| l["operation_id"].as_str().unwrap())
@@ -361,7 +361,7 @@ fn against_a_tenant_the_audit_log_defaults_to_the_data_folder_and_appends() {
     let text = r#"host_group::create_host_groups(#{ name: args.name, group_type: "static" });"#;
     t.run(text).arg("--arg").arg("name=g1").output().success();
     t.run(text).arg("--arg").arg("name=g2").output().success();
-    let lines = json_lines(&t.path("home/data/falconry/audit.jsonl"));
+    let lines = audit_outcomes(&t.path("home/data/falconry/audit.jsonl"));
     assert_eq!(lines.len(), 2);
     assert!(
         lines
@@ -387,7 +387,7 @@ fn a_caught_refusal_is_a_map_like_api_errors() {
         )
         .arg("--json")
         .output();
-    out.success();
+    out.refused();
     let v = out.json();
     assert_eq!(v["refused"], json!(true));
     assert_eq!(
@@ -520,7 +520,7 @@ fn the_repl_asks_before_each_destructive_request() {
     s.send("y\r").unwrap();
     s.expect("200").unwrap();
     assert_eq!(t.count_received("deleteHostGroups"), 1);
-    let lines = json_lines(&t.path("home/data/falconry/audit.jsonl"));
+    let lines = audit_outcomes(&t.path("home/data/falconry/audit.jsonl"));
     let last = lines.last().unwrap();
     assert_eq!(last["operation_id"], json!("deleteHostGroups"));
     assert_eq!(last["playbook"]["name"], json!("repl"));
@@ -550,12 +550,15 @@ fn a_change_that_cannot_be_audited_stops_the_playbook_uncatchably() {
         "{}",
         out.stderr
     );
+    // The intent is written before sending: a change that cannot be audited is never sent.
     assert!(
         out.stderr
-            .contains("the request was sent, the playbook stops here")
+            .contains("nothing was sent, the playbook stops here"),
+        "{}",
+        out.stderr
     );
     assert!(!out.stdout.contains("swallowed"));
-    assert_eq!(t.count_received("createHostGroups"), 1);
+    assert_eq!(t.count_received("createHostGroups"), 0);
 }
 
 #[test]

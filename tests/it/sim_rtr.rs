@@ -93,19 +93,22 @@ async fn status_is_incomplete_until_the_latency_passed_then_chunked() {
         let out = host.execute(&mut cwd, "ps", "ps", &NoLibrary);
         out.stdout
     };
+    // Every chunk but the last says `complete: false`: more output follows at the next sequence.
     let mut joined = String::new();
     for seq in 0.. {
         let a = sim.get(&path(seq)).await.expect(200);
         let r = a.first();
-        assert_eq!(r["complete"], true);
         assert_eq!(r["sequence_id"], seq);
         let chunk = r["stdout"].as_str().unwrap();
-        if chunk.is_empty() {
+        assert!(!chunk.is_empty() && chunk.len() <= 8, "{chunk:?}");
+        joined.push_str(chunk);
+        if r["complete"] == true {
             break;
         }
-        assert!(chunk.len() <= 8);
-        joined.push_str(chunk);
     }
+    let past = sim.get(&path(joined.len())).await.expect(200);
+    assert_eq!(past.first()["complete"], true);
+    assert_eq!(past.first()["stdout"], "");
     assert_eq!(joined, expected);
     assert!(
         joined.len() > 16,

@@ -35,6 +35,18 @@ impl Run {
         self
     }
 
+    /// The playbook ran to its end, but a destructive step was refused: exit code 3 and the summary.
+    #[track_caller]
+    pub fn refused(&self) -> &Run {
+        assert_eq!(self.code, Some(3), "{}", self.show());
+        assert!(
+            self.stderr.contains("changes already made"),
+            "{}",
+            self.show()
+        );
+        self
+    }
+
     pub fn json(&self) -> serde_json::Value {
         let start = self.stdout.find("\n{").map_or(0, |i| i + 1);
         let text = if self.stdout.starts_with('{') {

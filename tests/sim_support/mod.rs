@@ -180,7 +180,8 @@ impl Sim {
         .await
     }
 
-    /// Polls status until complete; returns the sequence-0 status.
+    /// Polls status until the command finished (complete, or a first chunk of output with more
+    /// to follow); returns the sequence-0 status.
     pub async fn wait(&self, endpoint: &str, cloud_request_id: &str) -> Value {
         for _ in 0..200 {
             let a = self
@@ -189,7 +190,7 @@ impl Sim {
                 ))
                 .await
                 .expect(200);
-            if a.first()["complete"] == true {
+            if a.first()["complete"] == true || a.first()["stdout"] != "" {
                 return a.first().clone();
             }
             tokio::time::sleep(std::time::Duration::from_millis(20)).await;

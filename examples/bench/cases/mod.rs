@@ -130,6 +130,9 @@ pub fn run_all(o: &Options) -> Result<(), String> {
     let mut sections = Vec::new();
     let mut failed = Vec::new();
     for (title, case) in cases {
+        if !o.only.is_empty() && !o.only.iter().any(|c| title.starts_with(c.as_str())) {
+            continue;
+        }
         bench.progress(&format!("case {title}"));
         match case(&bench) {
             Ok(s) => sections.push(s),

@@ -81,7 +81,15 @@ impl Plan {
         }
         let source = Source::map(name);
         let desired = Desired::from_value(value.get("desired").unwrap_or(&Value::Null), &source)?;
-        let tenant = value.get("tenant").cloned().unwrap_or(Value::Null);
+        let tenant = value
+            .get("tenant")
+            .filter(|t| t.get("policies").is_some_and(Value::is_array))
+            .cloned()
+            .ok_or_else(|| {
+                Error::input(format!(
+                    "{name} lacks the tenant state the plan was made against (`tenant.policies`)"
+                ))
+            })?;
         Ok((desired, tenant))
     }
 

@@ -26,7 +26,7 @@ pub fn register(engine: &mut Engine, ctx: &Arc<Context>) {
     let c = ctx.clone();
     volatile("current").set_into_module(&mut module, move |native: NativeCallContext| {
         run(&native, || {
-            let tenant = Tenant::load(&c)?;
+            let tenant = Tenant::load_policies(&c)?;
             Ok(desired_of(&tenant, None)?.to_value())
         })
     });
@@ -35,7 +35,7 @@ pub fn register(engine: &mut Engine, ctx: &Arc<Context>) {
         &mut module,
         move |native: NativeCallContext, platform: &str| {
             run(&native, || {
-                let tenant = Tenant::load(&c)?;
+                let tenant = Tenant::load_policies(&c)?;
                 Ok(desired_of(&tenant, Some(platform))?.to_value())
             })
         },

@@ -95,7 +95,10 @@ pub fn combined(state: &mut State, input: &Input) -> Outcome {
                     picked.insert(f.clone(), v.clone());
                 }
             }
-            picked.insert("device_id".into(), record["device_id"].clone());
+            // `fields=` narrows the record but never drops what `deviceapi.DeviceSwagger` requires.
+            for required in ["cid", "device_id"] {
+                picked.insert(required.into(), record[required].clone());
+            }
             Value::Object(picked)
         })
         .collect();
