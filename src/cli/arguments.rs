@@ -236,7 +236,8 @@ pub enum PolicyCommand {
         #[arg(long, value_name = "PLAN.json")]
         save: Option<PathBuf>,
     },
-    /// Apply a policy file, or a plan saved by `policy plan --save` (refused if the tenant changed since)
+    /// Apply a policy file, or a plan saved by `policy plan --save` (refused if the tenant changed since).
+    /// Exit code 0: applied or nothing to do, 1: error, 3: the guard refused (nothing was changed)
     Apply {
         /// The policy file (.toml) or a saved plan (.json)
         file: PathBuf,

@@ -86,7 +86,11 @@ pub fn policy(command: PolicyCommand) -> Result<(), Error> {
                     print!("{}", plan.render());
                 }
                 if plan.is_empty() {
-                    return Ok(());
+                    return if json {
+                        print_json(&plan.to_json())
+                    } else {
+                        Ok(())
+                    };
                 }
                 (plan, source)
             };

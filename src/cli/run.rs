@@ -35,10 +35,7 @@ pub fn run(cfg: RunConfig) -> Result<(), Error> {
         let ast = runtime.prepare_file(&playbook).map_err(not_run)?;
         crate::engine::strict::unknown_args(&ast, &args).map_err(Error::Usage)?;
         let value = runtime.run_ast(&ast, args)?;
-        Ok::<_, Error>(
-            convert::to_json(&value)
-                .unwrap_or_else(|_| serde_json::Value::String(value.to_string())),
-        )
+        Ok::<_, Error>(convert::shown(&value))
     });
     // The emulator (if any) stops only after the playbook is done with it.
     drop(emulator);

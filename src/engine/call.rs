@@ -75,12 +75,13 @@ pub fn call(
             }));
         }
     };
-    let result = send(ctx, &req);
+    let mut result = send(ctx, &req);
     ctx.safety
         .after(&req, intent, &result)
         .map_err(CallError::Safety)?;
     case::after_send(step, &result)
         .map_err(|e| CallError::Safety(Stop::Audit(format!("cannot journal the answer: {e}"))))?;
+    ctx.safety.planned_view(&req, &mut result);
     result.map_err(CallError::Api)
 }
 

@@ -9,6 +9,7 @@ pub mod check;
 pub mod convert;
 pub mod display;
 mod error;
+pub mod escapes;
 pub mod interrupt;
 mod limits;
 mod log;

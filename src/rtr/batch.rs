@@ -249,6 +249,7 @@ impl Batch {
                 "hostname": h.hostname,
                 "session_id": str_of(entry, "session_id"),
                 "cloud_request_id": str_of(entry, "task_id"),
+                "planned": crate::safety::is_plan_id(str_of(entry, "task_id")),
             });
             if let Some((code, message)) = first_error(entry) {
                 if code == 403 {

@@ -137,6 +137,8 @@ fn run_once(session: &Session, command_string: &str, timeout: Duration) -> Resul
         "hostname": host.hostname,
         "session_id": session.id(),
         "cloud_request_id": request_id,
+        // Plan mode answered in place of the host: nothing ran, so a playbook must not report it as done.
+        "planned": crate::safety::is_plan_id(&request_id),
     });
     if record
         .get("queued_command_offline")

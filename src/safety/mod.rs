@@ -8,6 +8,7 @@ mod flags;
 mod guard;
 mod outcome;
 mod plan;
+mod planned;
 mod playbook;
 pub mod sandbox;
 mod synthetic;
@@ -290,6 +291,16 @@ impl Safety {
     /// What the run was refused and what it changed (see [`Outcome`]).
     pub fn outcome(&self) -> MutexGuard<'_, Outcome> {
         lock(&self.0.outcome)
+    }
+
+    /// Plan mode: a read sent for real sees the planned state (planned creates added where the read's
+    /// filter matches them, planned deletes taken out).
+    pub fn planned_view(&self, req: &Request, result: &mut Result<Response, ApiError>) {
+        if let (Some(plan), Ok(resp)) = (&self.0.plan, result)
+            && req.op.effect == Effect::Read
+        {
+            lock(plan).merge_into(req, &mut resp.body);
+        }
     }
 
     /// Learns from the answer and, for a state-changing request, writes the audit line (the outcome of

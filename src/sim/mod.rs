@@ -20,7 +20,7 @@ pub mod host;
 mod ids;
 mod input;
 mod library;
-mod policy;
+pub mod policy;
 pub mod scenario;
 mod server;
 mod session;

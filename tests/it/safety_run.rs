@@ -677,3 +677,36 @@ fn the_repl_plans_too() {
     );
     assert_eq!(t.count_received("createHostGroups"), 0);
 }
+
+#[cfg(unix)]
+#[test]
+fn hard_linked_files_are_neither_uploaded_nor_read() {
+    let t = Tenant::new(&fleet(""));
+    let outside = tempfile::tempdir_in(t.dir.path().parent().unwrap()).unwrap();
+    std::fs::write(outside.path().join("shadow"), "root:x:0:0").unwrap();
+    t.write("scripts/ok.ps1", "Get-Process");
+    std::fs::hard_link(outside.path().join("shadow"), t.path("scripts/linked.ps1")).unwrap();
+    let out = t
+        .run(
+            r#"real_time_response_admin::create_scripts(#{ name: "x", file: "scripts/linked.ps1", permission_type: "private", description: "d" }); "sent""#,
+        )
+        .output();
+    out.failure();
+    assert!(
+        out.stderr.contains("argument `file`") && out.stderr.contains("has 2 hard links"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(t.count_received("RTR-CreateScripts"), 0);
+
+    let out = t.run(r#"fs::read("scripts/linked.ps1")"#).output();
+    out.failure();
+    assert!(out.stderr.contains("has 2 hard links"), "{}", out.stderr);
+
+    let out = t
+        .run(r#"fs::list("scripts").map(|e| e.name)"#)
+        .arg("--json")
+        .output();
+    out.success();
+    assert_eq!(out.json(), json!(["ok.ps1"]));
+}

@@ -114,11 +114,16 @@ impl Plan {
         let mut groups: BTreeMap<Outcome, Vec<&HostImpact>> = BTreeMap::new();
         for h in &self.impact {
             groups
-                .entry((h.platform.clone(), h.lose.clone(), h.gain.clone()))
+                .entry((
+                    h.platform.clone(),
+                    h.groups.clone(),
+                    h.lose.clone(),
+                    h.gain.clone(),
+                ))
                 .or_default()
                 .push(h);
         }
-        for ((platform, lose, gain), hosts) in &groups {
+        for ((platform, via, lose, gain), hosts) in &groups {
             let count = hosts.len();
             // "1 host loses", "2 hosts lose".
             let s = if count == 1 { "s" } else { "" };
@@ -132,9 +137,14 @@ impl Plan {
             if what.is_empty() {
                 what.push(format!("change{s} policy, same capabilities"));
             }
+            let within = if via.is_empty() {
+                String::new()
+            } else {
+                format!(" in {}", ticks(via))
+            };
             let _ = writeln!(
                 out,
-                "  {platform}: {count} host{} {}",
+                "  {platform}: {count} host{}{within} {}",
                 plural(count),
                 what.join("; ")
             );
@@ -154,8 +164,9 @@ impl Plan {
     }
 }
 
-/// (platform, capabilities lost, capabilities gained): hosts with the same outcome are shown together.
-type Outcome = (String, Vec<String>, Vec<String>);
+/// (platform, host groups the change reaches them through, capabilities lost, capabilities gained):
+/// hosts with the same outcome are shown together.
+type Outcome = (String, Vec<String>, Vec<String>, Vec<String>);
 
 fn ticks(list: &[String]) -> String {
     list.iter()
