@@ -10,6 +10,7 @@ mod command;
 mod each;
 mod file;
 mod fs;
+pub mod help;
 mod hosts;
 mod keepalive;
 mod kill;
