@@ -459,6 +459,8 @@ impl Alive for BatchInner {
         if let Err(e) = api::send(&self.ctx, OpId::BatchRefreshSessions, args)
             && !e.is_cancelled()
         {
+            // The error may carry a server's echo of the request.
+            let e = crate::api::redact::clean(&e.to_string()).into_owned();
             eprintln!(
                 "falconry: keep-alive for batch `{}` failed: {e}",
                 self.batch_id

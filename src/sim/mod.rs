@@ -21,11 +21,13 @@ mod ids;
 mod input;
 mod library;
 pub mod policy;
+mod retention;
 pub mod scenario;
 mod server;
 mod session;
 pub mod state;
 
+pub use retention::Retained;
 pub use scenario::Scenario;
 pub use state::{LogEntry, State};
 

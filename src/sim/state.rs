@@ -50,8 +50,10 @@ pub struct State {
     pub(crate) next_file_id: u64,
     /// Set by batch commands: the answer leaves no earlier, as the real call waits for its hosts.
     pub(crate) hold_until: Option<Instant>,
-    executions: HashMap<String, u32>,
+    pub(crate) executions: HashMap<String, u32>,
     total_executions: u64,
+    /// When expired commands, sessions and batches were last forgotten (`retention`).
+    pub(crate) pruned_at: Option<Instant>,
     log: Vec<LogEntry>,
 }
 
@@ -138,6 +140,7 @@ impl State {
             next_file_id: 1,
             executions: HashMap::new(),
             total_executions: 0,
+            pruned_at: None,
             log: Vec::new(),
             scenario,
         };
@@ -476,8 +479,9 @@ impl State {
         Some(self.policies[self.effective_policy(i)].name.clone())
     }
 
-    /// Time-driven changes: restarted hosts come back.
+    /// Time-driven changes: restarted hosts come back, expired things are forgotten.
     pub(crate) fn tick(&mut self) {
+        self.prune();
         if self.restarts.is_empty() {
             return;
         }

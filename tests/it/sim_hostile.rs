@@ -140,3 +140,84 @@ fn connections_that_never_finish_their_headers_are_closed() {
         started.elapsed()
     );
 }
+
+/// Polls a command's status (sequence 0) once; the status code says whether it is still known.
+async fn status_of(sim: &crate::sim_support::Sim, id: &str) -> u16 {
+    sim.get(&format!(
+        "/real-time-response/entities/command/v1?cloud_request_id={id}&sequence_id=0"
+    ))
+    .await
+    .status
+}
+
+#[tokio::test]
+async fn commands_sessions_and_batches_are_forgotten_when_they_expire() {
+    let sim = crate::sim_support::Sim::with_scenario(
+        "command_latency_ms = 0\nsession_idle_secs = 1\ncommand_retention_secs = 1\n\
+         [[hosts]]\nhostname = \"R-1\"\nplatform = \"Linux\"\n",
+    )
+    .await;
+    let host = sim.device("R-1");
+    let session = sim.session(&host).await;
+    let ran = sim.run("command", &session, "pwd").await.expect(201);
+    let id = ran.first()["cloud_request_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    sim.wait("command", &id).await;
+    let batch = sim
+        .post(
+            "/real-time-response/combined/batch-init-session/v1",
+            serde_json::json!({ "host_ids": [host] }),
+        )
+        .await
+        .expect(201);
+    let batch_id = batch.body["batch_id"].as_str().unwrap().to_string();
+    sim.post(
+        "/real-time-response/combined/batch-command/v1",
+        serde_json::json!({ "base_command": "pwd", "command_string": "pwd", "batch_id": batch_id }),
+    )
+    .await
+    .expect(201);
+    let before = sim.handle.state().retained();
+    assert_eq!((before.sessions, before.batches), (2, 1), "{before:?}");
+    assert_eq!(before.commands, 2, "{before:?}");
+
+    tokio::time::sleep(Duration::from_millis(2200)).await;
+    assert_eq!(status_of(&sim, &id).await, 404);
+    let after = sim.handle.state().retained();
+    assert_eq!(
+        after,
+        falconry::sim::Retained {
+            sessions: 0,
+            commands: 0,
+            batches: 0,
+            batch_gets: 0
+        }
+    );
+}
+
+#[tokio::test]
+async fn past_the_command_cap_the_oldest_finished_commands_go_first() {
+    let sim = crate::sim_support::Sim::with_scenario(
+        "command_latency_ms = 0\nmax_commands = 5\n[[hosts]]\nhostname = \"R-2\"\nplatform = \"Linux\"\n",
+    )
+    .await;
+    let session = sim.session(&sim.device("R-2")).await;
+    let mut ids = Vec::new();
+    for _ in 0..8 {
+        let ran = sim.run("command", &session, "pwd").await.expect(201);
+        ids.push(
+            ran.first()["cloud_request_id"]
+                .as_str()
+                .unwrap()
+                .to_string(),
+        );
+    }
+    // Pruning runs at most once a second, on a request.
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    assert_eq!(status_of(&sim, &ids[7]).await, 200);
+    assert_eq!(sim.handle.state().retained().commands, 5);
+    assert_eq!(status_of(&sim, &ids[0]).await, 404);
+    assert_eq!(status_of(&sim, &ids[3]).await, 200);
+}
