@@ -13,6 +13,7 @@ pub const FUNCTIONS: &[(&str, &str, &[usize])] = &[
     ("rtr", "batch", &[1, 2]),
     ("rtr", "each", &[2, 3]),
     ("rtr", "preflight", &[2]),
+    ("rtr", "queued", &[0, 1, 2]),
     ("fs", "list", &[0, 1]),
     ("fs", "read", &[1]),
     ("policies", "current", &[0, 1]),
