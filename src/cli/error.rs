@@ -57,6 +57,7 @@ impl Error {
         match self {
             Error::Usage(_) | Error::Changes => 2,
             Error::Refused(_) => EXIT_REFUSED,
+            Error::Policy(e) if e.is_refusal() => EXIT_REFUSED,
             // As shells report a process ended by SIGINT.
             Error::Script(e) if e.kind == ErrorKind::Interrupted => 130,
             _ => 1,

@@ -18,7 +18,7 @@ pub fn policy(command: PolicyCommand) -> Result<(), Error> {
         PolicyCommand::Export { platform } => {
             let backend::Selected { backend, emulator } = backend::select(&cancel)?;
             let ctx = context(backend, cancel, Safety::default());
-            let tenant = Tenant::load(&ctx).map_err(Error::Policy)?;
+            let tenant = Tenant::load_policies(&ctx).map_err(Error::Policy)?;
             print!(
                 "{}",
                 policy::export(&tenant, platform.as_deref()).map_err(Error::Policy)?
@@ -86,7 +86,11 @@ pub fn policy(command: PolicyCommand) -> Result<(), Error> {
                     print!("{}", plan.render());
                 }
                 if plan.is_empty() {
-                    return Ok(());
+                    return if json {
+                        print_json(&plan.to_json())
+                    } else {
+                        Ok(())
+                    };
                 }
                 (plan, source)
             };
@@ -127,6 +131,7 @@ fn context(
         out_dir: here.clone(),
         base_dir: here,
         safety,
+        case: None,
     }
 }
 

@@ -89,6 +89,7 @@ pub fn check_ast(runtime: &Runtime, ast: &AST) -> Vec<ScriptError> {
             problems.push(at(message, call.pos, &source, runtime));
         }
     }
+    problems.extend(super::escapes::check(runtime, ast, &source));
     problems
 }
 

@@ -3,8 +3,37 @@
 use rhai::{Array, Dynamic, Map};
 use serde_json::Value;
 
+/// Values nested deeper than this are not converted (results, `--json`, the REPL, inbox results,
+/// arguments): real data is a handful of levels deep, and a value nested thousands deep made every
+/// printer use gigabytes.
+pub const MAX_DEPTH: usize = 64;
+
 /// Converts a Rhai value into JSON, or says which value cannot travel.
 pub fn to_json(value: &Dynamic) -> Result<Value, String> {
+    to_json_at(value, 0)
+}
+
+/// A value as shown or saved: its JSON, or (for a value that has none) a short description, never
+/// Rhai's own rendering of a deep collection.
+pub fn shown(value: &Dynamic) -> Value {
+    match to_json(value) {
+        Ok(v) => v,
+        Err(e) if is_too_deep(&e) => Value::String(format!("({e})")),
+        Err(_) => Value::String(value.to_string()),
+    }
+}
+
+const TOO_DEEP: &str = "the value is nested more than";
+
+/// Whether a conversion failed only because the value is nested too deep to show.
+pub fn is_too_deep(error: &str) -> bool {
+    error.starts_with(TOO_DEEP)
+}
+
+fn to_json_at(value: &Dynamic, depth: usize) -> Result<Value, String> {
+    if depth > MAX_DEPTH {
+        return Err(format!("{TOO_DEEP} {MAX_DEPTH} levels deep"));
+    }
     if value.is_unit() {
         return Ok(Value::Null);
     }
@@ -27,23 +56,16 @@ pub fn to_json(value: &Dynamic) -> Result<Value, String> {
             value.clone().into_string().unwrap_or_default(),
         ));
     }
-    if value.is_array() {
-        let array = value
-            .read_lock::<Array>()
-            .map(|a| a.clone())
-            .unwrap_or_default();
+    // Read in place: cloning each level of a nested value copies everything below it again.
+    if let Some(array) = value.read_lock::<Array>() {
         return array
             .iter()
-            .map(to_json)
+            .map(|v| to_json_at(v, depth + 1))
             .collect::<Result<_, _>>()
             .map(Value::Array);
     }
-    if value.is_map() {
-        let map = value
-            .read_lock::<Map>()
-            .map(|m| m.clone())
-            .unwrap_or_default();
-        return map_to_json(&map).map(Value::Object);
+    if let Some(map) = value.read_lock::<Map>() {
+        return map_at(&map, depth + 1).map(Value::Object);
     }
     if value.is_blob() {
         let blob = value.clone().into_blob().unwrap_or_default();
@@ -57,9 +79,13 @@ pub fn to_json(value: &Dynamic) -> Result<Value, String> {
 
 /// Converts a Rhai map into a JSON object.
 pub fn map_to_json(map: &Map) -> Result<serde_json::Map<String, Value>, String> {
+    map_at(map, 1)
+}
+
+fn map_at(map: &Map, depth: usize) -> Result<serde_json::Map<String, Value>, String> {
     map.iter()
         .map(|(k, v)| {
-            to_json(v)
+            to_json_at(v, depth)
                 .map(|v| (k.to_string(), v))
                 .map_err(|e| format!("`{k}`: {e}"))
         })

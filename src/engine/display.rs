@@ -48,15 +48,19 @@ pub fn render(value: &Dynamic, raw_json: bool) -> String {
     if value.is_unit() {
         return String::new();
     }
-    let Ok(json) = convert::to_json(value) else {
-        // Sessions and other native values: their type, without the Rust path (`Session`, not
-        // `falconry::rtr::session::Session`).
-        let text = value.to_string();
-        let short = match text.rsplit_once("::") {
-            Some((_, last)) if !text.contains(char::is_whitespace) => last.to_string(),
-            _ => text,
-        };
-        return format!("{short}\n");
+    let json = match convert::to_json(value) {
+        Ok(json) => json,
+        Err(e) if convert::is_too_deep(&e) => return format!("({e})\n"),
+        Err(_) => {
+            // Sessions and other native values: their type, without the Rust path (`Session`, not
+            // `falconry::rtr::session::Session`).
+            let text = value.to_string();
+            let short = match text.rsplit_once("::") {
+                Some((_, last)) if !text.contains(char::is_whitespace) => last.to_string(),
+                _ => text,
+            };
+            return format!("{short}\n");
+        }
     };
     if raw_json {
         return format!("{}\n", pretty(&json));

@@ -84,10 +84,11 @@ impl ScriptError {
 
     /// A syntax error in the script `source` (an id known to `sources`).
     pub fn from_parse(err: &ParseError, source: &str, sources: &Sources) -> ScriptError {
-        let mut e = ScriptError::new(
-            ErrorKind::Syntax,
-            lowercase_first(&err.err_type().to_string()),
-        );
+        let mut message = lowercase_first(&err.err_type().to_string());
+        if let Some(hint) = super::escapes::syntax_hint(&message) {
+            message.push_str(hint);
+        }
+        let mut e = ScriptError::new(ErrorKind::Syntax, message);
         e.location = locate(err.position(), source, sources);
         e
     }

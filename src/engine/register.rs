@@ -32,30 +32,37 @@ pub fn resolve(module: &str, name: &str) -> Option<&'static Operation> {
 
 pub fn register_operations(engine: &mut Engine, ctx: &Arc<Context>) {
     for collection in collections() {
-        let mut module = Module::new();
-        for op in ops::in_collection(collection) {
-            for name in rhai_names(op) {
-                let c = ctx.clone();
-                // Volatile: the optimiser must never call an operation while compiling.
-                FuncRegistration::new(name)
-                    .with_volatility(true)
-                    .with_purity(false)
-                    .set_into_module(&mut module, move |native: NativeCallContext| {
-                        call_from_rhai(&c, op, &native, Dynamic::UNIT)
-                    });
-                let c = ctx.clone();
-                FuncRegistration::new(name)
-                    .with_volatility(true)
-                    .with_purity(false)
-                    .set_into_module(
-                        &mut module,
-                        move |native: NativeCallContext, args: Dynamic| {
-                            call_from_rhai(&c, op, &native, args)
-                        },
-                    );
-            }
-        }
+        let mut module = operations_module(collection, ctx);
         module.build_index();
         engine.register_static_module(collection.module(), module.into());
     }
+}
+
+/// The module of one collection: every operation under each of its Rhai names, with and without an
+/// argument map. Helpers that add functions to a collection's module (`hosts::find`) start from this.
+pub fn operations_module(collection: Collection, ctx: &Arc<Context>) -> Module {
+    let mut module = Module::new();
+    for op in ops::in_collection(collection) {
+        for name in rhai_names(op) {
+            let c = ctx.clone();
+            // Volatile: the optimiser must never call an operation while compiling.
+            FuncRegistration::new(name)
+                .with_volatility(true)
+                .with_purity(false)
+                .set_into_module(&mut module, move |native: NativeCallContext| {
+                    call_from_rhai(&c, op, &native, Dynamic::UNIT)
+                });
+            let c = ctx.clone();
+            FuncRegistration::new(name)
+                .with_volatility(true)
+                .with_purity(false)
+                .set_into_module(
+                    &mut module,
+                    move |native: NativeCallContext, args: Dynamic| {
+                        call_from_rhai(&c, op, &native, args)
+                    },
+                );
+        }
+    }
+    module
 }

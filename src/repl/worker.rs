@@ -119,6 +119,13 @@ impl State {
         let cancel = self.runtime.cancel().clone();
         cancel.reset();
         let ast = self.runtime.compile_text(&job.name, &job.text)?;
+        // `s.run("ls C:\new")` would run on a path with a newline in it: refused before it is sent.
+        if let Some(problem) = crate::engine::escapes::check(&self.runtime, &ast, &job.name)
+            .into_iter()
+            .next()
+        {
+            return Err(problem);
+        }
         let combined = self.carried.merge(&ast);
         cancel.arm_timeout(self.timeout);
         let result = self.runtime.eval(&mut self.scope, &combined);

@@ -155,8 +155,8 @@ pub fn send(ctx: &Context, key: OpId, args: Value) -> Result<Response> {
             ..Error::new(r.to_string())
         }),
         Err(CallError::Safety(e @ Stop::Sandbox { .. })) => Err(Error::new(e.to_string())),
-        // The request went out but could not be audited: the playbook must not go on.
-        Err(CallError::Safety(e @ Stop::Audit(_))) => Err(Error {
+        // The request could not be audited (before or after it went out): the playbook must not go on.
+        Err(CallError::Safety(e @ (Stop::Audit(_) | Stop::AuditBefore(_)))) => Err(Error {
             terminate: Some(Dynamic::from(e.to_string())),
             ..Error::new(e.to_string())
         }),

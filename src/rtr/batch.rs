@@ -216,6 +216,7 @@ impl Batch {
         let line = command_string.trim();
         let (base, command) = classify(line)?;
         let ep = endpoint(command.map_or(Tier::Admin, |c| c.tier));
+        let started = std::time::SystemTime::now();
         let mut args = self.0.opts.timing();
         args["base_command"] = json!(base);
         args["command_string"] = json!(line);
@@ -248,6 +249,7 @@ impl Batch {
                 "hostname": h.hostname,
                 "session_id": str_of(entry, "session_id"),
                 "cloud_request_id": str_of(entry, "task_id"),
+                "planned": crate::safety::is_plan_id(str_of(entry, "task_id")),
             });
             if let Some((code, message)) = first_error(entry) {
                 if code == 403 {
@@ -287,7 +289,9 @@ impl Batch {
                 Err(_) => out.no_answer.push(h.device_id.clone()),
             }
         }
-        Ok(out.into_value())
+        let outcome = out.into_value();
+        crate::case::record_batch(ctx, line, started, &outcome);
+        Ok(outcome)
     }
 
     /// Retrieves `path` from every host of the batch into the output directory.
@@ -458,6 +462,8 @@ impl Alive for BatchInner {
         if let Err(e) = api::send(&self.ctx, OpId::BatchRefreshSessions, args)
             && !e.is_cancelled()
         {
+            // The error may carry a server's echo of the request.
+            let e = crate::api::redact::clean(&e.to_string()).into_owned();
             eprintln!(
                 "falconry: keep-alive for batch `{}` failed: {e}",
                 self.batch_id

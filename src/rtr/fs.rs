@@ -1,5 +1,6 @@
 //! `fs::list(dir)` and `fs::read(path)`: read-only access to the playbook's own folder (a script
-//! library to sync, a list of IOCs), confined to it: no absolute paths, no `..`, no symlinks out.
+//! library to sync, a list of IOCs), confined to it: no absolute paths, no `..`, no symlinks out, no
+//! hard-linked files.
 
 use super::api::{Error, Result};
 use rhai::{Array, Dynamic, Map};
@@ -39,7 +40,8 @@ pub fn list(base: &Path, rel: &str) -> Result<Array> {
         let Ok(real) = entry.path().canonicalize() else {
             continue;
         };
-        if !real.starts_with(&root) {
+        // Symlinks leading out and hard-linked files (which may be files from anywhere) are skipped.
+        if !real.starts_with(&root) || crate::safety::sandbox::extra_links(&real).is_some() {
             continue;
         }
         let name = entry.file_name().to_string_lossy().to_string();

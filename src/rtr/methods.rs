@@ -4,10 +4,11 @@
 
 use super::api::{Error, Result};
 use super::batch::Batch;
+use super::catalogue::method;
 use super::command;
 use super::file;
 use super::options::Options;
-use super::register::{to_rhai, volatile};
+use super::register::to_rhai;
 use super::session::Session;
 use crate::engine::convert::from_json;
 use rhai::{Dynamic, Engine, NativeCallContext};
@@ -73,8 +74,8 @@ pub fn register_session(engine: &mut Engine) {
         let r = command_timeout(s, &opts, "run").and_then(|t| command::run(s, cmd, t));
         to_rhai(&native, r)
     };
-    volatile("run").register_into_engine(engine, run);
-    volatile("run").register_into_engine(
+    method("Session", "run").register_into_engine(engine, run);
+    method("Session", "run").register_into_engine(
         engine,
         move |native: NativeCallContext, s: &mut Session, cmd: &str| {
             run(native, s, cmd, Dynamic::UNIT)
@@ -84,14 +85,14 @@ pub fn register_session(engine: &mut Engine) {
         let r = command_timeout(s, &opts, "get").and_then(|t| session_get(s, path, t));
         to_rhai(&native, r)
     };
-    volatile("get").register_into_engine(engine, get);
-    volatile("get").register_into_engine(
+    method("Session", "get").register_into_engine(engine, get);
+    method("Session", "get").register_into_engine(
         engine,
         move |native: NativeCallContext, s: &mut Session, path: &str| {
             get(native, s, path, Dynamic::UNIT)
         },
     );
-    volatile("put").register_into_engine(
+    method("Session", "put").register_into_engine(
         engine,
         |native: NativeCallContext, s: &mut Session, name: &str| {
             let t = s.0.opts.timeout;
@@ -101,7 +102,7 @@ pub fn register_session(engine: &mut Engine) {
             )
         },
     );
-    volatile("put_and_run").register_into_engine(
+    method("Session", "put_and_run").register_into_engine(
         engine,
         |native: NativeCallContext, s: &mut Session, name: &str| {
             let t = s.0.opts.timeout;
@@ -111,34 +112,38 @@ pub fn register_session(engine: &mut Engine) {
             )
         },
     );
-    volatile("runscript").register_into_engine(
+    method("Session", "runscript").register_into_engine(
         engine,
         |native: NativeCallContext, s: &mut Session, name: &str, args: &str| {
             let t = s.0.opts.timeout;
             to_rhai(&native, command::run(s, &runscript_line(name, args), t))
         },
     );
-    volatile("runscript").register_into_engine(
+    method("Session", "runscript").register_into_engine(
         engine,
         |native: NativeCallContext, s: &mut Session, name: &str| {
             let t = s.0.opts.timeout;
             to_rhai(&native, command::run(s, &runscript_line(name, ""), t))
         },
     );
-    volatile("cd").register_into_engine(
+    method("Session", "cd").register_into_engine(
         engine,
         |native: NativeCallContext, s: &mut Session, path: &str| {
             let t = s.0.opts.timeout;
             to_rhai(&native, command::run(s, &format!("cd {}", quoted(path)), t))
         },
     );
-    volatile("pwd").register_into_engine(engine, |native: NativeCallContext, s: &mut Session| {
-        let t = s.0.opts.timeout;
-        let r = command::run(s, "pwd", t)
-            .map(|v| Value::String(v["stdout"].as_str().unwrap_or_default().trim().to_string()));
-        to_rhai(&native, r)
-    });
-    volatile("kill").register_into_engine(
+    method("Session", "pwd").register_into_engine(
+        engine,
+        |native: NativeCallContext, s: &mut Session| {
+            let t = s.0.opts.timeout;
+            let r = command::run(s, "pwd", t).map(|v| {
+                Value::String(v["stdout"].as_str().unwrap_or_default().trim().to_string())
+            });
+            to_rhai(&native, r)
+        },
+    );
+    method("Session", "kill").register_into_engine(
         engine,
         |native: NativeCallContext, s: &mut Session, p: rhai::Map| {
             let t = s.0.opts.timeout;
@@ -148,7 +153,7 @@ pub fn register_session(engine: &mut Engine) {
             to_rhai(&native, r)
         },
     );
-    volatile("close").register_into_engine(engine, |s: &mut Session| s.close());
+    method("Session", "close").register_into_engine(engine, |s: &mut Session| s.close());
     engine.register_get("device_id", |s: &mut Session| s.host().device_id.clone());
     engine.register_get("hostname", |s: &mut Session| s.host().hostname.clone());
     engine.register_get("platform", |s: &mut Session| s.host().platform.clone());
@@ -164,11 +169,11 @@ pub fn register_session(engine: &mut Engine) {
 
 pub fn register_batch(engine: &mut Engine) {
     engine.register_type_with_name::<Batch>("Batch");
-    volatile("run").register_into_engine(
+    method("Batch", "run").register_into_engine(
         engine,
         |native: NativeCallContext, b: &mut Batch, cmd: &str| to_rhai(&native, b.run(cmd)),
     );
-    volatile("get").register_into_engine(
+    method("Batch", "get").register_into_engine(
         engine,
         |native: NativeCallContext, b: &mut Batch, path: &str| to_rhai(&native, b.get(path)),
     );

@@ -6,6 +6,7 @@
 
 mod api;
 mod batch;
+mod catalogue;
 mod command;
 mod each;
 mod file;
@@ -25,8 +26,9 @@ mod register;
 mod session;
 mod timing;
 
+pub use catalogue::{FUNCTIONS, METHODS};
 pub use poll::Backoff;
-pub use register::{FUNCTIONS, METHODS, register};
+pub use register::register;
 
 use crate::engine::{Backend, Cancel, Options, Runtime};
 use std::sync::Arc;

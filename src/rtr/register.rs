@@ -1,9 +1,11 @@
 //! The Rhai face of the helpers: the `rtr` and `fs` modules and `hosts::find`/`find_all` beside the
 //! generated `hosts` operations (the `Session` and `Batch` methods are in `methods`).
-//! Every function is volatile: the optimiser must never run one while compiling.
+//! Every function is declared in `catalogue` and registered through it (volatile: the optimiser must
+//! never run one while compiling).
 
 use super::api::{Error, Result};
 use super::batch::{Batch, BatchOptions};
+use super::catalogue::function;
 use super::each::{self, DEFAULT_CONCURRENCY, MAX_CONCURRENCY};
 use super::hosts;
 use super::keepalive::Registry;
@@ -11,45 +13,13 @@ use super::options::{Options, device_ids};
 use super::preflight;
 use super::session::{self, Session, SessionOptions};
 use crate::engine::convert::from_json;
-use crate::engine::{Context, call_from_rhai, collections, rhai_names};
-use crate::ops::{self, Collection};
-use rhai::{
-    Dynamic, Engine, EvalAltResult, FnPtr, FuncRegistration, Map, Module, NativeCallContext,
-};
+use crate::engine::{Context, operations_module};
+use crate::ops::Collection;
+use rhai::{Dynamic, Engine, EvalAltResult, FnPtr, Map, Module, NativeCallContext};
 use serde_json::Value;
 use std::sync::Arc;
 
 type RhaiResult = std::result::Result<Dynamic, Box<EvalAltResult>>;
-
-/// The helper functions by module, with their arities: for `falconry check`, REPL completion and docs.
-pub const FUNCTIONS: &[(&str, &str, &[usize])] = &[
-    ("hosts", "find", &[1]),
-    ("hosts", "find_all", &[0, 1]),
-    ("rtr", "session", &[1, 2]),
-    ("rtr", "batch", &[1, 2]),
-    ("rtr", "each", &[2, 3]),
-    ("rtr", "preflight", &[2]),
-    ("fs", "list", &[0, 1]),
-    ("fs", "read", &[1]),
-    ("policies", "current", &[0, 1]),
-    ("policies", "plan", &[1]),
-    ("policies", "apply", &[1]),
-];
-
-/// Methods of the `Session` and `Batch` values (name, arities), for the same readers.
-pub const METHODS: &[(&str, &str, &[usize])] = &[
-    ("Session", "run", &[1, 2]),
-    ("Session", "get", &[1, 2]),
-    ("Session", "put", &[1]),
-    ("Session", "runscript", &[1, 2]),
-    ("Session", "put_and_run", &[1]),
-    ("Session", "cd", &[1]),
-    ("Session", "pwd", &[0]),
-    ("Session", "kill", &[1]),
-    ("Session", "close", &[0]),
-    ("Batch", "run", &[1]),
-    ("Batch", "get", &[1]),
-];
 
 pub fn register(engine: &mut Engine, ctx: &Arc<Context>) {
     let registry = Arc::new(Registry::default());
@@ -61,12 +31,6 @@ pub fn register(engine: &mut Engine, ctx: &Arc<Context>) {
     super::policy::register(engine, ctx);
 }
 
-pub(super) fn volatile(name: &str) -> FuncRegistration {
-    FuncRegistration::new(name.to_string())
-        .with_volatility(true)
-        .with_purity(false)
-}
-
 pub(super) fn to_rhai<T: Into<Value>>(native: &NativeCallContext, r: Result<T>) -> RhaiResult {
     r.map(|v| from_json(&v.into()))
         .map_err(|e| e.into_rhai(native.call_position()))
@@ -75,35 +39,19 @@ pub(super) fn to_rhai<T: Into<Value>>(native: &NativeCallContext, r: Result<T>) 
 /// `hosts`: the generated operations (served by the generic caller, as in every other module) plus
 /// `find` and `find_all`. Rhai keeps one module per name, so the overlay re-registers the operations.
 fn register_hosts(engine: &mut Engine, ctx: &Arc<Context>) {
-    let mut module = Module::new();
-    if collections().any(|c| c == Collection::Hosts) {
-        for op in ops::in_collection(Collection::Hosts) {
-            for name in rhai_names(op) {
-                let c = ctx.clone();
-                volatile(name).set_into_module(&mut module, move |native: NativeCallContext| {
-                    call_from_rhai(&c, op, &native, Dynamic::UNIT)
-                });
-                let c = ctx.clone();
-                volatile(name).set_into_module(
-                    &mut module,
-                    move |native: NativeCallContext, args: Dynamic| {
-                        call_from_rhai(&c, op, &native, args)
-                    },
-                );
-            }
-        }
-    }
+    let mut module = operations_module(Collection::Hosts, ctx);
     let c = ctx.clone();
-    volatile("find").set_into_module(&mut module, move |native: NativeCallContext, fql: &str| {
-        to_rhai(&native, hosts::find(&c, fql))
-    });
+    function("hosts", "find")
+        .set_into_module(&mut module, move |native: NativeCallContext, fql: &str| {
+            to_rhai(&native, hosts::find(&c, fql))
+        });
     let c = ctx.clone();
-    volatile("find_all")
+    function("hosts", "find_all")
         .set_into_module(&mut module, move |native: NativeCallContext, fql: &str| {
             to_rhai(&native, hosts::find_all(&c, fql))
         });
     let c = ctx.clone();
-    volatile("find_all").set_into_module(&mut module, move |native: NativeCallContext| {
+    function("hosts", "find_all").set_into_module(&mut module, move |native: NativeCallContext| {
         to_rhai(&native, hosts::find_all(&c, ""))
     });
     module.build_index();
@@ -152,12 +100,12 @@ fn register_rtr(engine: &mut Engine, ctx: &Arc<Context>, registry: &Arc<Registry
                 .map_err(|e| e.into_rhai(native.call_position()))
         };
         if arity == 1 {
-            volatile("session").set_into_module(
+            function("rtr", "session").set_into_module(
                 &mut module,
                 move |native: NativeCallContext, device: Dynamic| f(native, device, Dynamic::UNIT),
             );
         } else {
-            volatile("session").set_into_module(&mut module, f);
+            function("rtr", "session").set_into_module(&mut module, f);
         }
         let (c, r) = (ctx.clone(), registry.clone());
         let b = move |native: NativeCallContext, ids: Dynamic, opts: Dynamic| {
@@ -168,12 +116,12 @@ fn register_rtr(engine: &mut Engine, ctx: &Arc<Context>, registry: &Arc<Registry
                 .map_err(|e| e.into_rhai(native.call_position()))
         };
         if arity == 1 {
-            volatile("batch").set_into_module(
+            function("rtr", "batch").set_into_module(
                 &mut module,
                 move |native: NativeCallContext, ids: Dynamic| b(native, ids, Dynamic::UNIT),
             );
         } else {
-            volatile("batch").set_into_module(&mut module, b);
+            function("rtr", "batch").set_into_module(&mut module, b);
         }
     }
     for arity in [2, 3] {
@@ -202,18 +150,18 @@ fn register_rtr(engine: &mut Engine, ctx: &Arc<Context>, registry: &Arc<Registry
                     .map(Dynamic::from_map)
             };
         if arity == 2 {
-            volatile("each").set_into_module(
+            function("rtr", "each").set_into_module(
                 &mut module,
                 move |native: NativeCallContext, ids: Dynamic, g: FnPtr| {
                     f(native, ids, g, Dynamic::UNIT)
                 },
             );
         } else {
-            volatile("each").set_into_module(&mut module, f);
+            function("rtr", "each").set_into_module(&mut module, f);
         }
     }
     let c = ctx.clone();
-    volatile("preflight").set_into_module(
+    function("rtr", "preflight").set_into_module(
         &mut module,
         move |native: NativeCallContext, ids: Dynamic, command: &str| {
             let r = device_ids(&ids, "rtr::preflight")
@@ -228,23 +176,29 @@ fn register_rtr(engine: &mut Engine, ctx: &Arc<Context>, registry: &Arc<Registry
 fn register_fs(engine: &mut Engine, ctx: &Arc<Context>) {
     let mut module = Module::new();
     let base = ctx.base_dir.clone();
-    volatile("list").set_into_module(&mut module, move |native: NativeCallContext, dir: &str| {
-        super::fs::list(&base, dir)
-            .map(Dynamic::from_array)
-            .map_err(|e| e.into_rhai(native.call_position()))
-    });
+    function("fs", "list").set_into_module(
+        &mut module,
+        move |native: NativeCallContext, dir: &str| {
+            super::fs::list(&base, dir)
+                .map(Dynamic::from_array)
+                .map_err(|e| e.into_rhai(native.call_position()))
+        },
+    );
     let base = ctx.base_dir.clone();
-    volatile("list").set_into_module(&mut module, move |native: NativeCallContext| {
+    function("fs", "list").set_into_module(&mut module, move |native: NativeCallContext| {
         super::fs::list(&base, ".")
             .map(Dynamic::from_array)
             .map_err(|e| e.into_rhai(native.call_position()))
     });
     let base = ctx.base_dir.clone();
-    volatile("read").set_into_module(&mut module, move |native: NativeCallContext, path: &str| {
-        super::fs::read(&base, path)
-            .map(Dynamic::from)
-            .map_err(|e| e.into_rhai(native.call_position()))
-    });
+    function("fs", "read").set_into_module(
+        &mut module,
+        move |native: NativeCallContext, path: &str| {
+            super::fs::read(&base, path)
+                .map(Dynamic::from)
+                .map_err(|e| e.into_rhai(native.call_position()))
+        },
+    );
     module.build_index();
     engine.register_static_module("fs", module.into());
 }

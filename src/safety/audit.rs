@@ -18,6 +18,8 @@ use std::sync::Mutex;
 pub struct AuditLog {
     path: PathBuf,
     file: Mutex<File>,
+    /// A second file every line also goes to (the case's `audit.jsonl`).
+    copy: Option<Mutex<File>>,
 }
 
 impl AuditLog {
@@ -39,7 +41,16 @@ impl AuditLog {
         Ok(AuditLog {
             path: path.to_path_buf(),
             file: Mutex::new(file),
+            copy: None,
         })
+    }
+
+    /// Every line also goes to `copy` (when given), opened for appending too.
+    pub fn with_copy(mut self, copy: Option<&Path>) -> Result<AuditLog, String> {
+        if let Some(c) = copy {
+            self.copy = Some(AuditLog::open(c)?.file);
+        }
+        Ok(self)
     }
 
     pub fn path(&self) -> &Path {
@@ -58,17 +69,46 @@ impl AuditLog {
             .map_err(|_| "the audit log is unusable after a crash in another thread".to_string())?;
         file.write_all(&line)
             .and_then(|()| file.flush())
-            .map_err(|e| format!("cannot write the audit log `{}`: {e}", self.path.display()))
+            .map_err(|e| format!("cannot write the audit log `{}`: {e}", self.path.display()))?;
+        if let Some(copy) = &self.copy {
+            let mut c = copy.lock().unwrap_or_else(|p| p.into_inner());
+            c.write_all(&line)
+                .map_err(|e| format!("cannot write the case's copy of the audit log: {e}"))?;
+        }
+        Ok(())
     }
 }
 
-/// One line of the audit log: what was sent, to whom, by which playbook, and what came back.
+/// The line written before a state-changing request is sent (`"phase": "intent"`): what is about to be
+/// sent, to whom, by which playbook. Its outcome line repeats its `id`; an intent without an outcome is
+/// a request that may have run (falconry was killed, or the answer never came).
+pub fn intent(req: &Request, targets: Targets, playbook: Option<&Playbook>, id: u64) -> Value {
+    let mut e = request_fields(req, targets, playbook, Some(id), "intent");
+    e.insert("pid".into(), json!(std::process::id()));
+    Value::Object(e)
+}
+
+/// One line of the audit log (`"phase": "outcome"`): what was sent, to whom, by which playbook, and what
+/// came back.
 pub fn entry(
     req: &Request,
     targets: Targets,
     result: &Result<Response, ApiError>,
     playbook: Option<&Playbook>,
+    id: Option<u64>,
 ) -> Value {
+    let mut e = request_fields(req, targets, playbook, id, "outcome");
+    outcome_fields(&mut e, result);
+    Value::Object(e)
+}
+
+fn request_fields(
+    req: &Request,
+    targets: Targets,
+    playbook: Option<&Playbook>,
+    id: Option<u64>,
+    phase: &str,
+) -> Map<String, Value> {
     let mut e = Map::new();
     e.insert(
         "time".into(),
@@ -84,6 +124,11 @@ pub fn entry(
             }),
         );
     }
+    e.insert("phase".into(), json!(phase));
+    if let Some(id) = id {
+        // Unique within the file's lifetime enough to pair lines: the pid tells processes apart.
+        e.insert("id".into(), json!(format!("{}-{id}", std::process::id())));
+    }
     e.insert("operation".into(), json!(req.op.qualified_name()));
     e.insert("operation_id".into(), json!(req.op.id));
     e.insert("method".into(), json!(req.op.method.as_str()));
@@ -96,6 +141,10 @@ pub fn entry(
         "targets".into(),
         serde_json::to_value(targets).unwrap_or(Value::Null),
     );
+    e
+}
+
+fn outcome_fields(e: &mut Map<String, Value>, result: &Result<Response, ApiError>) {
     match result {
         Ok(resp) => {
             e.insert("status".into(), json!(resp.status));
@@ -116,7 +165,6 @@ pub fn entry(
             e.insert("error".into(), json!(err.to_string()));
         }
     }
-    Value::Object(e)
 }
 
 /// The RTR cloud request id(s) an answer carries: one id, or device id -> task id for a batch.

@@ -8,6 +8,7 @@ mod flags;
 mod guard;
 mod outcome;
 mod plan;
+mod planned;
 mod playbook;
 pub mod sandbox;
 mod synthetic;
@@ -44,10 +45,16 @@ pub struct Settings {
 /// What to do with a request.
 #[derive(Debug)]
 pub enum Verdict {
-    Send,
+    /// Send it, then tell [`Safety::after`] with this intent (the audit log's entry written before sending).
+    Send(Intent),
     /// Plan mode: do not send; this is the answer.
     Answer(Response),
 }
+
+/// The audit log's record that a state-changing request is about to be sent: its id, repeated by the
+/// outcome entry. `None` for requests the audit log does not record.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Intent(Option<u64>);
 
 /// Why a call stops here.
 #[derive(Clone, Debug, PartialEq)]
@@ -58,6 +65,8 @@ pub enum Stop {
     Sandbox { key: String, message: String },
     /// The request was sent, but could not be written to the audit log.
     Audit(String),
+    /// The request's intent could not be written to the audit log: nothing was sent.
+    AuditBefore(String),
 }
 
 impl Stop {
@@ -77,6 +86,7 @@ impl fmt::Display for Stop {
             Stop::Refused(r) => r.fmt(f),
             Stop::Sandbox { key, message } => write!(f, "argument `{key}`: {message}"),
             Stop::Audit(m) => write!(f, "{m}; the request was sent, the playbook stops here"),
+            Stop::AuditBefore(m) => write!(f, "{m}; nothing was sent, the playbook stops here"),
         }
     }
 }
@@ -132,8 +142,15 @@ impl Safety {
 
     /// Whether a destructive change described by `what` may go ahead: always in plan mode (nothing is
     /// sent), else as the guard decides (`--allow-destructive`, the REPL's question).
+    /// A refusal counts in the run's outcome as the guard's own do.
     pub fn permits(&self, what: &str) -> bool {
-        self.is_planning() || self.0.guard.permits(what)
+        let allowed = self.is_planning() || self.0.guard.permits(what);
+        if !allowed {
+            lock(&self.0.outcome)
+                .refused
+                .push(format!("refused {what}"));
+        }
+        allowed
     }
 
     pub fn audit_path(&self) -> Option<&Path> {
@@ -168,13 +185,39 @@ impl Safety {
         self.0.plan.as_ref().map(|p| lock(p).to_json())
     }
 
-    /// Decides what happens to a validated request. `base_dir` and `out_dir` are where uploads may come from.
+    /// Decides what happens to a validated request. `base_dir` and `out_dir` are where uploads may come
+    /// from. A state-changing request that is to be sent is first written to the audit log as an intent,
+    /// so a run killed while it is in flight still shows what may have run.
     pub fn before(
         &self,
         req: &mut Request,
         base_dir: &Path,
         out_dir: &Path,
     ) -> Result<Verdict, Stop> {
+        match self.decide(req, base_dir, out_dir)? {
+            Verdict::Send(_) => Ok(Verdict::Send(self.intend(req)?)),
+            answer => Ok(answer),
+        }
+    }
+
+    /// Writes the intent entry of a state-changing request about to be sent.
+    fn intend(&self, req: &Request) -> Result<Intent, Stop> {
+        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+        let Some(audit) = &self.0.audit else {
+            return Ok(Intent(None));
+        };
+        if !req.op.changes_state() {
+            return Ok(Intent(None));
+        }
+        let id = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let targets = lock(&self.0.memory).targets(req);
+        audit
+            .append(&audit::intent(req, targets, self.0.playbook.as_ref(), id))
+            .map_err(Stop::AuditBefore)?;
+        Ok(Intent(Some(id)))
+    }
+
+    fn decide(&self, req: &mut Request, base_dir: &Path, out_dir: &Path) -> Result<Verdict, Stop> {
         sandbox::check_uploads(req, &[base_dir, out_dir])
             .map_err(|(key, message)| Stop::Sandbox { key, message })?;
         self.name_in_audit_comment(req);
@@ -184,7 +227,7 @@ impl Safety {
             return Ok(Verdict::Answer(answer));
         }
         if !req.op.changes_state() || req.op.effect == Effect::Session {
-            return Ok(Verdict::Send);
+            return Ok(Verdict::Send(Intent::default()));
         }
         let command = rtr_command(req);
         // A command missing from the catalogue is assumed to change the host: plan mode keeps it back.
@@ -219,7 +262,7 @@ impl Safety {
             return Ok(Verdict::Answer(answer));
         }
         let Some(reason) = reason else {
-            return Ok(Verdict::Send);
+            return Ok(Verdict::Send(Intent::default()));
         };
         let hosts = targets.hosts(&memory);
         // The prompt may wait for a person: other hosts of a fan-out must not wait on the lock meanwhile.
@@ -230,7 +273,7 @@ impl Safety {
             .guard
             .permits(&describe(req, line.as_deref(), &hosts, &targets.ids))
         {
-            return Ok(Verdict::Send);
+            return Ok(Verdict::Send(Intent::default()));
         }
         let refusal = Refusal {
             operation: req.op.qualified_name(),
@@ -250,8 +293,24 @@ impl Safety {
         lock(&self.0.outcome)
     }
 
-    /// Learns from the answer and, for a state-changing request, writes the audit line before returning.
-    pub fn after(&self, req: &Request, result: &Result<Response, ApiError>) -> Result<(), Stop> {
+    /// Plan mode: a read sent for real sees the planned state (planned creates added where the read's
+    /// filter matches them, planned deletes taken out).
+    pub fn planned_view(&self, req: &Request, result: &mut Result<Response, ApiError>) {
+        if let (Some(plan), Ok(resp)) = (&self.0.plan, result)
+            && req.op.effect == Effect::Read
+        {
+            lock(plan).merge_into(req, &mut resp.body);
+        }
+    }
+
+    /// Learns from the answer and, for a state-changing request, writes the audit line (the outcome of
+    /// `intent`) before returning.
+    pub fn after(
+        &self,
+        req: &Request,
+        intent: Intent,
+        result: &Result<Response, ApiError>,
+    ) -> Result<(), Stop> {
         let targets = {
             let mut memory = lock(&self.0.memory);
             if let Ok(resp) = result {
@@ -275,6 +334,7 @@ impl Safety {
                 targets,
                 result,
                 self.0.playbook.as_ref(),
+                intent.0,
             ))
             .map_err(Stop::Audit)
     }

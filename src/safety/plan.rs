@@ -2,11 +2,12 @@
 //! its place, shown to the user at the end (human-readable, or JSON).
 
 use super::arguments::arguments;
+use super::planned::{self, Kind};
 use super::synthetic::{self, ID_PREFIX, is_plan_id};
 use super::targets::{self, Targets};
 use crate::ops::Response;
 use crate::ops::commands::{self, Command};
-use crate::ops::{Effect, Request};
+use crate::ops::{Effect, Kind as OpKind, Request};
 use serde::Serialize;
 use serde_json::Value;
 use std::collections::HashMap;
@@ -47,6 +48,10 @@ pub struct Plan {
     /// Made-up object id -> the record the create answered with.
     records: HashMap<String, Value>,
     commands: HashMap<String, PlannedCommand>,
+    /// Objects planned creates would make, as the API would answer for them, in order.
+    created: Vec<(Kind, String, Value)>,
+    /// Ids planned deletes would remove.
+    deleted: Vec<String>,
 }
 
 impl Plan {
@@ -74,6 +79,11 @@ impl Plan {
 
     pub fn command(&self, id: &str) -> Option<&PlannedCommand> {
         self.commands.get(id)
+    }
+
+    /// The planned view merged into the answer of a read sent for real.
+    pub fn merge_into(&self, req: &Request, body: &mut Value) {
+        planned::merge(req, body, &self.created, &self.deleted);
     }
 
     pub fn steps(&self) -> &[Step] {
@@ -211,20 +221,28 @@ pub fn record_step(
             synthetic::command(req, &id)
         }
     } else {
-        let answer = synthetic::change(req, &targets, &mut || plan.new_id());
-        if req.op.name.starts_with("create_") {
-            for r in answer
-                .body
-                .get("resources")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-            {
-                if let Some(id) = r.get("id").and_then(Value::as_str) {
-                    planned_ids.push(id.to_string());
-                    plan.remember_record(id.to_string(), r.clone());
+        let mut answer = synthetic::change(req, &targets, &mut || plan.new_id());
+        let kind = planned::created(req.op.key);
+        if let Some(resources) = answer
+            .body
+            .get_mut("resources")
+            .and_then(Value::as_array_mut)
+            .filter(|_| req.op.kind == OpKind::Create)
+        {
+            for r in resources.iter_mut() {
+                let Some(id) = r.get("id").and_then(Value::as_str).map(str::to_string) else {
+                    continue;
+                };
+                if let (Some(kind), Value::Object(sent)) = (kind, r.clone()) {
+                    *r = planned::shape(kind, &id, sent);
+                    plan.created.push((kind, id.clone(), r.clone()));
                 }
+                planned_ids.push(id.clone());
+                plan.remember_record(id, r.clone());
             }
+        }
+        if req.op.kind == OpKind::Delete {
+            plan.deleted.extend(targets.ids.iter().cloned());
         }
         answer
     };

@@ -1,5 +1,6 @@
 //! Where uploads may come from: the playbook's folder and the output folder, nothing else. Paths are
-//! resolved (symlinks followed) before they are compared, so neither `..` nor a symlink leads out.
+//! resolved (symlinks followed) before they are compared, so neither `..` nor a symlink leads out; a
+//! file with more than one hard link is refused (a hard link names a file that may live anywhere).
 
 use crate::ops::{Body, FileSource, PartContent, Request};
 use std::path::{Path, PathBuf};
@@ -37,6 +38,13 @@ pub fn confine(path: &Path, roots: &[&Path]) -> Result<PathBuf, String> {
         .map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
     let allowed: Vec<PathBuf> = roots.iter().filter_map(|r| r.canonicalize().ok()).collect();
     if allowed.iter().any(|r| real.starts_with(r)) {
+        if let Some(n) = extra_links(&real) {
+            return Err(format!(
+                "`{}` has {n} hard links: another name may be a file outside the allowed folders, \
+                 so only files with one link are read; copy the file instead of linking it",
+                path.display()
+            ));
+        }
         return Ok(real);
     }
     let shown: Vec<String> = roots.iter().map(|r| format!("`{}`", r.display())).collect();
@@ -50,6 +58,21 @@ pub fn confine(path: &Path, roots: &[&Path]) -> Result<PathBuf, String> {
         path.display(),
         shown.join(" and ")
     ))
+}
+
+/// The link count of a regular file that has more than one (hard links), else `None`.
+pub fn extra_links(real: &Path) -> Option<u64> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let meta = std::fs::metadata(real).ok()?;
+        (meta.is_file() && meta.nlink() > 1).then(|| meta.nlink())
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = real;
+        None
+    }
 }
 
 /// Whether `path`, taken literally (no `..`, links unresolved), lies inside a root.

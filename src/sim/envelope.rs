@@ -98,9 +98,9 @@ impl Reply {
         }
     }
 
+    /// `{meta, errors}`; the server adds `resources: []` where the operation's errors carry it.
     pub fn error(status: u16, message: impl Into<String>) -> Reply {
         let mut top = Map::new();
-        top.insert("resources".into(), Value::Array(Vec::new()));
         top.insert(
             "errors".into(),
             json!([{ "code": status, "message": message.into() }]),

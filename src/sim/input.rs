@@ -2,7 +2,8 @@
 //! and the table-driven validation every operation gets before its handler runs.
 
 use super::envelope::Fail;
-use crate::ops::{Location, Operation, Type};
+use super::fql::Sort;
+use crate::ops::{BodyShape, Location, Operation, Type, Wrap};
 use serde_json::Value;
 
 #[derive(Debug, Default)]
@@ -196,16 +197,24 @@ impl Input {
                     }
                     if p.ty == Type::Integer {
                         let n = self.int(p.name)?.unwrap_or(0);
-                        if p.min.is_some_and(|min| n < min) || p.max.is_some_and(|max| n > max) {
+                        let max = p
+                            .max
+                            .or_else(|| (p.name == "limit").then(|| limit_max(op.id)));
+                        if p.min.is_some_and(|min| n < min) || max.is_some_and(|max| n > max) {
                             return Err(Fail::bad(format!(
                                 "query parameter `{}` is {n}, allowed range is {}..={}",
                                 p.name,
                                 p.min.map_or("".into(), |m| m.to_string()),
-                                p.max.map_or("".into(), |m| m.to_string()),
+                                max.map_or("".into(), |m| m.to_string()),
                             )));
                         }
                     }
-                    // `sort` also takes `field|asc`, which the spec's enum leaves out.
+                    if p.name == "sort" && !p.allowed.is_empty() {
+                        for v in &values {
+                            sort_allowed(v, p.allowed)?;
+                        }
+                    }
+                    // `sort` also takes `field|asc`, which the spec's enum leaves out (checked above).
                     if !p.allowed.is_empty() && p.name != "sort" {
                         for v in values.iter().flat_map(|v| v.split(',')) {
                             if !p.allowed.contains(&v) {
@@ -221,6 +230,9 @@ impl Input {
                 Location::Body => {
                     if p.required && self.json.is_none() {
                         return Err(Fail::bad("missing JSON request body"));
+                    }
+                    if let (Some(shape), Some(body)) = (op.body, &self.json) {
+                        body_types(shape, body)?;
                     }
                 }
                 Location::FormData => {
@@ -239,6 +251,115 @@ impl Input {
             }
         }
         Ok(())
+    }
+}
+
+/// The largest `limit` of operations whose spec gives no maximum: FalconPy documents the host
+/// queries' ranges; every other paging answer carries `limit` as an int32 (`msa.Paging`).
+fn limit_max(op_id: &str) -> i64 {
+    match op_id {
+        "QueryDevicesByFilter" => 5000,
+        "QueryDevicesByFilterScroll" | "CombinedDevicesByFilter" => 10_000,
+        _ => i64::from(i32::MAX),
+    }
+}
+
+/// A `sort` the operation's enum allows: `field`, `field.asc`, `field|desc`, ... where the enum lists
+/// the field or the field with that direction.
+fn sort_allowed(value: &str, allowed: &[&str]) -> Result<(), Fail> {
+    let sort = Sort::parse(value).map_err(Fail::bad)?;
+    let dir = if sort.descending { "desc" } else { "asc" };
+    let with_dir = format!("{}.{dir}", sort.field);
+    if allowed.iter().any(|a| *a == sort.field || *a == with_dir) {
+        return Ok(());
+    }
+    let mut fields: Vec<&str> = allowed
+        .iter()
+        .map(|a| a.trim_end_matches(".asc").trim_end_matches(".desc"))
+        .collect();
+    fields.dedup();
+    Err(Fail::bad(format!(
+        "cannot sort by `{}`: `sort` takes one of {}",
+        sort.field,
+        fields.join(", ")
+    )))
+}
+
+/// The declared body fields have their declared JSON types (Falcon's decoder refuses `clone_id: [1]`);
+/// `null` stands for absent, as Go decodes it.
+fn body_types(shape: &BodyShape, body: &Value) -> Result<(), Fail> {
+    let wrong = |what: &str| Fail::bad(format!("request body must be {what} (`{}`)", shape.schema));
+    let items: Vec<&Value> = match shape.wrap {
+        Wrap::Object => vec![body],
+        Wrap::List => body
+            .as_array()
+            .ok_or_else(|| wrong("an array"))?
+            .iter()
+            .collect(),
+        Wrap::Resources => match body.get("resources") {
+            None | Some(Value::Null) => Vec::new(),
+            Some(Value::Array(items)) => items.iter().collect(),
+            Some(_) => return Err(Fail::bad("body field `resources` must be an array")),
+        },
+    };
+    let prefix = if shape.wrap == Wrap::Object {
+        ""
+    } else {
+        "resources[]."
+    };
+    for item in items {
+        let Some(map) = item.as_object() else {
+            return Err(wrong("an object of fields"));
+        };
+        for field in shape.fields {
+            let Some(value) = map.get(field.name).filter(|v| !v.is_null()) else {
+                continue;
+            };
+            let ok = match field.ty {
+                Type::String => value.is_string(),
+                Type::Integer => value.as_i64().is_some(),
+                Type::Boolean => value.is_boolean(),
+                Type::StringArray => value
+                    .as_array()
+                    .is_some_and(|a| a.iter().all(Value::is_string)),
+                Type::Object => value.is_object(),
+                Type::Array => value.is_array(),
+                Type::File | Type::Any => true,
+            };
+            if !ok {
+                return Err(Fail::bad(format!(
+                    "body field `{prefix}{}` must be {}, got `{value}`",
+                    field.name,
+                    wire_type(field.ty)
+                )));
+            }
+        }
+        if let Some(params) = map.get("action_parameters").filter(|v| !v.is_null()) {
+            let ok = params.as_array().is_some_and(|a| {
+                a.iter().all(|p| {
+                    p.get("name").is_some_and(Value::is_string)
+                        && p.get("value").is_none_or(Value::is_string)
+                })
+            });
+            if !ok {
+                return Err(Fail::bad(
+                    "body field `action_parameters` must be an array of `{\"name\": string, \"value\": string}`",
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn wire_type(ty: Type) -> &'static str {
+    match ty {
+        Type::String => "a string",
+        Type::Integer => "an integer",
+        Type::Boolean => "a boolean",
+        Type::StringArray => "an array of strings",
+        Type::Object => "an object",
+        Type::Array => "an array",
+        Type::File | Type::Any => "any value",
     }
 }
 

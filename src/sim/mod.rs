@@ -20,12 +20,14 @@ pub mod host;
 mod ids;
 mod input;
 mod library;
-mod policy;
+pub mod policy;
+mod retention;
 pub mod scenario;
 mod server;
 mod session;
 pub mod state;
 
+pub use retention::Retained;
 pub use scenario::Scenario;
 pub use state::{LogEntry, State};
 

@@ -117,8 +117,9 @@ impl Policy {
             && setting_index(setting).is_some_and(|i| self.settings[i])
     }
 
-    /// `remote_response.PolicyV1`; `groups` are the rendered host group records.
-    pub fn record(&self, cid: &str, groups: Vec<Value>, precedence: usize) -> Value {
+    /// `remote_response.PolicyV1`; `groups` are the rendered host group records. Precedence is not
+    /// a field of the record (the spec has none): clients read it from `sort=precedence.asc`.
+    pub fn record(&self, cid: &str, groups: Vec<Value>) -> Value {
         let settings: Vec<Value> = CATEGORIES
             .iter()
             .map(|(category, ids)| {
@@ -145,7 +146,6 @@ impl Policy {
             "enabled": self.enabled,
             "groups": groups,
             "settings": settings,
-            "precedence": precedence,
             "created_by": self.created_by,
             "created_timestamp": self.created_timestamp,
             "modified_by": self.modified_by,

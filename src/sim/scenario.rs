@@ -26,6 +26,11 @@ pub struct Scenario {
     pub stdout_chunk_bytes: usize,
     /// A restarted host comes back online after this long.
     pub restart_secs: u64,
+    /// A command and its output are kept this long after it finished (a queued one this long after
+    /// it was sent): Falcon keeps commands queued for offline hosts for 7 days.
+    pub command_retention_secs: u64,
+    /// Commands kept at most, whatever their age (the oldest finished ones are forgotten first).
+    pub max_commands: usize,
     /// A connection that sends no complete request headers for this long is closed (idle
     /// keep-alive connections and slow-header senders alike); a request body must arrive within it too.
     pub idle_timeout_secs: u64,
@@ -53,6 +58,8 @@ impl Default for Scenario {
             session_idle_secs: 600,
             stdout_chunk_bytes: 64 * 1024,
             restart_secs: 5,
+            command_retention_secs: 7 * 24 * 3600,
+            max_commands: 50_000,
             idle_timeout_secs: 60,
             body_limit_bytes: 256 * 1024 * 1024,
             cid: "0123456789abcdef0123456789abcdef".into(),

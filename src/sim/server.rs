@@ -128,7 +128,10 @@ fn answer(
     };
     let input = match input {
         Ok(input) => input,
-        Err(fail) => return (fail.into_reply(), state.scenario.rate_limit_per_minute),
+        Err(fail) => {
+            let reply = with_error_resources(op, fail.into_reply());
+            return (reply, state.scenario.rate_limit_per_minute);
+        }
     };
     let is_auth = op.collection == Collection::OAuth2;
     let remaining = match state.take_rate() {
@@ -148,7 +151,25 @@ fn answer(
         .validate(op)
         .and_then(|()| handlers::handler(op.key)(state, &input))
         .unwrap_or_else(Fail::into_reply);
-    (reply, remaining)
+    (with_error_resources(op, reply), remaining)
+}
+
+/// Error answers of the policy, host and host-group operations carry `resources: []` (their
+/// documented error shapes are `*.RespV1`, `msa.QueryResponse`); RTR and token errors are `{meta,
+/// errors}` only.
+fn with_error_resources(op: &ops::Operation, mut reply: Reply) -> Reply {
+    let rtr = matches!(
+        op.collection,
+        Collection::RealTimeResponse | Collection::RealTimeResponseAdmin | Collection::OAuth2
+    );
+    if reply.status >= 400
+        && !rtr
+        && let Payload::Envelope { top, .. } = &mut reply.body
+        && top.contains_key("errors")
+    {
+        top.entry("resources").or_insert_with(|| json!([]));
+    }
+    reply
 }
 
 /// Injected failures, as the scenario's `[faults]` asks.

@@ -48,6 +48,8 @@ pub enum Progress {
 
 pub struct CommandRecord {
     pub id: String,
+    /// When it was sent (a queued command expires from then).
+    pub submitted: Instant,
     pub session_id: String,
     pub host: usize,
     pub base_command: String,
@@ -269,6 +271,7 @@ impl State {
             id.clone(),
             CommandRecord {
                 id: id.clone(),
+                submitted: Instant::now(),
                 session_id: session_id.to_string(),
                 host,
                 base_command: base_command.to_string(),

@@ -50,8 +50,10 @@ pub struct State {
     pub(crate) next_file_id: u64,
     /// Set by batch commands: the answer leaves no earlier, as the real call waits for its hosts.
     pub(crate) hold_until: Option<Instant>,
-    executions: HashMap<String, u32>,
+    pub(crate) executions: HashMap<String, u32>,
     total_executions: u64,
+    /// When expired commands, sessions and batches were last forgotten (`retention`).
+    pub(crate) pruned_at: Option<Instant>,
     log: Vec<LogEntry>,
 }
 
@@ -138,6 +140,7 @@ impl State {
             next_file_id: 1,
             executions: HashMap::new(),
             total_executions: 0,
+            pruned_at: None,
             log: Vec::new(),
             scenario,
         };
@@ -416,6 +419,23 @@ impl State {
         &self.executions
     }
 
+    /// Device id -> how many times `command_string` ran there (tests count a fan-out's work per host).
+    pub fn executions_by_host(&self, command_string: &str) -> HashMap<String, u32> {
+        let mut out = HashMap::new();
+        for c in self
+            .commands
+            .values()
+            .filter(|c| c.command_string == command_string)
+        {
+            let n = self.executions(&c.id);
+            if n > 0 {
+                *out.entry(self.hosts[c.host].host.device_id.clone())
+                    .or_default() += n;
+            }
+        }
+        out
+    }
+
     pub fn total_executions(&self) -> u64 {
         self.total_executions
     }
@@ -476,8 +496,9 @@ impl State {
         Some(self.policies[self.effective_policy(i)].name.clone())
     }
 
-    /// Time-driven changes: restarted hosts come back.
+    /// Time-driven changes: restarted hosts come back, expired things are forgotten.
     pub(crate) fn tick(&mut self) {
+        self.prune();
         if self.restarts.is_empty() {
             return;
         }
@@ -553,7 +574,15 @@ impl State {
             .filter_map(|id| self.groups.iter().find(|g| &g.id == id))
             .map(Group::record)
             .collect();
-        p.record(&self.scenario.cid, groups, self.precedence_of(pi))
+        p.record(&self.scenario.cid, groups)
+    }
+
+    /// What filters and sorts see of a policy: its record plus `precedence`, which Falcon sorts and
+    /// filters by but does not put in the record.
+    pub(crate) fn policy_query_record(&self, pi: usize) -> Value {
+        let mut record = self.policy_record(pi);
+        record["precedence"] = json!(self.precedence_of(pi));
+        record
     }
 
     /// The device fields that do not depend on groups (dynamic group rules match on these).
@@ -575,9 +604,9 @@ impl State {
             map.insert("groups".into(), json!(groups));
             map.insert(
                 "device_policies".into(),
-                json!({ "response": {
+                json!({ "remote_response": {
                     "policy_id": self.policies[pi].id,
-                    "policy_type": "response",
+                    "policy_type": "remote-response",
                     "applied": true,
                 }}),
             );

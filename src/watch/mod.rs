@@ -184,10 +184,8 @@ fn finish(inbox: Option<&Inbox>, report: &Report, took: std::time::Duration) {
     match &report.result {
         Ok(value) => {
             if !value.is_null() {
-                print!(
-                    "{}",
-                    display::render(&crate::engine::convert::from_json(value), false)
-                );
+                let text = display::render(&crate::engine::convert::from_json(value), false);
+                print!("{}", crate::api::redact::clean(&text));
             }
             println!("--- {name}: ok in {secs}");
         }

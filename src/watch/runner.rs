@@ -123,7 +123,7 @@ impl Runner {
         });
         let result = runtime
             .run_file(&playbook, args)
-            .map(|v| convert::to_json(&v).unwrap_or_else(|_| Value::String(v.to_string())));
+            .map(|v| convert::shown(&v));
         if let Some(plan) = options.safety.render_plan() {
             eprint!("{plan}");
         }

@@ -138,7 +138,9 @@ def test_response_policies():
     ordered = [pid] + [o for o in others if o != pid]
     body = ok(rp.set_policies_precedence(ids=ordered, platform_name="Windows"))
     assert body["resources"] == ordered
-    assert ok(rp.get_policies(ids=[pid]))["resources"][0]["precedence"] == 1
+    # Precedence is no field of the record: the order of `sort=precedence.asc` is.
+    top = ok(rp.query_policies(filter="platform_name:'Windows'", sort="precedence.asc"))["resources"]
+    assert top[0] == pid, top
 
     # queryRTResponsePolicyMembers / queryCombinedRTResponsePolicyMembers
     members = ok(rp.query_policy_members(id=pid))
@@ -146,7 +148,7 @@ def test_response_policies():
     assert members["meta"]["pagination"]["total"] == 1
     combined_members = ok(rp.query_combined_policy_members(id=pid))
     assert combined_members["resources"][0]["device_id"] == aid
-    assert combined_members["resources"][0]["device_policies"]["response"]["policy_id"] == pid
+    assert combined_members["resources"][0]["device_policies"]["remote_response"]["policy_id"] == pid
 
     # Removing the group hands the host back; the policy no longer governs it.
     ok(rp.perform_policies_action(action_name="remove-host-group", ids=[pid], group_id=group["id"]))

@@ -182,9 +182,9 @@ fn plan_lists_ordered_changes_and_the_impact_per_host_and_apply_makes_it_so() {
     plan.status(2);
     assert!(plan.stdout.starts_with(EXPECTED_CHANGES), "{}", plan.stdout);
     plan.stdout_has(
-        "  Windows: 1 host loses `get`\n    SRV-1 (",
+        "  Windows: 1 host in `Servers` loses `get`\n    SRV-1 (",
     )
-    .stdout_has("  Windows: 1 host loses `falconscript`, `memdump`, `put`, `put-and-run`, `run`, `runscript`; gains `get`\n    FIN-1 (")
+    .stdout_has("  Windows: 1 host in `Finance` loses `falconscript`, `memdump`, `put`, `put-and-run`, `run`, `runscript`; gains `get`\n    FIN-1 (")
     .stdout_has("): `Workstations` -> `Finance lockdown`")
     .stdout_lacks("WS-1")
     .stdout_lacks("LNX-1");
@@ -214,6 +214,8 @@ fn plan_lists_ordered_changes_and_the_impact_per_host_and_apply_makes_it_so() {
     );
     let impact = json["impact"].as_array().unwrap().clone();
     assert_eq!(impact.len(), 2, "{impact:?}");
+    let fin = impact.iter().find(|h| h["hostname"] == "FIN-1").unwrap();
+    assert_eq!(fin["host_groups"], serde_json::json!(["Finance"]));
 
     // The plan's "before" is the emulator's own resolution.
     for h in &impact {
@@ -287,12 +289,12 @@ fn capability_removals_and_deletions_need_allow_destructive() {
         .run();
     plan.status(2)
         .stdout_has("  - delete Linux policy `Linux servers`\n")
-        .stdout_has("  Linux: 1 host gains `runscript`\n    LNX-1 (");
+        .stdout_has("  Linux: 1 host in `Servers` gains `runscript`\n    LNX-1 (");
     falconry(&sim)
         .file("p.toml", file)
         .command(&["policy", "apply", "p.toml"])
         .run()
-        .status(1)
+        .status(3)
         .stderr_has("refused: the plan deletes `Linux servers`")
         .stderr_has("--allow-destructive");
     assert_eq!(effective(&sim, "LNX-1"), "Linux servers");
@@ -303,7 +305,7 @@ fn capability_removals_and_deletions_need_allow_destructive() {
         .file("p.toml", &tighter)
         .command(&["policy", "apply", "p.toml"])
         .run()
-        .status(1)
+        .status(3)
         .stderr_has("removes RTR capabilities from 1 host");
     let planned = falconry(&sim)
         .file("p.toml", &tighter)
@@ -375,6 +377,13 @@ fn a_tenant_changed_between_plan_and_apply_is_refused() {
         .status(0)
         .stdout_has("  ~ update Windows policy `Workstations`: CustomScripts off -> on\n")
         .stdout_has("Applied 7 changes.");
+    // `--json` gives the applied plan as data; applied again, it has nothing left to do.
+    let again = falconry(&sim)
+        .file("p.toml", DESIRED)
+        .command(&["policy", "apply", "p.toml", "--json"])
+        .run();
+    again.status(0);
+    assert_eq!(again.json()["changed"], false);
 }
 
 #[test]
@@ -396,7 +405,11 @@ fn playbooks_plan_and_apply_a_desired_state_map() {
             try { policies::apply(plan); } catch (e) { stale = e.reason; }
             response_policies::perform_policies_action(#{ action_name: "enable", ids: p.id });
             let applied = policies::apply(policies::plan(desired));
-            #{ changes: plan.changes.map(|c| c.action), losing: losing, stale: stale,
+            // A bad map is refused with the path of the bad key and a suggestion.
+            let bad = "";
+            try { policies::plan(#{ policies: [#{ name: "x", platform: "Windows", settings: #{ GetComand: true } }] }); }
+            catch (e) { bad = e.message; }
+            #{ changes: plan.changes.map(|c| c.action), losing: losing, stale: stale, bad: bad,
                applied: applied.applied, again: policies::plan(desired).changed }
             "#,
         )
@@ -411,6 +424,12 @@ fn playbooks_plan_and_apply_a_desired_state_map() {
     );
     assert_eq!(v["losing"], serde_json::json!(["FIN-1"]));
     assert_eq!(v["stale"], "stale");
+    assert_eq!(
+        v["bad"],
+        "the desired-state map: `policies[0].settings.GetComand`: unknown setting `GetComand`: the settings are \
+         RealTimeFunctionality, CustomScripts, GetCommand, PutCommand, ExecCommand, FalconScripts, MemDumpCommand, \
+         XMemDumpCommand, PutAndRunCommand; did you mean `GetCommand`?"
+    );
     assert_eq!(v["applied"], true);
     assert_eq!(v["again"], false);
     assert_eq!(effective(&sim, "FIN-1"), "IR hold");
@@ -483,7 +502,7 @@ fn bad_files_are_errors_with_file_line_and_a_suggestion() {
 }
 
 #[test]
-fn exit_codes_are_0_unchanged_2_changed_1_error() {
+fn exit_codes_are_0_unchanged_2_changed_1_error_3_refused() {
     let sim = tenant();
     let file = export(&sim);
     let run = |args: &[&str]| {
@@ -501,6 +520,9 @@ fn exit_codes_are_0_unchanged_2_changed_1_error() {
     run(&["policy", "plan"]).status(1);
     run(&["policy", "plan", "p.toml", "--no-such-flag"]).status(1);
     run(&["policy", "apply", "p.toml"]).status(0);
+    run(&["policy", "apply", "new.toml"])
+        .status(3)
+        .stderr_has("refused: the plan removes RTR capabilities");
     run(&["policy", "export", "--platform", "Amiga"])
         .status(1)
         .stderr_has("unknown platform `Amiga`");
@@ -551,7 +573,7 @@ fn the_hold_playbook_shows_the_impact_then_applies_only_when_asked() {
     Test::new()
         .command(&["run", &playbook, "--arg", "apply=true"])
         .run()
-        .status(1)
+        .status(3)
         .stderr_has("refused: the plan removes RTR capabilities from 2 hosts");
     let applied = Test::new()
         .command(&[

@@ -346,3 +346,29 @@ fn a_typo_late_in_a_playbook_stops_it_before_anything_is_sent() {
         .stderr_has("error: 2 problems found; the playbook was not run\n")
         .nothing_sent();
 }
+
+#[test]
+fn a_deeply_nested_value_is_shown_within_limits() {
+    const DEEP: &str = "let x = []; for i in 0..3000 { x = [x]; } x";
+    let out = Test::new().playbook(DEEP).arg("--json").run();
+    out.status(0)
+        .stdout_has("(the value is nested more than 64 levels deep)");
+    assert!(out.stdout.len() < 1000, "{} bytes", out.stdout.len());
+
+    // The REPL shows it the same way.
+    let t = crate::safety_support::Tenant::new("");
+    let repl = crate::safety_support::Run::new(&t)
+        .arg("repl")
+        .arg("--history")
+        .arg(t.path("history"))
+        .input(&format!("{DEEP}\n"))
+        .output();
+    repl.success();
+    assert!(
+        repl.stdout
+            .contains("(the value is nested more than 64 levels deep)"),
+        "{}",
+        repl.stdout
+    );
+    assert!(repl.stdout.len() < 2000, "{} bytes", repl.stdout.len());
+}

@@ -167,7 +167,7 @@ fn dropped_connections_never_resend_a_change() {
         assert_audit_matches(&t, &t.path("audit.jsonl"));
     }
     // A lost answer for a change is reported, not retried: every audit line without a status says so.
-    for l in safety_support::json_lines(&t.path("audit.jsonl")) {
+    for l in safety_support::audit_outcomes(&t.path("audit.jsonl")) {
         if l["status"].is_null() {
             assert!(l["error"].as_str().unwrap().contains("not re-sent"), "{l}");
         }
@@ -327,7 +327,7 @@ fn concurrent_fan_out_under_faults_writes_whole_audit_lines_matching_the_emulato
     );
     assert_no_command_ran_twice(&t);
     // Lines from 16 threads at once: every one whole, and the same multiset as the emulator received.
-    let lines = safety_support::json_lines(&audit);
+    let lines = safety_support::audit_outcomes(&audit);
     let mut logged: Vec<String> = lines
         .iter()
         .map(|l| l["operation_id"].as_str().unwrap().to_string())

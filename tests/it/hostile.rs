@@ -324,3 +324,65 @@ fn a_bearer_token_echoed_in_an_error_or_an_answer_is_never_printed() {
         printed(&o)
     );
 }
+
+#[test]
+fn a_command_in_flight_when_falconry_is_killed_is_in_the_audit_log() {
+    use crate::safety_support::{self, audit_outcomes, json_lines};
+    let t = safety_support::Tenant::new(&safety_support::fleet(""));
+    let exec = OpId::RtrExecuteActiveResponderCommand.op().path;
+    let (tx, rx) = std::sync::mpsc::channel();
+    let tx = std::sync::Mutex::new(tx);
+    // The emulator runs the command; its answer is held back, as a slow network would.
+    let p = proxy(&t.sim.base_url(), move |req: &Seen, reply| {
+        if req.path() == exec {
+            let _ = tx.lock().unwrap().send(());
+            std::thread::sleep(Duration::from_secs(60));
+        }
+        reply
+    });
+    let audit = t.path("audit.jsonl");
+    let playbook = t.write(
+        "mkdir.rhai",
+        r#"
+        let id = hosts::query_devices_by_filter(#{ filter: "hostname:'WS-042'" }).body.resources[0];
+        let sid = real_time_response::init_session(#{ device_id: id }).body.resources[0].session_id;
+        real_time_response::execute_active_responder_command(#{
+            base_command: "mkdir", command_string: "mkdir C:\\evidence", session_id: sid });
+        "#,
+    );
+    let mut child = Command::new(env!("CARGO_BIN_EXE_falconry"))
+        .arg("run")
+        .arg(&playbook)
+        .arg("--audit")
+        .arg(&audit)
+        .env_remove("FALCON_MEMBER_CID")
+        .env_remove("FALCON_CLOUD")
+        .env("FALCON_CLIENT_ID", &t.sim.client_id)
+        .env("FALCON_CLIENT_SECRET", &t.sim.client_secret)
+        .env("FALCON_BASE_URL", &p.url)
+        .env("HOME", t.path("home"))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    rx.recv_timeout(Duration::from_secs(60))
+        .expect("the command reached the server");
+    std::thread::sleep(Duration::from_millis(300));
+    child.kill().unwrap(); // SIGKILL
+    child.wait().unwrap();
+
+    assert_eq!(t.count_received("RTR-ExecuteActiveResponderCommand"), 1);
+    let lines = json_lines(&audit);
+    let intent = lines
+        .iter()
+        .find(|l| l["operation_id"] == "RTR-ExecuteActiveResponderCommand")
+        .expect("the command in flight is in the audit log");
+    assert_eq!(intent["phase"], "intent", "{intent}");
+    assert_eq!(intent["command"], "mkdir C:\\evidence");
+    assert!(
+        !audit_outcomes(&audit)
+            .iter()
+            .any(|l| l["operation_id"] == "RTR-ExecuteActiveResponderCommand"),
+        "no outcome: the answer never came"
+    );
+}

@@ -204,3 +204,127 @@ fn a_refused_step_fails_the_run_and_says_what_was_already_changed() {
     t.playbook("kill_and_quarantine.rhai", &["--allow-destructive"])
         .ok();
 }
+
+#[test]
+fn a_windows_path_in_a_plain_string_is_caught_before_anything_runs() {
+    let t = Tenant::new();
+    // `\U` is not an escape: the syntax error says what to write instead.
+    let r = t.script(
+        r#"let s = rtr::session(hosts::find("WS-042")); s.run("ls C:\Users")"#,
+        &[],
+    );
+    assert_eq!(r.code, Some(1), "{}", r.show());
+    assert!(
+        r.stderr.contains("escape sequence") && r.stderr.contains("backtick string"),
+        "{}",
+        r.show()
+    );
+    // `\n` is an escape: `run` refuses the playbook before anything is sent, naming the backtick form.
+    let r = t.script(
+        r#"let s = rtr::session(hosts::find("WS-042")); s.run("ls C:\new")"#,
+        &[],
+    );
+    assert_eq!(r.code, Some(1), "{}", r.show());
+    assert!(r.stderr.contains(r#"`.run("ls C:\new")`"#), "{}", r.show());
+    assert!(r.stderr.contains("`.run(`ls C:\\new`)`"), "{}", r.show());
+    assert_eq!(t.count("POST", "/"), 0, "a request was sent");
+    assert_eq!(t.state().total_executions(), 0);
+    // `falconry check` reports it too, with its position; the backtick form passes.
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.rhai");
+    std::fs::write(&bad, "let s = rtr::session(\"x\");\ns.cd(\"C:\\temp\");\n").unwrap();
+    let good = dir.path().join("good.rhai");
+    std::fs::write(
+        &good,
+        "let s = rtr::session(\"x\");\ns.cd(`C:\\temp`);\ns.run(`ls C:\\new`);\n",
+    )
+    .unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_falconry"))
+        .arg("check")
+        .arg(&bad)
+        .arg(&good)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("bad.rhai:2:6"), "{stderr}");
+    assert!(stderr.contains(r#"`.cd("C:\temp")`"#), "{stderr}");
+    assert!(!stderr.contains("good.rhai"), "{stderr}");
+    assert_eq!(out.status.code(), Some(1));
+}
+
+/// Creates a group and a policy, then reads both back the ways a playbook would: by id, by a filtered
+/// query of ids, by a combined query, and through the policy's settings.
+const READ_BACK: &str = r#"
+let g = host_group::create_host_groups(#{ name: "ir-readback", group_type: "static", description: "made by a test" }).body.resources[0];
+let p = response_policies::create_policies(#{ name: "ir-readback", platform_name: "Windows",
+    settings: [#{ id: "PutCommand", value: #{ enabled: false } }] }).body.resources[0];
+let got = response_policies::get_policies(#{ ids: p.id }).body.resources[0];
+let put = [];
+for c in got.settings { for s in c.settings { if s.id == "PutCommand" { put.push(s.value.enabled); } } }
+let ids = host_group::query_host_groups(#{ filter: "name:'ir-readback'" }).body.resources;
+let combined = host_group::query_combined_host_groups(#{ filter: "name:'ir-readback'" }).body.resources;
+let other = host_group::query_combined_host_groups(#{ filter: "name:'someone-else'" }).body.resources;
+let listed = response_policies::query_policies(#{ filter: "name:'ir-readback'" }).body.resources;
+host_group::delete_host_groups(#{ ids: g.id });
+let after_delete = host_group::query_host_groups(#{ filter: "name:'ir-readback'" }).body.resources;
+#{
+    group_found: ids == [g.id],
+    combined: combined.map(|x| [x.name, x.group_type, x.description]),
+    other: other.len(),
+    policy_found: listed == [p.id],
+    policy_enabled: got.enabled,
+    put_command: put,
+    after_delete: after_delete.len(),
+}
+"#;
+
+#[test]
+fn plan_mode_reads_see_what_the_plan_created_as_the_api_would_answer() {
+    let expected = serde_json::json!({
+        "group_found": true,
+        "combined": [["ir-readback", "static", "made by a test"]],
+        "other": 0,
+        "policy_found": true,
+        "policy_enabled": false,
+        "put_command": [false],
+        "after_delete": 0,
+    });
+    // For real (the emulator), then planned against a fresh tenant: the same answers.
+    let real = Tenant::new();
+    let v = real.script(READ_BACK, &["--allow-destructive"]).ok().json();
+    assert_eq!(v, expected);
+    let t = Tenant::new();
+    let r = t.script(READ_BACK, &["--plan"]);
+    let v = r.ok().json();
+    assert_eq!(v["result"], expected, "{}", r.show());
+    let plan = v["plan"].as_array().unwrap();
+    assert_eq!(plan.len(), 3, "{}", r.show());
+    assert!(t.state().request_log().iter().all(|e| {
+        e.method == "GET"
+            || e.op
+                .is_some_and(|o| !o.contains("create") && !o.contains("delete"))
+    }));
+}
+
+#[test]
+fn planned_commands_are_not_reported_as_done() {
+    let t = Tenant::new();
+    let r = t.playbook("kill_and_quarantine.rhai", &["--plan"]);
+    let v = r.ok().json();
+    assert!(
+        r.stdout.contains("would kill") || r.stderr.contains("would kill evil (pid 6612)"),
+        "{}",
+        r.show()
+    );
+    assert!(
+        !r.stderr.contains("  killed ") && r.stderr.contains("Plan only: nothing was changed"),
+        "{}",
+        r.show()
+    );
+    assert_eq!(v["result"]["killed"][0]["planned"], true);
+    assert!(t.runs(rtr_support_ws_042(), "evil.exe"));
+}
+
+fn rtr_support_ws_042() -> &'static str {
+    crate::rtr_support::WS_042
+}

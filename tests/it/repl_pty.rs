@@ -117,6 +117,11 @@ fn a_statement_prints_its_value_and_variables_persist() {
         "{shown}"
     );
     assert!(shown.contains("base_command: string"), "{shown}");
+    // The parsed RTR schemas are documented in `help("rtr")`, every key with its platforms.
+    let shown = repl.line("help(\"rtr\")");
+    assert!(shown.contains("ps -> r.processes"), "{shown}");
+    assert!(shown.contains("working_memory_kb"), "{shown}");
+    assert!(shown.contains("state_printed"), "{shown}");
 
     // Resources print as a table; `:json` switches to the raw answer, headers included.
     let shown = repl.line(

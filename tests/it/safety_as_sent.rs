@@ -3,7 +3,7 @@
 //! `command_string` disagree counts as destructive, and what is destructive is decided from data
 //! (commands the catalogue does not know, host actions). Through the real binary against the emulator.
 
-use crate::safety_support::{Tenant, fleet, json_lines};
+use crate::safety_support::{Tenant, audit_outcomes, fleet};
 use serde_json::json;
 
 const PRELUDE: &str = r#"
@@ -200,7 +200,7 @@ fn a_command_whose_base_and_line_disagree_is_destructive_and_audited_as_sent() {
         .arg("--audit")
         .arg(&audit)
         .output();
-    let lines = json_lines(&audit);
+    let lines = audit_outcomes(&audit);
     let cmd = lines
         .iter()
         .find(|l| l["operation_id"] == json!("RTR-ExecuteActiveResponderCommand"))

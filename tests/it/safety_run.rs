@@ -1,7 +1,7 @@
 //! Plan mode, the destructive-action guard, the audit log and the upload sandbox, through the real
 //! binary against the emulator.
 
-use crate::safety_support::{self, Tenant, effect_of, fleet, json_lines};
+use crate::safety_support::{self, Tenant, audit_outcomes, effect_of, fleet};
 use falconry::ops::Effect;
 use serde_json::json;
 
@@ -296,7 +296,7 @@ fn the_audit_log_has_one_whole_line_per_state_changing_request_sent() {
         .output();
     out.success();
     let ids = out.json();
-    let lines = json_lines(&audit);
+    let lines = audit_outcomes(&audit);
     let ops: Vec<&str> = lines
         .iter()
         .map(|l| l["operation_id"].as_str().unwrap())
@@ -361,7 +361,7 @@ fn against_a_tenant_the_audit_log_defaults_to_the_data_folder_and_appends() {
     let text = r#"host_group::create_host_groups(#{ name: args.name, group_type: "static" });"#;
     t.run(text).arg("--arg").arg("name=g1").output().success();
     t.run(text).arg("--arg").arg("name=g2").output().success();
-    let lines = json_lines(&t.path("home/data/falconry/audit.jsonl"));
+    let lines = audit_outcomes(&t.path("home/data/falconry/audit.jsonl"));
     assert_eq!(lines.len(), 2);
     assert!(
         lines
@@ -520,7 +520,7 @@ fn the_repl_asks_before_each_destructive_request() {
     s.send("y\r").unwrap();
     s.expect("200").unwrap();
     assert_eq!(t.count_received("deleteHostGroups"), 1);
-    let lines = json_lines(&t.path("home/data/falconry/audit.jsonl"));
+    let lines = audit_outcomes(&t.path("home/data/falconry/audit.jsonl"));
     let last = lines.last().unwrap();
     assert_eq!(last["operation_id"], json!("deleteHostGroups"));
     assert_eq!(last["playbook"]["name"], json!("repl"));
@@ -550,12 +550,15 @@ fn a_change_that_cannot_be_audited_stops_the_playbook_uncatchably() {
         "{}",
         out.stderr
     );
+    // The intent is written before sending: a change that cannot be audited is never sent.
     assert!(
         out.stderr
-            .contains("the request was sent, the playbook stops here")
+            .contains("nothing was sent, the playbook stops here"),
+        "{}",
+        out.stderr
     );
     assert!(!out.stdout.contains("swallowed"));
-    assert_eq!(t.count_received("createHostGroups"), 1);
+    assert_eq!(t.count_received("createHostGroups"), 0);
 }
 
 #[test]
@@ -673,4 +676,37 @@ fn the_repl_plans_too() {
         out.stderr
     );
     assert_eq!(t.count_received("createHostGroups"), 0);
+}
+
+#[cfg(unix)]
+#[test]
+fn hard_linked_files_are_neither_uploaded_nor_read() {
+    let t = Tenant::new(&fleet(""));
+    let outside = tempfile::tempdir_in(t.dir.path().parent().unwrap()).unwrap();
+    std::fs::write(outside.path().join("shadow"), "root:x:0:0").unwrap();
+    t.write("scripts/ok.ps1", "Get-Process");
+    std::fs::hard_link(outside.path().join("shadow"), t.path("scripts/linked.ps1")).unwrap();
+    let out = t
+        .run(
+            r#"real_time_response_admin::create_scripts(#{ name: "x", file: "scripts/linked.ps1", permission_type: "private", description: "d" }); "sent""#,
+        )
+        .output();
+    out.failure();
+    assert!(
+        out.stderr.contains("argument `file`") && out.stderr.contains("has 2 hard links"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(t.count_received("RTR-CreateScripts"), 0);
+
+    let out = t.run(r#"fs::read("scripts/linked.ps1")"#).output();
+    out.failure();
+    assert!(out.stderr.contains("has 2 hard links"), "{}", out.stderr);
+
+    let out = t
+        .run(r#"fs::list("scripts").map(|e| e.name)"#)
+        .arg("--json")
+        .output();
+    out.success();
+    assert_eq!(out.json(), json!(["ok.ps1"]));
 }

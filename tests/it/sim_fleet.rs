@@ -119,7 +119,7 @@ async fn details_online_state_and_containment() {
     assert_eq!(d.first()["hostname"], "WS-1");
     assert_eq!(d.first()["status"], "normal");
     assert!(d.first()["groups"].as_array().unwrap().len() == 1);
-    assert!(d.first()["device_policies"]["response"]["policy_id"].is_string());
+    assert!(d.first()["device_policies"]["remote_response"]["policy_id"].is_string());
     let p = sim
         .post("/devices/entities/devices/v2", json!({"ids": [ws2]}))
         .await

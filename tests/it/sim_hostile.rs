@@ -4,9 +4,9 @@
 //! binary: `falconry run` on the embedded emulator, and `falconry sim` over raw TCP.
 
 use crate::common::Test;
+use crate::served::Served;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 /// Builds `depth` parentheses around a comparison, in Rhai (the playbook makes the filter).
@@ -66,85 +66,6 @@ print(hosts::query_devices_by_filter(#{ filter: "last_seen:>'now-€'" }).status
         .run()
         .status(0)
         .stdout_is("200\n200\n");
-}
-
-/// `falconry sim` with a scenario, killed when dropped.
-struct Served {
-    child: Child,
-    addr: String,
-    _dir: tempfile::TempDir,
-}
-
-impl Served {
-    fn start(scenario: &str) -> Served {
-        let dir = tempfile::tempdir().expect("a temporary folder");
-        let path = dir.path().join("scenario.toml");
-        std::fs::write(&path, scenario).expect("write the scenario");
-        let mut child = Command::new(env!("CARGO_BIN_EXE_falconry"))
-            .args(["sim", "--listen", "127.0.0.1:0", "--scenario"])
-            .arg(&path)
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("start falconry sim");
-        let mut lines = BufReader::new(child.stderr.take().expect("stderr")).lines();
-        let url = lines
-            .by_ref()
-            .map_while(Result::ok)
-            .find_map(|l| {
-                l.strip_prefix("falconry sim listening on ")
-                    .map(str::to_string)
-            })
-            .expect("the listening address");
-        // Keep draining stderr so the child never blocks on a full pipe.
-        std::thread::spawn(move || lines.for_each(drop));
-        Served {
-            child,
-            addr: url.trim_start_matches("http://").to_string(),
-            _dir: dir,
-        }
-    }
-
-    fn connect(&self) -> TcpStream {
-        let s = TcpStream::connect(&self.addr).expect("connect");
-        s.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
-        s
-    }
-
-    /// Sends the head of a request and reads the status line of the answer.
-    fn status_after_head(&self, head: &str) -> (TcpStream, String) {
-        let mut s = self.connect();
-        s.write_all(head.as_bytes()).expect("send the head");
-        let mut line = String::new();
-        BufReader::new(s.try_clone().unwrap())
-            .read_line(&mut line)
-            .expect("an answer before the body");
-        (s, line)
-    }
-
-    fn token(&self) -> String {
-        let body = "client_id=falconry-sim&client_secret=falconry-sim-secret";
-        let mut s = self.connect();
-        write!(
-            s,
-            "POST /oauth2/token HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-            body.len()
-        )
-        .unwrap();
-        let mut answer = String::new();
-        s.read_to_string(&mut answer).unwrap();
-        let json = &answer[answer.find("\r\n\r\n").expect("a body") + 4..];
-        let v: serde_json::Value = serde_json::from_str(json).expect("token JSON");
-        v["access_token"].as_str().expect("a token").to_string()
-    }
-}
-
-impl Drop for Served {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }
 
 const UPLOAD_HEAD: &str = "POST /real-time-response/entities/put-files/v1 HTTP/1.1\r\nHost: x\r\n";
@@ -218,4 +139,85 @@ fn connections_that_never_finish_their_headers_are_closed() {
         "closed only after {:?}",
         started.elapsed()
     );
+}
+
+/// Polls a command's status (sequence 0) once; the status code says whether it is still known.
+async fn status_of(sim: &crate::sim_support::Sim, id: &str) -> u16 {
+    sim.get(&format!(
+        "/real-time-response/entities/command/v1?cloud_request_id={id}&sequence_id=0"
+    ))
+    .await
+    .status
+}
+
+#[tokio::test]
+async fn commands_sessions_and_batches_are_forgotten_when_they_expire() {
+    let sim = crate::sim_support::Sim::with_scenario(
+        "command_latency_ms = 0\nsession_idle_secs = 1\ncommand_retention_secs = 1\n\
+         [[hosts]]\nhostname = \"R-1\"\nplatform = \"Linux\"\n",
+    )
+    .await;
+    let host = sim.device("R-1");
+    let session = sim.session(&host).await;
+    let ran = sim.run("command", &session, "pwd").await.expect(201);
+    let id = ran.first()["cloud_request_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    sim.wait("command", &id).await;
+    let batch = sim
+        .post(
+            "/real-time-response/combined/batch-init-session/v1",
+            serde_json::json!({ "host_ids": [host] }),
+        )
+        .await
+        .expect(201);
+    let batch_id = batch.body["batch_id"].as_str().unwrap().to_string();
+    sim.post(
+        "/real-time-response/combined/batch-command/v1",
+        serde_json::json!({ "base_command": "pwd", "command_string": "pwd", "batch_id": batch_id }),
+    )
+    .await
+    .expect(201);
+    let before = sim.handle.state().retained();
+    assert_eq!((before.sessions, before.batches), (2, 1), "{before:?}");
+    assert_eq!(before.commands, 2, "{before:?}");
+
+    tokio::time::sleep(Duration::from_millis(2200)).await;
+    assert_eq!(status_of(&sim, &id).await, 404);
+    let after = sim.handle.state().retained();
+    assert_eq!(
+        after,
+        falconry::sim::Retained {
+            sessions: 0,
+            commands: 0,
+            batches: 0,
+            batch_gets: 0
+        }
+    );
+}
+
+#[tokio::test]
+async fn past_the_command_cap_the_oldest_finished_commands_go_first() {
+    let sim = crate::sim_support::Sim::with_scenario(
+        "command_latency_ms = 0\nmax_commands = 5\n[[hosts]]\nhostname = \"R-2\"\nplatform = \"Linux\"\n",
+    )
+    .await;
+    let session = sim.session(&sim.device("R-2")).await;
+    let mut ids = Vec::new();
+    for _ in 0..8 {
+        let ran = sim.run("command", &session, "pwd").await.expect(201);
+        ids.push(
+            ran.first()["cloud_request_id"]
+                .as_str()
+                .unwrap()
+                .to_string(),
+        );
+    }
+    // Pruning runs at most once a second, on a request.
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    assert_eq!(status_of(&sim, &ids[7]).await, 200);
+    assert_eq!(sim.handle.state().retained().commands, 5);
+    assert_eq!(status_of(&sim, &ids[0]).await, 404);
+    assert_eq!(status_of(&sim, &ids[3]).await, 200);
 }

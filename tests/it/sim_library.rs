@@ -39,7 +39,7 @@ async fn custom_scripts_round_trip() {
         .text("description", "again")
         .text("permission_type", "private")
         .text("content", "x");
-    sim.multipart(Method::POST, SCRIPTS, dup).await.expect(409);
+    sim.multipart(Method::POST, SCRIPTS, dup).await.expect(400);
     let bad = Form::new()
         .text("name", "other.ps1")
         .text("description", "d")

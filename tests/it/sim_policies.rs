@@ -112,7 +112,7 @@ async fn create_clone_update_enable_and_delete() {
         json!({"resources": [{"name": "Clone", "platform_name": "Windows"}]}),
     )
     .await
-    .expect(409);
+    .expect(400);
 
     let id = clone["id"].as_str().unwrap();
     let u = sim
@@ -179,9 +179,23 @@ async fn precedence_must_list_every_non_default_policy_of_the_platform() {
         .await
         .expect(200);
     assert_eq!(a.resources(), &vec![second.clone(), locked.clone()]);
-    let p = policy_named(&sim, "Second").await;
-    assert_eq!(p["precedence"], 1);
-    assert_eq!(policy_named(&sim, "Locked servers").await["precedence"], 2);
+    // Precedence is no field of the record; sorting and filtering by it are.
+    assert!(
+        policy_named(&sim, "Second")
+            .await
+            .get("precedence")
+            .is_none()
+    );
+    let order = sim
+        .get("/policy/queries/response/v1?filter=platform_name:'Windows'&sort=precedence.asc")
+        .await
+        .expect(200);
+    assert_eq!(order.resources()[..2], [json!(second), json!(locked)]);
+    let first = sim
+        .get("/policy/queries/response/v1?filter=precedence:1+platform_name:'Windows'")
+        .await
+        .expect(200);
+    assert_eq!(first.resources(), &vec![json!(second)]);
     let a = sim
         .post(
             "/policy/entities/response-precedence/v1",

@@ -124,6 +124,36 @@ pub fn json_lines(path: &Path) -> Vec<Value> {
         .collect()
 }
 
+/// The audit log's outcome lines (one per state-changing request sent), checking on the way that each
+/// follows an intent line with its id (written before the request went out).
+#[track_caller]
+pub fn audit_outcomes(path: &Path) -> Vec<Value> {
+    let mut intents = std::collections::HashSet::new();
+    let mut outcomes = Vec::new();
+    for line in json_lines(path) {
+        match line["phase"].as_str() {
+            Some("intent") => {
+                intents.insert(
+                    line["id"]
+                        .as_str()
+                        .expect("an intent has an id")
+                        .to_string(),
+                );
+            }
+            Some("outcome") => {
+                let id = line["id"].as_str().expect("an outcome has an id");
+                assert!(
+                    intents.contains(id),
+                    "outcome without an intent before it: {line}"
+                );
+                outcomes.push(line);
+            }
+            _ => panic!("an audit line without a phase: {line}"),
+        }
+    }
+    outcomes
+}
+
 pub fn effect_of(op_id: &str) -> Effect {
     ops::by_id(op_id).expect("known operation").effect
 }
@@ -315,7 +345,7 @@ impl Run {
 /// act (401 for an expired token, 429 for the rate limit) are retried by the client and are not changes.
 #[track_caller]
 pub fn assert_audit_matches(t: &Tenant, audit: &Path) -> Vec<Value> {
-    let lines = json_lines(audit);
+    let lines = audit_outcomes(audit);
     let received: Vec<(&str, u16)> = t
         .state_changes_received()
         .into_iter()

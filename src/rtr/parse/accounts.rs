@@ -53,8 +53,15 @@ fn record(pairs: &[(String, String)]) -> Option<Value> {
         .then_some(Value::Object(m))
 }
 
-pub fn parse(stdout: &str) -> Value {
+pub fn parse(stdout: &str, warnings: &mut Vec<String>) -> Value {
     if let Some(t) = table::format_table(stdout, |_| None) {
+        let unread = t.rows.iter().filter(|r| r.cells.is_err()).count();
+        if unread > 0 {
+            warnings.push(format!(
+                "{unread} of {} rows of `users` output were not understood and are left out",
+                t.rows.len()
+            ));
+        }
         let users = t
             .rows
             .iter()

@@ -56,7 +56,7 @@ pub fn parse(base_command: &str, platform: Option<&str>, stdout: &str) -> Option
             connections::parse(stdout, windows, &mut warnings),
         ),
         "filehash" => ("hashes", hashes::parse(stdout)),
-        "users" => ("users", accounts::parse(stdout)),
+        "users" => ("users", accounts::parse(stdout, &mut warnings)),
         "reg query" | "reg" => ("registry", registry::parse(stdout)),
         "ipconfig" | "ifconfig" => ("interfaces", interfaces::parse(stdout)),
         "env" => ("env", env::parse(stdout)),

@@ -796,3 +796,18 @@ fn random_emulator_tables_parse_back_to_the_emulator_state() {
         }
     }
 }
+
+/// A column no schema knows is kept under its normalised header, never under a schema key: an
+/// unknown `PID` column cannot be taken for `pid`.
+#[test]
+fn unknown_columns_keep_their_header_and_never_take_a_schema_key() {
+    // Written to the Format-Table rules, with columns Falcon does not print.
+    let text = "\nName  Id PID SessionId Path\n----  -- --- --------- ----\nsshd  42 999         1 C:\\x.exe\n";
+    let p = super::parse("ps", Some("Windows"), text).unwrap();
+    let row = &p.value[0];
+    assert!(p.warnings.is_empty(), "{:?}", p.warnings);
+    assert_eq!(row["pid"], 42);
+    assert_eq!(row["extra_pid"], "999");
+    assert_eq!(row["sessionid"], "1");
+    assert_eq!(row["path"], "C:\\x.exe");
+}

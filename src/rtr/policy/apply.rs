@@ -12,7 +12,7 @@ use crate::rtr::api::{self, str_of};
 use serde_json::{Value, json};
 use std::collections::HashMap;
 
-/// Re-reads the tenant, refuses if it is not what `expected` (a [`Tenant::snapshot`]) describes,
+/// Re-reads the tenant, refuses if it is not the one `plan.tenant` (a [`Tenant::snapshot`]) describes,
 /// then sends the plan's changes in order. Returns the plan that was applied.
 pub fn apply(ctx: &Context, plan: &Plan, source: &Source) -> Result<Plan> {
     let tenant = Tenant::load(ctx)?;
@@ -30,8 +30,16 @@ pub fn apply(ctx: &Context, plan: &Plan, source: &Source) -> Result<Plan> {
         )));
     }
     let mut created: HashMap<(&str, String), String> = HashMap::new();
-    for c in &fresh.changes {
-        send(ctx, c, &tenant, &mut created)?;
+    let total = fresh.changes.len();
+    for (done, c) in fresh.changes.iter().enumerate() {
+        // A failure midway leaves the earlier changes in place: say how far it got.
+        send(ctx, c, &tenant, &mut created).map_err(|e| match e {
+            Error::Api(e) => Error::Api(e.context(format!(
+                "change {} of {total} failed ({done} applied before it)",
+                done + 1
+            ))),
+            other => other,
+        })?;
     }
     Ok(fresh)
 }

@@ -182,3 +182,85 @@ fn setting_changes(
         .map(|(s, w)| (*s, have.allows(s), *w))
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn policy(id: &str, name: &str, precedence: i64, groups: &[&str]) -> Policy {
+        Policy::from_record(&json!({
+            "id": id, "name": name, "platform_name": "Windows", "enabled": true,
+            "precedence": precedence, "groups": groups.iter().map(|g| json!({ "id": g })).collect::<Vec<_>>(),
+            "settings": [{ "id": "RealTimeFunctionality", "value": { "enabled": true } }],
+        }))
+    }
+
+    fn tenant() -> Tenant {
+        Tenant {
+            policies: vec![
+                policy("a", "A", 1, &["g1"]),
+                policy("u", "Unmanaged", 2, &[]),
+                policy("b", "B", 3, &["g2"]),
+                policy("d", super::super::DEFAULT_POLICY, 4, &[]),
+            ],
+            groups: vec![("g1".into(), "one".into()), ("g2".into(), "two".into())],
+            hosts: Vec::new(),
+        }
+    }
+
+    fn plan(file: &str) -> Vec<Change> {
+        let (value, source) = Source::toml("p.toml", file).unwrap();
+        let desired = Desired::from_value(&value, &source).unwrap();
+        diff(&desired, &tenant(), &source).unwrap()
+    }
+
+    const ON: &str = "settings = { RealTimeFunctionality = true }\n";
+
+    #[test]
+    fn managed_policies_swap_places_and_unlisted_ones_keep_theirs() {
+        let file = format!(
+            "[[policies]]\nname = \"B\"\nplatform = \"Windows\"\ngroups = [\"two\"]\n{ON}\
+             [[policies]]\nname = \"A\"\nplatform = \"Windows\"\ngroups = [\"one\"]\n{ON}"
+        );
+        let changes = plan(&file);
+        assert_eq!(changes.len(), 1, "{changes:?}");
+        assert_eq!(
+            changes[0].action,
+            Action::Precedence {
+                from: vec!["A".into(), "Unmanaged".into(), "B".into()],
+                to: vec!["B".into(), "Unmanaged".into(), "A".into()],
+            }
+        );
+    }
+
+    #[test]
+    fn a_new_policy_goes_where_the_file_puts_it_and_exclusive_deletes_the_rest() {
+        let file = format!(
+            "[platforms.Windows]\nexclusive = true\n\
+             [[policies]]\nname = \"New\"\nplatform = \"Windows\"\nenabled = false\n{ON}\
+             [[policies]]\nname = \"A\"\nplatform = \"Windows\"\ngroups = [\"one\"]\n{ON}\
+             [[policies]]\nname = \"B\"\nplatform = \"Windows\"\ngroups = [\"two\"]\n{ON}"
+        );
+        let kinds: Vec<(&str, String)> = plan(&file)
+            .iter()
+            .map(|c| (c.action.kind(), c.policy.clone()))
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                ("create", "New".to_string()),
+                ("precedence", String::new()),
+                ("delete", "Unmanaged".to_string()),
+            ]
+        );
+        let changes = plan(&file);
+        assert_eq!(
+            changes[1].action,
+            Action::Precedence {
+                from: vec!["A".into(), "Unmanaged".into(), "B".into()],
+                to: vec!["New".into(), "Unmanaged".into(), "A".into(), "B".into()],
+            }
+        );
+    }
+}

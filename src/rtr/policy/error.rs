@@ -29,6 +29,17 @@ impl Error {
     }
 }
 
+impl Error {
+    /// The guard refused (capability removals or deletions without `--allow-destructive`).
+    pub fn is_refusal(&self) -> bool {
+        match self {
+            Error::Refused(_) => true,
+            Error::Api(e) => e.is_guard_refusal(),
+            _ => false,
+        }
+    }
+}
+
 impl From<api::Error> for Error {
     fn from(e: api::Error) -> Error {
         Error::Api(e)

@@ -21,6 +21,9 @@ pub struct HostImpact {
     pub policy_after: String,
     pub lose: Vec<String>,
     pub gain: Vec<String>,
+    /// The host's groups through which its policy applies (the new one's, or the old one's when the
+    /// host falls back to the default), by name: why the change reaches this host.
+    pub groups: Vec<String>,
 }
 
 impl HostImpact {
@@ -33,6 +36,7 @@ impl HostImpact {
             "policy_after": self.policy_after,
             "lose": self.lose,
             "gain": self.gain,
+            "host_groups": self.groups,
         })
     }
 }
@@ -117,7 +121,16 @@ pub fn impact(tenant: &Tenant, changes: &[Change]) -> Vec<HostImpact> {
         if cb == ca && nb == na {
             continue;
         }
+        let through = pa
+            .filter(|p| !p.is_default())
+            .or(pb.filter(|p| !p.is_default()));
+        let groups = host_groups(host)
+            .into_iter()
+            .filter(|g| through.is_some_and(|p| p.groups.iter().any(|pg| pg == g)))
+            .map(|g| tenant.group_name(g).unwrap_or(g).to_string())
+            .collect();
         out.push(HostImpact {
+            groups,
             device_id: host.device_id.clone(),
             hostname: host.hostname.clone(),
             platform: host.platform.clone(),
@@ -128,6 +141,17 @@ pub fn impact(tenant: &Tenant, changes: &[Change]) -> Vec<HostImpact> {
         });
     }
     out
+}
+
+/// The ids of the host groups a host record names.
+fn host_groups(host: &HostInfo) -> Vec<&str> {
+    host.record
+        .get("groups")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .collect()
 }
 
 /// What RTR lets a responder do on `host` under `policy`: `rtr` (connect, and the commands no setting

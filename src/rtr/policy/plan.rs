@@ -81,7 +81,15 @@ impl Plan {
         }
         let source = Source::map(name);
         let desired = Desired::from_value(value.get("desired").unwrap_or(&Value::Null), &source)?;
-        let tenant = value.get("tenant").cloned().unwrap_or(Value::Null);
+        let tenant = value
+            .get("tenant")
+            .filter(|t| t.get("policies").is_some_and(Value::is_array))
+            .cloned()
+            .ok_or_else(|| {
+                Error::input(format!(
+                    "{name} lacks the tenant state the plan was made against (`tenant.policies`)"
+                ))
+            })?;
         Ok((desired, tenant))
     }
 
@@ -106,11 +114,16 @@ impl Plan {
         let mut groups: BTreeMap<Outcome, Vec<&HostImpact>> = BTreeMap::new();
         for h in &self.impact {
             groups
-                .entry((h.platform.clone(), h.lose.clone(), h.gain.clone()))
+                .entry((
+                    h.platform.clone(),
+                    h.groups.clone(),
+                    h.lose.clone(),
+                    h.gain.clone(),
+                ))
                 .or_default()
                 .push(h);
         }
-        for ((platform, lose, gain), hosts) in &groups {
+        for ((platform, via, lose, gain), hosts) in &groups {
             let count = hosts.len();
             // "1 host loses", "2 hosts lose".
             let s = if count == 1 { "s" } else { "" };
@@ -124,9 +137,14 @@ impl Plan {
             if what.is_empty() {
                 what.push(format!("change{s} policy, same capabilities"));
             }
+            let within = if via.is_empty() {
+                String::new()
+            } else {
+                format!(" in {}", ticks(via))
+            };
             let _ = writeln!(
                 out,
-                "  {platform}: {count} host{} {}",
+                "  {platform}: {count} host{}{within} {}",
                 plural(count),
                 what.join("; ")
             );
@@ -146,8 +164,9 @@ impl Plan {
     }
 }
 
-/// (platform, capabilities lost, capabilities gained): hosts with the same outcome are shown together.
-type Outcome = (String, Vec<String>, Vec<String>);
+/// (platform, host groups the change reaches them through, capabilities lost, capabilities gained):
+/// hosts with the same outcome are shown together.
+type Outcome = (String, Vec<String>, Vec<String>, Vec<String>);
 
 fn ticks(list: &[String]) -> String {
     list.iter()

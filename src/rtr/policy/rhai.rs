@@ -10,9 +10,8 @@ use super::tenant::Tenant;
 use super::{Desired, apply};
 use crate::engine::Context;
 use crate::engine::convert::{from_json, to_json};
-use rhai::{
-    Dynamic, Engine, EvalAltResult, FuncRegistration, Map, Module, NativeCallContext, Position,
-};
+use crate::rtr::catalogue::function;
+use rhai::{Dynamic, Engine, EvalAltResult, Map, Module, NativeCallContext, Position};
 use serde_json::Value;
 use std::sync::Arc;
 
@@ -24,24 +23,27 @@ const MAP_NAME: &str = "the desired-state map";
 pub fn register(engine: &mut Engine, ctx: &Arc<Context>) {
     let mut module = Module::new();
     let c = ctx.clone();
-    volatile("current").set_into_module(&mut module, move |native: NativeCallContext| {
-        run(&native, || {
-            let tenant = Tenant::load(&c)?;
-            Ok(desired_of(&tenant, None)?.to_value())
-        })
-    });
+    function("policies", "current").set_into_module(
+        &mut module,
+        move |native: NativeCallContext| {
+            run(&native, || {
+                let tenant = Tenant::load_policies(&c)?;
+                Ok(desired_of(&tenant, None)?.to_value())
+            })
+        },
+    );
     let c = ctx.clone();
-    volatile("current").set_into_module(
+    function("policies", "current").set_into_module(
         &mut module,
         move |native: NativeCallContext, platform: &str| {
             run(&native, || {
-                let tenant = Tenant::load(&c)?;
+                let tenant = Tenant::load_policies(&c)?;
                 Ok(desired_of(&tenant, Some(platform))?.to_value())
             })
         },
     );
     let c = ctx.clone();
-    volatile("plan").set_into_module(
+    function("policies", "plan").set_into_module(
         &mut module,
         move |native: NativeCallContext, desired: Dynamic| {
             run(&native, || {
@@ -52,7 +54,7 @@ pub fn register(engine: &mut Engine, ctx: &Arc<Context>) {
         },
     );
     let c = ctx.clone();
-    volatile("apply").set_into_module(
+    function("policies", "apply").set_into_module(
         &mut module,
         move |native: NativeCallContext, desired: Dynamic| {
             run(&native, || {
@@ -80,12 +82,6 @@ pub fn register(engine: &mut Engine, ctx: &Arc<Context>) {
     );
     module.build_index();
     engine.register_static_module("policies", module.into());
-}
-
-fn volatile(name: &str) -> FuncRegistration {
-    FuncRegistration::new(name.to_string())
-        .with_volatility(true)
-        .with_purity(false)
 }
 
 fn json_of(value: &Dynamic) -> Result<Value, Error> {

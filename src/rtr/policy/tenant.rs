@@ -21,21 +21,29 @@ pub struct Tenant {
 }
 
 impl Tenant {
+    /// Policies, host groups and hosts: what a plan needs.
     pub fn load(ctx: &Context) -> Result<Tenant> {
+        let mut tenant = Tenant::load_policies(ctx)?;
+        tenant.hosts = hosts::find_all(ctx, "")?
+            .into_iter()
+            .map(HostInfo::from_record)
+            .collect();
+        Ok(tenant)
+    }
+
+    /// Policies and host groups without the hosts (an export needs no impact; the host list is most
+    /// of the reading on a large fleet).
+    pub fn load_policies(ctx: &Context) -> Result<Tenant> {
         let mut policies: Vec<Policy> =
             load_records(ctx)?.iter().map(Policy::from_record).collect();
         policies.sort_by(|a, b| {
             (a.platform.to_ascii_lowercase(), a.precedence)
                 .cmp(&(b.platform.to_ascii_lowercase(), b.precedence))
         });
-        let hosts = hosts::find_all(ctx, "")?
-            .into_iter()
-            .map(HostInfo::from_record)
-            .collect();
         Ok(Tenant {
             policies,
             groups: load_groups(ctx)?,
-            hosts,
+            hosts: Vec::new(),
         })
     }
 

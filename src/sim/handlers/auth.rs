@@ -41,7 +41,8 @@ pub fn revoke(state: &mut State, input: &Input) -> Outcome {
         .map(|b| String::from_utf8_lossy(&b).into_owned());
     let expected = format!("{}:{}", state.client_id, state.client_secret);
     if basic.as_deref() != Some(expected.as_str()) {
-        return Err(Fail::new(401, "access denied, invalid basic credentials"));
+        // The spec documents 403 (not 401) for refused credentials on both token calls.
+        return Err(Fail::new(403, "access denied, invalid basic credentials"));
     }
     let token = input.form("token").unwrap_or("");
     state.revoke_token(token);

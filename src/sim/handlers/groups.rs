@@ -85,7 +85,8 @@ pub fn create(state: &mut State, input: &Input) -> Outcome {
             .any(|g| g.name.eq_ignore_ascii_case(&name))
         {
             return Err(Fail::new(
-                409,
+                // A duplicate name is a 400 on the live API (the spec has no 409 here).
+                400,
                 format!("a host group named `{name}` already exists"),
             ));
         }

@@ -95,7 +95,10 @@ pub fn combined(state: &mut State, input: &Input) -> Outcome {
                     picked.insert(f.clone(), v.clone());
                 }
             }
-            picked.insert("device_id".into(), record["device_id"].clone());
+            // `fields=` narrows the record but never drops what `deviceapi.DeviceSwagger` requires.
+            for required in ["cid", "device_id"] {
+                picked.insert(required.into(), record[required].clone());
+            }
             Value::Object(picked)
         })
         .collect();
@@ -144,40 +147,58 @@ pub fn online_state(state: &mut State, input: &Input) -> Outcome {
     Ok(Reply::resources(200, resources))
 }
 
-/// Containment goes through a pending status that settles after the command latency.
+/// Containment goes through a pending status that settles after the command latency. Containing a
+/// host that is contained (or on its way) and lifting containment from one that is not are refused
+/// with 409, as the spec documents, and nothing changes; hiding and detection flags are idempotent.
 pub fn perform_action(state: &mut State, input: &Input) -> Outcome {
     let action = input.required_query("action_name")?.to_string();
     let ids = input.body_ids("ids")?;
     let found = indices(state, &ids)?;
+    let refused_from: &[&str] = match action.as_str() {
+        "contain" => &["contained", "containment_pending"],
+        "lift_containment" => &["normal", "lift_containment_pending"],
+        "hide_host" | "unhide_host" | "detection_suppress" | "detection_unsuppress" => &[],
+        other => {
+            return Err(Fail::bad(format!(
+                "unknown `action_name` `{other}`: expected contain, lift_containment, hide_host, unhide_host, detection_suppress, detection_unsuppress"
+            )));
+        }
+    };
+    let conflicts: Vec<String> = found
+        .iter()
+        .filter(|&&i| refused_from.contains(&state.host_status(i)))
+        .map(|&i| {
+            format!(
+                "`{}` ({})",
+                state.hosts[i].host.device_id,
+                state.host_status(i)
+            )
+        })
+        .collect();
+    if !conflicts.is_empty() {
+        return Err(Fail::new(
+            409,
+            format!(
+                "`{action}` conflicts with the current state of {}",
+                conflicts.join(", ")
+            ),
+        ));
+    }
     let settle = Instant::now() + Duration::from_millis(state.scenario.command_latency_ms);
     for &i in &found {
-        let status = state.host_status(i);
         let entry = &mut state.hosts[i];
         match action.as_str() {
             "contain" => {
-                entry.status = if status == "contained" {
-                    "contained"
-                } else {
-                    "containment_pending"
-                };
-                entry.settles = (status != "contained").then_some((settle, "contained"));
+                entry.status = "containment_pending";
+                entry.settles = Some((settle, "contained"));
             }
             "lift_containment" => {
-                entry.status = if status == "normal" {
-                    "normal"
-                } else {
-                    "lift_containment_pending"
-                };
-                entry.settles = (status != "normal").then_some((settle, "normal"));
+                entry.status = "lift_containment_pending";
+                entry.settles = Some((settle, "normal"));
             }
             "hide_host" => entry.hidden = true,
             "unhide_host" => entry.hidden = false,
-            "detection_suppress" | "detection_unsuppress" => {}
-            other => {
-                return Err(Fail::bad(format!(
-                    "unknown `action_name` `{other}`: expected contain, lift_containment, hide_host, unhide_host, detection_suppress, detection_unsuppress"
-                )));
-            }
+            _ => {}
         }
     }
     let resources = ids

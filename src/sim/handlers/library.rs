@@ -138,7 +138,8 @@ fn create(kind: Kind, state: &mut State, input: &Input) -> Result<usize, Fail> {
         .ok_or_else(|| Fail::bad("missing `name` (and the upload has no filename)"))?;
     if kind.items(state).iter().any(|it| it.name == name) {
         return Err(Fail::new(
-            409,
+            // A duplicate name is a 400 on the live API (the spec has no 409 here).
+            400,
             format!("a {} named `{name}` already exists", kind.noun()),
         ));
     }
@@ -174,7 +175,8 @@ fn update(state: &mut State, input: &Input) -> Result<usize, Fail> {
     if let Some(name) = input.form("name").filter(|n| !n.is_empty()) {
         if state.scripts.iter().any(|s| s.name == name && s.id != id) {
             return Err(Fail::new(
-                409,
+                // A duplicate name is a 400 on the live API (the spec has no 409 here).
+                400,
                 format!("a script named `{name}` already exists"),
             ));
         }

@@ -144,12 +144,16 @@ pub fn select_from<T: Clone>(
         _ => None,
     };
     let items = if filter.is_some() || sort.is_some() {
-        let mut pairs: Vec<(T, Value)> = items
+        let records: Vec<(T, Value)> = items
             .into_iter()
             .map(|item| {
                 let r = record(&item);
                 (item, r)
             })
+            .collect();
+        check_fields(&records, filter.as_ref(), sort.as_ref())?;
+        let mut pairs: Vec<(T, Value)> = records
+            .into_iter()
             .filter(|(_, r)| filter.as_ref().is_none_or(|f| f.matches(r)))
             .collect();
         if let Some(sort) = &sort {
@@ -167,6 +171,65 @@ pub fn select_from<T: Clone>(
         limit,
         total,
     })
+}
+
+/// A filter or sort naming a field the records do not have is a 400 naming it, as Falcon answers,
+/// not an empty page (a typo must not silently find nothing). Records of one kind share a shape; the
+/// first few are read for their fields. With no records there is nothing to tell (and nothing found).
+fn check_fields<T>(
+    records: &[(T, Value)],
+    filter: Option<&fql::Filter>,
+    sort: Option<&Sort>,
+) -> Result<(), Fail> {
+    if records.is_empty() {
+        return Ok(());
+    }
+    let mut known = std::collections::BTreeSet::new();
+    for (_, r) in records.iter().take(50) {
+        paths(r, "", &mut known);
+    }
+    let named = filter
+        .map(fql::Filter::fields)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|f| ("filter", f))
+        .chain(sort.map(|s| ("sort", s.field.as_str())));
+    for (param, field) in named {
+        if !known.contains(field) {
+            let mut listed: Vec<&str> = known.iter().map(String::as_str).take(40).collect();
+            if known.len() > listed.len() {
+                listed.push("...");
+            }
+            return Err(Fail::bad(format!(
+                "invalid {param}: unknown field `{field}`; fields here are {}",
+                listed.join(", ")
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Every dotted path of a record (objects inside arrays included, without indices).
+fn paths(value: &Value, prefix: &str, out: &mut std::collections::BTreeSet<String>) {
+    match value {
+        Value::Object(map) => {
+            for (key, v) in map {
+                let path = if prefix.is_empty() {
+                    key.clone()
+                } else {
+                    format!("{prefix}.{key}")
+                };
+                paths(v, &path, out);
+                out.insert(path);
+            }
+        }
+        Value::Array(items) => {
+            for item in items.iter().take(20) {
+                paths(item, prefix, out);
+            }
+        }
+        _ => {}
+    }
 }
 
 /// Unknown ids among `ids` answer 404 naming them.

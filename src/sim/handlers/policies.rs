@@ -17,7 +17,7 @@ fn all(state: &State) -> Vec<usize> {
 }
 
 pub fn query(state: &mut State, input: &Input) -> Outcome {
-    let page = select(input, all(state), |&i| state.policy_record(i), 100)?;
+    let page = select(input, all(state), |&i| state.policy_query_record(i), 100)?;
     let ids = page
         .items
         .iter()
@@ -27,7 +27,7 @@ pub fn query(state: &mut State, input: &Input) -> Outcome {
 }
 
 pub fn query_combined(state: &mut State, input: &Input) -> Outcome {
-    let page = select(input, all(state), |&i| state.policy_record(i), 100)?;
+    let page = select(input, all(state), |&i| state.policy_query_record(i), 100)?;
     let records = page.items.iter().map(|&i| state.policy_record(i)).collect();
     Ok(Reply::resources(200, records).paged(json!(page.offset), page.limit, page.total))
 }
@@ -106,7 +106,8 @@ pub fn create(state: &mut State, input: &Input) -> Outcome {
             .any(|p| p.platform == platform && p.name.eq_ignore_ascii_case(name))
         {
             return Err(Fail::new(
-                409,
+                // A duplicate name is a 400 on the live API (the spec has no 409 here).
+                400,
                 format!(
                     "a {} response policy named `{name}` already exists",
                     platform.name()

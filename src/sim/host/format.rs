@@ -51,8 +51,12 @@ pub fn wrap(text: &str, width: usize) -> Vec<String> {
 /// `Format-Table -AutoSize`: each column as wide as its widest cell or header, one space between
 /// columns, headers aligned like their cells and underlined with dashes as wide as the header
 /// word; the last column padded to `LINE_WIDTH` at most, longer cells wrapped onto lines
-/// indented to it. Starts with a blank line, as PowerShell's table output does.
+/// indented to it. Starts with a blank line, as PowerShell's table output does; no rows print
+/// nothing at all, as `Format-Table` of an empty collection does.
 pub fn format_table(columns: &[(&str, Align)], rows: &[Vec<String>]) -> String {
+    if rows.is_empty() {
+        return String::new();
+    }
     let n = columns.len();
     let mut widths: Vec<usize> = columns.iter().map(|(h, _)| h.chars().count()).collect();
     for row in rows {

@@ -70,7 +70,6 @@ impl Host {
             "connection_mac_address": self.mac_address,
             "chassis_type": if self.product_type_desc == "Workstation" { "9" } else { "1" },
             "chassis_type_desc": if self.product_type_desc == "Workstation" { "Laptop" } else { "Other" },
-            "online": self.online,
         });
         if let (Value::Object(a), Value::Object(b)) = (&mut record, more) {
             a.extend(b);
