@@ -256,18 +256,9 @@ mod real_layout {
                 ]
             })
             .collect();
-        let printed = format_table(
-            &[
-                ("Proto", Align::Left),
-                ("Local Address", Align::Left),
-                ("Foreign Address", Align::Left),
-                ("State", Align::Right),
-                ("Owning Process Id", Align::Right),
-                ("Owning Process Name", Align::Left),
-                ("Process Start Time (UTC-8)", Align::Left),
-            ],
-            &rows,
-        );
+        let mut columns = super::super::commands::net::WINDOWS_NETSTAT.to_vec();
+        columns.push(("Process Start Time (UTC-8)", Align::Left));
+        let printed = format_table(&columns, &rows);
         let printed: Vec<&str> = printed.trim_matches('\n').lines().collect();
         let real: Vec<&str> = real.lines().collect();
         assert_eq!(printed, real);
