@@ -156,6 +156,9 @@ pub struct OpsArgs {
     /// Print the operations as JSON
     #[arg(long)]
     pub json: bool,
+    /// List the playbook helpers (`rtr::session`, ...), `Session`/`Batch` methods and the built-in library
+    #[arg(long)]
+    pub helpers: bool,
 }
 
 #[derive(Args, Debug)]

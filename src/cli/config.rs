@@ -38,6 +38,8 @@ pub struct RunConfig {
 pub struct OpsConfig {
     pub collection: Option<Collection>,
     pub json: bool,
+    /// List the playbook helpers, their methods and the built-in library instead.
+    pub helpers: bool,
 }
 
 pub struct CheckConfig {
@@ -111,6 +113,7 @@ impl OpsConfig {
         Ok(OpsConfig {
             collection,
             json: a.json,
+            helpers: a.helpers,
         })
     }
 }

@@ -157,6 +157,9 @@ fn topic_help(topic: &str) -> Result<String, Box<EvalAltResult>> {
     if topic == "rtr" {
         return Ok(crate::rtr::parse::schema::help_text());
     }
+    if let Some(text) = crate::rtr::help::help(topic) {
+        return Ok(text);
+    }
     if let Some((module, name)) = topic.rsplit_once("::")
         && let Some(op) = resolve(module, name)
     {
@@ -174,7 +177,7 @@ fn topic_help(topic: &str) -> Result<String, Box<EvalAltResult>> {
         return Ok(out);
     }
     Err(format!(
-        "no operation or collection `{topic}`; `help()` lists the collections, `help(\"rtr\")` the parsed RTR fields"
+        "no operation, collection, helper or module `{topic}`; `help()` lists them, `help(\"rtr\")` the parsed RTR fields"
     )
     .into())
 }
