@@ -51,7 +51,7 @@ pub const HELP: &[(&str, &str)] = &[
     ),
     (
         "Session.run",
-        "s.run(command) / s.run(command, #{timeout}) -> #{stdout, stderr, complete, queued?, planned, base_command, command_string, device_id, hostname, session_id, cloud_request_id, <parsed>}\n  <parsed>: `processes` (ps), `connections` (netstat), `entries` (ls), ... see help(\"rtr\")\n",
+        "s.run(command) / s.run(command, #{timeout}) -> #{stdout, stderr, complete, queued?, planned, base_command, command_string, device_id, hostname, session_id, cloud_request_id, <parsed>, warnings}\n  <parsed>: `processes` (ps), `connections` (netstat), `entries` (ls), ... see help(\"rtr\"); `warnings` names rows not understood\n",
     ),
     (
         "Session.get",
