@@ -16,6 +16,7 @@
 //! - `cli`: argument parsing and the commands; the one place that joins `api` to the engine's `Backend`.
 
 pub mod api;
+pub mod case;
 pub mod cli;
 pub mod engine;
 pub mod ops;

@@ -32,12 +32,51 @@ pub enum Command {
     /// Response policies as code: export them to a file, plan a file (with the RTR impact per host), apply it
     #[command(subcommand)]
     Policy(PolicyCommand),
+    /// Check or render a case folder a run or REPL session left
+    #[command(subcommand)]
+    Case(CaseCommand),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum CaseCommand {
+    /// Report every file changed, added or missing since the case's manifest was written
+    Verify {
+        /// The case folder
+        dir: PathBuf,
+    },
+    /// Write the case as one self-contained HTML page
+    Report {
+        /// The case folder
+        dir: PathBuf,
+        /// The HTML file to write [default: DIR.html, next to the folder]
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+}
+
+/// Where a run or REPL session keeps its case.
+#[derive(Args, Debug, Default)]
+pub struct CaseArgs {
+    /// The case folder: playbook, transcript, every command and its output, audit entries, collected
+    /// files, summary and manifest [default: OUT/cases/TIME-PLAYBOOK]
+    #[arg(long, value_name = "DIR", conflicts_with = "no_case")]
+    pub case: Option<PathBuf>,
+    /// Keep no case folder (and no journal to resume from)
+    #[arg(long)]
+    pub no_case: bool,
 }
 
 #[derive(Args, Debug)]
 pub struct RunArgs {
-    /// The playbook file (.rhai)
-    pub playbook: PathBuf,
+    /// The playbook file (.rhai); with `--resume`, the case's playbook when left out
+    #[arg(required_unless_present = "resume")]
+    pub playbook: Option<PathBuf>,
+    /// Go on with the run whose case is DIR: same playbook and arguments; steps and hosts it finished
+    /// answer from its journal instead of being sent again
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["case", "no_case", "plan"])]
+    pub resume: Option<PathBuf>,
+    #[command(flatten)]
+    pub case: CaseArgs,
     /// Print the playbook's final value as JSON on stdout; everything else goes to stderr
     #[arg(long)]
     pub json: bool,
@@ -117,6 +156,9 @@ pub struct OpsArgs {
     /// Print the operations as JSON
     #[arg(long)]
     pub json: bool,
+    /// List the playbook helpers (`rtr::session`, ...), `Session`/`Batch` methods and the built-in library
+    #[arg(long)]
+    pub helpers: bool,
 }
 
 #[derive(Args, Debug)]
@@ -158,6 +200,8 @@ pub struct ReplArgs {
     /// History file [default: `$XDG_DATA_HOME/falconry/history`]
     #[arg(long, value_name = "FILE")]
     pub history: Option<PathBuf>,
+    #[command(flatten)]
+    pub case: CaseArgs,
     #[command(flatten)]
     pub script: ScriptArgs,
 }

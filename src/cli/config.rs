@@ -23,11 +23,13 @@ pub enum Config {
     Repl(ReplConfig),
     Watch(WatchConfig),
     Policy(PolicyCommand),
+    Case(super::arguments::CaseCommand),
 }
 
 pub struct RunConfig {
     pub playbook: PathBuf,
     pub args: Map,
+    pub case: super::case::CaseChoice,
     pub json: bool,
     pub options: Options,
     pub safety: RunFlags,
@@ -36,6 +38,8 @@ pub struct RunConfig {
 pub struct OpsConfig {
     pub collection: Option<Collection>,
     pub json: bool,
+    /// List the playbook helpers, their methods and the built-in library instead.
+    pub helpers: bool,
 }
 
 pub struct CheckConfig {
@@ -61,17 +65,26 @@ impl Config {
             Command::Repl(a) => Config::Repl(ReplConfig::new(a)?),
             Command::Watch(a) => Config::Watch(WatchConfig::new(a)?),
             Command::Policy(c) => Config::Policy(c),
+            Command::Case(c) => Config::Case(c),
         })
     }
 }
 
 impl RunConfig {
     fn new(a: RunArgs) -> Result<RunConfig, Error> {
-        let args = arg_map(&a.script.args, &a.script.arg_json)?;
-        let options = script_options(&a.script, folder_of(&a.playbook), a.json)?;
+        let mut args = arg_map(&a.script.args, &a.script.arg_json)?;
+        let (playbook, case) = super::case::choose_for_run(
+            a.playbook.as_deref(),
+            &mut args,
+            a.resume.as_deref(),
+            &a.case,
+            &a.script.out,
+        )?;
+        let options = script_options(&a.script, folder_of(&playbook), a.json)?;
         Ok(RunConfig {
-            playbook: a.playbook,
+            playbook,
             args,
+            case,
             json: a.json,
             options,
             safety: safety_flags(a.script.safety),
@@ -100,6 +113,7 @@ impl OpsConfig {
         Ok(OpsConfig {
             collection,
             json: a.json,
+            helpers: a.helpers,
         })
     }
 }
@@ -151,6 +165,7 @@ pub(super) fn script_options(
         print_to_stderr,
         log_level: if a.verbose { Level::Debug } else { Level::Info },
         safety: Safety::default(),
+        case: None,
     })
 }
 
@@ -168,6 +183,7 @@ pub fn safety_flags(a: SafetyArgs) -> RunFlags {
         plan: a.plan,
         allow_destructive: a.allow_destructive,
         audit: a.audit,
+        case_audit: None,
     }
 }
 

@@ -2,6 +2,7 @@
 
 mod arguments;
 mod backend;
+mod case;
 mod check;
 mod config;
 mod error;
@@ -52,6 +53,7 @@ fn execute(config: Config) -> Result<(), Error> {
         Config::Sim(c) => sim::serve(&c),
         Config::Repl(c) => repl::repl(c),
         Config::Watch(c) => watch::watch(c),
+        Config::Case(c) => case::command(c),
         Config::Policy(c) => policy::policy(c),
     }
 }

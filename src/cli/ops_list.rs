@@ -8,6 +8,10 @@ use serde_json::{Value, json};
 use std::fmt::Write;
 
 pub fn ops(cfg: OpsConfig) -> Result<(), Error> {
+    if cfg.helpers {
+        print!("{}", helpers_text());
+        return Ok(());
+    }
     let selected: Vec<&'static Operation> = collections()
         .filter(|c| cfg.collection.is_none_or(|only| only == *c))
         .flat_map(ops::in_collection)
@@ -153,4 +157,21 @@ fn describe_json(op: &Operation) -> Value {
         "body": body,
         "accepted_keys": ops::request::allowed_keys(op),
     })
+}
+
+/// `falconry ops --helpers`: every helper and method with its signature line, then each library module
+/// with its functions.
+fn helpers_text() -> String {
+    let mut out =
+        String::from("helpers and methods (`help(\"NAME\")` in the REPL shows the rest):\n");
+    for (_, text) in crate::rtr::help::HELP {
+        if let Some(first) = text.lines().next() {
+            out.push_str(&format!("  {first}\n"));
+        }
+    }
+    for (path, _) in crate::engine::stdlib::STDLIB {
+        out.push_str(&format!("\nimport \"{path}\"\n"));
+        out.push_str(&crate::rtr::help::help(path).unwrap_or_default());
+    }
+    out
 }

@@ -131,6 +131,7 @@ fn context(
         out_dir: here.clone(),
         base_dir: here,
         safety,
+        case: None,
     }
 }
 

@@ -18,6 +18,7 @@ use std::path::PathBuf;
 
 pub struct ReplConfig {
     pub history: Option<PathBuf>,
+    pub case: super::arguments::CaseArgs,
     pub args: Map,
     pub options: Options,
     pub safety: RunFlags,
@@ -28,6 +29,7 @@ impl ReplConfig {
         let options = script_options(&a.script, PathBuf::from("."), false)?;
         Ok(ReplConfig {
             history: a.history.or_else(history::default_path),
+            case: a.case,
             args: arg_map(&a.script.args, &a.script.arg_json)?,
             options,
             safety: safety_flags(a.script.safety),
@@ -39,9 +41,11 @@ pub fn repl(cfg: ReplConfig) -> Result<(), Error> {
     let cancel = Cancel::new();
     let selected = backend::select(&cancel)?;
     let (described, secrets) = describe_backend(&selected);
+    let case = super::case::open_for_repl(&cfg.case, &cfg.options.out_dir, &cfg.args)?;
+    let mut flags = cfg.safety;
+    flags.case_audit = case.as_ref().map(|c| c.audit_path());
     // Destructive requests are put to the person at the terminal, one by one.
-    let safety = cfg
-        .safety
+    let safety = flags
         .build_with(
             Playbook::named("repl"),
             selected.emulator.is_none(),
@@ -50,6 +54,7 @@ pub fn repl(cfg: ReplConfig) -> Result<(), Error> {
         .map_err(Error::Usage)?;
     let mut options = cfg.options;
     options.safety = safety.clone();
+    options.case = case.clone();
     let mut runtime = crate::rtr::runtime(selected.backend.clone(), &options, cancel);
     register_help(runtime.engine_mut());
     let settings = Settings {
@@ -58,8 +63,16 @@ pub fn repl(cfg: ReplConfig) -> Result<(), Error> {
         backend: described,
         args: cfg.args,
         timeout: options.limits.timeout,
+        case: case.clone(),
     };
-    repl::run(runtime, settings).map_err(Error::Backend)?;
+    let ended = repl::run(runtime, settings).map_err(Error::Backend);
+    if let Some(case) = &case
+        && let Err(e) =
+            case.close(&serde_json::json!({ "status": if ended.is_ok() { "ok" } else { "error" } }))
+    {
+        eprintln!("falconry: case `{}`: {e}", case.dir().display());
+    }
+    ended?;
     if let Some(plan) = safety.render_plan() {
         eprint!("{plan}");
     }
@@ -144,6 +157,9 @@ fn topic_help(topic: &str) -> Result<String, Box<EvalAltResult>> {
     if topic == "rtr" {
         return Ok(crate::rtr::parse::schema::help_text());
     }
+    if let Some(text) = crate::rtr::help::help(topic) {
+        return Ok(text);
+    }
     if let Some((module, name)) = topic.rsplit_once("::")
         && let Some(op) = resolve(module, name)
     {
@@ -161,7 +177,7 @@ fn topic_help(topic: &str) -> Result<String, Box<EvalAltResult>> {
         return Ok(out);
     }
     Err(format!(
-        "no operation or collection `{topic}`; `help()` lists the collections, `help(\"rtr\")` the parsed RTR fields"
+        "no operation, collection, helper or module `{topic}`; `help()` lists them, `help(\"rtr\")` the parsed RTR fields"
     )
     .into())
 }

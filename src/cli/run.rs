@@ -14,10 +14,14 @@ pub fn run(cfg: RunConfig) -> Result<(), Error> {
     let RunConfig {
         playbook,
         args,
+        case,
         json,
         mut options,
-        safety,
+        mut safety,
     } = cfg;
+    let case = super::case::open_for_run(&case, &playbook, &args)?;
+    // The case keeps its own copy of the run's audit entries.
+    safety.case_audit = case.as_ref().map(|c| c.audit_path());
     let safety = safety
         .build(Playbook::from_file(&playbook), emulator.is_none())
         .map_err(Error::Usage)?;
@@ -25,6 +29,7 @@ pub fn run(cfg: RunConfig) -> Result<(), Error> {
         eprintln!("falconry: plan mode: reads are sent, changes are recorded and not sent");
     }
     options.safety = safety.clone();
+    options.case = case.clone();
     let outcome = on_script_thread(move || {
         let runtime = crate::rtr::runtime(backend, &options, cancel);
         let ast = runtime.prepare_file(&playbook).map_err(not_run)?;
@@ -44,6 +49,9 @@ pub fn run(cfg: RunConfig) -> Result<(), Error> {
         let o = safety.outcome();
         (!o.refused.is_empty()).then(|| (o.refused.len(), o.render()))
     };
+    if let Some(case) = &case {
+        close_case(case, &outcome, refused.as_ref().map(|r| r.0));
+    }
     let value = match (outcome, refused) {
         (Ok(v), None) => v,
         (Err(e), None) => return Err(e),
@@ -73,6 +81,25 @@ fn print_result(json: bool, safety: &Safety, value: serde_json::Value) -> Result
         println!("{}", crate::api::redact::clean(&text));
     }
     Ok(())
+}
+
+/// Writes the case's summary and manifest, however the run ended.
+fn close_case(
+    case: &crate::case::Case,
+    outcome: &Result<serde_json::Value, Error>,
+    refused: Option<usize>,
+) {
+    let how = match (outcome, refused) {
+        (Ok(v), Some(n)) => serde_json::json!({ "status": "refused", "refused": n, "result": v }),
+        (Ok(v), None) => serde_json::json!({ "status": "ok", "result": v }),
+        (Err(e), _) => serde_json::json!({
+            "status": if e.exit_code() == 130 { "interrupted" } else { "error" },
+            "error": super::render(e).trim_end(),
+        }),
+    };
+    if let Err(e) = case.close(&how) {
+        eprintln!("falconry: case `{}`: {e}", case.dir().display());
+    }
 }
 
 /// One problem is the error; several are printed here and summed up.

@@ -3,6 +3,7 @@
 use super::backend::Backend;
 use super::cancel::Cancel;
 use super::convert::{from_json, from_json_owned, map_to_json};
+use crate::case;
 use crate::ops::{self, ArgError, Body, FileSource, Operation, PartContent, Request};
 use crate::ops::{ApiError, Response};
 use crate::safety::{Safety, Stop, Verdict};
@@ -21,6 +22,8 @@ pub struct Context {
     pub base_dir: PathBuf,
     /// Plan mode, the destructive-action guard, the audit log and the upload sandbox.
     pub safety: Safety,
+    /// The case this run records into and resumes from: its journal answers steps already taken.
+    pub case: Option<crate::case::Case>,
 }
 
 #[derive(Debug)]
@@ -53,15 +56,31 @@ pub fn call(
     let verdict = ctx
         .safety
         .before(&mut req, &ctx.base_dir, &ctx.out_dir)
-        .map_err(CallError::Safety)?;
+        .map_err(|stop| {
+            case::record_refusal(ctx, &stop);
+            CallError::Safety(stop)
+        })?;
     let intent = match verdict {
         Verdict::Answer(resp) => return Ok(resp),
         Verdict::Send(intent) => intent,
+    };
+    // The case's journal: a step taken before the run was interrupted is answered, not sent again.
+    let step = match case::before_send(ctx, args, &req) {
+        Ok(case::Before::Answer(answer)) => return answer.map_err(CallError::Api),
+        Ok(case::Before::Send(step)) => step,
+        Err(message) => {
+            return Err(CallError::Api(ApiError::Transport {
+                operation: req.op.qualified_name(),
+                message: format!("not sent: the case journal cannot be written: {message}"),
+            }));
+        }
     };
     let mut result = send(ctx, &req);
     ctx.safety
         .after(&req, intent, &result)
         .map_err(CallError::Safety)?;
+    case::after_send(step, &result)
+        .map_err(|e| CallError::Safety(Stop::Audit(format!("cannot journal the answer: {e}"))))?;
     ctx.safety.planned_view(&req, &mut result);
     result.map_err(CallError::Api)
 }

@@ -165,7 +165,8 @@ fn check_call(call: &Call, exports: &Exports) -> Option<String> {
             let mut names: Vec<&str> = exports.keys().map(String::as_str).collect();
             names.sort_unstable();
             Some(format!(
-                "module `{module}` has no function `{name}`; it has {}",
+                "module `{module}` has no function `{name}`{}; it has {}",
+                super::strict::did_you_mean(name, &names),
                 names
                     .iter()
                     .map(|n| format!("`{n}`"))
@@ -198,8 +199,10 @@ fn check_operation(call: &Call, exports: &Exports) -> Option<String> {
         if exports.contains_key(name) {
             return check_call(call, exports);
         }
+        let names: Vec<&str> = exports.keys().map(String::as_str).collect();
         return Some(format!(
-            "unknown operation `{module}::{name}`; `falconry ops {module}` lists them"
+            "unknown operation `{module}::{name}`{}; `falconry ops {module}` lists them",
+            super::strict::did_you_mean(name, &names)
         ));
     };
     if call.args > 1 {
@@ -216,8 +219,9 @@ fn check_operation(call: &Call, exports: &Exports) -> Option<String> {
         .find(|key| !allowed.contains(&key.as_str()))
         .map(|key| {
             format!(
-                "`{}`: argument `{key}` is not accepted; allowed: {}",
+                "`{}`: argument `{key}` is not accepted{}; allowed: {}",
                 op.qualified_name(),
+                super::strict::did_you_mean(key, &allowed),
                 allowed
                     .iter()
                     .map(|k| format!("`{k}`"))

@@ -12,6 +12,7 @@ use super::register::register_operations;
 use super::resolver::{Found, Resolver};
 use super::sources::Sources;
 use crate::api::redact::clean;
+use crate::case::Case;
 use crate::safety::Safety;
 use rhai::{AST, Dynamic, Engine, Map, Scope};
 use std::path::{Path, PathBuf};
@@ -32,6 +33,8 @@ pub struct Options {
     pub log_level: Level,
     /// Plan mode, the destructive-action guard and the audit log (refuses destructive requests by default).
     pub safety: Safety,
+    /// The case folder this run records into and resumes from, if any.
+    pub case: Option<Case>,
 }
 
 impl Default for Options {
@@ -44,6 +47,7 @@ impl Default for Options {
             print_to_stderr: false,
             log_level: Level::Info,
             safety: Safety::default(),
+            case: None,
         }
     }
 }
@@ -66,6 +70,7 @@ impl Runtime {
             out_dir: options.out_dir.clone(),
             base_dir: options.base_dir.clone(),
             safety: options.safety.clone(),
+            case: options.case.clone(),
         });
         let mut engine = Engine::new();
         options.limits.apply(&mut engine);
@@ -75,11 +80,19 @@ impl Runtime {
             // Once set, the flag stays set: every later step stops too, even inside a `catch`.
             c.is_set().then(|| c.token())
         });
-        if options.print_to_stderr {
-            engine.on_print(|s| eprintln!("{}", clean(s)));
-        } else {
-            engine.on_print(|s| println!("{}", clean(s)));
-        }
+        let case = options.case.clone();
+        let to_stderr = options.print_to_stderr;
+        engine.on_print(move |s| {
+            let s = clean(s);
+            if to_stderr {
+                eprintln!("{s}");
+            } else {
+                println!("{s}");
+            }
+            if let Some(c) = &case {
+                c.transcript().print(&s);
+            }
+        });
         engine.on_debug(|s, src, pos| match (src, pos.line()) {
             (Some(src), Some(line)) => eprintln!("[{src}:{line}] {}", clean(s)),
             (None, Some(line)) => eprintln!("[line {line}] {}", clean(s)),

@@ -62,6 +62,13 @@ pub fn explain_args(e: &mut ScriptError, args: &Map) {
     e.message = message;
 }
 
+/// ` (did you mean `x`?)` when a candidate is close enough to be what was meant, else nothing.
+pub fn did_you_mean(word: &str, candidates: &[&str]) -> String {
+    closest(word, candidates)
+        .map(|n| format!(" (did you mean `{n}`?)"))
+        .unwrap_or_default()
+}
+
 /// The candidate nearest `word` by edit distance, when it is close enough to be a typo.
 pub fn closest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
     candidates

@@ -3,6 +3,7 @@
 mod api_error;
 pub mod commands;
 pub mod model;
+mod policy_settings;
 pub mod request;
 mod response;
 pub mod table;

@@ -162,7 +162,8 @@ pub fn build(op: &'static Operation, args: &Map<String, Value>) -> Result<Reques
             return Err(err(
                 Some(key),
                 format!(
-                    "is not accepted; allowed: {}",
+                    "is not accepted{}; allowed: {}",
+                    crate::engine::strict::did_you_mean(key, &allowed),
                     allowed
                         .iter()
                         .map(|k| format!("`{k}`"))
@@ -276,6 +277,9 @@ pub fn build(op: &'static Operation, args: &Map<String, Value>) -> Result<Reques
     };
     let req = Request { op, query, body };
     one_reading(&req).map_err(|m| err(Some("parameters"), m))?;
+    if let Some(m) = super::policy_settings::check(&req) {
+        return Err(err(Some("settings"), m));
+    }
     Ok(req)
 }
 

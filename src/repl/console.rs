@@ -162,6 +162,7 @@ impl Console {
     /// Runs `job` on the worker, with Ctrl-C armed; prints the value or the error. True when it succeeded.
     fn eval(&mut self, job: Job) -> bool {
         self.running.store(true, Ordering::SeqCst);
+        let statement = withheld(&self.settings.redactor, &job.text);
         let outcome = self.worker.eval(job);
         self.running.store(false, Ordering::SeqCst);
         if let Ok(mut k) = self.known.lock() {
@@ -169,18 +170,37 @@ impl Console {
         }
         match outcome.result {
             Ok(value) => {
-                let text = display::render(&value, self.raw_json);
-                print!("{}", crate::api::redact::clean(&text));
+                let shown =
+                    crate::api::redact::clean(&display::render(&value, self.raw_json)).into_owned();
+                if let Some(c) = &self.settings.case {
+                    c.transcript()
+                        .statement(&statement, Ok(&withheld(&self.settings.redactor, &shown)));
+                }
+                print!("{shown}");
                 true
             }
             Err(mut e) => {
                 if e.kind == ErrorKind::Interrupted {
                     e.message = "interrupted; the scope is kept".into();
                 }
-                eprint!("{}", render_script_error(&e));
+                let shown = render_script_error(&e);
+                if let Some(c) = &self.settings.case {
+                    c.transcript()
+                        .statement(&statement, Err(&withheld(&self.settings.redactor, &shown)));
+                }
+                eprint!("{shown}");
                 false
             }
         }
+    }
+}
+
+/// Text for the case's transcript: a line holding a secret or token is withheld, as from the history.
+fn withheld(redactor: &super::history::Redactor, text: &str) -> String {
+    if text.lines().all(|l| redactor.allows(l)) {
+        text.to_string()
+    } else {
+        "[withheld: holds a secret or a token]".to_string()
     }
 }
 

@@ -33,6 +33,8 @@ pub struct Settings {
     pub args: Map,
     /// The time limit of each statement.
     pub timeout: Duration,
+    /// The session's case: every statement goes to its transcript with what it showed.
+    pub case: Option<crate::case::Case>,
 }
 
 const PROMPT: &str = "falconry> ";

@@ -216,6 +216,7 @@ impl Batch {
         let line = command_string.trim();
         let (base, command) = classify(line)?;
         let ep = endpoint(command.map_or(Tier::Admin, |c| c.tier));
+        let started = std::time::SystemTime::now();
         let mut args = self.0.opts.timing();
         args["base_command"] = json!(base);
         args["command_string"] = json!(line);
@@ -288,7 +289,9 @@ impl Batch {
                 Err(_) => out.no_answer.push(h.device_id.clone()),
             }
         }
-        Ok(out.into_value())
+        let outcome = out.into_value();
+        crate::case::record_batch(ctx, line, started, &outcome);
+        Ok(outcome)
     }
 
     /// Retrieves `path` from every host of the batch into the output directory.

@@ -55,8 +55,26 @@ pub fn classify(command_string: &str) -> Result<(String, Option<&'static Command
 /// Longest output kept: guards against an API that ignores `sequence_id` and repeats itself.
 const MAX_CHUNKS: usize = 100_000;
 
-/// Runs `command_string` on `session` and waits up to `timeout` for its output.
+/// Runs `command_string` on `session` and waits up to `timeout` for its output; the case (if any)
+/// keeps the command with its output or error.
 pub fn run(session: &Session, command_string: &str, timeout: Duration) -> Result<Value> {
+    let started = std::time::SystemTime::now();
+    let out = run_once(session, command_string, timeout);
+    let host = session.host();
+    let line = command_string.trim();
+    let recorded = out.as_ref().map_err(|e| e.message.as_str());
+    crate::case::record_command(
+        session.ctx(),
+        &host.device_id,
+        &host.hostname,
+        line,
+        started,
+        recorded,
+    );
+    out
+}
+
+fn run_once(session: &Session, command_string: &str, timeout: Duration) -> Result<Value> {
     session.ensure_open()?;
     let ctx = session.ctx();
     let host = session.host();

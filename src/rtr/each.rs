@@ -36,6 +36,8 @@ pub fn each(
     let progress = Progress::new("rtr::each", ids.len());
     let stopped: Mutex<Option<Box<EvalAltResult>>> = Mutex::new(None);
     let workers = concurrency.clamp(1, MAX_CONCURRENCY).min(ids.len().max(1));
+    // With a case: hosts finished in an earlier run of it are not done again.
+    let journal = crate::case::Fanout::begin(ctx);
     std::thread::scope(|scope| {
         for n in 0..workers {
             let work = || loop {
@@ -44,6 +46,14 @@ pub fn each(
                     return;
                 }
                 let id = &ids[i];
+                if let Some(done) = journal.as_ref().and_then(|j| j.done(id)) {
+                    if let Ok(mut slot) = slots[i].lock() {
+                        *slot = Some(done);
+                    }
+                    progress.done(id, true);
+                    continue;
+                }
+                let _scope = journal.as_ref().map(|j| j.enter(id));
                 let (value, ok, host_label) = match known.get(id) {
                     None => (
                         failure(id, "", &format!("device `{id}` not found")),
@@ -65,6 +75,26 @@ pub fn each(
                         }
                     },
                 };
+                if let Some(j) = &journal {
+                    let journaled = if ok {
+                        j.finish(id, &value)
+                    } else {
+                        j.failed(id, &host_label, &message_of_failure(&value));
+                        Ok(())
+                    };
+                    if let Err(e) = journaled {
+                        // Without its journal line a resumed run would do the host again: stop here.
+                        if let Ok(mut s) = stopped.lock() {
+                            s.get_or_insert(
+                                super::api::Error::new(format!(
+                                    "the case journal cannot be written: {e}"
+                                ))
+                                .into_rhai(pos),
+                            );
+                        }
+                        return;
+                    }
+                }
                 if let Ok(mut slot) = slots[i].lock() {
                     *slot = Some(value);
                 }
@@ -146,6 +176,13 @@ fn message_of(e: &EvalAltResult) -> String {
         EvalAltResult::ErrorInFunctionCall(_, _, inner, _) => message_of(inner),
         other => other.to_string(),
     }
+}
+
+/// The `error` text of a [`failure`] value.
+fn message_of_failure(v: &Dynamic) -> String {
+    v.read_lock::<Map>()
+        .and_then(|m| m.get("error").map(ToString::to_string))
+        .unwrap_or_default()
 }
 
 fn failure(device_id: &str, hostname: &str, message: &str) -> Dynamic {

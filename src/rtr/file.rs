@@ -105,12 +105,14 @@ pub fn fetch(ctx: &Context, host_folder: &str, file: &Extracted) -> Result<Value
         ))
         .with("path", dest.display().to_string()));
     }
-    Ok(json!({
+    let collected = json!({
         "path": dest.display().to_string(),
         "sha256": sha256,
         "size": size,
         "remote_path": file.remote_path,
-    }))
+    });
+    crate::case::record_evidence(ctx, host_folder, &collected);
+    Ok(collected)
 }
 
 /// A sha256 as Falcon writes it: 64 hex digits, nothing else.

@@ -11,6 +11,7 @@ mod command;
 mod each;
 mod file;
 mod fs;
+pub mod help;
 mod hosts;
 mod keepalive;
 mod kill;

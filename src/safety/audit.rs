@@ -18,6 +18,8 @@ use std::sync::Mutex;
 pub struct AuditLog {
     path: PathBuf,
     file: Mutex<File>,
+    /// A second file every line also goes to (the case's `audit.jsonl`).
+    copy: Option<Mutex<File>>,
 }
 
 impl AuditLog {
@@ -39,7 +41,16 @@ impl AuditLog {
         Ok(AuditLog {
             path: path.to_path_buf(),
             file: Mutex::new(file),
+            copy: None,
         })
+    }
+
+    /// Every line also goes to `copy` (when given), opened for appending too.
+    pub fn with_copy(mut self, copy: Option<&Path>) -> Result<AuditLog, String> {
+        if let Some(c) = copy {
+            self.copy = Some(AuditLog::open(c)?.file);
+        }
+        Ok(self)
     }
 
     pub fn path(&self) -> &Path {
@@ -58,7 +69,13 @@ impl AuditLog {
             .map_err(|_| "the audit log is unusable after a crash in another thread".to_string())?;
         file.write_all(&line)
             .and_then(|()| file.flush())
-            .map_err(|e| format!("cannot write the audit log `{}`: {e}", self.path.display()))
+            .map_err(|e| format!("cannot write the audit log `{}`: {e}", self.path.display()))?;
+        if let Some(copy) = &self.copy {
+            let mut c = copy.lock().unwrap_or_else(|p| p.into_inner());
+            c.write_all(&line)
+                .map_err(|e| format!("cannot write the case's copy of the audit log: {e}"))?;
+        }
+        Ok(())
     }
 }
 

@@ -10,6 +10,8 @@ pub struct RunFlags {
     pub allow_destructive: bool,
     /// `--audit FILE`.
     pub audit: Option<PathBuf>,
+    /// The case's copy of the audit log (written whether or not `--audit` is).
+    pub case_audit: Option<PathBuf>,
 }
 
 impl RunFlags {
@@ -34,7 +36,11 @@ impl RunFlags {
             )?),
             (None, false) => None,
         };
-        let audit = path.as_deref().map(AuditLog::open).transpose()?;
+        let audit = match (path.as_deref(), self.case_audit.as_deref()) {
+            (Some(p), copy) => Some(AuditLog::open(p)?.with_copy(copy)?),
+            (None, Some(c)) => Some(AuditLog::open(c)?),
+            (None, None) => None,
+        };
         Ok(Safety::new(Settings {
             guard: if self.allow_destructive {
                 Guard::allow_all()

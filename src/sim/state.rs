@@ -419,6 +419,23 @@ impl State {
         &self.executions
     }
 
+    /// Device id -> how many times `command_string` ran there (tests count a fan-out's work per host).
+    pub fn executions_by_host(&self, command_string: &str) -> HashMap<String, u32> {
+        let mut out = HashMap::new();
+        for c in self
+            .commands
+            .values()
+            .filter(|c| c.command_string == command_string)
+        {
+            let n = self.executions(&c.id);
+            if n > 0 {
+                *out.entry(self.hosts[c.host].host.device_id.clone())
+                    .or_default() += n;
+            }
+        }
+        out
+    }
+
     pub fn total_executions(&self) -> u64 {
         self.total_executions
     }

@@ -44,7 +44,7 @@ const PLAYBOOKS: &[(&str, &[&str], &str)] = &[
     (
         "arg_unknown_key.rhai",
         &[],
-        "argument `fliter` is not accepted; allowed:",
+        "argument `fliter` is not accepted (did you mean `filter`?); allowed:",
     ),
     (
         "arg_not_a_map.rhai",

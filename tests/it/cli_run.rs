@@ -35,7 +35,7 @@ fn an_unknown_argument_key_names_the_operation_the_key_and_what_is_allowed() {
         .run()
         .status(1)
         .stderr_is(concat!(
-            "error: `response_policies::query_policies`: argument `limt` is not accepted; allowed: `filter`, `offset`, `limit`, `sort`, `parameters`\n",
+            "error: `response_policies::query_policies`: argument `limt` is not accepted (did you mean `limit`?); allowed: `filter`, `offset`, `limit`, `sort`, `parameters`\n",
             " --> playbook.rhai:1:28\n",
             "  |\n",
             "1 | let r = response_policies::query_policies(#{ limt: 10 });\n",
@@ -341,7 +341,7 @@ fn a_typo_late_in_a_playbook_stops_it_before_anything_is_sent() {
         .emulator()
         .run()
         .status(1)
-        .stderr_has("error: unknown operation `real_time_response_admin::execute_admin_comand`; `falconry ops real_time_response_admin` lists them\n --> playbook.rhai:2:27\n")
+        .stderr_has("error: unknown operation `real_time_response_admin::execute_admin_comand` (did you mean `execute_admin_command`?); `falconry ops real_time_response_admin` lists them\n --> playbook.rhai:2:27\n")
         .stderr_has("error: `hosts::perform_action`: argument `idz` is not accepted")
         .stderr_has("error: 2 problems found; the playbook was not run\n")
         .nothing_sent();

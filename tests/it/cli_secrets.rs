@@ -1,5 +1,6 @@
 //! The client secret and bearer tokens never show: a playbook fails in every way we know, with
-//! debug logging on, and every byte of output and every file the run wrote is searched.
+//! debug logging on, and every byte of output and every file the run wrote (its case folder
+//! included: transcript, commands, journal, audit copy, summary, manifest) is searched.
 
 use crate::common::Test;
 
@@ -17,6 +18,11 @@ const FAILURES: &[&str] = &[
     "let x = ;",
     // A timeout mid-sleep.
     "hosts::query_devices_by_filter(#{}); sleep(5);",
+    // RTR commands on every host (the case keeps each with its output, the journal its answer),
+    // collected files, then a failure.
+    r#"let ids = hosts::query_devices_by_filter(#{}).body.resources;
+       let r = rtr::each(ids, |s| { s.run("ps"); s.run("env"); s.get("/etc/hosts") });
+       print(r); throw #{ reason: "stop" };"#,
 ];
 
 #[test]
@@ -34,6 +40,13 @@ fn no_failure_prints_the_secret_or_a_token() {
             }
             let out = t.run();
             assert_ne!(out.code, Some(0), "failure {i} should fail");
+            // Every file of the run's case folder is among those searched.
+            let cases = out.dir.join("falconry-out").join("cases");
+            assert_eq!(
+                std::fs::read_dir(&cases).map(|d| d.count()).unwrap_or(0),
+                1,
+                "failure {i}: one case"
+            );
             out.stderr_has("error").stderr_lacks("Usage:").no_secret();
         }
     }

@@ -175,7 +175,7 @@ fn bad_arguments_name_operation_key_and_what_is_allowed_and_send_nothing() {
         ),
         (
             "response_policies::query_policies(#{ limt: 10 })",
-            "`response_policies::query_policies`: argument `limt` is not accepted; allowed: `filter`, `offset`, `limit`, `sort`",
+            "`response_policies::query_policies`: argument `limt` is not accepted (did you mean `limit`?); allowed: `filter`, `offset`, `limit`, `sort`",
         ),
         (
             "response_policies::query_policies(#{ limit: \"ten\" })",

@@ -17,6 +17,7 @@ mod sim_support;
 mod badinput_corpus;
 mod badinput_random;
 mod bench_smoke;
+mod case;
 mod cli_api;
 mod cli_check;
 mod cli_ops;

@@ -328,3 +328,69 @@ fn planned_commands_are_not_reported_as_done() {
 fn rtr_support_ws_042() -> &'static str {
     crate::rtr_support::WS_042
 }
+
+#[test]
+fn misspelled_names_get_a_did_you_mean_and_the_valid_values() {
+    let t = Tenant::new();
+    let r = t.script(
+        r#"response_policies::create_policies(#{ name: "x", platform_name: "Windows",
+               settings: [#{ id: "RunCommand", value: #{ enabled: false } }] })"#,
+        &[],
+    );
+    assert_eq!(r.code, Some(1), "{}", r.show());
+    assert!(
+        r.stderr
+            .contains("unknown response policy setting `RunCommand` (did you mean `PutCommand`?)"),
+        "{}",
+        r.show()
+    );
+    for s in [
+        "RealTimeFunctionality",
+        "CustomScripts",
+        "GetCommand",
+        "PutCommand",
+        "ExecCommand",
+        "FalconScripts",
+        "MemDumpCommand",
+        "XMemDumpCommand",
+        "PutAndRunCommand",
+    ] {
+        assert!(r.stderr.contains(s), "{s}: {}", r.show());
+    }
+    assert_eq!(
+        t.count("POST", "/policy/entities/response"),
+        0,
+        "the policy was sent"
+    );
+    let r = t.script(r#"hosts::query_devices_by_fliter(#{ limit: 1 })"#, &[]);
+    assert!(
+        r.stderr.contains("did you mean `query_devices_by_filter`?"),
+        "{}",
+        r.show()
+    );
+    let r = t.script(r#"hosts::query_devices_by_filter(#{ limt: 1 })"#, &[]);
+    assert!(
+        r.stderr
+            .contains("argument `limt` is not accepted (did you mean `limit`?)"),
+        "{}",
+        r.show()
+    );
+}
+
+#[test]
+fn helpers_and_the_library_answer_help() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_falconry"))
+        .args(["ops", "--helpers"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0));
+    for want in [
+        "rtr::session(device, #{queue_offline, timeout, keepalive}) -> Session",
+        "s.run(command)",
+        "import \"falcon/hunt\"",
+        "process(device_ids, pattern)",
+    ] {
+        assert!(text.contains(want), "{want}:\n{text}");
+    }
+}

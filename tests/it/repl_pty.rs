@@ -379,3 +379,24 @@ fn ctrl_d_closes_the_sessions_the_scope_holds() {
     repl.quit();
     assert_eq!(closed(&sim), 1, "the session was closed on the way out");
 }
+
+#[test]
+fn helpers_answer_help_and_a_windows_path_escape_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut repl = Repl::start(dir.path());
+    let shown = repl.line("help(\"rtr::session\")");
+    assert!(shown.contains("queue_offline (false)"), "{shown}");
+    let shown = repl.line("help(\"Session\")");
+    assert!(
+        shown.contains("s.kill(process)") && shown.contains("s.cd(path)"),
+        "{shown}"
+    );
+    let shown = repl.line("help(\"falcon/hunt\")");
+    assert!(shown.contains("process(device_ids, pattern)"), "{shown}");
+    repl.line("let s = rtr::session(hosts::find(\"WS-042\"));");
+    let shown = repl.line("s.run(\"ls C:\\new\")");
+    assert!(shown.contains("backtick string"), "{shown}");
+    let shown = repl.line("s.run(`ls C:\\Windows`).stderr");
+    assert!(!shown.contains("error"), "{shown}");
+    repl.quit();
+}

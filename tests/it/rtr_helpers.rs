@@ -134,11 +134,12 @@ fn get_saves_the_file_under_a_safe_name_without_overwriting() {
         std::fs::read(t.out().join("WS-042/evil-1.exe")).unwrap(),
         EVIL_EXE.as_bytes()
     );
-    // The 7z archives were unpacked and removed.
+    // The 7z archives were unpacked and removed (`cases/` holds the run's case folder).
     let left: Vec<_> = std::fs::read_dir(t.out())
         .unwrap()
         .flatten()
         .map(|e| e.file_name())
+        .filter(|n| n != "cases")
         .collect();
     assert_eq!(left, ["WS-042"]);
 }

@@ -220,7 +220,22 @@ pub fn format_table(text: &str, align: impl Fn(&str) -> Option<Align>) -> Option
             .map_or(0, |c| c.chars().count());
         rows.push((Line { raw, cells }, piece));
     }
-    let rows = rows.into_iter().map(|(row, _)| row).collect();
+    // Without `-Wrap`, Format-Table cuts a cell that does not fit and ends it with `...`: such a
+    // cell is not the value.
+    let rows = rows
+        .into_iter()
+        .map(|(mut row, piece)| {
+            if let Ok(cells) = &row.cells
+                && cells
+                    .last()
+                    .is_some_and(|c| c.ends_with("...") || c.ends_with('…'))
+                && piece + 1 >= widest_last
+            {
+                row.cells = Err("a cell cut short with `...`".into());
+            }
+            row
+        })
+        .collect();
     Some(Table { columns, rows })
 }
 
@@ -479,6 +494,14 @@ mod tests {
             "C:\\Program Files\\x.exe"
         );
         assert!(table.rows[1].cells.is_err(), "{:?}", table.rows[1]);
+    }
+
+    #[test]
+    fn a_cell_cut_short_is_not_taken_for_the_value() {
+        let t = "Name Path\n---- ----\na    C:\\Program Fi...\nb    C:\\x.exe\n";
+        let table = format_table(t, |_| None).unwrap();
+        assert!(table.rows[0].cells.is_err());
+        assert_eq!(table.rows[1].cells.as_ref().unwrap()[1], "C:\\x.exe");
     }
 
     #[test]

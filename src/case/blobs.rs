@@ -1,0 +1,155 @@
+//! Large outputs stored once, by hash: a 10,000-host fan-out that prints the same long output on
+//! many hosts keeps one copy, and the lines that mention it stay short.
+
+use super::folder::BLOBS_DIR;
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+use std::collections::HashSet;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+/// Longer texts go to `blobs/<sha256>`; shorter ones stay in the line.
+pub const INLINE_MAX: usize = 2048;
+/// The key a journaled value uses for a text stored as a blob.
+pub const BLOB_KEY: &str = "$falconry_blob";
+
+pub struct Blobs {
+    dir: PathBuf,
+    written: Mutex<HashSet<String>>,
+}
+
+impl Blobs {
+    pub fn new(case: &Path) -> Blobs {
+        Blobs {
+            dir: case.join(BLOBS_DIR),
+            written: Mutex::new(HashSet::new()),
+        }
+    }
+
+    /// Stores `text` (once) and returns its hash. Synced: a journal line may point at it next.
+    pub fn store(&self, text: &str) -> Result<String, String> {
+        let text = &*crate::api::redact::clean(text);
+        let sha = hex::encode(Sha256::digest(text.as_bytes()));
+        let mut written = self.written.lock().unwrap_or_else(|p| p.into_inner());
+        if written.contains(&sha) {
+            return Ok(sha);
+        }
+        let path = self.dir.join(&sha);
+        if !path.exists() {
+            std::fs::create_dir_all(&self.dir)
+                .map_err(|e| format!("cannot create `{}`: {e}", self.dir.display()))?;
+            // Written aside and renamed: a blob is whole or absent, never half a text.
+            let tmp = self.dir.join(format!(".{sha}.part"));
+            std::fs::File::create(&tmp)
+                .and_then(|mut f| f.write_all(text.as_bytes()).and_then(|()| f.sync_data()))
+                .and_then(|()| std::fs::rename(&tmp, &path))
+                .map_err(|e| format!("cannot write `{}`: {e}", path.display()))?;
+        }
+        written.insert(sha.clone());
+        Ok(sha)
+    }
+
+    /// A text as a record holds it: itself when short, `{blob, size}` when long.
+    pub fn text(&self, text: &str) -> Value {
+        if text.len() <= INLINE_MAX {
+            return json!(text);
+        }
+        match self.store(text) {
+            Ok(sha) => json!({ "blob": sha, "size": text.len() }),
+            // A record is better with its output inline than without it.
+            Err(_) => json!(text),
+        }
+    }
+
+    /// `value` with every long string replaced by `{"$falconry_blob": sha}` (for the journal).
+    pub fn externalize(&self, value: &Value) -> Result<Value, String> {
+        Ok(match value {
+            Value::String(s) if s.len() > INLINE_MAX => json!({ BLOB_KEY: self.store(s)? }),
+            Value::Array(a) => Value::Array(
+                a.iter()
+                    .map(|v| self.externalize(v))
+                    .collect::<Result<_, _>>()?,
+            ),
+            Value::Object(m) => Value::Object(
+                m.iter()
+                    .map(|(k, v)| Ok((k.clone(), self.externalize(v)?)))
+                    .collect::<Result<_, String>>()?,
+            ),
+            other => other.clone(),
+        })
+    }
+
+    /// The inverse of [`Blobs::externalize`].
+    pub fn internalize(&self, value: Value) -> Result<Value, String> {
+        Ok(match value {
+            Value::Object(m) if m.len() == 1 && m.contains_key(BLOB_KEY) => {
+                let sha = m[BLOB_KEY].as_str().unwrap_or_default();
+                Value::String(read(&self.dir, sha)?)
+            }
+            Value::Array(a) => Value::Array(
+                a.into_iter()
+                    .map(|v| self.internalize(v))
+                    .collect::<Result<_, _>>()?,
+            ),
+            Value::Object(m) => Value::Object(
+                m.into_iter()
+                    .map(|(k, v)| Ok((k, self.internalize(v)?)))
+                    .collect::<Result<_, String>>()?,
+            ),
+            other => other,
+        })
+    }
+}
+
+/// The text of blob `sha` in `dir`; only hex names are read.
+pub fn read(dir: &Path, sha: &str) -> Result<String, String> {
+    if sha.len() != 64 || !sha.chars().all(|c| c.is_ascii_hexdigit()) {
+        return Err(format!("`{sha}` is not a blob name"));
+    }
+    std::fs::read_to_string(dir.join(sha)).map_err(|e| format!("cannot read blob `{sha}`: {e}"))
+}
+
+/// A record's text: inline, or read from its blob.
+pub fn resolve(case: &Path, v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Object(m) => m
+            .get("blob")
+            .and_then(Value::as_str)
+            .and_then(|sha| read(&case.join(BLOBS_DIR), sha).ok())
+            .unwrap_or_default(),
+        _ => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_texts_are_stored_once_and_come_back_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let blobs = Blobs::new(dir.path());
+        let long = "x".repeat(INLINE_MAX + 1);
+        let v = json!({ "a": long, "b": ["short", long], "n": 3 });
+        let out = blobs.externalize(&v).unwrap();
+        assert_eq!(out["b"][0], "short");
+        assert!(out["a"][BLOB_KEY].is_string());
+        assert_eq!(
+            std::fs::read_dir(dir.path().join(BLOBS_DIR))
+                .unwrap()
+                .count(),
+            1
+        );
+        assert_eq!(blobs.internalize(out).unwrap(), v);
+        assert_eq!(blobs.text("short"), json!("short"));
+        assert_eq!(resolve(dir.path(), &blobs.text(&long)), long);
+    }
+
+    #[test]
+    fn only_hash_names_are_read() {
+        let dir = tempfile::tempdir().unwrap();
+        assert!(read(dir.path(), "../../etc/passwd").is_err());
+    }
+}

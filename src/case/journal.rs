@@ -1,0 +1,273 @@
+//! The resume journal (`journal.jsonl`): before a state-changing request goes out its intent is
+//! written and synced, after it its answer; after a host of a fan-out finishes, its value. A resumed
+//! run reads it back: answered steps return their recorded answer instead of being sent, finished
+//! hosts return their recorded value without opening a session.
+//!
+//! A step is named by where it happens (the scope: the run, or one host of one fan-out), what it is
+//! (operation and arguments, without the session or batch id, which change when a run resumes) and how
+//! many times the same step came before in that scope. A playbook that runs the same way names its
+//! steps the same way on every run.
+
+use super::folder::JOURNAL_FILE;
+use super::lines::{Lines, now, read, repair};
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+use std::cell::RefCell;
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+use std::sync::Mutex;
+
+pub struct Journal {
+    lines: Lines,
+    state: Mutex<State>,
+}
+
+#[derive(Default)]
+struct State {
+    /// `fanout \n device id` -> the host's value (long texts as blob references).
+    hosts: HashMap<String, Value>,
+    answers: HashMap<String, Value>,
+    /// Steps sent (or about to be) whose answer was never written: the run stopped in between.
+    intents: HashMap<String, Value>,
+    /// Cloud request ids of answered steps: a session log entry with one of these is not a lost step.
+    request_ids: HashSet<String>,
+    counters: HashMap<String, u32>,
+}
+
+impl Journal {
+    pub fn open(dir: &Path) -> Result<Journal, String> {
+        let path = dir.join(JOURNAL_FILE);
+        repair(&path)?;
+        let mut state = State::default();
+        for line in read(&path)? {
+            let key = line["key"].as_str().unwrap_or_default().to_string();
+            match line["t"].as_str() {
+                Some("host") => {
+                    let id = format!(
+                        "{}\n{}",
+                        line["fanout"].as_str().unwrap_or_default(),
+                        line["device_id"].as_str().unwrap_or_default()
+                    );
+                    state.hosts.insert(id, line["value"].clone());
+                }
+                Some("intent") => {
+                    state.intents.insert(key, line);
+                }
+                Some("unsent") => {
+                    state.intents.remove(&key);
+                }
+                Some("answer") => {
+                    state.intents.remove(&key);
+                    collect_request_ids(&line, &mut state.request_ids);
+                    state.answers.insert(key, line);
+                }
+                _ => {}
+            }
+        }
+        Ok(Journal {
+            lines: Lines::open(&path)?,
+            state: Mutex::new(state),
+        })
+    }
+
+    fn state(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// How many times `base` came before in this run (0 the first time).
+    pub fn occurrence(&self, base: &str) -> u32 {
+        let mut s = self.state();
+        let n = s.counters.entry(base.to_string()).or_insert(0);
+        let this = *n;
+        *n += 1;
+        this
+    }
+
+    /// The key of the next step `op` with `args` in the current scope.
+    pub fn step_key(&self, op: &str, args: &serde_json::Map<String, Value>) -> String {
+        let stable: serde_json::Map<String, Value> = args
+            .iter()
+            .filter(|(k, _)| !matches!(k.as_str(), "session_id" | "batch_id"))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        let base = format!("{}|{op}|{}", scope(), Value::Object(stable));
+        let hash = hex::encode(&Sha256::digest(base.as_bytes())[..12]);
+        let n = self.occurrence(&hash);
+        format!("{hash}#{n}")
+    }
+
+    pub fn answer(&self, key: &str) -> Option<Value> {
+        self.state().answers.get(key).cloned()
+    }
+
+    pub fn intent(&self, key: &str) -> Option<Value> {
+        self.state().intents.get(key).cloned()
+    }
+
+    pub fn is_answered_request(&self, cloud_request_id: &str) -> bool {
+        self.state().request_ids.contains(cloud_request_id)
+    }
+
+    /// Written and synced before the request goes out.
+    pub fn write_intent(&self, key: &str, mut fields: Value) -> Result<(), String> {
+        fields["t"] = json!("intent");
+        fields["key"] = json!(key);
+        fields["time"] = json!(now());
+        fields["scope"] = json!(scope());
+        self.lines.append(&fields, true)?;
+        self.state().intents.insert(key.to_string(), fields);
+        Ok(())
+    }
+
+    /// Written and synced before the answer is used.
+    pub fn write_answer(&self, key: &str, mut answer: Value) -> Result<(), String> {
+        answer["t"] = json!("answer");
+        answer["key"] = json!(key);
+        answer["time"] = json!(now());
+        self.lines.append(&answer, true)?;
+        let mut s = self.state();
+        s.intents.remove(key);
+        collect_request_ids(&answer, &mut s.request_ids);
+        s.answers.insert(key.to_string(), answer);
+        Ok(())
+    }
+
+    /// The request of an intent never left (the client says so: refused connection, cancelled while
+    /// waiting for its turn): a resumed run sends it.
+    pub fn write_unsent(&self, key: &str) -> Result<(), String> {
+        self.lines
+            .append(&json!({ "t": "unsent", "key": key, "time": now() }), true)?;
+        self.state().intents.remove(key);
+        Ok(())
+    }
+
+    pub fn host(&self, fanout: &str, device_id: &str) -> Option<Value> {
+        self.state()
+            .hosts
+            .get(&format!("{fanout}\n{device_id}"))
+            .cloned()
+    }
+
+    pub fn write_host(&self, fanout: &str, device_id: &str, value: Value) -> Result<(), String> {
+        let line = json!({ "t": "host", "time": now(), "fanout": fanout, "device_id": device_id, "value": value });
+        self.lines.append(&line, true)?;
+        self.state()
+            .hosts
+            .insert(format!("{fanout}\n{device_id}"), line["value"].clone());
+        Ok(())
+    }
+}
+
+/// The cloud request id(s) an answer carries (one command, or every host of a batch).
+fn collect_request_ids(answer: &Value, into: &mut HashSet<String>) {
+    if let Some(id) = answer
+        .pointer("/body/resources/0/cloud_request_id")
+        .and_then(Value::as_str)
+    {
+        into.insert(id.to_string());
+    }
+    if let Some(hosts) = answer
+        .pointer("/body/combined/resources")
+        .and_then(Value::as_object)
+    {
+        for h in hosts.values() {
+            if let Some(id) = h.get("task_id").and_then(Value::as_str) {
+                into.insert(id.to_string());
+            }
+        }
+    }
+}
+
+thread_local! {
+    static SCOPE: RefCell<String> = const { RefCell::new(String::new()) };
+    static REPLAYED: RefCell<bool> = const { RefCell::new(false) };
+}
+
+/// Where this thread's steps happen: empty for the run itself, `each#0/<device id>` on a host.
+pub fn scope() -> String {
+    SCOPE.with(|s| s.borrow().clone())
+}
+
+/// Sets this thread's scope until the guard is dropped.
+pub struct Scoped(String);
+
+pub fn enter(scope: String) -> Scoped {
+    Scoped(SCOPE.with(|s| std::mem::replace(&mut *s.borrow_mut(), scope)))
+}
+
+impl Drop for Scoped {
+    fn drop(&mut self) {
+        let prev = std::mem::take(&mut self.0);
+        SCOPE.with(|s| *s.borrow_mut() = prev);
+    }
+}
+
+/// Marks that this thread's last state-changing step was answered from the journal.
+pub fn set_replayed(v: bool) {
+    REPLAYED.with(|r| *r.borrow_mut() = v);
+}
+
+/// Whether this thread's last state-changing step was answered from the journal (and forgets it).
+pub fn take_replayed() -> bool {
+    REPLAYED.with(|r| std::mem::take(&mut *r.borrow_mut()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(cmd: &str, session: &str) -> serde_json::Map<String, Value> {
+        json!({ "command_string": cmd, "session_id": session, "device_id": "d1" })
+            .as_object()
+            .unwrap()
+            .clone()
+    }
+
+    #[test]
+    fn a_step_keeps_its_name_across_runs_whatever_its_session() {
+        let dir = tempfile::tempdir().unwrap();
+        let j = Journal::open(dir.path()).unwrap();
+        let first = {
+            let _s = enter("/each#0/d1".into());
+            let k = j.step_key("RTR-ExecuteCommand", &args("ps", "s1"));
+            j.write_intent(&k, json!({})).unwrap();
+            j.write_answer(
+                &k,
+                json!({ "status": 201, "body": { "resources": [{ "cloud_request_id": "r1" }] } }),
+            )
+            .unwrap();
+            // The same command again in the same scope is another step.
+            let again = j.step_key("RTR-ExecuteCommand", &args("ps", "s1"));
+            j.write_intent(&again, json!({})).unwrap();
+            assert_ne!(k, again);
+            k
+        };
+        let resumed = Journal::open(dir.path()).unwrap();
+        let _s = enter("/each#0/d1".into());
+        let k = resumed.step_key("RTR-ExecuteCommand", &args("ps", "s2"));
+        assert_eq!(k, first);
+        assert!(resumed.answer(&k).is_some());
+        assert!(resumed.is_answered_request("r1"));
+        let second = resumed.step_key("RTR-ExecuteCommand", &args("ps", "s2"));
+        assert!(resumed.answer(&second).is_none());
+        assert!(resumed.intent(&second).is_some(), "sent, answer lost");
+        resumed.write_unsent(&second).unwrap();
+        assert!(Journal::open(dir.path()).unwrap().intent(&second).is_none());
+    }
+
+    #[test]
+    fn the_same_step_on_another_host_is_another_step() {
+        let dir = tempfile::tempdir().unwrap();
+        let j = Journal::open(dir.path()).unwrap();
+        let a = {
+            let _s = enter("/each#0/d1".into());
+            j.step_key("RTR-ExecuteCommand", &args("ps", "s1"))
+        };
+        let b = {
+            let _s = enter("/each#0/d2".into());
+            j.step_key("RTR-ExecuteCommand", &args("ps", "s1"))
+        };
+        assert_ne!(a, b);
+        assert_eq!(scope(), "");
+    }
+}

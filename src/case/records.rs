@@ -1,0 +1,75 @@
+//! The case's records: `commands.jsonl` (every RTR command on every host), `events.jsonl`
+//! (refusals, failed hosts, lost answers) and `evidence.jsonl` with the collected files in `files/`.
+
+use super::folder::{COMMANDS_FILE, EVENTS_FILE, EVIDENCE_FILE, FILES_DIR};
+use super::lines::Lines;
+use serde_json::Value;
+use std::path::Path;
+
+pub struct Records {
+    commands: Lines,
+    events: Lines,
+    evidence: Lines,
+}
+
+impl Records {
+    pub fn open(dir: &Path) -> Result<Records, String> {
+        for f in [COMMANDS_FILE, EVENTS_FILE, EVIDENCE_FILE] {
+            super::lines::repair(&dir.join(f))?;
+        }
+        Ok(Records {
+            commands: Lines::open(&dir.join(COMMANDS_FILE))?,
+            events: Lines::open(&dir.join(EVENTS_FILE))?,
+            evidence: Lines::open(&dir.join(EVIDENCE_FILE))?,
+        })
+    }
+
+    // A record that cannot be written must not stop the response: it is said once, on stderr.
+    fn warn(r: Result<(), String>) {
+        if let Err(e) = r {
+            eprintln!("falconry: case: {e}");
+        }
+    }
+
+    pub fn command(&self, v: &Value) {
+        Self::warn(self.commands.append(v, false));
+    }
+
+    pub fn event(&self, v: &Value) {
+        Self::warn(self.events.append(v, false));
+    }
+
+    pub fn evidence(&self, v: &Value) {
+        Self::warn(self.evidence.append(v, false));
+    }
+}
+
+/// Copies `local` to `files/<sha256>` (once: the same file from many hosts is kept once), checking
+/// the copy's hash. Returns the path inside the case.
+pub fn store_file(case: &Path, local: &Path, sha256: &str) -> Result<String, String> {
+    use sha2::{Digest, Sha256};
+    if sha256.len() != 64 || !sha256.chars().all(|c| c.is_ascii_hexdigit()) {
+        return Err(format!("`{sha256}` is not a sha256"));
+    }
+    let rel = format!("{FILES_DIR}/{sha256}");
+    let dest = case.join(&rel);
+    if dest.exists() {
+        return Ok(rel);
+    }
+    let dir = case.join(FILES_DIR);
+    std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create `{}`: {e}", dir.display()))?;
+    let bytes =
+        std::fs::read(local).map_err(|e| format!("cannot read `{}`: {e}", local.display()))?;
+    let got = hex::encode(Sha256::digest(&bytes));
+    if !got.eq_ignore_ascii_case(sha256) {
+        return Err(format!(
+            "`{}` hashes to {got}, not {sha256}",
+            local.display()
+        ));
+    }
+    let tmp = dir.join(format!(".{sha256}.part"));
+    std::fs::write(&tmp, &bytes)
+        .and_then(|()| std::fs::rename(&tmp, &dest))
+        .map_err(|e| format!("cannot write `{}`: {e}", dest.display()))?;
+    Ok(rel)
+}

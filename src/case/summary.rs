@@ -1,0 +1,130 @@
+//! `summary.json`: the case at a glance — per host the commands run, errors, changes and files
+//! collected; totals; how the run ended. Built from the case's own files, so it is right after a resume.
+
+use super::folder::{
+    AUDIT_FILE, COMMANDS_FILE, CaseInfo, EVENTS_FILE, EVIDENCE_FILE, JOURNAL_FILE, SUMMARY_FILE,
+};
+use super::lines::{now, read};
+use serde_json::{Map, Value, json};
+use std::path::Path;
+
+/// Everything the summary and the report read, loaded once.
+pub struct Loaded {
+    pub commands: Vec<Value>,
+    pub events: Vec<Value>,
+    pub evidence: Vec<Value>,
+    /// The audit entries saying what a request did (the `intent` entries written before sending are
+    /// in the file, not here: each has its outcome entry).
+    pub audit: Vec<Value>,
+    pub journal: Vec<Value>,
+}
+
+impl Loaded {
+    pub fn load(dir: &Path) -> Result<Loaded, String> {
+        Ok(Loaded {
+            commands: read(&dir.join(COMMANDS_FILE))?,
+            events: read(&dir.join(EVENTS_FILE))?,
+            evidence: read(&dir.join(EVIDENCE_FILE))?,
+            audit: read(&dir.join(AUDIT_FILE))?
+                .into_iter()
+                .filter(|a| a["phase"] != "intent")
+                .collect(),
+            journal: read(&dir.join(JOURNAL_FILE))?,
+        })
+    }
+}
+
+/// The device ids an audit entry names.
+pub fn audit_devices(entry: &Value) -> Vec<String> {
+    entry
+        .pointer("/targets/device_ids")
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(|v| v.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The summary entry of host `id`, made when first met; a known hostname is kept.
+fn host<'a>(hosts: &'a mut Map<String, Value>, id: &str, name: &str) -> &'a mut Value {
+    let h = hosts.entry(id.to_string()).or_insert_with(
+        || json!({ "hostname": "", "commands": 0, "errors": 0, "changes": 0, "evidence": 0 }),
+    );
+    if !name.is_empty() {
+        h["hostname"] = json!(name);
+    }
+    h
+}
+
+pub fn build(info: &CaseInfo, l: &Loaded, outcome: &Value) -> Value {
+    let mut hosts: Map<String, Value> = Map::new();
+    let bump = |h: &mut Value, k: &str| h[k] = json!(h[k].as_u64().unwrap_or(0) + 1);
+    let s = |v: &Value, k: &str| v[k].as_str().unwrap_or_default().to_string();
+    for c in &l.commands {
+        let h = host(&mut hosts, &s(c, "device_id"), &s(c, "hostname"));
+        bump(h, "commands");
+        if c.get("error").is_some() {
+            bump(h, "errors");
+        }
+    }
+    // Collected files name their host; its device id comes from the host's commands.
+    let by_name: std::collections::HashMap<String, String> = l
+        .commands
+        .iter()
+        .map(|c| (s(c, "hostname"), s(c, "device_id")))
+        .collect();
+    for e in &l.evidence {
+        let id = match s(e, "device_id") {
+            d if d.is_empty() => by_name
+                .get(&s(e, "host"))
+                .cloned()
+                .unwrap_or_else(|| s(e, "host")),
+            d => d,
+        };
+        bump(host(&mut hosts, &id, &s(e, "host")), "evidence");
+    }
+    for a in &l.audit {
+        for d in audit_devices(a) {
+            bump(host(&mut hosts, &d, ""), "changes");
+        }
+    }
+    for e in l.events.iter().filter(|e| e["kind"] == "host_error") {
+        bump(
+            host(&mut hosts, &s(e, "device_id"), &s(e, "hostname")),
+            "errors",
+        );
+    }
+    let count = |kind: &str| l.events.iter().filter(|e| e["kind"] == kind).count();
+    json!({
+        "playbook": { "name": info.playbook_name, "sha256": info.sha256, "path": info.playbook_path },
+        "kind": info.kind,
+        "arguments": info.arguments,
+        "started": info.started,
+        "finished": now(),
+        "outcome": outcome,
+        "totals": {
+            "hosts": hosts.len(),
+            "commands": l.commands.len(),
+            "command_errors": l.commands.iter().filter(|c| c.get("error").is_some()).count(),
+            "refused": count("refused"),
+            "host_errors": count("host_error"),
+            "may_have_run": count("may_have_run"),
+            "recovered": count("recovered"),
+            "evidence": l.evidence.len(),
+            "audit_entries": l.audit.len(),
+            "journaled_hosts": l.journal.iter().filter(|j| j["t"] == "host").count(),
+            "resumed_commands": l.commands.iter().filter(|c| c["resumed"] == true).count(),
+        },
+        "hosts": hosts,
+    })
+}
+
+pub fn write(dir: &Path, info: &CaseInfo, outcome: &Value) -> Result<(), String> {
+    let summary = build(info, &Loaded::load(dir)?, outcome);
+    let path = dir.join(SUMMARY_FILE);
+    let text = serde_json::to_string_pretty(&summary).map_err(|e| e.to_string())?;
+    std::fs::write(&path, text + "\n")
+        .map_err(|e| format!("cannot write `{}`: {e}", path.display()))
+}
