@@ -30,6 +30,8 @@ pub const ALL: u8 = WIN | LIN | MAC;
 
 #[derive(Debug)]
 pub struct Command {
+    /// This row's variant of `Cmd`: readers that must handle every command match on it exhaustively.
+    pub key: Cmd,
     /// The base command (`reg query` and friends carry their sub-command).
     pub name: &'static str,
     pub tier: Tier,
@@ -42,21 +44,34 @@ pub struct Command {
     pub changes_host: bool,
 }
 
-const fn c(
-    name: &'static str,
-    tier: Tier,
-    platforms: u8,
-    setting: Option<&'static str>,
-    destructive: bool,
-    changes_host: bool,
-) -> Command {
-    Command {
-        name,
-        tier,
-        platforms,
-        setting,
-        destructive,
-        changes_host,
+/// Declares `Cmd` (one variant per row) and `COMMANDS` (the rows, in the same order) from one list, so
+/// the two cannot drift: `COMMANDS[cmd as usize].key == cmd`.
+macro_rules! catalogue {
+    ($( $(#[$doc:meta])* $key:ident = $name:literal, $tier:expr, $platforms:expr, $setting:expr, $destructive:literal, $changes:literal; )*) => {
+        /// An RTR command of the catalogue. The emulator's dispatch, the parsers' dispatch and the
+        /// emulator's `help` match on it, so a new row is a compile error wherever it must be handled.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub enum Cmd { $( $(#[$doc])* $key, )* }
+
+        /// The catalogue, one row per `Cmd`, in its order.
+        pub const COMMANDS: &[Command] = &[ $(
+            Command {
+                key: Cmd::$key,
+                name: $name,
+                tier: $tier,
+                platforms: $platforms,
+                setting: $setting,
+                destructive: $destructive,
+                changes_host: $changes,
+            },
+        )* ];
+    };
+}
+
+impl Cmd {
+    /// The catalogue row of this command.
+    pub fn command(self) -> &'static Command {
+        &COMMANDS[self as usize]
     }
 }
 
@@ -65,98 +80,56 @@ use Tier::*;
 /// The setting every RTR command needs.
 pub const RTR_SETTING: &str = "RealTimeFunctionality";
 
-pub const COMMANDS: &[Command] = &[
-    c("cat", ReadOnly, ALL, None, false, false),
-    c("cd", ReadOnly, ALL, None, false, false),
-    c("clear", ReadOnly, ALL, None, false, false),
-    c("env", ReadOnly, ALL, None, false, false),
-    c("eventlog", ReadOnly, WIN, None, false, false),
-    c("filehash", ReadOnly, ALL, None, false, false),
-    c("getsid", ReadOnly, WIN, None, false, false),
-    c("help", ReadOnly, ALL, None, false, false),
-    c("history", ReadOnly, ALL, None, false, false),
-    c("ipconfig", ReadOnly, WIN, None, false, false),
-    c("ifconfig", ReadOnly, LIN | MAC, None, false, false),
-    c("ls", ReadOnly, ALL, None, false, false),
-    c("mount", ReadOnly, ALL, None, false, false),
-    c("netstat", ReadOnly, ALL, None, false, false),
-    c("ps", ReadOnly, ALL, None, false, false),
-    c("pwd", ReadOnly, ALL, None, false, false),
-    c("reg query", ReadOnly, WIN, None, false, false),
-    c("users", ReadOnly, ALL, None, false, false),
-    c("cp", ActiveResponder, ALL, None, false, true),
-    c("encrypt", ActiveResponder, WIN, None, true, true),
-    c(
-        "get",
-        ActiveResponder,
-        ALL,
-        Some("GetCommand"),
-        false,
-        false,
-    ),
-    c("kill", ActiveResponder, ALL, None, true, true),
-    c("map", ActiveResponder, WIN, None, false, true),
-    c(
-        "memdump",
-        ActiveResponder,
-        WIN,
-        Some("MemDumpCommand"),
-        true,
-        true,
-    ),
-    c("mkdir", ActiveResponder, ALL, None, false, true),
-    c("mv", ActiveResponder, ALL, None, false, true),
-    c("reg delete", ActiveResponder, WIN, None, true, true),
-    c("reg load", ActiveResponder, WIN, None, false, true),
-    c("reg set", ActiveResponder, WIN, None, true, true),
-    c("reg unload", ActiveResponder, WIN, None, false, true),
-    c("restart", ActiveResponder, ALL, None, true, true),
-    c("rm", ActiveResponder, ALL, None, true, true),
-    c(
-        "runscript",
-        ActiveResponder,
-        ALL,
-        Some("CustomScripts"),
-        true,
-        true,
-    ),
-    c("shutdown", ActiveResponder, ALL, None, true, true),
-    c("tar", ActiveResponder, LIN | MAC, None, false, true),
-    c("unmap", ActiveResponder, WIN, None, false, true),
-    c("update history", ActiveResponder, WIN, None, false, false),
-    c("update install", ActiveResponder, WIN, None, true, true),
-    c("update list", ActiveResponder, WIN, None, false, false),
-    c("update query", ActiveResponder, WIN, None, false, false),
-    c(
-        "xmemdump",
-        ActiveResponder,
-        WIN,
-        Some("XMemDumpCommand"),
-        true,
-        true,
-    ),
-    c("zip", ActiveResponder, WIN | MAC, None, false, true),
-    // Runs one of CrowdStrike's Falcon scripts (`RTR-ListFalconScripts`): Windows, administrators,
-    // and the policy's `FalconScripts` (which itself needs `CustomScripts`).
-    c(
-        "falconscript",
-        Admin,
-        WIN,
-        Some(FALCON_SCRIPTS_SETTING),
-        true,
-        true,
-    ),
-    c("put", Admin, ALL, Some("PutCommand"), false, true),
-    c(
-        "put-and-run",
-        Admin,
-        ALL,
-        Some("PutAndRunCommand"),
-        true,
-        true,
-    ),
-    c("run", Admin, ALL, Some("ExecCommand"), true, true),
-];
+catalogue! {
+    Cat = "cat", ReadOnly, ALL, None, false, false;
+    Cd = "cd", ReadOnly, ALL, None, false, false;
+    Clear = "clear", ReadOnly, ALL, None, false, false;
+    Env = "env", ReadOnly, ALL, None, false, false;
+    Eventlog = "eventlog", ReadOnly, WIN, None, false, false;
+    Filehash = "filehash", ReadOnly, ALL, None, false, false;
+    Getsid = "getsid", ReadOnly, WIN, None, false, false;
+    Help = "help", ReadOnly, ALL, None, false, false;
+    History = "history", ReadOnly, ALL, None, false, false;
+    Ipconfig = "ipconfig", ReadOnly, WIN, None, false, false;
+    Ifconfig = "ifconfig", ReadOnly, LIN | MAC, None, false, false;
+    Ls = "ls", ReadOnly, ALL, None, false, false;
+    Mount = "mount", ReadOnly, ALL, None, false, false;
+    Netstat = "netstat", ReadOnly, ALL, None, false, false;
+    Ps = "ps", ReadOnly, ALL, None, false, false;
+    Pwd = "pwd", ReadOnly, ALL, None, false, false;
+    RegQuery = "reg query", ReadOnly, WIN, None, false, false;
+    Users = "users", ReadOnly, ALL, None, false, false;
+    Cp = "cp", ActiveResponder, ALL, None, false, true;
+    Encrypt = "encrypt", ActiveResponder, WIN, None, true, true;
+    Get = "get", ActiveResponder, ALL, Some("GetCommand"), false, false;
+    Kill = "kill", ActiveResponder, ALL, None, true, true;
+    Map = "map", ActiveResponder, WIN, None, false, true;
+    Memdump = "memdump", ActiveResponder, WIN, Some("MemDumpCommand"), true, true;
+    Mkdir = "mkdir", ActiveResponder, ALL, None, false, true;
+    Mv = "mv", ActiveResponder, ALL, None, false, true;
+    RegDelete = "reg delete", ActiveResponder, WIN, None, true, true;
+    RegLoad = "reg load", ActiveResponder, WIN, None, false, true;
+    RegSet = "reg set", ActiveResponder, WIN, None, true, true;
+    RegUnload = "reg unload", ActiveResponder, WIN, None, false, true;
+    Restart = "restart", ActiveResponder, ALL, None, true, true;
+    Rm = "rm", ActiveResponder, ALL, None, true, true;
+    Runscript = "runscript", ActiveResponder, ALL, Some("CustomScripts"), true, true;
+    Shutdown = "shutdown", ActiveResponder, ALL, None, true, true;
+    Tar = "tar", ActiveResponder, LIN | MAC, None, false, true;
+    Unmap = "unmap", ActiveResponder, WIN, None, false, true;
+    UpdateHistory = "update history", ActiveResponder, WIN, None, false, false;
+    UpdateInstall = "update install", ActiveResponder, WIN, None, true, true;
+    UpdateList = "update list", ActiveResponder, WIN, None, false, false;
+    UpdateQuery = "update query", ActiveResponder, WIN, None, false, false;
+    Xmemdump = "xmemdump", ActiveResponder, WIN, Some("XMemDumpCommand"), true, true;
+    Zip = "zip", ActiveResponder, WIN | MAC, None, false, true;
+    /// Runs one of CrowdStrike's Falcon scripts (`RTR-ListFalconScripts`): Windows, administrators,
+    /// and the policy's `FalconScripts` (which itself needs `CustomScripts`).
+    Falconscript = "falconscript", Admin, WIN, Some(FALCON_SCRIPTS_SETTING), true, true;
+    Put = "put", Admin, ALL, Some("PutCommand"), false, true;
+    PutAndRun = "put-and-run", Admin, ALL, Some("PutAndRunCommand"), true, true;
+    Run = "run", Admin, ALL, Some("ExecCommand"), true, true;
+}
 
 /// Finds the catalogue entry for a base command and its command string
 /// (`reg` and `update` are looked up with their sub-command: `reg query HKLM\...` -> `reg query`).
@@ -228,6 +201,14 @@ pub fn settings_needed(command: &Command) -> Vec<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_cmd_names_its_own_row() {
+        for (i, c) in COMMANDS.iter().enumerate() {
+            assert_eq!(c.key as usize, i, "{} is out of order", c.name);
+            assert_eq!(c.key.command().name, c.name);
+        }
+    }
 
     #[test]
     fn names_are_unique_and_settings_known() {

@@ -1,8 +1,10 @@
 //! `rtr::batch(device_ids, #{host_timeout, timeout, queue_offline, keepalive})`: one batch session over
-//! many hosts. `b.run(cmd)` and `b.get(path)` answer `#{results, errors, no_answer}`:
+//! many hosts. `b.run(cmd)` and `b.get(path)` answer `#{results, errors, no_answer, queued, hostnames}`:
 //! - `results`: device id -> the result a session's `run` (or `get`) gives, parsed fields included;
 //! - `errors`: device id -> `#{message, ...}` for hosts that refused or failed the command;
-//! - `no_answer`: device ids that did not answer in time (offline, queued, or slow).
+//! - `no_answer`: device ids that did not answer in time (offline or slow);
+//! - `queued` (`run`): device id -> the result of a command queued for an offline host (`queue_offline`);
+//! - `hostnames`: device id -> hostname, for every host the lists name.
 
 use super::api::{self, Error, Result, str_of};
 use super::command::{self, add_parsed, classify, endpoint};
@@ -83,17 +85,22 @@ pub struct BatchInner {
 #[derive(Clone)]
 pub struct Batch(pub Arc<BatchInner>);
 
-/// `#{results, errors, no_answer}`, being filled in.
+/// `#{results, errors, no_answer, queued, hostnames}`, being filled in.
 #[derive(Default)]
 struct Outcome {
     results: Map<String, Value>,
     errors: Map<String, Value>,
     no_answer: Vec<String>,
+    /// Offline hosts that queued the command (`queue_offline`): it runs when they return.
+    queued: Map<String, Value>,
+    /// The hostname of every device id the lists name, so no list is ids only.
+    hostnames: Map<String, Value>,
 }
 
 impl Outcome {
     fn into_value(self) -> Value {
-        json!({ "results": self.results, "errors": self.errors, "no_answer": self.no_answer })
+        json!({ "results": self.results, "errors": self.errors, "no_answer": self.no_answer,
+                "queued": self.queued, "hostnames": self.hostnames })
     }
 }
 
@@ -194,7 +201,13 @@ impl Batch {
     /// already `no_answer` (offline) or `errors` (refused, unknown).
     fn outcome(&self) -> Outcome {
         let mut out = Outcome::default();
+        for h in &self.0.hosts {
+            out.hostnames.insert(h.device_id.clone(), json!(h.hostname));
+        }
         for (id, why) in &self.0.failed {
+            if let Some(name) = why.get("hostname").filter(|n| n.is_string()) {
+                out.hostnames.insert(id.clone(), name.clone());
+            }
             if self.0.unreachable.contains(id) {
                 out.no_answer.push(id.clone());
             } else {
@@ -266,8 +279,12 @@ impl Batch {
                 .get("offline_queued")
                 .and_then(Value::as_bool)
                 .unwrap_or(false)
-                || str_of(entry, "task_id").is_empty()
+                && !str_of(entry, "task_id").is_empty()
             {
+                // Queued for an offline host, not lost: it runs when the host returns.
+                result["queued"] = json!(true);
+                out.queued.insert(h.device_id.clone(), result);
+            } else if str_of(entry, "task_id").is_empty() {
                 out.no_answer.push(h.device_id.clone());
             } else {
                 let task = str_of(entry, "task_id").to_string();

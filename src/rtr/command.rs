@@ -365,14 +365,14 @@ pub fn wait_output_placed(
 /// `warnings` naming rows they could not read.
 pub fn add_parsed(result: &mut Value, base: &str, platform: &str, line: &str) {
     let stdout = str_of(result, "stdout").to_string();
-    let base = if base.eq_ignore_ascii_case("reg") || base.eq_ignore_ascii_case("update") {
-        commands::lookup(base, line).map_or(base, |c| c.name)
-    } else {
-        base
+    let Some(command) = commands::lookup(base, line) else {
+        return;
     };
-    if let Some(parsed) =
-        super::parse::parse(base, Some(platform).filter(|p| !p.is_empty()), &stdout)
-    {
+    if let Some(parsed) = super::parse::parse_command(
+        command.key,
+        Some(platform).filter(|p| !p.is_empty()),
+        &stdout,
+    ) {
         result[parsed.field] = parsed.value;
         result["warnings"] = parsed.warnings.into();
     }

@@ -394,3 +394,35 @@ fn helpers_and_the_library_answer_help() {
         assert!(text.contains(want), "{want}:\n{text}");
     }
 }
+
+#[test]
+fn a_batch_reports_queued_hosts_as_queued_and_names_every_host() {
+    use crate::rtr_support::{WS_042, WS_108};
+    let t = Tenant::new();
+    let v = t
+        .script(
+            &format!(
+                r#"let b = rtr::batch(["{WS_042}", "{WS_108}"], #{{ queue_offline: true }});
+                   b.run("ps")"#
+            ),
+            &[],
+        )
+        .ok()
+        .json();
+    assert_eq!(v["no_answer"], serde_json::json!([]), "{v}");
+    assert_eq!(v["queued"][WS_108]["queued"], true, "{v}");
+    assert_eq!(v["queued"][WS_108]["hostname"], "WS-108", "{v}");
+    assert!(v["results"][WS_042]["complete"] == true, "{v}");
+    assert_eq!(v["hostnames"][WS_108], "WS-108");
+    assert_eq!(v["hostnames"][WS_042], "WS-042");
+    // Without queueing, the offline host is `no_answer`, and its name is still known.
+    let v = t
+        .script(
+            &format!(r#"rtr::batch(["{WS_042}", "{WS_108}"]).run("ps")"#),
+            &[],
+        )
+        .ok()
+        .json();
+    assert_eq!(v["no_answer"], serde_json::json!([WS_108]), "{v}");
+    assert_eq!(v["hostnames"][WS_108], "WS-108", "{v}");
+}

@@ -18,6 +18,7 @@ mod registry;
 pub mod schema;
 pub mod table;
 
+use crate::ops::commands::{self, Cmd};
 use serde_json::{Map, Value};
 
 use table::{Align, Table};
@@ -38,29 +39,73 @@ pub struct Parsed {
 /// `env` -> `env`. `platform` (`Windows`, `Linux`, `Mac`) picks the format; without it the
 /// Windows table is tried first. Commands without structured output give `None`.
 pub fn parse(base_command: &str, platform: Option<&str>, stdout: &str) -> Option<Parsed> {
-    let base = base_command.trim().to_ascii_lowercase();
+    // `reg query` arrives whole (the caller passes the catalogue name), so the name is its own line.
+    let command = commands::lookup(base_command, base_command.trim())?;
+    parse_command(command.key, platform, stdout)
+}
+
+/// Parses the stdout of one catalogue command; exhaustive, so a new command must say whether it has
+/// a parser.
+pub fn parse_command(command: Cmd, platform: Option<&str>, stdout: &str) -> Option<Parsed> {
     let windows = match platform {
         Some(p) if p.eq_ignore_ascii_case("windows") => Some(true),
         Some(p) if !p.is_empty() => Some(false),
         _ => None,
     };
     let mut warnings = Vec::new();
-    let (field, value) = match base.as_str() {
-        "ps" => (
+    let (field, value) = match command {
+        Cmd::Ps => (
             "processes",
             processes::parse(stdout, windows, &mut warnings),
         ),
-        "ls" | "dir" => ("entries", listing::parse(stdout, windows, &mut warnings)),
-        "netstat" => (
+        Cmd::Ls => ("entries", listing::parse(stdout, windows, &mut warnings)),
+        Cmd::Netstat => (
             "connections",
             connections::parse(stdout, windows, &mut warnings),
         ),
-        "filehash" => ("hashes", hashes::parse(stdout)),
-        "users" => ("users", accounts::parse(stdout, &mut warnings)),
-        "reg query" | "reg" => ("registry", registry::parse(stdout)),
-        "ipconfig" | "ifconfig" => ("interfaces", interfaces::parse(stdout)),
-        "env" => ("env", env::parse(stdout)),
-        _ => return None,
+        Cmd::Filehash => ("hashes", hashes::parse(stdout)),
+        Cmd::Users => ("users", accounts::parse(stdout, &mut warnings)),
+        Cmd::RegQuery => ("registry", registry::parse(stdout)),
+        Cmd::Ipconfig | Cmd::Ifconfig => ("interfaces", interfaces::parse(stdout)),
+        Cmd::Env => ("env", env::parse(stdout)),
+        // Output read as text (`stdout`) only.
+        Cmd::Cat
+        | Cmd::Cd
+        | Cmd::Clear
+        | Cmd::Eventlog
+        | Cmd::Getsid
+        | Cmd::Help
+        | Cmd::History
+        | Cmd::Mount
+        | Cmd::Pwd
+        | Cmd::Cp
+        | Cmd::Encrypt
+        | Cmd::Get
+        | Cmd::Kill
+        | Cmd::Map
+        | Cmd::Memdump
+        | Cmd::Mkdir
+        | Cmd::Mv
+        | Cmd::RegDelete
+        | Cmd::RegLoad
+        | Cmd::RegSet
+        | Cmd::RegUnload
+        | Cmd::Restart
+        | Cmd::Rm
+        | Cmd::Runscript
+        | Cmd::Shutdown
+        | Cmd::Tar
+        | Cmd::Unmap
+        | Cmd::UpdateHistory
+        | Cmd::UpdateInstall
+        | Cmd::UpdateList
+        | Cmd::UpdateQuery
+        | Cmd::Xmemdump
+        | Cmd::Zip
+        | Cmd::Falconscript
+        | Cmd::Put
+        | Cmd::PutAndRun
+        | Cmd::Run => return None,
     };
     Some(Parsed {
         field,

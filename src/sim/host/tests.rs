@@ -541,7 +541,8 @@ fn emulator_output_always_parses() {
             }
             let out = h.execute(&mut cwd, base, &line, &Cloud::default());
             let parsed =
-                crate::rtr::parse::parse(base, Some(h.platform.name()), &out.stdout).unwrap();
+                crate::rtr::parse::parse_command(entry.key, Some(h.platform.name()), &out.stdout)
+                    .unwrap();
             assert!(
                 parsed.warnings.is_empty(),
                 "{}: {line}: {:?}",
@@ -684,4 +685,42 @@ fn roots_and_the_working_directory_cannot_be_removed() {
     let mut l = host("web-02");
     let out = run(&mut l, &mut cwd, "rm / -Force");
     assert_eq!(out.stderr, "Access to the path '/' is denied.");
+}
+
+/// Every catalogue command is known to the emulator (never "not a recognized command") on every
+/// platform, and each platform's `help` lists exactly the catalogue's commands for that platform.
+#[test]
+fn every_catalogue_command_is_emulated_and_listed_in_help() {
+    use crate::ops::commands::{COMMANDS, platform_bit};
+    let cloud = Cloud::default();
+    for name in ["WS-042", "web-01", "MAC-007"] {
+        let template = host(name);
+        let bit = platform_bit(template.platform.name());
+        let mut h = template.clone();
+        let mut cwd = String::new();
+        let help = h.execute(&mut cwd, "help", "help", &cloud).stdout;
+        let listed: Vec<&str> = help
+            .trim()
+            .trim_start_matches("Commands: ")
+            .split(", ")
+            .collect();
+        let expected: Vec<&str> = COMMANDS
+            .iter()
+            .filter(|c| c.platforms & bit != 0)
+            .map(|c| c.name)
+            .collect();
+        assert_eq!(listed, expected, "{name}: help");
+        for c in COMMANDS {
+            let mut h = template.clone();
+            let mut cwd = String::new();
+            let base = c.name.split(' ').next().unwrap();
+            let out = h.execute(&mut cwd, base, c.name, &cloud);
+            assert!(
+                !out.stderr.contains("not a recognized command"),
+                "{name}: `{}`: {}",
+                c.name,
+                out.stderr
+            );
+        }
+    }
 }

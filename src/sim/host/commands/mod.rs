@@ -9,6 +9,7 @@ mod system;
 
 use super::fs::FsError;
 use super::{CommandEnv, CommandOutput, Host, Platform};
+use crate::ops::commands::{self, Cmd};
 
 /// A command line split into positional arguments and `-Flag` / `-Name=value` options.
 #[derive(Debug, Default)]
@@ -177,67 +178,76 @@ pub fn run(
     command_string: &str,
     env: &dyn CommandEnv,
 ) -> CommandOutput {
-    // Clients send `reg` (or `update`) as the base command and the sub-command in the string.
-    let mut base = base_command.trim().to_ascii_lowercase();
-    if base == "reg" || base == "update" {
-        let sub = command_string.split_whitespace().nth(1).unwrap_or_default();
-        base = format!("{base} {}", sub.to_ascii_lowercase());
-    }
-    if let Some(c) = crate::ops::commands::lookup(base_command, command_string)
-        && c.platforms & crate::ops::commands::platform_bit(host.platform.name()) == 0
-    {
+    // Clients send `reg` (or `update`) as the base command and the sub-command in the string; the
+    // catalogue lookup joins them. A command the catalogue does not have is not run.
+    let Some(command) = commands::lookup(base_command, command_string) else {
+        let shown = commands::base_of(command_string);
+        let shown = if shown.is_empty() {
+            base_command.trim()
+        } else {
+            shown
+        };
+        return err(format!(
+            "'{shown}' is not a recognized command on this {} host",
+            host.platform.name()
+        ));
+    };
+    if command.platforms & commands::platform_bit(host.platform.name()) == 0 {
         return err(format!(
             "'{}' is not supported on {} hosts",
-            c.name,
+            command.name,
             host.platform.name()
         ));
     }
-    let args = Args::parse(&base, command_string);
-    match base.as_str() {
-        "ls" | "dir" => files::ls(host, cwd, &args),
-        "cd" => files::cd(host, cwd, &args),
-        "pwd" => ok(format!("{cwd}\n")),
-        "cat" => files::cat(host, cwd, &args),
-        "filehash" => files::filehash(host, cwd, &args),
-        "rm" | "del" => files::rm(host, cwd, &args),
-        "cp" => files::cp(host, cwd, &args),
-        "mv" => files::mv(host, cwd, &args),
-        "mkdir" => files::mkdir(host, cwd, &args),
-        "get" => files::get(host, cwd, &args),
-        "put" => files::put(host, cwd, &args, env),
-        "zip" => files::zip(host, cwd, &args),
-        "tar" => files::tar(host, cwd, &args),
-        "ps" => procs::ps(host),
-        "kill" => procs::kill(host, &args),
-        "netstat" => net::netstat(host),
-        "ipconfig" => net::ipconfig(host),
-        "ifconfig" => net::ifconfig(host),
-        "users" => system::users(host),
-        "env" => system::env(host),
-        "reg query" => system::reg_query(host, &args),
-        "reg set" => system::reg_set(host, &args),
-        "reg delete" => system::reg_delete(host, &args),
-        "reg load" | "reg unload" => misc::reg_hive(&base, &args),
-        "memdump" | "xmemdump" => misc::memdump(host, cwd, &base, &args),
-        "encrypt" => misc::encrypt(host, cwd, &args),
-        "map" | "unmap" => misc::map(&base, &args),
-        "update list" | "update history" | "update query" | "update install" => {
-            misc::update(host, &base, &args)
+    let base = command.name;
+    let args = Args::parse(base, command_string);
+    // Exhaustive: a command added to the catalogue without emulator behaviour does not compile.
+    match command.key {
+        Cmd::Ls => files::ls(host, cwd, &args),
+        Cmd::Cd => files::cd(host, cwd, &args),
+        Cmd::Pwd => ok(format!("{cwd}\n")),
+        Cmd::Cat => files::cat(host, cwd, &args),
+        Cmd::Filehash => files::filehash(host, cwd, &args),
+        Cmd::Rm => files::rm(host, cwd, &args),
+        Cmd::Cp => files::cp(host, cwd, &args),
+        Cmd::Mv => files::mv(host, cwd, &args),
+        Cmd::Mkdir => files::mkdir(host, cwd, &args),
+        Cmd::Get => files::get(host, cwd, &args),
+        Cmd::Put => files::put(host, cwd, &args, env),
+        Cmd::Zip => files::zip(host, cwd, &args),
+        Cmd::Tar => files::tar(host, cwd, &args),
+        Cmd::Ps => procs::ps(host),
+        Cmd::Kill => procs::kill(host, &args),
+        Cmd::Netstat => net::netstat(host),
+        Cmd::Ipconfig => net::ipconfig(host),
+        Cmd::Ifconfig => net::ifconfig(host),
+        Cmd::Users => system::users(host),
+        Cmd::Env => system::env(host),
+        Cmd::RegQuery => system::reg_query(host, &args),
+        Cmd::RegSet => system::reg_set(host, &args),
+        Cmd::RegDelete => system::reg_delete(host, &args),
+        Cmd::RegLoad | Cmd::RegUnload => misc::reg_hive(base, &args),
+        Cmd::Memdump | Cmd::Xmemdump => misc::memdump(host, cwd, base, &args),
+        Cmd::Encrypt => misc::encrypt(host, cwd, &args),
+        Cmd::Map | Cmd::Unmap => misc::map(base, &args),
+        Cmd::UpdateList | Cmd::UpdateHistory | Cmd::UpdateQuery | Cmd::UpdateInstall => {
+            misc::update(host, base, &args)
         }
-        "getsid" => system::getsid(host),
-        "history" => system::history(host),
-        "eventlog" => system::eventlog(&args),
-        "mount" => system::mount(host),
-        "restart" | "shutdown" => system::power(host, &base, &args),
-        "clear" => ok(String::new()),
-        "help" => ok(system::help()),
-        "runscript" => scripts::runscript(host, cwd, &args, env),
-        "put-and-run" => scripts::put_and_run(host, cwd, &args, env),
-        "run" => scripts::run(host, cwd, &args),
-        other => err(format!(
-            "'{other}' is not a recognized command on this {} host",
-            host.platform.name()
-        )),
+        Cmd::Getsid => system::getsid(host),
+        Cmd::History => system::history(host),
+        Cmd::Eventlog => system::eventlog(&args),
+        Cmd::Mount => system::mount(host),
+        Cmd::Restart | Cmd::Shutdown => system::power(host, base, &args),
+        Cmd::Clear => ok(String::new()),
+        Cmd::Help => ok(system::help(host)),
+        Cmd::Runscript => scripts::runscript(host, cwd, &args, env),
+        Cmd::PutAndRun => scripts::put_and_run(host, cwd, &args, env),
+        Cmd::Run => scripts::run(host, cwd, &args),
+        // The session layer resolves the script from CrowdStrike's catalogue and runs it as
+        // `runscript -CloudFile=`; reaching a host with the bare command means no script was named.
+        Cmd::Falconscript => {
+            err("usage: falconscript -Name=<Falcon script name> [-JsonInput=<json>]".into())
+        }
     }
 }
 

@@ -268,6 +268,13 @@ pub fn power(host: &mut Host, command: &str, args: &Args) -> CommandOutput {
     }
 }
 
-pub fn help() -> String {
-    "Commands: cat, cd, clear, cp, env, eventlog, filehash, get, getsid, help, history, ipconfig, ifconfig, kill, ls, mkdir, mount, mv, netstat, ps, put, put-and-run, pwd, reg query, reg set, reg delete, restart, rm, run, runscript, shutdown, tar, users, zip\n".into()
+/// `help`: the commands this host's platform accepts, from the catalogue (so none can be missing).
+pub fn help(host: &Host) -> String {
+    let bit = crate::ops::commands::platform_bit(host.platform.name());
+    let names: Vec<&str> = crate::ops::commands::COMMANDS
+        .iter()
+        .filter(|c| c.platforms & bit != 0)
+        .map(|c| c.name)
+        .collect();
+    format!("Commands: {}\n", names.join(", "))
 }
