@@ -34,6 +34,10 @@ impl Emulator {
         &self.handle.client_secret
     }
 
+    pub fn device_ids(&self) -> Vec<String> {
+        self.handle.state().device_ids()
+    }
+
     pub fn traffic(&self) -> Traffic {
         Traffic::of(self.handle.state().request_log())
     }

@@ -18,6 +18,7 @@ fn runtime() -> Result<tokio::runtime::Runtime, String> {
 
 /// The same keep-alive client the falconry client builds (reqwest, pooled connections).
 fn client() -> Result<reqwest::Client, String> {
+    falconry::api::tls::install();
     reqwest::Client::builder()
         .pool_max_idle_per_host(64)
         .build()
@@ -67,6 +68,52 @@ pub fn token_and_policy(url: &str, id: &str, secret: &str) -> Result<(String, St
             .to_string();
         Ok((token, id))
     })
+}
+
+/// The emulator's side of `rtr::batch` of `ps`: batch init and batch command over plain HTTP, each
+/// answer read whole but not parsed. What `rtr::batch` takes beyond this is the client's.
+pub fn raw_batch(url: &str, id: &str, secret: &str, hosts: &[String]) -> Result<f64, String> {
+    runtime()?.block_on(async {
+        let http = client()?;
+        let token = token(&http, url, id, secret).await?;
+        let started = Instant::now();
+        let init = body(
+            http.post(format!(
+                "{url}/real-time-response/combined/batch-init-session/v1?timeout=120"
+            ))
+            .bearer_auth(&token)
+            .json(&serde_json::json!({ "host_ids": hosts, "queue_offline": false })),
+        )
+        .await?;
+        let batch: Value = serde_json::from_slice(&init).map_err(|e| format!("bad answer: {e}"))?;
+        let batch_id = batch["batch_id"]
+            .as_str()
+            .ok_or("no `batch_id` in the answer")?;
+        body(
+            http.post(format!(
+                "{url}/real-time-response/combined/batch-command/v1?timeout=120"
+            ))
+            .bearer_auth(&token)
+            .json(&serde_json::json!({
+                    "batch_id": batch_id, "base_command": "ps", "command_string": "ps" })),
+        )
+        .await?;
+        Ok(started.elapsed().as_secs_f64())
+    })
+}
+
+/// A 2xx answer's bytes.
+async fn body(r: reqwest::RequestBuilder) -> Result<bytes::Bytes, String> {
+    let r = r.send().await.map_err(|e| format!("request failed: {e}"))?;
+    let status = r.status();
+    let bytes = r
+        .bytes()
+        .await
+        .map_err(|e| format!("answer cut off: {e}"))?;
+    if !status.is_success() {
+        return Err(format!("the emulator answered {status}"));
+    }
+    Ok(bytes)
 }
 
 /// `bench raw-loop URL CALLS`: CALLS sequential `get_policies`, each answer parsed as JSON (as any

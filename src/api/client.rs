@@ -36,6 +36,7 @@ enum Sink<'a> {
 
 impl Client {
     pub fn new(cfg: ClientConfig) -> Result<Client, ApiError> {
+        super::tls::install();
         let http = reqwest::Client::builder()
             .user_agent(concat!("falconry/", env!("CARGO_PKG_VERSION")))
             .connect_timeout(Duration::from_secs(10))

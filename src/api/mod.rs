@@ -7,6 +7,7 @@ mod client;
 mod config;
 mod ratelimit;
 pub mod redact;
+pub mod tls;
 
 pub use blocking::BlockingClient;
 pub use client::Client;

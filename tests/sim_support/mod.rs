@@ -72,6 +72,7 @@ impl Sim {
     }
 
     async fn from_handle(handle: SimHandle) -> Sim {
+        falconry::api::tls::install();
         let http = reqwest::Client::new();
         let mut sim = Sim {
             handle,

@@ -1,6 +1,8 @@
 //! Case 3: `ps` on every host of a fleet with 300 ms command latency, through one batch session
-//! and through a session per host (`rtr::each`) at several concurrency levels: wall time and the
-//! RTR requests per host the emulator saw, next to the minimum the API allows.
+//! (1,000 and 10,000 hosts) and through a session per host (`rtr::each`) at several concurrency
+//! levels: wall time and the RTR requests per host the emulator saw, next to the minimum the API
+//! allows. The batch is also timed over plain HTTP (emulator and transport only), so the report can
+//! say which side the rest of the time is on.
 
 use super::{Bench, CHUNK_READ_NOTE, RAISED_LIMITS};
 use crate::emulator::Emulator;
@@ -30,30 +32,52 @@ pub fn run(b: &Bench) -> Result<Section, String> {
     );
     if !b.rtr {
         let why = "`rtr::batch` / `rtr::each` are not in this build (the playbook layer has not landed in main)";
-        s.not_run("batch within 2x of the emulator's latency", why);
-        s.not_run("per-host requests within 1.5x of the minimum", why);
+        s.not_run("batch within 1.5x of the command latency", why);
+        s.not_run("per-host requests within 1.25x of the minimum", why);
         return Ok(s);
     }
     // The batch answer holds every host's parsed process list in one value: past the engine's
     // default data limits at 1,000 hosts, so the run raises them (said in the report).
     let batch_limits: Vec<String> = RAISED_LIMITS.iter().map(|a| a.to_string()).collect();
-    let mut variants: Vec<(String, &str, Vec<String>)> =
-        vec![("`rtr::batch`".into(), "fanout_batch.rhai", batch_limits)];
+    let large = b.o.scale.batch_hosts_large;
+    let mut variants: Vec<(String, &str, Vec<String>, usize)> = vec![
+        (
+            "`rtr::batch`".into(),
+            "fanout_batch.rhai",
+            batch_limits.clone(),
+            hosts,
+        ),
+        (
+            format!("`rtr::batch`, {large} hosts"),
+            "fanout_batch.rhai",
+            batch_limits,
+            large,
+        ),
+    ];
     for c in &b.o.scale.concurrency {
         variants.push((
             format!("`rtr::each`, concurrency {c}"),
             "fanout_each.rhai",
             vec!["--arg".into(), format!("concurrency={c}")],
+            hosts,
         ));
     }
     b.progress("fan-out: `rtr::batch` with the default engine limits");
     s.notes
         .push(b.default_limits_note("fanout_batch.rhai", &scenario)?);
     let mut worst_each = 0.0_f64;
-    let mut batch_wall = None;
-    for (label, playbook, args) in &variants {
+    // (hosts, falconry's median wall time, the plain-HTTP median) of each batch size.
+    let mut batches: Vec<(usize, f64, f64)> = Vec::new();
+    for (label, playbook, args, hosts) in &variants {
+        let hosts = *hosts;
+        let mut scenario = scenario.clone();
+        if let Some(fleet) = scenario.fleet.as_mut() {
+            fleet.count = hosts;
+        }
+        let is_batch = *playbook == "fanout_batch.rhai";
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
         let mut wall = Samples::new("s", 2);
+        let mut raw = Samples::new("s", 2);
         let mut per_host = Samples::new("req/host", 3);
         let mut answered = usize::MAX;
         let mut breakdown = String::new();
@@ -65,7 +89,7 @@ pub fn run(b: &Bench) -> Result<Section, String> {
             ));
             let sim = Emulator::start(scenario.clone())?;
             let cmd = b.playbook(playbook, &args, &sim);
-            if run == 0 {
+            if run == 0 && hosts == b.o.scale.fanout_hosts {
                 s.commands.push(crate::client::show(&cmd));
             }
             let out = b.run(&cmd, false)?.json()?;
@@ -78,9 +102,18 @@ pub fn run(b: &Bench) -> Result<Section, String> {
             let traffic = sim.traffic();
             per_host.push(traffic.rtr as f64 / hosts as f64);
             breakdown = traffic.summary();
+            if is_batch {
+                let fresh = Emulator::start(scenario.clone())?;
+                raw.push(crate::http::raw_batch(
+                    &fresh.url(),
+                    fresh.client_id(),
+                    fresh.client_secret(),
+                    &fresh.device_ids(),
+                )?);
+            }
         }
-        let minimum = if *playbook == "fanout_batch.rhai" {
-            batch_wall = Some(wall.clone());
+        let minimum = if is_batch {
+            batches.push((hosts, wall.median(), raw.median()));
             BATCH_MINIMUM / hosts as f64
         } else {
             worst_each = worst_each.max(per_host.max());
@@ -94,41 +127,47 @@ pub fn run(b: &Bench) -> Result<Section, String> {
             &wall,
             format!("{answered} of {hosts} hosts answered (fewest in a run)"),
         );
+        if is_batch {
+            s.row(
+                &format!("{label}: the same over plain HTTP"),
+                &raw,
+                "batch init + batch command, answers read but not parsed: the emulator's side",
+            );
+        }
         s.row(
             &format!("{label}: RTR requests per host"),
             &per_host,
             format!(
-                "API minimum {minimum:.3}; ratio {:.2}x",
+                "API minimum {minimum:.4}; ratio {:.2}x",
                 per_host.median() / minimum
             ),
         );
     }
-    if let Some(wall) = batch_wall.as_ref().filter(|w| w.median() < latency) {
-        s.notes.push(format!(
-            "The batch finished in less than one command latency ({:.2} s < {latency:.1} s): the \
-             emulator answers a batch command at once instead of after `command_latency_ms`, so the \
-             batch figure measures client and emulator overhead, not waiting on hosts.",
-            wall.median()
+    for (hosts, wall, raw) in &batches {
+        let ratio = wall / latency;
+        s.ratios.push((
+            format!("batch of {hosts} hosts: wall time / command latency"),
+            ratio,
         ));
-    }
-    if let Some(wall) = batch_wall {
-        let ratio = wall.median() / latency;
-        s.ratios
-            .push(("batch wall time / command latency".into(), ratio));
+        let limit = if *hosts >= 10_000 { 2.0 } else { 1.5 };
         s.target(
-            "batch within 2x of the emulator's latency",
-            ratio <= 2.0,
-            format!(
-                "{:.2} s for {latency:.1} s latency: {ratio:.2}x",
-                wall.median()
-            ),
+            &format!("batch of {hosts} hosts within {limit}x of the command latency"),
+            ratio <= limit,
+            format!("{wall:.2} s for {latency:.1} s latency: {ratio:.2}x"),
         );
+        s.notes.push(format!(
+            "Batch of {hosts} hosts: {wall:.2} s in all; {raw:.2} s of it is the emulator and the \
+             transport (the plain-HTTP run: {:.2} s beyond the latency), {:.2} s is falconry's \
+             (JSON parsing, turning every host's output into maps, parsing `ps`).",
+            (raw - latency).max(0.0),
+            (wall - raw).max(0.0),
+        ));
     }
     s.notes.push(CHUNK_READ_NOTE.into());
     let ratio = worst_each / EACH_MINIMUM;
     s.target(
-        "per-host requests within 1.5x of the minimum",
-        ratio <= 1.5,
+        "per-host requests within 1.25x of the minimum",
+        ratio <= 1.25,
         format!("worst run {worst_each:.2} requests per host vs {EACH_MINIMUM}: {ratio:.2}x"),
     );
     Ok(s)

@@ -24,11 +24,11 @@ use tempfile::TempDir;
 /// answer, 10,000 device records); each such case says whether the defaults would have done.
 pub const RAISED_LIMITS: [&str; 4] = ["--max-map-size", "10000000", "--max-array-size", "10000000"];
 
-/// Why status requests are not all polls: said wherever they are counted.
-pub const CHUNK_READ_NOTE: &str = "After a command completes with output, `s.run` also asks for \
-    `sequence_id` 1 to learn whether more output follows (src/rtr/command.rs): one status request \
-    per command is that chunk read, not a poll. The emulator's log does not tell them apart, so the \
-    counts above include it.";
+/// How status requests are counted: said wherever they are.
+pub const CHUNK_READ_NOTE: &str = "Status requests are all polls: a command whose first status \
+    answer says `complete: true` is whole (Falcon marks a chunk with more output after it \
+    `complete: false`, as FalconPy's maintainers describe in falconpy#992), so `s.run` reads no \
+    further `sequence_id` for short output (src/rtr/command.rs).";
 
 /// What every case needs: the options, a scratch folder, and whether the playbook helpers exist.
 pub struct Bench<'a> {

