@@ -237,8 +237,9 @@ impl Client {
                     self.wait(pause, &operation).await?;
                     continue;
                 }
-                // Only a write or a command that was answered 2xx may have run; a read never "may have run".
-                Err(cut) if success && !req.op.retry_safe() => {
+                // A write or a command answered 2xx or 5xx may have run (a 5xx can come after the work);
+                // a 4xx was refused, and a read never "may have run".
+                Err(cut) if !req.op.retry_safe() && !(400..500).contains(&status) => {
                     return Err(ApiError::Unknown {
                         operation,
                         message: cut.to_string(),
@@ -260,9 +261,12 @@ impl Client {
             if success {
                 if !is_json {
                     let snippet: String = text.chars().take(80).collect();
-                    return Err(ApiError::Transport {
-                        operation,
-                        message: format!("the answer (HTTP {status}) is not JSON: {snippet:?}"),
+                    let message = format!("the answer (HTTP {status}) is not JSON: {snippet:?}");
+                    // Answered 2xx: a write or a command did run, whatever the body says.
+                    return Err(if req.op.retry_safe() {
+                        ApiError::Transport { operation, message }
+                    } else {
+                        ApiError::Unknown { operation, message }
                     });
                 }
                 return Ok(response);

@@ -349,7 +349,7 @@ pub fn record_evidence(ctx: &Context, hostname: &str, file: &Value) {
     let mut e = json!({
         "time": now(),
         "host": hostname,
-        "device_id": file.get("device_id").cloned().unwrap_or(Value::Null),
+        "device_id": file.get("device_id").cloned().unwrap_or_else(scope_device),
         "remote_path": file["remote_path"],
         "sha256": sha,
         "size": file["size"],
@@ -360,6 +360,15 @@ pub fn record_evidence(ctx: &Context, hostname: &str, file: &Value) {
         Err(why) => e["error"] = json!(why),
     }
     case.0.records.evidence(&e);
+}
+
+/// The device id of the fan-out host this thread works on (`.../each#0/<device id>`), if any.
+fn scope_device() -> Value {
+    let scope = journal::scope();
+    match scope.rsplit_once('/') {
+        Some((parent, id)) if parent.contains("each#") && !id.is_empty() => json!(id),
+        _ => Value::Null,
+    }
 }
 
 /// A request the guard refused.

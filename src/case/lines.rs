@@ -41,6 +41,11 @@ impl Lines {
 /// Every whole line of a JSON Lines file; a torn last line (the process died while writing it) is
 /// left out, any other bad line is an error.
 pub fn read(path: &Path) -> Result<Vec<Value>, String> {
+    read_with(path, Some)
+}
+
+/// As [`read`], keeping of each line only what `keep` returns (a large case is read line by line).
+pub fn read_with(path: &Path, keep: impl Fn(Value) -> Option<Value>) -> Result<Vec<Value>, String> {
     let text = match std::fs::read_to_string(path) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
@@ -54,7 +59,7 @@ pub fn read(path: &Path) -> Result<Vec<Value>, String> {
             continue;
         }
         match serde_json::from_str(line) {
-            Ok(v) => out.push(v),
+            Ok(v) => out.extend(keep(v)),
             Err(_) if torn_tail && n + 1 == lines.len() => {}
             Err(e) => {
                 return Err(format!(

@@ -4,7 +4,7 @@
 use super::folder::{
     AUDIT_FILE, COMMANDS_FILE, CaseInfo, EVENTS_FILE, EVIDENCE_FILE, JOURNAL_FILE, SUMMARY_FILE,
 };
-use super::lines::{now, read};
+use super::lines::{now, read, read_with};
 use serde_json::{Map, Value, json};
 use std::path::Path;
 
@@ -121,8 +121,38 @@ pub fn build(info: &CaseInfo, l: &Loaded, outcome: &Value) -> Value {
     })
 }
 
+/// Only the fields [`build`] reads: a 10,000-host case is summed up without holding its outputs.
+fn lean(dir: &Path) -> Result<Loaded, String> {
+    let pick = |keys: &'static [&'static str]| {
+        move |v: Value| {
+            let mut m = Map::new();
+            for k in keys {
+                if let Some(x) = v.get(*k) {
+                    m.insert((*k).to_string(), x.clone());
+                }
+            }
+            Some(Value::Object(m))
+        }
+    };
+    Ok(Loaded {
+        commands: read_with(
+            &dir.join(COMMANDS_FILE),
+            pick(&["device_id", "hostname", "error", "resumed"]),
+        )?,
+        events: read(&dir.join(EVENTS_FILE))?,
+        evidence: read(&dir.join(EVIDENCE_FILE))?,
+        audit: read_with(&dir.join(AUDIT_FILE), |a| {
+            (a["phase"] != "intent")
+                .then(|| json!({ "targets": { "device_ids": a.pointer("/targets/device_ids") } }))
+        })?,
+        journal: read_with(&dir.join(JOURNAL_FILE), |j| {
+            (j["t"] == "host").then(|| json!({ "t": "host" }))
+        })?,
+    })
+}
+
 pub fn write(dir: &Path, info: &CaseInfo, outcome: &Value) -> Result<(), String> {
-    let summary = build(info, &Loaded::load(dir)?, outcome);
+    let summary = build(info, &lean(dir)?, outcome);
     let path = dir.join(SUMMARY_FILE);
     let text = serde_json::to_string_pretty(&summary).map_err(|e| e.to_string())?;
     std::fs::write(&path, text + "\n")

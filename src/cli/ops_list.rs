@@ -164,8 +164,8 @@ fn describe_json(op: &Operation) -> Value {
 fn helpers_text() -> String {
     let mut out =
         String::from("helpers and methods (`help(\"NAME\")` in the REPL shows the rest):\n");
-    for (_, text) in crate::rtr::help::HELP {
-        if let Some(first) = text.lines().next() {
+    for h in crate::rtr::FUNCTIONS.iter().chain(crate::rtr::METHODS) {
+        if let Some(first) = h.help.lines().next() {
             out.push_str(&format!("  {first}\n"));
         }
     }

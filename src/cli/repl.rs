@@ -134,14 +134,14 @@ fn overview() -> String {
     );
     let helpers: Vec<String> = crate::rtr::FUNCTIONS
         .iter()
-        .map(|(m, f, _)| format!("{m}::{f}"))
+        .map(|h| format!("{}::{}", h.owner, h.name))
         .collect();
     let _ = writeln!(out, "playbook helpers: {}", helpers.join(", "));
     for ty in ["Session", "Batch"] {
         let methods: Vec<&str> = crate::rtr::METHODS
             .iter()
-            .filter(|(t, _, _)| *t == ty)
-            .map(|(_, m, _)| *m)
+            .filter(|h| h.owner == ty)
+            .map(|h| h.name)
             .collect();
         let _ = writeln!(out, "{ty} methods: {}", methods.join(", "));
     }

@@ -74,7 +74,11 @@ pub fn complete(line: &str, pos: usize, known: &Known) -> (usize, Vec<Candidate>
             }
         }
         // The playbook helpers (`rtr::session`, `hosts::find`, `fs::read`, ...) from their own table.
-        for (_, name, _) in FUNCTIONS.iter().filter(|(m, _, _)| *m == module) {
+        for name in FUNCTIONS
+            .iter()
+            .filter(|h| h.owner == module)
+            .map(|h| h.name)
+        {
             if name.starts_with(prefix) {
                 out.push(pair(name, &format!("{module}::{name}")));
             }
@@ -97,7 +101,7 @@ pub fn complete(line: &str, pos: usize, known: &Known) -> (usize, Vec<Candidate>
         return (start, out);
     }
     let mut names: Vec<String> = collections().map(|c| format!("{}::", c.module())).collect();
-    names.extend(FUNCTIONS.iter().map(|(m, _, _)| format!("{m}::")));
+    names.extend(FUNCTIONS.iter().map(|h| format!("{}::", h.owner)));
     names.extend(known.vars.iter().map(|v| v.name.clone()));
     names.extend(known.imports.iter().map(|(alias, _)| format!("{alias}::")));
     names.extend(GLOBALS.iter().map(|g| g.to_string()));
@@ -192,8 +196,8 @@ fn methods(receiver: &str, known: &Known) -> Vec<String> {
     let of = |ty: &str| {
         METHODS
             .iter()
-            .filter(|(t, _, _)| *t == ty)
-            .map(|(_, m, _)| m.to_string())
+            .filter(|h| h.owner == ty)
+            .map(|h| h.name.to_string())
             .collect()
     };
     match known.vars.iter().rev().find(|v| v.name == receiver) {

@@ -1,39 +1,164 @@
 //! Every playbook helper, declared once: the `rtr`, `fs` and `hosts` functions and the `Session` and
-//! `Batch` methods, with their arities. Registration goes through [`function`] and [`method`], which refuse
+//! `Batch` methods, with their arities and help. Registration goes through [`function`] and [`method`], which refuse
 //! an undeclared name, and a test calls every declared function at every arity; `falconry check`, REPL
 //! completion and `help()` read the same lists.
 
 use rhai::FuncRegistration;
 
-/// The helper functions by module, with their arities: for `falconry check`, REPL completion and docs.
-pub const FUNCTIONS: &[(&str, &str, &[usize])] = &[
-    ("hosts", "find", &[1]),
-    ("hosts", "find_all", &[0, 1]),
-    ("rtr", "session", &[1, 2]),
-    ("rtr", "batch", &[1, 2]),
-    ("rtr", "each", &[2, 3]),
-    ("rtr", "preflight", &[2]),
-    ("rtr", "queued", &[0, 1, 2]),
-    ("fs", "list", &[0, 1]),
-    ("fs", "read", &[1]),
-    ("policies", "current", &[0, 1]),
-    ("policies", "plan", &[1]),
-    ("policies", "apply", &[1]),
+/// One playbook helper: where it lives (`rtr`, or the `Session`/`Batch` type for a method), its name,
+/// the argument counts it takes and its help text (signature line first). Registration, `falconry check`,
+/// REPL completion, `help()` and `falconry ops --helpers` all read these two lists.
+pub struct Helper {
+    pub owner: &'static str,
+    pub name: &'static str,
+    pub arities: &'static [usize],
+    pub help: &'static str,
+}
+
+/// The helper functions, by module.
+pub const FUNCTIONS: &[Helper] = &[
+    Helper {
+        owner: "hosts",
+        name: "find",
+        arities: &[1],
+        help: "hosts::find(name_or_fql) -> device record\n  exactly one host by hostname, device id or FQL filter; none or several is an error naming them\n",
+    },
+    Helper {
+        owner: "hosts",
+        name: "find_all",
+        arities: &[0, 1],
+        help: "hosts::find_all() / hosts::find_all(fql) -> [device record]\n  every matching host, all pages\n",
+    },
+    Helper {
+        owner: "rtr",
+        name: "session",
+        arities: &[1, 2],
+        help: "rtr::session(device, #{queue_offline, timeout, keepalive}) -> Session\n  device: a device record or id\n  queue_offline (false): open on an offline host; commands queue and answer `queued: true`\n  timeout (300s): default wait per command; keepalive (240s): pulse an idle session this often\n  an expired session is reopened in the directory `cd` left it in (logged); methods: help(\"Session\")\n",
+    },
+    Helper {
+        owner: "rtr",
+        name: "batch",
+        arities: &[1, 2],
+        help: "rtr::batch(devices, #{host_timeout, timeout, queue_offline, keepalive}) -> Batch\n  one batch session on many hosts; b.run(cmd) -> #{results: #{device_id: result}, no_answer: [ids], errors: #{id: error}}\n",
+    },
+    Helper {
+        owner: "rtr",
+        name: "each",
+        arities: &[2, 3],
+        help: "rtr::each(devices, |s| { ... }, #{concurrency, queue_offline, timeout, keepalive}) -> #{device_id: value}\n  the closure runs once per host on its own Session; a failed host answers #{error, device_id, hostname}\n",
+    },
+    Helper {
+        owner: "rtr",
+        name: "preflight",
+        arities: &[2],
+        help: "rtr::preflight(devices, command) -> #{ready: [records], refused: [#{device_id, hostname, policy, setting, reason}]}\n  which hosts' response policies allow `command`, before anything is opened\n",
+    },
+    Helper {
+        owner: "rtr",
+        name: "queued",
+        arities: &[0, 1, 2],
+        help: "rtr::queued() / rtr::queued(items) / rtr::queued(items, #{timeout}) -> #{done: [results], pending: [..], canceled: [..], hostnames: #{device_id: hostname}}\n  commands queued for offline hosts (`queue_offline`): asks Falcon which have run and fetches their output\n  (): every command this run (or REPL) queued; items: saved queued results, a list or a batch answer\n  done: results as s.run answers them, parsed fields included; pending/canceled: #{device_id, hostname, session_id, cloud_request_id, command_string, status}\n  timeout (30s): wait for a finished command's output\n",
+    },
+    Helper {
+        owner: "fs",
+        name: "list",
+        arities: &[0, 1],
+        help: "fs::list() / fs::list(folder) -> [#{name, path, is_dir, size, sha256}]\n  files of the playbook's folder (or a folder inside it)\n",
+    },
+    Helper {
+        owner: "fs",
+        name: "read",
+        arities: &[1],
+        help: "fs::read(path) -> string\n  a text file inside the playbook's folder\n",
+    },
+    Helper {
+        owner: "policies",
+        name: "current",
+        arities: &[0, 1],
+        help: "policies::current() / policies::current(platform) -> the tenant's response policies as code\n",
+    },
+    Helper {
+        owner: "policies",
+        name: "plan",
+        arities: &[1],
+        help: "policies::plan(desired) -> the changes that would make the tenant match `desired`\n",
+    },
+    Helper {
+        owner: "policies",
+        name: "apply",
+        arities: &[1],
+        help: "policies::apply(desired) -> the changes made\n",
+    },
 ];
 
-/// Methods of the `Session` and `Batch` values (name, arities), for the same readers.
-pub const METHODS: &[(&str, &str, &[usize])] = &[
-    ("Session", "run", &[1, 2]),
-    ("Session", "get", &[1, 2]),
-    ("Session", "put", &[1]),
-    ("Session", "runscript", &[1, 2]),
-    ("Session", "put_and_run", &[1]),
-    ("Session", "cd", &[1]),
-    ("Session", "pwd", &[0]),
-    ("Session", "kill", &[1]),
-    ("Session", "close", &[0]),
-    ("Batch", "run", &[1]),
-    ("Batch", "get", &[1]),
+/// The methods of the `Session` and `Batch` values.
+pub const METHODS: &[Helper] = &[
+    Helper {
+        owner: "Session",
+        name: "run",
+        arities: &[1, 2],
+        help: "s.run(command) / s.run(command, #{timeout}) -> #{stdout, stderr, complete, queued?, planned, base_command, command_string, device_id, hostname, session_id, cloud_request_id, <parsed>, warnings}\n  <parsed>: `processes` (ps), `connections` (netstat), `entries` (ls), ... see help(\"rtr\"); `warnings` names rows not understood\n",
+    },
+    Helper {
+        owner: "Session",
+        name: "get",
+        arities: &[1, 2],
+        help: "s.get(path) / s.get(path, #{timeout}) -> #{path, sha256, size, remote_path, device_id, hostname, cloud_request_id}\n  the file, saved under --out\n",
+    },
+    Helper {
+        owner: "Session",
+        name: "put",
+        arities: &[1],
+        help: "s.put(name) -> run result\n  copies a put-file from the library to the host's working directory\n",
+    },
+    Helper {
+        owner: "Session",
+        name: "runscript",
+        arities: &[1, 2],
+        help: "s.runscript(name) / s.runscript(name, args) -> run result\n  runs a custom script from the library\n",
+    },
+    Helper {
+        owner: "Session",
+        name: "put_and_run",
+        arities: &[1],
+        help: "s.put_and_run(name) -> run result\n  copies a put-file and runs it (destructive)\n",
+    },
+    Helper {
+        owner: "Session",
+        name: "cd",
+        arities: &[1],
+        help: "s.cd(path) -> run result\n  changes the working directory; a reopened session returns there. Windows paths: s.cd(`C:\\Windows\\Temp`)\n",
+    },
+    Helper {
+        owner: "Session",
+        name: "pwd",
+        arities: &[0],
+        help: "s.pwd() -> string\n  the working directory\n",
+    },
+    Helper {
+        owner: "Session",
+        name: "kill",
+        arities: &[1],
+        help: "s.kill(process) -> run result\n  kills a `ps` row only while its PID still runs the same image (destructive)\n",
+    },
+    Helper {
+        owner: "Session",
+        name: "close",
+        arities: &[0],
+        help: "s.close()\n  closes the session now (it closes by itself at the end of the run)\n",
+    },
+    Helper {
+        owner: "Batch",
+        name: "run",
+        arities: &[1],
+        help: "b.run(command) -> #{results: #{device_id: result}, no_answer: [device ids], errors: #{device_id: error}}\n",
+    },
+    Helper {
+        owner: "Batch",
+        name: "get",
+        arities: &[1],
+        help: "b.get(path) -> #{results: #{device_id: file}, no_answer, errors}\n",
+    },
 ];
 
 /// The registration of a declared module function (volatile: never run while compiling).
@@ -46,11 +171,11 @@ pub(super) fn method(ty: &str, name: &str) -> FuncRegistration {
     declared(METHODS, ty, name)
 }
 
-fn declared(list: &[(&str, &str, &[usize])], owner: &str, name: &str) -> FuncRegistration {
+fn declared(list: &[Helper], owner: &str, name: &str) -> FuncRegistration {
     // A programming error, caught by every test that builds a runtime: the lists above are what
     // completion, `check` and `help()` show, so nothing may be registered beside them.
     assert!(
-        list.iter().any(|(o, n, _)| *o == owner && *n == name),
+        list.iter().any(|h| h.owner == owner && h.name == name),
         "`{owner}::{name}` is registered but not declared in rtr::catalogue"
     );
     FuncRegistration::new(name.to_string())
@@ -75,8 +200,9 @@ mod tests {
             crate::engine::Cancel::new(),
         );
         const VALUES: [&str; 3] = ["\"\"", "Fn(\"f\")", "()"];
-        for (module, name, arities) in FUNCTIONS {
-            for &n in *arities {
+        for h in FUNCTIONS {
+            let (module, name) = (h.owner, h.name);
+            for &n in h.arities {
                 let found = (0..VALUES.len().pow(n as u32)).any(|mut combo| {
                     let args: Vec<&str> = (0..n)
                         .map(|_| {

@@ -28,7 +28,7 @@ mod register;
 mod session;
 mod timing;
 
-pub use catalogue::{FUNCTIONS, METHODS};
+pub use catalogue::{FUNCTIONS, Helper, METHODS};
 pub use poll::Backoff;
 pub use register::register;
 

@@ -51,8 +51,6 @@ impl Item {
             "modified_timestamp": self.modified_timestamp,
             "run_attempt_count": 0,
             "run_success_count": 0,
-            "share_with_workflow": false,
-            "workflow_is_disruptive": false,
             "write_access": true,
         });
         if file_type == "script" {

@@ -42,6 +42,8 @@ pub enum Reply {
     Silence(Duration),
     /// A 200 that promises a body, sends a few bytes of it, then says nothing for this long.
     Stall(Duration),
+    /// An answer with this status that promises a body, sends a few bytes of it and hangs up.
+    Cut(u16),
 }
 
 impl Reply {
@@ -212,6 +214,12 @@ fn write_reply(mut stream: TcpStream, reply: Reply) {
             while stream.write_all(&chunk).is_ok() {}
         }
         Reply::Silence(d) => std::thread::sleep(d),
+        Reply::Cut(status) => {
+            let head = format!(
+                "HTTP/1.1 {status} Peer\r\ncontent-type: application/json\r\ncontent-length: 1000\r\nconnection: close\r\n\r\n{{\"errors\": ["
+            );
+            let _ = stream.write_all(head.as_bytes());
+        }
         Reply::Stall(d) => {
             let head = "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 1000\r\nconnection: close\r\n\r\n{\"resources\": [";
             let _ = stream.write_all(head.as_bytes());

@@ -158,6 +158,11 @@ fn a_run_keeps_its_whole_case_and_verify_notices_any_edit() {
         assert!(hosts.values().any(|v| v["sha256"] == sha));
     }
 
+    assert!(
+        evidence
+            .iter()
+            .all(|e| hosts.contains_key(e["device_id"].as_str().unwrap()))
+    );
     let summary = json_file(&case.join("summary.json"));
     assert_eq!(summary["totals"]["hosts"], 5);
     assert_eq!(summary["totals"]["refused"], 5);
@@ -206,6 +211,45 @@ fn a_run_keeps_its_whole_case_and_verify_notices_any_edit() {
         "{said}"
     );
     assert!(said.contains("added: note.txt"), "{said}");
+    out.no_secret();
+}
+
+#[test]
+fn a_batch_command_is_kept_per_host() {
+    let out = Test::new()
+        .playbook(
+            r#"
+let ids = hosts::query_devices_by_filter(#{ limit: 3 }).body.resources;
+let b = rtr::batch(ids);
+b.run("ps").results.keys()
+"#,
+        )
+        .emulator()
+        .arg("--json")
+        .arg("--case")
+        .arg("case")
+        .run();
+    out.status(0);
+    let ids = out.json();
+    let commands = lines(&out.dir.join("case/commands.jsonl"));
+    for id in ids.as_array().unwrap() {
+        let c: Vec<&Value> = commands.iter().filter(|c| c["device_id"] == *id).collect();
+        assert_eq!(c.len(), 1, "{commands:?}");
+        assert_eq!(c[0]["command"], "ps");
+        assert!(!text(&out.dir.join("case"), &c[0]["stdout"]).is_empty());
+        assert!(
+            c[0]["cloud_request_id"]
+                .as_str()
+                .is_some_and(|s| !s.is_empty())
+        );
+    }
+    // The batch command's answer is journaled: a resumed run would not send it again.
+    let journal = lines(&out.dir.join("case/journal.jsonl"));
+    assert!(
+        journal
+            .iter()
+            .any(|j| j["t"] == "answer" && j.pointer("/body/combined/resources").is_some())
+    );
     out.no_secret();
 }
 

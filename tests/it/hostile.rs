@@ -386,3 +386,37 @@ fn a_command_in_flight_when_falconry_is_killed_is_in_the_audit_log() {
         "no outcome: the answer never came"
     );
 }
+
+/// A change whose answer cannot be read may have run: a 5xx can come after the work, and a 2xx that is
+/// not JSON says it ran. Neither may be reported as "could not be sent" (a resume would send it again).
+#[test]
+fn a_change_answered_5xx_with_a_cut_body_or_2xx_not_json_may_have_run() {
+    const CHANGE: &str =
+        r#"response_policies::create_policies(#{ name: "IR", platform_name: "Windows" })"#;
+    for reply in [0, 1] {
+        let p = peer(move |req| {
+            if req.path() == "/oauth2/token" {
+                Reply::token()
+            } else if reply == 0 {
+                Reply::Cut(500)
+            } else {
+                Reply::Full {
+                    status: 201,
+                    headers: vec![("content-type".into(), "text/html".into())],
+                    body: b"<html>created</html>".to_vec(),
+                }
+            }
+        });
+        let dir = tempfile::tempdir().unwrap();
+        let o = run_within(&p.url, dir.path(), CHANGE, &[], Duration::from_secs(60));
+        let err = stderr(&o);
+        assert!(!o.status.success());
+        assert!(err.contains("may have run"), "reply {reply}: {err}");
+        let sent = p
+            .requests()
+            .iter()
+            .filter(|r| r.path() != "/oauth2/token")
+            .count();
+        assert_eq!(sent, 1, "reply {reply}: a change is never sent twice");
+    }
+}

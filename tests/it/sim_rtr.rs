@@ -374,25 +374,42 @@ async fn batch_get_and_status() {
         .await
         .expect(201);
     let batch_id = a.body["batch_id"].as_str().unwrap().to_string();
-    let a = sim
-        .post(
-            "/real-time-response/combined/batch-get-command/v1",
-            json!({"batch_id": batch_id, "file_path": "C:\\Windows\\win.ini"}),
-        )
-        .await
-        .expect(201);
+    let status = |req: String| {
+        let sim = &sim;
+        async move {
+            sim.get(&format!(
+                "/real-time-response/combined/batch-get-command/v1?batch_get_cmd_req_id={req}"
+            ))
+            .await
+            .expect(200)
+        }
+    };
+    let get = |path: &'static str| {
+        let (sim, batch_id) = (&sim, batch_id.clone());
+        async move {
+            sim.post(
+                "/real-time-response/combined/batch-get-command/v1",
+                json!({"batch_id": batch_id, "file_path": path}),
+            )
+            .await
+            .expect(201)
+        }
+    };
+    let a = get("C:\\Windows\\notepad.exe").await;
     let req = a.body["batch_get_cmd_req_id"].as_str().unwrap().to_string();
     assert!(a.body["combined"]["resources"][&w1]["task_id"].is_string());
-    let s = sim
-        .get(&format!(
-            "/real-time-response/combined/batch-get-command/v1?batch_get_cmd_req_id={req}"
-        ))
-        .await
-        .expect(200);
+    let s = status(req).await;
+    // A `model.File` once the file is there.
+    let file = &s.body["resources"][&w1];
     assert_eq!(
-        s.body["resources"][&w1]["session_id"],
+        file["session_id"],
         a.body["combined"]["resources"][&w1]["session_id"]
     );
+    assert_eq!(file["sha256"].as_str().unwrap().len(), 64, "{file}");
+    // A host whose `get` found nothing lists no file (Falcon returns finished files only).
+    let a = get("C:\\no\\such.file").await;
+    let s = status(a.body["batch_get_cmd_req_id"].as_str().unwrap().to_string()).await;
+    assert!(s.body["resources"].get(&w1).is_none(), "{}", s.body);
 }
 
 const FILES: &str = r#"

@@ -11,7 +11,11 @@
 //! or replay a run.
 
 use crate::served::Served;
-use std::path::Path;
+use crate::sim_support::{Answer, Sim};
+use reqwest::Method;
+use reqwest::multipart::{Form, Part};
+use serde_json::{Value, json};
+use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
@@ -40,25 +44,36 @@ group_type = "dynamic"
 assignment_rule = "platform_name:'Linux'"
 "#;
 
+/// A program of the project's `.venv`, or `None` (the test skips) where it is not installed; CI sets
+/// `FALCONRY_REQUIRE_FALCONPY`, which turns a missing install into a failure.
+fn venv(program: &str) -> Option<PathBuf> {
+    let tool = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join(".venv/bin")
+        .join(program);
+    if tool.exists() {
+        return Some(tool);
+    }
+    let required = ["FALCONRY_REQUIRE_FALCONPY", "FALCONRY_REQUIRE_SCHEMATHESIS"]
+        .iter()
+        .any(|v| std::env::var_os(v).is_some());
+    assert!(
+        !required,
+        "{} is required here but missing (.ci/run installs it)",
+        tool.display()
+    );
+    println!(
+        "note: skipping: no {} (.venv/bin/pip install schemathesis==4.32.5)",
+        tool.display()
+    );
+    None
+}
+
 #[test]
 fn schemathesis_finds_nothing_on_any_operation() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let tool = root.join(".venv/bin/schemathesis");
-    if !tool.exists() {
-        let required = ["FALCONRY_REQUIRE_FALCONPY", "FALCONRY_REQUIRE_SCHEMATHESIS"]
-            .iter()
-            .any(|v| std::env::var_os(v).is_some());
-        assert!(
-            !required,
-            "schemathesis is required here but {} is missing (.ci/run installs it)",
-            tool.display()
-        );
-        println!(
-            "note: skipping the schemathesis run: no {} (.venv/bin/pip install schemathesis==4.32.5)",
-            tool.display()
-        );
+    let Some(tool) = venv("schemathesis") else {
         return;
-    }
+    };
     let sim = Served::start(SCENARIO);
     let token = sim.token();
     let spec = root.join("tests/data/falcon-api/openapi-adapted.json");
@@ -106,4 +121,540 @@ fn schemathesis_finds_nothing_on_any_operation() {
         "schemathesis found failures\n{stdout}\n{stderr}"
     );
     assert!(stdout.contains("Tested: 71"), "{stdout}");
+}
+
+/// Every answer a test run collected, for `tests/schemathesis/records.py`.
+struct Recorder {
+    sim: Sim,
+    answers: Vec<Value>,
+}
+
+impl Recorder {
+    fn keep(&mut self, method: &Method, path: &str, a: Answer) -> Answer {
+        let bare = path.split('?').next().unwrap_or(path);
+        let binary = a
+            .header("content-type")
+            .is_some_and(|t| !t.contains("json"));
+        self.answers.push(json!({
+            "method": method.as_str(), "path": bare, "status": a.status,
+            "body": if binary || a.bytes.is_empty() { Value::Null } else { a.body.clone() },
+        }));
+        a
+    }
+
+    async fn call(&mut self, method: Method, path: &str, body: Option<Value>) -> Answer {
+        let a = self.sim.send(method.clone(), path, body).await;
+        self.keep(&method, path, a)
+    }
+
+    async fn form(&mut self, method: Method, path: &str, form: Form) -> Answer {
+        let a = self.sim.multipart(method.clone(), path, form).await;
+        self.keep(&method, path, a)
+    }
+}
+
+fn id_of(a: &Answer, key: &str) -> String {
+    a.first()[key].as_str().unwrap_or_default().to_string()
+}
+
+/// Every kind of record the emulator emits, from real calls with real ids (the fuzzer mostly meets
+/// 404s for random ids), checked against the spec copy's schemas: required fields, types, enums, and
+/// no field the spec does not have.
+#[tokio::test]
+async fn every_record_the_emulator_emits_matches_the_spec() {
+    let Some(python) = venv("python") else {
+        return;
+    };
+    use Method as M;
+    let sim = Sim::with_scenario(&format!(
+        "{SCENARIO}\n[[hosts]]\nhostname = \"FUZZ-WIN2\"\nplatform = \"Windows\"\n"
+    ))
+    .await;
+    let win = sim.device("FUZZ-WIN");
+    let mut r = Recorder {
+        sim,
+        answers: Vec::new(),
+    };
+
+    // Host groups and hosts.
+    let g = r
+        .call(
+            M::POST,
+            "/devices/entities/host-groups/v1",
+            Some(json!({"resources": [
+        {"name": "records", "group_type": "static", "description": "d"}]})),
+        )
+        .await
+        .expect(201);
+    let gid = id_of(&g, "id");
+    for path in [
+        "/devices/queries/host-groups/v1",
+        "/devices/combined/host-groups/v1",
+    ] {
+        r.call(M::GET, path, None).await.expect(200);
+    }
+    r.call(
+        M::GET,
+        &format!("/devices/entities/host-groups/v1?ids={gid}"),
+        None,
+    )
+    .await
+    .expect(200);
+    r.call(
+        M::PATCH,
+        "/devices/entities/host-groups/v1",
+        Some(json!({"resources": [{"id": gid, "description": "e"}]})),
+    )
+    .await
+    .expect(200);
+    r.call(M::POST, "/devices/entities/host-group-actions/v1?action_name=add-hosts", Some(json!({
+        "ids": [gid], "action_parameters": [{"name": "filter", "value": format!("device_id:['{win}']")}]}))).await.expect(200);
+    r.call(
+        M::GET,
+        &format!("/devices/queries/host-group-members/v1?id={gid}"),
+        None,
+    )
+    .await
+    .expect(200);
+    r.call(
+        M::GET,
+        &format!("/devices/combined/host-group-members/v1?id={gid}"),
+        None,
+    )
+    .await
+    .expect(200);
+    for path in [
+        "/devices/queries/devices/v1",
+        "/devices/queries/devices-scroll/v1?limit=1",
+        "/devices/combined/devices/v1",
+    ] {
+        r.call(M::GET, path, None).await.expect(200);
+    }
+    r.call(
+        M::GET,
+        &format!("/devices/entities/devices/v2?ids={win}"),
+        None,
+    )
+    .await
+    .expect(200);
+    r.call(
+        M::POST,
+        "/devices/entities/devices/v2",
+        Some(json!({"ids": [win]})),
+    )
+    .await
+    .expect(200);
+    r.call(
+        M::GET,
+        &format!("/devices/entities/online-state/v1?ids={win}"),
+        None,
+    )
+    .await
+    .expect(200);
+
+    // Response policies.
+    let p = r.call(M::POST, "/policy/entities/response/v1", Some(json!({"resources": [
+        {"name": "records", "platform_name": "Windows", "settings": [{"id": "GetCommand", "value": {"enabled": true}}]}]}))).await.expect(201);
+    let pid = id_of(&p, "id");
+    for path in [
+        "/policy/queries/response/v1",
+        "/policy/combined/response/v1",
+    ] {
+        r.call(M::GET, path, None).await.expect(200);
+    }
+    r.call(
+        M::GET,
+        &format!("/policy/entities/response/v1?ids={pid}"),
+        None,
+    )
+    .await
+    .expect(200);
+    r.call(
+        M::PATCH,
+        "/policy/entities/response/v1",
+        Some(json!({"resources": [{"id": pid, "description": "e"}]})),
+    )
+    .await
+    .expect(200);
+    r.call(
+        M::POST,
+        "/policy/entities/response-actions/v1?action_name=add-host-group",
+        Some(json!({
+        "ids": [pid], "action_parameters": [{"name": "group_id", "value": gid}]})),
+    )
+    .await
+    .expect(200);
+    r.call(
+        M::POST,
+        "/policy/entities/response-actions/v1?action_name=enable",
+        Some(json!({"ids": [pid]})),
+    )
+    .await
+    .expect(200);
+    r.call(
+        M::POST,
+        "/policy/entities/response-precedence/v1",
+        Some(json!({"ids": [pid], "platform_name": "Windows"})),
+    )
+    .await
+    .expect(200);
+    r.call(
+        M::GET,
+        &format!("/policy/queries/response-members/v1?id={pid}"),
+        None,
+    )
+    .await
+    .expect(200);
+    r.call(
+        M::GET,
+        &format!("/policy/combined/response-members/v1?id={pid}"),
+        None,
+    )
+    .await
+    .expect(200);
+
+    // The library.
+    let script = Form::new()
+        .text("name", "rec.ps1")
+        .text("description", "d")
+        .text("permission_type", "private")
+        .text("content", "whoami");
+    r.form(M::POST, "/real-time-response/entities/scripts/v1", script)
+        .await
+        .expect(200);
+    let script2 = Form::new()
+        .text("name", "rec2.ps1")
+        .text("description", "d")
+        .text("permission_type", "public")
+        .text("content", "hostname");
+    let s2 = r
+        .form(M::POST, "/real-time-response/entities/scripts/v2", script2)
+        .await
+        .expect(200);
+    let sid2 = id_of(&s2, "id");
+    let ids = r
+        .call(M::GET, "/real-time-response/queries/scripts/v1", None)
+        .await
+        .expect(200);
+    let sids: Vec<String> = ids
+        .resources()
+        .iter()
+        .filter_map(|v| v.as_str().map(String::from))
+        .collect();
+    r.call(
+        M::GET,
+        &format!("/real-time-response/entities/scripts/v1?ids={}", sids[0]),
+        None,
+    )
+    .await
+    .expect(200);
+    r.call(
+        M::GET,
+        &format!("/real-time-response/entities/scripts/v2?ids={sid2}"),
+        None,
+    )
+    .await
+    .expect(200);
+    r.form(
+        M::PATCH,
+        "/real-time-response/entities/scripts/v1",
+        Form::new()
+            .text("id", sids[0].clone())
+            .text("description", "e"),
+    )
+    .await
+    .expect(200);
+    r.form(
+        M::PATCH,
+        "/real-time-response/entities/scripts/v2",
+        Form::new()
+            .text("id", sid2.clone())
+            .text("content", "whoami"),
+    )
+    .await
+    .expect(202);
+    let file = || Part::bytes(b"MZ\x90\x00".to_vec()).file_name("tool.exe");
+    r.form(
+        M::POST,
+        "/real-time-response/entities/put-files/v1",
+        Form::new()
+            .part("file", file())
+            .text("description", "d")
+            .text("name", "tool.exe"),
+    )
+    .await
+    .expect(200);
+    let pf2 = r
+        .form(
+            M::POST,
+            "/real-time-response/entities/put-files/v2",
+            Form::new()
+                .part("file", file())
+                .text("description", "d")
+                .text("name", "tool2.exe"),
+        )
+        .await
+        .expect(200);
+    let pf2 = id_of(&pf2, "id");
+    let pfs = r
+        .call(M::GET, "/real-time-response/queries/put-files/v1", None)
+        .await
+        .expect(200);
+    let pf1 = pfs.resources()[0].as_str().unwrap().to_string();
+    r.call(
+        M::GET,
+        &format!("/real-time-response/entities/put-files/v1?ids={pf1}"),
+        None,
+    )
+    .await
+    .expect(200);
+    r.call(
+        M::GET,
+        &format!("/real-time-response/entities/put-files/v2?ids={pf2}"),
+        None,
+    )
+    .await
+    .expect(200);
+    r.call(
+        M::GET,
+        &format!("/real-time-response/entities/put-file-contents/v1?id={pf1}"),
+        None,
+    )
+    .await
+    .expect(200);
+    let fs = r
+        .call(
+            M::GET,
+            "/real-time-response/queries/falcon-scripts/v1",
+            None,
+        )
+        .await
+        .expect(200);
+    let fs = fs.resources()[0].as_str().unwrap().to_string();
+    r.call(
+        M::GET,
+        &format!("/real-time-response/entities/falcon-scripts/v1?ids={fs}"),
+        None,
+    )
+    .await
+    .expect(200);
+
+    // Sessions, commands, files.
+    let s = r
+        .call(
+            M::POST,
+            "/real-time-response/entities/sessions/v1",
+            Some(json!({"device_id": win, "origin": "records", "queue_offline": false})),
+        )
+        .await
+        .expect(201);
+    let session = id_of(&s, "session_id");
+    r.call(
+        M::POST,
+        "/real-time-response/entities/refresh-session/v1",
+        Some(json!({"device_id": win})),
+    )
+    .await
+    .expect(201);
+    r.call(M::GET, "/real-time-response/queries/sessions/v1", None)
+        .await
+        .expect(200);
+    for (endpoint, line) in [
+        ("command", "ls C:\\Windows"),
+        ("active-responder-command", "get C:\\Windows\\notepad.exe"),
+        ("admin-command", "put tool.exe"),
+    ] {
+        let base = line.split_whitespace().next().unwrap();
+        let path = format!("/real-time-response/entities/{endpoint}/v1");
+        let ran = r.call(M::POST, &path, Some(json!({"base_command": base, "command_string": line, "session_id": session, "device_id": win, "id": 0, "persist": false}))).await.expect(201);
+        let cloud = id_of(&ran, "cloud_request_id");
+        r.sim.wait(endpoint, &cloud).await;
+        r.call(
+            M::GET,
+            &format!("{path}?cloud_request_id={cloud}&sequence_id=0"),
+            None,
+        )
+        .await
+        .expect(200);
+    }
+    r.call(
+        M::POST,
+        "/real-time-response/entities/sessions/GET/v1",
+        Some(json!({"ids": [session]})),
+    )
+    .await
+    .expect(200);
+    r.call(
+        M::POST,
+        "/real-time-response/entities/queued-sessions/GET/v1",
+        Some(json!({"ids": [session]})),
+    )
+    .await
+    .expect(200);
+    r.call(
+        M::POST,
+        "/real-time-response/aggregates/sessions/GET/v1",
+        Some(json!([{"field": "device_id", "name": "by_host", "type": "terms"}])),
+    )
+    .await
+    .expect(200);
+    r.call(
+        M::GET,
+        &format!("/real-time-response/entities/file/v1?session_id={session}"),
+        None,
+    )
+    .await
+    .expect(200);
+    let files = r
+        .call(
+            M::GET,
+            &format!("/real-time-response/entities/file/v2?session_id={session}"),
+            None,
+        )
+        .await
+        .expect(200);
+    let sha = id_of(&files, "sha256");
+    r.call(M::GET, &format!("/real-time-response/entities/extracted-file-contents/v1?session_id={session}&sha256={sha}"), None).await.expect(200);
+
+    // Batches.
+    let b = r
+        .call(
+            M::POST,
+            "/real-time-response/combined/batch-init-session/v1",
+            Some(json!({"host_ids": [win]})),
+        )
+        .await
+        .expect(201);
+    let batch = b.body["batch_id"].as_str().unwrap().to_string();
+    r.call(
+        M::POST,
+        "/real-time-response/combined/batch-refresh-session/v1",
+        Some(json!({"batch_id": batch})),
+    )
+    .await
+    .expect(201);
+    for (endpoint, line) in [
+        ("batch-command", "pwd"),
+        ("batch-active-responder-command", "mkdir C:\\rec"),
+        ("batch-admin-command", "put tool.exe"),
+    ] {
+        let base = line.split_whitespace().next().unwrap();
+        r.call(
+            M::POST,
+            &format!("/real-time-response/combined/{endpoint}/v1"),
+            Some(json!({"base_command": base, "command_string": line, "batch_id": batch})),
+        )
+        .await
+        .expect(201);
+    }
+    let got = r
+        .call(
+            M::POST,
+            "/real-time-response/combined/batch-get-command/v1",
+            Some(json!({"batch_id": batch, "file_path": "C:\\Windows\\notepad.exe"})),
+        )
+        .await
+        .expect(201);
+    let req = got.body["batch_get_cmd_req_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    r.call(
+        M::GET,
+        &format!("/real-time-response/combined/batch-get-command/v1?batch_get_cmd_req_id={req}"),
+        None,
+    )
+    .await
+    .expect(200);
+
+    // Hosts change state; deletions last.
+    r.call(
+        M::POST,
+        "/devices/entities/devices-actions/v2?action_name=contain",
+        Some(json!({"ids": [win]})),
+    )
+    .await
+    .expect(202);
+    r.call(
+        M::DELETE,
+        &format!(
+            "/real-time-response/entities/file/v2?session_id={session}&ids={}",
+            id_of(&files, "id")
+        ),
+        None,
+    )
+    .await
+    .expect(204);
+    r.call(
+        M::DELETE,
+        &format!("/real-time-response/entities/sessions/v1?session_id={session}"),
+        None,
+    )
+    .await
+    .expect(204);
+    r.call(
+        M::DELETE,
+        &format!("/real-time-response/entities/scripts/v1?ids={sid2}"),
+        None,
+    )
+    .await
+    .expect(200);
+    r.call(
+        M::DELETE,
+        &format!("/real-time-response/entities/put-files/v1?ids={pf2}"),
+        None,
+    )
+    .await
+    .expect(200);
+    r.call(
+        M::POST,
+        "/policy/entities/response-actions/v1?action_name=disable",
+        Some(json!({"ids": [pid]})),
+    )
+    .await
+    .expect(200);
+    r.call(
+        M::DELETE,
+        &format!("/policy/entities/response/v1?ids={pid}"),
+        None,
+    )
+    .await
+    .expect(200);
+    r.call(
+        M::DELETE,
+        &format!("/devices/entities/host-groups/v1?ids={gid}"),
+        None,
+    )
+    .await
+    .expect(200);
+    // And some errors, in their shapes.
+    r.call(M::GET, "/policy/entities/response/v1?ids=nope", None)
+        .await
+        .expect(404);
+    r.call(
+        M::GET,
+        "/real-time-response/entities/scripts/v1?ids=nope",
+        None,
+    )
+    .await
+    .expect(404);
+
+    let dir = tempfile::tempdir().expect("a folder");
+    let answers = dir.path().join("answers.jsonl");
+    let lines: Vec<String> = r.answers.iter().map(Value::to_string).collect();
+    std::fs::write(&answers, lines.join("\n") + "\n").expect("write the answers");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let out = Command::new(python)
+        .arg(root.join("tests/schemathesis/records.py"))
+        .arg(root.join("tests/data/falcon-api/openapi-adapted.json"))
+        .arg(&answers)
+        .output()
+        .expect("python runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("0 problems"), "{stdout}");
 }

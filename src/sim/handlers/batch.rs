@@ -89,15 +89,15 @@ pub fn refresh(state: &mut State, input: &Input) -> Outcome {
     let members = batch.sessions.clone();
     let mut resources = Map::new();
     for (aid, session_id) in members {
-        let v = match state.live_session(&session_id) {
-            Ok(_) => {
-                let mut v = entry(&aid, &session_id, "", "");
-                v["complete"] = json!(true);
-                v
-            }
-            Err(fail) => with_error(entry(&aid, &session_id, "", ""), &fail),
+        // `domain.MultiPulseSensorResponse`: only `aid`, `session_id` and `errors`.
+        let errors = match state.live_session(&session_id) {
+            Ok(_) => json!([]),
+            Err(fail) => json!([{ "code": fail.status, "message": fail.message }]),
         };
-        resources.insert(aid, v);
+        resources.insert(
+            aid.clone(),
+            json!({ "aid": aid, "session_id": session_id, "errors": errors }),
+        );
     }
     let mut top = Map::new();
     top.insert("resources".into(), Value::Object(resources));
@@ -239,18 +239,11 @@ pub fn get_status(state: &mut State, input: &Input) -> Outcome {
                     .iter()
                     .find(|f| f.cloud_request_id == task_id && !f.deleted)
             });
-        let v = match file {
-            Some(f) => {
-                let mut v = f.record(&session_id, false);
-                v["task_id"] = json!(task_id);
-                v
-            }
-            None => json!({
-                "session_id": session_id, "task_id": task_id, "cloud_request_id": task_id,
-                "complete": false, "name": "", "sha256": "", "size": 0,
-            }),
-        };
-        resources.insert(aid, v);
+        // `model.File` once the file is there; a host still working is not listed, as Falcon
+        // "returns successful files when they are finished processing".
+        if let Some(f) = file {
+            resources.insert(aid, f.record(&session_id, false));
+        }
     }
     let mut top = Map::new();
     top.insert("resources".into(), Value::Object(resources));

@@ -52,22 +52,32 @@ fn list(kind: Kind, state: &State, input: &Input) -> Outcome {
     Ok(Reply::resources(200, ids).paged(json!(page.offset), page.limit, page.total))
 }
 
-fn get(kind: Kind, state: &State, ids: &[String]) -> Outcome {
+fn get(kind: Kind, state: &State, ids: &[String], v2: bool) -> Outcome {
     let items = kind.items(state);
     require_known(kind.noun(), ids, |id| items.iter().any(|it| it.id == id))?;
     let records = ids
         .iter()
         .filter_map(|id| items.iter().find(|it| &it.id == id))
-        .map(|it| it.record(kind.file_type()))
+        .map(|it| versioned(it.record(kind.file_type()), v2))
         .collect();
     Ok(Reply::resources(200, records))
 }
 
+/// The v2 records (`empowerapi.RemoteCommandPutFileV2`, scripts alike) add the workflow flags.
+fn versioned(mut record: Value, v2: bool) -> Value {
+    if v2 {
+        record["share_with_workflow"] = json!(false);
+        record["workflow_is_disruptive"] = json!(false);
+    }
+    record
+}
+
 fn delete(kind: Kind, state: &mut State, input: &Input) -> Outcome {
     let ids = input.required_list("ids")?;
-    get(kind, state, &ids)?;
+    get(kind, state, &ids, false)?;
     kind.items_mut(state).retain(|it| !ids.contains(&it.id));
-    Ok(Reply::resources(200, Vec::new()).writes(ids.len()))
+    // `msa.ReplyMetaOnly`: no `resources`.
+    Ok(Reply::meta_only(200).writes(ids.len()))
 }
 
 /// The uploaded bytes: the `file` part, or the `content` field for scripts.
@@ -208,7 +218,11 @@ pub fn list_scripts(state: &mut State, input: &Input) -> Outcome {
 }
 
 pub fn get_scripts(state: &mut State, input: &Input) -> Outcome {
-    get(Kind::Script, state, &input.required_list("ids")?)
+    get(Kind::Script, state, &input.required_list("ids")?, false)
+}
+
+pub fn get_scripts_v2(state: &mut State, input: &Input) -> Outcome {
+    get(Kind::Script, state, &input.required_list("ids")?, true)
 }
 
 pub fn create_script(state: &mut State, input: &Input) -> Outcome {
@@ -218,7 +232,11 @@ pub fn create_script(state: &mut State, input: &Input) -> Outcome {
 
 pub fn create_script_v2(state: &mut State, input: &Input) -> Outcome {
     let i = create(Kind::Script, state, input)?;
-    Ok(Reply::resources(200, vec![state.scripts[i].record("script")]).writes(1))
+    Ok(Reply::resources(
+        200,
+        vec![versioned(state.scripts[i].record("script"), true)],
+    )
+    .writes(1))
 }
 
 pub fn update_script(state: &mut State, input: &Input) -> Outcome {
@@ -228,7 +246,11 @@ pub fn update_script(state: &mut State, input: &Input) -> Outcome {
 
 pub fn update_script_v2(state: &mut State, input: &Input) -> Outcome {
     let i = update(state, input)?;
-    Ok(Reply::resources(202, vec![state.scripts[i].record("script")]).writes(1))
+    Ok(Reply::resources(
+        202,
+        vec![versioned(state.scripts[i].record("script"), true)],
+    )
+    .writes(1))
 }
 
 pub fn delete_script(state: &mut State, input: &Input) -> Outcome {
@@ -240,7 +262,11 @@ pub fn list_put_files(state: &mut State, input: &Input) -> Outcome {
 }
 
 pub fn get_put_files(state: &mut State, input: &Input) -> Outcome {
-    get(Kind::PutFile, state, &input.required_list("ids")?)
+    get(Kind::PutFile, state, &input.required_list("ids")?, false)
+}
+
+pub fn get_put_files_v2(state: &mut State, input: &Input) -> Outcome {
+    get(Kind::PutFile, state, &input.required_list("ids")?, true)
 }
 
 pub fn create_put_file(state: &mut State, input: &Input) -> Outcome {
@@ -250,7 +276,11 @@ pub fn create_put_file(state: &mut State, input: &Input) -> Outcome {
 
 pub fn create_put_file_v2(state: &mut State, input: &Input) -> Outcome {
     let i = create(Kind::PutFile, state, input)?;
-    Ok(Reply::resources(200, vec![state.put_files[i].record("binary")]).writes(1))
+    Ok(Reply::resources(
+        200,
+        vec![versioned(state.put_files[i].record("binary"), true)],
+    )
+    .writes(1))
 }
 
 pub fn delete_put_file(state: &mut State, input: &Input) -> Outcome {

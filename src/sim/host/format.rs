@@ -219,3 +219,48 @@ mod tests {
         assert_eq!(thousands(612), "612");
     }
 }
+
+/// The emulator's Format-Table against reality: given the cells of the real `netstat` capture,
+/// it prints that capture byte for byte (column widths, right-aligned states and PIDs, dashes,
+/// padding).
+#[cfg(test)]
+mod real_layout {
+    use super::*;
+
+    #[test]
+    fn the_real_netstat_capture_is_reproduced_exactly() {
+        let real = include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/data/rtr/real/windows_netstat_phantom.txt"
+        ));
+        let parsed = crate::rtr::parse::parse("netstat", Some("Windows"), real).unwrap();
+        let text = |v: &serde_json::Value| v.as_str().unwrap_or_default().to_string();
+        let endpoint = |addr: &serde_json::Value, port: &serde_json::Value| match port.as_u64() {
+            Some(p) => format!("{}:{p}", text(addr)),
+            None => format!("{}:*", text(addr)),
+        };
+        let rows: Vec<Vec<String>> = parsed
+            .value
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| {
+                vec![
+                    text(&c["proto"]),
+                    endpoint(&c["local_address"], &c["local_port"]),
+                    endpoint(&c["remote_address"], &c["remote_port"]),
+                    text(&c["state_printed"]),
+                    c["pid"].to_string(),
+                    text(&c["process_path"]),
+                    text(&c["process_start_time"]),
+                ]
+            })
+            .collect();
+        let mut columns = super::super::commands::net::WINDOWS_NETSTAT.to_vec();
+        columns.push(("Process Start Time (UTC-8)", Align::Left));
+        let printed = format_table(&columns, &rows);
+        let printed: Vec<&str> = printed.trim_matches('\n').lines().collect();
+        let real: Vec<&str> = real.lines().collect();
+        assert_eq!(printed, real);
+    }
+}

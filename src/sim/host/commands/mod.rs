@@ -2,7 +2,7 @@
 
 mod files;
 mod misc;
-mod net;
+pub(crate) mod net;
 mod procs;
 mod scripts;
 mod system;

@@ -17,6 +17,17 @@ fn endpoint(addr: &str, port: u16, proto: &str, remote: bool) -> String {
     }
 }
 
+/// The columns of Windows `netstat` before the start time (whose header names the UTC offset), as
+/// the real capture prints them.
+pub(crate) const WINDOWS_NETSTAT: [(&str, Align); 6] = [
+    ("Proto", Align::Left),
+    ("Local Address", Align::Left),
+    ("Foreign Address", Align::Left),
+    ("State", Align::Right),
+    ("Owning Process Id", Align::Right),
+    ("Owning Process Name", Align::Left),
+];
+
 /// `10.0.0.5:443`, `:::445`, `fe80::1%2:60660`: Windows prints IPv6 addresses unbracketed.
 fn windows_endpoint(addr: &str, port: u16) -> String {
     format!("{addr}:{port}")
@@ -66,18 +77,9 @@ pub fn netstat(host: &Host) -> CommandOutput {
                     ]
                 })
                 .collect();
-            ok(format_table(
-                &[
-                    ("Proto", Align::Left),
-                    ("Local Address", Align::Left),
-                    ("Foreign Address", Align::Left),
-                    ("State", Align::Right),
-                    ("Owning Process Id", Align::Right),
-                    ("Owning Process Name", Align::Left),
-                    ("Process Start Time (UTC+0)", Align::Left),
-                ],
-                &rows,
-            ))
+            let mut columns = WINDOWS_NETSTAT.to_vec();
+            columns.push(("Process Start Time (UTC+0)", Align::Left));
+            ok(format_table(&columns, &rows))
         }
         Platform::Linux | Platform::Mac => {
             let mut out = format!(
