@@ -96,8 +96,7 @@ pub fn complete(line: &str, pos: usize, known: &Known) -> (usize, Vec<Candidate>
                 }
             }
         }
-        out.sort_by(|a, b| a.display.cmp(&b.display));
-        out.dedup();
+        order(&mut out);
         return (start, out);
     }
     let mut names: Vec<String> = collections().map(|c| format!("{}::", c.module())).collect();
@@ -213,9 +212,16 @@ fn filter(names: impl IntoIterator<Item = String>, prefix: &str) -> Vec<Candidat
         .filter(|n| n.starts_with(prefix))
         .map(|n| pair(&n, &n))
         .collect();
-    out.sort_by(|a, b| a.display.cmp(&b.display));
-    out.dedup();
+    order(&mut out);
     out
+}
+
+/// Sorts candidates for the list Tab shows: snake_case names (what a playbook should use) first, then
+/// the operation ids (`RTR_ListQueuedSessions`), each group alphabetically; duplicates dropped.
+fn order(out: &mut Vec<Candidate>) {
+    let id_like = |c: &Candidate| c.display.chars().any(|ch| ch.is_ascii_uppercase());
+    out.sort_by(|a, b| (id_like(a), &a.display).cmp(&(id_like(b), &b.display)));
+    out.dedup();
 }
 
 fn pair(display: &str, replacement: &str) -> Candidate {
@@ -239,6 +245,23 @@ mod tests {
         let (at, names) = replacements("let r = real_time_response_admin::exe", &Known::default());
         assert_eq!(at, 8);
         assert_eq!(names, ["real_time_response_admin::execute_admin_command"]);
+    }
+
+    #[test]
+    fn snake_case_names_come_before_operation_ids() {
+        let (_, names) = replacements("real_time_response::", &Known::default());
+        let first_id = names
+            .iter()
+            .position(|n| n.chars().any(|c| c.is_ascii_uppercase()))
+            .expect("the operation ids are offered too");
+        assert!(first_id > 0, "{names:?}");
+        assert!(
+            names[first_id..]
+                .iter()
+                .all(|n| n.chars().any(|c| c.is_ascii_uppercase())),
+            "a snake_case name after an operation id: {names:?}"
+        );
+        assert!(names.contains(&"real_time_response::list_queued_sessions".to_string()));
     }
 
     #[test]

@@ -15,7 +15,7 @@ use history::Redactor;
 use rhai::Map;
 use rustyline::error::ReadlineError;
 use rustyline::history::FileHistory;
-use rustyline::{Config, Editor};
+use rustyline::{CompletionType, Config, Editor};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -45,6 +45,8 @@ pub fn run(runtime: Runtime, settings: Settings) -> Result<(), String> {
     let known = Arc::new(Mutex::new(complete::Known::default()));
     let config = Config::builder()
         .auto_add_history(false)
+        // Tab completes the common prefix, then lists every candidate (not cycling through them unseen).
+        .completion_type(CompletionType::List)
         .history_ignore_dups(true)
         .map_err(|e| e.to_string())?
         .max_history_size(5000)

@@ -432,3 +432,31 @@ fn the_repl_collects_a_command_queued_for_an_offline_host_once_it_returns() {
     assert!(flat.contains("1,0,\"WS-108\",true"), "{shown}");
     repl.quit();
 }
+
+#[test]
+fn tab_lists_the_candidates_snake_case_names_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut repl = Repl::start(dir.path());
+    // Many candidates: the first Tab has nothing to add, the second lists them all.
+    repl.send("real_time_response::\t\t");
+    let listed = repl.expect("RTR_ListQueuedSessions");
+    let list = listed
+        .rsplit("real_time_response::")
+        .next()
+        .unwrap_or_default();
+    assert!(list.contains("list_queued_sessions"), "{listed}");
+    let first = list
+        .split_whitespace()
+        .map(|w| w.trim_matches(|c: char| !(c.is_ascii_alphanumeric() || c == '_')))
+        .find(|w| !w.is_empty())
+        .unwrap_or_default();
+    assert!(
+        !first.is_empty() && !first.chars().any(|c| c.is_ascii_uppercase()),
+        "the list does not start with a snake_case name (`{first}`): {listed}"
+    );
+    // The list is followed by the line as it was, still being edited: Enter evaluates it (an error).
+    repl.expect(PROMPT);
+    repl.expect("real_time_response::");
+    repl.line("");
+    repl.quit();
+}
