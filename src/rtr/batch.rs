@@ -80,6 +80,8 @@ pub struct BatchInner {
     unreachable: Vec<String>,
     opts: BatchOptions,
     last_used: Mutex<Instant>,
+    /// Where commands queued for offline hosts are noted, for `rtr::queued()`.
+    queued: Arc<super::queued::Ledger>,
 }
 
 #[derive(Clone)]
@@ -191,6 +193,7 @@ impl Batch {
             unreachable,
             opts,
             last_used: Mutex::new(Instant::now()),
+            queued: registry.queued.clone(),
         });
         let weak: std::sync::Weak<dyn Alive> = Arc::downgrade(&inner) as _;
         registry.add(weak);
@@ -283,6 +286,7 @@ impl Batch {
             {
                 // Queued for an offline host, not lost: it runs when the host returns.
                 result["queued"] = json!(true);
+                self.0.queued.record(&result);
                 out.queued.insert(h.device_id.clone(), result);
             } else if str_of(entry, "task_id").is_empty() {
                 out.no_answer.push(h.device_id.clone());

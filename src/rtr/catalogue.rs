@@ -54,6 +54,12 @@ pub const FUNCTIONS: &[Helper] = &[
         help: "rtr::preflight(devices, command) -> #{ready: [records], refused: [#{device_id, hostname, policy, setting, reason}]}\n  which hosts' response policies allow `command`, before anything is opened\n",
     },
     Helper {
+        owner: "rtr",
+        name: "queued",
+        arities: &[0, 1, 2],
+        help: "rtr::queued() / rtr::queued(items) / rtr::queued(items, #{timeout}) -> #{done: [results], pending: [..], canceled: [..], hostnames: #{device_id: hostname}}\n  commands queued for offline hosts (`queue_offline`): asks Falcon which have run and fetches their output\n  (): every command this run (or REPL) queued; items: saved queued results, a list or a batch answer\n  done: results as s.run answers them, parsed fields included; pending/canceled: #{device_id, hostname, session_id, cloud_request_id, command_string, status}\n  timeout (30s): wait for a finished command's output\n",
+    },
+    Helper {
         owner: "fs",
         name: "list",
         arities: &[0, 1],

@@ -24,6 +24,8 @@ pub struct Registry {
     keeper: Mutex<bool>,
     /// The run's command timings: the registry is the one per-engine value every session sees.
     pub timing: Arc<super::timing::Timing>,
+    /// The run's commands queued for offline hosts, for `rtr::queued()`.
+    pub queued: Arc<super::queued::Ledger>,
 }
 
 /// How often the keeper looks at the sessions.

@@ -22,6 +22,7 @@ pub mod policy;
 mod poll;
 mod preflight;
 mod progress;
+mod queued;
 mod refusal;
 mod register;
 mod session;

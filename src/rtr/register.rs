@@ -11,6 +11,7 @@ use super::hosts;
 use super::keepalive::Registry;
 use super::options::{Options, device_ids};
 use super::preflight;
+use super::queued;
 use super::session::{self, Session, SessionOptions};
 use crate::engine::convert::from_json;
 use crate::engine::{Context, operations_module};
@@ -167,6 +168,30 @@ fn register_rtr(engine: &mut Engine, ctx: &Arc<Context>, registry: &Arc<Registry
             let r = device_ids(&ids, "rtr::preflight")
                 .and_then(|ids| preflight::preflight(&c, &ids, command));
             to_rhai(&native, r)
+        },
+    );
+    let (c, r) = (ctx.clone(), registry.clone());
+    function("rtr", "queued").set_into_module(&mut module, move |native: NativeCallContext| {
+        to_rhai(
+            &native,
+            queued::collect(&c, &r.queued, None, &Dynamic::UNIT),
+        )
+    });
+    let (c, r) = (ctx.clone(), registry.clone());
+    function("rtr", "queued").set_into_module(
+        &mut module,
+        move |native: NativeCallContext, items: Dynamic| {
+            to_rhai(
+                &native,
+                queued::collect(&c, &r.queued, Some(&items), &Dynamic::UNIT),
+            )
+        },
+    );
+    let (c, r) = (ctx.clone(), registry.clone());
+    function("rtr", "queued").set_into_module(
+        &mut module,
+        move |native: NativeCallContext, items: Dynamic, opts: Dynamic| {
+            to_rhai(&native, queued::collect(&c, &r.queued, Some(&items), &opts))
         },
     );
     module.build_index();

@@ -59,6 +59,8 @@ pub struct Inner {
     pub opts: SessionOptions,
     /// What this run's commands took, to place first polls (shared by every session).
     pub timing: Arc<Timing>,
+    /// Where a command queued for the offline host is noted, for `rtr::queued()`.
+    pub queued: Arc<super::queued::Ledger>,
     id: Mutex<String>,
     /// Where `cd` left the session: a reopened session starts in the default directory, so the next
     /// command must first be taken back here.
@@ -96,6 +98,7 @@ impl Session {
             host,
             opts,
             timing: registry.timing.clone(),
+            queued: registry.queued.clone(),
             id: Mutex::new(id),
             dir: Mutex::new(Dir::Default),
             last_used: Mutex::new(Instant::now()),

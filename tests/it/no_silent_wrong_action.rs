@@ -426,3 +426,116 @@ fn a_batch_reports_queued_hosts_as_queued_and_names_every_host() {
     assert_eq!(v["no_answer"], serde_json::json!([WS_108]), "{v}");
     assert_eq!(v["hostnames"][WS_108], "WS-108", "{v}");
 }
+
+/// A command queued for an offline host is collected once the host comes back: `rtr::queued()` lists
+/// it as pending (with its hostname) while the host is away, then answers its parsed result.
+#[test]
+fn a_command_queued_for_an_offline_host_is_collected_when_it_returns() {
+    use crate::rtr_support::WS_108;
+    let t = Tenant::new();
+    assert!(
+        !t.state().host(WS_108).is_some_and(|h| h.online),
+        "WS-108 starts offline"
+    );
+    let r = std::thread::scope(|scope| {
+        let script = scope.spawn(|| {
+            t.script(
+                &format!(
+                    r#"let s = rtr::session("{WS_108}", #{{ queue_offline: true }});
+                       let sent = s.run("ps");
+                       let first = rtr::queued();
+                       let now = first;
+                       for i in 0..240 {{
+                           if now.pending.is_empty() {{ break; }}
+                           sleep(0.25);
+                           now = rtr::queued();
+                       }}
+                       #{{ sent: sent, first: first, last: now }}"#
+                ),
+                &[],
+            )
+        });
+        // The host returns only once the playbook has queued `ps` and asked about it.
+        let started = std::time::Instant::now();
+        while t.count("POST", "queued-sessions") == 0 && !script.is_finished() {
+            assert!(
+                started.elapsed().as_secs() < 120,
+                "the playbook never asked"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        assert!(t.state().set_online(WS_108, true));
+        script.join().expect("the playbook thread")
+    });
+    let v = r.ok().json();
+    assert_eq!(v["sent"]["queued"], true, "{v}");
+    let pending = &v["first"]["pending"][0];
+    assert_eq!(pending["hostname"], "WS-108", "{v}");
+    assert_eq!(pending["status"], "PENDING", "{v}");
+    assert_eq!(v["first"]["done"], serde_json::json!([]), "{v}");
+    let done = &v["last"]["done"][0];
+    assert_eq!(done["hostname"], "WS-108", "{v}");
+    assert_eq!(done["device_id"], WS_108, "{v}");
+    assert_eq!(done["complete"], true, "{v}");
+    assert_eq!(
+        done["cloud_request_id"], v["sent"]["cloud_request_id"],
+        "{v}"
+    );
+    assert!(
+        done["processes"].as_array().is_some_and(|p| !p.is_empty()),
+        "the result is parsed as `s.run` parses it: {v}"
+    );
+    assert_eq!(v["last"]["hostnames"][WS_108], "WS-108", "{v}");
+}
+
+/// A later run collects what an earlier run queued from the results it saved, batch answers included;
+/// something that is not a queued result is refused before anything is sent.
+#[test]
+fn a_later_run_collects_the_queued_results_an_earlier_run_saved() {
+    use crate::rtr_support::{WS_042, WS_108};
+    let t = Tenant::new();
+    let saved = t
+        .script(
+            &format!(
+                r#"let b = rtr::batch(["{WS_042}", "{WS_108}"], #{{ queue_offline: true }});
+                   b.run("ps")"#
+            ),
+            &[],
+        )
+        .ok()
+        .json();
+    assert_eq!(saved["queued"][WS_108]["queued"], true, "{saved}");
+    let arg = format!("answer={saved}");
+    let still = t
+        .script("rtr::queued(args.answer)", &["--arg-json", &arg])
+        .ok()
+        .json();
+    assert_eq!(still["done"], serde_json::json!([]), "{still}");
+    assert_eq!(still["pending"][0]["hostname"], "WS-108", "{still}");
+    assert!(t.state().set_online(WS_108, true));
+    let v = t
+        .script("rtr::queued(args.answer)", &["--arg-json", &arg])
+        .ok()
+        .json();
+    assert_eq!(v["pending"], serde_json::json!([]), "{v}");
+    assert_eq!(v["done"][0]["hostname"], "WS-108", "{v}");
+    assert!(
+        v["done"][0]["processes"]
+            .as_array()
+            .is_some_and(|p| !p.is_empty()),
+        "{v}"
+    );
+    let before = t.count("POST", "queued-sessions");
+    let r = t.script(r#"rtr::queued([#{ device_id: "x" }])"#, &[]);
+    assert_ne!(r.code, Some(0), "{}", r.show());
+    assert!(
+        r.stderr.contains("`session_id`") && r.stderr.contains("`cloud_request_id`"),
+        "{}",
+        r.show()
+    );
+    assert_eq!(
+        t.count("POST", "queued-sessions"),
+        before,
+        "nothing was sent"
+    );
+}

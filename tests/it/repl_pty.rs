@@ -400,3 +400,35 @@ fn helpers_answer_help_and_a_windows_path_escape_is_refused() {
     assert!(!shown.contains("error"), "{shown}");
     repl.quit();
 }
+
+#[test]
+fn the_repl_collects_a_command_queued_for_an_offline_host_once_it_returns() {
+    let config = falconry::sim::SimConfig {
+        client_id: "repl-test".into(),
+        client_secret: "repl-test-secret-0xQUEUE".into(),
+        ..falconry::sim::SimConfig::default()
+    };
+    let sim = falconry::sim::start(config).unwrap();
+    let url = sim.base_url();
+    let device = sim.state().device_id_of("WS-108").expect("WS-108");
+    assert!(!sim.state().host(&device).is_some_and(|h| h.online));
+    let dir = tempfile::tempdir().unwrap();
+    let mut repl = Repl::start_with(
+        dir.path(),
+        &[
+            ("FALCON_CLIENT_ID", "repl-test"),
+            ("FALCON_CLIENT_SECRET", "repl-test-secret-0xQUEUE"),
+            ("FALCON_BASE_URL", &url),
+        ],
+    );
+    repl.line("let s = rtr::session(hosts::find(\"WS-108\"), #{ queue_offline: true });");
+    let shown = repl.line("s.run(\"ps\").queued");
+    assert!(shown.contains("true"), "{shown}");
+    let shown = repl.line("rtr::queued().pending.map(|p| p.hostname + \" \" + p.status)");
+    assert!(shown.contains("WS-108 PENDING"), "{shown}");
+    assert!(sim.state().set_online(&device, true));
+    let shown = repl.line("let q = rtr::queued(); [q.done.len(), q.pending.len(), q.done[0].hostname, q.done[0].processes.len() > 0]");
+    let flat: String = shown.split_whitespace().collect();
+    assert!(flat.contains("1,0,\"WS-108\",true"), "{shown}");
+    repl.quit();
+}
