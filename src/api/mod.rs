@@ -6,7 +6,6 @@ mod blocking;
 mod client;
 mod config;
 mod ratelimit;
-pub mod redact;
 pub mod tls;
 
 pub use blocking::BlockingClient;
@@ -14,3 +13,5 @@ pub use client::Client;
 pub use config::{CLOUDS, ClientConfig, Secret, cloud_url};
 // The shared wire types live below both the client and the engine.
 pub use crate::ops::{ApiError, Response};
+// Redaction is below every layer that prints (engine, repl, watch, case): it lives in ops.
+pub use crate::ops::redact;

@@ -3,7 +3,7 @@
 
 use super::arguments::{CaseArgs, CaseCommand};
 use super::error::Error;
-use crate::case::{Case, CaseInfo, claim_default_dir, render_report, verify};
+use crate::engine::case::{Case, CaseInfo, claim_default_dir, render_report, verify};
 use crate::engine::convert;
 use crate::safety::Playbook;
 use rhai::Map;
@@ -38,7 +38,7 @@ pub fn choose_for_run(
         };
         return Ok((playbook, choice));
     };
-    let info = crate::case::CaseInfo::read(dir).map_err(Error::Usage)?;
+    let info = crate::engine::case::CaseInfo::read(dir).map_err(Error::Usage)?;
     if info.kind != "run" {
         return Err(Error::Usage(format!(
             "`{}` is the case of a {} session, not of a run: only runs resume",

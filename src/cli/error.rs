@@ -24,7 +24,7 @@ pub fn render(err: &Error) -> String {
             if *n == 1 { "" } else { "s" }
         ),
     };
-    crate::api::redact::clean(&text).into_owned()
+    crate::ops::redact::clean(&text).into_owned()
 }
 
 #[derive(Debug)]

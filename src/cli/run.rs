@@ -78,14 +78,14 @@ fn print_result(json: bool, safety: &Safety, value: serde_json::Value) -> Result
         };
         let text = serde_json::to_string_pretty(&value)
             .map_err(|e| Error::Io(format!("cannot write the result as JSON: {e}")))?;
-        println!("{}", crate::api::redact::clean(&text));
+        println!("{}", crate::ops::redact::clean(&text));
     }
     Ok(())
 }
 
 /// Writes the case's summary and manifest, however the run ended.
 fn close_case(
-    case: &crate::case::Case,
+    case: &crate::engine::case::Case,
     outcome: &Result<serde_json::Value, Error>,
     refused: Option<usize>,
 ) {

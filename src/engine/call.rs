@@ -3,7 +3,7 @@
 use super::backend::Backend;
 use super::cancel::Cancel;
 use super::convert::{from_json, from_json_owned, map_to_json};
-use crate::case;
+use crate::engine::case;
 use crate::ops::{self, ArgError, Body, FileSource, Operation, PartContent, Request};
 use crate::ops::{ApiError, Response};
 use crate::safety::{Safety, Stop, Verdict};
@@ -23,7 +23,7 @@ pub struct Context {
     /// Plan mode, the destructive-action guard, the audit log and the upload sandbox.
     pub safety: Safety,
     /// The case this run records into and resumes from: its journal answers steps already taken.
-    pub case: Option<crate::case::Case>,
+    pub case: Option<crate::engine::case::Case>,
 }
 
 #[derive(Debug)]

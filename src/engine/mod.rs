@@ -5,6 +5,7 @@ mod backend;
 mod builtins;
 mod call;
 mod cancel;
+pub mod case;
 pub mod check;
 pub mod convert;
 pub mod display;

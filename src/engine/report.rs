@@ -6,7 +6,7 @@ use std::fmt::Write;
 
 pub fn render_script_error(e: &ScriptError) -> String {
     // An error body may echo the request: never print the secret or a token it carried.
-    crate::api::redact::clean(&render_unredacted(e)).into_owned()
+    crate::ops::redact::clean(&render_unredacted(e)).into_owned()
 }
 
 fn render_unredacted(e: &ScriptError) -> String {

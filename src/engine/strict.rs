@@ -4,6 +4,7 @@
 //! tested with `"key" in m`; `args.get_str/get_int/get_bool(key, default)` read optional arguments.
 
 use super::error::{ErrorKind, ScriptError};
+pub use crate::ops::suggest::{closest, did_you_mean};
 use rhai::{AST, ASTNode, Dynamic, Engine, EvalAltResult, Expr, Map, NativeCallContext};
 use std::collections::BTreeSet;
 
@@ -60,23 +61,6 @@ pub fn explain_args(e: &mut ScriptError, args: &Map) {
         "; an optional argument is read with `args.get(\"{key}\")` or `args.get_str(\"{key}\", default)`"
     ));
     e.message = message;
-}
-
-/// ` (did you mean `x`?)` when a candidate is close enough to be what was meant, else nothing.
-pub fn did_you_mean(word: &str, candidates: &[&str]) -> String {
-    closest(word, candidates)
-        .map(|n| format!(" (did you mean `{n}`?)"))
-        .unwrap_or_default()
-}
-
-/// The candidate nearest `word` by edit distance, when it is close enough to be a typo.
-pub fn closest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
-    candidates
-        .iter()
-        .map(|c| (strsim::damerau_levenshtein(word, c), *c))
-        .filter(|(d, c)| *d <= (c.len().max(word.len()) / 3).max(1))
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, c)| c)
 }
 
 fn wrong(ctx: &NativeCallContext, key: &str, value: &Dynamic, want: &str) -> Box<EvalAltResult> {

@@ -4,8 +4,10 @@ mod api_error;
 pub mod commands;
 pub mod model;
 mod policy_settings;
+pub mod redact;
 pub mod request;
 mod response;
+pub mod suggest;
 pub mod table;
 
 pub use api_error::ApiError;

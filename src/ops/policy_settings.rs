@@ -27,7 +27,7 @@ pub fn check(req: &Request) -> Option<String> {
             continue;
         };
         if !POLICY_SETTINGS.contains(&id) {
-            let near = crate::engine::strict::did_you_mean(id, POLICY_SETTINGS);
+            let near = super::suggest::did_you_mean(id, POLICY_SETTINGS);
             return Some(format!(
                 "unknown response policy setting `{id}`{near}; the settings are {}",
                 POLICY_SETTINGS.join(", ")

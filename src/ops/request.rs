@@ -163,7 +163,7 @@ pub fn build(op: &'static Operation, args: &Map<String, Value>) -> Result<Reques
                 Some(key),
                 format!(
                     "is not accepted{}; allowed: {}",
-                    crate::engine::strict::did_you_mean(key, &allowed),
+                    super::suggest::did_you_mean(key, &allowed),
                     allowed
                         .iter()
                         .map(|k| format!("`{k}`"))

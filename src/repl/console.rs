@@ -171,7 +171,7 @@ impl Console {
         match outcome.result {
             Ok(value) => {
                 let shown =
-                    crate::api::redact::clean(&display::render(&value, self.raw_json)).into_owned();
+                    crate::ops::redact::clean(&display::render(&value, self.raw_json)).into_owned();
                 if let Some(c) = &self.settings.case {
                     c.transcript()
                         .statement(&statement, Ok(&withheld(&self.settings.redactor, &shown)));

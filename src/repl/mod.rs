@@ -34,7 +34,7 @@ pub struct Settings {
     /// The time limit of each statement.
     pub timeout: Duration,
     /// The session's case: every statement goes to its transcript with what it showed.
-    pub case: Option<crate::case::Case>,
+    pub case: Option<crate::engine::case::Case>,
 }
 
 const PROMPT: &str = "falconry> ";

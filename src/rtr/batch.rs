@@ -311,7 +311,7 @@ impl Batch {
             }
         }
         let outcome = out.into_value();
-        crate::case::record_batch(ctx, line, started, &outcome);
+        crate::engine::case::record_batch(ctx, line, started, &outcome);
         Ok(outcome)
     }
 
@@ -484,7 +484,7 @@ impl Alive for BatchInner {
             && !e.is_cancelled()
         {
             // The error may carry a server's echo of the request.
-            let e = crate::api::redact::clean(&e.to_string()).into_owned();
+            let e = crate::ops::redact::clean(&e.to_string()).into_owned();
             eprintln!(
                 "falconry: keep-alive for batch `{}` failed: {e}",
                 self.batch_id

@@ -63,7 +63,7 @@ pub fn run(session: &Session, command_string: &str, timeout: Duration) -> Result
     let host = session.host();
     let line = command_string.trim();
     let recorded = out.as_ref().map_err(|e| e.message.as_str());
-    crate::case::record_command(
+    crate::engine::case::record_command(
         session.ctx(),
         &host.device_id,
         &host.hostname,

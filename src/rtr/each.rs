@@ -37,7 +37,7 @@ pub fn each(
     let stopped: Mutex<Option<Box<EvalAltResult>>> = Mutex::new(None);
     let workers = concurrency.clamp(1, MAX_CONCURRENCY).min(ids.len().max(1));
     // With a case: hosts finished in an earlier run of it are not done again.
-    let journal = crate::case::Fanout::begin(ctx);
+    let journal = crate::engine::case::Fanout::begin(ctx);
     std::thread::scope(|scope| {
         for n in 0..workers {
             let work = || loop {

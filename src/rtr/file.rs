@@ -111,7 +111,7 @@ pub fn fetch(ctx: &Context, host_folder: &str, file: &Extracted) -> Result<Value
         "size": size,
         "remote_path": file.remote_path,
     });
-    crate::case::record_evidence(ctx, host_folder, &collected);
+    crate::engine::case::record_evidence(ctx, host_folder, &collected);
     Ok(collected)
 }
 

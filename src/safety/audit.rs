@@ -61,7 +61,7 @@ impl AuditLog {
     pub fn append(&self, entry: &Value) -> Result<(), String> {
         let line = serde_json::to_string(entry)
             .map_err(|e| format!("cannot encode an audit entry: {e}"))?;
-        let mut line = crate::api::redact::clean(&line).into_owned().into_bytes();
+        let mut line = crate::ops::redact::clean(&line).into_owned().into_bytes();
         line.push(b'\n');
         let mut file = self
             .file

@@ -190,7 +190,7 @@ impl Inbox {
             "start": rfc3339(report.start),
             "end": rfc3339(report.end),
             "status": status.as_str(),
-            "output": crate::api::redact::clean(&report.output),
+            "output": crate::ops::redact::clean(&report.output),
             "error": report.result.as_ref().err().map(|e| error_record(e, &report.playbook, &dest)),
             "value": report.result.as_ref().ok(),
         });
@@ -243,7 +243,7 @@ impl Inbox {
         result: &Value,
     ) -> Result<(), String> {
         let text = serde_json::to_string_pretty(result).unwrap_or_else(|_| result.to_string());
-        let text = crate::api::redact::clean(&text).into_owned() + "\n";
+        let text = crate::ops::redact::clean(&text).into_owned() + "\n";
         write_whole(result_path, text.as_bytes())
             .map_err(|e| format!("cannot write `{}`: {e}", result_path.display()))?;
         std::fs::rename(playbook, dest)

@@ -103,7 +103,7 @@ impl Runner {
         let mut runtime = crate::rtr::runtime(self.backend.clone(), &options, self.cancel.clone());
         let out = output.clone();
         runtime.engine_mut().on_print(move |s| {
-            println!("{}", crate::api::redact::clean(s));
+            println!("{}", crate::ops::redact::clean(s));
             if let Ok(mut o) = out.lock() {
                 o.push_str(s);
                 o.push('\n');
@@ -115,7 +115,7 @@ impl Runner {
                 Some(l) => format!("[line {l}] {s}"),
                 None => s.to_string(),
             };
-            eprintln!("{}", crate::api::redact::clean(&line));
+            eprintln!("{}", crate::ops::redact::clean(&line));
             if let Ok(mut o) = out.lock() {
                 o.push_str(&line);
                 o.push('\n');

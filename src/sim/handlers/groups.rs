@@ -1,6 +1,6 @@
 //! Host groups: static (explicit members) and dynamic (an FQL `assignment_rule`), membership actions.
 
-use super::{host_page, indices_of, select};
+use super::{host_page, indices_of, resource_id, select};
 use crate::sim::envelope::{Fail, Outcome, Reply};
 use crate::sim::fql;
 use crate::sim::input::Input;
@@ -115,10 +115,7 @@ pub fn update(state: &mut State, input: &Input) -> Outcome {
     let resources = input.body_resources()?.clone();
     let mut updated = Vec::new();
     for r in &resources {
-        let id = r
-            .get("id")
-            .and_then(Value::as_str)
-            .ok_or_else(|| Fail::bad("missing required body field `resources[].id`"))?;
+        let id = resource_id(r)?;
         let i = indices(state, &[id.to_string()])?[0];
         if let Some(rule) = r.get("assignment_rule").and_then(Value::as_str) {
             let parsed = parse_rule(&state.groups[i].group_type, rule)?;

@@ -1,6 +1,6 @@
 //! Hosts: device queries (paged and scroll), details, online state and actions (containment, hiding).
 
-use super::{require_known, select, select_from};
+use super::{Page, require_known, select, select_from};
 use crate::sim::envelope::{Fail, Outcome, Reply};
 use crate::sim::host::clock;
 use crate::sim::input::Input;
@@ -52,7 +52,8 @@ fn scroll_reply(resources: Vec<Value>, next: usize, limit: usize, total: usize) 
     )
 }
 
-pub fn query_scroll(state: &mut State, input: &Input) -> Outcome {
+/// One page of the visible hosts from the scroll token (`offset`), and the token of the next page.
+fn scroll_page(state: &State, input: &Input) -> Result<(Page<usize>, usize), Fail> {
     let offset = scroll_offset(input)?;
     let page = select_from(
         input,
@@ -62,6 +63,11 @@ pub fn query_scroll(state: &mut State, input: &Input) -> Outcome {
         offset,
     )?;
     let next = page.offset + page.items.len();
+    Ok((page, next))
+}
+
+pub fn query_scroll(state: &mut State, input: &Input) -> Outcome {
+    let (page, next) = scroll_page(state, input)?;
     let ids = page
         .items
         .iter()
@@ -71,15 +77,7 @@ pub fn query_scroll(state: &mut State, input: &Input) -> Outcome {
 }
 
 pub fn combined(state: &mut State, input: &Input) -> Outcome {
-    let offset = scroll_offset(input)?;
-    let page = select_from(
-        input,
-        visible(state),
-        |&i| state.device_record(i),
-        100,
-        offset,
-    )?;
-    let next = page.offset + page.items.len();
+    let (page, next) = scroll_page(state, input)?;
     let fields = input.query_list("fields");
     let records = page
         .items

@@ -105,6 +105,13 @@ pub fn handler(key: OpId) -> Handler {
     }
 }
 
+/// The `id` of one `resources[]` entry of an update body.
+pub fn resource_id(r: &Value) -> Result<&str, Fail> {
+    r.get("id")
+        .and_then(Value::as_str)
+        .ok_or_else(|| Fail::bad("missing required body field `resources[].id`"))
+}
+
 /// One page of a query: the selected items and the paging numbers for `meta.pagination`.
 pub struct Page<T> {
     pub items: Vec<T>,

@@ -1,7 +1,7 @@
 //! Response policies: query, get, create (with `clone_id`), update, delete, enable/disable,
 //! host group assignment, precedence per platform, and members (hosts the policy governs).
 
-use super::{host_page, indices_of, select};
+use super::{host_page, indices_of, resource_id, select};
 use crate::sim::envelope::{Fail, Outcome, Reply};
 use crate::sim::host::Platform;
 use crate::sim::input::Input;
@@ -169,10 +169,7 @@ pub fn update(state: &mut State, input: &Input) -> Outcome {
     let resources = input.body_resources()?.clone();
     let mut updated = Vec::new();
     for r in &resources {
-        let id = r
-            .get("id")
-            .and_then(Value::as_str)
-            .ok_or_else(|| Fail::bad("missing required body field `resources[].id`"))?;
+        let id = resource_id(r)?;
         let i = index_of(state, id)
             .ok_or_else(|| Fail::not_found(format!("response policy `{id}` not found")))?;
         let mut settings = state.policies[i].settings.clone();

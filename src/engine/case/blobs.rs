@@ -29,7 +29,7 @@ impl Blobs {
 
     /// Stores `text` (once) and returns its hash. Synced: a journal line may point at it next.
     pub fn store(&self, text: &str) -> Result<String, String> {
-        let text = &*crate::api::redact::clean(text);
+        let text = &*crate::ops::redact::clean(text);
         let sha = hex::encode(Sha256::digest(text.as_bytes()));
         let mut written = self.written.lock().unwrap_or_else(|p| p.into_inner());
         if written.contains(&sha) {

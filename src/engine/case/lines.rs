@@ -29,7 +29,7 @@ impl Lines {
         let text = serde_json::to_string(value)
             .map_err(|e| format!("cannot encode a line of `{}`: {e}", self.path.display()))?;
         // Whatever a line holds, no registered secret or bearer token reaches the case.
-        let mut line = crate::api::redact::clean(&text).into_owned().into_bytes();
+        let mut line = crate::ops::redact::clean(&text).into_owned().into_bytes();
         line.push(b'\n');
         let mut file = self.file.lock().unwrap_or_else(|p| p.into_inner());
         file.write_all(&line)

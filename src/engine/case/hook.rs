@@ -4,9 +4,9 @@
 use super::Case;
 use super::journal::{self, Scoped};
 use super::lines::{now, stamp};
-use crate::api::{ApiError, Response};
 use crate::engine::{Context, convert};
 use crate::ops::{self, Effect, Request};
+use crate::ops::{ApiError, Response};
 use rhai::Dynamic;
 use serde_json::{Value, json};
 use std::time::SystemTime;
