@@ -43,6 +43,20 @@ const PREFERRED: &[&str] = &[
     "enabled",
 ];
 
+/// Tables whose rows carry the first key show these columns, in this order: what a responder reads
+/// first in them (netstat: where the connection goes, its state and the process holding it).
+const TABLE_COLUMNS: &[(&str, &[&str])] = &[(
+    "remote_address",
+    &[
+        "remote_address",
+        "remote_port",
+        "state",
+        "pid",
+        "process_name",
+        "local_port",
+    ],
+)];
+
 /// The text shown for `value`; empty for `()`.
 pub fn render(value: &Dynamic, raw_json: bool) -> String {
     if value.is_unit() {
@@ -166,10 +180,20 @@ fn with_tables(m: &Map<String, Value>) -> String {
     let (tables, plain): (Vec<_>, Vec<_>) = m
         .iter()
         .partition(|(_, v)| v.as_array().is_some_and(|a| is_table(a)));
-    let plain: Map<String, Value> = plain
+    let mut plain: Map<String, Value> = plain
         .into_iter()
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
+    // An RTR result parsed into a table: the table says it, so the raw text is only counted here.
+    if let Some(Value::String(raw)) = plain.get("stdout")
+        && raw.contains('\n')
+    {
+        let note = format!(
+            "{} lines, parsed below (`.stdout` shows them)",
+            raw.lines().count()
+        );
+        plain.insert("stdout".into(), Value::String(note));
+    }
     let mut out = record(&plain);
     for (k, v) in tables {
         out.push_str(&format!("{k}:\n"));
@@ -200,6 +224,9 @@ fn record(m: &Map<String, Value>) -> String {
 /// `device_id` and `id` are both kept only when they differ somewhere.
 fn columns(items: &[Value]) -> Vec<String> {
     let present = |k: &str| items.iter().any(|i| i.get(k).is_some_and(|v| !v.is_null()));
+    if let Some((_, cols)) = TABLE_COLUMNS.iter().find(|(key, _)| present(key)) {
+        return cols.iter().map(|c| c.to_string()).collect();
+    }
     let mut cols: Vec<String> = PREFERRED
         .iter()
         .filter(|k| present(k))

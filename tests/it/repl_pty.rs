@@ -460,3 +460,40 @@ fn tab_lists_the_candidates_snake_case_names_first() {
     repl.line("");
     repl.quit();
 }
+
+#[test]
+fn a_parsed_result_shows_its_table_once_and_netstat_shows_where_connections_go() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut repl = Repl::start(dir.path());
+    repl.line("let s = rtr::session(hosts::find(\"WS-042\"));");
+    let shown = repl.line("s.run(\"netstat\")");
+    let header = shown
+        .lines()
+        .find(|l| l.contains("remote_address"))
+        .unwrap_or_else(|| panic!("no connections table: {shown}"));
+    let cols: Vec<&str> = header.split_whitespace().collect();
+    assert_eq!(
+        cols,
+        [
+            "remote_address",
+            "remote_port",
+            "state",
+            "pid",
+            "process_name",
+            "local_port"
+        ],
+        "{shown}"
+    );
+    assert!(
+        shown.contains("lines, parsed below (`.stdout` shows them)"),
+        "the raw text is repeated: {shown}"
+    );
+    assert!(!shown.contains("stdout:\n"), "{shown}");
+    // The raw text on request.
+    let raw = repl.line("s.run(\"netstat\").stdout");
+    assert!(
+        raw.lines().count() > 3 && !raw.contains("parsed below"),
+        "{raw}"
+    );
+    repl.quit();
+}
