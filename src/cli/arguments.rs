@@ -12,11 +12,12 @@ use std::path::PathBuf;
 )]
 pub struct Arguments {
     #[command(subcommand)]
-    pub command: Command,
+    pub command: Verb,
 }
 
 #[derive(Subcommand, Debug)]
-pub enum Command {
+// The sub-command of the command line, named so that "command" means an RTR command everywhere else.
+pub enum Verb {
     /// Run a playbook (on the embedded emulator when no credentials are set)
     Run(RunArgs),
     /// List the operations playbooks can call, with their parameters

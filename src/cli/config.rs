@@ -1,8 +1,8 @@
 //! The validated configuration: clap's raw arguments checked once, turned into domain values.
 
 use super::arguments::{
-    Arguments, CheckArgs, Command, LimitArgs, OpsArgs, PolicyCommand, RunArgs, SafetyArgs,
-    ScriptArgs, SimArgs,
+    Arguments, CheckArgs, LimitArgs, OpsArgs, PolicyCommand, RunArgs, SafetyArgs, ScriptArgs,
+    SimArgs, Verb,
 };
 use super::error::Error;
 use super::playbook_args::arg_map;
@@ -58,14 +58,14 @@ pub struct SimConfig {
 impl Config {
     pub fn from_arguments(arguments: Arguments) -> Result<Config, Error> {
         Ok(match arguments.command {
-            Command::Run(a) => Config::Run(RunConfig::new(a)?),
-            Command::Ops(a) => Config::Ops(OpsConfig::new(a)?),
-            Command::Check(a) => Config::Check(CheckConfig::new(a)?),
-            Command::Sim(a) => Config::Sim(SimConfig::new(a)?),
-            Command::Repl(a) => Config::Repl(ReplConfig::new(a)?),
-            Command::Watch(a) => Config::Watch(WatchConfig::new(a)?),
-            Command::Policy(c) => Config::Policy(c),
-            Command::Case(c) => Config::Case(c),
+            Verb::Run(a) => Config::Run(RunConfig::new(a)?),
+            Verb::Ops(a) => Config::Ops(OpsConfig::new(a)?),
+            Verb::Check(a) => Config::Check(CheckConfig::new(a)?),
+            Verb::Sim(a) => Config::Sim(SimConfig::new(a)?),
+            Verb::Repl(a) => Config::Repl(ReplConfig::new(a)?),
+            Verb::Watch(a) => Config::Watch(WatchConfig::new(a)?),
+            Verb::Policy(c) => Config::Policy(c),
+            Verb::Case(c) => Config::Case(c),
         })
     }
 }

@@ -29,7 +29,7 @@ pub const MAC: u8 = 4;
 pub const ALL: u8 = WIN | LIN | MAC;
 
 #[derive(Debug)]
-pub struct Command {
+pub struct CommandSpec {
     /// This row's variant of `Cmd`: readers that must handle every command match on it exhaustively.
     pub key: Cmd,
     /// The base command (`reg query` and friends carry their sub-command).
@@ -54,8 +54,8 @@ macro_rules! catalogue {
         pub enum Cmd { $( $(#[$doc])* $key, )* }
 
         /// The catalogue, one row per `Cmd`, in its order.
-        pub const COMMANDS: &[Command] = &[ $(
-            Command {
+        pub const COMMANDS: &[CommandSpec] = &[ $(
+            CommandSpec {
                 key: Cmd::$key,
                 name: $name,
                 tier: $tier,
@@ -70,7 +70,7 @@ macro_rules! catalogue {
 
 impl Cmd {
     /// The catalogue row of this command.
-    pub fn command(self) -> &'static Command {
+    pub fn command(self) -> &'static CommandSpec {
         &COMMANDS[self as usize]
     }
 }
@@ -133,7 +133,7 @@ catalogue! {
 
 /// Finds the catalogue entry for a base command and its command string
 /// (`reg` and `update` are looked up with their sub-command: `reg query HKLM\...` -> `reg query`).
-pub fn lookup(base_command: &str, command_string: &str) -> Option<&'static Command> {
+pub fn lookup(base_command: &str, command_string: &str) -> Option<&'static CommandSpec> {
     let base = base_command.trim().to_ascii_lowercase();
     if base == "reg" || base == "update" {
         let sub = command_string
@@ -189,7 +189,7 @@ pub fn setting_platforms(setting: &str) -> u8 {
 
 /// Every setting a command needs enabled, in the order a refusal names them: `RealTimeFunctionality`,
 /// what the command's own setting builds on (`FalconScripts` needs `CustomScripts`), then its own.
-pub fn settings_needed(command: &Command) -> Vec<&'static str> {
+pub fn settings_needed(command: &CommandSpec) -> Vec<&'static str> {
     let mut needed = vec![RTR_SETTING];
     if command.setting == Some(FALCON_SCRIPTS_SETTING) {
         needed.push(CUSTOM_SCRIPTS_SETTING);

@@ -6,7 +6,7 @@
 //! - `queued` (`run`): device id -> the result of a command queued for an offline host (`queue_offline`);
 //! - `hostnames`: device id -> hostname, for every host the lists name.
 
-use super::api::{self, Error, Result, str_of};
+use super::caller::{self, Error, Result, str_of};
 use super::command::{self, add_parsed, classify, endpoint};
 use super::file::{self, Extracted};
 use super::hosts::{self, HostInfo};
@@ -137,7 +137,7 @@ impl Batch {
         let mut args = opts.timing();
         args["host_ids"] = json!(host_ids);
         args["queue_offline"] = json!(opts.queue_offline);
-        let resp = api::send(ctx, OpId::BatchInitSessions, args)
+        let resp = caller::send(ctx, OpId::BatchInitSessions, args)
             .map_err(|e| e.context("`rtr::batch` cannot open the batch"))?;
         let batch_id = resp
             .body
@@ -239,7 +239,7 @@ impl Batch {
         args["batch_id"] = json!(self.0.batch_id);
         args["persist_all"] = json!(self.0.opts.queue_offline);
         self.touch();
-        let resp = api::send(ctx, ep.batch, args)
+        let resp = caller::send(ctx, ep.batch, args)
             .map_err(|e| e.context(format!("`{line}` on batch `{}`", self.0.batch_id)))?;
         self.touch();
         let entries = resp
@@ -322,7 +322,7 @@ impl Batch {
         args["batch_id"] = json!(self.0.batch_id);
         args["file_path"] = json!(path);
         self.touch();
-        let resp = api::send(ctx, OpId::BatchGetCmd, args)
+        let resp = caller::send(ctx, OpId::BatchGetCmd, args)
             .map_err(|e| e.context(format!("`get {path}` on batch `{}`", self.0.batch_id)))?;
         let req_id = str_of(&resp.body, "batch_get_cmd_req_id").to_string();
         let entries = resp
@@ -371,7 +371,7 @@ impl Batch {
             ctx,
             self.0.opts.timeout,
             || {
-                let resp = api::send(
+                let resp = caller::send(
                     ctx,
                     OpId::BatchGetCmdStatus,
                     json!({ "batch_get_cmd_req_id": req_id, "timeout": 30 }),
@@ -447,7 +447,7 @@ fn explain_refusals(
     errors: &mut Map<String, Value>,
     refused: Vec<(HostInfo, String)>,
     what: &str,
-    command: Option<&'static crate::ops::commands::Command>,
+    command: Option<&'static crate::ops::commands::CommandSpec>,
 ) {
     if refused.is_empty() {
         return;
@@ -480,7 +480,7 @@ impl Alive for BatchInner {
         }
         let mut args = self.opts.timing();
         args["batch_id"] = json!(self.batch_id);
-        if let Err(e) = api::send(&self.ctx, OpId::BatchRefreshSessions, args)
+        if let Err(e) = caller::send(&self.ctx, OpId::BatchRefreshSessions, args)
             && !e.is_cancelled()
         {
             // The error may carry a server's echo of the request.

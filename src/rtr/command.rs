@@ -5,12 +5,12 @@
 //! admin: an API client with only the read-only RTR scope can still run `ps`, and the audit trail in
 //! Falcon shows the least privilege each command needed.
 
-use super::api::{self, Error, Result, str_of};
+use super::caller::{self, Error, Result, str_of};
 use super::poll;
 use super::refusal;
 use super::session::{Dir, Session};
 use crate::ops::OpId;
-use crate::ops::commands::{self, Command, Tier};
+use crate::ops::commands::{self, CommandSpec, Tier};
 use serde_json::{Value, json};
 use std::time::{Duration, Instant};
 
@@ -43,7 +43,7 @@ pub fn endpoint(tier: Tier) -> Endpoint {
 
 /// The base command and its catalogue entry; an unknown command goes to the admin endpoint, which
 /// runs everything, so Falcon itself says what is wrong with it.
-pub fn classify(command_string: &str) -> Result<(String, Option<&'static Command>)> {
+pub fn classify(command_string: &str) -> Result<(String, Option<&'static CommandSpec>)> {
     let line = command_string.trim();
     let base = commands::base_of(line).to_string();
     if base.is_empty() {
@@ -82,7 +82,7 @@ fn run_once(session: &Session, command_string: &str, timeout: Duration) -> Resul
     let (base, command) = classify(line)?;
     let ep = endpoint(command.map_or(Tier::Admin, |c| c.tier));
     let execute = |session_id: &str| {
-        api::send(
+        caller::send(
             ctx,
             ep.execute,
             json!({
@@ -125,7 +125,7 @@ fn run_once(session: &Session, command_string: &str, timeout: Duration) -> Resul
         }
     })?;
     session.touch();
-    let record = api::first_resource(&resp, &format!("`{}`", ep.execute.op().name))?;
+    let record = caller::first_resource(&resp, &format!("`{}`", ep.execute.op().name))?;
     let request_id = str_of(&record, "cloud_request_id").to_string();
     let mut result = json!({
         "stdout": "",
@@ -191,7 +191,7 @@ fn reopen(session: &Session, timeout: Duration) -> Result<String> {
     };
     let line = format!("cd {}", quote_path(&path));
     let ep = endpoint(Tier::ReadOnly);
-    let restored = api::send(
+    let restored = caller::send(
         session.ctx(),
         ep.execute,
         json!({
@@ -202,7 +202,7 @@ fn reopen(session: &Session, timeout: Duration) -> Result<String> {
             "persist": false,
         }),
     )
-    .and_then(|r| api::first_resource(&r, &format!("`{}`", ep.execute.op().name)))
+    .and_then(|r| caller::first_resource(&r, &format!("`{}`", ep.execute.op().name)))
     .and_then(|record| {
         let id = str_of(&record, "cloud_request_id").to_string();
         wait_output(session.ctx(), &ep, &id, timeout)
@@ -299,12 +299,12 @@ pub fn wait_output_placed(
 ) -> Result<Output> {
     let started = Instant::now();
     let status = |sequence: usize| {
-        api::send(
+        caller::send(
             ctx,
             ep.status,
             json!({ "cloud_request_id": request_id, "sequence_id": sequence }),
         )
-        .and_then(|r| api::first_resource(&r, &format!("`{}`", ep.status.op().name)))
+        .and_then(|r| caller::first_resource(&r, &format!("`{}`", ep.status.op().name)))
     };
     let complete = |s: &Value| s.get("complete").and_then(Value::as_bool).unwrap_or(false);
     let no_answer = || {

@@ -86,7 +86,7 @@ pub fn each(
                         // Without its journal line a resumed run would do the host again: stop here.
                         if let Ok(mut s) = stopped.lock() {
                             s.get_or_insert(
-                                super::api::Error::new(format!(
+                                super::caller::Error::new(format!(
                                     "the case journal cannot be written: {e}"
                                 ))
                                 .into_rhai(pos),
@@ -115,7 +115,7 @@ pub fn each(
         return Err(e);
     }
     if ctx.cancel.is_set() {
-        return Err(super::api::stopped(ctx).into_rhai(pos));
+        return Err(super::caller::stopped(ctx).into_rhai(pos));
     }
     let mut out = Map::new();
     for (id, slot) in ids.iter().zip(slots) {

@@ -2,7 +2,7 @@
 //! files, download it through the generic caller, unpack Falcon's 7z (password `infected`) and save it
 //! under a safe name: one folder per host, no path from the host, never overwriting.
 
-use super::api::{self, Error, Result, str_of};
+use super::caller::{self, Error, Result, str_of};
 use crate::engine::Context;
 use crate::ops::OpId;
 use serde_json::{Value, json};
@@ -37,12 +37,12 @@ pub fn wait_listed(
         ctx,
         timeout,
         || {
-            let resp = api::send(
+            let resp = caller::send(
                 ctx,
                 OpId::RtrListFilesV2,
                 json!({ "session_id": session_id }),
             )?;
-            Ok(api::resources(&resp)
+            Ok(caller::resources(&resp)
                 .into_iter()
                 .filter(|f| {
                     str_of(f, "cloud_request_id") == request_id
@@ -83,7 +83,7 @@ pub fn fetch(ctx: &Context, host_folder: &str, file: &Extracted) -> Result<Value
         .lock()
         .map_err(|_| Error::new("a download lock was poisoned"))?;
     let archive = ctx.out_dir.join(format!("{}.7z", file.sha256));
-    api::send(
+    caller::send(
         ctx,
         OpId::RtrGetExtractedFileContents,
         json!({ "session_id": file.session_id, "sha256": file.sha256 }),

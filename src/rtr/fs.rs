@@ -2,7 +2,7 @@
 //! library to sync, a list of IOCs), confined to it: no absolute paths, no `..`, no symlinks out, no
 //! hard-linked files.
 
-use super::api::{Error, Result};
+use super::caller::{Error, Result};
 use rhai::{Array, Dynamic, Map};
 use sha2::{Digest, Sha256};
 use std::path::{Component, Path, PathBuf};

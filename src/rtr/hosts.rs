@@ -1,7 +1,7 @@
 //! Device lookups: `hosts::find` (exactly one device) and `hosts::find_all` (every page), and the
 //! bulk detail fetch the session helpers use to know a host's name and platform.
 
-use super::api::{self, Error, Result, str_of};
+use super::caller::{self, Error, Result, str_of};
 use crate::engine::Context;
 use crate::ops::OpId;
 use serde_json::{Value, json};
@@ -57,17 +57,17 @@ pub fn normalize_filter(fql: &str) -> String {
 /// The one device an FQL filter matches, or an error naming the filter and the count.
 pub fn find(ctx: &Context, fql: &str) -> Result<Value> {
     let filter = normalize_filter(fql);
-    let resp = api::send(
+    let resp = caller::send(
         ctx,
         OpId::QueryDevicesByFilter,
         json!({ "filter": filter, "limit": 2 }),
     )
     .map_err(|e| e.context(format!("`hosts::find` with filter `{filter}`")))?;
-    let ids: Vec<String> = api::resources(&resp)
+    let ids: Vec<String> = caller::resources(&resp)
         .iter()
         .filter_map(|v| v.as_str().map(str::to_string))
         .collect();
-    let total = api::total_of(&resp).unwrap_or(ids.len() as u64);
+    let total = caller::total_of(&resp).unwrap_or(ids.len() as u64);
     if total != 1 || ids.len() != 1 {
         let hint = if total == 0 {
             "no host"
@@ -107,12 +107,12 @@ pub fn query_all_ids(ctx: &Context, filter: &str) -> Result<Vec<String>> {
         if !token.is_empty() {
             args["offset"] = json!(token);
         }
-        let resp = api::send(ctx, OpId::QueryDevicesByFilterScroll, args)?;
-        let page: Vec<String> = api::resources(&resp)
+        let resp = caller::send(ctx, OpId::QueryDevicesByFilterScroll, args)?;
+        let page: Vec<String> = caller::resources(&resp)
             .iter()
             .filter_map(|v| v.as_str().map(str::to_string))
             .collect();
-        let total = api::total_of(&resp).unwrap_or(0) as usize;
+        let total = caller::total_of(&resp).unwrap_or(0) as usize;
         let empty = page.is_empty();
         ids.extend(page);
         token = resp
@@ -146,14 +146,14 @@ pub fn details(ctx: &Context, ids: &[String]) -> Result<Vec<HostInfo>> {
 pub fn lookup(ctx: &Context, ids: &[String]) -> Result<HashMap<String, HostInfo>> {
     let mut by_id = HashMap::new();
     for chunk in ids.chunks(DETAILS_PAGE) {
-        let records = match api::send(ctx, OpId::PostDeviceDetailsV2, json!({ "ids": chunk })) {
-            Ok(resp) => api::resources(&resp),
+        let records = match caller::send(ctx, OpId::PostDeviceDetailsV2, json!({ "ids": chunk })) {
+            Ok(resp) => caller::resources(&resp),
             // One unknown id fails the whole request: ask one by one to find the known ones.
             Err(e) if e.status() == Some(404) && chunk.len() > 1 => {
                 let mut records = Vec::new();
                 for id in chunk {
-                    match api::send(ctx, OpId::PostDeviceDetailsV2, json!({ "ids": [id] })) {
-                        Ok(resp) => records.extend(api::resources(&resp)),
+                    match caller::send(ctx, OpId::PostDeviceDetailsV2, json!({ "ids": [id] })) {
+                        Ok(resp) => records.extend(caller::resources(&resp)),
                         Err(e) if e.status() == Some(404) => {}
                         Err(e) => return Err(e),
                     }

@@ -3,7 +3,7 @@
 //! now. Right before the kill, `ps` runs again and the row of that PID must carry the same name
 //! (and the same path, when both readings print one); otherwise nothing is killed.
 
-use super::api::{Error, Result};
+use super::caller::{Error, Result};
 use super::command;
 use super::session::Session;
 use serde_json::Value;

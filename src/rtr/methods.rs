@@ -2,8 +2,8 @@
 //! `s.runscript(name, args)`, `s.put_and_run(name)`, `s.cd(path)`, `s.pwd()`, `s.kill(p)`, `b.run(cmd)`,
 //! `b.get(path)`.
 
-use super::api::{Error, Result};
 use super::batch::Batch;
+use super::caller::{Error, Result};
 use super::catalogue::method;
 use super::command;
 use super::file;

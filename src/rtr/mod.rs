@@ -4,8 +4,8 @@
 //! operation name, so whatever guards that caller (plan mode, the destructive-action guard, the audit
 //! log) sees every request the helpers send.
 
-mod api;
 mod batch;
+mod caller;
 mod catalogue;
 mod command;
 mod each;

@@ -1,6 +1,6 @@
 //! Option maps of the helpers (`#{queue_offline: true, timeout: 60}`): validated once, unknown keys refused.
 
-use super::api::{Error, Result};
+use super::caller::{Error, Result};
 use rhai::{Dynamic, Map};
 use std::time::Duration;
 

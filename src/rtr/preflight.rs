@@ -2,7 +2,7 @@
 //! which would refuse it (and because of which response policy and setting), and which are offline.
 //! Only read operations of the public API, so it tells the truth about a real tenant too.
 
-use super::api::{self, Error, Result, str_of};
+use super::caller::{self, Error, Result, str_of};
 use super::command::classify;
 use super::hosts;
 use super::policy::{Policies, unsupported_on};
@@ -93,8 +93,8 @@ pub fn preflight(ctx: &Context, ids: &[String], command_string: &str) -> Result<
 fn online_states(ctx: &Context, ids: &[String]) -> Result<HashMap<String, String>> {
     let mut states = HashMap::new();
     for chunk in ids.chunks(ONLINE_PAGE) {
-        let resp = api::send(ctx, OpId::GetOnlineStateV1, json!({ "ids": chunk }))?;
-        for r in api::resources(&resp) {
+        let resp = caller::send(ctx, OpId::GetOnlineStateV1, json!({ "ids": chunk }))?;
+        for r in caller::resources(&resp) {
             states.insert(
                 str_of(&r, "id").to_string(),
                 str_of(&r, "state").to_string(),

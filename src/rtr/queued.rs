@@ -5,7 +5,7 @@
 //! The ledger lives as long as the runtime, so the REPL sees every command it queued; a later run
 //! passes the queued results it saved (`rtr::queued(saved)`), since Falcon keeps them for days.
 
-use super::api::{self, Error, Result, str_of};
+use super::caller::{self, Error, Result, str_of};
 use super::command::{add_parsed, classify, endpoint, wait_output};
 use super::hosts;
 use super::options::Options;
@@ -128,11 +128,11 @@ pub fn collect(
         .collect::<BTreeSet<_>>()
         .into_iter()
         .collect();
-    let resp = api::send(ctx, OpId::RtrListQueuedSessions, json!({ "ids": sessions }))
+    let resp = caller::send(ctx, OpId::RtrListQueuedSessions, json!({ "ids": sessions }))
         .map_err(|e| e.context("listing the queued sessions"))?;
     // cloud request id -> (session id, status) as Falcon reports it.
     let mut status: HashMap<String, (String, String)> = HashMap::new();
-    for job in api::resources(&resp) {
+    for job in caller::resources(&resp) {
         let session = str_of(&job, "id").to_string();
         for c in job
             .get("Commands")

@@ -1,18 +1,18 @@
 //! Turning Falcon's 403 on an RTR request into an error that names the host, the response policy and
 //! the setting, by working out the host's effective policy from the public API.
 
-use super::api::Error;
+use super::caller::Error;
 use super::hosts::HostInfo;
 use super::policy::{Policies, unsupported_on};
 use crate::engine::Context;
-use crate::ops::commands::{Command, RTR_SETTING};
+use crate::ops::commands::{CommandSpec, RTR_SETTING};
 
 /// `what` is the command string (or the operation) that was refused; `err` the API's answer.
 pub fn explain(
     ctx: &Context,
     host: &HostInfo,
     what: &str,
-    command: Option<&'static Command>,
+    command: Option<&'static CommandSpec>,
     err: Error,
 ) -> Error {
     match Policies::load(ctx) {
@@ -30,7 +30,7 @@ pub fn explain_with(
     policies: &Policies,
     host: &HostInfo,
     what: &str,
-    command: Option<&'static Command>,
+    command: Option<&'static CommandSpec>,
     err: Error,
 ) -> Error {
     let api_text = match err.api_messages() {

@@ -3,8 +3,8 @@
 //! Every function is declared in `catalogue` and registered through it (volatile: the optimiser must
 //! never run one while compiling).
 
-use super::api::{Error, Result};
 use super::batch::{Batch, BatchOptions};
+use super::caller::{Error, Result};
 use super::catalogue::function;
 use super::each::{self, DEFAULT_CONCURRENCY, MAX_CONCURRENCY};
 use super::hosts;

@@ -1,7 +1,7 @@
 //! `rtr::session(device_id, #{queue_offline, timeout, keepalive})`: one RTR session on one host,
 //! opened at once, kept alive by pulses, reopened if Falcon expired it, closed when dropped.
 
-use super::api::{self, Error, Result, str_of};
+use super::caller::{self, Error, Result, str_of};
 use super::hosts::HostInfo;
 use super::keepalive::{Alive, Registry};
 use super::options::Options;
@@ -167,7 +167,7 @@ impl Session {
 
 /// `init_session`, with a refusal explained by the host's response policy.
 fn init(ctx: &Context, host: &HostInfo, queue_offline: bool) -> Result<String> {
-    let resp = api::send(ctx, OpId::RtrInitSession,
+    let resp = caller::send(ctx, OpId::RtrInitSession,
         json!({ "device_id": host.device_id, "queue_offline": queue_offline, "origin": "falconry" }),
     )
     .map_err(|e| {
@@ -179,7 +179,7 @@ fn init(ctx: &Context, host: &HostInfo, queue_offline: bool) -> Result<String> {
                 .with("hostname", host.hostname.clone())
         }
     })?;
-    let record = api::first_resource(&resp, "`init_session`")?;
+    let record = caller::first_resource(&resp, "`init_session`")?;
     let id = str_of(&record, "session_id").to_string();
     if id.is_empty() {
         return Err(Error::new(format!(
@@ -197,7 +197,7 @@ impl Inner {
         }
         let id = self.id.lock().map(|s| s.clone()).unwrap_or_default();
         // Best effort: the session expires on its own if this fails (or the run was interrupted).
-        let _ = api::send(
+        let _ = caller::send(
             &self.ctx,
             OpId::RtrDeleteSession,
             json!({ "session_id": id }),
@@ -224,7 +224,7 @@ impl Alive for Inner {
         if let Ok(mut t) = self.last_used.lock() {
             *t = Instant::now();
         }
-        let sent = api::send(
+        let sent = caller::send(
             &self.ctx,
             OpId::RtrPulseSession,
             json!({ "device_id": self.host.device_id, "queue_offline": self.opts.queue_offline }),

@@ -4,7 +4,7 @@
 //! commands the catalogue (`ops::commands`, the one list) clears the ones that are not. Either is
 //! refused unless the run allows it.
 
-use crate::ops::commands::{self, Command};
+use crate::ops::commands::{self, CommandSpec};
 use crate::ops::{Kind, Request};
 use std::fmt;
 use std::sync::Arc;
@@ -90,7 +90,7 @@ impl Guard {
 /// request as it will be sent. The entry is `None` when the catalogue does not know the command, or
 /// when `base_command` and the command line name different commands (which one would run is Falcon's
 /// choice, not ours): either way the request is judged destructive and state-changing.
-pub fn rtr_command(req: &Request) -> Option<(String, Option<&'static Command>)> {
+pub fn rtr_command(req: &Request) -> Option<(String, Option<&'static CommandSpec>)> {
     if req.op.kind != Kind::Command {
         return None;
     }

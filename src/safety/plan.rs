@@ -6,7 +6,7 @@ use super::planned::{self, Kind};
 use super::synthetic::{self, ID_PREFIX, is_plan_id};
 use super::targets::{self, Targets};
 use crate::ops::Response;
-use crate::ops::commands::{self, Command};
+use crate::ops::commands::{self, CommandSpec};
 use crate::ops::{Effect, Kind as OpKind, Request};
 use serde::Serialize;
 use serde_json::Value;
@@ -191,7 +191,7 @@ pub fn record_step(
     plan: &mut Plan,
     req: &Request,
     targets: Targets,
-    command: Option<(String, Option<&'static Command>)>,
+    command: Option<(String, Option<&'static CommandSpec>)>,
     destructive: bool,
     batch_hosts: &[(String, String)],
 ) -> Response {

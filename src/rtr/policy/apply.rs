@@ -8,7 +8,7 @@ use super::source::Source;
 use super::tenant::{Tenant, what_changed};
 use crate::engine::Context;
 use crate::ops::OpId;
-use crate::rtr::api::{self, str_of};
+use crate::rtr::caller::{self, str_of};
 use serde_json::{Value, json};
 use std::collections::HashMap;
 
@@ -57,8 +57,8 @@ fn send(
             .ok_or_else(|| Error::input(format!("no id for {} policy `{}`", c.platform, c.policy)))
     };
     let op = |key: OpId, args: Value| -> Result<Value> {
-        let resp = api::send(ctx, key, args).map_err(|e| Error::Api(e.context(c.describe())))?;
-        Ok(api::resources(&resp)
+        let resp = caller::send(ctx, key, args).map_err(|e| Error::Api(e.context(c.describe())))?;
+        Ok(caller::resources(&resp)
             .into_iter()
             .next()
             .unwrap_or(Value::Null))

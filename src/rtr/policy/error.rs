@@ -2,7 +2,7 @@
 //! answer, a tenant that changed since the plan, or a change the guard refused.
 
 use crate::engine::Location;
-use crate::rtr::api;
+use crate::rtr::caller;
 use std::fmt;
 
 #[derive(Debug)]
@@ -13,7 +13,7 @@ pub enum Error {
         location: Option<Location>,
     },
     /// Reading or changing the tenant failed.
-    Api(api::Error),
+    Api(caller::Error),
     /// The tenant is not what the plan was made against.
     Stale(String),
     /// Capability removals or deletions the run does not allow.
@@ -40,8 +40,8 @@ impl Error {
     }
 }
 
-impl From<api::Error> for Error {
-    fn from(e: api::Error) -> Error {
+impl From<caller::Error> for Error {
+    fn from(e: caller::Error) -> Error {
         Error::Api(e)
     }
 }

@@ -4,8 +4,8 @@
 
 use crate::engine::Context;
 use crate::ops::OpId;
-use crate::ops::commands::{Command, platform_bit, settings_needed};
-use crate::rtr::api::{self, Result, str_of};
+use crate::ops::commands::{CommandSpec, platform_bit, settings_needed};
+use crate::rtr::caller::{self, Result, str_of};
 use crate::rtr::hosts::HostInfo;
 use serde_json::{Value, json};
 use std::collections::HashMap;
@@ -90,7 +90,7 @@ impl Policy {
 
     /// The first setting this policy has disabled (or lacks) that `command` needs: a Falcon script
     /// needs `CustomScripts` as well as `FalconScripts`.
-    pub fn refuses(&self, command: &Command) -> Option<&'static str> {
+    pub fn refuses(&self, command: &CommandSpec) -> Option<&'static str> {
         settings_needed(command)
             .into_iter()
             .find(|s| !self.allows(s))
@@ -150,13 +150,13 @@ pub fn load_records(ctx: &Context) -> Result<Vec<Value>> {
     let mut all = Vec::new();
     let mut offset = 0usize;
     loop {
-        let resp = api::send(
+        let resp = caller::send(
             ctx,
             OpId::QueryCombinedRTResponsePolicies,
             json!({ "limit": PAGE, "offset": offset, "sort": "precedence.asc" }),
         )?;
-        let page = api::resources(&resp);
-        let total = api::total_of(&resp).unwrap_or(0) as usize;
+        let page = caller::resources(&resp);
+        let total = caller::total_of(&resp).unwrap_or(0) as usize;
         offset += page.len();
         let empty = page.is_empty();
         all.extend(page);
@@ -167,7 +167,7 @@ pub fn load_records(ctx: &Context) -> Result<Vec<Value>> {
 }
 
 /// Why a host would refuse a command, before any policy: the platform does not have it.
-pub fn unsupported_on(command: &Command, host: &HostInfo) -> bool {
+pub fn unsupported_on(command: &CommandSpec, host: &HostInfo) -> bool {
     let bit = platform_bit(&host.platform);
     bit != 0 && command.platforms & bit == 0
 }

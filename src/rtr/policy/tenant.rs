@@ -6,7 +6,7 @@ use super::{DEFAULT_POLICY, SETTINGS};
 use super::{Policy, load_records};
 use crate::engine::Context;
 use crate::ops::OpId;
-use crate::rtr::api::{self, str_of};
+use crate::rtr::caller::{self, str_of};
 use crate::rtr::hosts::{self, HostInfo};
 use serde_json::{Value, json};
 
@@ -111,13 +111,13 @@ impl Tenant {
 fn load_groups(ctx: &Context) -> Result<Vec<(String, String)>> {
     let mut out = Vec::new();
     loop {
-        let resp = api::send(
+        let resp = caller::send(
             ctx,
             OpId::QueryCombinedHostGroups,
             json!({ "limit": GROUP_PAGE, "offset": out.len() }),
         )?;
-        let page = api::resources(&resp);
-        let total = api::total_of(&resp).unwrap_or(0) as usize;
+        let page = caller::resources(&resp);
+        let total = caller::total_of(&resp).unwrap_or(0) as usize;
         let empty = page.is_empty();
         out.extend(
             page.iter()
