@@ -36,7 +36,7 @@ fn unknown_operations_modules_and_keys_are_reported_with_positions() {
         .status(1)
         .stderr_has("error: unknown operation `hosts::query_devices`; `falconry ops hosts` lists them\n --> bad.rhai:1:16\n")
         .stderr_has("error: `response_policies::query_policies`: argument `limt` is not accepted (did you mean `limit`?); allowed: `filter`, `offset`, `limit`, `sort`, `parameters`\n --> bad.rhai:3:24\n")
-        .stderr_has("error: module `rtr` has no function `init_session`; it has `batch`, `each`, `preflight`, `session`\n --> bad.rhai:5:14\n")
+        .stderr_has("error: module `rtr` has no function `init_session`; it has `batch`, `each`, `preflight`, `queued`, `session`\n --> bad.rhai:5:14\n")
         .stderr_has("error: module `log` has no function `trace`; it has `debug`, `error`, `info`, `warn`\n --> bad.rhai:6:6\n")
         .stderr_has("error: unknown module `nosuch`; known modules: ")
         .stderr_has("error: 5 problems found\n");
