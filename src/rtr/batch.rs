@@ -10,7 +10,7 @@ use super::caller::{self, Error, Result, str_of};
 use super::command::{self, add_parsed, classify, endpoint};
 use super::file::{self, Extracted};
 use super::hosts::{self, HostInfo};
-use super::keepalive::{Alive, Registry};
+use super::keepalive::{Alive, LastUsed, Registry};
 use super::options::Options;
 use super::policy::Policies;
 use super::refusal;
@@ -20,7 +20,7 @@ use crate::ops::commands::Tier;
 use rhai::Dynamic;
 use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 pub const OPTION_KEYS: &[&str] = &["host_timeout", "timeout", "queue_offline", "keepalive"];
@@ -79,7 +79,7 @@ pub struct BatchInner {
     /// Of those, the ones that did not answer (offline, timed out) rather than refused or unknown.
     unreachable: Vec<String>,
     opts: BatchOptions,
-    last_used: Mutex<Instant>,
+    last_used: LastUsed,
     /// Where commands queued for offline hosts are noted, for `rtr::queued()`.
     queued: Arc<super::queued::Ledger>,
 }
@@ -192,7 +192,7 @@ impl Batch {
             failed,
             unreachable,
             opts,
-            last_used: Mutex::new(Instant::now()),
+            last_used: LastUsed::now(),
             queued: registry.queued.clone(),
         });
         let weak: std::sync::Weak<dyn Alive> = Arc::downgrade(&inner) as _;
@@ -221,9 +221,7 @@ impl Batch {
     }
 
     fn touch(&self) {
-        if let Ok(mut t) = self.0.last_used.lock() {
-            *t = Instant::now();
-        }
+        self.0.last_used.touch();
     }
 
     /// Runs `command_string` on every host of the batch.
@@ -464,10 +462,7 @@ fn explain_refusals(
 
 impl Alive for BatchInner {
     fn idle(&self) -> Duration {
-        self.last_used
-            .lock()
-            .map(|t| t.elapsed())
-            .unwrap_or_default()
+        self.last_used.elapsed()
     }
 
     fn keepalive(&self) -> Duration {
@@ -475,9 +470,7 @@ impl Alive for BatchInner {
     }
 
     fn pulse(&self) {
-        if let Ok(mut t) = self.last_used.lock() {
-            *t = Instant::now();
-        }
+        self.last_used.touch();
         let mut args = self.opts.timing();
         args["batch_id"] = json!(self.batch_id);
         if let Err(e) = caller::send(&self.ctx, OpId::BatchRefreshSessions, args)

@@ -5,7 +5,7 @@
 //! (and with it the registry) is dropped at the end of the run, the sessions still open are closed.
 
 use std::sync::{Arc, Mutex, Weak};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// Something that needs pulses: a single-host session or a batch.
 pub trait Alive: Send + Sync {
@@ -16,6 +16,25 @@ pub trait Alive: Send + Sync {
     /// Refreshes it; failures are logged by the implementation, never thrown at the playbook.
     fn pulse(&self);
     fn close(&self);
+}
+
+/// When a session or batch was last used (a command or a pulse): what `Alive::idle` measures.
+pub struct LastUsed(Mutex<Instant>);
+
+impl LastUsed {
+    pub fn now() -> LastUsed {
+        LastUsed(Mutex::new(Instant::now()))
+    }
+
+    pub fn touch(&self) {
+        if let Ok(mut t) = self.0.lock() {
+            *t = Instant::now();
+        }
+    }
+
+    pub fn elapsed(&self) -> Duration {
+        self.0.lock().map(|t| t.elapsed()).unwrap_or_default()
+    }
 }
 
 #[derive(Default)]

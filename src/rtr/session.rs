@@ -3,7 +3,7 @@
 
 use super::caller::{self, Error, Result, str_of};
 use super::hosts::HostInfo;
-use super::keepalive::{Alive, Registry};
+use super::keepalive::{Alive, LastUsed, Registry};
 use super::options::Options;
 use super::refusal;
 use super::timing::Timing;
@@ -13,7 +13,7 @@ use rhai::Dynamic;
 use serde_json::json;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// Falcon closes a session after 10 minutes idle; pulse well before.
 pub const DEFAULT_KEEPALIVE: Duration = Duration::from_secs(240);
@@ -65,7 +65,7 @@ pub struct Inner {
     /// Where `cd` left the session: a reopened session starts in the default directory, so the next
     /// command must first be taken back here.
     dir: Mutex<Dir>,
-    last_used: Mutex<Instant>,
+    last_used: LastUsed,
     closed: AtomicBool,
 }
 
@@ -101,7 +101,7 @@ impl Session {
             queued: registry.queued.clone(),
             id: Mutex::new(id),
             dir: Mutex::new(Dir::Default),
-            last_used: Mutex::new(Instant::now()),
+            last_used: LastUsed::now(),
             closed: AtomicBool::new(false),
         });
         let weak: std::sync::Weak<dyn Alive> = Arc::downgrade(&inner) as _;
@@ -122,9 +122,7 @@ impl Session {
     }
 
     pub fn touch(&self) {
-        if let Ok(mut t) = self.0.last_used.lock() {
-            *t = Instant::now();
-        }
+        self.0.last_used.touch();
     }
 
     pub fn ensure_open(&self) -> Result<()> {
@@ -207,10 +205,7 @@ impl Inner {
 
 impl Alive for Inner {
     fn idle(&self) -> Duration {
-        self.last_used
-            .lock()
-            .map(|t| t.elapsed())
-            .unwrap_or_default()
+        self.last_used.elapsed()
     }
 
     fn keepalive(&self) -> Duration {
@@ -221,9 +216,7 @@ impl Alive for Inner {
         if self.closed.load(Ordering::SeqCst) {
             return;
         }
-        if let Ok(mut t) = self.last_used.lock() {
-            *t = Instant::now();
-        }
+        self.last_used.touch();
         let sent = caller::send(
             &self.ctx,
             OpId::RtrPulseSession,
