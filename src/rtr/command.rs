@@ -365,15 +365,16 @@ pub fn wait_output_placed(
 /// Adds the structured field (`processes`, `entries`, ...) the parsers read from the output, and
 /// `warnings` naming rows they could not read.
 pub fn add_parsed(result: &mut Value, base: &str, platform: &str, line: &str) {
-    let stdout = str_of(result, "stdout").to_string();
     let Some(command) = commands::lookup(base, line) else {
         return;
     };
-    if let Some(parsed) = super::parse::parse_command(
+    // Read in place: a batch parses thousands of outputs, each worth no copy.
+    let parsed = super::parse::parse_command(
         command.key,
         Some(platform).filter(|p| !p.is_empty()),
-        &stdout,
-    ) {
+        str_of(result, "stdout"),
+    );
+    if let Some(parsed) = parsed {
         result[parsed.field] = parsed.value;
         result["warnings"] = parsed.warnings.into();
     }

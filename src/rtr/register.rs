@@ -13,7 +13,7 @@ use super::options::{Options, device_ids};
 use super::preflight;
 use super::queued;
 use super::session::{self, Session, SessionOptions};
-use crate::engine::convert::from_json;
+use crate::engine::convert::from_json_owned;
 use crate::engine::{Context, operations_module};
 use crate::ops::Collection;
 use rhai::{Dynamic, Engine, EvalAltResult, FnPtr, Map, Module, NativeCallContext};
@@ -33,7 +33,7 @@ pub fn register(engine: &mut Engine, ctx: &Arc<Context>) {
 }
 
 pub(super) fn to_rhai<T: Into<Value>>(native: &NativeCallContext, r: Result<T>) -> RhaiResult {
-    r.map(|v| from_json(&v.into()))
+    r.map(|v| from_json_owned(v.into()))
         .map_err(|e| e.into_rhai(native.call_position()))
 }
 

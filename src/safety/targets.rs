@@ -5,7 +5,7 @@ use crate::ops::Response;
 use crate::ops::{Collection, OpId, Request};
 use serde::Serialize;
 use serde_json::Value;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// Hostnames remembered at most; beyond it, refusals and plans show device ids alone.
 const HOSTNAMES_CAP: usize = 200_000;
@@ -119,19 +119,25 @@ impl Memory {
                 let batch = body.get("batch_id").and_then(Value::as_str);
                 let hosts = body.get("resources").and_then(Value::as_object);
                 if let (Some(b), Some(hosts)) = (batch, hosts) {
-                    let members = self.batches.entry(b.to_string()).or_default();
-                    for (aid, entry) in hosts {
-                        let Some(s) = entry
-                            .get("session_id")
-                            .and_then(Value::as_str)
-                            .filter(|s| !s.is_empty())
-                        else {
-                            continue;
-                        };
-                        self.sessions.insert(s.to_string(), aid.clone());
-                        members.retain(|(d, _)| d != aid);
-                        members.push((aid.clone(), s.to_string()));
+                    let joined: Vec<(String, String)> = hosts
+                        .iter()
+                        .filter_map(|(aid, entry)| {
+                            let s = entry
+                                .get("session_id")
+                                .and_then(Value::as_str)
+                                .filter(|s| !s.is_empty())?;
+                            Some((aid.clone(), s.to_string()))
+                        })
+                        .collect();
+                    for (aid, s) in &joined {
+                        self.sessions.insert(s.clone(), aid.clone());
                     }
+                    // A host that joins again moves to the end with its new session; one pass,
+                    // as a batch may hold 10,000 hosts.
+                    let again: HashSet<&str> = joined.iter().map(|(d, _)| d.as_str()).collect();
+                    let members = self.batches.entry(b.to_string()).or_default();
+                    members.retain(|(d, _)| !again.contains(d.as_str()));
+                    members.extend(joined);
                 }
             }
             _ => {}

@@ -352,9 +352,10 @@ impl State {
             }
         }
         let latency = Duration::from_millis(self.scenario.command_latency_ms);
+        let sent = self.dispatched.unwrap_or_else(Instant::now);
         if let Some(cmd) = self.commands.get_mut(id) {
             cmd.progress = Progress::Done {
-                at: Instant::now() + latency,
+                at: sent + latency,
                 stdout: out.stdout,
                 stderr: out.stderr,
             };

@@ -50,6 +50,9 @@ pub struct State {
     pub(crate) next_file_id: u64,
     /// Set by batch commands: the answer leaves no earlier, as the real call waits for its hosts.
     pub(crate) hold_until: Option<Instant>,
+    /// Set while a batch call runs its hosts: Falcon sends the command to every host at once, so
+    /// each host's latency counts from the call, not from when the emulator got to that host.
+    pub(crate) dispatched: Option<Instant>,
     pub(crate) executions: HashMap<String, u32>,
     total_executions: u64,
     /// When expired commands, sessions and batches were last forgotten (`retention`).
@@ -137,6 +140,7 @@ impl State {
             batch_gets: HashMap::new(),
             restarts: Vec::new(),
             hold_until: None,
+            dispatched: None,
             next_file_id: 1,
             executions: HashMap::new(),
             total_executions: 0,

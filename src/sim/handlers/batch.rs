@@ -8,6 +8,7 @@ use crate::sim::input::{Input, string_list};
 use crate::sim::session::{Batch, BatchGet, Progress};
 use crate::sim::state::State;
 use serde_json::{Map, Value, json};
+use std::collections::HashMap;
 use std::time::Duration;
 
 fn entry(aid: &str, session_id: &str, task_id: &str, base_command: &str) -> Value {
@@ -64,10 +65,23 @@ pub fn init(state: &mut State, input: &Input) -> Outcome {
         .or_insert_with(|| Batch {
             sessions: Vec::new(),
         });
-    for (aid, session_id) in opened {
-        batch.sessions.retain(|(a, _)| a != &aid);
-        batch.sessions.push((aid, session_id));
-    }
+    // A host named again moves to the end with its newest session (its last mention counts); one
+    // pass over the batch, as it may hold 10,000 hosts.
+    let last: HashMap<&str, usize> = opened
+        .iter()
+        .enumerate()
+        .map(|(i, (aid, _))| (aid.as_str(), i))
+        .collect();
+    batch
+        .sessions
+        .retain(|(a, _)| !last.contains_key(a.as_str()));
+    let kept: Vec<(String, String)> = opened
+        .iter()
+        .enumerate()
+        .filter(|(i, (aid, _))| last[aid.as_str()] == *i)
+        .map(|(_, pair)| pair.clone())
+        .collect();
+    batch.sessions.extend(kept);
     let mut top = Map::new();
     top.insert("batch_id".into(), json!(batch_id));
     top.insert("resources".into(), Value::Object(resources));
@@ -168,10 +182,12 @@ fn command(state: &mut State, input: &Input, endpoint: Tier) -> Outcome {
     let persist = input.body_bool("persist_all");
     let targets = targets(state, input)?;
     let mut resources = Map::new();
+    state.dispatched = Some(std::time::Instant::now());
     for (aid, session_id) in targets {
         let (v, _) = run_one(state, endpoint, &aid, &session_id, &base, &line, persist);
         resources.insert(aid, v);
     }
+    state.dispatched = None;
     let mut top = Map::new();
     top.insert("combined".into(), json!({ "resources": resources }));
     Ok(Reply::with_top(201, top))
@@ -195,6 +211,7 @@ pub fn get(state: &mut State, input: &Input) -> Outcome {
     let line = format!("get {file_path}");
     let mut resources = Map::new();
     let mut tasks = Vec::new();
+    state.dispatched = Some(std::time::Instant::now());
     for (aid, session_id) in targets {
         let (v, task) = run_one(
             state,
@@ -210,6 +227,7 @@ pub fn get(state: &mut State, input: &Input) -> Outcome {
         }
         resources.insert(aid, v);
     }
+    state.dispatched = None;
     let req_id = state.ids.uuid();
     state.batch_gets.insert(req_id.clone(), BatchGet { tasks });
     let mut top = Map::new();
@@ -248,4 +266,92 @@ pub fn get_status(state: &mut State, input: &Input) -> Outcome {
     let mut top = Map::new();
     top.insert("resources".into(), Value::Object(resources));
     Ok(Reply::with_top(200, top))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::scenario::Scenario;
+
+    fn state() -> State {
+        let scenario = Scenario::parse("command_latency_ms = 300\n").unwrap();
+        State::new(scenario, 7, "id".into(), "secret".into()).unwrap()
+    }
+
+    fn body(v: Value) -> Input {
+        Input {
+            json: Some(v),
+            ..Input::default()
+        }
+    }
+
+    fn online(state: &State, n: usize) -> Vec<String> {
+        state
+            .hosts
+            .iter()
+            .filter(|h| h.host.online)
+            .take(n)
+            .map(|h| h.host.device_id.clone())
+            .collect()
+    }
+
+    fn batch_id(reply: &Reply) -> String {
+        let crate::sim::envelope::Payload::Envelope { top, .. } = &reply.body else {
+            panic!("not an envelope");
+        };
+        top["batch_id"].as_str().unwrap().to_string()
+    }
+
+    #[test]
+    fn a_host_named_again_moves_to_the_end_with_its_newest_session() {
+        let mut state = state();
+        let ids = online(&state, 3);
+        let (a, b, c) = (&ids[0], &ids[1], &ids[2]);
+        let first = init(&mut state, &body(json!({ "host_ids": [a, b, c] }))).unwrap();
+        let id = batch_id(&first);
+        let old_b = state.batches[&id].sessions[1].1.clone();
+        init(
+            &mut state,
+            &body(json!({ "host_ids": [b, a, b], "existing_batch_id": id })),
+        )
+        .unwrap();
+        let members: Vec<&str> = state.batches[&id]
+            .sessions
+            .iter()
+            .map(|(d, _)| d.as_str())
+            .collect();
+        // `c` stays where it was; `a` and `b` follow in the order of their last mention.
+        assert_eq!(members, [c.as_str(), a.as_str(), b.as_str()]);
+        let new_b = &state.batches[&id].sessions[2].1;
+        assert_ne!(new_b, &old_b);
+        assert_eq!(state.sessions[new_b].device_id, *b);
+    }
+
+    #[test]
+    fn every_host_of_a_batch_command_answers_one_latency_after_the_call() {
+        let mut state = state();
+        let ids = online(&state, 3);
+        let id = batch_id(&init(&mut state, &body(json!({ "host_ids": ids }))).unwrap());
+        let before = std::time::Instant::now();
+        read_only(
+            &mut state,
+            &body(json!({ "batch_id": id, "base_command": "ps", "command_string": "ps" })),
+        )
+        .unwrap();
+        let done: Vec<std::time::Instant> = state
+            .commands
+            .values()
+            .filter_map(|c| match c.progress {
+                Progress::Done { at, .. } => Some(at),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(done.len(), ids.len());
+        // Falcon sends the command to every host at once: however long the emulator took to
+        // get to the last host, all answer at the same moment.
+        assert!(done.iter().all(|at| *at == done[0]));
+        assert!(done[0] >= before + Duration::from_millis(300));
+        assert_eq!(state.hold_until, Some(done[0]));
+        assert!(state.dispatched.is_none());
+    }
 }
