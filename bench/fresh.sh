@@ -49,7 +49,12 @@ if [ -x "$bin" ]; then
   record binary_bytes "$(stat -c %s "$bin")"
   # Sections whose name starts with .debug: what `strip --strip-debug` would remove.
   record debug_bytes "$(size -A "$bin" | awk '$1 ~ /^\.debug/ {s += $2} END {print s + 0}')"
-  record symtab_bytes "$(size -A "$bin" | awk '$1 == ".symtab" || $1 == ".strtab" {s += $2} END {print s + 0}')"
+  # The symbol names backtraces print (not listed by `size -A`).
+  symtab=0
+  for hex in $(readelf -S -W "$bin" | sed 's/\[ */[/' | awk '$2 == ".symtab" || $2 == ".strtab" {print $6}'); do
+    symtab=$((symtab + 16#$hex))
+  done
+  record symtab_bytes "$symtab"
   record code_bytes "$(size -A "$bin" | awk '$1 == ".text" {print $2}')"
 fi
 rm -rf "$scratch/first" "$CARGO_HOME"

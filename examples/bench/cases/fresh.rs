@@ -84,9 +84,9 @@ pub fn run(b: &Bench) -> Result<Section, String> {
         _ => s.target(ci, false, failed(&f, "ci_failed")),
     }
     s.notes.push(format!(
-        "Measured at commit `{}`{}. Backtraces stay useful: the release profile keeps line tables \
-         for falconry's own code (`debug = \"line-tables-only\"`), so a panic names its file and \
-         line, and every function keeps its symbol name.{}",
+        "Measured at commit `{}`{}. Backtraces stay useful without debug information (the release \
+         profile has `strip = \"debuginfo\"`): every function keeps its symbol name, and a panic \
+         message names its file:line:col, which is compiled into the code.{}",
         f.get("commit").copied().unwrap_or("?"),
         if f.get("dirty").is_some_and(|d| *d != "0") {
             " (with uncommitted changes, which the clones do not have)"
