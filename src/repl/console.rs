@@ -2,7 +2,7 @@
 //! the result, or carry out a `:` command (`:load`, `:save`, `:json`, ...).
 
 use super::helper::ReplHelper;
-use super::worker::{Job, Worker};
+use super::worker::{Job, Kept, PARTIAL, Worker};
 use super::{Settings, complete};
 use crate::engine::ErrorKind;
 use crate::engine::display;
@@ -22,6 +22,9 @@ commands:
   :help         this list; `help()` lists collections and helpers
   :quit         leave (also Ctrl-D); open RTR sessions are closed
 keys: Tab completes, Ctrl-R searches history, Ctrl-C stops a running statement or clears the line
+Ctrl-C during `rtr::each` keeps the hosts that answered: the variable `partial` holds the answer as far as
+  it got (device id -> value; the other hosts as #{error, device_id, hostname}, `error` saying
+  `interrupted` (a command may have run there) or `not run`)
 ";
 
 pub struct Console {
@@ -183,7 +186,10 @@ impl Console {
                 if e.kind == ErrorKind::Interrupted {
                     e.message = "interrupted; the scope is kept".into();
                 }
-                let shown = render_script_error(&e);
+                let mut shown = render_script_error(&e);
+                if let Some(k) = &outcome.kept {
+                    shown.push_str(&kept_line(k, &e.kind));
+                }
                 if let Some(c) = &self.settings.case {
                     c.transcript()
                         .statement(&statement, Err(&withheld(&self.settings.redactor, &shown)));
@@ -193,6 +199,29 @@ impl Console {
             }
         }
     }
+}
+
+/// Where a stopped fan-out's results went: `3 of 8 hosts answered before Ctrl-C; their results are in
+/// `partial``, and what the other hosts' entries say.
+fn kept_line(k: &Kept, kind: &ErrorKind) -> String {
+    let when = match kind {
+        ErrorKind::Timeout => "the time limit",
+        _ => "Ctrl-C",
+    };
+    let mut line = format!(
+        "{} of {} host{} answered before {when}; their results are in `{PARTIAL}`",
+        k.answered,
+        k.total,
+        if k.total == 1 { "" } else { "s" },
+    );
+    if k.answered < k.total {
+        line.push_str(" (the others as `error`: interrupted or not run)");
+    }
+    if k.replaced {
+        line.push_str(&format!("; the earlier value of `{PARTIAL}` is replaced"));
+    }
+    line.push('\n');
+    line
 }
 
 /// Text for the case's transcript: a line holding a secret or token is withheld, as from the history.

@@ -2,9 +2,10 @@
 //! functions and imports carry over, and an error leaves everything defined so far in place.
 //!
 //! Statements run here, not on the terminal's thread, so Ctrl-C can reach the cancel flag while one runs.
+//! What a stopped `rtr::each` had gathered goes into the scope as [`PARTIAL`].
 
 use super::complete::{Known, Var};
-use crate::engine::{Cancel, ErrorKind, Runtime, ScriptError};
+use crate::engine::{Cancel, ErrorKind, Gathered, Runtime, ScriptError};
 use rhai::{AST, Dynamic, Map, Scope};
 use rhai::{Expr, FnAccess, Module, Stmt};
 use std::sync::mpsc::{Receiver, Sender, channel};
@@ -18,9 +19,22 @@ pub struct Job {
     pub text: String,
 }
 
+/// The variable that holds a stopped fan-out's partial answer (documented in `:help` and the README).
+pub const PARTIAL: &str = "partial";
+
 pub struct Outcome {
     pub result: Result<Dynamic, ScriptError>,
     pub known: Known,
+    /// A fan-out stopped part-way: what it had gathered is now in [`PARTIAL`].
+    pub kept: Option<Kept>,
+}
+
+/// What a stopped statement left in [`PARTIAL`].
+pub struct Kept {
+    pub answered: usize,
+    pub total: usize,
+    /// `partial` held something else before (that value is gone).
+    pub replaced: bool,
 }
 
 pub struct Worker {
@@ -43,10 +57,11 @@ impl Worker {
             .spawn(move || {
                 let mut state = State::new(runtime, args, timeout);
                 for job in job_rx {
-                    let result = state.eval(&job);
+                    let (result, kept) = state.eval(&job);
                     let outcome = Outcome {
                         result,
                         known: state.known(),
+                        kept,
                     };
                     if out_tx.send(outcome).is_err() {
                         break;
@@ -79,6 +94,7 @@ impl Worker {
                     "the evaluation thread stopped",
                 )),
                 known: Known::default(),
+                kept: None,
             },
         }
     }
@@ -115,20 +131,47 @@ impl State {
         }
     }
 
-    fn eval(&mut self, job: &Job) -> Result<Dynamic, ScriptError> {
+    /// Evaluates `job`; a stopped fan-out's partial answer is kept in the scope.
+    fn eval(&mut self, job: &Job) -> (Result<Dynamic, ScriptError>, Option<Kept>) {
+        let (result, gathered) = self.eval_job(job);
+        let kept = gathered.filter(|_| result.is_err()).map(|g| self.keep(g));
+        (result, kept)
+    }
+
+    /// Puts a stopped fan-out's partial answer in [`PARTIAL`].
+    fn keep(&mut self, g: Gathered) -> Kept {
+        let replaced = self.scope.contains(PARTIAL);
+        // A `const partial` cannot be written: the new variable shadows it.
+        if self.scope.is_constant(PARTIAL) == Some(true) {
+            self.scope.push(PARTIAL, g.value);
+        } else {
+            self.scope.set_or_push(PARTIAL, g.value);
+        }
+        Kept {
+            answered: g.answered,
+            total: g.total,
+            replaced,
+        }
+    }
+
+    fn eval_job(&mut self, job: &Job) -> (Result<Dynamic, ScriptError>, Option<Gathered>) {
         let cancel = self.runtime.cancel().clone();
         cancel.reset();
-        let ast = self.runtime.compile_text(&job.name, &job.text)?;
+        let ast = match self.runtime.compile_text(&job.name, &job.text) {
+            Ok(ast) => ast,
+            Err(e) => return (Err(e), None),
+        };
         // `s.run("ls C:\new")` would run on a path with a newline in it: refused before it is sent.
         if let Some(problem) = crate::engine::escapes::check(&self.runtime, &ast, &job.name)
             .into_iter()
             .next()
         {
-            return Err(problem);
+            return (Err(problem), None);
         }
         let combined = self.carried.merge(&ast);
         cancel.arm_timeout(self.timeout);
         let result = self.runtime.eval(&mut self.scope, &combined);
+        let gathered = cancel.take_gathered();
         cancel.reset();
         // Functions stay even when a later statement of the input failed; imports only when all went well,
         // or a failing import would fail every later statement.
@@ -157,7 +200,7 @@ impl State {
                 self.carried = self.carried.merge(&AST::new(imports, Module::new()));
             }
         }
-        result
+        (result, gathered)
     }
 
     /// The public functions of the module `path` names, for completing `alias::`.
