@@ -17,7 +17,9 @@ const COMMANDS_HELP: &str = "\
 commands:
   :json         switch between readable results and raw JSON
   :load FILE    run a playbook in the current scope
-  :save FILE    write this session's successful statements as a playbook
+  :save FILE    write this session's successful statements as a playbook, each once, where it first
+                succeeded; a repeat that may write a variable (let, const, `=`, `+=`, `list.push(x)`,
+                `s.cd(..)`) is written every time, so the playbook computes what the session did
   :sim          show the backend in use (also `:connect`)
   :help         this list; `help()` lists collections and helpers
   :quit         leave (also Ctrl-D); open RTR sessions are closed
@@ -74,8 +76,15 @@ impl Console {
             name: format!("<repl {}>", self.count),
             text: input.to_string(),
         };
-        if self.eval(job) && !trimmed.starts_with("help(") {
-            self.transcript.push(as_statement(trimmed));
+        if let Some(may_write) = self.eval(job)
+            && !trimmed.starts_with("help(")
+        {
+            // Once each: a repeat that only reads (Up+Enter on `procs`, `s.run("ps")`) adds nothing to
+            // what the playbook computes; one that may write a variable (`total += 1`) does.
+            let statement = as_statement(trimmed);
+            if may_write || !self.transcript.contains(&statement) {
+                self.transcript.push(statement);
+            }
         }
         true
     }
@@ -118,7 +127,7 @@ impl Console {
             name: path.display().to_string(),
             text: text.clone(),
         };
-        if self.eval(job) {
+        if self.eval(job).is_some() {
             self.transcript.push(format!(
                 "// loaded from {}\n{}",
                 path.display(),
@@ -162,8 +171,9 @@ impl Console {
         }
     }
 
-    /// Runs `job` on the worker, with Ctrl-C armed; prints the value or the error. True when it succeeded.
-    fn eval(&mut self, job: Job) -> bool {
+    /// Runs `job` on the worker, with Ctrl-C armed; prints the value or the error. When it succeeded:
+    /// whether running it again may write a variable.
+    fn eval(&mut self, job: Job) -> Option<bool> {
         self.running.store(true, Ordering::SeqCst);
         let statement = withheld(&self.settings.redactor, &job.text);
         let outcome = self.worker.eval(job);
@@ -180,7 +190,7 @@ impl Console {
                         .statement(&statement, Ok(&withheld(&self.settings.redactor, &shown)));
                 }
                 print!("{shown}");
-                true
+                Some(outcome.may_write)
             }
             Err(mut e) => {
                 if e.kind == ErrorKind::Interrupted {
@@ -195,7 +205,7 @@ impl Console {
                         .statement(&statement, Err(&withheld(&self.settings.redactor, &shown)));
                 }
                 eprint!("{shown}");
-                false
+                None
             }
         }
     }

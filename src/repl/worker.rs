@@ -27,6 +27,8 @@ pub struct Outcome {
     pub known: Known,
     /// A fan-out stopped part-way: what it had gathered is now in [`PARTIAL`].
     pub kept: Option<Kept>,
+    /// Running the input again may write a variable (see `repeat`): `:save` keeps every success of it.
+    pub may_write: bool,
 }
 
 /// What a stopped statement left in [`PARTIAL`].
@@ -57,11 +59,12 @@ impl Worker {
             .spawn(move || {
                 let mut state = State::new(runtime, args, timeout);
                 for job in job_rx {
-                    let (result, kept) = state.eval(&job);
+                    let (result, kept, may_write) = state.eval(&job);
                     let outcome = Outcome {
                         result,
                         known: state.known(),
                         kept,
+                        may_write,
                     };
                     if out_tx.send(outcome).is_err() {
                         break;
@@ -95,6 +98,7 @@ impl Worker {
                 )),
                 known: Known::default(),
                 kept: None,
+                may_write: true,
             },
         }
     }
@@ -132,10 +136,10 @@ impl State {
     }
 
     /// Evaluates `job`; a stopped fan-out's partial answer is kept in the scope.
-    fn eval(&mut self, job: &Job) -> (Result<Dynamic, ScriptError>, Option<Kept>) {
-        let (result, gathered) = self.eval_job(job);
+    fn eval(&mut self, job: &Job) -> (Result<Dynamic, ScriptError>, Option<Kept>, bool) {
+        let (result, gathered, may_write) = self.eval_job(job);
         let kept = gathered.filter(|_| result.is_err()).map(|g| self.keep(g));
-        (result, kept)
+        (result, kept, may_write)
     }
 
     /// Puts a stopped fan-out's partial answer in [`PARTIAL`].
@@ -154,19 +158,28 @@ impl State {
         }
     }
 
-    fn eval_job(&mut self, job: &Job) -> (Result<Dynamic, ScriptError>, Option<Gathered>) {
+    /// The result, what a stopped fan-out gathered, and whether the input may write a variable.
+    fn eval_job(&mut self, job: &Job) -> (Result<Dynamic, ScriptError>, Option<Gathered>, bool) {
         let cancel = self.runtime.cancel().clone();
         cancel.reset();
         let ast = match self.runtime.compile_text(&job.name, &job.text) {
             Ok(ast) => ast,
-            Err(e) => return (Err(e), None),
+            Err(e) => return (Err(e), None, true),
         };
+        // Judged before it runs: `s` is a session now, whatever the statement makes of it.
+        let engine = self.runtime.engine();
+        let is_session = |name: &str| {
+            self.scope
+                .get(name)
+                .is_some_and(|v| matches!(engine.map_type_name(v.type_name()), "Session" | "Batch"))
+        };
+        let may_write = super::repeat::may_write(&ast, &is_session);
         // `s.run("ls C:\new")` would run on a path with a newline in it: refused before it is sent.
         if let Some(problem) = crate::engine::escapes::check(&self.runtime, &ast, &job.name)
             .into_iter()
             .next()
         {
-            return (Err(problem), None);
+            return (Err(problem), None, may_write);
         }
         let combined = self.carried.merge(&ast);
         cancel.arm_timeout(self.timeout);
@@ -200,7 +213,7 @@ impl State {
                 self.carried = self.carried.merge(&AST::new(imports, Module::new()));
             }
         }
-        (result, gathered)
+        (result, gathered, may_write)
     }
 
     /// The public functions of the module `path` names, for completing `alias::`.

@@ -609,3 +609,57 @@ fn ctrl_c_during_each_keeps_the_answered_hosts_results_in_partial() {
     assert!(shown.contains("variable not found: found"), "{shown}");
     repl.quit();
 }
+
+#[test]
+fn save_writes_each_statement_once_but_every_write_and_the_playbook_computes_the_same() {
+    let sim = falconry::sim::start(tenant("repl-test-secret-0xSAVE")).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut repl = Repl::start_on(dir.path(), &sim, "repl-test-secret-0xSAVE");
+    repl.line("let s = rtr::session(hosts::find(\"web-01\"));");
+    repl.line("let total = 0;");
+    repl.line("let procs = s.run(\"ps\").processes;");
+    repl.line("procs.len()");
+    repl.line("s.run(\"ps\")");
+    // Up+Enter to look again: the same statements, read-only, are saved once.
+    repl.send("\x1b[A\x1b[A");
+    repl.expect("procs.len()");
+    repl.send("\r");
+    repl.accepted();
+    repl.line("total += 1;");
+    repl.line("s.run(\"ps\")");
+    // A repeated write is saved every time: the playbook must count to 2 as the session did.
+    repl.line("total += 1;");
+    let shown = repl.line("nope(total)");
+    assert!(shown.contains("function not found"), "{shown}");
+    let shown = repl.line("total");
+    assert!(shown.contains('2'), "{shown}");
+    repl.line("total");
+    repl.line("procs.len()");
+    let shown = repl.line(":save saved.rhai");
+    assert!(shown.contains("saved 8 statements"), "{shown}");
+    repl.quit();
+
+    let saved = std::fs::read_to_string(dir.path().join("saved.rhai")).unwrap();
+    assert_eq!(
+        saved,
+        concat!(
+            "// saved by `falconry repl`: the 8 successful statements of a session\n",
+            "let s = rtr::session(hosts::find(\"web-01\"));\n",
+            "let total = 0;\n",
+            "let procs = s.run(\"ps\").processes;\n",
+            "procs.len();\n",
+            "s.run(\"ps\");\n",
+            "total += 1;\n",
+            "total += 1;\n",
+            "total;\n",
+        )
+    );
+    // A valid playbook that ends where the session did.
+    crate::common::Test::new()
+        .playbook(&saved)
+        .arg("--json")
+        .tenant(&sim)
+        .run()
+        .status(0)
+        .stdout_is("2\n");
+}
