@@ -11,6 +11,7 @@ pub mod convert;
 pub mod display;
 mod error;
 pub mod escapes;
+pub mod hashing;
 pub mod interrupt;
 mod limits;
 mod log;
