@@ -1,5 +1,6 @@
 //! Stopping a running playbook: one flag shared by the evaluator (`on_progress`), blocking native calls
-//! and the HTTP client, set by a time limit or by the user (Ctrl-C).
+//! and the HTTP client, set by a time limit or by the user (Ctrl-C). Work that stops part-way (a fan-out)
+//! hands what it had gathered to the flag, so the REPL can keep it.
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -42,6 +43,16 @@ pub struct Cancel {
     reason: Arc<Mutex<Option<Reason>>>,
     /// Bumped by `reset`, so a time limit armed for an earlier run never stops a later one.
     epoch: Arc<AtomicU64>,
+    gathered: Arc<Mutex<Option<Gathered>>>,
+}
+
+/// What a fan-out had when it was stopped: its answer as far as it got (the shape of its full answer)
+/// and how many of its hosts had answered.
+#[derive(Clone)]
+pub struct Gathered {
+    pub value: rhai::Dynamic,
+    pub answered: usize,
+    pub total: usize,
 }
 
 impl Cancel {
@@ -75,11 +86,27 @@ impl Cancel {
         self.flag.store(true, Ordering::SeqCst);
     }
 
+    /// A stopped fan-out's partial answer; the last one handed over wins (an outer fan-out finishes
+    /// after the inner ones its hosts ran).
+    pub fn hand_over(&self, gathered: Gathered) {
+        if let Ok(mut g) = self.gathered.lock() {
+            *g = Some(gathered);
+        }
+    }
+
+    /// Takes what the stopped run handed over, if anything.
+    pub fn take_gathered(&self) -> Option<Gathered> {
+        self.gathered.lock().ok().and_then(|mut g| g.take())
+    }
+
     /// Clears the flag before the next run (REPL statement, watch run).
     pub fn reset(&self) {
         self.epoch.fetch_add(1, Ordering::SeqCst);
         if let Ok(mut r) = self.reason.lock() {
             *r = None;
+        }
+        if let Ok(mut g) = self.gathered.lock() {
+            *g = None;
         }
         self.flag.store(false, Ordering::SeqCst);
     }

@@ -11,6 +11,7 @@ pub mod convert;
 pub mod display;
 mod error;
 pub mod escapes;
+pub mod hashing;
 pub mod interrupt;
 mod limits;
 mod log;
@@ -26,7 +27,7 @@ pub use backend::{Backend, Offline};
 pub use call::{
     CallError, Context, api_error_map, call, call_from_rhai, result_map, safe_component,
 };
-pub use cancel::{Cancel, Reason};
+pub use cancel::{Cancel, Gathered, Reason};
 pub use error::{ApiFailure, ErrorKind, Location, ScriptError};
 pub use limits::{LimitKind, Limits};
 pub use log::Level;

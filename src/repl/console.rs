@@ -2,7 +2,7 @@
 //! the result, or carry out a `:` command (`:load`, `:save`, `:json`, ...).
 
 use super::helper::ReplHelper;
-use super::worker::{Job, Worker};
+use super::worker::{Job, Kept, PARTIAL, Worker};
 use super::{Settings, complete};
 use crate::engine::ErrorKind;
 use crate::engine::display;
@@ -17,11 +17,16 @@ const COMMANDS_HELP: &str = "\
 commands:
   :json         switch between readable results and raw JSON
   :load FILE    run a playbook in the current scope
-  :save FILE    write this session's successful statements as a playbook
+  :save FILE    write this session's successful statements as a playbook, each once, where it first
+                succeeded; a repeat that may write a variable (let, const, `=`, `+=`, `list.push(x)`,
+                `s.cd(..)`) is written every time, so the playbook computes what the session did
   :sim          show the backend in use (also `:connect`)
   :help         this list; `help()` lists collections and helpers
   :quit         leave (also Ctrl-D); open RTR sessions are closed
 keys: Tab completes, Ctrl-R searches history, Ctrl-C stops a running statement or clears the line
+Ctrl-C during `rtr::each` keeps the hosts that answered: the variable `partial` holds the answer as far as
+  it got (device id -> value; the other hosts as #{error, device_id, hostname}, `error` saying
+  `interrupted` (a command may have run there) or `not run`)
 ";
 
 pub struct Console {
@@ -71,8 +76,15 @@ impl Console {
             name: format!("<repl {}>", self.count),
             text: input.to_string(),
         };
-        if self.eval(job) && !trimmed.starts_with("help(") {
-            self.transcript.push(as_statement(trimmed));
+        if let Some(may_write) = self.eval(job)
+            && !trimmed.starts_with("help(")
+        {
+            // Once each: a repeat that only reads (Up+Enter on `procs`, `s.run("ps")`) adds nothing to
+            // what the playbook computes; one that may write a variable (`total += 1`) does.
+            let statement = as_statement(trimmed);
+            if may_write || !self.transcript.contains(&statement) {
+                self.transcript.push(statement);
+            }
         }
         true
     }
@@ -115,7 +127,7 @@ impl Console {
             name: path.display().to_string(),
             text: text.clone(),
         };
-        if self.eval(job) {
+        if self.eval(job).is_some() {
             self.transcript.push(format!(
                 "// loaded from {}\n{}",
                 path.display(),
@@ -159,8 +171,9 @@ impl Console {
         }
     }
 
-    /// Runs `job` on the worker, with Ctrl-C armed; prints the value or the error. True when it succeeded.
-    fn eval(&mut self, job: Job) -> bool {
+    /// Runs `job` on the worker, with Ctrl-C armed; prints the value or the error. When it succeeded:
+    /// whether running it again may write a variable.
+    fn eval(&mut self, job: Job) -> Option<bool> {
         self.running.store(true, Ordering::SeqCst);
         let statement = withheld(&self.settings.redactor, &job.text);
         let outcome = self.worker.eval(job);
@@ -177,22 +190,48 @@ impl Console {
                         .statement(&statement, Ok(&withheld(&self.settings.redactor, &shown)));
                 }
                 print!("{shown}");
-                true
+                Some(outcome.may_write)
             }
             Err(mut e) => {
                 if e.kind == ErrorKind::Interrupted {
                     e.message = "interrupted; the scope is kept".into();
                 }
-                let shown = render_script_error(&e);
+                let mut shown = render_script_error(&e);
+                if let Some(k) = &outcome.kept {
+                    shown.push_str(&kept_line(k, &e.kind));
+                }
                 if let Some(c) = &self.settings.case {
                     c.transcript()
                         .statement(&statement, Err(&withheld(&self.settings.redactor, &shown)));
                 }
                 eprint!("{shown}");
-                false
+                None
             }
         }
     }
+}
+
+/// Where a stopped fan-out's results went: `3 of 8 hosts answered before Ctrl-C; their results are in
+/// `partial``, and what the other hosts' entries say.
+fn kept_line(k: &Kept, kind: &ErrorKind) -> String {
+    let when = match kind {
+        ErrorKind::Timeout => "the time limit",
+        _ => "Ctrl-C",
+    };
+    let mut line = format!(
+        "{} of {} host{} answered before {when}; their results are in `{PARTIAL}`",
+        k.answered,
+        k.total,
+        if k.total == 1 { "" } else { "s" },
+    );
+    if k.answered < k.total {
+        line.push_str(" (the others as `error`: interrupted or not run)");
+    }
+    if k.replaced {
+        line.push_str(&format!("; the earlier value of `{PARTIAL}` is replaced"));
+    }
+    line.push('\n');
+    line
 }
 
 /// Text for the case's transcript: a line holding a secret or token is withheld, as from the history.

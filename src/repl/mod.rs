@@ -6,6 +6,7 @@ pub mod complete;
 mod console;
 mod helper;
 pub mod history;
+mod repeat;
 mod worker;
 
 use crate::engine::{Reason, Runtime};

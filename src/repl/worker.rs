@@ -2,9 +2,10 @@
 //! functions and imports carry over, and an error leaves everything defined so far in place.
 //!
 //! Statements run here, not on the terminal's thread, so Ctrl-C can reach the cancel flag while one runs.
+//! What a stopped `rtr::each` had gathered goes into the scope as [`PARTIAL`].
 
 use super::complete::{Known, Var};
-use crate::engine::{Cancel, ErrorKind, Runtime, ScriptError};
+use crate::engine::{Cancel, ErrorKind, Gathered, Runtime, ScriptError};
 use rhai::{AST, Dynamic, Map, Scope};
 use rhai::{Expr, FnAccess, Module, Stmt};
 use std::sync::mpsc::{Receiver, Sender, channel};
@@ -18,9 +19,24 @@ pub struct Job {
     pub text: String,
 }
 
+/// The variable that holds a stopped fan-out's partial answer (documented in `:help` and the README).
+pub const PARTIAL: &str = "partial";
+
 pub struct Outcome {
     pub result: Result<Dynamic, ScriptError>,
     pub known: Known,
+    /// A fan-out stopped part-way: what it had gathered is now in [`PARTIAL`].
+    pub kept: Option<Kept>,
+    /// Running the input again may write a variable (see `repeat`): `:save` keeps every success of it.
+    pub may_write: bool,
+}
+
+/// What a stopped statement left in [`PARTIAL`].
+pub struct Kept {
+    pub answered: usize,
+    pub total: usize,
+    /// `partial` held something else before (that value is gone).
+    pub replaced: bool,
 }
 
 pub struct Worker {
@@ -43,10 +59,12 @@ impl Worker {
             .spawn(move || {
                 let mut state = State::new(runtime, args, timeout);
                 for job in job_rx {
-                    let result = state.eval(&job);
+                    let (result, kept, may_write) = state.eval(&job);
                     let outcome = Outcome {
                         result,
                         known: state.known(),
+                        kept,
+                        may_write,
                     };
                     if out_tx.send(outcome).is_err() {
                         break;
@@ -79,6 +97,8 @@ impl Worker {
                     "the evaluation thread stopped",
                 )),
                 known: Known::default(),
+                kept: None,
+                may_write: true,
             },
         }
     }
@@ -115,20 +135,56 @@ impl State {
         }
     }
 
-    fn eval(&mut self, job: &Job) -> Result<Dynamic, ScriptError> {
+    /// Evaluates `job`; a stopped fan-out's partial answer is kept in the scope.
+    fn eval(&mut self, job: &Job) -> (Result<Dynamic, ScriptError>, Option<Kept>, bool) {
+        let (result, gathered, may_write) = self.eval_job(job);
+        let kept = gathered.filter(|_| result.is_err()).map(|g| self.keep(g));
+        (result, kept, may_write)
+    }
+
+    /// Puts a stopped fan-out's partial answer in [`PARTIAL`].
+    fn keep(&mut self, g: Gathered) -> Kept {
+        let replaced = self.scope.contains(PARTIAL);
+        // A `const partial` cannot be written: the new variable shadows it.
+        if self.scope.is_constant(PARTIAL) == Some(true) {
+            self.scope.push(PARTIAL, g.value);
+        } else {
+            self.scope.set_or_push(PARTIAL, g.value);
+        }
+        Kept {
+            answered: g.answered,
+            total: g.total,
+            replaced,
+        }
+    }
+
+    /// The result, what a stopped fan-out gathered, and whether the input may write a variable.
+    fn eval_job(&mut self, job: &Job) -> (Result<Dynamic, ScriptError>, Option<Gathered>, bool) {
         let cancel = self.runtime.cancel().clone();
         cancel.reset();
-        let ast = self.runtime.compile_text(&job.name, &job.text)?;
+        let ast = match self.runtime.compile_text(&job.name, &job.text) {
+            Ok(ast) => ast,
+            Err(e) => return (Err(e), None, true),
+        };
+        // Judged before it runs: `s` is a session now, whatever the statement makes of it.
+        let engine = self.runtime.engine();
+        let is_session = |name: &str| {
+            self.scope
+                .get(name)
+                .is_some_and(|v| matches!(engine.map_type_name(v.type_name()), "Session" | "Batch"))
+        };
+        let may_write = super::repeat::may_write(&ast, &is_session);
         // `s.run("ls C:\new")` would run on a path with a newline in it: refused before it is sent.
         if let Some(problem) = crate::engine::escapes::check(&self.runtime, &ast, &job.name)
             .into_iter()
             .next()
         {
-            return Err(problem);
+            return (Err(problem), None, may_write);
         }
         let combined = self.carried.merge(&ast);
         cancel.arm_timeout(self.timeout);
         let result = self.runtime.eval(&mut self.scope, &combined);
+        let gathered = cancel.take_gathered();
         cancel.reset();
         // Functions stay even when a later statement of the input failed; imports only when all went well,
         // or a failing import would fail every later statement.
@@ -157,7 +213,7 @@ impl State {
                 self.carried = self.carried.merge(&AST::new(imports, Module::new()));
             }
         }
-        result
+        (result, gathered, may_write)
     }
 
     /// The public functions of the module `path` names, for completing `alias::`.

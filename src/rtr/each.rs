@@ -5,14 +5,20 @@
 //!
 //! The closure runs on several threads at once: it should return what it found rather than change
 //! variables it captured (Rhai reports a data race when two hosts write the same captured value).
+//!
+//! Stopped part-way (Ctrl-C, the time limit), it starts no further host, sends nothing again, and hands
+//! the answer as far as it got to the cancel flag (the REPL keeps it): the hosts that answered with
+//! their values, the others as failures saying whether they were interrupted or never started.
 
 use super::hosts::{self, HostInfo};
 use super::keepalive::Registry;
 use super::progress::Progress;
 use super::session::{Session, SessionOptions};
 use crate::engine::Context;
+use crate::engine::Gathered;
 use rhai::{Dynamic, EvalAltResult, FnPtr, Map, NativeCallContext};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 pub const DEFAULT_CONCURRENCY: usize = 8;
@@ -32,6 +38,8 @@ pub fn each(
     let pos = native.call_position();
     let known = hosts::lookup(ctx, ids).map_err(|e| e.into_rhai(pos))?;
     let slots: Vec<Mutex<Option<Dynamic>>> = ids.iter().map(|_| Mutex::new(None)).collect();
+    // Hosts a worker took: one without a value in its slot was interrupted, not left unstarted.
+    let began: Vec<AtomicBool> = ids.iter().map(|_| AtomicBool::new(false)).collect();
     let next = AtomicUsize::new(0);
     let progress = Progress::new("rtr::each", ids.len());
     let stopped: Mutex<Option<Box<EvalAltResult>>> = Mutex::new(None);
@@ -45,6 +53,7 @@ pub fn each(
                 if i >= ids.len() || ctx.cancel.is_set() {
                     return;
                 }
+                began[i].store(true, Ordering::SeqCst);
                 let id = &ids[i];
                 if let Some(done) = journal.as_ref().and_then(|j| j.done(id)) {
                     if let Ok(mut slot) = slots[i].lock() {
@@ -111,22 +120,48 @@ pub fn each(
         }
     });
     progress.finish();
-    if let Some(e) = stopped.into_inner().ok().flatten() {
+    let stop = stopped.into_inner().ok().flatten();
+    if ctx.cancel.is_set() {
+        let (value, answered) = answer(ids, &known, slots, &began);
+        ctx.cancel.hand_over(Gathered {
+            value: Dynamic::from_map(value),
+            answered,
+            total: ids.len(),
+        });
+        return Err(stop.unwrap_or_else(|| super::caller::stopped(ctx).into_rhai(pos)));
+    }
+    if let Some(e) = stop {
         return Err(e);
     }
-    if ctx.cancel.is_set() {
-        return Err(super::caller::stopped(ctx).into_rhai(pos));
-    }
+    Ok(answer(ids, &known, slots, &began).0)
+}
+
+/// Device id -> the host's value, or (stopped part-way) a failure naming the host: interrupted (it had
+/// started, so a command it sent may have run there) or never started. With how many hosts answered.
+fn answer(
+    ids: &[String],
+    known: &HashMap<String, HostInfo>,
+    slots: Vec<Mutex<Option<Dynamic>>>,
+    began: &[AtomicBool],
+) -> (Map, usize) {
     let mut out = Map::new();
-    for (id, slot) in ids.iter().zip(slots) {
-        let value = slot
-            .into_inner()
-            .ok()
-            .flatten()
-            .unwrap_or_else(|| failure(id, "", "not run"));
+    let mut answered = 0;
+    for ((id, slot), began) in ids.iter().zip(slots).zip(began) {
+        let hostname = known.get(id).map_or("", |h| h.hostname.as_str());
+        let value = slot.into_inner().ok().flatten();
+        answered += usize::from(value.is_some());
+        let value = value.unwrap_or_else(|| {
+            // Only a stopped fan-out leaves a slot empty.
+            let why = if began.load(Ordering::SeqCst) {
+                "interrupted before it answered: a command it sent may have run on the host; nothing was sent again"
+            } else {
+                "not run: the fan-out was stopped before this host started"
+            };
+            failure(id, hostname, why)
+        });
         out.insert(id.as_str().into(), value);
     }
-    Ok(out)
+    (out, answered)
 }
 
 enum Stop {

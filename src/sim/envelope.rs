@@ -3,6 +3,7 @@
 //! Handlers build a [`Reply`] (or fail with a [`Fail`]); the server adds `meta.query_time`,
 //! `meta.trace_id`, `meta.powered_by` and the rate-limit headers to every answer.
 
+use super::scenario::ArchiveFault;
 use bytes::Bytes;
 use serde_json::{Map, Value, json};
 
@@ -26,8 +27,13 @@ pub enum Payload {
         content_type: &'static str,
         bytes: Bytes,
     },
-    /// An extracted file, packed into a 7z (password `infected`) after the state lock is released.
-    Archive { name: String, bytes: Bytes },
+    /// An extracted file, packed into a 7z (password `infected`) after the state lock is released,
+    /// spoiled as the scenario's `[faults]` ask.
+    Archive {
+        name: String,
+        bytes: Bytes,
+        fault: ArchiveFault,
+    },
     /// 204: no body, but still `Content-Type: application/json` as the real API sends.
     Empty,
     /// Fault injection: the connection breaks before a complete answer.
@@ -90,10 +96,10 @@ impl Reply {
         }
     }
 
-    pub fn archive(name: String, bytes: Bytes) -> Reply {
+    pub fn archive(name: String, bytes: Bytes, fault: ArchiveFault) -> Reply {
         Reply {
             status: 200,
-            body: Payload::Archive { name, bytes },
+            body: Payload::Archive { name, bytes, fault },
             headers: Vec::new(),
         }
     }

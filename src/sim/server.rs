@@ -4,7 +4,7 @@
 
 use super::envelope::{Fail, Payload, Reply};
 use super::handlers;
-use super::host::archive::pack_7z;
+use super::host::archive::pack_7z_spoiled;
 use super::input::{Input, Upload, parse_pairs};
 use super::library::sha256_hex;
 use super::state::{LogEntry, State};
@@ -98,10 +98,10 @@ async fn serve(
 
 /// 7z packing is CPU work on possibly large files: off the async workers and outside the lock.
 async fn pack_archive(reply: Reply) -> Reply {
-    let Payload::Archive { name, bytes } = reply.body else {
+    let Payload::Archive { name, bytes, fault } = reply.body else {
         return reply;
     };
-    let packed = tokio::task::spawn_blocking(move || pack_7z(&name, &bytes)).await;
+    let packed = tokio::task::spawn_blocking(move || pack_7z_spoiled(&name, &bytes, fault)).await;
     match packed {
         Ok(packed) if !packed.is_empty() => Reply {
             body: Payload::Bytes {

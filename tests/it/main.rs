@@ -34,6 +34,7 @@ mod hostile;
 mod no_silent_wrong_action;
 mod playbooks_examples;
 mod repl_pty;
+mod rtr_get_files;
 mod rtr_helpers;
 mod rtr_real_captures;
 mod safety_as_sent;

@@ -45,6 +45,19 @@ impl Repl {
         repl
     }
 
+    /// Starts it against a running emulator, as the tenant `secret` belongs to.
+    fn start_on(dir: &Path, sim: &falconry::sim::SimHandle, secret: &str) -> Repl {
+        let url = sim.base_url();
+        Repl::start_with(
+            dir,
+            &[
+                ("FALCON_CLIENT_ID", CLIENT_ID),
+                ("FALCON_CLIENT_SECRET", secret),
+                ("FALCON_BASE_URL", &url),
+            ],
+        )
+    }
+
     fn expect(&mut self, text: &str) -> String {
         match self.session.expect(text) {
             Ok(found) => String::from_utf8_lossy(found.before()).into_owned(),
@@ -85,6 +98,26 @@ impl Repl {
             std::thread::sleep(Duration::from_millis(50));
         }
     }
+}
+
+const CLIENT_ID: &str = "repl-test";
+
+/// An emulator tenant of a test's own.
+fn tenant(secret: &str) -> falconry::sim::SimConfig {
+    falconry::sim::SimConfig {
+        client_id: CLIENT_ID.into(),
+        client_secret: secret.into(),
+        ..falconry::sim::SimConfig::default()
+    }
+}
+
+/// How many requests for the operation `op` the emulator has answered.
+fn requests(sim: &falconry::sim::SimHandle, op: &str) -> usize {
+    sim.state()
+        .request_log()
+        .iter()
+        .filter(|e| e.op == Some(op))
+        .count()
 }
 
 fn history(dir: &Path) -> PathBuf {
@@ -277,25 +310,13 @@ fn save_writes_the_successful_statements_and_load_runs_them() {
 #[test]
 fn ctrl_c_stops_polling_a_slow_command_which_is_never_sent_again() {
     const SECRET: &str = "repl-test-secret-0xBADC0DE";
-    let config = falconry::sim::SimConfig {
-        client_id: "repl-test".into(),
-        client_secret: SECRET.into(),
-        ..falconry::sim::SimConfig::default()
-    };
+    let config = tenant(SECRET);
     let mut state = falconry::sim::load_state(&config).unwrap();
     // Commands take a minute to complete: polling would go on and on.
     state.scenario.command_latency_ms = 60_000;
     let sim = falconry::sim::start_with_state(&config, state).unwrap();
-    let url = sim.base_url();
     let dir = tempfile::tempdir().unwrap();
-    let mut repl = Repl::start_with(
-        dir.path(),
-        &[
-            ("FALCON_CLIENT_ID", "repl-test"),
-            ("FALCON_CLIENT_SECRET", SECRET),
-            ("FALCON_BASE_URL", &url),
-        ],
-    );
+    let mut repl = Repl::start_on(dir.path(), &sim, SECRET);
     repl.line(
         "let host = hosts::query_devices_by_filter(#{ filter: \"hostname:'web-01'\" }).body.resources[0];",
     );
@@ -311,13 +332,7 @@ fn ctrl_c_stops_polling_a_slow_command_which_is_never_sent_again() {
         )
         .unwrap();
     repl.expect("\n");
-    let polls = |sim: &falconry::sim::SimHandle| {
-        sim.state()
-            .request_log()
-            .iter()
-            .filter(|e| e.op == Some("RTR-CheckCommandStatus"))
-            .count()
-    };
+    let polls = |sim: &falconry::sim::SimHandle| requests(sim, "RTR-CheckCommandStatus");
     let deadline = Instant::now() + Duration::from_secs(20);
     while polls(&sim) < 3 {
         assert!(Instant::now() < deadline, "no polling seen");
@@ -335,12 +350,7 @@ fn ctrl_c_stops_polling_a_slow_command_which_is_never_sent_again() {
     assert!(shown.contains("true"), "{shown}");
     repl.line(&format!("let pasted = \"{SECRET}\";"));
     repl.quit();
-    let executed = sim
-        .state()
-        .request_log()
-        .iter()
-        .filter(|e| e.op == Some("RTR-ExecuteCommand"))
-        .count();
+    let executed = requests(&sim, "RTR-ExecuteCommand");
     assert_eq!(executed, 1, "the command was sent once");
     let saved = std::fs::read_to_string(history(dir.path())).unwrap();
     assert!(saved.contains("polls"), "{saved}");
@@ -349,32 +359,14 @@ fn ctrl_c_stops_polling_a_slow_command_which_is_never_sent_again() {
 
 #[test]
 fn ctrl_d_closes_the_sessions_the_scope_holds() {
-    let config = falconry::sim::SimConfig {
-        client_id: "repl-test".into(),
-        client_secret: "repl-test-secret-0xFEED".into(),
-        ..falconry::sim::SimConfig::default()
-    };
+    let config = tenant("repl-test-secret-0xFEED");
     let sim = falconry::sim::start(config).unwrap();
-    let url = sim.base_url();
     let dir = tempfile::tempdir().unwrap();
-    let mut repl = Repl::start_with(
-        dir.path(),
-        &[
-            ("FALCON_CLIENT_ID", "repl-test"),
-            ("FALCON_CLIENT_SECRET", "repl-test-secret-0xFEED"),
-            ("FALCON_BASE_URL", &url),
-        ],
-    );
+    let mut repl = Repl::start_on(dir.path(), &sim, "repl-test-secret-0xFEED");
     repl.line("let s = rtr::session(hosts::find(\"web-01\"));");
     let shown = repl.line("s.pwd()");
     assert!(shown.contains('/'), "{shown}");
-    let closed = |sim: &falconry::sim::SimHandle| {
-        sim.state()
-            .request_log()
-            .iter()
-            .filter(|e| e.op == Some("RTR-DeleteSession"))
-            .count()
-    };
+    let closed = |sim: &falconry::sim::SimHandle| requests(sim, "RTR-DeleteSession");
     assert_eq!(closed(&sim), 0);
     repl.quit();
     assert_eq!(closed(&sim), 1, "the session was closed on the way out");
@@ -403,24 +395,12 @@ fn helpers_answer_help_and_a_windows_path_escape_is_refused() {
 
 #[test]
 fn the_repl_collects_a_command_queued_for_an_offline_host_once_it_returns() {
-    let config = falconry::sim::SimConfig {
-        client_id: "repl-test".into(),
-        client_secret: "repl-test-secret-0xQUEUE".into(),
-        ..falconry::sim::SimConfig::default()
-    };
+    let config = tenant("repl-test-secret-0xQUEUE");
     let sim = falconry::sim::start(config).unwrap();
-    let url = sim.base_url();
     let device = sim.state().device_id_of("WS-108").expect("WS-108");
     assert!(!sim.state().host(&device).is_some_and(|h| h.online));
     let dir = tempfile::tempdir().unwrap();
-    let mut repl = Repl::start_with(
-        dir.path(),
-        &[
-            ("FALCON_CLIENT_ID", "repl-test"),
-            ("FALCON_CLIENT_SECRET", "repl-test-secret-0xQUEUE"),
-            ("FALCON_BASE_URL", &url),
-        ],
-    );
+    let mut repl = Repl::start_on(dir.path(), &sim, "repl-test-secret-0xQUEUE");
     repl.line("let s = rtr::session(hosts::find(\"WS-108\"), #{ queue_offline: true });");
     let shown = repl.line("s.run(\"ps\").queued");
     assert!(shown.contains("true"), "{shown}");
@@ -496,4 +476,193 @@ fn a_parsed_result_shows_its_table_once_and_netstat_shows_where_connections_go()
         "{raw}"
     );
     repl.quit();
+}
+
+/// A responder's view of `partial` (`:json` prints it): device id -> entry.
+fn json_of(shown: &str) -> serde_json::Map<String, serde_json::Value> {
+    let text = shown.replace('\r', "");
+    let start = text.find('{').unwrap_or_else(|| panic!("no JSON: {shown}"));
+    let end = text
+        .rfind('}')
+        .unwrap_or_else(|| panic!("no JSON: {shown}"));
+    match serde_json::from_str(&text[start..=end]) {
+        Ok(serde_json::Value::Object(m)) => m,
+        other => panic!("not a JSON object ({other:?}): {shown}"),
+    }
+}
+
+#[test]
+fn ctrl_c_during_each_keeps_the_answered_hosts_results_in_partial() {
+    let config = tenant("repl-test-secret-0xEACH");
+    let mut state = falconry::sim::load_state(&config).unwrap();
+    // Each `ps` takes two seconds: with two hosts at a time, Ctrl-C lands while the second pair runs.
+    state.scenario.command_latency_ms = 2_000;
+    let sim = falconry::sim::start_with_state(&config, state).unwrap();
+    let ids: Vec<String> = {
+        let st = sim.state();
+        st.device_ids()
+            .into_iter()
+            .filter(|id| st.host(id).is_some_and(|h| h.online))
+            .take(6)
+            .collect()
+    };
+    assert_eq!(ids.len(), 6, "the default fleet has six online hosts");
+    let dir = tempfile::tempdir().unwrap();
+    let mut repl = Repl::start_on(dir.path(), &sim, "repl-test-secret-0xEACH");
+    let quoted: Vec<String> = ids.iter().map(|id| format!("\"{id}\"")).collect();
+    repl.line(&format!("let ids = [{}];", quoted.join(", ")));
+    repl.session
+        .send_line(
+            "let found = rtr::each(ids, |s| s.run(\"ps\").processes.map(|p| p.pid), #{ concurrency: 2 });",
+        )
+        .unwrap();
+    repl.expect("\n");
+    // The progress bar counts the first answers; then Ctrl-C, while the next hosts' commands run.
+    if let Err(e) = repl.session.expect(expectrl::Regex("[12]/6 hosts")) {
+        panic!("no host answered: {e}");
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    repl.control(ControlCode::EndOfText);
+    let shown = repl.expect(PROMPT);
+    assert!(shown.contains("interrupted; the scope is kept"), "{shown}");
+    let line = shown
+        .lines()
+        .find(|l| l.contains("hosts answered before Ctrl-C"))
+        .unwrap_or_else(|| panic!("no line saying where the results are: {shown}"));
+    assert!(line.contains("their results are in `partial`"), "{line}");
+    let answered: usize = line
+        .split_whitespace()
+        .find_map(|w| w.parse().ok())
+        .unwrap_or_else(|| panic!("no count: {line}"));
+    assert!(line.contains(&format!("{answered} of 6 hosts")), "{line}");
+    assert!((1..6).contains(&answered), "{line}");
+    let sent_at_ctrl_c = requests(&sim, "RTR-ExecuteCommand");
+
+    repl.line(":json");
+    let partial = json_of(&repl.line("partial"));
+    let mut keys: Vec<&String> = partial.keys().collect();
+    keys.sort();
+    let mut expected: Vec<&String> = ids.iter().collect();
+    expected.sort();
+    assert_eq!(keys, expected, "every host has its entry");
+    let st = sim.state();
+    let ran = st.executions_by_host("ps");
+    let (mut results, mut interrupted, mut not_run) = (0, 0, 0);
+    for (id, entry) in &partial {
+        let host = st.host(id).unwrap();
+        match entry.get("error").and_then(|e| e.as_str()) {
+            None => {
+                // An answered host: exactly the pids its `ps` listed, parsed.
+                results += 1;
+                let pids: Vec<u64> = host
+                    .processes
+                    .all()
+                    .iter()
+                    .map(|p| u64::from(p.pid))
+                    .collect();
+                let got: Vec<u64> = entry
+                    .as_array()
+                    .unwrap_or_else(|| panic!("{id}: {entry}"))
+                    .iter()
+                    .map(|v| v.as_u64().unwrap())
+                    .collect();
+                assert_eq!(got, pids, "{id}");
+                assert_eq!(ran.get(id), Some(&1), "{id} ran `ps` once");
+            }
+            Some(error) => {
+                assert_eq!(entry["hostname"], host.hostname.as_str(), "{entry}");
+                assert_eq!(entry["device_id"], id.as_str(), "{entry}");
+                if error.starts_with("interrupted") {
+                    interrupted += 1;
+                    assert!(ran.get(id).copied().unwrap_or(0) <= 1, "{id} sent again");
+                } else {
+                    assert!(error.starts_with("not run"), "{entry}");
+                    not_run += 1;
+                    assert_eq!(ran.get(id), None, "{id} was not started");
+                }
+            }
+        }
+    }
+    drop(st);
+    assert_eq!(results, answered, "{partial:?}");
+    assert!(
+        not_run >= 1,
+        "Ctrl-C came before the last hosts: {partial:?}"
+    );
+    assert_eq!(results + interrupted + not_run, 6);
+
+    // Nothing more is sent once the statement stopped, even after the interrupted commands finished.
+    std::thread::sleep(Duration::from_millis(2_500));
+    let sent = requests(&sim, "RTR-ExecuteCommand");
+    assert_eq!(sent, sent_at_ctrl_c, "commands were sent after Ctrl-C");
+
+    // The REPL goes on: `partial` is an ordinary variable, `found` was never assigned.
+    repl.line(":json");
+    let shown = repl.line("partial.values().filter(|v| type_of(v) == \"array\").len()");
+    assert!(shown.contains(&answered.to_string()), "{shown}");
+    // README's way to pick the hosts that never started.
+    let shown = repl.line(
+        "partial.keys().filter(|id| \"error\" in partial[id] && partial[id].error.starts_with(\"not run\")).len()",
+    );
+    assert!(shown.contains(&not_run.to_string()), "{shown}");
+    let shown = repl.line("found");
+    assert!(shown.contains("variable not found: found"), "{shown}");
+    // Where to look is in the fan-out's own help too.
+    let shown = repl.line("help(\"rtr::each\")");
+    assert!(shown.contains("kept in `partial`"), "{shown}");
+    repl.quit();
+}
+
+#[test]
+fn save_writes_each_statement_once_but_every_write_and_the_playbook_computes_the_same() {
+    let sim = falconry::sim::start(tenant("repl-test-secret-0xSAVE")).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut repl = Repl::start_on(dir.path(), &sim, "repl-test-secret-0xSAVE");
+    repl.line("let s = rtr::session(hosts::find(\"web-01\"));");
+    repl.line("let total = 0;");
+    repl.line("let procs = s.run(\"ps\").processes;");
+    repl.line("procs.len()");
+    repl.line("s.run(\"ps\")");
+    // Up+Enter to look again: the same statements, read-only, are saved once.
+    repl.send("\x1b[A\x1b[A");
+    repl.expect("procs.len()");
+    repl.send("\r");
+    repl.accepted();
+    repl.line("total += 1;");
+    repl.line("s.run(\"ps\")");
+    // A repeated write is saved every time: the playbook must count to 2 as the session did.
+    repl.line("total += 1;");
+    let shown = repl.line("nope(total)");
+    assert!(shown.contains("function not found"), "{shown}");
+    let shown = repl.line("total");
+    assert!(shown.contains('2'), "{shown}");
+    repl.line("total");
+    repl.line("procs.len()");
+    let shown = repl.line(":save saved.rhai");
+    assert!(shown.contains("saved 8 statements"), "{shown}");
+    repl.quit();
+
+    let saved = std::fs::read_to_string(dir.path().join("saved.rhai")).unwrap();
+    assert_eq!(
+        saved,
+        concat!(
+            "// saved by `falconry repl`: the 8 successful statements of a session\n",
+            "let s = rtr::session(hosts::find(\"web-01\"));\n",
+            "let total = 0;\n",
+            "let procs = s.run(\"ps\").processes;\n",
+            "procs.len();\n",
+            "s.run(\"ps\");\n",
+            "total += 1;\n",
+            "total += 1;\n",
+            "total;\n",
+        )
+    );
+    // A valid playbook that ends where the session did.
+    crate::common::Test::new()
+        .playbook(&saved)
+        .arg("--json")
+        .tenant(&sim)
+        .run()
+        .status(0)
+        .stdout_is("2\n");
 }

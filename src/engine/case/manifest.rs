@@ -3,9 +3,7 @@
 
 use super::folder::MANIFEST_FILE;
 use serde_json::{Value, json};
-use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
-use std::io::Read;
 use std::path::Path;
 
 /// Relative path (with `/`) -> (sha256, size) of every file under `dir` but the manifest itself.
@@ -33,29 +31,10 @@ fn hashes(dir: &Path) -> Result<BTreeMap<String, (String, u64)>, String> {
             if rel == MANIFEST_FILE {
                 continue;
             }
-            out.insert(rel, hash_file(&path)?);
+            out.insert(rel, crate::engine::hashing::hash_file(&path)?);
         }
     }
     Ok(out)
-}
-
-fn hash_file(path: &Path) -> Result<(String, u64), String> {
-    let mut f =
-        std::fs::File::open(path).map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
-    let mut hasher = Sha256::new();
-    let mut buf = vec![0u8; 1 << 16];
-    let mut size = 0u64;
-    loop {
-        let n = f
-            .read(&mut buf)
-            .map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
-        if n == 0 {
-            break;
-        }
-        size += n as u64;
-        hasher.update(&buf[..n]);
-    }
-    Ok((hex::encode(hasher.finalize()), size))
 }
 
 pub fn write(dir: &Path) -> Result<(), String> {

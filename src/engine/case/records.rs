@@ -3,7 +3,9 @@
 
 use super::folder::{COMMANDS_FILE, EVENTS_FILE, EVIDENCE_FILE, FILES_DIR};
 use super::lines::Lines;
+use crate::engine::hashing;
 use serde_json::Value;
+use std::fs::File;
 use std::path::Path;
 
 pub struct Records {
@@ -45,9 +47,10 @@ impl Records {
 }
 
 /// Copies `local` to `files/<sha256>` (once: the same file from many hosts is kept once), checking
-/// the copy's hash. Returns the path inside the case.
+/// the copy's hash. Returns the path inside the case. The copy streams through a fixed buffer and is
+/// named only once its hash matched: a file of any size, and no half-written or different file
+/// under the name of its sha256.
 pub fn store_file(case: &Path, local: &Path, sha256: &str) -> Result<String, String> {
-    use sha2::{Digest, Sha256};
     if sha256.len() != 64 || !sha256.chars().all(|c| c.is_ascii_hexdigit()) {
         return Err(format!("`{sha256}` is not a sha256"));
     }
@@ -58,18 +61,34 @@ pub fn store_file(case: &Path, local: &Path, sha256: &str) -> Result<String, Str
     }
     let dir = case.join(FILES_DIR);
     std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create `{}`: {e}", dir.display()))?;
-    let bytes =
-        std::fs::read(local).map_err(|e| format!("cannot read `{}`: {e}", local.display()))?;
-    let got = hex::encode(Sha256::digest(&bytes));
-    if !got.eq_ignore_ascii_case(sha256) {
-        return Err(format!(
-            "`{}` hashes to {got}, not {sha256}",
-            local.display()
-        ));
-    }
+    let source =
+        File::open(local).map_err(|e| format!("cannot read `{}`: {e}", local.display()))?;
     let tmp = dir.join(format!(".{sha256}.part"));
-    std::fs::write(&tmp, &bytes)
-        .and_then(|()| std::fs::rename(&tmp, &dest))
-        .map_err(|e| format!("cannot write `{}`: {e}", dest.display()))?;
-    Ok(rel)
+    let copied = File::create(&tmp)
+        .and_then(|f| hashing::copy(source, f))
+        .map_err(|e| {
+            format!(
+                "cannot copy `{}` to `{}`: {e}",
+                local.display(),
+                tmp.display()
+            )
+        })
+        .and_then(|(got, _)| {
+            if got.eq_ignore_ascii_case(sha256) {
+                Ok(())
+            } else {
+                Err(format!(
+                    "`{}` hashes to {got}, not {sha256}",
+                    local.display()
+                ))
+            }
+        })
+        .and_then(|()| {
+            std::fs::rename(&tmp, &dest)
+                .map_err(|e| format!("cannot write `{}`: {e}", dest.display()))
+        });
+    if copied.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    copied.map(|()| rel)
 }

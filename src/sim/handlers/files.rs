@@ -56,6 +56,7 @@ pub fn contents(state: &mut State, input: &Input) -> Outcome {
     let session_id = input.required_query("session_id")?.to_string();
     let sha256 = input.required_query("sha256")?.to_ascii_lowercase();
     let filename = input.query("filename").map(String::from);
+    let fault = state.scenario.faults.extracted_archive;
     let session = state.live_session(&session_id)?;
     let file = session
         .files
@@ -73,5 +74,5 @@ pub fn contents(state: &mut State, input: &Input) -> Outcome {
             .unwrap_or(&file.name)
             .to_string()
     });
-    Ok(Reply::archive(name, file.bytes.clone()))
+    Ok(Reply::archive(name, file.bytes.clone(), fault))
 }

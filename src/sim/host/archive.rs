@@ -9,6 +9,7 @@ use sevenz_rust2::encoder_options::AesEncoderOptions;
 use sevenz_rust2::{ArchiveEntry, ArchiveReader, ArchiveWriter, EncoderMethod, Password};
 
 use super::digest::crc32;
+use crate::sim::scenario::ArchiveFault;
 
 /// The password Falcon uses for extracted-file archives.
 pub const PASSWORD: &str = "infected";
@@ -25,9 +26,46 @@ pub fn pack_7z(filename: &str, bytes: &[u8]) -> Vec<u8> {
 
 /// [`pack_7z`] with the encoder's error.
 pub fn try_pack_7z(filename: &str, bytes: &[u8]) -> Result<Vec<u8>, sevenz_rust2::Error> {
+    pack_with_password(filename, bytes, PASSWORD)
+}
+
+/// [`pack_7z`], spoiled as the scenario's `[faults] extracted_archive` asks.
+pub fn pack_7z_spoiled(filename: &str, bytes: &[u8], fault: ArchiveFault) -> Vec<u8> {
+    let packed = match fault {
+        ArchiveFault::WrongPassword => pack_with_password(filename, bytes, "not-infected"),
+        ArchiveFault::OtherBytes => {
+            let mut other = bytes.to_vec();
+            match other.last_mut() {
+                Some(last) => *last ^= 0xFF,
+                None => other.push(0),
+            }
+            try_pack_7z(filename, &other)
+        }
+        _ => try_pack_7z(filename, bytes),
+    };
+    let mut packed = packed.unwrap_or_default();
+    match fault {
+        ArchiveFault::Truncated => packed.truncate(packed.len() / 2),
+        // The packed streams start right after the 32-byte signature header.
+        ArchiveFault::Corrupt if packed.len() > SIGNATURE_HEADER => {
+            packed[SIGNATURE_HEADER] ^= 0xFF
+        }
+        _ => {}
+    }
+    packed
+}
+
+/// The size of a 7z archive's signature header, before the packed streams.
+const SIGNATURE_HEADER: usize = 32;
+
+fn pack_with_password(
+    filename: &str,
+    bytes: &[u8],
+    password: &str,
+) -> Result<Vec<u8>, sevenz_rust2::Error> {
     let mut w = ArchiveWriter::new(Cursor::new(Vec::new()))?;
     w.set_content_methods(vec![
-        AesEncoderOptions::new(Password::from(PASSWORD)).into(),
+        AesEncoderOptions::new(Password::from(password)).into(),
         EncoderMethod::COPY.into(),
     ]);
     w.push_archive_entry(ArchiveEntry::new_file(filename), Some(bytes))?;
@@ -203,6 +241,29 @@ mod tests {
         let files = unpack_7z_to(&archive_path, &out_dir).unwrap();
         assert_eq!(files, [(out_dir.join("x").join("evil.exe"), 10)]);
         assert_eq!(std::fs::read(&files[0].0).unwrap(), b"MZ payload");
+    }
+
+    #[test]
+    fn spoiled_archives_do_not_unpack_to_the_file() {
+        let data: Vec<u8> = (0..50_000u32).map(|i| (i * 13 % 253) as u8).collect();
+        let spoiled = |f| pack_7z_spoiled("evil.exe", &data, f);
+        assert_eq!(
+            unpack_7z(&spoiled(ArchiveFault::None), PASSWORD).unwrap()[0].1,
+            data
+        );
+        for fault in [
+            ArchiveFault::Truncated,
+            ArchiveFault::Corrupt,
+            ArchiveFault::WrongPassword,
+        ] {
+            assert!(
+                unpack_7z(&spoiled(fault), PASSWORD).is_err(),
+                "{fault:?} unpacked"
+            );
+        }
+        let other = unpack_7z(&spoiled(ArchiveFault::OtherBytes), PASSWORD).unwrap();
+        assert_eq!(other[0].1.len(), data.len());
+        assert_ne!(other[0].1, data);
     }
 
     /// Made by 7-Zip itself (`7z a -pinfected -mhe=on`): the client side reads what the
