@@ -45,7 +45,7 @@ pub const FUNCTIONS: &[Helper] = &[
         owner: "rtr",
         name: "each",
         arities: &[2, 3],
-        help: "rtr::each(devices, |s| { ... }, #{concurrency, queue_offline, timeout, keepalive}) -> #{device_id: value}\n  the closure runs once per host on its own Session; a failed host answers #{error, device_id, hostname}\n",
+        help: "rtr::each(devices, |s| { ... }, #{concurrency, queue_offline, timeout, keepalive}) -> #{device_id: value}\n  the closure runs once per host on its own Session; a failed host answers #{error, device_id, hostname}\n  stopped part-way (Ctrl-C in the REPL), the answer as far as it got is kept in `partial`\n",
     },
     Helper {
         owner: "rtr",

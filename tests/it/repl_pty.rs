@@ -607,6 +607,9 @@ fn ctrl_c_during_each_keeps_the_answered_hosts_results_in_partial() {
     assert!(shown.contains(&not_run.to_string()), "{shown}");
     let shown = repl.line("found");
     assert!(shown.contains("variable not found: found"), "{shown}");
+    // Where to look is in the fan-out's own help too.
+    let shown = repl.line("help(\"rtr::each\")");
+    assert!(shown.contains("kept in `partial`"), "{shown}");
     repl.quit();
 }
 
