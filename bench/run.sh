@@ -8,6 +8,7 @@
 #                                writes target/bench-smoke/BENCHMARKS.md unless --out is given
 #   bench/run.sh --out FILE      write the report elsewhere
 #   bench/run.sh --only 3,6      run only the cases whose title starts so (while working on them)
+#   bench/run.sh --no-fresh      skip case 7 (bench/fresh.sh: a clean clone's first build and CI, ~10 min)
 #
 # Full run extras, each optional: wrk, hyperfine and GNU time from apt (when run as root), FalconPy 1.6.6 in
 # ./.venv or bench/.venv (created when missing). Without them the affected comparisons say "not run".
@@ -18,12 +19,14 @@ root=$PWD
 smoke=0
 out=""
 only=""
+fresh=1
 while [ $# -gt 0 ]; do
   case "$1" in
     --smoke) smoke=1 ;;
     --out) out="$2"; shift ;;
     --only) only="$2"; shift ;;
-    *) echo "usage: bench/run.sh [--smoke] [--out FILE] [--only CASES]" >&2; exit 2 ;;
+    --no-fresh) fresh=0 ;;
+    *) echo "usage: bench/run.sh [--smoke] [--out FILE] [--only CASES] [--no-fresh]" >&2; exit 2 ;;
   esac
   shift
 done
@@ -66,10 +69,19 @@ if [ -z "$python" ] && [ "$smoke" = 0 ]; then
     || echo "bench: FalconPy unavailable; its comparisons will say not run" >&2
 fi
 
+# Case 7 first, alone on the cores: the clean clone's first build and CI run (full run only).
+fresh_tsv=""
+if [ "$smoke" = 0 ] && [ "$fresh" = 1 ] && { [ -z "$only" ] || [[ ",$only," == *",7"* ]]; }; then
+  fresh_tsv="$target_dir/bench-fresh.tsv"
+  echo "bench: case 7. Fresh clone (bench/fresh.sh, about ten minutes)" >&2
+  bench/fresh.sh "$fresh_tsv"
+fi
+
 args=(run --root "$root" --falconry "$target_dir/$profile/falconry" --out "$out")
 [ -n "$python" ] && args+=(--python "$python")
 command -v wrk >/dev/null && args+=(--wrk "$(command -v wrk)")
 command -v hyperfine >/dev/null && args+=(--hyperfine "$(command -v hyperfine)")
 [ "$smoke" = 1 ] && args+=(--smoke)
 [ -n "$only" ] && args+=(--only "$only")
+[ -n "$fresh_tsv" ] && args+=(--fresh "$fresh_tsv")
 exec "$target_dir/$profile/examples/bench" "${args[@]}"

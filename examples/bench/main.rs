@@ -16,6 +16,11 @@ mod report;
 mod stats;
 
 use options::Options;
+
+/// The allocator `falconry` uses, so the emulator in this process and the raw loop it is compared
+/// with allocate as falconry does.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {

@@ -15,6 +15,8 @@ pub struct Options {
     pub smoke: bool,
     /// Run only the cases whose title starts with one of these (`--only 3,6`); all when empty.
     pub only: Vec<String>,
+    /// The figures `bench/fresh.sh` measured on a clean clone (case 7); not run without them.
+    pub fresh: Option<PathBuf>,
     pub scale: Scale,
 }
 
@@ -87,6 +89,7 @@ impl Options {
         let mut hyperfine = None;
         let mut smoke = false;
         let mut only = Vec::new();
+        let mut fresh = None;
         let mut it = args.iter();
         while let Some(flag) = it.next() {
             let mut value = || {
@@ -102,6 +105,7 @@ impl Options {
                 "--wrk" => wrk = Some(value()?),
                 "--hyperfine" => hyperfine = Some(value()?),
                 "--smoke" => smoke = true,
+                "--fresh" => fresh = Some(value()?),
                 "--only" => {
                     let list = value()?;
                     only = list
@@ -124,6 +128,7 @@ impl Options {
             hyperfine,
             smoke,
             only,
+            fresh,
             scale: if smoke { Scale::smoke() } else { Scale::full() },
         })
     }

@@ -2,7 +2,7 @@
 
 use super::host::Platform;
 use crate::ops::commands::{POLICY_SETTINGS, platform_bit, setting_platforms};
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 
 pub const DEFAULT_NAME: &str = "platform_default";
 
@@ -120,6 +120,8 @@ impl Policy {
     /// `remote_response.PolicyV1`; `groups` are the rendered host group records. Precedence is not
     /// a field of the record (the spec has none): clients read it from `sort=precedence.asc`.
     pub fn record(&self, cid: &str, groups: Vec<Value>) -> Value {
+        // Built by moving each part into its map: `json!` would serialise an interpolated `Value`
+        // into a deep copy, and this record is most of the cost of a `get_policies` answer.
         let settings: Vec<Value> = CATEGORIES
             .iter()
             .map(|(category, ids)| {
@@ -134,23 +136,32 @@ impl Policy {
                         })
                     })
                     .collect();
-                json!({ "name": category, "settings": list })
+                let mut c = Map::with_capacity(2);
+                c.insert("name".into(), Value::from(*category));
+                c.insert("settings".into(), Value::Array(list));
+                Value::Object(c)
             })
             .collect();
-        json!({
-            "id": self.id,
-            "cid": cid,
-            "name": self.name,
-            "description": self.description,
-            "platform_name": self.platform.name(),
-            "enabled": self.enabled,
-            "groups": groups,
-            "settings": settings,
-            "created_by": self.created_by,
-            "created_timestamp": self.created_timestamp,
-            "modified_by": self.modified_by,
-            "modified_timestamp": self.modified_timestamp,
-        })
+        let mut r = Map::with_capacity(12);
+        r.insert("id".into(), Value::from(self.id.as_str()));
+        r.insert("cid".into(), Value::from(cid));
+        r.insert("name".into(), Value::from(self.name.as_str()));
+        r.insert("description".into(), Value::from(self.description.as_str()));
+        r.insert("platform_name".into(), Value::from(self.platform.name()));
+        r.insert("enabled".into(), Value::from(self.enabled));
+        r.insert("groups".into(), Value::Array(groups));
+        r.insert("settings".into(), Value::Array(settings));
+        r.insert("created_by".into(), Value::from(self.created_by.as_str()));
+        r.insert(
+            "created_timestamp".into(),
+            Value::from(self.created_timestamp.as_str()),
+        );
+        r.insert("modified_by".into(), Value::from(self.modified_by.as_str()));
+        r.insert(
+            "modified_timestamp".into(),
+            Value::from(self.modified_timestamp.as_str()),
+        );
+        Value::Object(r)
     }
 }
 

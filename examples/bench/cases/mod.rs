@@ -3,6 +3,7 @@
 
 mod emulator;
 mod fanout;
+mod fresh;
 mod memory;
 mod overhead;
 mod polling;
@@ -118,13 +119,14 @@ pub fn run_all(o: &Options) -> Result<(), String> {
     let load_before = machine::load_average();
     let started = std::time::Instant::now();
     type Case = fn(&Bench) -> Result<Section, String>;
-    let cases: [(&str, Case); 7] = [
+    let cases: [(&str, Case); 8] = [
         ("1. Start-up", startup::run),
         ("2. Per-call overhead", overhead::run),
         ("3. Fan-out", fanout::run),
         ("4. Polling", polling::run),
         ("5. Memory", memory::run),
         ("6. Rate limit", ratelimit::run),
+        ("7. Fresh clone", fresh::run),
         ("Emulator", emulator::run),
     ];
     let mut sections = Vec::new();
