@@ -103,7 +103,7 @@ pub const METHODS: &[Helper] = &[
         owner: "Session",
         name: "get",
         arities: &[1, 2],
-        help: "s.get(path) / s.get(path, #{timeout}) -> #{path, sha256, size, remote_path, device_id, hostname, cloud_request_id}\n  the file, saved under --out\n",
+        help: "s.get(path) / s.get(path, #{timeout}) -> #{path, sha256, size, remote_path, device_id, hostname, cloud_request_id}\n  the file, saved under --out once its sha256 is Falcon's (otherwise nothing is saved and it throws)\n",
     },
     Helper {
         owner: "Session",

@@ -308,6 +308,20 @@ mod tests {
         assert_eq!(safe_component("..", "f"), "f");
     }
 
+    /// The client's streaming unpack reads what 7-Zip itself writes (`7z a -pinfected -mhe=on`).
+    #[test]
+    fn archives_made_by_7zip_unpack_with_their_hash() {
+        let dir = tempfile::tempdir().unwrap();
+        let archive = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/rtr/made_by_7z.7z");
+        let part = dir.path().join(".part");
+        let text = b"collected by 7-Zip for falconry interop\n";
+        let (sha, size) = unpack(&archive, &part).unwrap();
+        assert_eq!(size, text.len() as u64);
+        assert_eq!(std::fs::read(&part).unwrap(), text);
+        let (expected, _) = hashing::copy(&text[..], std::io::sink()).unwrap();
+        assert_eq!(sha, expected);
+    }
+
     #[test]
     fn unique_names_never_overwrite() {
         let dir = tempfile::tempdir().unwrap();

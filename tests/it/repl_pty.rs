@@ -20,8 +20,14 @@ impl Repl {
 
     /// Starts it with extra environment (credentials of a tenant).
     fn start_with(dir: &Path, env: &[(&str, &str)]) -> Repl {
+        Repl::spawn(dir, &[], env)
+    }
+
+    /// Starts it with extra arguments after `repl` and extra environment.
+    fn spawn(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Repl {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_falconry"));
         cmd.arg("repl")
+            .args(args)
             .arg("--history")
             .arg(history(dir))
             .current_dir(dir)
@@ -45,11 +51,12 @@ impl Repl {
         repl
     }
 
-    /// Starts it against a running emulator, as the tenant `secret` belongs to.
-    fn start_on(dir: &Path, sim: &falconry::sim::SimHandle, secret: &str) -> Repl {
+    /// Starts it against a running emulator, as the tenant `secret` belongs to, with extra arguments.
+    fn start_on(dir: &Path, sim: &falconry::sim::SimHandle, secret: &str, args: &[&str]) -> Repl {
         let url = sim.base_url();
-        Repl::start_with(
+        Repl::spawn(
             dir,
+            args,
             &[
                 ("FALCON_CLIENT_ID", CLIENT_ID),
                 ("FALCON_CLIENT_SECRET", secret),
@@ -118,6 +125,14 @@ fn requests(sim: &falconry::sim::SimHandle, op: &str) -> usize {
         .iter()
         .filter(|e| e.op == Some(op))
         .count()
+}
+
+/// An emulator tenant whose RTR commands take `latency_ms` to complete.
+fn slow_tenant(secret: &str, latency_ms: u64) -> falconry::sim::SimHandle {
+    let config = tenant(secret);
+    let mut state = falconry::sim::load_state(&config).unwrap();
+    state.scenario.command_latency_ms = latency_ms;
+    falconry::sim::start_with_state(&config, state).unwrap()
 }
 
 fn history(dir: &Path) -> PathBuf {
@@ -310,13 +325,10 @@ fn save_writes_the_successful_statements_and_load_runs_them() {
 #[test]
 fn ctrl_c_stops_polling_a_slow_command_which_is_never_sent_again() {
     const SECRET: &str = "repl-test-secret-0xBADC0DE";
-    let config = tenant(SECRET);
-    let mut state = falconry::sim::load_state(&config).unwrap();
     // Commands take a minute to complete: polling would go on and on.
-    state.scenario.command_latency_ms = 60_000;
-    let sim = falconry::sim::start_with_state(&config, state).unwrap();
+    let sim = slow_tenant(SECRET, 60_000);
     let dir = tempfile::tempdir().unwrap();
-    let mut repl = Repl::start_on(dir.path(), &sim, SECRET);
+    let mut repl = Repl::start_on(dir.path(), &sim, SECRET, &[]);
     repl.line(
         "let host = hosts::query_devices_by_filter(#{ filter: \"hostname:'web-01'\" }).body.resources[0];",
     );
@@ -362,7 +374,7 @@ fn ctrl_d_closes_the_sessions_the_scope_holds() {
     let config = tenant("repl-test-secret-0xFEED");
     let sim = falconry::sim::start(config).unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let mut repl = Repl::start_on(dir.path(), &sim, "repl-test-secret-0xFEED");
+    let mut repl = Repl::start_on(dir.path(), &sim, "repl-test-secret-0xFEED", &[]);
     repl.line("let s = rtr::session(hosts::find(\"web-01\"));");
     let shown = repl.line("s.pwd()");
     assert!(shown.contains('/'), "{shown}");
@@ -400,7 +412,7 @@ fn the_repl_collects_a_command_queued_for_an_offline_host_once_it_returns() {
     let device = sim.state().device_id_of("WS-108").expect("WS-108");
     assert!(!sim.state().host(&device).is_some_and(|h| h.online));
     let dir = tempfile::tempdir().unwrap();
-    let mut repl = Repl::start_on(dir.path(), &sim, "repl-test-secret-0xQUEUE");
+    let mut repl = Repl::start_on(dir.path(), &sim, "repl-test-secret-0xQUEUE", &[]);
     repl.line("let s = rtr::session(hosts::find(\"WS-108\"), #{ queue_offline: true });");
     let shown = repl.line("s.run(\"ps\").queued");
     assert!(shown.contains("true"), "{shown}");
@@ -478,6 +490,39 @@ fn a_parsed_result_shows_its_table_once_and_netstat_shows_where_connections_go()
     repl.quit();
 }
 
+/// `n` online hosts of the emulator's fleet.
+fn online(sim: &falconry::sim::SimHandle, n: usize) -> Vec<String> {
+    let st = sim.state();
+    let ids: Vec<String> = st
+        .device_ids()
+        .into_iter()
+        .filter(|id| st.host(id).is_some_and(|h| h.online))
+        .take(n)
+        .collect();
+    assert_eq!(ids.len(), n, "the default fleet has {n} online hosts");
+    ids
+}
+
+/// `["a", "b"]`: strings as a Rhai array literal.
+fn rhai_list(items: &[String]) -> String {
+    let quoted: Vec<String> = items.iter().map(|i| format!("\"{i}\"")).collect();
+    format!("[{}]", quoted.join(", "))
+}
+
+/// The line `N of TOTAL hosts answered before WHEN; their results are in `partial``: N.
+fn kept(shown: &str, when: &str, total: usize) -> usize {
+    let tail = format!(" of {total} hosts answered before {when}; their results are in `partial`");
+    let line = shown
+        .lines()
+        .find(|l| l.contains(&tail))
+        .unwrap_or_else(|| panic!("no line saying where the results are: {shown}"));
+    let count = line[..line.find(&tail).unwrap()]
+        .rsplit(|c: char| !c.is_ascii_digit())
+        .next()
+        .unwrap_or_default();
+    count.parse().unwrap_or_else(|_| panic!("no count: {line}"))
+}
+
 /// A responder's view of `partial` (`:json` prints it): device id -> entry.
 fn json_of(shown: &str) -> serde_json::Map<String, serde_json::Value> {
     let text = shown.replace('\r', "");
@@ -493,24 +538,12 @@ fn json_of(shown: &str) -> serde_json::Map<String, serde_json::Value> {
 
 #[test]
 fn ctrl_c_during_each_keeps_the_answered_hosts_results_in_partial() {
-    let config = tenant("repl-test-secret-0xEACH");
-    let mut state = falconry::sim::load_state(&config).unwrap();
     // Each `ps` takes two seconds: with two hosts at a time, Ctrl-C lands while the second pair runs.
-    state.scenario.command_latency_ms = 2_000;
-    let sim = falconry::sim::start_with_state(&config, state).unwrap();
-    let ids: Vec<String> = {
-        let st = sim.state();
-        st.device_ids()
-            .into_iter()
-            .filter(|id| st.host(id).is_some_and(|h| h.online))
-            .take(6)
-            .collect()
-    };
-    assert_eq!(ids.len(), 6, "the default fleet has six online hosts");
+    let sim = slow_tenant("repl-test-secret-0xEACH", 2_000);
+    let ids = online(&sim, 6);
     let dir = tempfile::tempdir().unwrap();
-    let mut repl = Repl::start_on(dir.path(), &sim, "repl-test-secret-0xEACH");
-    let quoted: Vec<String> = ids.iter().map(|id| format!("\"{id}\"")).collect();
-    repl.line(&format!("let ids = [{}];", quoted.join(", ")));
+    let mut repl = Repl::start_on(dir.path(), &sim, "repl-test-secret-0xEACH", &[]);
+    repl.line(&format!("let ids = {};", rhai_list(&ids)));
     repl.session
         .send_line(
             "let found = rtr::each(ids, |s| s.run(\"ps\").processes.map(|p| p.pid), #{ concurrency: 2 });",
@@ -525,17 +558,8 @@ fn ctrl_c_during_each_keeps_the_answered_hosts_results_in_partial() {
     repl.control(ControlCode::EndOfText);
     let shown = repl.expect(PROMPT);
     assert!(shown.contains("interrupted; the scope is kept"), "{shown}");
-    let line = shown
-        .lines()
-        .find(|l| l.contains("hosts answered before Ctrl-C"))
-        .unwrap_or_else(|| panic!("no line saying where the results are: {shown}"));
-    assert!(line.contains("their results are in `partial`"), "{line}");
-    let answered: usize = line
-        .split_whitespace()
-        .find_map(|w| w.parse().ok())
-        .unwrap_or_else(|| panic!("no count: {line}"));
-    assert!(line.contains(&format!("{answered} of 6 hosts")), "{line}");
-    assert!((1..6).contains(&answered), "{line}");
+    let answered = kept(&shown, "Ctrl-C", 6);
+    assert!((1..6).contains(&answered), "{shown}");
     let sent_at_ctrl_c = requests(&sim, "RTR-ExecuteCommand");
 
     repl.line(":json");
@@ -617,7 +641,7 @@ fn ctrl_c_during_each_keeps_the_answered_hosts_results_in_partial() {
 fn save_writes_each_statement_once_but_every_write_and_the_playbook_computes_the_same() {
     let sim = falconry::sim::start(tenant("repl-test-secret-0xSAVE")).unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let mut repl = Repl::start_on(dir.path(), &sim, "repl-test-secret-0xSAVE");
+    let mut repl = Repl::start_on(dir.path(), &sim, "repl-test-secret-0xSAVE", &[]);
     repl.line("let s = rtr::session(hosts::find(\"web-01\"));");
     repl.line("let total = 0;");
     repl.line("let procs = s.run(\"ps\").processes;");
@@ -665,4 +689,26 @@ fn save_writes_each_statement_once_but_every_write_and_the_playbook_computes_the
         .run()
         .status(0)
         .stdout_is("2\n");
+}
+
+#[test]
+fn the_time_limit_stopping_each_keeps_the_answered_hosts_too() {
+    // One host at a time, 700 ms each: the two-second limit stops the fan-out part-way.
+    let sim = slow_tenant("repl-test-secret-0xLIMIT", 700);
+    let ids = online(&sim, 5);
+    let dir = tempfile::tempdir().unwrap();
+    let mut repl = Repl::start_on(
+        dir.path(),
+        &sim,
+        "repl-test-secret-0xLIMIT",
+        &["--timeout", "2s"],
+    );
+    repl.line(&format!("let ids = {};", rhai_list(&ids)));
+    let shown = repl.line("rtr::each(ids, |s| s.run(\"ps\").processes.len(), #{ concurrency: 1 })");
+    assert!(shown.contains("time limit"), "{shown}");
+    kept(&shown, "the time limit", 5);
+    // Every host has its entry; the last one never started.
+    let shown = repl.line(&format!("[partial.len(), partial[\"{}\"].error]", ids[4]));
+    assert!(shown.contains('5') && shown.contains("not run"), "{shown}");
+    repl.quit();
 }
