@@ -2,8 +2,8 @@
 //! offline hosts, latency before `complete`, and the files `get` leaves behind.
 
 use super::envelope::Fail;
-use super::host::CommandOutput;
-use super::library::{FALCON_SCRIPTS, Library};
+use super::host::{CommandOutput, Host};
+use super::library::{FALCON_SCRIPTS, Item, Library};
 use super::state::{State, now_stamp};
 use crate::ops::commands::{self, RTR_SETTING, Tier};
 use serde_json::{Value, json};
@@ -259,6 +259,49 @@ impl State {
         base_command: &str,
         command_string: &str,
     ) -> (String, bool) {
+        let (id, job) = self.record_command(session_id, base_command, command_string);
+        let queued = job.is_none();
+        if let Some(mut job) = job {
+            let out = self.execute(&mut job);
+            self.finish(job, out);
+        }
+        (id, queued)
+    }
+
+    /// [`State::submit`] for many commands on distinct hosts (a batch): recorded in order, run on
+    /// the hosts side by side, finished in order, so ids, counts and answers are those of one
+    /// `submit` after another. Commands for one host run one after the other.
+    pub(crate) fn submit_all(&mut self, commands: &[(&str, &str, &str)]) -> Vec<(String, bool)> {
+        let mut submitted = Vec::with_capacity(commands.len());
+        let mut jobs = Vec::new();
+        for (session_id, base, line) in commands {
+            let (id, job) = self.record_command(session_id, base, line);
+            let queued = job.is_none();
+            submitted.push((id, queued));
+            jobs.extend(job);
+        }
+        let mut hosts: Vec<usize> = jobs.iter().map(|j| j.host).collect();
+        hosts.sort_unstable();
+        hosts.dedup();
+        let outputs = if hosts.len() == jobs.len() {
+            self.execute_apart(&mut jobs)
+        } else {
+            jobs.iter_mut().map(|j| self.execute(j)).collect()
+        };
+        for (job, out) in jobs.into_iter().zip(outputs) {
+            self.finish(job, out);
+        }
+        submitted
+    }
+
+    /// Records a command and queues it for an offline host; for an online one, returns the job
+    /// that runs it (its ids drawn now, in the order one `submit` after another would draw them).
+    fn record_command(
+        &mut self,
+        session_id: &str,
+        base_command: &str,
+        command_string: &str,
+    ) -> (String, Option<Job>) {
         let id = self.ids.uuid();
         let host = match self.sessions.get_mut(session_id) {
             Some(s) => {
@@ -280,61 +323,124 @@ impl State {
                 progress: Progress::Queued,
             },
         );
-        let queued = !self.hosts[host].host.online;
-        if queued {
+        if !self.hosts[host].host.online {
             self.queue.push(id.clone());
-        } else {
-            self.run(&id);
+            return (id, None);
         }
-        (id, queued)
+        let job = self.job(&id);
+        (id, job)
+    }
+
+    /// What running a recorded command needs; `None` for an unknown id.
+    fn job(&mut self, id: &str) -> Option<Job> {
+        let cmd = self.commands.get(id)?;
+        let (host, session_id) = (cmd.host, cmd.session_id.clone());
+        let (base, line) = (cmd.base_command.clone(), cmd.command_string.clone());
+        let cwd = self
+            .sessions
+            .get(&session_id)
+            .map_or_else(|| self.hosts[host].host.initial_cwd(), |s| s.cwd.clone());
+        Some(Job {
+            id: id.to_string(),
+            host,
+            session_id,
+            base,
+            line,
+            cwd,
+            file_uuid: self.ids.uuid(),
+        })
     }
 
     /// Runs a recorded command on its host and counts the execution.
     fn run(&mut self, id: &str) {
-        let Some(cmd) = self.commands.get(id) else {
-            return;
-        };
-        let (host, session_id) = (cmd.host, cmd.session_id.clone());
-        let (base, line) = (cmd.base_command.clone(), cmd.command_string.clone());
-        let mut cwd = self
-            .sessions
-            .get(&session_id)
-            .map_or_else(|| self.hosts[host].host.initial_cwd(), |s| s.cwd.clone());
-        let mut out: CommandOutput = if base.eq_ignore_ascii_case("falconscript") {
-            // Only CrowdStrike's catalogue: a custom script of the same name is not a Falcon script.
-            let env = Library {
-                scripts: &[],
-                put_files: &self.put_files,
-            };
-            match falcon_script_name(&line) {
-                Some(name) if FALCON_SCRIPTS.iter().any(|f| f.1 == name) => {
-                    let runscript = format!("runscript -CloudFile=\"{name}\"");
-                    self.hosts[host]
-                        .host
-                        .execute(&mut cwd, "runscript", &runscript, &env)
-                }
-                Some(name) => failed(format!("Falcon script '{name}' was not found")),
-                None => failed(
-                    "usage: falconscript -Name=<Falcon script name> [-JsonInput=<json>]".into(),
-                ),
-            }
-        } else {
-            let env = Library {
-                scripts: &self.scripts,
-                put_files: &self.put_files,
-            };
-            self.hosts[host].host.execute(&mut cwd, &base, &line, &env)
-        };
-        self.count_execution(id);
+        if let Some(mut job) = self.job(id) {
+            let out = self.execute(&mut job);
+            self.finish(job, out);
+        }
+    }
+
+    fn execute(&mut self, job: &mut Job) -> CommandOutput {
+        let State {
+            hosts,
+            scripts,
+            put_files,
+            ..
+        } = self;
+        run_on(&mut hosts[job.host].host, job, scripts, put_files)
+    }
+
+    /// Runs each job on its own host (every job's host differs), on every core: a batch of
+    /// thousands of commands was most of the emulator's time in the call.
+    fn execute_apart(&mut self, jobs: &mut [Job]) -> Vec<CommandOutput> {
+        const PER_THREAD: usize = 64;
+        let State {
+            hosts,
+            scripts,
+            put_files,
+            ..
+        } = self;
+        let (scripts, put_files) = (&scripts[..], &put_files[..]);
+        let mut slot = vec![usize::MAX; hosts.len()];
+        for (n, job) in jobs.iter().enumerate() {
+            slot[job.host] = n;
+        }
+        // Each job with its own host, in job order.
+        let mut owned: Vec<(usize, &mut Host)> = hosts
+            .iter_mut()
+            .enumerate()
+            .filter(|(i, _)| slot[*i] != usize::MAX)
+            .map(|(i, e)| (slot[i], &mut e.host))
+            .collect();
+        owned.sort_unstable_by_key(|(n, _)| *n);
+        let mut work: Vec<(&mut Job, &mut Host)> = jobs
+            .iter_mut()
+            .zip(owned)
+            .map(|(job, (_, host))| (job, host))
+            .collect();
+        let threads = std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .min(work.len().div_ceil(PER_THREAD))
+            .max(1);
+        let chunk = work.len().div_ceil(threads).max(1);
+        std::thread::scope(|scope| {
+            let parts: Vec<_> = work
+                .chunks_mut(chunk)
+                .map(|part| {
+                    scope.spawn(move || {
+                        part.iter_mut()
+                            .map(|(job, host)| run_on(host, job, scripts, put_files))
+                            .collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            parts
+                .into_iter()
+                .flat_map(|p| p.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+                .collect()
+        })
+    }
+
+    /// Counts an execution and keeps what it left: the session's directory and files, the host
+    /// going down, the output once the latency passed.
+    fn finish(&mut self, job: Job, mut out: CommandOutput) {
+        let Job {
+            id,
+            host,
+            session_id,
+            base,
+            cwd,
+            file_uuid,
+            ..
+        } = job;
+        self.count_execution(&id);
         let file_id = self.next_file_id;
-        let uuid = self.ids.uuid();
         if let Some(session) = self.sessions.get_mut(&session_id) {
             session.cwd = cwd;
             if let Some(file) = out.extracted.take() {
                 session.files.push(FileEntry {
                     id: file_id,
-                    uuid,
-                    cloud_request_id: id.to_string(),
+                    uuid: file_uuid,
+                    cloud_request_id: id.clone(),
                     name: file.path,
                     sha256: file.sha256,
                     bytes: file.bytes.into(),
@@ -353,7 +459,7 @@ impl State {
         }
         let latency = Duration::from_millis(self.scenario.command_latency_ms);
         let sent = self.dispatched.unwrap_or_else(Instant::now);
-        if let Some(cmd) = self.commands.get_mut(id) {
+        if let Some(cmd) = self.commands.get_mut(&id) {
             cmd.progress = Progress::Done {
                 at: sent + latency,
                 stdout: out.stdout,
@@ -411,6 +517,43 @@ impl State {
             "stderr": stderr,
         }))
     }
+}
+
+/// A recorded command about to run on its host.
+struct Job {
+    id: String,
+    host: usize,
+    session_id: String,
+    base: String,
+    line: String,
+    /// The session's working directory, updated by the command.
+    cwd: String,
+    /// Drawn before the command runs, as `submit` always drew it, for a file it may leave.
+    file_uuid: String,
+}
+
+/// Runs one job on its host: the command's output, nothing else of the tenant touched.
+fn run_on(host: &mut Host, job: &mut Job, scripts: &[Item], put_files: &[Item]) -> CommandOutput {
+    let (base, line) = (&job.base, &job.line);
+    if base.eq_ignore_ascii_case("falconscript") {
+        // Only CrowdStrike's catalogue: a custom script of the same name is not a Falcon script.
+        let env = Library {
+            scripts: &[],
+            put_files,
+        };
+        return match falcon_script_name(line) {
+            Some(name) if FALCON_SCRIPTS.iter().any(|f| f.1 == name) => {
+                let runscript = format!("runscript -CloudFile=\"{name}\"");
+                host.execute(&mut job.cwd, "runscript", &runscript, &env)
+            }
+            Some(name) => failed(format!("Falcon script '{name}' was not found")),
+            None => {
+                failed("usage: falconscript -Name=<Falcon script name> [-JsonInput=<json>]".into())
+            }
+        };
+    }
+    let env = Library { scripts, put_files };
+    host.execute(&mut job.cwd, base, line, &env)
 }
 
 /// A command that produced only an error line.

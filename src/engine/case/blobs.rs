@@ -4,7 +4,7 @@
 use super::folder::BLOBS_DIR;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
-use std::collections::HashSet;
+use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -16,37 +16,48 @@ pub const BLOB_KEY: &str = "$falconry_blob";
 
 pub struct Blobs {
     dir: PathBuf,
-    written: Mutex<HashSet<String>>,
+    /// Blobs this run wrote or found, and whether each is synced to disk.
+    written: Mutex<HashMap<String, bool>>,
 }
 
 impl Blobs {
     pub fn new(case: &Path) -> Blobs {
         Blobs {
             dir: case.join(BLOBS_DIR),
-            written: Mutex::new(HashSet::new()),
+            written: Mutex::new(HashMap::new()),
         }
     }
 
-    /// Stores `text` (once) and returns its hash. Synced: a journal line may point at it next.
-    pub fn store(&self, text: &str) -> Result<String, String> {
+    /// Stores `text` (once) and returns its hash. `durable` syncs it: a journal line may point at it
+    /// next, and must not outlive its blob in a crash. A record line (`commands.jsonl`) is not
+    /// synced itself, so its blobs need not be: a sync per blob was most of a 1,000-host batch's
+    /// time in the case folder.
+    fn store(&self, text: &str, durable: bool) -> Result<String, String> {
         let text = &*crate::ops::redact::clean(text);
         let sha = hex::encode(Sha256::digest(text.as_bytes()));
         let mut written = self.written.lock().unwrap_or_else(|p| p.into_inner());
-        if written.contains(&sha) {
-            return Ok(sha);
+        match written.get(&sha) {
+            Some(true) => return Ok(sha),
+            Some(false) if !durable => return Ok(sha),
+            _ => {}
         }
         let path = self.dir.join(&sha);
-        if !path.exists() {
+        // A blob this run has not synced is written again when it must be durable: one left by a
+        // crash may be empty.
+        if durable || !path.exists() {
             std::fs::create_dir_all(&self.dir)
                 .map_err(|e| format!("cannot create `{}`: {e}", self.dir.display()))?;
             // Written aside and renamed: a blob is whole or absent, never half a text.
             let tmp = self.dir.join(format!(".{sha}.part"));
             std::fs::File::create(&tmp)
-                .and_then(|mut f| f.write_all(text.as_bytes()).and_then(|()| f.sync_data()))
+                .and_then(|mut f| {
+                    f.write_all(text.as_bytes())?;
+                    if durable { f.sync_data() } else { Ok(()) }
+                })
                 .and_then(|()| std::fs::rename(&tmp, &path))
                 .map_err(|e| format!("cannot write `{}`: {e}", path.display()))?;
         }
-        written.insert(sha.clone());
+        written.insert(sha.clone(), durable);
         Ok(sha)
     }
 
@@ -55,7 +66,7 @@ impl Blobs {
         if text.len() <= INLINE_MAX {
             return json!(text);
         }
-        match self.store(text) {
+        match self.store(text, false) {
             Ok(sha) => json!({ "blob": sha, "size": text.len() }),
             // A record is better with its output inline than without it.
             Err(_) => json!(text),
@@ -65,7 +76,7 @@ impl Blobs {
     /// `value` with every long string replaced by `{"$falconry_blob": sha}` (for the journal).
     pub fn externalize(&self, value: &Value) -> Result<Value, String> {
         Ok(match value {
-            Value::String(s) if s.len() > INLINE_MAX => json!({ BLOB_KEY: self.store(s)? }),
+            Value::String(s) if s.len() > INLINE_MAX => json!({ BLOB_KEY: self.store(s, true)? }),
             Value::Array(a) => Value::Array(
                 a.iter()
                     .map(|v| self.externalize(v))
@@ -145,6 +156,20 @@ mod tests {
         assert_eq!(blobs.internalize(out).unwrap(), v);
         assert_eq!(blobs.text("short"), json!("short"));
         assert_eq!(resolve(dir.path(), &blobs.text(&long)), long);
+    }
+
+    #[test]
+    fn a_journaled_text_rewrites_a_blob_only_recorded_before() {
+        let dir = tempfile::tempdir().unwrap();
+        let blobs = Blobs::new(dir.path());
+        let long = "y".repeat(INLINE_MAX + 1);
+        let recorded = blobs.text(&long);
+        let sha = recorded["blob"].as_str().unwrap().to_string();
+        // As a machine crash may leave a blob nobody synced.
+        std::fs::write(dir.path().join(BLOBS_DIR).join(&sha), "").unwrap();
+        let journaled = blobs.externalize(&json!([long])).unwrap();
+        assert_eq!(journaled[0][BLOB_KEY], json!(sha));
+        assert_eq!(read(&dir.path().join(BLOBS_DIR), &sha).unwrap(), long);
     }
 
     #[test]

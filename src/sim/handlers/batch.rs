@@ -138,8 +138,8 @@ fn targets(state: &State, input: &Input) -> Result<Vec<(String, String)>, Fail> 
         .collect())
 }
 
-/// Runs one command on one batch host; `Ok` carries the per-host entry, errors included.
-fn run_one(
+/// Whether the cloud lets one batch host run the command: its session id, or its entry with why not.
+fn admit(
     state: &mut State,
     endpoint: Tier,
     aid: &str,
@@ -147,33 +147,70 @@ fn run_one(
     base: &str,
     line: &str,
     persist: bool,
-) -> (Value, Option<String>) {
-    let blank = entry(aid, session_id, "", base);
+) -> Result<(), Value> {
+    let blank = || entry(aid, session_id, "", base);
     let session = match state.live_session(session_id) {
         Ok(s) => s,
-        Err(fail) => return (with_error(blank, &fail), None),
+        Err(fail) => return Err(with_error(blank(), &fail)),
     };
     let (host, queued_session) = (session.host, session.offline_queued);
     if let Err(fail) = state.check_command(host, endpoint, base, line) {
-        return (with_error(blank, &fail), None);
+        return Err(with_error(blank(), &fail));
     }
     if !state.hosts[host].host.online && !persist && !queued_session {
         let fail = Fail::bad(format!("host `{aid}` is offline"));
-        return (with_error(blank, &fail), None);
+        return Err(with_error(blank(), &fail));
     }
-    let (task_id, queued) = state.submit(session_id, base, line);
-    let mut v = entry(aid, session_id, &task_id, base);
-    v["offline_queued"] = json!(queued);
-    if let Some(cmd) = state.commands.get(&task_id)
-        && let Progress::Done { stdout, stderr, at } = &cmd.progress
-    {
-        // The host answers after the scenario's latency: the batch call waits for it.
-        state.hold_until = Some(state.hold_until.map_or(*at, |h| h.max(*at)));
-        v["complete"] = json!(true);
-        v["stdout"] = json!(stdout);
-        v["stderr"] = json!(stderr);
-    }
-    (v, Some(task_id))
+    Ok(())
+}
+
+/// Runs one command on every batch host that may run it (side by side, as Falcon does); per host,
+/// in the batch's order, its entry (errors included) and its task id when it ran or queued.
+fn run_all(
+    state: &mut State,
+    endpoint: Tier,
+    targets: &[(String, String)],
+    base: &str,
+    line: &str,
+    persist: bool,
+) -> Vec<(Value, Option<String>)> {
+    let admitted: Vec<Result<(), Value>> = targets
+        .iter()
+        .map(|(aid, session_id)| admit(state, endpoint, aid, session_id, base, line, persist))
+        .collect();
+    let commands: Vec<(&str, &str, &str)> = targets
+        .iter()
+        .zip(&admitted)
+        .filter(|(_, a)| a.is_ok())
+        .map(|((_, session_id), _)| (session_id.as_str(), base, line))
+        .collect();
+    state.dispatched = Some(std::time::Instant::now());
+    let mut submitted = state.submit_all(&commands).into_iter();
+    state.dispatched = None;
+    targets
+        .iter()
+        .zip(admitted)
+        .map(|((aid, session_id), admitted)| {
+            if let Err(refused) = admitted {
+                return (refused, None);
+            }
+            let Some((task_id, queued)) = submitted.next() else {
+                return (entry(aid, session_id, "", base), None);
+            };
+            let mut v = entry(aid, session_id, &task_id, base);
+            v["offline_queued"] = json!(queued);
+            if let Some(cmd) = state.commands.get(&task_id)
+                && let Progress::Done { stdout, stderr, at } = &cmd.progress
+            {
+                // The host answers after the scenario's latency: the batch call waits for it.
+                state.hold_until = Some(state.hold_until.map_or(*at, |h| h.max(*at)));
+                v["complete"] = json!(true);
+                v["stdout"] = json!(stdout);
+                v["stderr"] = json!(stderr);
+            }
+            (v, Some(task_id))
+        })
+        .collect()
 }
 
 fn command(state: &mut State, input: &Input, endpoint: Tier) -> Outcome {
@@ -181,13 +218,11 @@ fn command(state: &mut State, input: &Input, endpoint: Tier) -> Outcome {
     let line = input.body_str("command_string")?.to_string();
     let persist = input.body_bool("persist_all");
     let targets = targets(state, input)?;
+    let answers = run_all(state, endpoint, &targets, &base, &line, persist);
     let mut resources = Map::new();
-    state.dispatched = Some(std::time::Instant::now());
-    for (aid, session_id) in targets {
-        let (v, _) = run_one(state, endpoint, &aid, &session_id, &base, &line, persist);
+    for ((aid, _), (v, _)) in targets.into_iter().zip(answers) {
         resources.insert(aid, v);
     }
-    state.dispatched = None;
     let mut top = Map::new();
     top.insert("combined".into(), json!({ "resources": resources }));
     Ok(Reply::with_top(201, top))
@@ -209,25 +244,15 @@ pub fn get(state: &mut State, input: &Input) -> Outcome {
     let file_path = input.body_str("file_path")?.to_string();
     let targets = targets(state, input)?;
     let line = format!("get {file_path}");
+    let answers = run_all(state, Tier::ActiveResponder, &targets, "get", &line, false);
     let mut resources = Map::new();
     let mut tasks = Vec::new();
-    state.dispatched = Some(std::time::Instant::now());
-    for (aid, session_id) in targets {
-        let (v, task) = run_one(
-            state,
-            Tier::ActiveResponder,
-            &aid,
-            &session_id,
-            "get",
-            &line,
-            false,
-        );
+    for ((aid, session_id), (v, task)) in targets.into_iter().zip(answers) {
         if let Some(task) = task {
             tasks.push((aid.clone(), session_id, task));
         }
         resources.insert(aid, v);
     }
-    state.dispatched = None;
     let req_id = state.ids.uuid();
     state.batch_gets.insert(req_id.clone(), BatchGet { tasks });
     let mut top = Map::new();
