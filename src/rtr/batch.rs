@@ -15,11 +15,12 @@ use super::options::Options;
 use super::policy::Policies;
 use super::refusal;
 use crate::engine::Context;
+use crate::engine::convert::from_json_owned;
 use crate::ops::OpId;
 use crate::ops::commands::Tier;
 use rhai::Dynamic;
 use serde_json::{Map, Value, json};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -237,7 +238,7 @@ impl Batch {
     }
 
     /// Runs `command_string` on every host of the batch.
-    pub fn run(&self, command_string: &str) -> Result<Value> {
+    pub fn run(&self, command_string: &str) -> Result<Dynamic> {
         let ctx = &*self.0.ctx;
         let line = command_string.trim();
         let (base, command) = classify(line)?;
@@ -262,7 +263,6 @@ impl Batch {
             _ => Map::new(),
         };
         let mut out = self.outcome();
-        let mut done: Vec<(&HostInfo, Value)> = Vec::new();
         let mut pending: Vec<(&HostInfo, String, Value)> = Vec::new();
         let mut refused = Vec::new();
         for h in &self.0.hosts {
@@ -296,7 +296,7 @@ impl Batch {
                     json!({ "message": format!("`{line}` on host {}: {message}", h.label()), "hostname": h.hostname, "command": line }),
                 );
             } else if complete {
-                done.push((h, result));
+                out.results.insert(h.device_id.clone(), result);
             } else if entry
                 .get("offline_queued")
                 .and_then(Value::as_bool)
@@ -313,10 +313,6 @@ impl Batch {
                 pending.push((h, task, result));
             }
         }
-        parse_all(&mut done, &base, line);
-        for (h, result) in done {
-            out.results.insert(h.device_id.clone(), result);
-        }
         explain_refusals(ctx, &mut out.errors, refused, line, command);
         // Hosts still running when the batch call returned: poll their tasks until the batch timeout.
         for (h, task, mut result) in pending {
@@ -325,7 +321,6 @@ impl Batch {
                     result["complete"] = json!(true);
                     result["stdout"] = json!(stdout);
                     result["stderr"] = json!(stderr);
-                    add_parsed(&mut result, &base, &h.platform, line);
                     out.results.insert(h.device_id.clone(), result);
                 }
                 Err(e) if e.is_cancelled() => return Err(e),
@@ -334,7 +329,23 @@ impl Batch {
         }
         let outcome = out.into_value();
         crate::engine::case::record_batch(ctx, line, started, &outcome);
-        Ok(outcome)
+        // Parsed after the case took the output: each host is parsed and turned into Rhai values
+        // in one go, so no host's parsed rows wait in memory as JSON for the others.
+        let platforms: HashMap<&str, &str> = self
+            .0
+            .hosts
+            .iter()
+            .map(|h| (h.device_id.as_str(), h.platform.as_str()))
+            .collect();
+        let parse = |id: &str, result: &mut Value| {
+            add_parsed(
+                result,
+                &base,
+                platforms.get(id).copied().unwrap_or(""),
+                line,
+            );
+        };
+        Ok(into_dynamic(outcome, &parse))
     }
 
     /// Retrieves `path` from every host of the batch into the output directory.
@@ -454,6 +465,64 @@ impl Batch {
     }
 }
 
+/// A batch outcome as the playbook gets it, `parse` adding each result's parsed fields. Each host's
+/// result is parsed and becomes Rhai values on every core: at 10,000 hosts that is millions of
+/// maps and strings (every process of every host), which one thread took longer to build than the
+/// command's latency.
+fn into_dynamic(outcome: Value, parse: &(dyn Fn(&str, &mut Value) + Sync)) -> Dynamic {
+    let Value::Object(fields) = outcome else {
+        return from_json_owned(outcome);
+    };
+    let skip = |_: &str, _: &mut Value| {};
+    let mut m = rhai::Map::new();
+    for (k, v) in fields {
+        let each: &(dyn Fn(&str, &mut Value) + Sync) = if k == "results" { parse } else { &skip };
+        let v = match v {
+            Value::Object(per_host) => Dynamic::from_map(convert_apart(per_host, each)),
+            other => from_json_owned(other),
+        };
+        m.insert(k.into(), v);
+    }
+    Dynamic::from_map(m)
+}
+
+/// `from_json_owned` of every value of `map` after `each` saw it, shared out among threads.
+fn convert_apart(map: Map<String, Value>, each: &(dyn Fn(&str, &mut Value) + Sync)) -> rhai::Map {
+    let threads = threads_for(map.len());
+    let convert = |(k, mut v): (String, Value)| {
+        each(&k, &mut v);
+        (k, from_json_owned(v))
+    };
+    if threads == 1 {
+        return map
+            .into_iter()
+            .map(convert)
+            .map(|(k, v)| (k.into(), v))
+            .collect();
+    }
+    let chunk = map.len().div_ceil(threads);
+    let mut entries = map.into_iter();
+    let mut parts: Vec<Vec<(String, Value)>> = Vec::new();
+    loop {
+        let part: Vec<(String, Value)> = entries.by_ref().take(chunk).collect();
+        if part.is_empty() {
+            break;
+        }
+        parts.push(part);
+    }
+    std::thread::scope(|scope| {
+        let converted: Vec<_> = parts
+            .into_iter()
+            .map(|part| scope.spawn(move || part.into_iter().map(convert).collect::<Vec<_>>()))
+            .collect();
+        converted
+            .into_iter()
+            .flat_map(|c| c.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .map(|(k, v)| (k.into(), v))
+            .collect()
+    })
+}
+
 /// Moves a string field out of `v` ("" when absent or not a string).
 fn take_str(v: &mut Value, key: &str) -> String {
     match v.get_mut(key).map(Value::take) {
@@ -462,30 +531,13 @@ fn take_str(v: &mut Value, key: &str) -> String {
     }
 }
 
-/// Adds the parsed field to every answered host's result, on every core: parsing thousands of
-/// `ps` tables one after the other was most of the client's time in a large batch.
-fn parse_all(done: &mut [(&HostInfo, Value)], base: &str, line: &str) {
+/// How many threads share `items` pieces of work: every core, but none for fewer than 64 items.
+fn threads_for(items: usize) -> usize {
     const PER_THREAD: usize = 64;
-    let threads = std::thread::available_parallelism()
+    std::thread::available_parallelism()
         .map_or(1, |n| n.get())
-        .min(done.len().div_ceil(PER_THREAD))
-        .max(1);
-    if threads == 1 {
-        for (h, result) in done.iter_mut() {
-            add_parsed(result, base, &h.platform, line);
-        }
-        return;
-    }
-    let chunk = done.len().div_ceil(threads);
-    std::thread::scope(|scope| {
-        for part in done.chunks_mut(chunk) {
-            scope.spawn(move || {
-                for (h, result) in part {
-                    add_parsed(result, base, &h.platform, line);
-                }
-            });
-        }
-    });
+        .min(items.div_ceil(PER_THREAD))
+        .max(1)
 }
 
 /// The first `errors[]` entry of a per-host batch entry: (code, message).

@@ -185,6 +185,14 @@ pub fn resources(resp: &Response) -> Vec<Value> {
     }
 }
 
+/// The `resources` array of an answer, moved out of it (empty when absent).
+pub fn take_resources(resp: &mut Response) -> Vec<Value> {
+    match resp.body.get_mut("resources").map(Value::take) {
+        Some(Value::Array(a)) => a,
+        _ => Vec::new(),
+    }
+}
+
 /// The first resource of an answer, or an error naming the operation.
 pub fn first_resource(resp: &Response, what: &str) -> Result<Value> {
     resources(resp)

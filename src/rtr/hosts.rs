@@ -147,7 +147,7 @@ pub fn lookup(ctx: &Context, ids: &[String]) -> Result<HashMap<String, HostInfo>
     let mut by_id = HashMap::new();
     for chunk in ids.chunks(DETAILS_PAGE) {
         let records = match caller::send(ctx, OpId::PostDeviceDetailsV2, json!({ "ids": chunk })) {
-            Ok(resp) => caller::resources(&resp),
+            Ok(mut resp) => caller::take_resources(&mut resp),
             // One unknown id fails the whole request: ask one by one to find the known ones.
             Err(e) if e.status() == Some(404) && chunk.len() > 1 => {
                 let mut records = Vec::new();

@@ -171,7 +171,9 @@ pub fn register_batch(engine: &mut Engine) {
     engine.register_type_with_name::<Batch>("Batch");
     method("Batch", "run").register_into_engine(
         engine,
-        |native: NativeCallContext, b: &mut Batch, cmd: &str| to_rhai(&native, b.run(cmd)),
+        |native: NativeCallContext, b: &mut Batch, cmd: &str| {
+            b.run(cmd).map_err(|e| e.into_rhai(native.call_position()))
+        },
     );
     method("Batch", "get").register_into_engine(
         engine,

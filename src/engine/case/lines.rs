@@ -9,7 +9,13 @@ use std::sync::Mutex;
 
 pub struct Lines {
     path: PathBuf,
-    file: Mutex<File>,
+    /// The file and how many lines were written to it.
+    file: Mutex<(File, u64)>,
+    /// A second handle to the same file and how many lines are synced: a sync runs outside the
+    /// write lock and covers every line written before it started, so the workers of a fan-out
+    /// waiting for their lines share one sync instead of taking turns (one sync per host made a
+    /// 10,000-host `rtr::each` several times slower with the case folder).
+    synced: Mutex<(File, u64)>,
 }
 
 impl Lines {
@@ -19,22 +25,42 @@ impl Lines {
             .append(true)
             .open(path)
             .map_err(|e| format!("cannot open `{}`: {e}", path.display()))?;
+        let syncer = file
+            .try_clone()
+            .map_err(|e| format!("cannot open `{}`: {e}", path.display()))?;
         Ok(Lines {
             path: path.to_path_buf(),
-            file: Mutex::new(file),
+            file: Mutex::new((file, 0)),
+            synced: Mutex::new((syncer, 0)),
         })
     }
 
+    /// Appends one line; with `sync`, returns once it is on disk.
     pub fn append(&self, value: &Value, sync: bool) -> Result<(), String> {
         let text = serde_json::to_string(value)
             .map_err(|e| format!("cannot encode a line of `{}`: {e}", self.path.display()))?;
         // Whatever a line holds, no registered secret or bearer token reaches the case.
         let mut line = crate::ops::redact::clean(&text).into_owned().into_bytes();
         line.push(b'\n');
-        let mut file = self.file.lock().unwrap_or_else(|p| p.into_inner());
-        file.write_all(&line)
-            .and_then(|()| if sync { file.sync_data() } else { Ok(()) })
-            .map_err(|e| format!("cannot write `{}`: {e}", self.path.display()))
+        let fail = |e: std::io::Error| format!("cannot write `{}`: {e}", self.path.display());
+        let mine = {
+            let mut file = self.file.lock().unwrap_or_else(|p| p.into_inner());
+            file.0.write_all(&line).map_err(fail)?;
+            file.1 += 1;
+            file.1
+        };
+        if !sync {
+            return Ok(());
+        }
+        let mut synced = self.synced.lock().unwrap_or_else(|p| p.into_inner());
+        if synced.1 >= mine {
+            return Ok(());
+        }
+        // Every line written by now is covered by this sync.
+        let written = self.file.lock().unwrap_or_else(|p| p.into_inner()).1;
+        synced.0.sync_data().map_err(fail)?;
+        synced.1 = written;
+        Ok(())
     }
 }
 

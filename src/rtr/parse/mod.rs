@@ -143,7 +143,7 @@ impl Known {
 
 /// A row with every key of the schema absent, and its printed text.
 pub(crate) fn empty_row(keys: &[&str], raw: &str) -> Map<String, Value> {
-    let mut m = Map::new();
+    let mut m = Map::with_capacity(keys.len() + 2);
     for k in keys {
         m.insert((*k).to_string(), Value::Null);
     }
@@ -173,6 +173,12 @@ pub(crate) fn rows_of(
         .copied()
         .filter(|r| !table.columns.iter().any(|c| c.header == *r))
         .collect();
+    // Which reader fills each column: decided once per table, not once per cell.
+    let readers: Vec<Option<&Known>> = table
+        .columns
+        .iter()
+        .map(|c| known.iter().find(|k| k.matches(&c.header)))
+        .collect();
     table
         .rows
         .iter()
@@ -189,8 +195,8 @@ pub(crate) fn rows_of(
                 (Ok(cells), None) => cells,
             };
             let mut m = empty_row(keys, &line.raw);
-            for (column, cell) in table.columns.iter().zip(cells) {
-                match known.iter().find(|k| k.matches(&column.header)) {
+            for ((column, reader), cell) in table.columns.iter().zip(&readers).zip(cells) {
+                match reader {
                     Some(k) => {
                         if let Err(why) = (k.fill)(cell, &mut m) {
                             return failed_row(
