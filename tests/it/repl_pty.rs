@@ -7,6 +7,8 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 const PROMPT: &str = "falconry> ";
+/// What rustyline prints when a `readline` returns (bracketed paste off).
+const READLINE_DONE: &str = "\x1b[?2004l";
 
 struct Repl {
     session: expectrl::session::OsSession,
@@ -79,9 +81,11 @@ impl Repl {
         self.accepted()
     }
 
-    /// Waits for the newline that ends the current input, then for the next prompt.
+    /// Waits for rustyline to hand the current input over, then for the next prompt. The end of a
+    /// `readline` is marked by bracketed paste being switched off (`ESC[?2004l`); a bare newline is
+    /// not enough, since a long input that wraps is redrawn, prompt included, before it is accepted.
     fn accepted(&mut self) -> String {
-        self.expect("\n");
+        self.expect(READLINE_DONE);
         self.expect(PROMPT)
     }
 
