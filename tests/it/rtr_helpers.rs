@@ -529,3 +529,32 @@ settings = { CustomScripts = false, FalconScripts = true }
     refused.sort_unstable();
     assert_eq!(refused, ["WS-CS CustomScripts", "WS-FS FalconScripts"]);
 }
+
+#[test]
+fn a_large_batch_parses_every_hosts_output_by_its_own_platform() {
+    // Enough hosts that the batch shares the parsing out among threads.
+    let t = Tenant::with_scenario(
+        "[fleet]\ncount = 300\nhostname_pattern = \"B-{n:03}\"\nplatforms = { windows = 0.5, linux = 0.3, mac = 0.2 }\noffline_fraction = 0.0\n",
+    );
+    let r = t
+        .script(
+            r#"let hosts = hosts::find_all();
+               let b = rtr::batch(hosts.map(|h| h.device_id));
+               #{ ps: b.run("ps"), platforms: hosts.map(|h| [h.device_id, h.platform_name]) }"#,
+            &[],
+        )
+        .ok()
+        .json();
+    let results = r["ps"]["results"].as_object().unwrap();
+    let platforms = r["platforms"].as_array().unwrap();
+    assert_eq!(results.len(), 300);
+    for pair in platforms {
+        let (id, platform) = (pair[0].as_str().unwrap(), pair[1].as_str().unwrap());
+        let result = &results[id];
+        let stdout = result["stdout"].as_str().unwrap();
+        let parsed = falconry::rtr::parse::parse("ps", Some(platform), stdout).unwrap();
+        assert_eq!(result["processes"], parsed.value, "{id} ({platform})");
+        assert_eq!(result["warnings"], serde_json::json!(parsed.warnings));
+        assert_eq!(r["ps"]["hostnames"][id], result["hostname"]);
+    }
+}
