@@ -71,6 +71,16 @@ fn posix(stdout: &str) -> Option<Vec<Value>> {
     if !headers.iter().any(|h| h.eq_ignore_ascii_case("PID")) {
         return None;
     }
+    // The key each column fills: decided once per table, not once per cell.
+    let keys: Vec<Option<&str>> = headers
+        .iter()
+        .map(|h| {
+            POSIX
+                .iter()
+                .find(|(names, _)| names.iter().any(|n| n.eq_ignore_ascii_case(h)))
+                .map(|(_, k)| *k)
+        })
+        .collect();
     let rows = lines
         .iter()
         .map(|line| {
@@ -78,7 +88,7 @@ fn posix(stdout: &str) -> Option<Vec<Value>> {
                 Ok(c) => c,
                 Err(why) => return failed_row(PROCESS_KEYS, &line.raw, why),
             };
-            match posix_row(&headers, cells, &line.raw) {
+            match posix_row(&headers, &keys, cells, &line.raw) {
                 Ok(m) => Value::Object(m),
                 Err(why) => failed_row(PROCESS_KEYS, &line.raw, &why),
             }
@@ -89,15 +99,13 @@ fn posix(stdout: &str) -> Option<Vec<Value>> {
 
 fn posix_row(
     headers: &[String],
+    keys: &[Option<&str>],
     cells: &[String],
     raw: &str,
 ) -> Result<Map<String, Value>, String> {
     let mut m = super::empty_row(PROCESS_KEYS, raw);
-    for (h, c) in headers.iter().zip(cells) {
-        let key = POSIX
-            .iter()
-            .find(|(names, _)| names.iter().any(|n| n.eq_ignore_ascii_case(h)))
-            .map(|(_, k)| *k);
+    for ((h, key), c) in headers.iter().zip(keys).zip(cells) {
+        let key = *key;
         let value = match key {
             Some("pid") => cells::required_integer(c),
             Some("ppid") => cells::integer(c),
@@ -111,7 +119,7 @@ fn posix_row(
             }
         }
         .map_err(|why| format!("`{h}` column: {why}"))?;
-        m.insert(key.unwrap_or_default().to_string(), value);
+        super::set(&mut m, key.unwrap_or_default(), value);
     }
     // Without a name column the name is the image's file name, from the command line.
     if m["name"].is_null()
