@@ -253,6 +253,42 @@ b.run("ps").results.keys()
     out.no_secret();
 }
 
+/// A batch command queued for an offline host was sent: the case keeps it, as queued; without
+/// queueing the same host gave no answer, and its line still names it.
+#[test]
+fn a_batch_keeps_its_queued_hosts_and_names_the_hosts_without_an_answer() {
+    use crate::rtr_support::{WS_042, WS_108};
+    let out = Test::new()
+        .playbook(&format!(
+            r#"
+let ids = ["{WS_042}", "{WS_108}"];
+rtr::batch(ids, #{{ queue_offline: true }}).run("ps");
+rtr::batch(ids).run("ps");
+"#
+        ))
+        .emulator()
+        .arg("--case")
+        .arg("case")
+        .run();
+    out.status(0);
+    let commands = lines(&out.dir.join("case/commands.jsonl"));
+    let offline: Vec<&Value> = commands
+        .iter()
+        .filter(|c| c["device_id"] == WS_108)
+        .collect();
+    assert_eq!(offline.len(), 2, "{commands:?}");
+    assert_eq!(offline[0]["queued"], true, "{commands:?}");
+    assert_eq!(offline[0]["hostname"], "WS-108", "{commands:?}");
+    assert_eq!(offline[1]["error"], "no answer", "{commands:?}");
+    assert_eq!(offline[1]["hostname"], "WS-108", "{commands:?}");
+    assert_eq!(
+        commands.iter().filter(|c| c["device_id"] == WS_042).count(),
+        2,
+        "{commands:?}"
+    );
+    out.no_secret();
+}
+
 #[test]
 fn a_failing_run_leaves_a_case_without_secrets() {
     // The run fails after RTR commands, with debug logging: no file of the case holds a secret.

@@ -287,6 +287,19 @@ pub fn record_command(
     let Some(case) = &ctx.case else {
         return;
     };
+    let resumed = journal::take_replayed();
+    record(case, device_id, hostname, line, started, result, resumed);
+}
+
+fn record(
+    case: &Case,
+    device_id: &str,
+    hostname: &str,
+    line: &str,
+    started: SystemTime,
+    result: Result<&Value, &str>,
+    resumed: bool,
+) {
     let blobs = &case.0.blobs;
     let mut r = json!({
         "time_sent": stamp(started),
@@ -308,33 +321,46 @@ pub fn record_command(
         }
         Err(message) => r["error"] = json!(message),
     }
-    if journal::take_replayed() {
+    if resumed {
         r["resumed"] = json!(true);
     }
     case.0.records.command(&r);
 }
 
-/// Every host's part of one batch command (`#{results, errors, no_answer}`).
+/// Every host's part of one batch command (`#{results, errors, no_answer, queued, hostnames}`).
+/// One request answered every host, so whether the journal answered it holds for each of them (asked
+/// per host, only the first host was marked resumed). A command queued for an offline host was sent
+/// and is kept as queued; a host without an answer keeps the name the batch knows it by.
 pub fn record_batch(ctx: &Context, line: &str, started: SystemTime, outcome: &Value) {
-    if ctx.case.is_none() {
+    let Some(case) = &ctx.case else {
         return;
-    }
-    let host = |v: &Value| v["hostname"].as_str().unwrap_or_default().to_string();
-    if let Some(results) = outcome["results"].as_object() {
-        for (id, v) in results {
-            record_command(ctx, id, &host(v), line, started, Ok(v));
+    };
+    let resumed = journal::take_replayed();
+    let host = |id: &str, v: &Value| {
+        v["hostname"]
+            .as_str()
+            .or_else(|| outcome["hostnames"][id].as_str())
+            .unwrap_or_default()
+            .to_string()
+    };
+    let each = |id: &str, v: &Value, result: Result<&Value, &str>| {
+        record(case, id, &host(id, v), line, started, result, resumed);
+    };
+    for key in ["results", "queued"] {
+        for (id, v) in outcome[key].as_object().into_iter().flatten() {
+            each(id, v, Ok(v));
         }
     }
-    if let Some(errors) = outcome["errors"].as_object() {
-        for (id, v) in errors {
-            let message = v["message"].as_str().unwrap_or("failed");
-            record_command(ctx, id, &host(v), line, started, Err(message));
-        }
+    for (id, v) in outcome["errors"].as_object().into_iter().flatten() {
+        each(id, v, Err(v["message"].as_str().unwrap_or("failed")));
     }
-    if let Some(ids) = outcome["no_answer"].as_array() {
-        for id in ids.iter().filter_map(Value::as_str) {
-            record_command(ctx, id, "", line, started, Err("no answer"));
-        }
+    for id in outcome["no_answer"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+    {
+        each(id, &Value::Null, Err("no answer"));
     }
 }
 
