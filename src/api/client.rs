@@ -191,17 +191,20 @@ impl Client {
                 self.bearer(true).await?;
                 continue;
             }
-            let wait = headers
-                .iter()
-                .find(|(k, _)| k == "x-ratelimit-retryafter")
-                .and_then(|(_, v)| retry_after(v))
-                .unwrap_or_else(|| backoff(attempt, self.cfg.max_backoff))
-                .min(self.cfg.max_backoff);
-            if status == 429 && throttled < THROTTLED_ATTEMPTS && fits(deadline, wait) {
-                throttled += 1;
-                attempt -= 1;
-                self.limiter.pause(wait);
-                continue;
+            if status == 429 && throttled < THROTTLED_ATTEMPTS {
+                // Worked out only for a 429: a 2xx, the usual answer, needs no wait.
+                let wait = headers
+                    .iter()
+                    .find(|(k, _)| k == "x-ratelimit-retryafter")
+                    .and_then(|(_, v)| retry_after(v))
+                    .unwrap_or_else(|| backoff(attempt, self.cfg.max_backoff))
+                    .min(self.cfg.max_backoff);
+                if fits(deadline, wait) {
+                    throttled += 1;
+                    attempt -= 1;
+                    self.limiter.pause(wait);
+                    continue;
+                }
             }
             let pause = backoff(attempt, self.cfg.max_backoff);
             if status >= 500
@@ -456,7 +459,9 @@ pub(super) async fn read_capped(answer: reqwest::Response, cap: u64) -> Result<S
         }
         body.extend_from_slice(&chunk);
     }
-    Ok(String::from_utf8_lossy(&body).into_owned())
+    // Valid UTF-8 (every JSON answer) becomes the string in place: no second copy of the body.
+    Ok(String::from_utf8(body)
+        .unwrap_or_else(|bad| String::from_utf8_lossy(bad.as_bytes()).into_owned()))
 }
 
 /// How many 429s one request waits out before giving up (each wait is the API's own retry-after).
