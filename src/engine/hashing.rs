@@ -56,6 +56,12 @@ pub fn copy(reader: impl Read, writer: impl Write) -> io::Result<(String, u64)> 
     Ok((sha256, size))
 }
 
+/// A sha256 as a name: 64 hex digits, nothing else. A value from the network or a case file that
+/// becomes part of a path must be exactly that (`../../victim` would name any file).
+pub fn is_sha256(s: &str) -> bool {
+    s.len() == 64 && s.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
 /// The sha256 (lowercase hex) and size of the file at `path`.
 pub fn hash_file(path: &Path) -> Result<(String, u64), String> {
     File::open(path)

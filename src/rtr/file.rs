@@ -74,7 +74,7 @@ pub fn wait_listed(
 pub fn fetch(ctx: &Context, host_folder: &str, file: &Extracted) -> Result<Value> {
     // The archive is named by the sha256 the API answered: a value from the network that becomes
     // part of a path must be exactly what it claims to be (`../../victim` would name any file).
-    if !is_sha256(&file.sha256) {
+    if !hashing::is_sha256(&file.sha256) {
         return Err(Error::new(format!(
             "Falcon answered {:?} as the sha256 of `{}`, which is not 64 hex digits; the file was not downloaded",
             file.sha256.chars().take(80).collect::<String>(),
@@ -138,11 +138,6 @@ fn save(
         let _ = std::fs::remove_file(&part);
     }
     named
-}
-
-/// A sha256 as Falcon writes it: 64 hex digits, nothing else.
-pub fn is_sha256(s: &str) -> bool {
-    s.len() == 64 && s.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
 fn sha_lock(sha256: &str) -> Arc<Mutex<()>> {

@@ -115,7 +115,7 @@ impl Blobs {
 
 /// The text of blob `sha` in `dir`; only hex names are read.
 pub fn read(dir: &Path, sha: &str) -> Result<String, String> {
-    if sha.len() != 64 || !sha.chars().all(|c| c.is_ascii_hexdigit()) {
+    if !crate::engine::hashing::is_sha256(sha) {
         return Err(format!("`{sha}` is not a blob name"));
     }
     std::fs::read_to_string(dir.join(sha)).map_err(|e| format!("cannot read blob `{sha}`: {e}"))

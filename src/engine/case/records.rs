@@ -51,7 +51,7 @@ impl Records {
 /// named only once its hash matched: a file of any size, and no half-written or different file
 /// under the name of its sha256.
 pub fn store_file(case: &Path, local: &Path, sha256: &str) -> Result<String, String> {
-    if sha256.len() != 64 || !sha256.chars().all(|c| c.is_ascii_hexdigit()) {
+    if !hashing::is_sha256(sha256) {
         return Err(format!("`{sha256}` is not a sha256"));
     }
     let rel = format!("{FILES_DIR}/{sha256}");

@@ -44,6 +44,34 @@ fn s(v: &Value, k: &str) -> String {
     }
 }
 
+/// Text shown as code.
+fn code(text: &str) -> String {
+    format!("<code>{}</code>", esc(text))
+}
+
+/// An error as a record holds it (a string, or any value), shown as an error.
+fn error_span(e: &Value) -> String {
+    format!(
+        "<span class=\"err\">{}</span>",
+        esc(&e.as_str().map_or(e.to_string(), str::to_string))
+    )
+}
+
+/// What an audited change did: its RTR command, else its operation.
+fn change(a: &Value) -> String {
+    code(
+        &a.get("command")
+            .and_then(Value::as_str)
+            .map_or_else(|| s(a, "operation"), str::to_string),
+    )
+}
+
+/// A section of the page: its heading, with how many rows it has, and its table (the class is the id).
+fn counted(out: &mut String, id: &str, title: &str, head: &[&str], rows: &[Vec<String>]) {
+    let _ = writeln!(out, "<h2 id=\"{id}\">{title} ({})</h2>", rows.len());
+    table(out, id, head, rows);
+}
+
 fn table(out: &mut String, class: &str, head: &[&str], rows: &[Vec<String>]) {
     let _ = write!(out, "<table class=\"{class}\"><tr>");
     for h in head {
@@ -114,29 +142,14 @@ pub fn render_report(dir: &Path) -> Result<String, String> {
         "about",
         &["", ""],
         &[
-            vec![
-                "Playbook".into(),
-                format!("<code>{}</code>", esc(&info.playbook_name)),
-            ],
-            vec![
-                "sha256".into(),
-                format!("<code>{}</code>", esc(info.sha256.as_deref().unwrap_or(""))),
-            ],
-            vec![
-                "Arguments".into(),
-                format!("<code>{}</code>", esc(&info.arguments.to_string())),
-            ],
+            vec!["Playbook".into(), code(&info.playbook_name)],
+            vec!["sha256".into(), code(info.sha256.as_deref().unwrap_or(""))],
+            vec!["Arguments".into(), code(&info.arguments.to_string())],
             vec!["Started".into(), esc(&info.started)],
             vec!["Finished".into(), esc(&s(&summary, "finished"))],
-            vec![
-                "Outcome".into(),
-                format!("<code>{}</code>", esc(&outcome.to_string())),
-            ],
+            vec!["Outcome".into(), code(&outcome.to_string())],
             vec!["Integrity".into(), verification],
-            vec![
-                "Totals".into(),
-                format!("<code>{}</code>", esc(&summary["totals"].to_string())),
-            ],
+            vec!["Totals".into(), code(&summary["totals"].to_string())],
         ],
     );
 
@@ -144,10 +157,7 @@ pub fn render_report(dir: &Path) -> Result<String, String> {
     let mut timeline: Vec<(String, Vec<String>)> = Vec::new();
     for c in &loaded.commands {
         let status = match c.get("error") {
-            Some(e) => format!(
-                "<span class=\"err\">{}</span>",
-                esc(&e.as_str().map_or(e.to_string(), str::to_string))
-            ),
+            Some(e) => error_span(e),
             None if c["queued"] == true => "queued".into(),
             None => "<span class=\"ok\">done</span>".into(),
         };
@@ -157,7 +167,7 @@ pub fn render_report(dir: &Path) -> Result<String, String> {
                 esc(&s(c, "time_sent")),
                 esc(&s(c, "hostname")),
                 "command".into(),
-                format!("<code>{}</code>", esc(&s(c, "command"))),
+                code(&s(c, "command")),
                 status,
             ],
         ));
@@ -169,7 +179,7 @@ pub fn render_report(dir: &Path) -> Result<String, String> {
                 esc(&s(e, "time")),
                 esc(&s(e, "hostname")),
                 esc(&s(e, "kind")),
-                format!("<code>{}</code>", esc(&s(e, "operation"))),
+                code(&s(e, "operation")),
                 esc(&s(e, "message")),
             ],
         ));
@@ -181,13 +191,7 @@ pub fn render_report(dir: &Path) -> Result<String, String> {
                 esc(&s(a, "time")),
                 esc(&audit_devices(a).join(", ")),
                 "change".into(),
-                format!(
-                    "<code>{}</code>",
-                    esc(&a
-                        .get("command")
-                        .and_then(Value::as_str)
-                        .map_or_else(|| s(a, "operation"), str::to_string))
-                ),
+                change(a),
                 esc(&format!("HTTP {}", s(a, "status"))),
             ],
         ));
@@ -199,8 +203,8 @@ pub fn render_report(dir: &Path) -> Result<String, String> {
                 esc(&s(f, "time")),
                 esc(&s(f, "host")),
                 "file".into(),
-                format!("<code>{}</code>", esc(&s(f, "remote_path"))),
-                format!("<code>{}</code>", esc(&s(f, "sha256"))),
+                code(&s(f, "remote_path")),
+                code(&s(f, "sha256")),
             ],
         ));
     }
@@ -216,7 +220,7 @@ pub fn render_report(dir: &Path) -> Result<String, String> {
                 esc(&s(t, "time")),
                 String::new(),
                 esc(&s(t, "kind")),
-                format!("<code>{}</code>", esc(&what)),
+                code(&what),
                 String::new(),
             ],
         ));
@@ -250,20 +254,16 @@ pub fn render_report(dir: &Path) -> Result<String, String> {
             vec![
                 esc(&s(e, "time")),
                 esc(&s(e, "operation")),
-                format!("<code>{}</code>", esc(&s(e, "command"))),
+                code(&s(e, "command")),
                 esc(&s(e, "hosts")),
                 esc(&s(e, "message")),
             ]
         })
         .collect();
-    let _ = writeln!(
-        out,
-        "<h2 id=\"refused\">Refused steps ({})</h2>",
-        refused.len()
-    );
-    table(
+    counted(
         &mut out,
         "refused",
+        "Refused steps",
         &["Time", "Operation", "Command", "Hosts", "Why"],
         &refused,
     );
@@ -276,7 +276,7 @@ pub fn render_report(dir: &Path) -> Result<String, String> {
             vec![
                 esc(&s(c, "time_sent")),
                 esc(&s(c, "hostname")),
-                format!("<code>{}</code>", esc(&s(c, "command"))),
+                code(&s(c, "command")),
                 esc(&s(c, "error")),
             ]
         })
@@ -290,7 +290,7 @@ pub fn render_report(dir: &Path) -> Result<String, String> {
                 vec![
                     esc(&s(e, "time")),
                     esc(&s(e, "hostname")),
-                    format!("<code>{}</code>", esc(&s(e, "command"))),
+                    code(&s(e, "command")),
                     esc(&s(e, "message")),
                 ]
             }),
@@ -299,7 +299,7 @@ pub fn render_report(dir: &Path) -> Result<String, String> {
         errors.push(vec![
             esc(&s(t, "time")),
             String::new(),
-            format!("<code>{}</code>", esc(&s(t, "text"))),
+            code(&s(t, "text")),
             esc(&s(t, "error")),
         ]);
     }
@@ -311,10 +311,10 @@ pub fn render_report(dir: &Path) -> Result<String, String> {
             esc(&s(outcome, "error")),
         ]);
     }
-    let _ = writeln!(out, "<h2 id=\"errors\">Errors ({})</h2>", errors.len());
-    table(
+    counted(
         &mut out,
         "errors",
+        "Errors",
         &["Time", "Host", "What", "Error"],
         &errors,
     );
@@ -325,7 +325,7 @@ pub fn render_report(dir: &Path) -> Result<String, String> {
         .map(|f| {
             vec![
                 esc(&s(f, "host")),
-                format!("<code>{}</code>", esc(&s(f, "remote_path"))),
+                code(&s(f, "remote_path")),
                 format!("<code class=\"sha256\">{}</code>", esc(&s(f, "sha256"))),
                 esc(&s(f, "size")),
                 esc(&s(f, "time")),
@@ -333,14 +333,10 @@ pub fn render_report(dir: &Path) -> Result<String, String> {
             ]
         })
         .collect();
-    let _ = writeln!(
-        out,
-        "<h2 id=\"evidence\">Evidence ({})</h2>",
-        evidence.len()
-    );
-    table(
+    counted(
         &mut out,
         "evidence",
+        "Evidence",
         &[
             "Host",
             "Path on host",
@@ -380,7 +376,7 @@ pub fn render_report(dir: &Path) -> Result<String, String> {
                 .map(|c| {
                     vec![
                         esc(&s(c, "time_sent")),
-                        format!("<code>{}</code>", esc(&s(c, "command"))),
+                        code(&s(c, "command")),
                         c.get("error").map_or_else(
                             || {
                                 format!(
@@ -389,15 +385,10 @@ pub fn render_report(dir: &Path) -> Result<String, String> {
                                     output_block(dir, &c["stderr"])
                                 )
                             },
-                            |e| {
-                                format!(
-                                    "<span class=\"err\">{}</span>",
-                                    esc(&e.as_str().map_or(e.to_string(), str::to_string))
-                                )
-                            },
+                            error_span,
                         ),
-                        format!("<code>{}</code>", esc(&s(c, "cloud_request_id"))),
-                        format!("<code>{}</code>", esc(&s(c, "session_id"))),
+                        code(&s(c, "cloud_request_id")),
+                        code(&s(c, "session_id")),
                     ]
                 })
                 .collect();
@@ -412,19 +403,7 @@ pub fn render_report(dir: &Path) -> Result<String, String> {
                 .get(id)
                 .into_iter()
                 .flatten()
-                .map(|a| {
-                    vec![
-                        esc(&s(a, "time")),
-                        format!(
-                            "<code>{}</code>",
-                            esc(&a
-                                .get("command")
-                                .and_then(Value::as_str)
-                                .map_or_else(|| s(a, "operation"), str::to_string))
-                        ),
-                        esc(&s(a, "status")),
-                    ]
-                })
+                .map(|a| vec![esc(&s(a, "time")), change(a), esc(&s(a, "status"))])
                 .collect();
             let _ = writeln!(out, "<h4>Changed</h4>");
             table(&mut out, "changes", &["Time", "Change", "Status"], &changed);
@@ -437,18 +416,18 @@ pub fn render_report(dir: &Path) -> Result<String, String> {
         .map(|a| {
             vec![
                 esc(&s(a, "time")),
-                format!("<code>{}</code>", esc(&s(a, "operation"))),
-                format!("<code>{}</code>", esc(&s(a, "command"))),
+                code(&s(a, "operation")),
+                code(&s(a, "command")),
                 esc(&audit_devices(a).join(", ")),
                 esc(&s(a, "status")),
-                format!("<code>{}</code>", esc(&s(a, "trace_id"))),
+                code(&s(a, "trace_id")),
             ]
         })
         .collect();
-    let _ = writeln!(out, "<h2 id=\"audit\">Audit log ({})</h2>", audit.len());
-    table(
+    counted(
         &mut out,
         "audit",
+        "Audit log",
         &[
             "Time",
             "Operation",
