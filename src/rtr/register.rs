@@ -93,74 +93,61 @@ fn open_session(
 
 fn register_rtr(engine: &mut Engine, ctx: &Arc<Context>, registry: &Arc<Registry>) {
     let mut module = Module::new();
-    for arity in [1, 2] {
-        let (c, r) = (ctx.clone(), registry.clone());
-        let f = move |native: NativeCallContext, device: Dynamic, opts: Dynamic| {
-            open_session(&c, &r, &device, &opts)
-                .map(Dynamic::from)
-                .map_err(|e| e.into_rhai(native.call_position()))
+    // Each helper is one closure taking every argument; the shorter arities pass unit options.
+    let (c, r) = (ctx.clone(), registry.clone());
+    let session = move |native: NativeCallContext, device: Dynamic, opts: Dynamic| {
+        open_session(&c, &r, &device, &opts)
+            .map(Dynamic::from)
+            .map_err(|e| e.into_rhai(native.call_position()))
+    };
+    let s = session.clone();
+    function("rtr", "session").set_into_module(
+        &mut module,
+        move |native: NativeCallContext, device: Dynamic| s(native, device, Dynamic::UNIT),
+    );
+    function("rtr", "session").set_into_module(&mut module, session);
+    let (c, r) = (ctx.clone(), registry.clone());
+    let batch = move |native: NativeCallContext, ids: Dynamic, opts: Dynamic| {
+        device_ids(&ids, "rtr::batch")
+            .and_then(|ids| Ok((ids, BatchOptions::parse(&opts)?)))
+            .and_then(|(ids, opts)| Batch::open(&c, &r, &ids, opts))
+            .map(Dynamic::from)
+            .map_err(|e| e.into_rhai(native.call_position()))
+    };
+    let b = batch.clone();
+    function("rtr", "batch").set_into_module(
+        &mut module,
+        move |native: NativeCallContext, ids: Dynamic| b(native, ids, Dynamic::UNIT),
+    );
+    function("rtr", "batch").set_into_module(&mut module, batch);
+    let (c, r) = (ctx.clone(), registry.clone());
+    let each =
+        move |native: NativeCallContext, ids: Dynamic, f: FnPtr, opts: Dynamic| -> RhaiResult {
+            let pos = native.call_position();
+            let parsed = device_ids(&ids, "rtr::each").and_then(|ids| {
+                let mut keys: Vec<&str> = session::OPTION_KEYS.to_vec();
+                keys.push("concurrency");
+                let o = Options::parse(&opts, "rtr::each", &keys)?;
+                let concurrency =
+                    o.count("concurrency", DEFAULT_CONCURRENCY, 1..=MAX_CONCURRENCY)?;
+                // The session options are the same keys without `concurrency`.
+                let mut rest = opts
+                    .read_lock::<Map>()
+                    .map(|m| m.clone())
+                    .unwrap_or_default();
+                rest.remove("concurrency");
+                let session_opts = SessionOptions::parse(&Dynamic::from_map(rest), "rtr::each")?;
+                Ok((ids, concurrency, session_opts))
+            });
+            let (ids, concurrency, session_opts) = parsed.map_err(|e| e.into_rhai(pos))?;
+            each::each(&native, &c, &r, &ids, &f, concurrency, &session_opts).map(Dynamic::from_map)
         };
-        if arity == 1 {
-            function("rtr", "session").set_into_module(
-                &mut module,
-                move |native: NativeCallContext, device: Dynamic| f(native, device, Dynamic::UNIT),
-            );
-        } else {
-            function("rtr", "session").set_into_module(&mut module, f);
-        }
-        let (c, r) = (ctx.clone(), registry.clone());
-        let b = move |native: NativeCallContext, ids: Dynamic, opts: Dynamic| {
-            device_ids(&ids, "rtr::batch")
-                .and_then(|ids| Ok((ids, BatchOptions::parse(&opts)?)))
-                .and_then(|(ids, opts)| Batch::open(&c, &r, &ids, opts))
-                .map(Dynamic::from)
-                .map_err(|e| e.into_rhai(native.call_position()))
-        };
-        if arity == 1 {
-            function("rtr", "batch").set_into_module(
-                &mut module,
-                move |native: NativeCallContext, ids: Dynamic| b(native, ids, Dynamic::UNIT),
-            );
-        } else {
-            function("rtr", "batch").set_into_module(&mut module, b);
-        }
-    }
-    for arity in [2, 3] {
-        let (c, r) = (ctx.clone(), registry.clone());
-        let f =
-            move |native: NativeCallContext, ids: Dynamic, f: FnPtr, opts: Dynamic| -> RhaiResult {
-                let pos = native.call_position();
-                let parsed = device_ids(&ids, "rtr::each").and_then(|ids| {
-                    let mut keys: Vec<&str> = session::OPTION_KEYS.to_vec();
-                    keys.push("concurrency");
-                    let o = Options::parse(&opts, "rtr::each", &keys)?;
-                    let concurrency =
-                        o.count("concurrency", DEFAULT_CONCURRENCY, 1..=MAX_CONCURRENCY)?;
-                    // The session options are the same keys without `concurrency`.
-                    let mut rest = opts
-                        .read_lock::<Map>()
-                        .map(|m| m.clone())
-                        .unwrap_or_default();
-                    rest.remove("concurrency");
-                    let session_opts =
-                        SessionOptions::parse(&Dynamic::from_map(rest), "rtr::each")?;
-                    Ok((ids, concurrency, session_opts))
-                });
-                let (ids, concurrency, session_opts) = parsed.map_err(|e| e.into_rhai(pos))?;
-                each::each(&native, &c, &r, &ids, &f, concurrency, &session_opts)
-                    .map(Dynamic::from_map)
-            };
-        if arity == 2 {
-            function("rtr", "each").set_into_module(
-                &mut module,
-                move |native: NativeCallContext, ids: Dynamic, g: FnPtr| {
-                    f(native, ids, g, Dynamic::UNIT)
-                },
-            );
-        } else {
-            function("rtr", "each").set_into_module(&mut module, f);
-        }
-    }
+    let e = each.clone();
+    function("rtr", "each").set_into_module(
+        &mut module,
+        move |native: NativeCallContext, ids: Dynamic, g: FnPtr| e(native, ids, g, Dynamic::UNIT),
+    );
+    function("rtr", "each").set_into_module(&mut module, each);
     let c = ctx.clone();
     function("rtr", "preflight").set_into_module(
         &mut module,
@@ -171,27 +158,22 @@ fn register_rtr(engine: &mut Engine, ctx: &Arc<Context>, registry: &Arc<Registry
         },
     );
     let (c, r) = (ctx.clone(), registry.clone());
+    let queued = move |native: NativeCallContext, items: Option<&Dynamic>, opts: &Dynamic| {
+        to_rhai(&native, queued::collect(&c, &r.queued, items, opts))
+    };
+    let q = queued.clone();
     function("rtr", "queued").set_into_module(&mut module, move |native: NativeCallContext| {
-        to_rhai(
-            &native,
-            queued::collect(&c, &r.queued, None, &Dynamic::UNIT),
-        )
+        q(native, None, &Dynamic::UNIT)
     });
-    let (c, r) = (ctx.clone(), registry.clone());
+    let q = queued.clone();
     function("rtr", "queued").set_into_module(
         &mut module,
-        move |native: NativeCallContext, items: Dynamic| {
-            to_rhai(
-                &native,
-                queued::collect(&c, &r.queued, Some(&items), &Dynamic::UNIT),
-            )
-        },
+        move |native: NativeCallContext, items: Dynamic| q(native, Some(&items), &Dynamic::UNIT),
     );
-    let (c, r) = (ctx.clone(), registry.clone());
     function("rtr", "queued").set_into_module(
         &mut module,
         move |native: NativeCallContext, items: Dynamic, opts: Dynamic| {
-            to_rhai(&native, queued::collect(&c, &r.queued, Some(&items), &opts))
+            queued(native, Some(&items), &opts)
         },
     );
     module.build_index();
@@ -201,20 +183,15 @@ fn register_rtr(engine: &mut Engine, ctx: &Arc<Context>, registry: &Arc<Registry
 fn register_fs(engine: &mut Engine, ctx: &Arc<Context>) {
     let mut module = Module::new();
     let base = ctx.base_dir.clone();
-    function("fs", "list").set_into_module(
-        &mut module,
-        move |native: NativeCallContext, dir: &str| {
-            super::fs::list(&base, dir)
-                .map(Dynamic::from_array)
-                .map_err(|e| e.into_rhai(native.call_position()))
-        },
-    );
-    let base = ctx.base_dir.clone();
-    function("fs", "list").set_into_module(&mut module, move |native: NativeCallContext| {
-        super::fs::list(&base, ".")
+    let list = move |native: NativeCallContext, dir: &str| {
+        super::fs::list(&base, dir)
             .map(Dynamic::from_array)
             .map_err(|e| e.into_rhai(native.call_position()))
-    });
+    };
+    let l = list.clone();
+    function("fs", "list")
+        .set_into_module(&mut module, move |native: NativeCallContext| l(native, "."));
+    function("fs", "list").set_into_module(&mut module, list);
     let base = ctx.base_dir.clone();
     function("fs", "read").set_into_module(
         &mut module,

@@ -191,10 +191,7 @@ fn check_fields<T>(
     if records.is_empty() {
         return Ok(());
     }
-    let mut known = std::collections::BTreeSet::new();
-    for (_, r) in records.iter().take(50) {
-        paths(r, "", &mut known);
-    }
+    let sample = &records[..records.len().min(50)];
     let named = filter
         .map(fql::Filter::fields)
         .unwrap_or_default()
@@ -202,7 +199,13 @@ fn check_fields<T>(
         .map(|f| ("filter", f))
         .chain(sort.map(|s| ("sort", s.field.as_str())));
     for (param, field) in named {
-        if !known.contains(field) {
+        // Looked up in place: every query with a filter or sort comes here, and listing every
+        // path of the sample (a string each) is needed only for the refusal.
+        if !sample.iter().any(|(_, r)| has_path(r, field, true)) {
+            let mut known = std::collections::BTreeSet::new();
+            for (_, r) in sample {
+                paths(r, "", &mut known);
+            }
             let mut listed: Vec<&str> = known.iter().map(String::as_str).take(40).collect();
             if known.len() > listed.len() {
                 listed.push("...");
@@ -214,6 +217,28 @@ fn check_fields<T>(
         }
     }
     Ok(())
+}
+
+/// Whether [`paths`] of `value` would list the field: `rest` is what is left of it once the prefix
+/// walked so far is taken off (`.key...` below the top), `at_top` whether that prefix is empty.
+fn has_path(value: &Value, rest: &str, at_top: bool) -> bool {
+    match value {
+        Value::Object(map) => map.iter().any(|(key, v)| {
+            let after = if at_top {
+                rest.strip_prefix(key.as_str())
+            } else {
+                rest.strip_prefix('.')
+                    .and_then(|r| r.strip_prefix(key.as_str()))
+            };
+            match after {
+                Some("") => true,
+                Some(after) => has_path(v, after, at_top && key.is_empty()),
+                None => false,
+            }
+        }),
+        Value::Array(items) => items.iter().take(20).any(|i| has_path(i, rest, at_top)),
+        _ => false,
+    }
 }
 
 /// Every dotted path of a record (objects inside arrays included, without indices).
@@ -285,4 +310,44 @@ pub fn host_page(state: &State, input: &Input, hosts: Vec<usize>, combined: bool
         page.limit,
         page.total,
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn has_path_finds_exactly_what_paths_lists() {
+        let record = json!({
+            "device_id": "d1",
+            "policies": [{ "policy_id": "p", "settings": { "enabled": true } }, { "extra": 1 }],
+            "meta": { "version": "7", "a.b": { "c": 0 } },
+            "": { "under_empty": 1 },
+            "tags": ["x", "y"],
+        });
+        let mut listed = std::collections::BTreeSet::new();
+        paths(&record, "", &mut listed);
+        for field in &listed {
+            assert!(has_path(&record, field, true), "{field} is listed");
+        }
+        for field in [
+            "device",
+            "device_id.x",
+            "policies.x",
+            "meta.",
+            "meta.a",
+            "meta.a.b.d",
+            "tags.x",
+            ".under_empty",
+            "",
+            "policies..policy_id",
+        ] {
+            assert_eq!(
+                has_path(&record, field, true),
+                listed.contains(field),
+                "{field}"
+            );
+        }
+    }
 }
