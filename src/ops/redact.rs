@@ -50,6 +50,14 @@ pub fn clean(text: &str) -> Cow<'_, str> {
 
 /// `Bearer <token>` (any case, as an `Authorization` header is echoed) with the token masked.
 fn mask_bearer(text: &str) -> Option<String> {
+    // Most text printed has no `bearer` at all: found without the lowercase copy of the text.
+    if !text
+        .as_bytes()
+        .windows(6)
+        .any(|w| w.eq_ignore_ascii_case(b"bearer"))
+    {
+        return None;
+    }
     let lower = text.to_ascii_lowercase();
     let mut hits = lower.match_indices("bearer").peekable();
     hits.peek()?;

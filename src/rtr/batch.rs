@@ -358,11 +358,11 @@ impl Batch {
         let resp = caller::send(ctx, OpId::BatchGetCmd, args)
             .map_err(|e| e.context(format!("`get {path}` on batch `{}`", self.0.batch_id)))?;
         let req_id = str_of(&resp.body, "batch_get_cmd_req_id").to_string();
+        // Read in place: at 10,000 hosts a copy of the answer is megabytes for nothing.
         let entries = resp
             .body
             .pointer("/combined/resources")
-            .cloned()
-            .unwrap_or(Value::Null);
+            .unwrap_or(&Value::Null);
         let mut out = self.outcome();
         let mut waiting: Vec<&HostInfo> = Vec::new();
         let mut refused = Vec::new();
@@ -409,7 +409,7 @@ impl Batch {
                     OpId::BatchGetCmdStatus,
                     json!({ "batch_get_cmd_req_id": req_id, "timeout": 30 }),
                 )?;
-                let entries = resp.body.get("resources").cloned().unwrap_or(Value::Null);
+                let entries = resp.body.get("resources").unwrap_or(&Value::Null);
                 for h in &waiting {
                     if let Some(e) = entries.get(&h.device_id) {
                         let sha = str_of(e, "sha256");
