@@ -14,10 +14,20 @@ fn hashes(dir: &Path) -> Result<BTreeMap<String, (String, u64)>, String> {
         let entries =
             std::fs::read_dir(&d).map_err(|e| format!("cannot list `{}`: {e}", d.display()))?;
         for entry in entries {
-            let path = entry
-                .map_err(|e| format!("cannot list `{}`: {e}", d.display()))?
-                .path();
-            if path.is_dir() {
+            let entry = entry.map_err(|e| format!("cannot list `{}`: {e}", d.display()))?;
+            let path = entry.path();
+            let kind = entry
+                .file_type()
+                .map_err(|e| format!("cannot list `{}`: {e}", d.display()))?;
+            // A case is written with files and folders only. A link planted in one is refused, not
+            // followed: one to `/` would have `case verify` hash the whole machine.
+            if kind.is_symlink() {
+                return Err(format!(
+                    "`{}` is a symbolic link: a case holds only files and folders",
+                    path.display()
+                ));
+            }
+            if kind.is_dir() {
                 stack.push(path);
                 continue;
             }
@@ -127,5 +137,17 @@ mod tests {
         assert_eq!(v.changed, ["a.json"]);
         assert_eq!(v.missing, ["files/b"]);
         assert_eq!(v.added, ["new"]);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_link_in_a_case_is_refused_not_followed() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        std::fs::write(d.join("a.json"), "a").unwrap();
+        write(d).unwrap();
+        std::os::unix::fs::symlink("/", d.join("root")).unwrap();
+        let e = verify(d).unwrap_err();
+        assert!(e.contains("root") && e.contains("symbolic link"), "{e}");
     }
 }
