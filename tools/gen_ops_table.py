@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
-"""Writes src/ops/table.rs from tools/operations.json (a copy of the reference) plus the
+"""Writes crates/model/src/ops/table.rs from tools/operations.json (a copy of the reference) plus the
 facts the reference does not carry: FalconPy's convenience keys, and each operation's kind and effect.
 
-Usage: tools/gen_ops_table.py [OUT]   (default: src/ops/table.rs; the output is formatted with rustfmt)
+Usage: tools/gen_ops_table.py [OUT]   (default: crates/model/src/ops/table.rs; the output is formatted with rustfmt)
 Run when the reference changes; `tests/table.rs` regenerates the table into a temporary file and
 compares it with the committed one, so the script and the table cannot drift apart.
 """
@@ -10,7 +10,7 @@ import json, pathlib, re, subprocess, sys
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 ref = json.loads((ROOT / "tools/operations.json").read_text())["operations"]
-OUT = pathlib.Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "src/ops/table.rs"
+OUT = pathlib.Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "crates/model/src/ops/table.rs"
 
 COLL = {"response-policies": "ResponsePolicies", "real-time-response-admin": "RealTimeResponseAdmin",
         "real-time-response": "RealTimeResponse", "hosts": "Hosts", "host-group": "HostGroup", "oauth2": "OAuth2"}

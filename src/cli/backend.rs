@@ -4,20 +4,7 @@ use super::error::Error;
 use super::sim::{Embedded, start_embedded};
 use crate::api::{BlockingClient, ClientConfig, Secret};
 use crate::engine::{Backend, Cancel};
-use crate::ops::{ApiError, Request, Response};
-use std::path::Path;
 use std::sync::Arc;
-
-// Here, where both are known: the engine sees only the trait, the client knows nothing of the engine.
-impl Backend for BlockingClient {
-    fn send(&self, req: &Request) -> Result<Response, ApiError> {
-        BlockingClient::send(self, req)
-    }
-
-    fn download(&self, req: &Request, dest: &Path) -> Result<Response, ApiError> {
-        BlockingClient::download(self, req, dest)
-    }
-}
 
 pub struct Selected {
     pub backend: Arc<dyn Backend>,

@@ -32,6 +32,7 @@ mod engine_stdlib;
 mod faults_api;
 mod hostile;
 mod no_silent_wrong_action;
+mod parse_roundtrip;
 mod playbooks_examples;
 mod repl_pty;
 mod rtr_get_files;

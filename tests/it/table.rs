@@ -306,7 +306,7 @@ fn every_op_id_names_its_own_row() {
 }
 
 /// The committed table is exactly what the generator writes from its input: a hand edit of
-/// `src/ops/table.rs`, or a generator change not run, fails here.
+/// `crates/model/src/ops/table.rs`, or a generator change not run, fails here.
 #[test]
 fn the_committed_table_is_the_generators_output() {
     let dir = tempfile::tempdir().unwrap();
@@ -319,9 +319,10 @@ fn the_committed_table_is_the_generators_output() {
         .expect("python3 runs the generator");
     assert!(status.success(), "the generator failed");
     let generated = std::fs::read_to_string(&out).unwrap();
-    let committed = std::fs::read_to_string(format!("{root}/src/ops/table.rs")).unwrap();
+    let committed =
+        std::fs::read_to_string(format!("{root}/crates/model/src/ops/table.rs")).unwrap();
     assert!(
         generated == committed,
-        "src/ops/table.rs differs from tools/gen_ops_table.py's output: run `python3 tools/gen_ops_table.py`"
+        "crates/model/src/ops/table.rs differs from tools/gen_ops_table.py's output: run `python3 tools/gen_ops_table.py`"
     );
 }

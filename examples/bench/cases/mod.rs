@@ -29,7 +29,7 @@ pub const RAISED_LIMITS: [&str; 4] = ["--max-map-size", "10000000", "--max-array
 pub const CHUNK_READ_NOTE: &str = "Status requests are all polls: a command whose first status \
     answer says `complete: true` is whole (Falcon marks a chunk with more output after it \
     `complete: false`, as FalconPy's maintainers describe in falconpy#992), so `s.run` reads no \
-    further `sequence_id` for short output (src/rtr/command.rs).";
+    further `sequence_id` for short output (crates/client/src/rtr/command.rs).";
 
 /// What every case needs: the options, a scratch folder, and whether the playbook helpers exist.
 pub struct Bench<'a> {

@@ -1,0 +1,25 @@
+//! The client side of falconry: everything that talks to a Falcon cloud on a responder's behalf.
+//! It knows the Falcon model (`falconry-model`) and never the emulator.
+//!
+//! Layers, from the bottom; each uses only layers below it:
+//! - `api`: the HTTP client (auth, regions, retries, rate limits); knows the model, nothing of Rhai;
+//! - `safety`: plan mode, the destructive-action guard, the audit log and the upload sandbox; judges
+//!   `ops::Request`s, knows nothing of HTTP or Rhai (plan mode answers planned reads with the model's
+//!   FQL and record shapes, so they look as the API would answer);
+//! - `engine`: the Rhai layer: the generic caller (consulting `safety` before and after every request),
+//!   limits, cancellation, error and value rendering, and the case folder (`engine::case`: evidence,
+//!   journal, resume); talks to a `Backend` trait, never to `api`;
+//! - `rtr`: playbook helpers built on the engine (sessions, fan-out, parsed output, response policies
+//!   as code); `rtr::runtime` is where an engine gets them;
+//! - `repl`, `watch`: the interactive and file-watching ways to run, over `engine` and `rtr`.
+
+// The model's modules under the names the client's code has always used.
+pub use falconry_model::{fql, ops, platform, policy, time};
+
+pub mod api;
+mod api_backend;
+pub mod engine;
+pub mod repl;
+pub mod rtr;
+pub mod safety;
+pub mod watch;

@@ -1,0 +1,290 @@
+//! Parsers from RTR command output (the real text format) to structured values, so playbooks
+//! branch on fields (`r.processes`, `r.entries`, ...) rather than on regexes.
+//!
+//! Every parser takes any text and never panics. Each parsed command has one fixed schema: every
+//! key on every row (`()` where the host did not print it), plus `raw` (the printed line) and
+//! `parse_error`. A row that cannot be read with confidence keeps only `raw` and `parse_error`,
+//! and the result's `warnings` say how many rows were not understood. `schema.rs` lists the keys.
+
+mod accounts;
+mod cells;
+mod connections;
+mod env;
+mod hashes;
+mod interfaces;
+mod listing;
+mod processes;
+mod registry;
+pub mod schema;
+pub mod table;
+
+use crate::ops::commands::{self, Cmd};
+use serde_json::{Map, Value};
+
+use table::{Align, Table};
+
+/// The structured reading of one command's output.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Parsed {
+    /// The result key playbooks read it from (`processes`, `entries`, ...).
+    pub field: &'static str,
+    pub value: Value,
+    /// One sentence per problem: rows not understood, a table that could not be found.
+    pub warnings: Vec<String>,
+}
+
+/// Parses the stdout of `base_command` into the field playbooks read it from:
+/// `ps` -> `processes`, `ls` -> `entries`, `netstat` -> `connections`, `filehash` -> `hashes`,
+/// `users` -> `users`, `reg query` -> `registry`, `ipconfig`/`ifconfig` -> `interfaces`,
+/// `env` -> `env`. `platform` (`Windows`, `Linux`, `Mac`) picks the format; without it the
+/// Windows table is tried first. Commands without structured output give `None`.
+pub fn parse(base_command: &str, platform: Option<&str>, stdout: &str) -> Option<Parsed> {
+    // `reg query` arrives whole (the caller passes the catalogue name), so the name is its own line.
+    let command = commands::lookup(base_command, base_command.trim())?;
+    parse_command(command.key, platform, stdout)
+}
+
+/// Parses the stdout of one catalogue command; exhaustive, so a new command must say whether it has
+/// a parser.
+pub fn parse_command(command: Cmd, platform: Option<&str>, stdout: &str) -> Option<Parsed> {
+    let windows = match platform {
+        Some(p) if p.eq_ignore_ascii_case("windows") => Some(true),
+        Some(p) if !p.is_empty() => Some(false),
+        _ => None,
+    };
+    let mut warnings = Vec::new();
+    let (field, value) = match command {
+        Cmd::Ps => (
+            "processes",
+            processes::parse(stdout, windows, &mut warnings),
+        ),
+        Cmd::Ls => ("entries", listing::parse(stdout, windows, &mut warnings)),
+        Cmd::Netstat => (
+            "connections",
+            connections::parse(stdout, windows, &mut warnings),
+        ),
+        Cmd::Filehash => ("hashes", hashes::parse(stdout)),
+        Cmd::Users => ("users", accounts::parse(stdout, &mut warnings)),
+        Cmd::RegQuery => ("registry", registry::parse(stdout)),
+        Cmd::Ipconfig | Cmd::Ifconfig => ("interfaces", interfaces::parse(stdout)),
+        Cmd::Env => ("env", env::parse(stdout)),
+        // Output read as text (`stdout`) only.
+        Cmd::Cat
+        | Cmd::Cd
+        | Cmd::Clear
+        | Cmd::Eventlog
+        | Cmd::Getsid
+        | Cmd::Help
+        | Cmd::History
+        | Cmd::Mount
+        | Cmd::Pwd
+        | Cmd::Cp
+        | Cmd::Encrypt
+        | Cmd::Get
+        | Cmd::Kill
+        | Cmd::Map
+        | Cmd::Memdump
+        | Cmd::Mkdir
+        | Cmd::Mv
+        | Cmd::RegDelete
+        | Cmd::RegLoad
+        | Cmd::RegSet
+        | Cmd::RegUnload
+        | Cmd::Restart
+        | Cmd::Rm
+        | Cmd::Runscript
+        | Cmd::Shutdown
+        | Cmd::Tar
+        | Cmd::Unmap
+        | Cmd::UpdateHistory
+        | Cmd::UpdateInstall
+        | Cmd::UpdateList
+        | Cmd::UpdateQuery
+        | Cmd::Xmemdump
+        | Cmd::Zip
+        | Cmd::Falconscript
+        | Cmd::Put
+        | Cmd::PutAndRun
+        | Cmd::Run => return None,
+    };
+    Some(Parsed {
+        field,
+        value,
+        warnings,
+    })
+}
+
+/// A column a schema knows: its header (or the start of it, for headers that carry the UTC
+/// offset), how it aligns, and how its cell fills the row.
+pub(crate) struct Known {
+    pub header: &'static str,
+    pub prefix: bool,
+    pub align: Align,
+    pub fill: fn(&str, &mut Map<String, Value>) -> Result<(), String>,
+}
+
+/// `Name`, the first column of `ps` and `ls` alike.
+pub(crate) const NAME: Known = Known {
+    header: "Name",
+    prefix: false,
+    align: Align::Left,
+    fill: |c, m| put(m, "name", cells::required_text(c)),
+};
+
+impl Known {
+    fn matches(&self, header: &str) -> bool {
+        if self.prefix {
+            header.starts_with(self.header)
+        } else {
+            header == self.header
+        }
+    }
+}
+
+/// A row with every key of the schema absent, and its printed text.
+pub(crate) fn empty_row(keys: &[&str], raw: &str) -> Map<String, Value> {
+    let mut m = Map::with_capacity(keys.len() + 2);
+    for k in keys {
+        m.insert((*k).to_string(), Value::Null);
+    }
+    m.insert("raw".into(), Value::from(raw));
+    m.insert("parse_error".into(), Value::Null);
+    m
+}
+
+/// A row that could not be read: every field absent, the line and the reason kept.
+pub(crate) fn failed_row(keys: &[&str], raw: &str, why: &str) -> Value {
+    let mut m = empty_row(keys, raw);
+    m.insert("parse_error".into(), Value::from(why));
+    Value::Object(m)
+}
+
+/// The rows of a Format-Table block under a schema: known columns fill their keys through their
+/// readers, unknown columns are kept under their normalised header (never under a schema key),
+/// and a row with any cell of the wrong type, or missing a `required` column, fails whole.
+pub(crate) fn rows_of(
+    table: &Table,
+    keys: &[&str],
+    known: &[Known],
+    required: &[&str],
+) -> Vec<Value> {
+    let missing: Vec<&str> = required
+        .iter()
+        .copied()
+        .filter(|r| !table.columns.iter().any(|c| c.header == *r))
+        .collect();
+    // Which reader fills each column: decided once per table, not once per cell.
+    let readers: Vec<Option<&Known>> = table
+        .columns
+        .iter()
+        .map(|c| known.iter().find(|k| k.matches(&c.header)))
+        .collect();
+    table
+        .rows
+        .iter()
+        .map(|line| {
+            let cells = match (&line.cells, missing.first()) {
+                (Err(why), _) => return failed_row(keys, &line.raw, why),
+                (Ok(_), Some(col)) => {
+                    return failed_row(
+                        keys,
+                        &line.raw,
+                        &format!("the table has no `{col}` column"),
+                    );
+                }
+                (Ok(cells), None) => cells,
+            };
+            let mut m = empty_row(keys, &line.raw);
+            for ((column, reader), cell) in table.columns.iter().zip(&readers).zip(cells) {
+                match reader {
+                    Some(k) => {
+                        if let Err(why) = (k.fill)(cell, &mut m) {
+                            return failed_row(
+                                keys,
+                                &line.raw,
+                                &format!("`{}` column: {why}", column.header),
+                            );
+                        }
+                    }
+                    None => {
+                        let mut key = table::key_of(&column.header);
+                        if key.is_empty() || keys.contains(&key.as_str()) || m.contains_key(&key) {
+                            key = format!("extra_{key}");
+                        }
+                        m.insert(key, cells::text(cell).unwrap_or(Value::Null));
+                    }
+                }
+            }
+            Value::Object(m)
+        })
+        .collect()
+}
+
+/// The alignment a schema gives a header, for the table reader.
+pub(crate) fn align_of(known: &[Known]) -> impl Fn(&str) -> Option<Align> + '_ {
+    move |h| known.iter().find(|k| k.matches(h)).map(|k| k.align)
+}
+
+/// Reads a table-shaped output: the Windows Format-Table under `known` unless the platform is
+/// known not to be Windows, else the POSIX layout `posix` reads; warns about what it could not read.
+pub(crate) fn read_table(
+    command: &str,
+    stdout: &str,
+    windows: Option<bool>,
+    schema: (&[&str], &[Known], &[&str]),
+    posix: impl Fn(&str) -> Option<Vec<Value>>,
+    warnings: &mut Vec<String>,
+) -> Value {
+    let (keys, known, required) = schema;
+    let rows = if windows != Some(false)
+        && let Some(t) = table::format_table(stdout, align_of(known))
+    {
+        rows_of(&t, keys, known, required)
+    } else if windows != Some(true)
+        && let Some(rows) = posix(stdout)
+    {
+        rows
+    } else {
+        warn_unread(command, stdout, warnings);
+        Vec::new()
+    };
+    warn_failed(command, &rows, warnings);
+    Value::Array(rows)
+}
+
+/// Adds the warning for rows not understood, naming the command.
+pub(crate) fn warn_failed(command: &str, rows: &[Value], warnings: &mut Vec<String>) {
+    let failed = rows.iter().filter(|r| !r["parse_error"].is_null()).count();
+    if failed > 0 {
+        warnings.push(format!(
+            "{failed} of {} rows of `{command}` output were not understood; they keep only `raw` and `parse_error`",
+            rows.len()
+        ));
+    }
+}
+
+/// Adds the warning for output that has text but no table the parser knows.
+pub(crate) fn warn_unread(command: &str, stdout: &str, warnings: &mut Vec<String>) {
+    if !stdout.trim().is_empty() {
+        warnings.push(format!(
+            "the `{command}` output has no table header this parser knows; nothing was read from it"
+        ));
+    }
+}
+
+/// Sets `key` from a cell reader.
+pub(crate) fn put(m: &mut Map<String, Value>, key: &str, v: cells::Cell) -> Result<(), String> {
+    set(m, key, v?);
+    Ok(())
+}
+
+/// Sets `key` in place when the row has it already (every schema key has), so a field costs no
+/// second key allocation: a 10,000-host batch parses hundreds of thousands of rows.
+pub(crate) fn set(m: &mut Map<String, Value>, key: &str, v: Value) {
+    match m.get_mut(key) {
+        Some(slot) => *slot = v,
+        None => {
+            m.insert(key.to_string(), v);
+        }
+    }
+}

@@ -1,0 +1,207 @@
+//! Hosts: device queries (paged and scroll), details, online state and actions (containment, hiding).
+
+use super::{Page, require_known, select, select_from};
+use crate::envelope::{Fail, Outcome, Reply};
+use crate::host::clock;
+use crate::input::Input;
+use crate::state::State;
+use serde_json::{Value, json};
+use std::time::{Duration, Instant, SystemTime};
+
+fn visible(state: &State) -> Vec<usize> {
+    (0..state.hosts.len())
+        .filter(|&i| !state.hosts[i].hidden)
+        .collect()
+}
+
+pub fn query(state: &mut State, input: &Input) -> Outcome {
+    let page = select(input, visible(state), |&i| state.device_record(i), 100)?;
+    let ids = page
+        .items
+        .iter()
+        .map(|&i| json!(state.hosts[i].host.device_id))
+        .collect();
+    Ok(Reply::resources(200, ids).paged(json!(page.offset), page.limit, page.total))
+}
+
+/// The scroll token is the next position, as an opaque-looking string.
+fn scroll_offset(input: &Input) -> Result<usize, Fail> {
+    match input.query("offset").map(str::trim) {
+        None | Some("") => Ok(0),
+        Some(token) => token
+            .strip_prefix("scroll-")
+            .unwrap_or(token)
+            .parse()
+            .map_err(|_| Fail::bad(format!("invalid scroll `offset` `{token}`"))),
+    }
+}
+
+fn scroll_reply(resources: Vec<Value>, next: usize, limit: usize, total: usize) -> Reply {
+    let expires = SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() + 120);
+    let token = if next >= total {
+        String::new()
+    } else {
+        format!("scroll-{next}")
+    };
+    // `deviceapi.DevicePagingV2`: the scroll token's expiry sits inside `pagination`.
+    Reply::resources(200, resources).meta(
+        "pagination",
+        json!({ "offset": token, "limit": limit, "total": total, "expires_at": expires }),
+    )
+}
+
+/// One page of the visible hosts from the scroll token (`offset`), and the token of the next page.
+fn scroll_page(state: &State, input: &Input) -> Result<(Page<usize>, usize), Fail> {
+    let offset = scroll_offset(input)?;
+    let page = select_from(
+        input,
+        visible(state),
+        |&i| state.device_record(i),
+        100,
+        offset,
+    )?;
+    let next = page.offset + page.items.len();
+    Ok((page, next))
+}
+
+pub fn query_scroll(state: &mut State, input: &Input) -> Outcome {
+    let (page, next) = scroll_page(state, input)?;
+    let ids = page
+        .items
+        .iter()
+        .map(|&i| json!(state.hosts[i].host.device_id))
+        .collect();
+    Ok(scroll_reply(ids, next, page.limit, page.total))
+}
+
+pub fn combined(state: &mut State, input: &Input) -> Outcome {
+    let (page, next) = scroll_page(state, input)?;
+    let fields = input.query_list("fields");
+    let records = page
+        .items
+        .iter()
+        .map(|&i| {
+            let record = state.device_record(i);
+            if fields.is_empty() {
+                return record;
+            }
+            let mut picked = serde_json::Map::new();
+            for f in &fields {
+                if let Some(v) = record.get(f) {
+                    picked.insert(f.clone(), v.clone());
+                }
+            }
+            // `fields=` narrows the record but never drops what `deviceapi.DeviceSwagger` requires.
+            for required in ["cid", "device_id"] {
+                picked.insert(required.into(), record[required].clone());
+            }
+            Value::Object(picked)
+        })
+        .collect();
+    Ok(scroll_reply(records, next, page.limit, page.total))
+}
+
+fn indices(state: &State, ids: &[String]) -> Result<Vec<usize>, Fail> {
+    require_known("device", ids, |id| state.host_index.contains_key(id))?;
+    Ok(ids.iter().map(|id| state.host_index[id]).collect())
+}
+
+fn details(state: &State, ids: &[String]) -> Outcome {
+    if ids.len() > 5000 {
+        return Err(Fail::bad("at most 5000 `ids` per request"));
+    }
+    let found = indices(state, ids)?;
+    Ok(Reply::resources(
+        200,
+        found.iter().map(|&i| state.device_record(i)).collect(),
+    ))
+}
+
+pub fn details_get(state: &mut State, input: &Input) -> Outcome {
+    details(state, &input.required_list("ids")?)
+}
+
+pub fn details_post(state: &mut State, input: &Input) -> Outcome {
+    details(state, &input.body_ids("ids")?)
+}
+
+pub fn online_state(state: &mut State, input: &Input) -> Outcome {
+    let ids = input.required_list("ids")?;
+    let found = indices(state, &ids)?;
+    let resources = found
+        .iter()
+        .map(|&i| {
+            let h = &state.hosts[i];
+            json!({
+                "id": h.host.device_id,
+                "cid": state.scenario.cid,
+                "state": if h.host.online { "online" } else { "offline" },
+                "last_seen": clock::rfc3339(h.host.last_seen),
+            })
+        })
+        .collect();
+    Ok(Reply::resources(200, resources))
+}
+
+/// Containment goes through a pending status that settles after the command latency. Containing a
+/// host that is contained (or on its way) and lifting containment from one that is not are refused
+/// with 409, as the spec documents, and nothing changes; hiding and detection flags are idempotent.
+pub fn perform_action(state: &mut State, input: &Input) -> Outcome {
+    let action = input.required_query("action_name")?.to_string();
+    let ids = input.body_ids("ids")?;
+    let found = indices(state, &ids)?;
+    let refused_from: &[&str] = match action.as_str() {
+        "contain" => &["contained", "containment_pending"],
+        "lift_containment" => &["normal", "lift_containment_pending"],
+        "hide_host" | "unhide_host" | "detection_suppress" | "detection_unsuppress" => &[],
+        other => {
+            return Err(Fail::bad(format!(
+                "unknown `action_name` `{other}`: expected contain, lift_containment, hide_host, unhide_host, detection_suppress, detection_unsuppress"
+            )));
+        }
+    };
+    let conflicts: Vec<String> = found
+        .iter()
+        .filter(|&&i| refused_from.contains(&state.host_status(i)))
+        .map(|&i| {
+            format!(
+                "`{}` ({})",
+                state.hosts[i].host.device_id,
+                state.host_status(i)
+            )
+        })
+        .collect();
+    if !conflicts.is_empty() {
+        return Err(Fail::new(
+            409,
+            format!(
+                "`{action}` conflicts with the current state of {}",
+                conflicts.join(", ")
+            ),
+        ));
+    }
+    let settle = Instant::now() + Duration::from_millis(state.scenario.command_latency_ms);
+    for &i in &found {
+        let entry = &mut state.hosts[i];
+        match action.as_str() {
+            "contain" => {
+                entry.status = "containment_pending";
+                entry.settles = Some((settle, "contained"));
+            }
+            "lift_containment" => {
+                entry.status = "lift_containment_pending";
+                entry.settles = Some((settle, "normal"));
+            }
+            "hide_host" => entry.hidden = true,
+            "unhide_host" => entry.hidden = false,
+            _ => {}
+        }
+    }
+    let resources = ids
+        .iter()
+        .map(|id| json!({ "id": id, "path": "" }))
+        .collect();
+    Ok(Reply::resources(202, resources))
+}
