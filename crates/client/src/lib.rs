@@ -11,7 +11,8 @@
 //!   journal, resume); talks to a `Backend` trait, never to `api`;
 //! - `rtr`: playbook helpers built on the engine (sessions, fan-out, parsed output, response policies
 //!   as code); `rtr::runtime` is where an engine gets them;
-//! - `repl`, `watch`: the interactive and file-watching ways to run, over `engine` and `rtr`.
+//! - `repl`, `watch`: the interactive and file-watching ways to run, over `engine` and `rtr`;
+//! - `terminal`: the one rule for hostile text printed to a terminal (control characters made visible).
 
 // The model's modules under the names the client's code has always used.
 pub use falconry_model::{fql, ops, platform, policy, time};
@@ -22,4 +23,5 @@ pub mod engine;
 pub mod repl;
 pub mod rtr;
 pub mod safety;
+pub mod terminal;
 pub mod watch;
