@@ -1,85 +1,75 @@
-//! One watcher per inbox: a lock file holding the watcher's pid, taken over only from a process that
-//! is gone. Two watchers would each claim playbooks and file the other's live run as interrupted.
+//! One watcher per inbox. Two watchers would each claim playbooks and file the other's live run as
+//! interrupted. The lock is the operating system's (`File::try_lock`, flock on Unix), held for as
+//! long as the watcher's process holds the file open: a watcher that is killed releases it with its
+//! last breath, so there is no stale lock to detect and no pid to check. The file also holds the
+//! watcher's pid, for the message that names who holds it.
 
-use std::fs::OpenOptions;
-use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::time::{Duration, SystemTime};
+use std::fs::{File, OpenOptions, TryLockError};
+use std::io::{Read, Seek, Write};
+use std::path::Path;
 
 const NAME: &str = ".falconry-watch.lock";
 
-/// Held while watching; the file is removed when dropped.
+/// Held while watching; dropping it (or the process ending) releases the lock. The file stays:
+/// removing it would let a second watcher lock a new file while the first still holds the old one.
 #[derive(Debug)]
 pub struct Lock {
-    path: PathBuf,
+    _file: File,
 }
 
 impl Lock {
     pub fn take(dir: &Path) -> Result<Lock, String> {
         let path = dir.join(NAME);
-        for _ in 0..3 {
-            match OpenOptions::new().write(true).create_new(true).open(&path) {
-                Ok(mut f) => {
-                    f.write_all(std::process::id().to_string().as_bytes())
-                        .and_then(|()| f.sync_all())
-                        .map_err(|e| format!("cannot write `{}`: {e}", path.display()))?;
-                    return Ok(Lock { path });
-                }
-                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-                    if let Some(holder) = holder(&path) {
-                        return Err(format!(
-                            "the inbox `{}` is already watched by falconry (pid {holder}); one watcher per \
-                             inbox (stop that one first, or remove `{}` if that process is not falconry)",
-                            dir.display(),
-                            path.display()
-                        ));
-                    }
-                    // Left by a watcher that is gone (killed, or stopped with a second Ctrl-C).
-                    let _ = std::fs::remove_file(&path);
-                }
-                Err(e) => return Err(format!("cannot create `{}`: {e}", path.display())),
+        let mut file = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(&path)
+            .map_err(|e| format!("cannot open `{}`: {e}", path.display()))?;
+        match file.try_lock() {
+            Ok(()) => {}
+            Err(TryLockError::WouldBlock) => {
+                let mut holder = String::new();
+                let _ = file.read_to_string(&mut holder);
+                let holder = match holder.trim().parse::<u32>() {
+                    Ok(pid) => format!(" (pid {pid})"),
+                    Err(_) => String::new(),
+                };
+                return Err(format!(
+                    "the inbox `{}` is already watched by falconry{holder}; one watcher per inbox \
+                     (stop that one first)",
+                    dir.display()
+                ));
+            }
+            Err(TryLockError::Error(e)) => {
+                return Err(format!("cannot lock `{}`: {e}", path.display()));
             }
         }
-        Err(format!("cannot take the inbox lock `{}`", path.display()))
+        file.set_len(0)
+            .and_then(|()| file.rewind())
+            .and_then(|()| file.write_all(std::process::id().to_string().as_bytes()))
+            .and_then(|()| file.sync_all())
+            .map_err(|e| format!("cannot write `{}`: {e}", path.display()))?;
+        Ok(Lock { _file: file })
     }
 }
 
-impl Drop for Lock {
-    fn drop(&mut self) {
-        if std::fs::read_to_string(&self.path).ok().as_deref()
-            == Some(std::process::id().to_string().as_str())
-        {
-            let _ = std::fs::remove_file(&self.path);
-        }
-    }
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-/// The pid of a live watcher holding the lock, or `None` when the lock is stale.
-fn holder(path: &Path) -> Option<String> {
-    let text = std::fs::read_to_string(path).ok()?;
-    let Ok(pid) = text.trim().parse::<u32>() else {
-        // Being written right now by a watcher starting at the same moment: count it as held.
-        let fresh = std::fs::metadata(path)
-            .and_then(|m| m.modified())
-            .ok()
-            .and_then(|t| SystemTime::now().duration_since(t).ok())
-            .is_some_and(|age| age < Duration::from_secs(5));
-        return fresh.then(|| "starting".to_string());
-    };
-    alive(pid).then(|| pid.to_string())
-}
-
-/// Whether `pid` is a running falconry. Where that cannot be told, it is assumed alive (fail closed).
-fn alive(pid: u32) -> bool {
-    if pid == std::process::id() {
-        return true;
-    }
-    let proc = Path::new("/proc");
-    if !proc.join("self").exists() {
-        return true;
-    }
-    match std::fs::read_to_string(proc.join(pid.to_string()).join("comm")) {
-        Ok(comm) => comm.trim().starts_with("falconry"),
-        Err(_) => false,
+    #[test]
+    fn a_second_lock_is_refused_until_the_first_is_dropped() {
+        let dir = tempfile::tempdir().unwrap();
+        let first = Lock::take(dir.path()).unwrap();
+        let err = Lock::take(dir.path()).unwrap_err();
+        assert!(err.contains("already watched"), "{err}");
+        assert!(
+            err.contains(&format!("pid {}", std::process::id())),
+            "{err}"
+        );
+        drop(first);
+        Lock::take(dir.path()).expect("free again once the holder is gone");
     }
 }
