@@ -332,3 +332,21 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
     }
     files
 }
+
+/// A program a test cannot run without (FalconPy's python, schemathesis, chromium): its path, or a
+/// failure that says how to install it. Never a skip that reports "ok": a test that did not run
+/// must not pass. `.ci/run` installs all of them.
+pub fn required_tool(candidates: &[PathBuf], install: &str) -> PathBuf {
+    match candidates.iter().find(|p| p.exists()) {
+        Some(p) => p.clone(),
+        None => panic!(
+            "this test needs {} and it is not installed: {install} (`.ci/run` installs every tool \
+             the tests need, then runs them)",
+            candidates
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(" or ")
+        ),
+    }
+}

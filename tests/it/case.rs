@@ -408,25 +408,20 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
     out
 }
 
-/// Debian's chromium, which `.ci/run` installs.
-fn chromium() -> Option<PathBuf> {
-    ["/usr/bin/chromium", "/usr/bin/chromium-browser"]
-        .iter()
-        .map(PathBuf::from)
-        .find(|p| p.exists())
+/// Debian's chromium, which `.ci/run` installs; the test fails, saying so, where it is missing.
+fn chromium() -> PathBuf {
+    crate::common::required_tool(
+        &[
+            PathBuf::from("/usr/bin/chromium"),
+            PathBuf::from("/usr/bin/chromium-browser"),
+        ],
+        "apt-get install chromium",
+    )
 }
 
 #[test]
 fn the_report_renders_in_a_headless_browser_without_console_errors() {
-    let Some(browser) = chromium() else {
-        // CI installs chromium and sets this, so a missing browser fails instead of skipping.
-        assert!(
-            std::env::var_os("FALCONRY_REQUIRE_BROWSER").is_none(),
-            "FALCONRY_REQUIRE_BROWSER is set but chromium is missing"
-        );
-        println!("note: skipping the browser test: no chromium (apt-get install chromium)");
-        return;
-    };
+    let browser = chromium();
     let (out, case) = triage_case();
     let made = falconry(&out.dir, &["case", "report", "case"]);
     assert_eq!(made.status.code(), Some(0), "{made:?}");

@@ -6,8 +6,8 @@
 //! Where the spec is wrong or incomplete about the live API the copy is adapted by
 //! `tools/adapt_spec.py`, which lists each change and its reason in `DEVIATIONS.md`.
 //!
-//! `.ci/run` installs schemathesis and sets `FALCONRY_REQUIRE_FALCONPY`, so a missing install fails
-//! there instead of skipping. `FALCONRY_SCHEMATHESIS_EXAMPLES` and `FALCONRY_SCHEMATHESIS_SEED` widen
+//! Without schemathesis in `.venv` the tests fail, saying how to install it (`.ci/run` does).
+//! `FALCONRY_SCHEMATHESIS_EXAMPLES` and `FALCONRY_SCHEMATHESIS_SEED` widen
 //! or replay a run.
 
 use crate::served::Served;
@@ -44,36 +44,18 @@ group_type = "dynamic"
 assignment_rule = "platform_name:'Linux'"
 "#;
 
-/// A program of the project's `.venv`, or `None` (the test skips) where it is not installed; CI sets
-/// `FALCONRY_REQUIRE_FALCONPY`, which turns a missing install into a failure.
-fn venv(program: &str) -> Option<PathBuf> {
+/// A program of the project's `.venv`; the test fails, saying how to install it, where it is missing.
+fn venv(program: &str) -> PathBuf {
     let tool = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join(".venv/bin")
         .join(program);
-    if tool.exists() {
-        return Some(tool);
-    }
-    let required = ["FALCONRY_REQUIRE_FALCONPY", "FALCONRY_REQUIRE_SCHEMATHESIS"]
-        .iter()
-        .any(|v| std::env::var_os(v).is_some());
-    assert!(
-        !required,
-        "{} is required here but missing (.ci/run installs it)",
-        tool.display()
-    );
-    println!(
-        "note: skipping: no {} (.venv/bin/pip install schemathesis==4.32.5)",
-        tool.display()
-    );
-    None
+    crate::common::required_tool(&[tool], ".venv/bin/pip install schemathesis==4.32.5")
 }
 
 #[test]
 fn schemathesis_finds_nothing_on_any_operation() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let Some(tool) = venv("schemathesis") else {
-        return;
-    };
+    let tool = venv("schemathesis");
     let sim = Served::start(SCENARIO);
     let token = sim.token();
     let spec = root.join("tests/data/falcon-api/openapi-adapted.json");
@@ -162,9 +144,7 @@ fn id_of(a: &Answer, key: &str) -> String {
 /// no field the spec does not have.
 #[tokio::test]
 async fn every_record_the_emulator_emits_matches_the_spec() {
-    let Some(python) = venv("python") else {
-        return;
-    };
+    let python = venv("python");
     use Method as M;
     let sim = Sim::with_scenario(&format!(
         "{SCENARIO}\n[[hosts]]\nhostname = \"FUZZ-WIN2\"\nplatform = \"Windows\"\n"

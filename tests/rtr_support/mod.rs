@@ -158,6 +158,28 @@ impl Tenant {
             .count()
     }
 
+    /// How many `method` requests whose path holds `fragment` the emulator received from the
+    /// `skip`-th request on, before the first request that matches `until` (method, fragment).
+    pub fn count_before(
+        &self,
+        skip: usize,
+        (method, fragment): (&str, &str),
+        until: (&str, &str),
+    ) -> usize {
+        self.state()
+            .request_log()
+            .iter()
+            .skip(skip)
+            .take_while(|e| !(e.method == until.0 && e.path.contains(until.1)))
+            .filter(|e| e.method == method && e.path.contains(fragment))
+            .count()
+    }
+
+    /// How many requests the emulator has received so far.
+    pub fn requests(&self) -> usize {
+        self.state().request_log().len()
+    }
+
     /// No RTR command ran twice.
     pub fn each_command_ran_once(&self) {
         let state = self.state();
