@@ -31,7 +31,7 @@ pub use cancel::{Cancel, Gathered, Reason};
 pub use error::{ApiFailure, ErrorKind, Location, ScriptError};
 pub use limits::{LimitKind, Limits};
 pub use log::Level;
-pub use register::{collections, operations_module, resolve, rhai_names};
+pub use register::{CollectionHelpers, collections, resolve, rhai_names};
 pub use report::render_script_error;
 pub use resolver::Resolver;
 pub use runtime::{Options, Runtime, on_script_thread};

@@ -30,17 +30,21 @@ pub fn resolve(module: &str, name: &str) -> Option<&'static Operation> {
         .find(|op| collection.module() == module && rhai_names(op).contains(&name))
 }
 
-pub fn register_operations(engine: &mut Engine, ctx: &Arc<Context>) {
+/// Adds a layer's helpers to a collection's module (`hosts::find`), before it is registered.
+pub type CollectionHelpers = dyn Fn(Collection, &mut Module, &Arc<Context>);
+
+pub fn register_operations(engine: &mut Engine, ctx: &Arc<Context>, helpers: &CollectionHelpers) {
     for collection in collections() {
         let mut module = operations_module(collection, ctx);
+        helpers(collection, &mut module, ctx);
         module.build_index();
         engine.register_static_module(collection.module(), module.into());
     }
 }
 
 /// The module of one collection: every operation under each of its Rhai names, with and without an
-/// argument map. Helpers that add functions to a collection's module (`hosts::find`) start from this.
-pub fn operations_module(collection: Collection, ctx: &Arc<Context>) -> Module {
+/// argument map.
+fn operations_module(collection: Collection, ctx: &Arc<Context>) -> Module {
     let mut module = Module::new();
     for op in ops::in_collection(collection) {
         for name in rhai_names(op) {

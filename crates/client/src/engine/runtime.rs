@@ -8,7 +8,7 @@ use super::cancel::Cancel;
 use super::error::{ErrorKind, ScriptError};
 use super::limits::Limits;
 use super::log::{Level, register_log};
-use super::register::register_operations;
+use super::register::{CollectionHelpers, register_operations};
 use super::resolver::{Found, Resolver};
 use super::sources::Sources;
 use crate::engine::case::Case;
@@ -63,6 +63,18 @@ pub struct Runtime {
 impl Runtime {
     /// `cancel` is shared with the backend (the HTTP client stops waiting when it is set).
     pub fn new(backend: Arc<dyn Backend>, options: &Options, cancel: Cancel) -> Runtime {
+        Runtime::with_helpers(backend, options, cancel, &|_, _, _| {})
+    }
+
+    /// As [`Runtime::new`], with `helpers` adding functions to a collection's module before it is
+    /// registered (`hosts::find` beside the `hosts` operations): Rhai keeps one module per name, so
+    /// each collection's module is built once, operations and helpers together.
+    pub fn with_helpers(
+        backend: Arc<dyn Backend>,
+        options: &Options,
+        cancel: Cancel,
+        helpers: &CollectionHelpers,
+    ) -> Runtime {
         let sources = Sources::default();
         let ctx = Arc::new(Context {
             backend,
@@ -99,7 +111,7 @@ impl Runtime {
             _ => eprintln!("{}", clean(s)),
         });
         engine.set_module_resolver(Resolver::new(options.lib_dir.clone(), sources.clone()));
-        register_operations(&mut engine, &ctx);
+        register_operations(&mut engine, &ctx, helpers);
         register_log(&mut engine, options.log_level);
         register_builtins(&mut engine, &cancel);
         Runtime {

@@ -212,3 +212,12 @@ pub fn total_of(resp: &Response) -> Option<u64> {
         .pointer("/meta/pagination/total")
         .and_then(Value::as_u64)
 }
+
+/// A helper's answer as Rhai sees it: the value converted, or the error thrown at the call's position.
+pub(super) fn to_rhai<T: Into<Value>>(
+    native: &rhai::NativeCallContext,
+    r: Result<T>,
+) -> std::result::Result<Dynamic, Box<EvalAltResult>> {
+    r.map(|v| crate::engine::convert::from_json_owned(v.into()))
+        .map_err(|e| e.into_rhai(native.call_position()))
+}

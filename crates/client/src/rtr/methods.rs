@@ -3,12 +3,11 @@
 //! `b.get(path)`.
 
 use super::batch::Batch;
-use super::caller::{Error, Result};
+use super::caller::{Error, Result, to_rhai};
 use super::catalogue::method;
 use super::command;
 use super::file;
 use super::options::Options;
-use super::register::to_rhai;
 use super::session::Session;
 use crate::engine::convert::from_json;
 use rhai::{Dynamic, Engine, NativeCallContext};

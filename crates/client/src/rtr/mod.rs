@@ -38,9 +38,9 @@ use std::sync::Arc;
 /// A playbook runtime: the engine with every operation, plus these helpers. The engine knows nothing of
 /// `rtr`; this is where the two meet.
 pub fn runtime(backend: Arc<dyn Backend>, options: &Options, cancel: Cancel) -> Runtime {
-    let mut runtime = Runtime::new(backend, options, cancel);
+    let mut runtime =
+        Runtime::with_helpers(backend, options, cancel, &register::collection_helpers);
     let ctx = runtime.context().clone();
-    // After the operations: `rtr` replaces the `hosts` module with one that adds `find`/`find_all`.
     register(runtime.engine_mut(), &ctx);
     runtime
 }

@@ -4,7 +4,7 @@
 //! never run one while compiling).
 
 use super::batch::{Batch, BatchOptions};
-use super::caller::{Error, Result};
+use super::caller::{Error, Result, to_rhai};
 use super::catalogue::function;
 use super::each::{self, DEFAULT_CONCURRENCY, MAX_CONCURRENCY};
 use super::hosts;
@@ -13,18 +13,15 @@ use super::options::{Options, device_ids};
 use super::preflight;
 use super::queued;
 use super::session::{self, Session, SessionOptions};
-use crate::engine::convert::from_json_owned;
-use crate::engine::{Context, operations_module};
+use crate::engine::Context;
 use crate::ops::Collection;
 use rhai::{Dynamic, Engine, EvalAltResult, FnPtr, Map, Module, NativeCallContext};
-use serde_json::Value;
 use std::sync::Arc;
 
 type RhaiResult = std::result::Result<Dynamic, Box<EvalAltResult>>;
 
 pub fn register(engine: &mut Engine, ctx: &Arc<Context>) {
     let registry = Arc::new(Registry::default());
-    register_hosts(engine, ctx);
     register_rtr(engine, ctx, &registry);
     super::methods::register_session(engine);
     super::methods::register_batch(engine);
@@ -32,31 +29,26 @@ pub fn register(engine: &mut Engine, ctx: &Arc<Context>) {
     super::policy::register(engine, ctx);
 }
 
-pub(super) fn to_rhai<T: Into<Value>>(native: &NativeCallContext, r: Result<T>) -> RhaiResult {
-    r.map(|v| from_json_owned(v.into()))
-        .map_err(|e| e.into_rhai(native.call_position()))
-}
-
-/// `hosts`: the generated operations (served by the generic caller, as in every other module) plus
-/// `find` and `find_all`. Rhai keeps one module per name, so the overlay re-registers the operations.
-fn register_hosts(engine: &mut Engine, ctx: &Arc<Context>) {
-    let mut module = operations_module(Collection::Hosts, ctx);
+/// What the helpers add to a collection's module: `hosts::find` and `hosts::find_all`, beside the
+/// generated `hosts` operations (served by the generic caller, as in every other module).
+pub(super) fn collection_helpers(collection: Collection, module: &mut Module, ctx: &Arc<Context>) {
+    if collection != Collection::Hosts {
+        return;
+    }
     let c = ctx.clone();
     function("hosts", "find")
-        .set_into_module(&mut module, move |native: NativeCallContext, fql: &str| {
+        .set_into_module(module, move |native: NativeCallContext, fql: &str| {
             to_rhai(&native, hosts::find(&c, fql))
         });
     let c = ctx.clone();
     function("hosts", "find_all")
-        .set_into_module(&mut module, move |native: NativeCallContext, fql: &str| {
+        .set_into_module(module, move |native: NativeCallContext, fql: &str| {
             to_rhai(&native, hosts::find_all(&c, fql))
         });
     let c = ctx.clone();
-    function("hosts", "find_all").set_into_module(&mut module, move |native: NativeCallContext| {
+    function("hosts", "find_all").set_into_module(module, move |native: NativeCallContext| {
         to_rhai(&native, hosts::find_all(&c, ""))
     });
-    module.build_index();
-    engine.register_static_module("hosts", module.into());
 }
 
 /// A device id, or a device record (`hosts::find(...)`) standing for its id.
