@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Reproduces BENCHMARKS.md: builds falconry and the harness (examples/bench) in release mode,
+# Reproduces BENCHMARKS.md: builds falconry and the harness (crates/bench) in release mode,
 # prepares the comparison tools, runs every case of issue 7 plus the emulator's own benchmark,
 # and writes the report.
 #
@@ -36,7 +36,7 @@ target_dir=${CARGO_TARGET_DIR:-$("$cargo" metadata --format-version 1 --no-deps 
 
 if [ "$smoke" = 1 ]; then
   profile=debug
-  "$cargo" build --quiet --bin falconry --example bench
+  "$cargo" build --quiet --bin falconry --bin bench
   out=${out:-$target_dir/bench-smoke/BENCHMARKS.md}
 else
   profile=release
@@ -49,7 +49,7 @@ else
       apt-get update -qq && apt-get install -y -qq $missing >/dev/null || echo "bench: could not install$missing" >&2
     fi
   fi
-  "$cargo" build --release --bin falconry --example bench
+  "$cargo" build --release --bin falconry --bin bench
   out=${out:-$root/BENCHMARKS.md}
 fi
 mkdir -p "$(dirname "$out")"
@@ -84,4 +84,4 @@ command -v hyperfine >/dev/null && args+=(--hyperfine "$(command -v hyperfine)")
 [ "$smoke" = 1 ] && args+=(--smoke)
 [ -n "$only" ] && args+=(--only "$only")
 [ -n "$fresh_tsv" ] && args+=(--fresh "$fresh_tsv")
-exec "$target_dir/$profile/examples/bench" "${args[@]}"
+exec "$target_dir/$profile/bench" "${args[@]}"

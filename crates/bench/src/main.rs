@@ -29,7 +29,7 @@ fn main() -> ExitCode {
         Some("run") => Options::parse(&args[1..]).and_then(|o| cases::run_all(&o)),
         Some("raw-loop") => http::raw_loop_main(&args[1..]),
         Some("loadgen") => http::loadgen_main(&args[1..]),
-        _ => Err("usage: bench run|raw-loop|loadgen ... (see examples/bench/main.rs)".into()),
+        _ => Err("usage: bench run|raw-loop|loadgen ... (see crates/bench/src/main.rs)".into()),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

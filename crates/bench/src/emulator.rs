@@ -1,6 +1,6 @@
 //! The emulator in this process (so the request log can be read), and what a run sent to it.
 
-use falconry::sim::{self, LogEntry, Scenario, SimConfig, SimHandle, State};
+use falconry_sim::{LogEntry, Scenario, SimConfig, SimHandle, State};
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -18,7 +18,7 @@ impl Emulator {
             config.client_secret.clone(),
         )?;
         Ok(Emulator {
-            handle: sim::start_with_state(&config, state)?,
+            handle: falconry_sim::start_with_state(&config, state)?,
         })
     }
 

@@ -7,8 +7,8 @@ use crate::emulator::Emulator;
 use crate::report::Section;
 use crate::stats::Samples;
 use base64::Engine as _;
-use falconry::sim::host::spec::FileSpec;
-use falconry::sim::scenario::PutFileSpec;
+use falconry_sim::host::spec::FileSpec;
+use falconry_sim::scenario::PutFileSpec;
 use sha2::Digest as _;
 use std::path::Path;
 
@@ -215,10 +215,10 @@ fn wide_fanout(b: &Bench, s: &mut Section) -> Result<(), String> {
     Ok(())
 }
 
-/// MiB per second of the emulator's packing (`falconry::sim::host::archive::pack_7z`).
+/// MiB per second of the emulator's packing (`falconry_sim::host::archive::pack_7z`).
 fn packing_speed(bytes: &[u8]) -> f64 {
     let started = std::time::Instant::now();
-    let packed = falconry::sim::host::archive::pack_7z("big.bin", bytes);
+    let packed = falconry_sim::host::archive::pack_7z("big.bin", bytes);
     let secs = started.elapsed().as_secs_f64();
     drop(packed);
     bytes.len() as f64 / (1024.0 * 1024.0) / secs

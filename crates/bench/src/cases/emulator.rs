@@ -6,7 +6,7 @@ use crate::client;
 use crate::http;
 use crate::report::Section;
 use crate::stats::Samples;
-use falconry::sim::{self, SimConfig, State};
+use falconry_sim::{self as sim, SimConfig, State};
 use std::net::{SocketAddr, TcpListener};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -133,7 +133,7 @@ fn throughput(b: &Bench, s: &mut Section) -> Result<(), String> {
 
 fn fleet_load(b: &Bench, s: &mut Section) -> Result<(), String> {
     let path = b.o.scenario_path("fleet10k.toml");
-    let mut scenario = sim::Scenario::load(&path)?;
+    let mut scenario = falconry_sim::Scenario::load(&path)?;
     if let Some(fleet) = scenario.fleet.as_mut() {
         fleet.count = b.o.scale.fleet_hosts;
     }

@@ -15,7 +15,7 @@ use crate::emulator::{self as sim, Emulator};
 use crate::machine::{self, Machine};
 use crate::options::Options;
 use crate::report::{self, Section};
-use falconry::sim::Scenario;
+use falconry_sim::Scenario;
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -223,7 +223,7 @@ fn header(o: &Options, b: &Bench, load_before: &str, took: std::time::Duration) 
     );
     let _ = writeln!(
         h,
-        "The emulator runs inside the harness (`examples/bench`, `falconry::sim::start_with_state`, \
+        "The emulator runs inside the harness (`crates/bench`, `falconry_sim::start_with_state`, \
          two worker threads as in `falconry sim`) so its request log can be counted; every client \
          is a separate process talking to it over loopback HTTP with keep-alive. `$SIM` below is its \
          base URL. A loaded machine (see the load average) slows everything; ratios suffer less than \

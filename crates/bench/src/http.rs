@@ -18,7 +18,7 @@ fn runtime() -> Result<tokio::runtime::Runtime, String> {
 
 /// The same keep-alive client the falconry client builds (reqwest, pooled connections).
 fn client() -> Result<reqwest::Client, String> {
-    falconry::api::tls::install();
+    falconry_client::api::tls::install();
     reqwest::Client::builder()
         .pool_max_idle_per_host(64)
         .build()
