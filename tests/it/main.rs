@@ -27,6 +27,7 @@ mod cli_secrets;
 mod cli_seed;
 mod cli_sim;
 mod client_resilience;
+mod contributing;
 mod engine_calls;
 mod engine_stdlib;
 mod faults_api;
