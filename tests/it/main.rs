@@ -46,6 +46,7 @@ mod sim_falconpy;
 mod sim_fleet;
 mod sim_hostile;
 mod sim_library;
+mod sim_persist;
 mod sim_policies;
 mod sim_rtr;
 mod sim_scenario;

@@ -22,6 +22,7 @@ mod handlers;
 pub mod host;
 mod ids;
 mod input;
+pub mod journal;
 mod library;
 mod retention;
 pub mod scenario;
@@ -34,7 +35,7 @@ pub use scenario::Scenario;
 pub use state::{LogEntry, State};
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, MutexGuard};
 use std::thread::JoinHandle;
 
@@ -114,6 +115,22 @@ pub fn load_state(config: &SimConfig) -> Result<State, String> {
         config.client_id.clone(),
         config.client_secret.clone(),
     )
+}
+
+/// The tenant kept in the state file at `path` (created when missing, locked while the state
+/// lives): built from the configuration as it was when first created, then every change replayed.
+/// Also returns how many journaled changes could not be replayed.
+pub fn open_persistent(config: &SimConfig, path: &Path) -> Result<(State, usize), String> {
+    let journal = journal::Journal::open(path, config.seed)?;
+    let mut state = journal::with_clock(journal.created(), || load_state(config))?;
+    let failed = state.attach(journal);
+    Ok((state, failed))
+}
+
+/// [`start`] on the tenant of a state file ([`open_persistent`]).
+pub fn start_persistent(config: &SimConfig, path: &Path) -> Result<(SimHandle, usize), String> {
+    let (state, failed) = open_persistent(config, path)?;
+    Ok((start_with_state(config, state)?, failed))
 }
 
 /// Starts the emulator on a background thread with its own runtime.

@@ -89,6 +89,10 @@ pub struct HostSpec {
     pub os_version: Option<String>,
     #[serde(default = "yes")]
     pub online: bool,
+    /// An offline host comes back online this long after the tenant was created (the embedded
+    /// emulator's tenant lives in its state file across commands); `None`: only when told.
+    #[serde(default)]
+    pub back_online_after_secs: Option<u64>,
     /// Names of the host groups the host belongs to.
     #[serde(default)]
     pub groups: Vec<String>,
@@ -146,6 +150,8 @@ pub struct Host {
     pub platform: Platform,
     pub os_version: String,
     pub online: bool,
+    /// See [`HostSpec::back_online_after_secs`].
+    pub back_online_after_secs: Option<u64>,
     /// Host group names from the scenario; the API layer maps them to group ids.
     pub group_names: Vec<String>,
     /// The tenant's customer id (the API layer may overwrite it).
@@ -298,6 +304,7 @@ impl Host {
             platform,
             os_version,
             online: spec.online,
+            back_online_after_secs: spec.back_online_after_secs,
             group_names: spec.groups.clone(),
             cid: "9e3c1b2a7d4f4e8a8c6b5a4f3e2d1c0b".into(),
             agent_version: spec.agent_version.clone().unwrap_or_else(|| {
