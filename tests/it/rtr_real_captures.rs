@@ -297,3 +297,54 @@ fn padding_damage_never_yields_a_row_the_capture_does_not_hold() {
         assert!(edits > 100, "{command}: {edits}");
     }
 }
+
+/// Plain Linux `ls` prints names only (elastic/kibana's CrowdStrike emulator, copied from a real
+/// Ubuntu 24.04 tenant host: `linux_ls_kibana.txt`, the batch answer, no final newline;
+/// `linux_ls_kibana_details.txt`, the command-details answer, with one). Every line is a name and
+/// only `name` is filled: the output holds no type, size, time or directory.
+#[test]
+fn linux_ls_reads_the_names_of_both_kibana_captures() {
+    for (file, first, last, count) in [
+        ("linux_ls_kibana.txt", "bin", "var", 23),
+        ("linux_ls_kibana_details.txt", "archive", "var", 26),
+    ] {
+        let p = parse("ls", Some("Linux"), &capture(file)).unwrap();
+        assert_eq!(p.field, "entries");
+        assert!(p.warnings.is_empty(), "{file}: {:?}", p.warnings);
+        let rows = p.value.as_array().unwrap();
+        assert_eq!(rows.len(), count, "{file}");
+        assert_eq!(rows[0]["name"], first, "{file}");
+        assert_eq!(rows[count - 1]["name"], last, "{file}");
+        for row in rows {
+            assert!(row["parse_error"].is_null(), "{row:#}");
+            assert_eq!(row["raw"], row["name"], "{row:#}");
+            for key in ["type", "size", "modified", "path", "mode", "owner"] {
+                assert!(row[key].is_null(), "{key} guessed in {row:#}");
+            }
+        }
+    }
+    let p = parse("ls", Some("Linux"), &capture("linux_ls_kibana_details.txt")).unwrap();
+    let names: Vec<&str> = p
+        .value
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|r| r["name"].as_str())
+        .collect();
+    for name in ["lost+found", "stuff.exe", "test.sh", "testPush.exe"] {
+        assert!(names.contains(&name), "{name} in {names:?}");
+    }
+    // The same text with no platform is not read as names: any text would pass for names (fail closed).
+    let unknown = parse("ls", None, &capture("linux_ls_kibana.txt")).unwrap();
+    assert!(
+        unknown
+            .value
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| !r["parse_error"].is_null()),
+        "{:#}",
+        unknown.value
+    );
+    assert!(!unknown.warnings.is_empty());
+}
