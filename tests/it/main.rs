@@ -49,6 +49,7 @@ mod sim_library;
 mod sim_persist;
 mod sim_policies;
 mod sim_rtr;
+mod sim_rtr_errors;
 mod sim_scenario;
 mod sim_schemathesis;
 mod sim_strict;

@@ -217,8 +217,10 @@ impl State {
                 "`command_string` `{command_string}` does not start with `base_command` `{base_command}`"
             )));
         }
+        // elastic/kibana's CrowdStrike emulator (answers copied from a tenant): 40007 `Command not found`.
         let command = commands::lookup(base_command, command_string)
-            .ok_or_else(|| Fail::bad(format!("`{base_command}` is not a valid RTR command")))?;
+            .ok_or_else(|| Fail::rtr(40007, "Command not found"))?;
+        check_flags(command, command_string)?;
         if command.tier > endpoint {
             return Err(Fail::bad(format!(
                 "`{}` needs the {} endpoint; the {} endpoint cannot run it",
@@ -238,15 +240,10 @@ impl State {
         let p = &self.policies[self.effective_policy(host)];
         for setting in commands::settings_needed(command) {
             if !p.allows(setting) {
-                return Err(Fail::new(
-                    403,
-                    format!(
-                        "`{}` refused by response policy `{}` ({}): setting `{setting}` is disabled",
-                        command.name,
-                        p.name,
-                        p.platform.name()
-                    ),
-                ));
+                // 40006 `Command is not valid` (elastic/kibana's emulator; CrowdStrike/CAST#15, where
+                // CrowdStrike's maintainer names the response policy as the cause). It does not
+                // name the policy: the client works that out (`rtr::refusal`).
+                return Err(Fail::rtr(40006, "Command is not valid"));
             }
         }
         Ok(())
@@ -517,6 +514,27 @@ impl State {
             "stderr": stderr,
         }))
     }
+}
+
+/// Refuses a flag the command's grammar does not have (`ops::command_flags`), as the cloud does
+/// before the host sees the command: 40014 `Unrecognized flag found: <Flag>, value: <value>`.
+fn check_flags(command: &commands::CommandSpec, command_string: &str) -> Result<(), Fail> {
+    let Some(known) = crate::ops::command_flags::flags(command.key) else {
+        return Ok(());
+    };
+    let args = super::host::commands::Args::parse(command.name, command_string);
+    for (flag, value) in &args.options {
+        if !crate::ops::command_flags::accepts(known, flag) {
+            return Err(Fail::rtr(
+                40014,
+                format!(
+                    "Unrecognized flag found: {flag}, value: {}",
+                    value.as_deref().unwrap_or("")
+                ),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// A recorded command about to run on its host.

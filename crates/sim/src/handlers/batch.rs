@@ -19,10 +19,13 @@ fn entry(aid: &str, session_id: &str, task_id: &str, base_command: &str) -> Valu
     })
 }
 
+/// A host's entry for a command the cloud refused, shaped as elastic/kibana's CrowdStrike emulator
+/// kept real ones (`batch_rtr_command_route.ts`: 40006, 40007, 50007): no session id, not complete,
+/// empty output, the error in the entry's own `errors`.
 fn with_error(mut v: Value, fail: &Fail) -> Value {
-    v["complete"] = json!(true);
-    v["errors"] = json!([{ "code": fail.status, "message": fail.message }]);
-    v["stderr"] = json!(fail.message);
+    v["session_id"] = json!("");
+    v["complete"] = json!(false);
+    v["errors"] = json!([{ "code": fail.code(), "message": fail.message }]);
     v
 }
 
@@ -161,7 +164,9 @@ fn admit(
         return Err(with_error(blank(), &fail));
     }
     if !state.hosts[host].host.online && !persist && !queued_session {
-        let fail = Fail::bad(format!("host `{aid}` is offline"));
+        // psfalcon#76: "an API error that is produced when you attempt to use Real-time Response
+        // with a host that isn't responding"; psfalcon#79 shows it as one host's `errors`.
+        let fail = Fail::rtr(40401, "Could not establish sensor comms");
         return Err(with_error(blank(), &fail));
     }
     Ok(())

@@ -50,9 +50,8 @@ pub fn open(
     state.check_rtr_allowed(host)?;
     let online = state.hosts[host].host.online;
     if !online && !queue_offline {
-        return Err(Fail::bad(format!(
-            "host `{device_id}` is offline; set `queue_offline` to queue commands until it returns"
-        )));
+        // psfalcon#76: 40401 for a host that does not answer, unless the session is queued.
+        return Err(Fail::rtr(40401, "Could not establish sensor comms"));
     }
     Ok(state.open_session(host, origin, !online))
 }
