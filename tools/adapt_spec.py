@@ -42,7 +42,17 @@ NOT_MULTIPART = (
     "a multipart operation sent another media type (or no body) answers 415, as FalconPy's upstream "
     "tests expect of the live API (`create_scripts(data={})`)"
 )
+DUPLICATE_FILE = (
+    "a script or put-file name already taken answers 409: \"file already exists (409)\" (FalconPy's maintainer, "
+    "falconpy#261); akto-api-security/akto#5965 handles the same 409 for scripts. No captured body"
+)
+DUPLICATE_GROUP = (
+    "a host-group name already taken answers 409: CrowdStrike's Terraform provider matches \"status 409\" on create "
+    "and update (terraform-provider-crowdstrike internal/host_groups/host_group_resource.go, #248). No captured body"
+)
 ADDED_STATUS = {
+    "createHostGroups": {"409": DUPLICATE_GROUP},
+    "updateHostGroups": {"409": DUPLICATE_GROUP},
     "deleteHostGroups": {"400": BAD_INPUT},
     "deleteRTResponsePolicies": {"400": BAD_INPUT},
     "CombinedDevicesByFilter": {"400": BAD_INPUT},
@@ -52,12 +62,12 @@ ADDED_STATUS = {
     "QueryDevicesByFilterScroll": {"400": BAD_INPUT},
     "QueryDevicesByFilter": {"400": BAD_INPUT},
     "getRTResponsePolicies": {"400": BAD_INPUT},
-    "RTR-CreatePut-Files": {"415": NOT_MULTIPART},
-    "RTR-CreatePut-FilesV2": {"415": NOT_MULTIPART},
-    "RTR-CreateScripts": {"415": NOT_MULTIPART},
-    "RTR-CreateScriptsV2": {"415": NOT_MULTIPART},
-    "RTR-UpdateScripts": {"404": UNKNOWN_IDS, "415": NOT_MULTIPART},
-    "RTR-UpdateScriptsV2": {"404": UNKNOWN_IDS, "415": NOT_MULTIPART},
+    "RTR-CreatePut-Files": {"409": DUPLICATE_FILE, "415": NOT_MULTIPART},
+    "RTR-CreatePut-FilesV2": {"409": DUPLICATE_FILE, "415": NOT_MULTIPART},
+    "RTR-CreateScripts": {"409": DUPLICATE_FILE, "415": NOT_MULTIPART},
+    "RTR-CreateScriptsV2": {"409": DUPLICATE_FILE, "415": NOT_MULTIPART},
+    "RTR-UpdateScripts": {"404": UNKNOWN_IDS, "409": DUPLICATE_FILE, "415": NOT_MULTIPART},
+    "RTR-UpdateScriptsV2": {"404": UNKNOWN_IDS, "409": DUPLICATE_FILE, "415": NOT_MULTIPART},
     "setRTResponsePoliciesPrecedence": {"404": UNKNOWN_IDS},
     "RTR-DeleteQueuedSession": {"404": UNKNOWN_RTR},
     "RTR-DeleteSession": {"404": UNKNOWN_RTR},
