@@ -26,9 +26,11 @@ pub mod journal;
 mod library;
 mod retention;
 pub mod scenario;
+mod scroll;
 mod server;
 mod session;
 pub mod state;
+mod timeouts;
 
 pub use retention::Retained;
 pub use scenario::Scenario;

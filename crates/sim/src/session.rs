@@ -9,6 +9,13 @@ use crate::ops::commands::{self, RTR_SETTING, Tier};
 use serde_json::{Value, json};
 use std::time::{Duration, Instant};
 
+/// `deleted_at` of a record that was not deleted. The spec requires a date-time in every record
+/// that has it (`domain.Session`, `domain.QueuedSessionJob`, `domain.QueuedSessionCommand`,
+/// `model.File`, `domain.FileV2`), so it is never `null`; the API is a Go service (`powered_by:
+/// empower-api`), whose unset `time.Time` prints as the zero time. No capture shows the value
+/// (tests/data/falcon-api/DEVIATIONS.md).
+pub const NOT_DELETED: &str = "0001-01-01T00:00:00Z";
+
 pub struct Session {
     pub id: String,
     pub device_id: String,
@@ -103,7 +110,7 @@ impl Session {
             "cloud_request_ids": self.commands,
             "created_at": self.created_at,
             "updated_at": self.updated_at,
-            "deleted_at": null,
+            "deleted_at": NOT_DELETED,
             "duration": self.last_used.elapsed().as_secs_f64(),
             "pwd": self.cwd,
             "logs": logs,
@@ -125,7 +132,7 @@ impl FileEntry {
             "size": self.bytes.len(),
             "created_at": self.created_at,
             "updated_at": self.created_at,
-            "deleted_at": null,
+            "deleted_at": NOT_DELETED,
         });
         if v2 {
             v["id"] = json!(self.uuid);
@@ -425,9 +432,9 @@ impl State {
             host,
             session_id,
             base,
+            line,
             cwd,
             file_uuid,
-            ..
         } = job;
         self.count_execution(&id);
         let file_id = self.next_file_id;
@@ -454,7 +461,10 @@ impl State {
                 self.restarts.push((back, host));
             }
         }
-        let latency = Duration::from_millis(self.scenario.command_latency_ms);
+        // A script runs as long as it sleeps (`timeouts::script_runtime`), so a batch timeout can
+        // cut it short.
+        let latency = Duration::from_millis(self.scenario.command_latency_ms)
+            + self.script_runtime(&base, &line);
         let sent = self.dispatched.unwrap_or_else(Instant::now);
         if let Some(cmd) = self.commands.get_mut(&id) {
             cmd.progress = Progress::Done {
@@ -513,6 +523,28 @@ impl State {
             "stdout": stdout,
             "stderr": stderr,
         }))
+    }
+}
+
+impl State {
+    /// How long a `runscript` keeps its host busy: the sleeps of its `-Raw=` text or of the cloud
+    /// script it names.
+    fn script_runtime(&self, base: &str, line: &str) -> Duration {
+        if !base.eq_ignore_ascii_case("runscript") {
+            return Duration::ZERO;
+        }
+        let args = super::host::commands::Args::parse(base, line);
+        let content = match (args.value("Raw"), args.value("CloudFile")) {
+            (Some(raw), _) => raw.to_string(),
+            (None, Some(name)) => self
+                .scripts
+                .iter()
+                .find(|s| s.name == name)
+                .map(|s| String::from_utf8_lossy(&s.content).into_owned())
+                .unwrap_or_default(),
+            _ => String::new(),
+        };
+        super::timeouts::script_runtime(content.trim_matches('`'))
     }
 }
 

@@ -61,6 +61,8 @@ pub struct State {
     log: Vec<LogEntry>,
     /// The state file the embedded emulator keeps between commands (`journal`), and the schedule.
     pub(crate) memory: Memory,
+    /// Open scroll cursors by token (`scroll`).
+    pub(crate) scrolls: HashMap<String, super::scroll::Scroll>,
 }
 
 /// One answered request, for tests.
@@ -148,6 +150,7 @@ impl State {
             pruned_at: None,
             log: Vec::new(),
             memory: Memory::new(seed),
+            scrolls: HashMap::new(),
             scenario,
         };
         state.load(seed)?;

@@ -5,6 +5,7 @@ use super::{require_known, select};
 use crate::envelope::{Fail, Outcome, Reply};
 use crate::fql;
 use crate::input::Input;
+use crate::session::NOT_DELETED;
 use crate::session::Progress;
 use crate::state::{API_USER, State, now_stamp};
 use serde_json::{Value, json};
@@ -212,7 +213,7 @@ pub fn list_queued(state: &mut State, input: &Input) -> Outcome {
                         "cloud_request_id": c.id, "base_command": c.base_command,
                         "command_string": c.command_string, "status": status,
                         "status_text": "", "created_at": c.created_at,
-                        "updated_at": c.created_at, "deleted_at": null,
+                        "updated_at": c.created_at, "deleted_at": NOT_DELETED,
                     })
                 })
                 .collect();
@@ -220,7 +221,7 @@ pub fn list_queued(state: &mut State, input: &Input) -> Outcome {
             json!({
                 "id": s.id, "aid": s.device_id,
                 "status": if pending { "PENDING" } else { "FINISHED" },
-                "created_at": s.created_at, "updated_at": s.updated_at, "deleted_at": null,
+                "created_at": s.created_at, "updated_at": s.updated_at, "deleted_at": NOT_DELETED,
                 "user_id": API_USER, "user_uuid": "5c1b6f4e-0000-4000-8000-00000000a11e",
                 "Commands": commands,
             })

@@ -170,7 +170,10 @@ pub struct Host {
     pub system_product_name: String,
     /// Unix seconds.
     pub first_seen: i64,
+    /// The scenario's `last_seen`, or the built-in clock's; see [`Host::seen`].
     pub last_seen: i64,
+    /// The scenario gave `last_seen`: it is kept as given.
+    pub last_seen_fixed: bool,
     pub boot_time: i64,
     pub fs: FileSystem,
     pub processes: ProcessTable,
@@ -186,6 +189,20 @@ pub struct Host {
     pending: Option<Box<Pending>>,
     /// Connections the scenario gave processes, by image path key, for restarts to restore.
     beacons: Vec<(String, Connection)>,
+}
+
+impl Host {
+    /// When the host last checked in, in Unix seconds. An online host checks in all the time, so
+    /// its `last_seen` follows the emulator's clock (seconds behind it), and `last_seen:>'now-1d'`
+    /// finds it as it would on Falcon; an offline host, or one whose scenario gives `last_seen`,
+    /// keeps the time it has.
+    pub fn seen(&self) -> i64 {
+        if self.online && !self.last_seen_fixed {
+            clock::now() - (clock::BASE_TIME - self.last_seen).rem_euclid(60)
+        } else {
+            self.last_seen
+        }
+    }
 }
 
 /// What [`Host::materialize`] needs to build a host's content.
@@ -336,6 +353,7 @@ impl Host {
             system_product_name: product.into(),
             first_seen: BASE_TIME - 200 * 86_400 - i64::from(b[0]) * 3600,
             last_seen,
+            last_seen_fixed: spec.last_seen.is_some(),
             boot_time: BASE_TIME - 3 * 86_400 - i64::from(b[1]) * 60,
             fs: FileSystem::new(platform.path_style(), BASE_TIME - 365 * 86_400),
             processes: ProcessTable::default(),
