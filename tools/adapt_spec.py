@@ -50,7 +50,12 @@ DUPLICATE_GROUP = (
     "a host-group name already taken answers 409: CrowdStrike's Terraform provider matches \"status 409\" on create "
     "and update (terraform-provider-crowdstrike internal/host_groups/host_group_resource.go, #248). No captured body"
 )
+NO_HOSTS_INITIALIZED = (
+    "a batch init that opens no session (unknown hosts, an unknown `existing_batch_id`) answers 404: psfalcon#80 "
+    "quotes `404: no successful hosts initialized on RTR`, and elastic/kibana's CrowdStrike emulator keeps that answer"
+)
 ADDED_STATUS = {
+    "BatchInitSessions": {"404": NO_HOSTS_INITIALIZED},
     "createHostGroups": {"409": DUPLICATE_GROUP},
     "updateHostGroups": {"409": DUPLICATE_GROUP},
     "deleteHostGroups": {"400": BAD_INPUT},

@@ -43,6 +43,7 @@ mod safety_run;
 mod served;
 mod sim_api;
 mod sim_falconpy;
+mod sim_fidelity;
 mod sim_fleet;
 mod sim_hostile;
 mod sim_library;
