@@ -348,3 +348,41 @@ fn linux_ls_reads_the_names_of_both_kibana_captures() {
     );
     assert!(!unknown.warnings.is_empty());
 }
+
+/// Outputs with no real capture (SOURCES.md's "not found" list: `env`, `filehash`, `reg query`, and
+/// more) are read in the layout of the underlying tool; a line that does not fit is not guessed at:
+/// it is left out and the result's warnings say so (fail closed).
+#[test]
+fn outputs_without_a_real_capture_fail_closed_on_lines_they_cannot_place() {
+    let env = parse(
+        "env",
+        Some("Linux"),
+        "PATH=/usr/bin\nthis is not a variable\nHOME=/root\n",
+    )
+    .unwrap();
+    assert_eq!(env.value, json!({"PATH": "/usr/bin", "HOME": "/root"}));
+    assert_eq!(env.warnings.len(), 1, "{:?}", env.warnings);
+    assert!(
+        env.warnings[0].contains("1 line(s) of `env`"),
+        "{:?}",
+        env.warnings
+    );
+
+    let hash = parse(
+        "filehash",
+        Some("Windows"),
+        "C:\\x.exe\nMD5: 0123456789abcdef0123456789abcdef\nsomething else entirely\n",
+    )
+    .unwrap();
+    assert_eq!(hash.value.as_array().unwrap().len(), 1, "{:#}", hash.value);
+    assert_eq!(hash.warnings.len(), 1, "{:?}", hash.warnings);
+
+    let reg = parse(
+        "reg query",
+        Some("Windows"),
+        "HKEY_LOCAL_MACHINE\\Software\\X\n    Name    REG_SZ    data\n    garbled line\n",
+    )
+    .unwrap();
+    assert_eq!(reg.value["values"].as_array().unwrap().len(), 1);
+    assert_eq!(reg.warnings.len(), 1, "{:?}", reg.warnings);
+}
