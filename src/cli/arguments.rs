@@ -24,7 +24,7 @@ pub enum Verb {
     Ops(OpsArgs),
     /// Compile playbooks without running them; report syntax errors and unknown operations
     Check(CheckArgs),
-    /// Serve the Falcon API emulator
+    /// Serve the Falcon API emulator, or show, reset or steer the embedded emulator's state in this folder
     Sim(SimArgs),
     /// Type statements one at a time, with completion, history and readable results
     Repl(ReplArgs),

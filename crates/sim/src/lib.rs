@@ -9,8 +9,12 @@
 //! - command output longer than the scenario's `stdout_chunk_bytes` is split across sequences:
 //!   every chunk but the last answers `complete: false`, so read `sequence_id` 0, 1, ... until
 //!   `complete` is true (FalconPy's maintainers describe the API so, falconpy#992);
-//! - commands refused by the response policy answer 403 naming the policy and the setting;
-//!   commands the endpoint tier or the platform does not run answer 400;
+//! - RTR errors carry RTR's own codes and texts: 40006 `Command is not valid` (the response
+//!   policy disallows the command), 40007 `Command not found`, 40014 `Unrecognized flag found`,
+//!   40401 `Could not establish sensor comms`, 50401 `Exceeded maximum timeout`; commands the
+//!   endpoint tier or the platform does not run answer 400 in the emulator's words;
+//! - [`open_persistent`] / [`start_persistent`] keep the tenant in a state file (`journal`) from one
+//!   process to the next, as the embedded emulator of `falconry` does;
 //! - injected faults (`[faults]`) never touch `/oauth2/*`.
 
 // The model's modules under the names the emulator's code has always used.
