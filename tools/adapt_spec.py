@@ -99,7 +99,7 @@ BEHAVIOUR = [
     ("RTR error codes and texts",
      "40006 `Command is not valid` (command the response policy disallows), 40007 `Command not found`, 40014 "
      "`Unrecognized flag found: <Flag>, value: <value>`, 40401 `Could not establish sensor comms` (offline host, not "
-     "queued) and 50401 `Exceeded maximum timeout` are Falcon's (elastic/kibana's CrowdStrike emulator, falconpy#55, "
+     "queued), 40412 `The file <name> could not be found` (`runscript -CloudFile=` of a missing script) and 50401 `Exceeded maximum timeout` are Falcon's (elastic/kibana's CrowdStrike emulator, falconpy#55, "
      "psfalcon#49/#56/#76/#79, CrowdStrike/CAST#15). Only 40014's HTTP status is captured (400, falconpy#55); the "
      "others follow the same rule (the code's first three digits). A session refused because RTR is off in the "
      "policy, a command below its endpoint's tier and a command the platform lacks keep the emulator's 403/400 and "

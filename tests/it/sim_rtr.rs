@@ -628,3 +628,19 @@ async fn an_unknown_flag_is_refused_with_40014_and_nothing_runs() {
         "Unrecognized flag found: Bogus, value: 1"
     );
 }
+
+/// `runscript -CloudFile=` naming a script the cloud does not have: 40412 `The file <name> could not
+/// be found` (elastic/kibana's CrowdStrike emulator keeps that answer, `rtr_admin_route.ts`); the
+/// host never sees the command.
+#[tokio::test]
+async fn a_missing_cloud_script_is_40412() {
+    let sim = Sim::with_scenario(FLEET).await;
+    let ws = sim.session(&sim.device("WS-2")).await;
+    let a = sim
+        .run("admin-command", &ws, "runscript -CloudFile=test1")
+        .await
+        .expect(404);
+    assert_eq!(a.body["errors"][0]["code"], 40412, "{}", a.body);
+    assert_eq!(a.message(), "The file test1 could not be found");
+    assert_eq!(sim.handle.state().total_executions(), 0);
+}

@@ -88,8 +88,15 @@ impl Event {
     /// One line for `falconry sim status` (names from the tenant are the caller's to make safe).
     pub fn describe(&self, state: &State) -> String {
         match self {
-            Event::Request { op, json, .. } => {
+            Event::Request {
+                op, json, query, ..
+            } => {
                 let what = ops::by_id(op).map_or("", |o| o.summary);
+                let action = query
+                    .iter()
+                    .find(|(k, _)| k == "action_name")
+                    .map(|(_, v)| format!(" `{v}`"))
+                    .unwrap_or_default();
                 let command = json
                     .as_ref()
                     .and_then(|j| j.get("command_string"))
@@ -102,7 +109,7 @@ impl Event {
                     .and_then(Value::as_str)
                     .map(|n| format!(" `{n}`"))
                     .unwrap_or_default();
-                format!("{op}{name}{command}: {what}")
+                format!("{op}{action}{name}{command}: {what}")
             }
             Event::Online {
                 device_id,

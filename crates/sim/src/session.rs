@@ -228,6 +228,7 @@ impl State {
         let command = commands::lookup(base_command, command_string)
             .ok_or_else(|| Fail::rtr(40007, "Command not found"))?;
         check_flags(command, command_string)?;
+        self.check_cloud_file(command, command_string)?;
         if command.tier > endpoint {
             return Err(Fail::bad(format!(
                 "`{}` needs the {} endpoint; the {} endpoint cannot run it",
@@ -545,6 +546,36 @@ impl State {
             _ => String::new(),
         };
         super::timeouts::script_runtime(content.trim_matches('`'))
+    }
+}
+
+impl State {
+    /// `runscript -CloudFile=NAME` of a script the cloud does not have is refused before the host sees
+    /// it: 40412 `The file NAME could not be found` (elastic/kibana's CrowdStrike emulator keeps two
+    /// such answers, `rtr_admin_route.ts`: `The file test1 could not be found`).
+    fn check_cloud_file(
+        &self,
+        command: &commands::CommandSpec,
+        command_string: &str,
+    ) -> Result<(), Fail> {
+        if command.key != commands::Cmd::Runscript {
+            return Ok(());
+        }
+        let args = super::host::commands::Args::parse(command.name, command_string);
+        let Some(name) = args.value("CloudFile") else {
+            return Ok(());
+        };
+        let library = Library {
+            scripts: &self.scripts,
+            put_files: &self.put_files,
+        };
+        if super::host::CommandEnv::script(&library, name).is_none() {
+            return Err(Fail::rtr(
+                40412,
+                format!("The file {name} could not be found"),
+            ));
+        }
+        Ok(())
     }
 }
 
