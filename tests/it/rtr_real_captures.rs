@@ -385,4 +385,9 @@ fn outputs_without_a_real_capture_fail_closed_on_lines_they_cannot_place() {
     .unwrap();
     assert_eq!(reg.value["values"].as_array().unwrap().len(), 1);
     assert_eq!(reg.warnings.len(), 1, "{:?}", reg.warnings);
+
+    // No interface header found: a warning, not "this host has no interfaces".
+    let ifc = parse("ifconfig", Some("Linux"), "1: lo    inet 127.0.0.1/8\n").unwrap();
+    assert_eq!(ifc.value, json!([]));
+    assert_eq!(ifc.warnings.len(), 1, "{:?}", ifc.warnings);
 }

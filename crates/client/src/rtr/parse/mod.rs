@@ -66,7 +66,7 @@ pub fn parse_command(command: Cmd, platform: Option<&str>, stdout: &str) -> Opti
         Cmd::Filehash => ("hashes", hashes::parse(stdout, &mut warnings)),
         Cmd::Users => ("users", accounts::parse(stdout, &mut warnings)),
         Cmd::RegQuery => ("registry", registry::parse(stdout, &mut warnings)),
-        Cmd::Ipconfig | Cmd::Ifconfig => ("interfaces", interfaces::parse(stdout)),
+        Cmd::Ipconfig | Cmd::Ifconfig => ("interfaces", interfaces::parse(stdout, &mut warnings)),
         Cmd::Env => ("env", env::parse(stdout, &mut warnings)),
         // Output read as text (`stdout`) only.
         Cmd::Cat
