@@ -24,7 +24,7 @@ pub enum Verb {
     Ops(OpsArgs),
     /// Compile playbooks without running them; report syntax errors and unknown operations
     Check(CheckArgs),
-    /// Serve the Falcon API emulator
+    /// Serve the Falcon API emulator, or show, reset or steer the embedded emulator's state in this folder
     Sim(SimArgs),
     /// Type statements one at a time, with completion, history and readable results
     Repl(ReplArgs),
@@ -173,7 +173,10 @@ pub struct CheckArgs {
 }
 
 #[derive(Args, Debug)]
+#[command(args_conflicts_with_subcommands = true)]
 pub struct SimArgs {
+    #[command(subcommand)]
+    pub action: Option<SimAction>,
     /// Address to listen on
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8787")]
     pub listen: String,
@@ -194,6 +197,25 @@ pub struct SimArgs {
         hide_env_values = true
     )]
     pub client_secret: Option<String>,
+}
+
+/// The embedded emulator's state in this folder (`falconry-sim-state.jsonl`, kept by every command
+/// that runs without credentials).
+#[derive(Subcommand, Debug)]
+pub enum SimAction {
+    /// Forget the embedded emulator's state in this folder: the next command starts a fresh tenant
+    Reset,
+    /// Say where the embedded emulator's state is kept, what changed, and which hosts are offline
+    Status,
+    /// Bring a host of the embedded emulator online (its queued commands run) or take it offline
+    Host {
+        /// The host's name (or device id)
+        name: String,
+        #[arg(long, conflicts_with = "offline", required_unless_present = "offline")]
+        online: bool,
+        #[arg(long)]
+        offline: bool,
+    },
 }
 
 #[derive(Args, Debug)]

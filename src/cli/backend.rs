@@ -22,8 +22,10 @@ pub fn select(cancel: &Cancel) -> Result<Selected, Error> {
         None => {
             let emulator = start_embedded()?;
             eprintln!(
-                "falconry: no credentials set (`FALCON_CLIENT_ID`), using the embedded emulator at {}",
-                emulator.base_url
+                "falconry: no credentials set (`FALCON_CLIENT_ID`), using the embedded emulator at {} with state from `{}` ({} change(s) so far; `falconry sim status` lists them, `falconry sim reset` starts over)",
+                emulator.base_url,
+                emulator.state_file.display(),
+                emulator.changes
             );
             let cfg = ClientConfig::new(
                 emulator.base_url.clone(),

@@ -2,7 +2,7 @@
 
 use super::arguments::{
     Arguments, CheckArgs, LimitArgs, OpsArgs, PolicyCommand, RunArgs, SafetyArgs, ScriptArgs,
-    SimArgs, Verb,
+    SimAction, SimArgs, Verb,
 };
 use super::error::Error;
 use super::playbook_args::arg_map;
@@ -48,6 +48,7 @@ pub struct CheckConfig {
 }
 
 pub struct SimConfig {
+    pub action: Option<SimAction>,
     pub listen: SocketAddr,
     pub scenario: Option<PathBuf>,
     pub seed: Option<u64>,
@@ -140,6 +141,7 @@ impl SimConfig {
             ))
         })?;
         Ok(SimConfig {
+            action: a.action,
             listen,
             scenario: a.scenario,
             seed: a.seed,

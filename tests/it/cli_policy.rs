@@ -118,7 +118,8 @@ for name in ["WS-1", "FIN-1", "SRV-1"] {
     for line in ["ls", "get C:\\Windows\\notepad.exe"] {
         let verdict = "allowed";
         try { s.run(line); } catch (e) {
-            if e.status_code != 403 { throw e; }
+            // Falcon refuses a command the policy disallows with RTR's 40006 (CrowdStrike/CAST#15).
+            if e.errors[0].code != 40006 { throw e; }
             verdict = "refused";
         }
         r[line.split(" ")[0]] = verdict;

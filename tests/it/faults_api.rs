@@ -279,7 +279,9 @@ fn a_host_going_offline_mid_command_ends_in_a_clear_error() {
     let out = running.join().unwrap();
     out.failure();
     assert!(
-        out.stderr.contains("failed with HTTP 400") && out.stderr.contains("is offline"),
+        // RTR's 40401 for a host that does not answer (psfalcon#76), HTTP 404.
+        out.stderr.contains("failed with HTTP 404")
+            && out.stderr.contains("Could not establish sensor comms"),
         "{}",
         out.stderr
     );

@@ -169,13 +169,26 @@ fn emulator_ls_parses_on_windows_and_linux() {
         Value::Null
     );
 
-    let (_, entries) = emulated("web-01", "ls", "ls /tmp/.x");
+    // Plain `ls` on Linux and Mac: names only (real captures, tests/data/rtr/real/linux_ls_kibana*.txt),
+    // so only `name` is filled; `ls -l` gives the long form.
+    let (out, entries) = emulated("web-01", "ls", "ls /tmp/.x");
+    assert_eq!(out, "kworkerd\n");
+    assert_eq!(entries[0]["name"], "kworkerd");
+    assert_eq!(entries[0]["parse_error"], Value::Null);
+    assert_eq!(entries[0]["type"], Value::Null);
+    assert_eq!(entries[0]["path"], Value::Null);
+    let (_, entries) = emulated("web-01", "ls", "ls -l /tmp/.x");
     assert_eq!(entries[0]["name"], "kworkerd");
     assert_eq!(entries[0]["path"], "/tmp/.x/kworkerd");
     assert_eq!(entries[0]["mode"], "-rwxr-xr-x");
-    let (_, entries) = emulated("MAC-007", "ls", "ls /Users/erin");
+    let (_, entries) = emulated("MAC-007", "ls", "ls -l /Users/erin");
     assert_eq!(row(&entries, "name", json!("Documents"))["group"], "staff");
-    let (_, entries) = emulated("web-01", "ls", "ls /");
+    let (_, entries) = emulated("MAC-007", "ls", "ls /Users/erin");
+    assert_eq!(
+        row(&entries, "name", json!("Documents"))["size"],
+        Value::Null
+    );
+    let (_, entries) = emulated("web-01", "ls", "ls -l /");
     assert_eq!(row(&entries, "name", json!("tmp"))["type"], "directory");
 }
 

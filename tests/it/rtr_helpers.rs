@@ -157,7 +157,9 @@ fn a_refused_command_names_the_host_the_policy_and_the_setting() {
     assert_eq!(r["policy_name"], "finance lockdown");
     assert_eq!(r["setting"], "GetCommand");
     assert_eq!(r["hostname"], "WS-042");
-    assert_eq!(r["status_code"], 403);
+    // Falcon's answer underneath: HTTP 400 with RTR's 40006 `Command is not valid` (CrowdStrike/CAST#15).
+    assert_eq!(r["status_code"], 400);
+    assert_eq!(r["errors"][0]["code"], 40006, "{r}");
     let msg = r["message"].as_str().unwrap();
     assert!(
         msg.contains("WS-042") && msg.contains("finance lockdown") && msg.contains("GetCommand"),

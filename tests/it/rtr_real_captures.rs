@@ -297,3 +297,97 @@ fn padding_damage_never_yields_a_row_the_capture_does_not_hold() {
         assert!(edits > 100, "{command}: {edits}");
     }
 }
+
+/// Plain Linux `ls` prints names only (elastic/kibana's CrowdStrike emulator, copied from a real
+/// Ubuntu 24.04 tenant host: `linux_ls_kibana.txt`, the batch answer, no final newline;
+/// `linux_ls_kibana_details.txt`, the command-details answer, with one). Every line is a name and
+/// only `name` is filled: the output holds no type, size, time or directory.
+#[test]
+fn linux_ls_reads_the_names_of_both_kibana_captures() {
+    for (file, first, last, count) in [
+        ("linux_ls_kibana.txt", "bin", "var", 23),
+        ("linux_ls_kibana_details.txt", "archive", "var", 26),
+    ] {
+        let p = parse("ls", Some("Linux"), &capture(file)).unwrap();
+        assert_eq!(p.field, "entries");
+        assert!(p.warnings.is_empty(), "{file}: {:?}", p.warnings);
+        let rows = p.value.as_array().unwrap();
+        assert_eq!(rows.len(), count, "{file}");
+        assert_eq!(rows[0]["name"], first, "{file}");
+        assert_eq!(rows[count - 1]["name"], last, "{file}");
+        for row in rows {
+            assert!(row["parse_error"].is_null(), "{row:#}");
+            assert_eq!(row["raw"], row["name"], "{row:#}");
+            for key in ["type", "size", "modified", "path", "mode", "owner"] {
+                assert!(row[key].is_null(), "{key} guessed in {row:#}");
+            }
+        }
+    }
+    let p = parse("ls", Some("Linux"), &capture("linux_ls_kibana_details.txt")).unwrap();
+    let names: Vec<&str> = p
+        .value
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|r| r["name"].as_str())
+        .collect();
+    for name in ["lost+found", "stuff.exe", "test.sh", "testPush.exe"] {
+        assert!(names.contains(&name), "{name} in {names:?}");
+    }
+    // The same text with no platform is not read as names: any text would pass for names (fail closed).
+    let unknown = parse("ls", None, &capture("linux_ls_kibana.txt")).unwrap();
+    assert!(
+        unknown
+            .value
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| !r["parse_error"].is_null()),
+        "{:#}",
+        unknown.value
+    );
+    assert!(!unknown.warnings.is_empty());
+}
+
+/// Outputs with no real capture (SOURCES.md's "not found" list: `env`, `filehash`, `reg query`, and
+/// more) are read in the layout of the underlying tool; a line that does not fit is not guessed at:
+/// it is left out and the result's warnings say so (fail closed).
+#[test]
+fn outputs_without_a_real_capture_fail_closed_on_lines_they_cannot_place() {
+    let env = parse(
+        "env",
+        Some("Linux"),
+        "PATH=/usr/bin\nthis is not a variable\nHOME=/root\n",
+    )
+    .unwrap();
+    assert_eq!(env.value, json!({"PATH": "/usr/bin", "HOME": "/root"}));
+    assert_eq!(env.warnings.len(), 1, "{:?}", env.warnings);
+    assert!(
+        env.warnings[0].contains("1 line(s) of `env`"),
+        "{:?}",
+        env.warnings
+    );
+
+    let hash = parse(
+        "filehash",
+        Some("Windows"),
+        "C:\\x.exe\nMD5: 0123456789abcdef0123456789abcdef\nsomething else entirely\n",
+    )
+    .unwrap();
+    assert_eq!(hash.value.as_array().unwrap().len(), 1, "{:#}", hash.value);
+    assert_eq!(hash.warnings.len(), 1, "{:?}", hash.warnings);
+
+    let reg = parse(
+        "reg query",
+        Some("Windows"),
+        "HKEY_LOCAL_MACHINE\\Software\\X\n    Name    REG_SZ    data\n    garbled line\n",
+    )
+    .unwrap();
+    assert_eq!(reg.value["values"].as_array().unwrap().len(), 1);
+    assert_eq!(reg.warnings.len(), 1, "{:?}", reg.warnings);
+
+    // No interface header found: a warning, not "this host has no interfaces".
+    let ifc = parse("ifconfig", Some("Linux"), "1: lo    inet 127.0.0.1/8\n").unwrap();
+    assert_eq!(ifc.value, json!([]));
+    assert_eq!(ifc.warnings.len(), 1, "{:?}", ifc.warnings);
+}

@@ -39,7 +39,9 @@ async fn custom_scripts_round_trip() {
         .text("description", "again")
         .text("permission_type", "private")
         .text("content", "x");
-    sim.multipart(Method::POST, SCRIPTS, dup).await.expect(400);
+    // A taken name answers 409: "file already exists (409)", FalconPy's maintainer in falconpy#261.
+    let a = sim.multipart(Method::POST, SCRIPTS, dup).await.expect(409);
+    assert!(a.message().contains("already exists"), "{}", a.message());
     let bad = Form::new()
         .text("name", "other.ps1")
         .text("description", "d")

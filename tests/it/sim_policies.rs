@@ -261,9 +261,10 @@ async fn policy_settings_decide_which_commands_a_host_accepts() {
             "get C:\\Windows\\notepad.exe",
         )
         .await
-        .expect(403);
-    assert!(a.message().contains("`Locked servers`"), "{}", a.message());
-    assert!(a.message().contains("`GetCommand`"), "{}", a.message());
+        .expect(400);
+    // Falcon's own code and text for a command the response policy disallows: 40006 `Command is
+    // not valid` (elastic/kibana's CrowdStrike emulator; CrowdStrike/CAST#15). It names no policy.
+    assert_rtr_error(&a, 40006, "Command is not valid");
     assert_eq!(sim.handle.state().total_executions(), 0);
 
     // The same command on a host under the default policy runs.
@@ -306,12 +307,8 @@ async fn policy_settings_decide_which_commands_a_host_accepts() {
     )
     .await
     .expect(200);
-    let a = sim.run("command", &ws, "ls").await.expect(403);
-    assert!(
-        a.message().contains("`RealTimeFunctionality`"),
-        "{}",
-        a.message()
-    );
+    let a = sim.run("command", &ws, "ls").await.expect(400);
+    assert_rtr_error(&a, 40006, "Command is not valid");
     let a = sim
         .post(
             "/real-time-response/entities/sessions/v1",
@@ -333,8 +330,9 @@ async fn endpoint_tier_and_platform_are_checked() {
         .await
         .expect(400);
     assert!(a.message().contains("admin"), "{}", a.message());
+    // An unknown base command: 40007 `Command not found` (elastic/kibana's CrowdStrike emulator).
     let a = sim.run("command", &ws, "frobnicate").await.expect(400);
-    assert!(a.message().contains("not a valid"), "{}", a.message());
+    assert_rtr_error(&a, 40007, "Command not found");
     let lnx = sim.session(&sim.device("LNX-1")).await;
     let a = sim.run("command", &lnx, "ipconfig").await.expect(400);
     assert!(
@@ -448,11 +446,8 @@ async fn falcon_scripts_are_a_windows_setting_that_needs_custom_scripts() {
         .await
         .expect(400);
     assert!(a.message().contains("admin"), "{}", a.message());
-    // ...and is refused naming the setting that is off: FalconScripts, or CustomScripts under it.
-    for (off, named) in [
-        ("FalconScripts", "`FalconScripts`"),
-        ("CustomScripts", "`CustomScripts`"),
-    ] {
+    // ...and is refused (40006) when the setting is off: FalconScripts, or CustomScripts under it.
+    for off in ["FalconScripts", "CustomScripts"] {
         sim.patch(
             "/policy/entities/response/v1",
             json!({"resources": [{"id": windows["id"], "settings": [
@@ -461,7 +456,13 @@ async fn falcon_scripts_are_a_windows_setting_that_needs_custom_scripts() {
         )
         .await
         .expect(200);
-        let a = sim.run("admin-command", &ws, line).await.expect(403);
-        assert!(a.message().contains(named), "{}", a.message());
+        let a = sim.run("admin-command", &ws, line).await.expect(400);
+        assert_rtr_error(&a, 40006, "Command is not valid");
     }
+}
+
+/// An RTR error as Falcon answers it: its own code in `errors[].code`, its own text.
+fn assert_rtr_error(a: &crate::sim_support::Answer, code: u32, message: &str) {
+    assert_eq!(a.body["errors"][0]["code"], code, "body: {}", a.body);
+    assert_eq!(a.message(), message, "body: {}", a.body);
 }

@@ -133,8 +133,9 @@ async fn offline_hosts_refuse_or_queue_and_run_once_back() {
             json!({"device_id": device, "queue_offline": false}),
         )
         .await
-        .expect(400);
-    assert!(a.message().contains("offline"), "{}", a.message());
+        .expect(404);
+    assert_eq!(a.body["errors"][0]["code"], 40401, "{}", a.body);
+    assert_eq!(a.message(), "Could not establish sensor comms");
     let a = sim
         .post(
             "/real-time-response/entities/sessions/v1",
@@ -202,8 +203,11 @@ async fn commands_to_an_offline_host_fail_without_persist() {
     let device = sim.device("WS-2");
     let session = sim.session(&device).await;
     sim.handle.state().set_online(&device, false);
-    let a = sim.run("command", &session, "ls").await.expect(400);
-    assert!(a.message().contains("persist"), "{}", a.message());
+    // psfalcon#76: 40401 `Could not establish sensor comms`; the HTTP status is the code's first
+    // three digits, as 40014 answers HTTP 400 in falconpy#55.
+    let a = sim.run("command", &session, "ls").await.expect(404);
+    assert_eq!(a.body["errors"][0]["code"], 40401, "{}", a.body);
+    assert_eq!(a.message(), "Could not establish sensor comms");
     let a = sim
         .post(
             "/real-time-response/entities/command/v1",
@@ -301,7 +305,12 @@ async fn batch_sessions_answer_per_host_by_device_id() {
     let batch_id = a.body["batch_id"].as_str().unwrap().to_string();
     let r = &a.body["resources"];
     assert!(r[&w1]["session_id"].as_str().unwrap().len() == 36);
-    assert_eq!(r[&off]["errors"][0]["code"], 400);
+    // psfalcon#76/#79: an offline host without queueing answers RTR's 40401 in its own entry.
+    assert_eq!(r[&off]["errors"][0]["code"], 40401);
+    assert_eq!(
+        r[&off]["errors"][0]["message"],
+        "Could not establish sensor comms"
+    );
 
     let a = sim
         .post(
@@ -337,12 +346,15 @@ async fn batch_sessions_answer_per_host_by_device_id() {
         )
         .await
         .expect(201);
-    assert!(
-        a.body["combined"]["resources"][&w1]["errors"][0]["message"]
-            .as_str()
-            .unwrap()
-            .contains("not a valid")
+    // elastic/kibana's CrowdStrike emulator (batch_rtr_command_route.ts): an unknown command is
+    // 40007 `Command not found` in the host's entry of a 201 answer, `complete: false`.
+    let entry = &a.body["combined"]["resources"][&w1];
+    assert_eq!(entry["errors"][0]["code"], 40007, "{entry}");
+    assert_eq!(
+        entry["errors"][0]["message"], "Command not found",
+        "{entry}"
     );
+    assert_eq!(entry["complete"], false, "{entry}");
 
     let a = sim
         .post(
@@ -569,4 +581,66 @@ async fn a_restarted_host_goes_offline_and_returns_to_run_queued_commands() {
         .await
         .expect(200);
     assert_eq!(o.first()["state"], "online");
+}
+
+/// The cloud checks each flag against the command's grammar (`ops::command_flags`, from the real
+/// Linux session catalogue kept by elastic/kibana) before the host sees the command: an unknown flag
+/// answers RTR's 40014 `Unrecognized flag found: <Flag>, value: <value>` with HTTP 400, the answer
+/// quoted whole in falconpy#55 (`Unrecognized flag found: Raw, value: gci /`). In a batch it is the
+/// host's own error. Nothing runs.
+#[tokio::test]
+async fn an_unknown_flag_is_refused_with_40014_and_nothing_runs() {
+    let sim = Sim::with_scenario(FLEET).await;
+    let ws = sim.session(&sim.device("WS-2")).await;
+    let a = sim.run("command", &ws, "ls -Bogus=1").await.expect(400);
+    assert_eq!(a.body["errors"][0]["code"], 40014, "{}", a.body);
+    assert_eq!(a.message(), "Unrecognized flag found: Bogus, value: 1");
+    let a = sim.run("command", &ws, "ps -x").await.expect(400);
+    assert_eq!(a.message(), "Unrecognized flag found: x, value: ");
+    assert_eq!(sim.handle.state().total_executions(), 0);
+    // The catalogue's own flags pass; one-letter flags are case-sensitive (`-l` and `-L` both exist).
+    sim.run("command", &ws, "ls -l C:\\").await.expect(201);
+    sim.run("command", &ws, "ls -t -L C:\\").await.expect(201);
+    sim.run("command", &ws, "cat -n C:\\Windows\\win.ini")
+        .await
+        .expect(201);
+
+    let w2 = sim.device("WS-2");
+    let a = sim
+        .post(
+            "/real-time-response/combined/batch-init-session/v1",
+            json!({"host_ids": [w2]}),
+        )
+        .await
+        .expect(201);
+    let batch_id = a.body["batch_id"].as_str().unwrap().to_string();
+    let a = sim
+        .post(
+            "/real-time-response/combined/batch-command/v1",
+            json!({"base_command": "ls", "command_string": "ls -Bogus=1", "batch_id": batch_id}),
+        )
+        .await
+        .expect(201);
+    let entry = &a.body["combined"]["resources"][&w2];
+    assert_eq!(entry["errors"][0]["code"], 40014, "{entry}");
+    assert_eq!(
+        entry["errors"][0]["message"],
+        "Unrecognized flag found: Bogus, value: 1"
+    );
+}
+
+/// `runscript -CloudFile=` naming a script the cloud does not have: 40412 `The file <name> could not
+/// be found` (elastic/kibana's CrowdStrike emulator keeps that answer, `rtr_admin_route.ts`); the
+/// host never sees the command.
+#[tokio::test]
+async fn a_missing_cloud_script_is_40412() {
+    let sim = Sim::with_scenario(FLEET).await;
+    let ws = sim.session(&sim.device("WS-2")).await;
+    let a = sim
+        .run("admin-command", &ws, "runscript -CloudFile=test1")
+        .await
+        .expect(404);
+    assert_eq!(a.body["errors"][0]["code"], 40412, "{}", a.body);
+    assert_eq!(a.message(), "The file test1 could not be found");
+    assert_eq!(sim.handle.state().total_executions(), 0);
 }

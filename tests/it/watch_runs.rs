@@ -303,12 +303,15 @@ fn inbox_reports_a_playbook_cut_off_by_a_stop_as_interrupted_without_running_it(
 }
 
 /// `falconry watch --inbox .` started in `dir` and left to end on its own (a refusal), with its output.
+/// It names a tenant (never contacted): without one it would start the embedded emulator, whose state
+/// file in this folder the first watcher holds, and be refused for that before reaching the inbox.
 fn watch_once(dir: &Path) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_falconry"))
         .args(["watch", "--inbox", "."])
         .current_dir(dir)
-        .env_remove("FALCON_CLIENT_ID")
-        .env_remove("FALCON_CLIENT_SECRET")
+        .env("FALCON_CLIENT_ID", "watch-test")
+        .env("FALCON_CLIENT_SECRET", "watch-test-secret")
+        .env("FALCON_BASE_URL", "http://127.0.0.1:9")
         .output()
         .unwrap()
 }

@@ -280,7 +280,17 @@ impl Run {
 
     /// Runs to the end; a run past the deadline is killed and fails the test (a hang is a bug).
     pub fn output(mut self) -> Outcome {
+        // Without credentials, its own working folder: the embedded emulator keeps its state file
+        // there, never in the repository, and never shared with another test.
+        let scratch = tempfile::tempdir().expect("a temporary folder");
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_falconry"));
+        if !self
+            .env
+            .iter()
+            .any(|(k, _)| k.as_os_str() == "FALCON_CLIENT_ID")
+        {
+            cmd.current_dir(scratch.path());
+        }
         cmd.args(&self.args)
             .env_remove("FALCON_CLIENT_ID")
             .env_remove("FALCON_CLIENT_SECRET")

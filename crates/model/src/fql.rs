@@ -1,7 +1,9 @@
 //! The Falcon Query Language subset the emulator filters and sorts by.
 //!
 //! Supported: `field:'value'` equality (case-insensitive), `*` wildcards, `+` (or a space, which is
-//! what an unencoded `+` becomes) for and, `,` for or, parentheses, `[a,b]` value lists,
+//! what an unencoded `+` becomes) for and, `,` for or, parentheses, `[a,b]` value lists (an exact
+//! match, case included: "Using square brackets will restrict results to exact matches (including
+//! case)", PSFalcon's wiki "Filtering Results"; falcon-mcp's FQL guide says the same),
 //! `:>`, `:>=`, `:<`, `:<=` on numbers and timestamps (`'now-1d'` allowed), `!` negation both as
 //! `!field:v` and `field:!v`, `:~` substring match, dotted paths into nested records. And binds
 //! tighter than or.
@@ -25,6 +27,8 @@ pub enum Filter {
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Op {
     Eq,
+    /// A value in square brackets: equal as written, case included, no wildcards.
+    Exact,
     Gt,
     Ge,
     Lt,
@@ -205,7 +209,13 @@ impl Parser {
             }
             _ => Op::Eq,
         };
+        let bracketed = self.peek() == Some('[');
         let values = self.values()?;
+        let op = if bracketed && op == Op::Eq {
+            Op::Exact
+        } else {
+            op
+        };
         let cmp = Filter::Compare { field, op, values };
         Ok(if negate {
             Filter::Not(Box::new(cmp))
@@ -338,6 +348,7 @@ fn compare(value: &Value, op: Op, literal: &str) -> bool {
     match op {
         Op::Eq if literal.contains('*') => glob(&actual.to_lowercase(), &literal.to_lowercase()),
         Op::Eq => actual.eq_ignore_ascii_case(literal),
+        Op::Exact => actual == literal,
         Op::Contains => actual.to_lowercase().contains(&literal.to_lowercase()),
         Op::Gt | Op::Ge | Op::Lt | Op::Le => {
             let literal = relative_time(literal).unwrap_or_else(|| literal.to_string());
@@ -488,6 +499,9 @@ mod tests {
         assert!(is("policy.id:'p1'"));
         assert!(is("note:'it\\'s'"));
         assert!(is("hostname:['a','WS-042']"));
+        // Square brackets: exact, case included (PSFalcon wiki, "Filtering Results").
+        assert!(!is("hostname:['ws-042']"));
+        assert!(!is("hostname:['WS-*']"));
         assert!(is("platform_name:Windows"));
     }
 

@@ -149,6 +149,8 @@ impl Reply {
 pub struct Fail {
     pub status: u16,
     pub message: String,
+    /// RTR's own error code for `errors[].code` (other APIs put the HTTP status there).
+    pub code: Option<u32>,
 }
 
 impl Fail {
@@ -156,7 +158,24 @@ impl Fail {
         Fail {
             status,
             message: message.into(),
+            code: None,
         }
+    }
+
+    /// An RTR error: RTR answers five-digit codes whose first three digits are the HTTP status
+    /// (40014 with HTTP 400 in falconpy#55; 40006, 40007, 40401, 50007, 50401 in the captures
+    /// listed in tests/data/falcon-api/DEVIATIONS.md), and Falcon's own texts.
+    pub fn rtr(code: u32, message: impl Into<String>) -> Fail {
+        Fail {
+            status: (code / 100) as u16,
+            message: message.into(),
+            code: Some(code),
+        }
+    }
+
+    /// What goes to `errors[].code`.
+    pub fn code(&self) -> u32 {
+        self.code.unwrap_or(u32::from(self.status))
     }
 
     pub fn bad(message: impl Into<String>) -> Fail {
@@ -168,7 +187,14 @@ impl Fail {
     }
 
     pub fn into_reply(self) -> Reply {
-        Reply::error(self.status, self.message)
+        let code = self.code();
+        let mut reply = Reply::error(self.status, self.message);
+        if let Payload::Envelope { top, .. } = &mut reply.body
+            && let Some(e) = top.get_mut("errors").and_then(|e| e.get_mut(0))
+        {
+            e["code"] = json!(code);
+        }
+        reply
     }
 }
 

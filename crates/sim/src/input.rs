@@ -186,6 +186,17 @@ impl Input {
                         .filter(|(k, _)| k == p.name)
                         .map(|(_, v)| v.as_str())
                         .collect();
+                    // `limit=` (present, empty) is not "no limit": an integer that is not there is
+                    // refused, as any value that is not an integer (issue 25).
+                    if p.ty == Type::Integer
+                        && !values.is_empty()
+                        && values.iter().all(|v| v.is_empty())
+                    {
+                        return Err(Fail::bad(format!(
+                            "query parameter `{}` must be an integer, got ``",
+                            p.name
+                        )));
+                    }
                     if values.iter().all(|v| v.is_empty()) {
                         if p.required {
                             return Err(Fail::bad(format!(
@@ -200,11 +211,19 @@ impl Input {
                         let max = p
                             .max
                             .or_else(|| (p.name == "limit").then(|| limit_max(op.id)));
-                        if p.min.is_some_and(|min| n < min) || max.is_some_and(|max| n > max) {
+                        // `limit` is at least 1 and `offset` at least 0 where the spec gives no
+                        // minimum: FalconPy documents the host queries' `limit` as 1-5000 and
+                        // 1-10000, an offset counts from 0. Refused, not clamped.
+                        let min = p.min.or(match p.name {
+                            "limit" => Some(1),
+                            "offset" => Some(0),
+                            _ => None,
+                        });
+                        if min.is_some_and(|min| n < min) || max.is_some_and(|max| n > max) {
                             return Err(Fail::bad(format!(
                                 "query parameter `{}` is {n}, allowed range is {}..={}",
                                 p.name,
-                                p.min.map_or("".into(), |m| m.to_string()),
+                                min.map_or("".into(), |m| m.to_string()),
                                 max.map_or("".into(), |m| m.to_string()),
                             )));
                         }
@@ -249,6 +268,15 @@ impl Input {
                     }
                 }
             }
+        }
+        // The batch calls' time limits (`timeouts`): the spec's maximum and syntax, checked once here.
+        if op.params.iter().any(|p| {
+            matches!(
+                p.name,
+                "timeout" | "timeout_duration" | "host_timeout_duration"
+            )
+        }) {
+            super::timeouts::host_timeout(self)?;
         }
         Ok(())
     }

@@ -9,8 +9,12 @@
 //! - command output longer than the scenario's `stdout_chunk_bytes` is split across sequences:
 //!   every chunk but the last answers `complete: false`, so read `sequence_id` 0, 1, ... until
 //!   `complete` is true (FalconPy's maintainers describe the API so, falconpy#992);
-//! - commands refused by the response policy answer 403 naming the policy and the setting;
-//!   commands the endpoint tier or the platform does not run answer 400;
+//! - RTR errors carry RTR's own codes and texts: 40006 `Command is not valid` (the response
+//!   policy disallows the command), 40007 `Command not found`, 40014 `Unrecognized flag found`,
+//!   40401 `Could not establish sensor comms`, 50401 `Exceeded maximum timeout`; commands the
+//!   endpoint tier or the platform does not run answer 400 in the emulator's words;
+//! - [`open_persistent`] / [`start_persistent`] keep the tenant in a state file (`journal`) from one
+//!   process to the next, as the embedded emulator of `falconry` does;
 //! - injected faults (`[faults]`) never touch `/oauth2/*`.
 
 // The model's modules under the names the emulator's code has always used.
@@ -22,19 +26,22 @@ mod handlers;
 pub mod host;
 mod ids;
 mod input;
+pub mod journal;
 mod library;
 mod retention;
 pub mod scenario;
+mod scroll;
 mod server;
 mod session;
 pub mod state;
+mod timeouts;
 
 pub use retention::Retained;
 pub use scenario::Scenario;
 pub use state::{LogEntry, State};
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, MutexGuard};
 use std::thread::JoinHandle;
 
@@ -114,6 +121,22 @@ pub fn load_state(config: &SimConfig) -> Result<State, String> {
         config.client_id.clone(),
         config.client_secret.clone(),
     )
+}
+
+/// The tenant kept in the state file at `path` (created when missing, locked while the state
+/// lives): built from the configuration as it was when first created, then every change replayed.
+/// Also returns how many journaled changes could not be replayed.
+pub fn open_persistent(config: &SimConfig, path: &Path) -> Result<(State, usize), String> {
+    let journal = journal::Journal::open(path, config.seed)?;
+    let mut state = journal::with_clock(journal.created(), || load_state(config))?;
+    let failed = state.attach(journal);
+    Ok((state, failed))
+}
+
+/// [`start`] on the tenant of a state file ([`open_persistent`]).
+pub fn start_persistent(config: &SimConfig, path: &Path) -> Result<(SimHandle, usize), String> {
+    let (state, failed) = open_persistent(config, path)?;
+    Ok((start_with_state(config, state)?, failed))
 }
 
 /// Starts the emulator on a background thread with its own runtime.

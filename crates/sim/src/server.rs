@@ -147,10 +147,14 @@ fn answer(
         return (reply, remaining);
     }
     state.tick();
+    let journaled = state.before_request(op);
     let reply = input
         .validate(op)
         .and_then(|()| handlers::handler(op.key)(state, &input))
         .unwrap_or_else(Fail::into_reply);
+    if journaled && reply.status < 400 {
+        state.after_request(op, &input);
+    }
     (with_error_resources(op, reply), remaining)
 }
 

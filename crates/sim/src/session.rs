@@ -9,6 +9,13 @@ use crate::ops::commands::{self, RTR_SETTING, Tier};
 use serde_json::{Value, json};
 use std::time::{Duration, Instant};
 
+/// `deleted_at` of a record that was not deleted. The spec requires a date-time in every record
+/// that has it (`domain.Session`, `domain.QueuedSessionJob`, `domain.QueuedSessionCommand`,
+/// `model.File`, `domain.FileV2`), so it is never `null`; the API is a Go service (`powered_by:
+/// empower-api`), whose unset `time.Time` prints as the zero time. No capture shows the value
+/// (tests/data/falcon-api/DEVIATIONS.md).
+pub const NOT_DELETED: &str = "0001-01-01T00:00:00Z";
+
 pub struct Session {
     pub id: String,
     pub device_id: String,
@@ -103,7 +110,7 @@ impl Session {
             "cloud_request_ids": self.commands,
             "created_at": self.created_at,
             "updated_at": self.updated_at,
-            "deleted_at": null,
+            "deleted_at": NOT_DELETED,
             "duration": self.last_used.elapsed().as_secs_f64(),
             "pwd": self.cwd,
             "logs": logs,
@@ -125,7 +132,7 @@ impl FileEntry {
             "size": self.bytes.len(),
             "created_at": self.created_at,
             "updated_at": self.created_at,
-            "deleted_at": null,
+            "deleted_at": NOT_DELETED,
         });
         if v2 {
             v["id"] = json!(self.uuid);
@@ -217,8 +224,11 @@ impl State {
                 "`command_string` `{command_string}` does not start with `base_command` `{base_command}`"
             )));
         }
+        // elastic/kibana's CrowdStrike emulator (answers copied from a tenant): 40007 `Command not found`.
         let command = commands::lookup(base_command, command_string)
-            .ok_or_else(|| Fail::bad(format!("`{base_command}` is not a valid RTR command")))?;
+            .ok_or_else(|| Fail::rtr(40007, "Command not found"))?;
+        check_flags(command, command_string)?;
+        self.check_cloud_file(command, command_string)?;
         if command.tier > endpoint {
             return Err(Fail::bad(format!(
                 "`{}` needs the {} endpoint; the {} endpoint cannot run it",
@@ -238,15 +248,10 @@ impl State {
         let p = &self.policies[self.effective_policy(host)];
         for setting in commands::settings_needed(command) {
             if !p.allows(setting) {
-                return Err(Fail::new(
-                    403,
-                    format!(
-                        "`{}` refused by response policy `{}` ({}): setting `{setting}` is disabled",
-                        command.name,
-                        p.name,
-                        p.platform.name()
-                    ),
-                ));
+                // 40006 `Command is not valid` (elastic/kibana's emulator; CrowdStrike/CAST#15, where
+                // CrowdStrike's maintainer names the response policy as the cause). It does not
+                // name the policy: the client works that out (`rtr::refusal`).
+                return Err(Fail::rtr(40006, "Command is not valid"));
             }
         }
         Ok(())
@@ -428,9 +433,9 @@ impl State {
             host,
             session_id,
             base,
+            line,
             cwd,
             file_uuid,
-            ..
         } = job;
         self.count_execution(&id);
         let file_id = self.next_file_id;
@@ -457,7 +462,10 @@ impl State {
                 self.restarts.push((back, host));
             }
         }
-        let latency = Duration::from_millis(self.scenario.command_latency_ms);
+        // A script runs as long as it sleeps (`timeouts::script_runtime`), so a batch timeout can
+        // cut it short.
+        let latency = Duration::from_millis(self.scenario.command_latency_ms)
+            + self.script_runtime(&base, &line);
         let sent = self.dispatched.unwrap_or_else(Instant::now);
         if let Some(cmd) = self.commands.get_mut(&id) {
             cmd.progress = Progress::Done {
@@ -517,6 +525,79 @@ impl State {
             "stderr": stderr,
         }))
     }
+}
+
+impl State {
+    /// How long a `runscript` keeps its host busy: the sleeps of its `-Raw=` text or of the cloud
+    /// script it names.
+    fn script_runtime(&self, base: &str, line: &str) -> Duration {
+        if !base.eq_ignore_ascii_case("runscript") {
+            return Duration::ZERO;
+        }
+        let args = super::host::commands::Args::parse(base, line);
+        let content = match (args.value("Raw"), args.value("CloudFile")) {
+            (Some(raw), _) => raw.to_string(),
+            (None, Some(name)) => self
+                .scripts
+                .iter()
+                .find(|s| s.name == name)
+                .map(|s| String::from_utf8_lossy(&s.content).into_owned())
+                .unwrap_or_default(),
+            _ => String::new(),
+        };
+        super::timeouts::script_runtime(content.trim_matches('`'))
+    }
+}
+
+impl State {
+    /// `runscript -CloudFile=NAME` of a script the cloud does not have is refused before the host sees
+    /// it: 40412 `The file NAME could not be found` (elastic/kibana's CrowdStrike emulator keeps two
+    /// such answers, `rtr_admin_route.ts`: `The file test1 could not be found`).
+    fn check_cloud_file(
+        &self,
+        command: &commands::CommandSpec,
+        command_string: &str,
+    ) -> Result<(), Fail> {
+        if command.key != commands::Cmd::Runscript {
+            return Ok(());
+        }
+        let args = super::host::commands::Args::parse(command.name, command_string);
+        let Some(name) = args.value("CloudFile") else {
+            return Ok(());
+        };
+        let library = Library {
+            scripts: &self.scripts,
+            put_files: &self.put_files,
+        };
+        if super::host::CommandEnv::script(&library, name).is_none() {
+            return Err(Fail::rtr(
+                40412,
+                format!("The file {name} could not be found"),
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Refuses a flag the command's grammar does not have (`ops::command_flags`), as the cloud does
+/// before the host sees the command: 40014 `Unrecognized flag found: <Flag>, value: <value>`.
+fn check_flags(command: &commands::CommandSpec, command_string: &str) -> Result<(), Fail> {
+    let Some(known) = crate::ops::command_flags::flags(command.key) else {
+        return Ok(());
+    };
+    let args = super::host::commands::Args::parse(command.name, command_string);
+    for (flag, value) in &args.options {
+        if !crate::ops::command_flags::accepts(known, flag) {
+            return Err(Fail::rtr(
+                40014,
+                format!(
+                    "Unrecognized flag found: {flag}, value: {}",
+                    value.as_deref().unwrap_or("")
+                ),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// A recorded command about to run on its host.

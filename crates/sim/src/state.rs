@@ -4,6 +4,7 @@
 use super::fql::{self, Filter};
 use super::host::{Host, HostSpec, Platform, default_fleet, generate_fleet};
 use super::ids::IdGen;
+use super::journal::Memory;
 use super::library::{Item, sha256_hex};
 use super::policy::{
     DEFAULT_NAME, Policy, default_settings, platform_index, setting_applies, setting_index,
@@ -58,6 +59,10 @@ pub struct State {
     /// When expired commands, sessions and batches were last forgotten (`retention`).
     pub(crate) pruned_at: Option<Instant>,
     log: Vec<LogEntry>,
+    /// The state file the embedded emulator keeps between commands (`journal`), and the schedule.
+    pub(crate) memory: Memory,
+    /// Open scroll cursors by token (`scroll`).
+    pub(crate) scrolls: HashMap<String, super::scroll::Scroll>,
 }
 
 /// One answered request, for tests.
@@ -107,7 +112,7 @@ impl Group {
     }
 }
 
-pub use falconry_model::time::now_stamp;
+pub use super::journal::now_stamp;
 
 impl State {
     pub fn new(
@@ -144,6 +149,8 @@ impl State {
             total_executions: 0,
             pruned_at: None,
             log: Vec::new(),
+            memory: Memory::new(seed),
+            scrolls: HashMap::new(),
             scenario,
         };
         state.load(seed)?;
@@ -485,10 +492,7 @@ impl State {
         let Some(&i) = self.host_index.get(device_id) else {
             return false;
         };
-        self.hosts[i].host.online = online;
-        if online {
-            self.run_queued(i);
-        }
+        self.host_event(i, online, "manual");
         true
     }
 
@@ -501,6 +505,7 @@ impl State {
     /// Time-driven changes: restarted hosts come back, expired things are forgotten.
     pub(crate) fn tick(&mut self) {
         self.prune();
+        self.scheduled_returns();
         if self.restarts.is_empty() {
             return;
         }
@@ -513,8 +518,7 @@ impl State {
             .collect();
         self.restarts.retain(|(at, _)| *at > now);
         for i in due {
-            self.hosts[i].host.online = true;
-            self.run_queued(i);
+            self.host_event(i, true, "restart");
         }
     }
 

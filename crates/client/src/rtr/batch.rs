@@ -174,7 +174,7 @@ impl Batch {
             match first_error(&entry) {
                 Some((code, message)) => {
                     match code {
-                        403 => refused.push((h.clone(), message.clone())),
+                        c if is_policy_refusal(c) => refused.push((h.clone(), message.clone())),
                         404 => {}
                         _ => unreachable.push(h.device_id.clone()),
                     }
@@ -288,7 +288,7 @@ impl Batch {
                 "planned": crate::safety::is_plan_id(&task),
             });
             if let Some((code, message)) = first_error(&entry) {
-                if code == 403 {
+                if is_policy_refusal(code) {
                     refused.push((h.clone(), message.clone()));
                 }
                 out.errors.insert(
@@ -371,7 +371,7 @@ impl Batch {
                 None => out.no_answer.push(h.device_id.clone()),
                 Some(entry) => match first_error(entry) {
                     Some((code, message)) => {
-                        if code == 403 {
+                        if is_policy_refusal(code) {
                             refused.push((h.clone(), message.clone()));
                         }
                         out.errors.insert(
@@ -541,6 +541,12 @@ fn threads_for(items: usize) -> usize {
 }
 
 /// The first `errors[]` entry of a per-host batch entry: (code, message).
+/// A per-host error the response policy caused: 403, or RTR's 40006 `Command is not valid`
+/// (CrowdStrike/CAST#15).
+fn is_policy_refusal(code: i64) -> bool {
+    code == 403 || code == 40006
+}
+
 fn first_error(entry: &Value) -> Option<(i64, String)> {
     let e = entry.get("errors")?.as_array()?.first()?;
     Some((

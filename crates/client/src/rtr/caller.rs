@@ -16,6 +16,8 @@ pub struct Error {
     /// The HTTP status and Falcon's `errors[].message` of the API failure underneath, if any.
     status: Option<u16>,
     api_messages: Vec<String>,
+    /// Falcon's `errors[].code` values: RTR answers its own codes (40006, 40401, ...).
+    api_codes: Vec<i64>,
     /// The map the layer below throws (`api_error_map`, `refusal_map`), extended by this error.
     thrown: Option<Map>,
     fields: Vec<(&'static str, Value)>,
@@ -29,6 +31,7 @@ impl Error {
             message: message.into(),
             status: None,
             api_messages: Vec::new(),
+            api_codes: Vec::new(),
             thrown: None,
             fields: Vec::new(),
             terminate: None,
@@ -53,6 +56,19 @@ impl Error {
     /// The HTTP status of the API failure underneath, if any.
     pub fn status(&self) -> Option<u16> {
         self.status
+    }
+
+    /// Whether Falcon refused an RTR command or session because of the response policy: HTTP 403,
+    /// or RTR's 40006 `Command is not valid` (CrowdStrike/CAST#15: the command is disabled in the
+    /// response policy).
+    pub fn is_policy_refusal(&self) -> bool {
+        self.status == Some(403) || self.api_codes.contains(&40006)
+    }
+
+    /// Whether Falcon could not reach the host: RTR's 40401 `Could not establish sensor comms`
+    /// (psfalcon#76: the host is offline and the command was not queued).
+    pub fn is_host_unreachable(&self) -> bool {
+        self.api_codes.contains(&40401)
     }
 
     /// The API's own error messages (`errors[].message`), if any.
@@ -137,15 +153,19 @@ pub fn send(ctx: &Context, key: OpId, args: Value) -> Result<Response> {
         Err(CallError::Argument(e)) => Err(Error::new(e.to_string())),
         Err(CallError::Api(ApiError::Cancelled { .. })) => Err(stopped(ctx)),
         Err(CallError::Api(e)) => {
-            let (status, api_messages) = match &e {
+            let (status, api_messages, api_codes) = match &e {
                 ApiError::Status {
-                    status, messages, ..
-                } => (Some(*status), messages.clone()),
-                _ => (None, Vec::new()),
+                    status,
+                    messages,
+                    body,
+                    ..
+                } => (Some(*status), messages.clone(), error_codes(body)),
+                _ => (None, Vec::new(), Vec::new()),
             };
             Err(Error {
                 status,
                 api_messages,
+                api_codes,
                 thrown: api_error_map(op, &e).try_cast::<Map>(),
                 ..Error::new(e.to_string())
             })
@@ -161,6 +181,19 @@ pub fn send(ctx: &Context, key: OpId, args: Value) -> Result<Response> {
             ..Error::new(e.to_string())
         }),
     }
+}
+
+/// The `errors[].code` values of an answer's body.
+fn error_codes(body: &Value) -> Vec<i64> {
+    body.get("errors")
+        .and_then(Value::as_array)
+        .map(|errors| {
+            errors
+                .iter()
+                .filter_map(|e| e.get("code").and_then(Value::as_i64))
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// The error for a stopped run, with the reason (time limit or Ctrl-C).

@@ -98,7 +98,7 @@ fn run_once(session: &Session, command_string: &str, timeout: Duration) -> Resul
     let sent = match execute(&session.id()) {
         // A 404 means Falcon no longer knows the session (expired while idle): the command was
         // refused, not run, so sending it once on a fresh session cannot run it twice.
-        Err(e) if e.status() == Some(404) => {
+        Err(e) if e.status() == Some(404) && !e.is_host_unreachable() => {
             let fresh = reopen(session, timeout).map_err(|e| {
                 e.context(format!(
                     "`{line}` was not sent: the session on host {} expired",
@@ -113,7 +113,7 @@ fn run_once(session: &Session, command_string: &str, timeout: Duration) -> Resul
         other => other,
     };
     let resp = sent.map_err(|e| {
-        if e.status() == Some(403) {
+        if e.is_policy_refusal() {
             refusal::explain(ctx, host, line, command, e)
         } else if e.is_guard_refusal() {
             e

@@ -169,8 +169,15 @@ fn init(ctx: &Context, host: &HostInfo, queue_offline: bool) -> Result<String> {
         json!({ "device_id": host.device_id, "queue_offline": queue_offline, "origin": "falconry" }),
     )
     .map_err(|e| {
-        if e.status() == Some(403) {
+        if e.is_policy_refusal() {
             refusal::explain(ctx, host, "init_session", None, e)
+        } else if e.is_host_unreachable() {
+            e.context(format!(
+                "cannot open an RTR session on host {}: the host is offline (open it with `queue_offline: true` to queue commands until it returns)",
+                host.label()
+            ))
+            .with("device_id", host.device_id.clone())
+            .with("hostname", host.hostname.clone())
         } else {
             e.context(format!("cannot open an RTR session on host {}", host.label()))
                 .with("device_id", host.device_id.clone())

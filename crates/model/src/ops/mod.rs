@@ -1,6 +1,7 @@
 //! The operation table and what reads it directly: lookup by name or route, and request building.
 
 mod api_error;
+pub mod command_flags;
 pub mod commands;
 pub mod model;
 mod policy_settings;

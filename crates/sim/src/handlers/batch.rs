@@ -19,10 +19,13 @@ fn entry(aid: &str, session_id: &str, task_id: &str, base_command: &str) -> Valu
     })
 }
 
+/// A host's entry for a command the cloud refused, shaped as elastic/kibana's CrowdStrike emulator
+/// kept real ones (`batch_rtr_command_route.ts`: 40006, 40007, 50007): no session id, not complete,
+/// empty output, the error in the entry's own `errors`.
 fn with_error(mut v: Value, fail: &Fail) -> Value {
-    v["complete"] = json!(true);
-    v["errors"] = json!([{ "code": fail.status, "message": fail.message }]);
-    v["stderr"] = json!(fail.message);
+    v["session_id"] = json!("");
+    v["complete"] = json!(false);
+    v["errors"] = json!([{ "code": fail.code(), "message": fail.message }]);
     v
 }
 
@@ -161,7 +164,9 @@ fn admit(
         return Err(with_error(blank(), &fail));
     }
     if !state.hosts[host].host.online && !persist && !queued_session {
-        let fail = Fail::bad(format!("host `{aid}` is offline"));
+        // psfalcon#76: "an API error that is produced when you attempt to use Real-time Response
+        // with a host that isn't responding"; psfalcon#79 shows it as one host's `errors`.
+        let fail = Fail::rtr(40401, "Could not establish sensor comms");
         return Err(with_error(blank(), &fail));
     }
     Ok(())
@@ -176,6 +181,7 @@ fn run_all(
     base: &str,
     line: &str,
     persist: bool,
+    host_timeout: Duration,
 ) -> Vec<(Value, Option<String>)> {
     let admitted: Vec<Result<(), Value>> = targets
         .iter()
@@ -187,7 +193,9 @@ fn run_all(
         .filter(|(_, a)| a.is_ok())
         .map(|((_, session_id), _)| (session_id.as_str(), base, line))
         .collect();
-    state.dispatched = Some(std::time::Instant::now());
+    let dispatched = std::time::Instant::now();
+    let deadline = dispatched + host_timeout;
+    state.dispatched = Some(dispatched);
     let mut submitted = state.submit_all(&commands).into_iter();
     state.dispatched = None;
     targets
@@ -202,6 +210,20 @@ fn run_all(
             };
             let mut v = entry(aid, session_id, &task_id, base);
             v["offline_queued"] = json!(queued);
+            if let Some(cmd) = state.commands.get(&task_id)
+                && let Progress::Done { at, .. } = &cmd.progress
+                && *at > deadline
+            {
+                // Not done within the host's time: the call answers at the deadline with 50401
+                // `Exceeded maximum timeout` (psfalcon#56: "the devices not completing the script
+                // within the designated timeout window"); the host still finishes the command.
+                state.hold_until = Some(state.hold_until.map_or(deadline, |h| h.max(deadline)));
+                let fail = Fail::rtr(50401, "Exceeded maximum timeout");
+                let mut v = with_error(v, &fail);
+                v["session_id"] = json!(session_id);
+                v["task_id"] = json!(task_id);
+                return (v, Some(task_id));
+            }
             if let Some(cmd) = state.commands.get(&task_id)
                 && let Progress::Done { stdout, stderr, at } = &cmd.progress
             {
@@ -221,7 +243,16 @@ fn command(state: &mut State, input: &Input, endpoint: Tier) -> Outcome {
     let line = input.body_str("command_string")?.to_string();
     let persist = input.body_bool("persist_all");
     let targets = targets(state, input)?;
-    let answers = run_all(state, endpoint, &targets, &base, &line, persist);
+    let host_timeout = crate::timeouts::host_timeout(input)?;
+    let answers = run_all(
+        state,
+        endpoint,
+        &targets,
+        &base,
+        &line,
+        persist,
+        host_timeout,
+    );
     let mut resources = Map::new();
     for ((aid, _), (v, _)) in targets.into_iter().zip(answers) {
         resources.insert(aid, v);
@@ -247,7 +278,16 @@ pub fn get(state: &mut State, input: &Input) -> Outcome {
     let file_path = input.body_str("file_path")?.to_string();
     let targets = targets(state, input)?;
     let line = format!("get {file_path}");
-    let answers = run_all(state, Tier::ActiveResponder, &targets, "get", &line, false);
+    let host_timeout = crate::timeouts::host_timeout(input)?;
+    let answers = run_all(
+        state,
+        Tier::ActiveResponder,
+        &targets,
+        "get",
+        &line,
+        false,
+        host_timeout,
+    );
     let mut resources = Map::new();
     let mut tasks = Vec::new();
     for ((aid, session_id), (v, task)) in targets.into_iter().zip(answers) {

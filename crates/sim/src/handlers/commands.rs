@@ -23,10 +23,9 @@ fn execute(state: &mut State, input: &Input, endpoint: Tier) -> Outcome {
     }
     state.check_command(host, endpoint, &base_command, &command_string)?;
     if !state.hosts[host].host.online && !persist && !queued_session {
-        return Err(Fail::bad(format!(
-            "host `{}` is offline; send with `persist: true` to queue the command",
-            state.hosts[host].host.device_id
-        )));
+        // psfalcon#76 (the maintainer: "use the `-QueueOffline $true`"); the HTTP status follows
+        // the code (404).
+        return Err(Fail::rtr(40401, "Could not establish sensor comms"));
     }
     let (id, queued) = state.submit(&session_id, &base_command, &command_string);
     Ok(Reply::resources(

@@ -148,8 +148,11 @@ fn create(kind: Kind, state: &mut State, input: &Input) -> Result<usize, Fail> {
         .ok_or_else(|| Fail::bad("missing `name` (and the upload has no filename)"))?;
     if kind.items(state).iter().any(|it| it.name == name) {
         return Err(Fail::new(
-            // A duplicate name is a 400 on the live API (the spec has no 409 here).
-            400,
+            // 409, though the spec lists only 200/400/403/429/500: FalconPy's maintainer gives
+            // "file already exists (409)" as the API's answer (falconpy#261), and akto's client
+            // (akto-api-security/akto#5965) handles a 409 for a script name taken tenant-wide.
+            // No captured body: the text is ours (DEVIATIONS.md).
+            409,
             format!("a {} named `{name}` already exists", kind.noun()),
         ));
     }
@@ -185,8 +188,8 @@ fn update(state: &mut State, input: &Input) -> Result<usize, Fail> {
     if let Some(name) = input.form("name").filter(|n| !n.is_empty()) {
         if state.scripts.iter().any(|s| s.name == name && s.id != id) {
             return Err(Fail::new(
-                // A duplicate name is a 400 on the live API (the spec has no 409 here).
-                400,
+                // 409 as for a new script of that name (falconpy#261; see `create`).
+                409,
                 format!("a script named `{name}` already exists"),
             ));
         }

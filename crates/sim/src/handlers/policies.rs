@@ -106,7 +106,10 @@ pub fn create(state: &mut State, input: &Input) -> Outcome {
             .any(|p| p.platform == platform && p.name.eq_ignore_ascii_case(name))
         {
             return Err(Fail::new(
-                // A duplicate name is a 400 on the live API (the spec has no 409 here).
+                // 400, unlike host groups (409): CrowdStrike's Terraform provider says so in
+                // `internal/response_policy/response_policy_resource.go` ("TODO: Remove this detail
+                // when the API is fixed to return 409 for duplicate names", commit 22a2e46, #266),
+                // and explains a 400 on create as "This could be due to a duplicate name".
                 400,
                 format!(
                     "a {} response policy named `{name}` already exists",

@@ -5,6 +5,7 @@ use super::{require_known, select};
 use crate::envelope::{Fail, Outcome, Reply};
 use crate::fql;
 use crate::input::Input;
+use crate::session::NOT_DELETED;
 use crate::session::Progress;
 use crate::state::{API_USER, State, now_stamp};
 use serde_json::{Value, json};
@@ -50,9 +51,8 @@ pub fn open(
     state.check_rtr_allowed(host)?;
     let online = state.hosts[host].host.online;
     if !online && !queue_offline {
-        return Err(Fail::bad(format!(
-            "host `{device_id}` is offline; set `queue_offline` to queue commands until it returns"
-        )));
+        // psfalcon#76: 40401 for a host that does not answer, unless the session is queued.
+        return Err(Fail::rtr(40401, "Could not establish sensor comms"));
     }
     Ok(state.open_session(host, origin, !online))
 }
@@ -213,7 +213,7 @@ pub fn list_queued(state: &mut State, input: &Input) -> Outcome {
                         "cloud_request_id": c.id, "base_command": c.base_command,
                         "command_string": c.command_string, "status": status,
                         "status_text": "", "created_at": c.created_at,
-                        "updated_at": c.created_at, "deleted_at": null,
+                        "updated_at": c.created_at, "deleted_at": NOT_DELETED,
                     })
                 })
                 .collect();
@@ -221,7 +221,7 @@ pub fn list_queued(state: &mut State, input: &Input) -> Outcome {
             json!({
                 "id": s.id, "aid": s.device_id,
                 "status": if pending { "PENDING" } else { "FINISHED" },
-                "created_at": s.created_at, "updated_at": s.updated_at, "deleted_at": null,
+                "created_at": s.created_at, "updated_at": s.updated_at, "deleted_at": NOT_DELETED,
                 "user_id": API_USER, "user_uuid": "5c1b6f4e-0000-4000-8000-00000000a11e",
                 "Commands": commands,
             })

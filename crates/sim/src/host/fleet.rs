@@ -40,7 +40,8 @@ fn host(
 ///   talks to 185.220.101.47:443 and persists through an HKLM Run key;
 /// - `web-01` (Linux, `servers`, `web`): the `kworkerd` miner runs from `/tmp/.x/`, talks to
 ///   a pool at 45.9.148.108:4444 and persists through `/etc/cron.d/kworkerd` (as `www-data`);
-/// - clean: `WS-017`, `FIN-WS-003`, `SRV-DC01`, `web-02`, `MAC-007`, and `WS-108` (offline).
+/// - clean: `WS-017`, `FIN-WS-003`, `SRV-DC01`, `web-02`, `MAC-007`, and `WS-108` (offline,
+///   back online 30 minutes after the tenant was created).
 pub fn default_fleet() -> Vec<HostSpec> {
     let mut ws042 = host(
         "4d2c8e1f0a9b47c3b6e5d4c3b2a19f80",
@@ -70,6 +71,8 @@ pub fn default_fleet() -> Vec<HostSpec> {
         "dave",
     );
     ws108.online = false;
+    // Back half an hour after the tenant was created, so queue-then-collect can be rehearsed.
+    ws108.back_online_after_secs = Some(30 * 60);
     ws108.last_seen = Some("2026-11-18T17:42:10Z".into());
     vec![
         ws042,

@@ -89,6 +89,10 @@ pub struct HostSpec {
     pub os_version: Option<String>,
     #[serde(default = "yes")]
     pub online: bool,
+    /// An offline host comes back online this long after the tenant was created (the embedded
+    /// emulator's tenant lives in its state file across commands); `None`: only when told.
+    #[serde(default)]
+    pub back_online_after_secs: Option<u64>,
     /// Names of the host groups the host belongs to.
     #[serde(default)]
     pub groups: Vec<String>,
@@ -146,6 +150,8 @@ pub struct Host {
     pub platform: Platform,
     pub os_version: String,
     pub online: bool,
+    /// See [`HostSpec::back_online_after_secs`].
+    pub back_online_after_secs: Option<u64>,
     /// Host group names from the scenario; the API layer maps them to group ids.
     pub group_names: Vec<String>,
     /// The tenant's customer id (the API layer may overwrite it).
@@ -164,7 +170,10 @@ pub struct Host {
     pub system_product_name: String,
     /// Unix seconds.
     pub first_seen: i64,
+    /// The scenario's `last_seen`, or the built-in clock's; see [`Host::seen`].
     pub last_seen: i64,
+    /// The scenario gave `last_seen`: it is kept as given.
+    pub last_seen_fixed: bool,
     pub boot_time: i64,
     pub fs: FileSystem,
     pub processes: ProcessTable,
@@ -180,6 +189,20 @@ pub struct Host {
     pending: Option<Box<Pending>>,
     /// Connections the scenario gave processes, by image path key, for restarts to restore.
     beacons: Vec<(String, Connection)>,
+}
+
+impl Host {
+    /// When the host last checked in, in Unix seconds. An online host checks in all the time, so
+    /// its `last_seen` follows the emulator's clock (seconds behind it), and `last_seen:>'now-1d'`
+    /// finds it as it would on Falcon; an offline host, or one whose scenario gives `last_seen`,
+    /// keeps the time it has.
+    pub fn seen(&self) -> i64 {
+        if self.online && !self.last_seen_fixed {
+            clock::now() - (clock::BASE_TIME - self.last_seen).rem_euclid(60)
+        } else {
+            self.last_seen
+        }
+    }
 }
 
 /// What [`Host::materialize`] needs to build a host's content.
@@ -298,6 +321,7 @@ impl Host {
             platform,
             os_version,
             online: spec.online,
+            back_online_after_secs: spec.back_online_after_secs,
             group_names: spec.groups.clone(),
             cid: "9e3c1b2a7d4f4e8a8c6b5a4f3e2d1c0b".into(),
             agent_version: spec.agent_version.clone().unwrap_or_else(|| {
@@ -329,6 +353,7 @@ impl Host {
             system_product_name: product.into(),
             first_seen: BASE_TIME - 200 * 86_400 - i64::from(b[0]) * 3600,
             last_seen,
+            last_seen_fixed: spec.last_seen.is_some(),
             boot_time: BASE_TIME - 3 * 86_400 - i64::from(b[1]) * 60,
             fs: FileSystem::new(platform.path_style(), BASE_TIME - 365 * 86_400),
             processes: ProcessTable::default(),

@@ -20,11 +20,12 @@ impl Host {
             Platform::Windows => "CORP",
             _ => "",
         };
+        let seen = self.seen();
         let mut record = serde_json::json!({
             "device_id": self.device_id,
             "cid": self.cid,
             "agent_load_flags": "0",
-            "agent_local_time": clock::rfc3339(self.last_seen),
+            "agent_local_time": clock::rfc3339(seen),
             "agent_version": self.agent_version,
             "bios_manufacturer": self.system_manufacturer,
             "bios_version": "1.22.0",
@@ -40,7 +41,7 @@ impl Host {
             "mac_address": self.mac_address,
             "hostname": self.hostname,
             "first_seen": clock::rfc3339(self.first_seen),
-            "last_seen": clock::rfc3339(self.last_seen),
+            "last_seen": clock::rfc3339(seen),
             "local_ip": self.local_ip,
             "machine_domain": domain,
             "major_version": major,
@@ -63,7 +64,7 @@ impl Host {
             "system_manufacturer": self.system_manufacturer,
             "system_product_name": self.system_product_name,
             "tags": self.tags,
-            "modified_timestamp": clock::rfc3339(self.last_seen),
+            "modified_timestamp": clock::rfc3339(seen),
             "meta": { "version": "4812" },
             "connection_ip": self.local_ip,
             "default_gateway_ip": self.local_ip.rsplit_once('.').map(|(net, _)| format!("{net}.1")).unwrap_or_default(),

@@ -175,7 +175,10 @@ fn linux_host_runs_the_miner_and_answers_in_linux_formats() {
     let out = run(&mut h, &mut cwd, "netstat");
     assert!(out.stdout.contains("45.9.148.108:4444"));
     assert!(out.stdout.contains("4242/kworkerd"));
+    // Plain `ls` prints names only, as the real Linux captures (tests/data/rtr/real/linux_ls_kibana*.txt).
     let out = run(&mut h, &mut cwd, "ls /tmp/.x");
+    assert_eq!(out.stdout, "kworkerd\n");
+    let out = run(&mut h, &mut cwd, "ls -l /tmp/.x");
     assert!(
         out.stdout
             .starts_with("Directory listing for /tmp/.x -\n\n")

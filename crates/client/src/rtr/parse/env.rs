@@ -5,26 +5,30 @@ use serde_json::{Map, Value};
 
 use super::table;
 
-pub fn parse(stdout: &str) -> Value {
+/// No real capture shows either layout: a line that fits neither is not guessed at, it is counted
+/// in `warnings` (fail closed), so a playbook never mistakes a misread output for a missing variable.
+pub fn parse(stdout: &str, warnings: &mut Vec<String>) -> Value {
     let mut m = Map::new();
+    let mut unread = 0;
     if let Some(t) = table::format_table(stdout, |_| None) {
         for row in &t.rows {
-            if let Ok(cells) = &row.cells
-                && let [k, v, ..] = cells.as_slice()
-                && !k.is_empty()
-            {
-                m.insert(k.clone(), Value::from(v.as_str()));
+            match &row.cells {
+                Ok(cells) if cells.len() >= 2 && !cells[0].is_empty() => {
+                    m.insert(cells[0].clone(), Value::from(cells[1].as_str()));
+                }
+                _ => unread += 1,
             }
         }
-        return Value::Object(m);
-    }
-    for line in stdout.lines() {
-        if let Some((k, v)) = line.split_once('=')
-            && !k.trim().is_empty()
-            && !k.contains(char::is_whitespace)
-        {
-            m.insert(k.to_string(), Value::from(v));
+    } else {
+        for line in stdout.lines().filter(|l| !l.trim().is_empty()) {
+            match line.split_once('=') {
+                Some((k, v)) if !k.trim().is_empty() && !k.contains(char::is_whitespace) => {
+                    m.insert(k.to_string(), Value::from(v));
+                }
+                _ => unread += 1,
+            }
         }
     }
+    super::warn_unread_lines("env", unread, warnings);
     Value::Object(m)
 }

@@ -2,7 +2,9 @@
 
 use serde_json::{Map, Value};
 
-pub fn parse(stdout: &str) -> Value {
+/// No real capture shows `filehash` output: a line that is neither a digest nor the path before
+/// one is counted in `warnings` (fail closed) rather than read as a path.
+pub fn parse(stdout: &str, warnings: &mut Vec<String>) -> Value {
     let mut out: Vec<Map<String, Value>> = Vec::new();
     for line in stdout.lines() {
         let t = line.trim();
@@ -33,6 +35,11 @@ pub fn parse(stdout: &str) -> Value {
             }
         }
     }
+    let unread = out
+        .iter()
+        .filter(|m| !(m.contains_key("md5") || m.contains_key("sha256")))
+        .count();
+    super::warn_unread_lines("filehash", unread, warnings);
     Value::Array(
         out.into_iter()
             .filter(|m| m.contains_key("md5") || m.contains_key("sha256"))

@@ -30,7 +30,17 @@ fn mask(s: &str) -> String {
     }
 }
 
-pub fn parse(stdout: &str) -> Value {
+/// No real capture shows either layout (reconstructed from the tools'): output in which no interface
+/// header is found is reported in `warnings`, not answered as a host without interfaces (fail closed).
+pub fn parse(stdout: &str, warnings: &mut Vec<String>) -> Value {
+    let value = read(stdout);
+    if value.as_array().is_some_and(Vec::is_empty) {
+        super::warn_unread("ipconfig/ifconfig", stdout, warnings);
+    }
+    value
+}
+
+fn read(stdout: &str) -> Value {
     if stdout.contains(" adapter ") || stdout.contains("Windows IP Configuration") {
         return ipconfig(stdout);
     }

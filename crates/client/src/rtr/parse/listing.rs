@@ -2,8 +2,11 @@
 //!
 //! Windows prints `Directory listing for C:\ -`, then fixed-width columns `Name, Type, Size
 //! (bytes), Size (MB), Last Modified (UTC±N), Created (UTC±N)` with `<Directory>` and `--` for
-//! directories (real capture under `tests/data/rtr/real/`); Linux and Mac print `ls -l` lines
-//! (reconstructed layout).
+//! directories (real capture under `tests/data/rtr/real/`). Linux and Mac print names only, one a
+//! line, for `ls` (two real captures from elastic/kibana: `tests/data/rtr/real/linux_ls_kibana*.txt`),
+//! and long lines for `ls -l` (the Linux session catalogue's "List in long format."; no real capture,
+//! so that layout is a reconstruction). A name-only row fills `name` (and `path` when the listing
+//! names its directory) and nothing else: the output holds nothing else.
 
 use serde_json::{Map, Value};
 
@@ -98,12 +101,20 @@ pub fn parse(stdout: &str, windows: Option<bool>, warnings: &mut Vec<String>) ->
         }
         rows
     } else if windows != Some(true) {
-        stdout
+        let lines: Vec<&str> = stdout
             .lines()
             .filter(|l| !l.trim().is_empty() && !l.starts_with("Directory listing for "))
-            .filter(|l| !l.starts_with("total "))
+            .collect();
+        let long = lines.iter().any(|l| posix_line(l, &dir).is_ok());
+        // Names only, when the platform is known not to be Windows and no line is a long one: with
+        // the platform unknown, any text would read as names, so that reading is refused.
+        let names_only = !long && windows == Some(false);
+        lines
+            .iter()
+            .filter(|l| !(long && l.starts_with("total ")))
             .map(|l| match posix_line(l, &dir) {
                 Ok(m) => Value::Object(m),
+                Err(_) if names_only => name_line(l, &dir),
                 Err(why) => failed_row(ENTRY_KEYS, l, &why),
             })
             .collect()
@@ -115,6 +126,16 @@ pub fn parse(stdout: &str, windows: Option<bool>, warnings: &mut Vec<String>) ->
     }
     warn_failed("ls", &rows, warnings);
     Value::Array(rows)
+}
+
+/// A line of plain Linux/Mac `ls`: the whole line is the name (names may hold spaces); the type,
+/// size and times are not printed, so they stay `()`.
+fn name_line(line: &str, dir: &Option<String>) -> Value {
+    let name = line.trim_end_matches('\r');
+    let mut m = super::empty_row(ENTRY_KEYS, line);
+    m.insert("name".into(), Value::from(name));
+    m.insert("path".into(), join(dir, name, false));
+    Value::Object(m)
 }
 
 /// `drwxr-xr-x   2 root     root         4096 Nov 20 09:00 name`

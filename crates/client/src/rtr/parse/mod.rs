@@ -63,11 +63,11 @@ pub fn parse_command(command: Cmd, platform: Option<&str>, stdout: &str) -> Opti
             "connections",
             connections::parse(stdout, windows, &mut warnings),
         ),
-        Cmd::Filehash => ("hashes", hashes::parse(stdout)),
+        Cmd::Filehash => ("hashes", hashes::parse(stdout, &mut warnings)),
         Cmd::Users => ("users", accounts::parse(stdout, &mut warnings)),
-        Cmd::RegQuery => ("registry", registry::parse(stdout)),
-        Cmd::Ipconfig | Cmd::Ifconfig => ("interfaces", interfaces::parse(stdout)),
-        Cmd::Env => ("env", env::parse(stdout)),
+        Cmd::RegQuery => ("registry", registry::parse(stdout, &mut warnings)),
+        Cmd::Ipconfig | Cmd::Ifconfig => ("interfaces", interfaces::parse(stdout, &mut warnings)),
+        Cmd::Env => ("env", env::parse(stdout, &mut warnings)),
         // Output read as text (`stdout`) only.
         Cmd::Cat
         | Cmd::Cd
@@ -259,6 +259,15 @@ pub(crate) fn warn_failed(command: &str, rows: &[Value], warnings: &mut Vec<Stri
         warnings.push(format!(
             "{failed} of {} rows of `{command}` output were not understood; they keep only `raw` and `parse_error`",
             rows.len()
+        ));
+    }
+}
+
+/// Adds the warning for lines a parser without a real capture of its layout could not place.
+pub(crate) fn warn_unread_lines(command: &str, unread: usize, warnings: &mut Vec<String>) {
+    if unread > 0 {
+        warnings.push(format!(
+            "{unread} line(s) of `{command}` output were not understood and were left out (no real capture of this output is known, so nothing is guessed)"
         ));
     }
 }

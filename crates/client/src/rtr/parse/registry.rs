@@ -2,7 +2,10 @@
 
 use serde_json::{Map, Value};
 
-pub fn parse(stdout: &str) -> Value {
+/// No real capture shows `reg query` output: a line that is neither a key nor a `Name REG_x data`
+/// value is counted in `warnings` (fail closed).
+pub fn parse(stdout: &str, warnings: &mut Vec<String>) -> Value {
+    let mut unread = 0;
     let mut key = Value::Null;
     let mut values = Vec::new();
     let mut subkeys = Vec::new();
@@ -16,10 +19,13 @@ pub fn parse(stdout: &str) -> Value {
             }
             continue;
         }
-        if let Some(v) = value_line(t) {
-            values.push(v);
+        match value_line(t) {
+            Some(v) => values.push(v),
+            None if !t.is_empty() => unread += 1,
+            None => {}
         }
     }
+    super::warn_unread_lines("reg query", unread, warnings);
     let mut m = Map::new();
     m.insert("key".into(), key);
     m.insert("values".into(), Value::Array(values));

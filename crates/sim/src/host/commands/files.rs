@@ -28,17 +28,33 @@ pub fn ls(host: &Host, cwd: &str, args: &Args) -> CommandOutput {
         return err(fs_error(host, FsError::NotFound, &target));
     };
     // A file is listed as the one entry of its directory, so `dir + name` is its path.
-    let (shown, entries): (String, Vec<&Node>) = if node.is_dir() {
+    let (shown, mut entries): (String, Vec<&Node>) = if node.is_dir() {
         (node.path.clone(), host.fs.children(&target))
     } else {
         let parent = host.fs.style.parent(&node.path).unwrap_or_default();
         (display(host, &parent), vec![node])
     };
+    let posix = host.platform != Platform::Windows;
+    if posix && args.flag(&["t"]) {
+        // `-t`: newest first (the Linux session catalogue's flag; ties keep name order).
+        entries.sort_by_key(|n| std::cmp::Reverse(n.modified));
+    }
     let stdout = match host.platform {
         Platform::Windows => ls_windows(host, &shown, &entries),
-        Platform::Linux | Platform::Mac => ls_posix(host, &shown, &entries),
+        _ if args.flag(&["l"]) => ls_posix(host, &shown, &entries),
+        _ => ls_names(host, &entries),
     };
     ok(stdout)
+}
+
+/// Plain Linux/Mac `ls`: names only, one a line, no header, no sizes, no `/` after directories, as
+/// both real captures show (elastic/kibana's CrowdStrike emulator, `tests/data/rtr/real/
+/// linux_ls_kibana.txt` and `linux_ls_kibana_details.txt`; see `SOURCES.md`).
+fn ls_names(host: &Host, entries: &[&Node]) -> String {
+    entries
+        .iter()
+        .map(|n| host.fs.style.file_name(&n.path) + "\n")
+        .collect()
 }
 
 fn ls_windows(host: &Host, shown: &str, entries: &[&Node]) -> String {
@@ -91,6 +107,8 @@ fn ls_windows(host: &Host, shown: &str, entries: &[&Node]) -> String {
     )
 }
 
+/// `ls -l` ("List in long format." in the Linux session catalogue). No real capture shows its
+/// layout: the header line and the columns are a reconstruction (DEVIATIONS.md).
 fn ls_posix(host: &Host, shown: &str, entries: &[&Node]) -> String {
     let mut out = format!("Directory listing for {shown} -\n\n");
     for n in entries {
