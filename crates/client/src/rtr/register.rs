@@ -30,6 +30,7 @@ pub fn register(engine: &mut Engine, ctx: &Arc<Context>) {
     super::methods::register_batch(engine);
     register_fs(engine, ctx);
     super::policy::register(engine, ctx);
+    crate::engine::register_text(engine);
 }
 
 pub(super) fn to_rhai<T: Into<Value>>(native: &NativeCallContext, r: Result<T>) -> RhaiResult {
