@@ -552,6 +552,57 @@ mod tests {
     }
 
     #[test]
+    fn a_batch_answer_groups_hosts_with_the_same_output_and_lists_the_others() {
+        let result = |host: &str, out: &str| {
+            json!({ "base_command": "ls", "command_string": "ls", "hostname": host, "device_id": host,
+                    "complete": true, "stderr": "", "stdout": out })
+        };
+        let v = from_json(&json!({
+            "results": { "a": result("WS-1", "same\n"), "b": result("WS-2", "same\n"),
+                         "c": result("WS-3\u{1b}[2J", "other\n") },
+            "errors": { "d": { "message": "refused by policy" } },
+            "no_answer": ["e"],
+            "hostnames": { "d": "WS-4", "e": "WS-5" }
+        }));
+        assert_eq!(
+            render(&v, false),
+            "── WS-1, WS-2 (2 hosts)\nstdout:\n  same\ncomplete  true\n\
+             ── WS-3\\u{1b}[2J\nstdout:\n  other\ncomplete  true\n\
+             error on WS-4: refused by policy\nno answer: WS-5\n"
+        );
+    }
+
+    #[test]
+    fn ps_shows_its_columns_and_raw_only_for_a_failed_row() {
+        let row = |pid: Value, err: Value| {
+            json!({ "pid": pid, "name": "svchost", "path": "C:\\x.exe", "start_time": "t",
+                    "working_memory_kb": 1, "cpu_seconds": 2, "user": null, "raw": "line",
+                    "parse_error": err })
+        };
+        let ok = from_json(&json!([row(json!(4), Value::Null)]));
+        let header = |text: &str| {
+            text.lines()
+                .next()
+                .unwrap()
+                .split_whitespace()
+                .map(String::from)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            header(&render(&ok, false)),
+            ["pid", "name", "path", "start_time", "working_memory_kb"]
+        );
+        let failed = from_json(&json!([
+            row(json!(4), Value::Null),
+            row(Value::Null, json!("bad pid"))
+        ]));
+        assert!(
+            header(&render(&failed, false))
+                .ends_with(&["parse_error".to_string(), "raw".to_string()])
+        );
+    }
+
+    #[test]
     fn unit_prints_nothing() {
         assert_eq!(render(&Dynamic::UNIT, false), "");
     }
