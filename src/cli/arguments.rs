@@ -24,6 +24,13 @@ pub enum Verb {
     Ops(OpsArgs),
     /// Compile playbooks without running them; report syntax errors and unknown operations
     Check(CheckArgs),
+    /// Write Rhai definition files (every operation, helper and library function, with its help)
+    /// for an editor's Rhai language server
+    Defs {
+        /// Where to write them
+        #[arg(default_value = ".rhai/definitions")]
+        dir: PathBuf,
+    },
     /// Serve the Falcon API emulator, or show, reset or steer the embedded emulator's state in this folder
     Sim(SimArgs),
     /// Type statements one at a time, with completion, history and readable results
@@ -81,6 +88,17 @@ pub struct RunArgs {
     /// Print the playbook's final value as JSON on stdout; everything else goes to stderr
     #[arg(long)]
     pub json: bool,
+    /// Print the playbook's final value as `table`, `csv`, `json` or `jsonl` on stdout (an array of
+    /// maps is rows; a map of maps is rows keyed by its keys); everything else goes to stderr
+    #[arg(long, value_name = "FORMAT", value_parser = ["table", "csv", "json", "jsonl"], conflicts_with = "json")]
+    pub format: Option<String>,
+    /// Write the `--format` output to FILE instead of stdout
+    #[arg(long, value_name = "FILE", requires = "format")]
+    pub output: Option<PathBuf>,
+    /// CSV: write text cells starting with `=`, `+`, `-` or `@` as they are; by default they get a
+    /// leading `'` so a spreadsheet shows them instead of running them as formulas
+    #[arg(long, requires = "format")]
+    pub csv_raw: bool,
     #[command(flatten)]
     pub script: ScriptArgs,
 }

@@ -24,6 +24,7 @@ pub enum Config {
     Watch(WatchConfig),
     Policy(PolicyCommand),
     Case(super::arguments::CaseCommand),
+    Defs(std::path::PathBuf),
 }
 
 pub struct RunConfig {
@@ -31,8 +32,16 @@ pub struct RunConfig {
     pub args: Map,
     pub case: super::case::CaseChoice,
     pub json: bool,
+    /// `--format`, `--output`, `--csv-raw`: how the final value is handed on.
+    pub hand_off: Option<HandOff>,
     pub options: Options,
     pub safety: RunFlags,
+}
+
+pub struct HandOff {
+    pub format: crate::engine::export::Format,
+    pub file: Option<PathBuf>,
+    pub csv_raw: bool,
 }
 
 pub struct OpsConfig {
@@ -67,6 +76,7 @@ impl Config {
             Verb::Watch(a) => Config::Watch(WatchConfig::new(a)?),
             Verb::Policy(c) => Config::Policy(c),
             Verb::Case(c) => Config::Case(c),
+            Verb::Defs { dir } => Config::Defs(dir),
         })
     }
 }
@@ -81,12 +91,21 @@ impl RunConfig {
             &a.case,
             &a.script.out,
         )?;
-        let options = script_options(&a.script, folder_of(&playbook), a.json)?;
+        let hand_off = a.format.as_deref().map(|name| HandOff {
+            // clap allows only these names.
+            format: crate::engine::export::Format::parse(name)
+                .unwrap_or(crate::engine::export::Format::Json),
+            file: a.output.clone().map(absolute),
+            csv_raw: a.csv_raw,
+        });
+        let to_stderr = a.json || hand_off.as_ref().is_some_and(|h| h.file.is_none());
+        let options = script_options(&a.script, folder_of(&playbook), to_stderr)?;
         Ok(RunConfig {
             playbook,
             args,
             case,
             json: a.json,
+            hand_off,
             options,
             safety: safety_flags(a.script.safety),
         })

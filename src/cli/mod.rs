@@ -5,6 +5,7 @@ mod backend;
 mod case;
 mod check;
 mod config;
+mod defs;
 mod error;
 mod interrupt;
 mod ops_list;
@@ -55,5 +56,6 @@ fn execute(config: Config) -> Result<(), Error> {
         Config::Watch(c) => watch::watch(c),
         Config::Case(c) => case::command(c),
         Config::Policy(c) => policy::policy(c),
+        Config::Defs(dir) => defs::defs(&dir),
     }
 }

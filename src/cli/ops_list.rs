@@ -164,7 +164,11 @@ fn describe_json(op: &Operation) -> Value {
 fn helpers_text() -> String {
     let mut out =
         String::from("helpers and methods (`help(\"NAME\")` in the REPL shows the rest):\n");
-    for h in crate::rtr::FUNCTIONS.iter().chain(crate::rtr::METHODS) {
+    for h in crate::rtr::FUNCTIONS
+        .iter()
+        .chain(crate::rtr::METHODS)
+        .chain(crate::rtr::GLOBALS)
+    {
         if let Some(first) = h.help.lines().next() {
             out.push_str(&format!("  {first}\n"));
         }

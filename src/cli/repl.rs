@@ -126,6 +126,7 @@ fn overview() -> String {
   help(\"module::operation\")      method, path, parameters, ranges and accepted keys of one operation
   print(value), debug(value)     show a value (debug adds the line)
   sleep(seconds)                 wait; Ctrl-C or the time limit cuts it short
+  table(rows, columns)           rows as a table, as the REPL shows them; also pad_left, pad_right, center, truncate_text
   log::info(msg)                 also log::debug, log::warn, log::error; to stderr with a timestamp
   import \"path\" as name;         a `--lib` module or a built-in one: {}
   try {{ ... }} catch (e) {{ ... }}   a failed call throws #{{ status_code, errors, operation, trace_id, message }}

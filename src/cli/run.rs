@@ -1,8 +1,9 @@
 //! `falconry run`: one playbook, on its own thread, against the selected backend.
 
 use super::backend;
-use super::config::RunConfig;
+use super::config::{HandOff, RunConfig};
 use super::error::Error;
+use crate::engine::export::export;
 use crate::engine::render_script_error;
 use crate::engine::{Cancel, ScriptError, convert, on_script_thread};
 use crate::safety::{Playbook, Safety};
@@ -16,6 +17,7 @@ pub fn run(cfg: RunConfig) -> Result<(), Error> {
         args,
         case,
         json,
+        hand_off,
         mut options,
         mut safety,
     } = cfg;
@@ -61,16 +63,25 @@ pub fn run(cfg: RunConfig) -> Result<(), Error> {
             return Err(Error::Refused(n));
         }
         (Ok(v), Some((n, summary))) => {
-            print_result(json, &safety, v)?;
+            print_result(json, hand_off.as_ref(), &safety, v)?;
             eprint!("{summary}");
             return Err(Error::Refused(n));
         }
     };
-    print_result(json, &safety, value)
+    print_result(json, hand_off.as_ref(), &safety, value)
 }
 
-/// With `--json`, the playbook's final value (and the plan, in plan mode) on stdout.
-fn print_result(json: bool, safety: &Safety, value: serde_json::Value) -> Result<(), Error> {
+/// With `--json`, the playbook's final value (and the plan, in plan mode) on stdout; with
+/// `--format`, the value in that format on stdout or in `--output`.
+fn print_result(
+    json: bool,
+    hand_off: Option<&HandOff>,
+    safety: &Safety,
+    value: serde_json::Value,
+) -> Result<(), Error> {
+    if let Some(h) = hand_off {
+        return hand_on(h, &value);
+    }
     if json {
         let value = match safety.plan_json() {
             Some(plan) => serde_json::json!({ "result": value, "plan": plan }),
@@ -81,6 +92,36 @@ fn print_result(json: bool, safety: &Safety, value: serde_json::Value) -> Result
         println!("{}", crate::ops::redact::clean(&text));
     }
     Ok(())
+}
+
+/// The final value in `--format`, written to `--output` or stdout. A table on a terminal fits its
+/// width; in a file or a pipe it is as wide as its cells.
+fn hand_on(h: &HandOff, value: &serde_json::Value) -> Result<(), Error> {
+    use std::io::IsTerminal;
+    let width = (h.file.is_none() && std::io::stdout().is_terminal())
+        .then(crate::engine::display::terminal_width);
+    let out = export(value, h.format, width, h.csv_raw).map_err(Error::Usage)?;
+    let text = crate::ops::redact::clean(&out.text);
+    if out.neutralised > 0 {
+        eprintln!(
+            "falconry: {} CSV cell{} starting with =, +, - or @ written with a leading ' so a spreadsheet does not run {} as a formula (`--csv-raw` writes them as they are)",
+            out.neutralised,
+            if out.neutralised == 1 { "" } else { "s" },
+            if out.neutralised == 1 { "it" } else { "them" },
+        );
+    }
+    match &h.file {
+        Some(path) => std::fs::write(path, text.as_bytes())
+            .map_err(|e| Error::Io(format!("cannot write `{}`: {e}", path.display()))),
+        None => {
+            use std::io::Write;
+            let mut stdout = std::io::stdout().lock();
+            stdout
+                .write_all(text.as_bytes())
+                .and_then(|()| stdout.flush())
+                .map_err(|e| Error::Io(format!("cannot write the result: {e}")))
+        }
+    }
 }
 
 /// Writes the case's summary and manifest, however the run ended.

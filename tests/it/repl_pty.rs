@@ -10,7 +10,7 @@ const PROMPT: &str = "falconry> ";
 /// What rustyline prints when a `readline` returns (bracketed paste off).
 const READLINE_DONE: &str = "\x1b[?2004l";
 
-struct Repl {
+pub(crate) struct Repl {
     session: expectrl::session::OsSession,
 }
 
@@ -26,7 +26,7 @@ impl Repl {
     }
 
     /// Starts it with extra arguments after `repl` and extra environment.
-    fn spawn(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Repl {
+    pub(crate) fn spawn(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Repl {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_falconry"));
         cmd.arg("repl")
             .args(args)
@@ -54,7 +54,12 @@ impl Repl {
     }
 
     /// Starts it against a running emulator, as the tenant `secret` belongs to, with extra arguments.
-    fn start_on(dir: &Path, sim: &falconry::sim::SimHandle, secret: &str, args: &[&str]) -> Repl {
+    pub(crate) fn start_on(
+        dir: &Path,
+        sim: &falconry::sim::SimHandle,
+        secret: &str,
+        args: &[&str],
+    ) -> Repl {
         let url = sim.base_url();
         Repl::spawn(
             dir,
@@ -76,7 +81,7 @@ impl Repl {
 
     /// Types a line and waits for the next prompt; returns everything shown in between.
     /// The editor redraws the prompt while a line is typed; the new prompt comes after the line's newline.
-    fn line(&mut self, text: &str) -> String {
+    pub(crate) fn line(&mut self, text: &str) -> String {
         self.session.send_line(text).expect("send");
         self.accepted()
     }
@@ -98,7 +103,7 @@ impl Repl {
     }
 
     /// Ctrl-D at an empty prompt, then waits for the process to end.
-    fn quit(mut self) {
+    pub(crate) fn quit(mut self) {
         self.control(ControlCode::EndOfTransmission);
         if let Err(e) = self.session.expect(expectrl::Eof) {
             panic!("the repl did not exit on Ctrl-D: {e}");
@@ -114,7 +119,7 @@ impl Repl {
 const CLIENT_ID: &str = "repl-test";
 
 /// An emulator tenant of a test's own.
-fn tenant(secret: &str) -> falconry::sim::SimConfig {
+pub(crate) fn tenant(secret: &str) -> falconry::sim::SimConfig {
     falconry::sim::SimConfig {
         client_id: CLIENT_ID.into(),
         client_secret: secret.into(),
@@ -508,7 +513,7 @@ fn online(sim: &falconry::sim::SimHandle, n: usize) -> Vec<String> {
 }
 
 /// `["a", "b"]`: strings as a Rhai array literal.
-fn rhai_list(items: &[String]) -> String {
+pub(crate) fn rhai_list(items: &[String]) -> String {
     let quoted: Vec<String> = items.iter().map(|i| format!("\"{i}\"")).collect();
     format!("[{}]", quoted.join(", "))
 }

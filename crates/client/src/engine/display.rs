@@ -1,7 +1,8 @@
 //! How a statement's value is shown: resources as aligned tables, maps as indented JSON, long text cut with
 //! a note; `:json` shows everything raw.
 
-use super::convert;
+use super::{convert, grouped};
+use crate::terminal;
 use comfy_table::{ContentArrangement, LineStyle, Table, TableStyle};
 use rhai::Dynamic;
 use serde_json::{Map, Value};
@@ -45,17 +46,55 @@ const PREFERRED: &[&str] = &[
 
 /// Tables whose rows carry the first key show these columns, in this order: what a responder reads
 /// first in them (netstat: where the connection goes, its state and the process holding it).
-const TABLE_COLUMNS: &[(&str, &[&str])] = &[(
-    "remote_address",
-    &[
+/// ps: what runs, from where, since when and how big; never `raw` unless a row failed to parse.
+/// The flag: show only the columns some row has a value in (Windows and Linux `ps` fill different
+/// keys); netstat keeps its columns even when empty, so a missing process name reads as missing.
+const TABLE_COLUMNS: &[(&str, &[&str], bool)] = &[
+    (
         "remote_address",
-        "remote_port",
-        "state",
-        "pid",
-        "process_name",
-        "local_port",
-    ],
-)];
+        &[
+            "remote_address",
+            "remote_port",
+            "state",
+            "pid",
+            "process_name",
+            "local_port",
+        ],
+        false,
+    ),
+    (
+        "start_time",
+        &[
+            "pid",
+            "name",
+            "path",
+            "start_time",
+            "working_memory_kb",
+            "user",
+            "command_line",
+        ],
+        true,
+    ),
+];
+
+/// Below this a terminal's reported width is not believed (a pty nobody sized says 0).
+const MIN_WIDTH: u16 = 40;
+/// The width used when the terminal says nothing useful.
+const FALLBACK_WIDTH: u16 = 100;
+/// A nested list in a cell shows at most this many of its items.
+const LIST_ITEMS: usize = 3;
+
+/// The terminal's width: `COLUMNS` when set, else what the terminal reports, else 100 columns (a pty
+/// without a size reports 0, which would give every column one character).
+pub fn terminal_width() -> u16 {
+    let sane = |w: &u16| *w >= MIN_WIDTH;
+    std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.trim().parse::<u16>().ok())
+        .filter(sane)
+        .or_else(|| Table::new().width().filter(sane))
+        .unwrap_or(FALLBACK_WIDTH)
+}
 
 /// The text shown for `value`; empty for `()`.
 pub fn render(value: &Dynamic, raw_json: bool) -> String {
@@ -79,53 +118,211 @@ pub fn render(value: &Dynamic, raw_json: bool) -> String {
     if raw_json {
         return format!("{}\n", pretty(&json));
     }
-    readable(&json)
+    readable_with_width(&json, Some(terminal_width()))
 }
 
-fn readable(json: &Value) -> String {
-    match json {
-        Value::String(s) => format!("{}\n", cut_lines(s)),
-        Value::Array(items) if is_table(items) => table(items),
-        Value::Object(m) if is_answer(m) => answer(m),
-        Value::Object(m)
-            if m.values()
-                .any(|v| v.as_array().is_some_and(|a| is_table(a))) =>
+/// The readable view of `json`, tables no wider than `width` (`None`: no limit, for a file).
+pub fn readable_with_width(json: &Value, width: Option<u16>) -> String {
+    View { width }.readable(json)
+}
+
+/// Rows as a table the way the REPL shows them: `columns` in that order, or chosen as the REPL
+/// chooses them when empty. What the playbook function `table(rows, columns)` returns.
+pub fn rows_table(items: &[Value], columns: &[String], width: Option<u16>) -> String {
+    let view = View { width };
+    if columns.is_empty() {
+        view.table(items)
+    } else {
+        view.table_of(items, columns)
+    }
+}
+
+/// How wide tables may be.
+#[derive(Clone, Copy)]
+struct View {
+    width: Option<u16>,
+}
+
+impl View {
+    fn readable(self, json: &Value) -> String {
+        match json {
+            Value::String(s) => format!("{}\n", terminal::text(&cut_lines(s))),
+            Value::Array(items) if is_table(items) => self.table(items),
+            Value::Object(m) if is_answer(m) => self.answer(m),
+            Value::Object(m) if grouped::is_batch(m) => grouped::batch(m, |v| self.body(v)),
+            Value::Object(m) if grouped::is_per_host(m) => grouped::per_host(m, |v| self.body(v)),
+            Value::Object(m) if !m.is_empty() && m.values().all(Value::is_object) => self.keyed(m),
+            Value::Object(m)
+                if m.values()
+                    .any(|v| v.as_array().is_some_and(|a| is_table(a))) =>
+            {
+                self.with_tables(m)
+            }
+            Value::Array(_) | Value::Object(_) => format!("{}\n", pretty(&cut_strings(json))),
+            other => format!("{other}\n"),
+        }
+    }
+
+    /// One host's part of a grouped answer: an RTR result without what the header already says.
+    fn body(self, v: &Value) -> String {
+        match v {
+            Value::Object(m) => {
+                let mut m = m.clone();
+                for k in grouped::IDENTITY {
+                    m.remove(*k);
+                }
+                if m.get("stderr")
+                    .is_some_and(|s| s.as_str().is_some_and(str::is_empty))
+                {
+                    m.remove("stderr");
+                }
+                if m.get("planned").is_some_and(|p| p == &Value::Bool(false)) {
+                    m.remove("planned");
+                }
+                if m.get("warnings")
+                    .is_some_and(|w| w.as_array().is_some_and(Vec::is_empty))
+                {
+                    m.remove("warnings");
+                }
+                if m.values()
+                    .any(|v| v.as_array().is_some_and(|a| is_table(a)))
+                {
+                    self.with_tables(&m)
+                } else {
+                    record(&m)
+                }
+            }
+            other => self.readable(other),
+        }
+    }
+
+    /// A map of maps (an `rtr::each` answer of records): one row per key.
+    fn keyed(self, m: &Map<String, Value>) -> String {
+        let items: Vec<Value> = m
+            .iter()
+            .map(|(k, v)| {
+                let mut row = Map::new();
+                row.insert(super::rows::KEY_COLUMN.into(), Value::from(k.as_str()));
+                if let Value::Object(fields) = v {
+                    for (f, x) in fields {
+                        row.entry(f.clone()).or_insert_with(|| x.clone());
+                    }
+                }
+                Value::Object(row)
+            })
+            .collect();
+        self.table(&items)
+    }
+
+    /// An operation's answer `#{ status_code, headers, body }`: the status, then its resources or
+    /// body. Headers are left out here; `:json` shows them.
+    fn answer(self, m: &Map<String, Value>) -> String {
+        let status = m.get("status_code").cloned().unwrap_or(Value::Null);
+        let body = m.get("body").cloned().unwrap_or(Value::Null);
+        let mut out = format!("status {status}\n");
+        if let Some(errors) = body
+            .get("errors")
+            .and_then(Value::as_array)
+            .filter(|e| !e.is_empty())
         {
-            with_tables(m)
+            for e in errors {
+                let msg = e.get("message").and_then(Value::as_str).unwrap_or("?");
+                out.push_str(&format!("error: {}\n", terminal::line(msg)));
+            }
         }
-        Value::Array(_) | Value::Object(_) => format!("{}\n", pretty(&cut_strings(json))),
-        other => format!("{other}\n"),
+        match body.get("resources") {
+            Some(Value::Array(items)) if is_table(items) => out.push_str(&self.table(items)),
+            Some(Value::Array(items)) if items.is_empty() => out.push_str("no resources\n"),
+            Some(resources) => {
+                out.push_str(&format!("{}\n", pretty(&cut_strings(resources))));
+            }
+            None if !body.is_null() => out.push_str(&format!("{}\n", pretty(&cut_strings(&body)))),
+            None => {}
+        }
+        out
+    }
+
+    fn table(self, items: &[Value]) -> String {
+        if let [Value::Object(only)] = items
+            && only
+                .values()
+                .any(|v| v.as_str().is_some_and(|s| s.contains('\n')))
+        {
+            return record(only);
+        }
+        self.table_of(items, &columns(items))
+    }
+
+    /// `items` under `columns`; the footer counts the rows and the keys not shown.
+    fn table_of(self, items: &[Value], columns: &[String]) -> String {
+        let mut t = Table::new();
+        t.load_style(COMPACT)
+            .set_header(columns.iter().map(|c| terminal::line(c).into_owned()));
+        match self.width {
+            Some(w) => {
+                t.set_content_arrangement(ContentArrangement::Dynamic)
+                    .set_width(w);
+            }
+            None => {
+                t.set_content_arrangement(ContentArrangement::Disabled);
+            }
+        }
+        for item in items {
+            t.add_row(columns.iter().map(|c| cell(item.get(c))));
+        }
+        let mut out = format!("{t}\n");
+        let total = items
+            .iter()
+            .filter_map(Value::as_object)
+            .flat_map(|m| m.keys())
+            .filter(|k| !columns.contains(k))
+            .collect::<std::collections::BTreeSet<_>>()
+            .len();
+        out.push_str(&format!(
+            "{} row{}",
+            items.len(),
+            if items.len() == 1 { "" } else { "s" }
+        ));
+        if total > 0 {
+            out.push_str(&format!(
+                ", {total} more column{} (`:json` shows all)",
+                if total == 1 { "" } else { "s" }
+            ));
+        }
+        out.push('\n');
+        out
+    }
+
+    /// A map holding arrays of resources (an RTR result with its parsed `entries`): its plain fields
+    /// one per line, then each array as a table.
+    fn with_tables(self, m: &Map<String, Value>) -> String {
+        let (tables, plain): (Vec<_>, Vec<_>) = m
+            .iter()
+            .partition(|(_, v)| v.as_array().is_some_and(|a| is_table(a)));
+        let mut plain: Map<String, Value> = plain
+            .into_iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        // An RTR result parsed into a table: the table says it, so the raw text is only counted here.
+        if let Some(Value::String(raw)) = plain.get("stdout")
+            && raw.contains('\n')
+        {
+            let note = format!(
+                "{} lines, parsed below (`.stdout` shows them)",
+                raw.lines().count()
+            );
+            plain.insert("stdout".into(), Value::String(note));
+        }
+        let mut out = record(&plain);
+        for (k, v) in tables {
+            out.push_str(&format!("{}:\n", terminal::line(k)));
+            out.push_str(&self.table(v.as_array().map(Vec::as_slice).unwrap_or_default()));
+        }
+        out
     }
 }
 
-/// An operation's answer `#{ status_code, headers, body }`: the status, then its resources or body.
-/// Headers are left out here; `:json` shows them.
-fn answer(m: &Map<String, Value>) -> String {
-    let status = m.get("status_code").cloned().unwrap_or(Value::Null);
-    let body = m.get("body").cloned().unwrap_or(Value::Null);
-    let mut out = format!("status {status}\n");
-    if let Some(errors) = body
-        .get("errors")
-        .and_then(Value::as_array)
-        .filter(|e| !e.is_empty())
-    {
-        for e in errors {
-            let msg = e.get("message").and_then(Value::as_str).unwrap_or("?");
-            out.push_str(&format!("error: {msg}\n"));
-        }
-    }
-    match body.get("resources") {
-        Some(Value::Array(items)) if is_table(items) => out.push_str(&table(items)),
-        Some(Value::Array(items)) if items.is_empty() => out.push_str("no resources\n"),
-        Some(resources) => {
-            out.push_str(&format!("{}\n", pretty(&cut_strings(resources))));
-        }
-        None if !body.is_null() => out.push_str(&format!("{}\n", pretty(&cut_strings(&body)))),
-        None => {}
-    }
-    out
-}
-
+/// An operation's answer: the shape every generated operation returns.
 fn is_answer(m: &Map<String, Value>) -> bool {
     m.contains_key("status_code") && m.contains_key("body") && m.contains_key("headers")
 }
@@ -135,82 +332,16 @@ fn is_table(items: &[Value]) -> bool {
     !items.is_empty() && items.iter().all(Value::is_object)
 }
 
-fn table(items: &[Value]) -> String {
-    if let [Value::Object(only)] = items
-        && only
-            .values()
-            .any(|v| v.as_str().is_some_and(|s| s.contains('\n')))
-    {
-        return record(only);
-    }
-    let columns = columns(items);
-    let mut t = Table::new();
-    t.load_style(COMPACT)
-        .set_content_arrangement(ContentArrangement::Dynamic)
-        .set_header(columns.iter().map(String::as_str));
-    for item in items {
-        t.add_row(columns.iter().map(|c| cell(item.get(c))));
-    }
-    let mut out = format!("{t}\n");
-    let total = items
-        .iter()
-        .filter_map(Value::as_object)
-        .flat_map(|m| m.keys())
-        .collect::<std::collections::BTreeSet<_>>()
-        .len();
-    let more = total.saturating_sub(columns.len());
-    out.push_str(&format!(
-        "{} row{}",
-        items.len(),
-        if items.len() == 1 { "" } else { "s" }
-    ));
-    if more > 0 {
-        out.push_str(&format!(
-            ", {more} more column{} (`:json` shows all)",
-            if more == 1 { "" } else { "s" }
-        ));
-    }
-    out.push('\n');
-    out
-}
-
-/// A map holding arrays of resources (an RTR result with its parsed `entries`): its plain fields one per
-/// line, then each array as a table.
-fn with_tables(m: &Map<String, Value>) -> String {
-    let (tables, plain): (Vec<_>, Vec<_>) = m
-        .iter()
-        .partition(|(_, v)| v.as_array().is_some_and(|a| is_table(a)));
-    let mut plain: Map<String, Value> = plain
-        .into_iter()
-        .map(|(k, v)| (k.clone(), v.clone()))
-        .collect();
-    // An RTR result parsed into a table: the table says it, so the raw text is only counted here.
-    if let Some(Value::String(raw)) = plain.get("stdout")
-        && raw.contains('\n')
-    {
-        let note = format!(
-            "{} lines, parsed below (`.stdout` shows them)",
-            raw.lines().count()
-        );
-        plain.insert("stdout".into(), Value::String(note));
-    }
-    let mut out = record(&plain);
-    for (k, v) in tables {
-        out.push_str(&format!("{k}:\n"));
-        out.push_str(&table(v.as_array().map(Vec::as_slice).unwrap_or_default()));
-    }
-    out
-}
-
 /// One resource holding multi-line text (an RTR command's `stdout`): one field per line, text as it was.
 fn record(m: &Map<String, Value>) -> String {
-    let width = m.keys().map(|k| k.len()).max().unwrap_or(0);
+    let width = m.keys().map(|k| k.chars().count()).max().unwrap_or(0);
     let mut out = String::new();
     for (k, v) in m {
+        let k = terminal::line(k);
         match v {
             Value::String(s) if s.contains('\n') => {
                 out.push_str(&format!("{k}:\n"));
-                for line in cut_lines(s).lines() {
+                for line in terminal::text(&cut_lines(s)).lines() {
                     out.push_str(&format!("  {line}\n"));
                 }
             }
@@ -220,12 +351,31 @@ fn record(m: &Map<String, Value>) -> String {
     out
 }
 
-/// The preferred columns present in any row, then others by first appearance, up to `MAX_COLUMNS`.
-/// `device_id` and `id` are both kept only when they differ somewhere.
+/// Whether some row failed to parse: only then are its `raw` line and `parse_error` worth a column.
+fn has_failed_row(items: &[Value]) -> bool {
+    items
+        .iter()
+        .any(|i| i.get("parse_error").is_some_and(|e| !e.is_null()))
+}
+
+/// The columns chosen for a command's own table when its rows carry the first key, else the
+/// preferred columns present in any row, then others by first appearance, up to `MAX_COLUMNS`.
+/// `device_id` and `id` are both kept only when they differ somewhere; `raw` and `parse_error` only
+/// when a row failed to parse.
 fn columns(items: &[Value]) -> Vec<String> {
     let present = |k: &str| items.iter().any(|i| i.get(k).is_some_and(|v| !v.is_null()));
-    if let Some((_, cols)) = TABLE_COLUMNS.iter().find(|(key, _)| present(key)) {
-        return cols.iter().map(|c| c.to_string()).collect();
+    let failed = has_failed_row(items);
+    let wanted = |k: &str| failed || (k != "raw" && k != "parse_error");
+    if let Some((_, cols, only_present)) = TABLE_COLUMNS.iter().find(|(key, ..)| present(key)) {
+        let mut cols: Vec<String> = cols
+            .iter()
+            .filter(|c| !only_present || present(c))
+            .map(|c| c.to_string())
+            .collect();
+        if failed {
+            cols.extend(["parse_error".to_string(), "raw".to_string()]);
+        }
+        return cols;
     }
     let mut cols: Vec<String> = PREFERRED
         .iter()
@@ -242,7 +392,7 @@ fn columns(items: &[Value]) -> Vec<String> {
             if cols.len() >= MAX_COLUMNS {
                 break;
             }
-            if !cols.contains(k) && !v.is_object() && !v.is_array() && !v.is_null() {
+            if !cols.contains(k) && !v.is_null() && wanted(k) {
                 cols.push(k.clone());
             }
         }
@@ -251,10 +401,22 @@ fn columns(items: &[Value]) -> Vec<String> {
     cols
 }
 
+/// A cell: its first line, made safe for a terminal, a nested list as its count and first items,
+/// a nested map as its keys, cut at `MAX_CELL`.
 fn cell(v: Option<&Value>) -> String {
     let text = match v {
         None | Some(Value::Null) => String::new(),
-        Some(Value::String(s)) => s.lines().next().unwrap_or_default().to_string(),
+        Some(Value::String(s)) => terminal::line(s.lines().next().unwrap_or_default()).into_owned(),
+        Some(Value::Array(items)) => list_summary(items),
+        Some(Value::Object(m)) => {
+            let keys: Vec<String> = m
+                .keys()
+                .take(LIST_ITEMS)
+                .map(|k| terminal::line(k).into_owned())
+                .collect();
+            let more = if m.len() > LIST_ITEMS { ", …" } else { "" };
+            format!("#{{{}{more}}}", keys.join(", "))
+        }
         Some(other) => other.to_string(),
     };
     if text.chars().count() > MAX_CELL {
@@ -263,6 +425,32 @@ fn cell(v: Option<&Value>) -> String {
     } else {
         text
     }
+}
+
+/// `3: a, b, c` / `12: a, b, c, …`: how many items, and the first of them.
+fn list_summary(items: &[Value]) -> String {
+    if items.is_empty() {
+        return "[]".into();
+    }
+    let first: Vec<String> = items
+        .iter()
+        .take(LIST_ITEMS)
+        .map(|i| match i {
+            Value::String(s) => terminal::line(s).into_owned(),
+            Value::Object(m) => ["hostname", "name", "id", "device_id"]
+                .iter()
+                .find_map(|k| m.get(*k).and_then(Value::as_str))
+                .map_or_else(|| "#{…}".to_string(), |s| terminal::line(s).into_owned()),
+            Value::Array(a) => format!("[{}]", a.len()),
+            other => other.to_string(),
+        })
+        .collect();
+    let more = if items.len() > LIST_ITEMS {
+        ", …"
+    } else {
+        ""
+    };
+    format!("{}: {}{more}", items.len(), first.join(", "))
 }
 
 /// Cuts every long string inside `json` (RTR `stdout` can be megabytes).
@@ -290,6 +478,7 @@ fn cut_lines(s: &str) -> String {
     )
 }
 
+/// JSON as serde writes it: control characters in strings come out as `\u001b`, never as themselves.
 fn pretty(json: &Value) -> String {
     serde_json::to_string_pretty(json).unwrap_or_else(|_| json.to_string())
 }
@@ -360,6 +549,57 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("cron.d") && text.contains("2 rows"), "{text}");
+    }
+
+    #[test]
+    fn a_batch_answer_groups_hosts_with_the_same_output_and_lists_the_others() {
+        let result = |host: &str, out: &str| {
+            json!({ "base_command": "ls", "command_string": "ls", "hostname": host, "device_id": host,
+                    "complete": true, "stderr": "", "stdout": out })
+        };
+        let v = from_json(&json!({
+            "results": { "a": result("WS-1", "same\n"), "b": result("WS-2", "same\n"),
+                         "c": result("WS-3\u{1b}[2J", "other\n") },
+            "errors": { "d": { "message": "refused by policy" } },
+            "no_answer": ["e"],
+            "hostnames": { "d": "WS-4", "e": "WS-5" }
+        }));
+        assert_eq!(
+            render(&v, false),
+            "── WS-1, WS-2 (2 hosts)\nstdout:\n  same\ncomplete  true\n\
+             ── WS-3\\u{1b}[2J\nstdout:\n  other\ncomplete  true\n\
+             error on WS-4: refused by policy\nno answer: WS-5\n"
+        );
+    }
+
+    #[test]
+    fn ps_shows_its_columns_and_raw_only_for_a_failed_row() {
+        let row = |pid: Value, err: Value| {
+            json!({ "pid": pid, "name": "svchost", "path": "C:\\x.exe", "start_time": "t",
+                    "working_memory_kb": 1, "cpu_seconds": 2, "user": null, "raw": "line",
+                    "parse_error": err })
+        };
+        let ok = from_json(&json!([row(json!(4), Value::Null)]));
+        let header = |text: &str| {
+            text.lines()
+                .next()
+                .unwrap()
+                .split_whitespace()
+                .map(String::from)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            header(&render(&ok, false)),
+            ["pid", "name", "path", "start_time", "working_memory_kb"]
+        );
+        let failed = from_json(&json!([
+            row(json!(4), Value::Null),
+            row(Value::Null, json!("bad pid"))
+        ]));
+        assert!(
+            header(&render(&failed, false))
+                .ends_with(&["parse_error".to_string(), "raw".to_string()])
+        );
     }
 
     #[test]

@@ -157,6 +157,13 @@ impl ScriptError {
                 };
                 limit(kind, &format!("{} is too large", lowercase_first(what)))
             }
+            EvalAltResult::ErrorFunctionNotFound(signature, _) => ScriptError::new(
+                ErrorKind::Runtime,
+                format!(
+                    "function not found: {signature}{}",
+                    super::suggest::function(signature)
+                ),
+            ),
             EvalAltResult::ErrorPropertyNotFound(property, _) => {
                 ScriptError::new(ErrorKind::Runtime, super::strict::missing(property))
             }

@@ -11,6 +11,8 @@ pub mod convert;
 pub mod display;
 mod error;
 pub mod escapes;
+pub mod export;
+mod grouped;
 pub mod hashing;
 pub mod interrupt;
 mod limits;
@@ -18,10 +20,13 @@ mod log;
 mod register;
 mod report;
 mod resolver;
+pub mod rows;
 mod runtime;
 mod sources;
 pub mod stdlib;
 pub mod strict;
+mod suggest;
+mod text;
 
 pub use backend::{Backend, Offline};
 pub use call::{
@@ -36,3 +41,4 @@ pub use report::render_script_error;
 pub use resolver::Resolver;
 pub use runtime::{Options, Runtime, on_script_thread};
 pub use sources::Sources;
+pub use text::register as register_text;

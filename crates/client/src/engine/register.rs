@@ -47,12 +47,15 @@ pub fn register_operations(engine: &mut Engine, ctx: &Arc<Context>, helpers: &Co
 fn operations_module(collection: Collection, ctx: &Arc<Context>) -> Module {
     let mut module = Module::new();
     for op in ops::in_collection(collection) {
+        let doc = doc_comment(op);
         for name in rhai_names(op) {
             let c = ctx.clone();
             // Volatile: the optimiser must never call an operation while compiling.
             FuncRegistration::new(name)
                 .with_volatility(true)
                 .with_purity(false)
+                .with_comments([doc.as_str()])
+                .with_params_info(["Map"])
                 .set_into_module(&mut module, move |native: NativeCallContext| {
                     call_from_rhai(&c, op, &native, Dynamic::UNIT)
                 });
@@ -60,6 +63,8 @@ fn operations_module(collection: Collection, ctx: &Arc<Context>) -> Module {
             FuncRegistration::new(name)
                 .with_volatility(true)
                 .with_purity(false)
+                .with_comments([doc.as_str()])
+                .with_params_info(["args: Map", "Map"])
                 .set_into_module(
                     &mut module,
                     move |native: NativeCallContext, args: Dynamic| {
@@ -69,4 +74,30 @@ fn operations_module(collection: Collection, ctx: &Arc<Context>) -> Module {
         }
     }
     module
+}
+
+/// What an editor shows for an operation (`falconry defs`): its summary, request and arguments.
+fn doc_comment(op: &Operation) -> String {
+    // Every line of a summary gets its `///`: some summaries are paragraphs.
+    let mut lines: Vec<String> = op
+        .summary
+        .trim()
+        .lines()
+        .map(|l| format!("/// {l}").trim_end().to_string())
+        .collect();
+    lines.push("///".into());
+    lines.push(format!(
+        "/// `{} {}` ({})",
+        op.method.as_str(),
+        op.path,
+        op.id
+    ));
+    let keys = ops::request::allowed_keys(op);
+    if !keys.is_empty() {
+        lines.push(format!("/// args: #{{{}}}", keys.join(", ")));
+    }
+    if op.changes_state() {
+        lines.push("/// changes the tenant (plan mode records it instead)".into());
+    }
+    lines.join("\n")
 }

@@ -176,7 +176,11 @@ impl Runtime {
         let source = ast.source().unwrap_or_default().to_string();
         self.engine
             .eval_ast_with_scope::<Dynamic>(scope, ast)
-            .map_err(|e| ScriptError::from_eval(&e, &source, &self.sources))
+            .map_err(|e| {
+                let mut e = ScriptError::from_eval(&e, &source, &self.sources);
+                super::strict::explain_property(&mut e, scope);
+                e
+            })
     }
 
     /// Evaluates under the time limit, with a fresh cancel flag: `run` evaluates a whole playbook this

@@ -63,6 +63,76 @@ pub fn explain_args(e: &mut ScriptError, args: &Map) {
     e.message = message;
 }
 
+/// Keys listed in a missing-property message at most.
+const KEYS_SHOWN: usize = 24;
+
+/// When the missing key was read from a variable the scope still holds (`p.nmae`, typed in the REPL
+/// or read at a playbook's top level): the nearest key and the keys the map has.
+pub fn explain_property(e: &mut ScriptError, scope: &rhai::Scope) {
+    if e.kind != ErrorKind::Runtime || !e.message.starts_with("property `") {
+        return;
+    }
+    let Some(text) = e.location.as_ref().and_then(|l| {
+        let at = l.column.saturating_sub(1);
+        l.text
+            .as_ref()
+            .and_then(|t| Some((t.get(..at)?, t.get(at..)?)))
+    }) else {
+        return;
+    };
+    let (before, after) = text;
+    let Some(receiver) = before.trim_end().strip_suffix('.') else {
+        return;
+    };
+    let receiver = receiver.trim_end();
+    let var: String = receiver
+        .chars()
+        .rev()
+        .take_while(|c| c.is_alphanumeric() || *c == '_')
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+    // Only a plain variable (`p.x`), not a field or a call's result (`a.b.x`, `f().x`).
+    let plain = receiver[..receiver.len() - var.len()]
+        .chars()
+        .next_back()
+        .is_none_or(|c| !matches!(c, '.' | ']' | ')' | ':'));
+    if var.is_empty() || var == "args" || !plain {
+        return;
+    }
+    let Some(keys) = scope.get(&var).and_then(|v| {
+        v.read_lock::<Map>()
+            .map(|m| m.keys().map(|k| k.to_string()).collect::<Vec<_>>())
+    }) else {
+        return;
+    };
+    let key: String = after
+        .chars()
+        .take_while(|c| c.is_alphanumeric() || *c == '_')
+        .collect();
+    let names: Vec<&str> = keys.iter().map(String::as_str).collect();
+    let shown: Vec<String> = names
+        .iter()
+        .take(KEYS_SHOWN)
+        .map(|k| crate::terminal::line(k).into_owned())
+        .collect();
+    let more = if names.len() > KEYS_SHOWN {
+        ", …"
+    } else {
+        ""
+    };
+    e.message = format!(
+        "property `{key}` not found: `{var}` has no such key{}; it has {}{more} (read a key that may be missing with `.get(\"{key}\")`)",
+        did_you_mean(&key, &names),
+        if shown.is_empty() {
+            "no keys".to_string()
+        } else {
+            shown.join(", ")
+        }
+    );
+}
+
 fn wrong(ctx: &NativeCallContext, key: &str, value: &Dynamic, want: &str) -> Box<EvalAltResult> {
     Box::new(EvalAltResult::ErrorRuntime(
         format!("`{key}` is `{value}`, not {want}").into(),

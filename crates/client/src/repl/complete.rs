@@ -104,6 +104,7 @@ pub fn complete(line: &str, pos: usize, known: &Known) -> (usize, Vec<Candidate>
     names.extend(known.vars.iter().map(|v| v.name.clone()));
     names.extend(known.imports.iter().map(|(alias, _)| format!("{alias}::")));
     names.extend(GLOBALS.iter().map(|g| g.to_string()));
+    names.extend(crate::rtr::GLOBALS.iter().map(|h| h.name.to_string()));
     names.extend(KEYWORDS.iter().map(|k| k.to_string()));
     (start, filter(names, word))
 }

@@ -91,6 +91,40 @@ pub const FUNCTIONS: &[Helper] = &[
     },
 ];
 
+/// Global functions for text (no module): tables and padding, for reports a playbook prints.
+pub const GLOBALS: &[Helper] = &[
+    Helper {
+        owner: "",
+        name: "table",
+        arities: &[1, 2],
+        help: "table(rows) / table(rows, columns) -> string\n  rows (an array of maps, or a map of maps keyed by its keys) as the REPL shows them, as wide as the terminal\n  columns: the keys to show, in order; left out, chosen as the REPL chooses them; a nested list shows its count and first items\n",
+    },
+    Helper {
+        owner: "",
+        name: "pad_left",
+        arities: &[2, 3],
+        help: "pad_left(text, width) / pad_left(text, width, fill) -> string\n  text right-aligned in `width` characters (fill: a character, ' ' by default); longer text is kept whole\n",
+    },
+    Helper {
+        owner: "",
+        name: "pad_right",
+        arities: &[2, 3],
+        help: "pad_right(text, width) / pad_right(text, width, fill) -> string\n  text left-aligned in `width` characters (fill: a character, ' ' by default); longer text is kept whole\n",
+    },
+    Helper {
+        owner: "",
+        name: "center",
+        arities: &[2],
+        help: "center(text, width) -> string\n  text centred in `width` characters\n",
+    },
+    Helper {
+        owner: "",
+        name: "truncate_text",
+        arities: &[2],
+        help: "truncate_text(text, width) -> string\n  at most `width` characters, the last one `…` when cut\n",
+    },
+];
+
 /// The methods of the `Session` and `Batch` values.
 pub const METHODS: &[Helper] = &[
     Helper {
@@ -166,6 +200,11 @@ pub(super) fn function(module: &str, name: &str) -> FuncRegistration {
     declared(FUNCTIONS, module, name)
 }
 
+/// The registration of a declared global text function (`table`, `pad_left`, ...).
+pub(crate) fn global(name: &str) -> FuncRegistration {
+    declared(GLOBALS, "", name)
+}
+
 /// The registration of a declared method of `Session` or `Batch`.
 pub(super) fn method(ty: &str, name: &str) -> FuncRegistration {
     declared(METHODS, ty, name)
@@ -178,9 +217,22 @@ fn declared(list: &[Helper], owner: &str, name: &str) -> FuncRegistration {
         list.iter().any(|h| h.owner == owner && h.name == name),
         "`{owner}::{name}` is registered but not declared in rtr::catalogue"
     );
+    let help = list
+        .iter()
+        .find(|h| h.owner == owner && h.name == name)
+        .map_or("", |h| h.help);
     FuncRegistration::new(name.to_string())
         .with_volatility(true)
         .with_purity(false)
+        .with_comments([doc_comment(help)])
+}
+
+/// Help text as one block of `///` lines: what an editor shows for the function (`falconry defs`).
+pub fn doc_comment(help: &str) -> String {
+    help.lines()
+        .map(|l| format!("/// {l}").trim_end().to_string())
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 #[cfg(test)]

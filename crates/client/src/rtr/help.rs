@@ -1,7 +1,7 @@
 //! `help("rtr::session")`, `help("Session.run")` and `help("falcon/hunt")`: the playbook helpers and the
 //! built-in library described where a responder looks, with signature, options and result.
 
-use super::catalogue::{FUNCTIONS, Helper, METHODS};
+use super::catalogue::{FUNCTIONS, GLOBALS, Helper, METHODS};
 use crate::engine::stdlib::STDLIB;
 
 /// The help of a helper, a value type (`Session`, `Batch`) or a built-in module (`falcon/hunt`).
@@ -12,6 +12,9 @@ pub fn help(topic: &str) -> Option<String> {
             || topic == format!("{}::{}", h.owner, h.name)
     };
     if let Some(h) = FUNCTIONS.iter().find(|h| named(h, "::")) {
+        return Some(h.help.to_string());
+    }
+    if let Some(h) = GLOBALS.iter().find(|h| topic == h.name) {
         return Some(h.help.to_string());
     }
     if let Some(h) = METHODS.iter().find(|h| named(h, ".")) {
@@ -73,6 +76,9 @@ mod tests {
         for h in METHODS {
             let (t, m) = (h.owner, h.name);
             assert!(help(&format!("{t}.{m}")).is_some(), "{t}.{m}");
+        }
+        for h in GLOBALS {
+            assert!(help(h.name).is_some(), "{}", h.name);
         }
         for (path, _) in STDLIB {
             assert!(help(path).is_some_and(|h| h.contains("  ")), "{path}");

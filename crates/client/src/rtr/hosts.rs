@@ -69,10 +69,15 @@ pub fn find(ctx: &Context, fql: &str) -> Result<Value> {
         .collect();
     let total = caller::total_of(&resp).unwrap_or(ids.len() as u64);
     if total != 1 || ids.len() != 1 {
-        let hint = if total == 0 {
-            "no host"
+        let near = if total == 0 {
+            near_hostname(ctx, fql.trim())
         } else {
-            "more than one host; narrow the filter or use `hosts::find_all`"
+            None
+        };
+        let hint = match (total, &near) {
+            (0, Some(n)) => format!("no host; did you mean `{n}`?"),
+            (0, None) => "no host".to_string(),
+            _ => "more than one host; narrow the filter or use `hosts::find_all`".to_string(),
         };
         return Err(Error::new(format!(
             "`hosts::find`: filter `{filter}` matched {total} hosts, expected exactly one ({hint})"
@@ -85,6 +90,33 @@ pub fn find(ctx: &Context, fql: &str) -> Result<Value> {
         .next()
         .map(|h| h.record)
         .ok_or_else(|| Error::new(format!("device `{}` has no details", ids[0])))
+}
+
+/// For a bare host name that matched nothing (`WS-0042`): the tenant's hostname nearest to it, among
+/// those sharing its first two characters (one read, only on this failure path; any error there
+/// just means no suggestion).
+fn near_hostname(ctx: &Context, name: &str) -> Option<String> {
+    if normalize_filter(name) == name || name.chars().count() < 3 {
+        return None; // not a bare name, or too short to guess from
+    }
+    let prefix: String = name.chars().take(2).collect();
+    let resp = caller::send(
+        ctx,
+        OpId::CombinedDevicesByFilter,
+        json!({ "filter": format!("hostname:*'{prefix}*'"), "limit": 500 }),
+    )
+    .ok()?;
+    let records = caller::resources(&resp);
+    let names: Vec<&str> = records
+        .iter()
+        .filter_map(|r| r.get("hostname").and_then(Value::as_str))
+        .collect();
+    let lower = name.to_lowercase();
+    let lowered: Vec<String> = names.iter().map(|n| n.to_lowercase()).collect();
+    let candidates: Vec<&str> = lowered.iter().map(String::as_str).collect();
+    let hit = crate::engine::strict::closest(&lower, &candidates)?;
+    let at = candidates.iter().position(|c| *c == hit)?;
+    Some(crate::terminal::line(names[at]).into_owned())
 }
 
 /// Every device an FQL filter matches (all pages), as device records.

@@ -6,7 +6,7 @@
 
 mod batch;
 mod caller;
-mod catalogue;
+pub mod catalogue;
 mod command;
 mod each;
 mod file;
@@ -28,7 +28,7 @@ mod register;
 mod session;
 mod timing;
 
-pub use catalogue::{FUNCTIONS, Helper, METHODS};
+pub use catalogue::{FUNCTIONS, GLOBALS, Helper, METHODS};
 pub use poll::Backoff;
 pub use register::register;
 

@@ -27,6 +27,7 @@ pub fn register(engine: &mut Engine, ctx: &Arc<Context>) {
     super::methods::register_batch(engine);
     register_fs(engine, ctx);
     super::policy::register(engine, ctx);
+    crate::engine::register_text(engine);
 }
 
 /// What the helpers add to a collection's module: `hosts::find` and `hosts::find_all`, beside the
