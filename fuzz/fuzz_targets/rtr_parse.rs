@@ -7,24 +7,15 @@
 use falconry::rtr::parse;
 use libfuzzer_sys::fuzz_target;
 
-const COMMANDS: &[&str] = &[
-    "ps",
-    "ls",
-    "netstat",
-    "filehash",
-    "users",
-    "reg query",
-    "ipconfig",
-    "ifconfig",
-    "env",
-];
 const PLATFORMS: &[Option<&str>] = &[None, Some("Windows"), Some("Linux"), Some("Mac")];
 
 fuzz_target!(|data: &[u8]| {
     let Some((&pick, rest)) = data.split_first() else {
         return;
     };
-    let command = COMMANDS[usize::from(pick) % COMMANDS.len()];
+    // Every parser of the registry, so a new parser is fuzzed without touching this file.
+    let parser = &parse::PARSERS[usize::from(pick) % parse::PARSERS.len()];
+    let command = parser.command.command().name;
     let platform = PLATFORMS[usize::from(pick / 16) % PLATFORMS.len()];
     let stdout = String::from_utf8_lossy(rest);
     if let Some(p) = parse::parse(command, platform, &stdout)

@@ -3,6 +3,7 @@
 
 use falconry::rtr::parse::{Parsed, parse};
 use serde_json::{Value, json};
+use std::path::Path;
 
 fn capture(name: &str) -> String {
     let path = format!("{}/tests/data/rtr/real/{name}", env!("CARGO_MANIFEST_DIR"));
@@ -390,4 +391,39 @@ fn outputs_without_a_real_capture_fail_closed_on_lines_they_cannot_place() {
     let ifc = parse("ifconfig", Some("Linux"), "1: lo    inet 127.0.0.1/8\n").unwrap();
     assert_eq!(ifc.value, json!([]));
     assert_eq!(ifc.warnings.len(), 1, "{:?}", ifc.warnings);
+}
+
+/// The parser registry's `real_capture` is a checked fact: a platform is listed exactly when a real
+/// capture of that command's output on it is kept in `tests/data/rtr/real/` (named
+/// `PLATFORM_COMMAND_SOURCE.txt`, its source in `SOURCES.md`).
+#[test]
+fn the_parser_registry_names_exactly_the_real_captures_kept() {
+    let real = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/rtr/real");
+    let files: Vec<String> = std::fs::read_dir(&real)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".txt") && !n.contains("_stderr_"))
+        .collect();
+    let sources = std::fs::read_to_string(real.join("SOURCES.md")).unwrap();
+    for parser in falconry::rtr::parse::PARSERS {
+        let command = parser.command.command().name.replace(' ', "_");
+        for platform in falconry::platform::Platform::ALL {
+            let prefix = format!("{}_{command}_", platform.name().to_lowercase());
+            let kept: Vec<&String> = files.iter().filter(|f| f.starts_with(&prefix)).collect();
+            assert_eq!(
+                parser.real_capture.contains(&platform),
+                !kept.is_empty(),
+                "{} on {}: registry says {:?}, captures kept: {kept:?}",
+                parser.command.command().name,
+                platform.name(),
+                parser.real_capture
+            );
+            for f in kept {
+                assert!(
+                    sources.contains(f.as_str()),
+                    "{f} has no entry in SOURCES.md"
+                );
+            }
+        }
+    }
 }

@@ -19,6 +19,7 @@ pub mod schema;
 pub mod table;
 
 use crate::ops::commands::{self, Cmd};
+use crate::platform::Platform;
 use serde_json::{Map, Value};
 
 use table::{Align, Table};
@@ -33,6 +34,76 @@ pub struct Parsed {
     pub warnings: Vec<String>,
 }
 
+/// One command's parser, as every reader of the parsers sees it: the key playbooks read the result
+/// from, and the platforms whose layout a real public capture backs (`tests/data/rtr/real/`, with
+/// its source in `SOURCES.md`). The fuzz target, the bad-input test, `help("parse")` and the README's
+/// list of what is backed by real output all read this table.
+#[derive(Debug)]
+pub struct Parser {
+    pub command: Cmd,
+    pub field: &'static str,
+    pub real_capture: &'static [Platform],
+}
+
+/// Every command with a parser, in the catalogue's order.
+pub const PARSERS: &[Parser] = &[
+    Parser {
+        command: Cmd::Ls,
+        field: "entries",
+        real_capture: &[Platform::Windows, Platform::Linux],
+    },
+    Parser {
+        command: Cmd::Env,
+        field: "env",
+        real_capture: &[],
+    },
+    Parser {
+        command: Cmd::Filehash,
+        field: "hashes",
+        real_capture: &[],
+    },
+    Parser {
+        command: Cmd::Ipconfig,
+        field: "interfaces",
+        real_capture: &[],
+    },
+    Parser {
+        command: Cmd::Netstat,
+        field: "connections",
+        real_capture: &[Platform::Windows],
+    },
+    Parser {
+        command: Cmd::Ps,
+        field: "processes",
+        real_capture: &[Platform::Windows],
+    },
+    Parser {
+        command: Cmd::RegQuery,
+        field: "registry",
+        real_capture: &[],
+    },
+    Parser {
+        command: Cmd::Users,
+        field: "users",
+        real_capture: &[],
+    },
+    Parser {
+        command: Cmd::Ifconfig,
+        field: "interfaces",
+        real_capture: &[],
+    },
+];
+
+/// The parser of `command`, if it has one.
+pub fn parser(command: Cmd) -> Option<&'static Parser> {
+    PARSERS.iter().find(|p| p.command == command)
+}
+
+/// The catalogue name of every parsed command (`reg query` whole), for tests and fuzzing.
+pub fn parsed_command_names() -> impl Iterator<Item = &'static str> {
+    PARSERS.iter().map(|p| p.command.command().name)
+}
+
 /// Parses the stdout of `base_command` into the field playbooks read it from:
 /// `ps` -> `processes`, `ls` -> `entries`, `netstat` -> `connections`, `filehash` -> `hashes`,
 /// `users` -> `users`, `reg query` -> `registry`, `ipconfig`/`ifconfig` -> `interfaces`,
@@ -45,7 +116,7 @@ pub fn parse(base_command: &str, platform: Option<&str>, stdout: &str) -> Option
 }
 
 /// Parses the stdout of one catalogue command; exhaustive, so a new command must say whether it has
-/// a parser.
+/// a parser (and a parser must be in [`PARSERS`]: `every_parser_is_registered` checks it).
 pub fn parse_command(command: Cmd, platform: Option<&str>, stdout: &str) -> Option<Parsed> {
     let windows = match platform {
         Some(p) if p.eq_ignore_ascii_case("windows") => Some(true),
@@ -53,21 +124,15 @@ pub fn parse_command(command: Cmd, platform: Option<&str>, stdout: &str) -> Opti
         _ => None,
     };
     let mut warnings = Vec::new();
-    let (field, value) = match command {
-        Cmd::Ps => (
-            "processes",
-            processes::parse(stdout, windows, &mut warnings),
-        ),
-        Cmd::Ls => ("entries", listing::parse(stdout, windows, &mut warnings)),
-        Cmd::Netstat => (
-            "connections",
-            connections::parse(stdout, windows, &mut warnings),
-        ),
-        Cmd::Filehash => ("hashes", hashes::parse(stdout, &mut warnings)),
-        Cmd::Users => ("users", accounts::parse(stdout, &mut warnings)),
-        Cmd::RegQuery => ("registry", registry::parse(stdout, &mut warnings)),
-        Cmd::Ipconfig | Cmd::Ifconfig => ("interfaces", interfaces::parse(stdout, &mut warnings)),
-        Cmd::Env => ("env", env::parse(stdout, &mut warnings)),
+    let value = match command {
+        Cmd::Ps => processes::parse(stdout, windows, &mut warnings),
+        Cmd::Ls => listing::parse(stdout, windows, &mut warnings),
+        Cmd::Netstat => connections::parse(stdout, windows, &mut warnings),
+        Cmd::Filehash => hashes::parse(stdout, &mut warnings),
+        Cmd::Users => accounts::parse(stdout, &mut warnings),
+        Cmd::RegQuery => registry::parse(stdout, &mut warnings),
+        Cmd::Ipconfig | Cmd::Ifconfig => interfaces::parse(stdout, &mut warnings),
+        Cmd::Env => env::parse(stdout, &mut warnings),
         // Output read as text (`stdout`) only.
         Cmd::Cat
         | Cmd::Cd
@@ -107,6 +172,7 @@ pub fn parse_command(command: Cmd, platform: Option<&str>, stdout: &str) -> Opti
         | Cmd::PutAndRun
         | Cmd::Run => return None,
     };
+    let field = parser(command)?.field;
     Some(Parsed {
         field,
         value,
@@ -294,6 +360,25 @@ pub(crate) fn set(m: &mut Map<String, Value>, key: &str, v: Value) {
         Some(slot) => *slot = v,
         None => {
             m.insert(key.to_string(), v);
+        }
+    }
+}
+
+#[cfg(test)]
+mod registry_tests {
+    use super::*;
+
+    /// A command parses (even empty output) exactly when it is in the registry, under its field.
+    #[test]
+    fn every_parser_is_registered() {
+        for spec in commands::COMMANDS {
+            let parsed = parse_command(spec.key, Some("Windows"), "");
+            assert_eq!(
+                parsed.as_ref().map(|p| p.field),
+                parser(spec.key).map(|p| p.field),
+                "{}",
+                spec.name
+            );
         }
     }
 }
