@@ -89,6 +89,12 @@ pub const FUNCTIONS: &[Helper] = &[
         arities: &[1],
         help: "policies::apply(desired) -> the changes made\n",
     },
+    Helper {
+        owner: "policies",
+        name: "settings",
+        arities: &[1],
+        help: "policies::settings(platform) -> [setting ids]\n  every setting a policy of the platform has, in the console's order; a setting a policy file, a desired-state map or policy::rollout leaves out is off\n",
+    },
 ];
 
 /// The methods of the `Session` and `Batch` values.

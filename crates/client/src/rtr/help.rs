@@ -32,6 +32,36 @@ pub fn help(topic: &str) -> Option<String> {
         .map(|(_, text)| module_help(text))
 }
 
+/// The RTR command catalogue as `help("rtr")` shows it: each command with its platforms, the lowest
+/// role that runs it, the policy setting it needs and whether the guard counts it as destructive.
+/// An unknown command's error points here.
+pub fn commands_text() -> String {
+    use crate::ops::commands::{COMMANDS, LIN, MAC, WIN, settings_needed};
+    let mut out =
+        String::from("RTR commands (s.run, b.run; anything else is refused before it is sent):\n");
+    for c in COMMANDS {
+        let platforms: Vec<&str> = [(WIN, "Windows"), (LIN, "Linux"), (MAC, "Mac")]
+            .iter()
+            .filter(|(bit, _)| c.platforms & bit != 0)
+            .map(|(_, name)| *name)
+            .collect();
+        let needs = settings_needed(c)[1..].join(" + ");
+        out.push_str(&format!(
+            "  {:<16} {:<20} {:<17} {:<30}{}\n",
+            c.name,
+            platforms.join(", "),
+            c.tier.name(),
+            if needs.is_empty() {
+                String::new()
+            } else {
+                format!("policy: {needs}")
+            },
+            if c.destructive { "destructive" } else { "" }
+        ));
+    }
+    out
+}
+
 /// A library module's header comment, then each public function with its `///` lines.
 fn module_help(text: &str) -> String {
     let mut out = String::new();

@@ -1,0 +1,144 @@
+//! Issue 24, "what the responder meant": each trap that let falconry do something other than what the
+//! playbook said, run through the real binary against the emulator.
+
+use crate::rtr_support::{FIN_WS_003, Tenant, WS_042};
+
+/// A rollout that names only `GetCommand` leaves every other capability off, as a policy file and
+/// `policies::apply` do, says what it applied, and the members refuse what it left out.
+#[test]
+fn a_rollout_turns_off_every_setting_it_does_not_name() {
+    let t = Tenant::new();
+    let run = t.script(
+        r#"
+        import "falcon/policy" as policy;
+        let r = policy::rollout(#{ name: "IR lock", platform: "Windows", group: "finance",
+                                   settings: #{ RealTimeFunctionality: true, GetCommand: true } });
+        let check = rtr::preflight(r.members, "runscript -Raw=```Get-Date```");
+        #{ settings: r.settings, members: r.members,
+           refused: check.refused.map(|x| x.setting), ready: check.ready.len() }
+        "#,
+        &[],
+    );
+    let v = run.ok().json();
+    let settings = &v["settings"];
+    for off in [
+        "CustomScripts",
+        "ExecCommand",
+        "PutCommand",
+        "PutAndRunCommand",
+        "FalconScripts",
+        "MemDumpCommand",
+        "XMemDumpCommand",
+    ] {
+        assert_eq!(settings[off], false, "{off}: {}", run.show());
+    }
+    assert_eq!(settings["GetCommand"], true);
+    assert_eq!(settings["RealTimeFunctionality"], true);
+    assert!(
+        v["members"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|m| m == FIN_WS_003 || m == WS_042)
+    );
+    assert_eq!(v["ready"], 0, "{}", run.show());
+    assert!(
+        v["refused"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|s| s == "CustomScripts")
+    );
+    let said = format!("{}{}", run.stdout, run.stderr);
+    assert!(
+        said.contains(
+            "policy::rollout: `IR lock` (Windows) settings on: RealTimeFunctionality, GetCommand; \
+             off: CustomScripts, PutCommand, ExecCommand, FalconScripts, MemDumpCommand, XMemDumpCommand, PutAndRunCommand"
+        ),
+        "{}",
+        run.show()
+    );
+    // In the emulator's own state too: runscript is refused on a member.
+    let state = t.state();
+    let name = state.effective_policy_name(FIN_WS_003);
+    assert_eq!(name.as_deref(), Some("IR lock"));
+}
+
+/// The issue's exact call: `settings: #{ GetCommand: true }` leaves even RTR off (a setting left out is
+/// off, everywhere), so nothing the spec did not name runs.
+#[test]
+fn a_rollout_naming_one_setting_leaves_rtr_itself_off() {
+    let t = Tenant::new();
+    let v = t
+        .script(
+            r#"
+            import "falcon/policy" as policy;
+            let r = policy::rollout(#{ name: "IR lock", platform: "Windows", group: "finance",
+                                       settings: #{ GetCommand: true } });
+            r.settings
+            "#,
+            &[],
+        )
+        .ok()
+        .json();
+    assert_eq!(v["RealTimeFunctionality"], false);
+    assert_eq!(v["CustomScripts"], false);
+    assert_eq!(v["GetCommand"], true);
+}
+
+/// A typo in an RTR command is an error naming it and the nearest command of the host's platform,
+/// never advice to allow destructive commands, and nothing reaches the host.
+#[test]
+fn a_typo_in_an_rtr_command_names_the_nearest_command_and_is_not_sent() {
+    let t = Tenant::new();
+    let run = t.script(
+        r#"
+        let s = rtr::session(hosts::find("WS-042"));
+        let single = "";
+        try { s.run("netstst -nao"); } catch (e) { single = e.message; }
+        let b = rtr::batch([hosts::find("web-01")]);
+        let batch = "";
+        try { b.run("ifconfg"); } catch (e) { batch = e.message; }
+        #{ single: single, batch: batch }
+        "#,
+        &[],
+    );
+    let v = run.ok().json();
+    let single = v["single"].as_str().unwrap();
+    assert!(
+        single.contains(
+            "`netstst` is not an RTR command; did you mean `netstat`? (not sent; the commands for \
+             Windows hosts and what each needs: help(\"rtr\"))"
+        ),
+        "{}",
+        run.show()
+    );
+    let batch = v["batch"].as_str().unwrap();
+    assert!(
+        batch.contains("did you mean `ifconfig`? (not sent; the commands for Linux hosts"),
+        "{}",
+        run.show()
+    );
+    for m in [single, batch, &run.stderr] {
+        assert!(!m.contains("allow-destructive"), "{}", run.show());
+    }
+    assert_eq!(t.count("POST", "/real-time-response/entities/command"), 0);
+    assert_eq!(
+        t.count(
+            "POST",
+            "/real-time-response/entities/active-responder-command"
+        ),
+        0
+    );
+    assert_eq!(
+        t.count("POST", "/real-time-response/entities/admin-command"),
+        0
+    );
+    for batch in [
+        "batch-command",
+        "batch-active-responder-command",
+        "batch-admin-command",
+    ] {
+        assert_eq!(t.count("POST", batch), 0);
+    }
+}
