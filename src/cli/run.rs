@@ -72,9 +72,11 @@ pub fn run(cfg: RunConfig) -> Result<(), Error> {
 /// With `--json`, the playbook's final value (and the plan, in plan mode) on stdout.
 fn print_result(json: bool, safety: &Safety, value: serde_json::Value) -> Result<(), Error> {
     if json {
-        let value = match safety.plan_json() {
-            Some(plan) => serde_json::json!({ "result": value, "plan": plan }),
-            None => value,
+        let value = match (safety.plan_json(), safety.plan_refusals()) {
+            (Some(plan), Some(refused)) => {
+                serde_json::json!({ "result": value, "plan": plan, "refused": refused })
+            }
+            _ => value,
         };
         let text = serde_json::to_string_pretty(&value)
             .map_err(|e| Error::Io(format!("cannot write the result as JSON: {e}")))?;

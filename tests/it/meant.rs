@@ -142,3 +142,79 @@ fn a_typo_in_an_rtr_command_names_the_nearest_command_and_is_not_sent() {
         assert_eq!(t.count("POST", batch), 0);
     }
 }
+
+/// The refusals a real run ends with, as its summary lists them.
+fn refusals(stderr: &str) -> Vec<String> {
+    stderr
+        .lines()
+        .filter_map(|l| l.strip_prefix("  - refused "))
+        .map(|l| format!("refused {l}"))
+        .collect()
+}
+
+/// The same words, but for the ids the plan made up for objects it did not create (`plan-0001`):
+/// the real run names the id the create returned.
+fn same_refusal(planned: &str, real: &str) -> bool {
+    let (p, r): (Vec<&str>, Vec<&str>) = (
+        planned.split_whitespace().collect(),
+        real.split_whitespace().collect(),
+    );
+    p.len() == r.len()
+        && p.iter()
+            .zip(&r)
+            .all(|(p, r)| p == r || (p.starts_with("`plan-") && r.starts_with('`')))
+}
+
+/// `--plan` and the real run come from the same decision: for each example playbook, every step
+/// the real run refuses is in the plan, in the same words, and a plan that lists none runs through.
+#[test]
+fn the_plan_names_every_refusal_of_the_real_run_for_each_example_playbook() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("playbooks");
+    let mut names: Vec<String> = std::fs::read_dir(&root)
+        .unwrap()
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .filter(|n| n.ends_with(".rhai"))
+        .collect();
+    names.sort();
+    assert!(names.len() >= 5, "{names:?}");
+    let mut refused_somewhere = false;
+    for name in &names {
+        let plan = Tenant::new().playbook(name, &["--plan"]);
+        let planned: Vec<String> = match plan.json()["refused"].as_array() {
+            Some(list) => list
+                .iter()
+                .map(|r| r.as_str().unwrap().to_string())
+                .collect(),
+            None => panic!("{name}: no `refused` in the plan\n{}", plan.show()),
+        };
+        // The human plan lists the same lines the real run's summary would.
+        assert_eq!(refusals(&plan.stderr), planned, "{name}\n{}", plan.show());
+        let real = Tenant::new().playbook(name, &[]);
+        let refused = refusals(&real.stderr);
+        for r in &refused {
+            assert!(
+                planned.iter().any(|p| same_refusal(p, r)),
+                "{name}: the real run refused\n  {r}\nwhich the plan did not list: {planned:#?}\n{}",
+                real.show()
+            );
+        }
+        assert_eq!(
+            planned.is_empty(),
+            refused.is_empty(),
+            "{name}: plan {planned:#?}\n{}",
+            real.show()
+        );
+        if !refused.is_empty() {
+            assert!(
+                same_refusal(&planned[0], &refused[0]),
+                "{name}: {planned:#?} {refused:#?}"
+            );
+            assert_eq!(real.code, Some(3), "{name}\n{}", real.show());
+            refused_somewhere = true;
+        }
+    }
+    assert!(
+        refused_somewhere,
+        "no example playbook is refused without the flag"
+    );
+}

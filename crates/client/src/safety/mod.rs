@@ -143,8 +143,14 @@ impl Safety {
     /// Whether a destructive change described by `what` may go ahead: always in plan mode (nothing is
     /// sent), else as the guard decides (`--allow-destructive`, the REPL's question).
     /// A refusal counts in the run's outcome as the guard's own do.
+    /// In plan mode the plan notes it in the words the real run's refusal would use, so `--plan`
+    /// names every step the real run would refuse.
     pub fn permits(&self, what: &str) -> bool {
-        let allowed = self.is_planning() || self.0.guard.permits(what);
+        if let Some(plan) = &self.0.plan {
+            lock(plan).would_refuse(format!("refused {what}"));
+            return true;
+        }
+        let allowed = self.0.guard.permits(what);
         if !allowed {
             lock(&self.0.outcome)
                 .refused
@@ -183,6 +189,11 @@ impl Safety {
     /// The plan as JSON: one object per change, in order (plan mode only).
     pub fn plan_json(&self) -> Option<Value> {
         self.0.plan.as_ref().map(|p| lock(p).to_json())
+    }
+
+    /// Plan mode: every refusal the real run would end with, in its words and order.
+    pub fn plan_refusals(&self) -> Option<Vec<String>> {
+        self.0.plan.as_ref().map(|p| lock(p).refusals().to_vec())
     }
 
     /// Decides what happens to a validated request. `base_dir` and `out_dir` are where uploads may come
@@ -235,6 +246,20 @@ impl Safety {
         let reason = destructive(req);
         let memory = lock(&self.0.memory);
         let targets = memory.targets(req);
+        let line = command
+            .as_ref()
+            .map(|(l, _)| l.clone())
+            .filter(|l| !l.is_empty());
+        // The one decision plan mode and the real run share: the refusal, worded once.
+        let refusal = reason.map(|reason| Refusal {
+            operation: req.op.qualified_name(),
+            command: line.clone(),
+            device_ids: targets.device_ids.clone(),
+            hosts: targets.hosts(&memory),
+            ids: targets.ids.clone(),
+            reason,
+            how_to_allow: self.0.guard.how_to_allow(),
+        });
         if let Some(plan) = &self.0.plan
             && changes
         {
@@ -251,39 +276,33 @@ impl Safety {
                 })
                 .unwrap_or_default();
             drop(memory);
+            let mut plan = lock(plan);
             let answer = plan::record_step(
-                &mut lock(plan),
+                &mut plan,
                 req,
                 targets,
                 command,
-                reason.is_some(),
+                refusal.is_some(),
                 &batch_hosts,
             );
+            if let Some(r) = refusal {
+                plan.would_refuse(r.to_string());
+            }
             return Ok(Verdict::Answer(answer));
         }
-        let Some(reason) = reason else {
+        let Some(refusal) = refusal else {
             return Ok(Verdict::Send(Intent::default()));
         };
-        let hosts = targets.hosts(&memory);
         // The prompt may wait for a person: other hosts of a fan-out must not wait on the lock meanwhile.
         drop(memory);
-        let line = command.map(|(l, _)| l).filter(|l| !l.is_empty());
-        if self
-            .0
-            .guard
-            .permits(&describe(req, line.as_deref(), &hosts, &targets.ids))
-        {
+        if self.0.guard.permits(&describe(
+            req,
+            line.as_deref(),
+            &refusal.hosts,
+            &refusal.ids,
+        )) {
             return Ok(Verdict::Send(Intent::default()));
         }
-        let refusal = Refusal {
-            operation: req.op.qualified_name(),
-            command: line,
-            device_ids: targets.device_ids,
-            hosts,
-            ids: targets.ids,
-            reason,
-            how_to_allow: self.0.guard.how_to_allow(),
-        };
         lock(&self.0.outcome).refused.push(refusal.to_string());
         Err(Stop::Refused(refusal))
     }
