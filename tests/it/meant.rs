@@ -218,3 +218,28 @@ fn the_plan_names_every_refusal_of_the_real_run_for_each_example_playbook() {
         "no example playbook is refused without the flag"
     );
 }
+
+/// A misspelled cloud is refused before anything is sent, with the one meant; a network error names
+/// the URL and where it came from.
+#[test]
+fn a_wrong_cloud_is_refused_and_network_errors_name_the_url() {
+    use crate::common::Test;
+    let out = Test::new()
+        .playbook("hosts::query_devices_by_filter()")
+        .env("FALCON_CLIENT_ID", "id")
+        .env("FALCON_CLIENT_SECRET", crate::common::SECRET)
+        .env("FALCON_CLOUD", "eu1")
+        .run();
+    out.status(1).stderr_has(
+        "`FALCON_CLOUD=eu1` is not a Falcon cloud; did you mean `eu-1`? (the clouds: `us-1`, `us-2`, \
+         `us-3`, `eu-1`, `us-gov-1`, `us-gov-2`, or `auto`)",
+    );
+    out.no_secret();
+    let out = Test::new()
+        .playbook("hosts::query_devices_by_filter()")
+        .unreachable_tenant()
+        .run();
+    out.stderr_has("connection failed")
+        .stderr_has("(`http://127.0.0.1:9/oauth2/token`, `FALCON_BASE_URL`)")
+        .no_secret();
+}
