@@ -243,3 +243,38 @@ fn a_wrong_cloud_is_refused_and_network_errors_name_the_url() {
         .stderr_has("(`http://127.0.0.1:9/oauth2/token`, `FALCON_BASE_URL`)")
         .no_secret();
 }
+
+/// A command queued on one session (`queue_offline`) is collected by a later run from the result the
+/// first run saved, exactly as a batch's: the run leaves the session for Falcon to keep.
+#[test]
+fn a_later_run_collects_what_a_single_session_queued() {
+    use crate::rtr_support::WS_108;
+    let t = Tenant::new();
+    let saved = t
+        .script(
+            &format!(
+                r#"let s = rtr::session("{WS_108}", #{{ queue_offline: true }});
+                   s.run("ps")"#
+            ),
+            &[],
+        )
+        .ok()
+        .json();
+    assert_eq!(saved["queued"], true, "{saved}");
+    assert!(t.state().set_online(WS_108, true));
+    let arg = format!("answer={saved}");
+    let run = t.script("rtr::queued([args.answer])", &["--arg-json", &arg]);
+    let v = run.ok().json();
+    assert_eq!(v["pending"], serde_json::json!([]), "{v}");
+    assert_eq!(v["done"][0]["hostname"], "WS-108", "{v}");
+    assert_eq!(
+        v["done"][0]["cloud_request_id"], saved["cloud_request_id"],
+        "{v}"
+    );
+    assert!(
+        v["done"][0]["processes"]
+            .as_array()
+            .is_some_and(|p| !p.is_empty()),
+        "{v}"
+    );
+}

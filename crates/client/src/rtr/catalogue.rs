@@ -151,7 +151,7 @@ pub const METHODS: &[Helper] = &[
         owner: "Session",
         name: "close",
         arities: &[0],
-        help: "s.close()\n  closes the session now (it closes by itself at the end of the run)\n",
+        help: "s.close()\n  closes the session now (it closes by itself at the end of the run); a session with a command queued for an offline host is left open for Falcon to run it, and rtr::queued(saved results) collects it in a later run\n",
     },
     Helper {
         owner: "Batch",

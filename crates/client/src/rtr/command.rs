@@ -162,6 +162,7 @@ fn run_once(session: &Session, command_string: &str, timeout: Duration) -> Resul
         // The host is offline: the command runs when it returns; waiting here would only time out.
         result["queued"] = json!(true);
         session.0.queued.record(&result);
+        session.hold_for_queued();
         return Ok(result);
     }
     let timing = &session.0.timing;
