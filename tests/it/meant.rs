@@ -278,3 +278,40 @@ fn a_later_run_collects_what_a_single_session_queued() {
         "{v}"
     );
 }
+
+/// RTR's triple backticks inside Rhai: `s.runscript_raw` takes the script as written in a backtick
+/// string (one backslash in a Windows path) and sends it between RTR's triple backticks.
+#[test]
+fn runscript_raw_sends_a_backtick_string_as_written() {
+    use falconry::sim::host::fleet::windows_implant;
+    let t = Tenant::new();
+    let implant = windows_implant("bob");
+    let run = t.script(
+        &format!(
+            "let s = rtr::session(hosts::find(\"WS-042\"));\n\
+             let r = s.runscript_raw(`Write-Output C:\\Users\\Public\n\
+             Write-Output {implant}`);\n\
+             let bad = \"\";\n\
+             try {{ s.runscript_raw(\"Write-Output ```x```\"); }} catch (e) {{ bad = e.message; }}\n\
+             #{{ line: r.command_string, stdout: r.stdout, bad: bad }}"
+        ),
+        &["--allow-destructive"],
+    );
+    let v = run.ok().json();
+    assert_eq!(
+        v["line"],
+        format!("runscript -Raw=```Write-Output C:\\Users\\Public\nWrite-Output {implant}```"),
+        "{}",
+        run.show()
+    );
+    // The host ran it as one script, each backslash as written.
+    assert_eq!(v["stdout"], format!("C:\\Users\\Public\n{implant}\n"));
+    assert!(
+        v["bad"]
+            .as_str()
+            .unwrap()
+            .contains("the script holds ```, which would end RTR's -Raw=```...``` block early"),
+        "{}",
+        run.show()
+    );
+}

@@ -125,6 +125,12 @@ pub const METHODS: &[Helper] = &[
     },
     Helper {
         owner: "Session",
+        name: "runscript_raw",
+        arities: &[1, 2],
+        help: "s.runscript_raw(text) / s.runscript_raw(text, #{timeout}) -> run result\n  runs `text` as `runscript -Raw=```text```` (destructive); write it in a backtick string, where `C:\\Users` needs no doubled backslash, or read it with fs::read(\"fix.ps1\")\n",
+    },
+    Helper {
+        owner: "Session",
         name: "put_and_run",
         arities: &[1],
         help: "s.put_and_run(name) -> run result\n  copies a put-file and runs it (destructive)\n",
