@@ -101,6 +101,8 @@ struct Inner {
     plan: Option<Mutex<Plan>>,
     /// Shared by every playbook of a `watch`: one file, one lock.
     audit: Option<Arc<AuditLog>>,
+    /// The case's own copy of this playbook's entries (a `watch` run's case; `run` tees through `audit`).
+    case_audit: Option<AuditLog>,
     playbook: Option<Playbook>,
     /// Locked before `plan` whenever both are needed.
     memory: Mutex<Memory>,
@@ -130,6 +132,7 @@ impl Safety {
             guard: settings.guard,
             plan: settings.plan.then(|| Mutex::new(Plan::default())),
             audit: settings.audit.map(Arc::new),
+            case_audit: None,
             playbook: settings.playbook,
             memory: Mutex::new(Memory::default()),
             outcome: Mutex::new(Outcome::default()),
@@ -164,16 +167,40 @@ impl Safety {
     }
 
     /// The same guard and audit log for another playbook, with a plan and memory of its own (`watch`
-    /// runs many playbooks, each planned and audited under its own name).
-    pub fn for_playbook(&self, playbook: Playbook) -> Safety {
-        Safety(Arc::new(Inner {
+    /// runs many playbooks, each planned and audited under its own name); `case_audit` is the run's
+    /// case's copy of its entries.
+    pub fn for_playbook(
+        &self,
+        playbook: Playbook,
+        case_audit: Option<&Path>,
+    ) -> Result<Safety, String> {
+        Ok(Safety(Arc::new(Inner {
             guard: self.0.guard.clone(),
             plan: self.0.plan.as_ref().map(|_| Mutex::new(Plan::default())),
             audit: self.0.audit.clone(),
+            case_audit: case_audit.map(AuditLog::open).transpose()?,
             playbook: Some(playbook),
             memory: Mutex::new(Memory::default()),
             outcome: Mutex::new(Outcome::default()),
-        }))
+        })))
+    }
+
+    /// Appends an audit entry to the audit log and the case's copy (those there are).
+    fn audit_append(&self, entry: &Value) -> Result<(), String> {
+        for log in self
+            .0
+            .audit
+            .as_deref()
+            .into_iter()
+            .chain(&self.0.case_audit)
+        {
+            log.append(entry)?;
+        }
+        Ok(())
+    }
+
+    fn audits(&self) -> bool {
+        self.0.audit.is_some() || self.0.case_audit.is_some()
     }
 
     /// The changes recorded so far (plan mode only).
@@ -214,16 +241,12 @@ impl Safety {
     /// Writes the intent entry of a state-changing request about to be sent.
     fn intend(&self, req: &Request) -> Result<Intent, Stop> {
         static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
-        let Some(audit) = &self.0.audit else {
-            return Ok(Intent(None));
-        };
-        if !req.op.changes_state() {
+        if !self.audits() || !req.op.changes_state() {
             return Ok(Intent(None));
         }
         let id = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let targets = lock(&self.0.memory).targets(req);
-        audit
-            .append(&audit::intent(req, targets, self.0.playbook.as_ref(), id))
+        self.audit_append(&audit::intent(req, targets, self.0.playbook.as_ref(), id))
             .map_err(Stop::AuditBefore)?;
         Ok(Intent(Some(id)))
     }
@@ -341,21 +364,17 @@ impl Safety {
             }
             targets
         };
-        let Some(audit) = &self.0.audit else {
-            return Ok(());
-        };
-        if !req.op.changes_state() || matches!(result, Err(ApiError::Config(_))) {
+        if !self.audits() || !req.op.changes_state() || matches!(result, Err(ApiError::Config(_))) {
             return Ok(());
         }
-        audit
-            .append(&audit::entry(
-                req,
-                targets,
-                result,
-                self.0.playbook.as_ref(),
-                intent.0,
-            ))
-            .map_err(Stop::Audit)
+        self.audit_append(&audit::entry(
+            req,
+            targets,
+            result,
+            self.0.playbook.as_ref(),
+            intent.0,
+        ))
+        .map_err(Stop::Audit)
     }
 
     /// Remembers a change that was made (a tenant change, or an RTR command that changes a host).
