@@ -165,9 +165,7 @@ fn helpers_text() -> String {
     let mut out =
         String::from("helpers and methods (`help(\"NAME\")` in the REPL shows the rest):\n");
     for h in crate::rtr::FUNCTIONS.iter().chain(crate::rtr::METHODS) {
-        if let Some(first) = h.help.lines().next() {
-            out.push_str(&format!("  {first}\n"));
-        }
+        out.push_str(&format!("  {}\n", h.signature()));
     }
     for (path, _) in crate::engine::stdlib::STDLIB {
         out.push_str(&format!("\nimport \"{path}\"\n"));

@@ -315,3 +315,135 @@ fn runscript_raw_sends_a_backtick_string_as_written() {
         run.show()
     );
 }
+
+/// Every helper's answer, from the emulator, matches the shape its declaration gives (and `help()`
+/// and `ops --helpers` print): a helper added without a case here fails too.
+#[test]
+fn every_helper_answers_the_shape_it_declares() {
+    let t = Tenant::new();
+    std::fs::write(t.dir.path().join("fix.ps1"), "Write-Output hi").unwrap();
+    let run = t.script(
+        r#"
+        let out = #{};
+        let ws = hosts::find("WS-042");
+        out["hosts::find"] = ws;
+        out["hosts::find_all"] = hosts::find_all();
+        real_time_response_admin::create_put_files(#{ file: #{ filename: "tool.ps1", content: "Write-Output tool" }, description: "t" });
+        real_time_response_admin::create_scripts(#{ name: "hello.ps1", content: "Write-Output hello",
+            permission_type: "group", platform: "windows", description: "d" });
+        let s = rtr::session(ws);
+        out["rtr::session"] = type_of(s);
+        let b = rtr::batch([ws, hosts::find("WS-108")], #{ queue_offline: true });
+        out["rtr::batch"] = type_of(b);
+        out["rtr::each"] = rtr::each([ws], |s| s.pwd());
+        out["rtr::preflight"] = rtr::preflight(hosts::find_all().map(|h| h.device_id), "memdump 4 x");
+        out["Batch.run"] = b.run("ps");
+        out["Batch.get"] = rtr::batch([ws]).get(`C:\Windows\System32\drivers\etc\hosts`);
+        out["rtr::queued"] = rtr::queued();
+        out["fs::list"] = fs::list();
+        out["fs::read"] = fs::read("fix.ps1");
+        out["policies::current"] = policies::current();
+        out["policies::plan"] = policies::plan(policies::current());
+        out["policies::apply"] = policies::apply(policies::current());
+        out["policies::settings"] = policies::settings("Windows");
+        out["Session.run"] = s.run("ls");
+        out["Session.get"] = s.get(`C:\Windows\System32\drivers\etc\hosts`);
+        out["Session.put"] = s.put("tool.ps1");
+        out["Session.runscript"] = s.runscript("hello.ps1");
+        out["Session.runscript_raw"] = s.runscript_raw("Write-Output raw");
+        out["Session.put_and_run"] = s.put_and_run("tool.ps1");
+        out["Session.cd"] = s.cd(`C:\Windows`);
+        out["Session.pwd"] = s.pwd();
+        let evil = s.run("ps").processes.filter(|p| p.name == "evil")[0];
+        out["Session.kill"] = s.kill(evil);
+        out["Session.close"] = s.close();
+        out
+        "#,
+        &["--allow-destructive"],
+    );
+    let v = run.ok().json();
+    // The answers exercise what the declarations allow: a refusal, a queued host, a parsed command.
+    assert!(
+        !v["rtr::preflight"]["refused"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+    assert!(!v["Batch.run"]["queued"].as_object().unwrap().is_empty());
+    assert!(v["Session.run"]["entries"].is_array());
+    let helpers = falconry::rtr::FUNCTIONS
+        .iter()
+        .map(|h| (format!("{}::{}", h.owner, h.name), h))
+        .chain(
+            falconry::rtr::METHODS
+                .iter()
+                .map(|h| (format!("{}.{}", h.owner, h.name), h)),
+        );
+    for (name, h) in helpers {
+        let answer = v
+            .get(&name)
+            .unwrap_or_else(|| panic!("`{name}` is not exercised by this test"));
+        if let Err(e) = h.returns.check(answer, &name) {
+            panic!("{e}\n  declared: {}\n  answer: {answer}", h.signature());
+        }
+    }
+}
+
+/// The block of README.md between the two markers.
+fn readme_block(begin: &str, end: &str) -> String {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let start = readme.find(begin).expect("the begin marker") + begin.len();
+    let stop = readme.find(end).expect("the end marker");
+    readme[start..stop].to_string()
+}
+
+/// README's list of helpers is what the declarations render (`falconry ops --helpers` prints the same
+/// lines): it cannot drift from what the helpers answer.
+#[test]
+fn the_readme_lists_each_helper_with_its_declared_answer() {
+    let want: String = falconry::rtr::FUNCTIONS
+        .iter()
+        .chain(falconry::rtr::METHODS)
+        .map(|h| format!("{}\n", h.signature()))
+        .collect();
+    let block = readme_block(
+        "<!-- helpers: begin -->\n```text\n",
+        "```\n<!-- helpers: end -->",
+    );
+    assert_eq!(
+        block, want,
+        "README.md's helper list is out of date; replace it with:\n{want}"
+    );
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_falconry"))
+        .args(["ops", "--helpers"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    for line in want.lines() {
+        assert!(text.contains(&format!("  {line}\n")), "{line}\n{text}");
+    }
+}
+
+/// Walking a map keyed by device id with `for` says how to walk it instead of Rhai's bare message.
+#[test]
+fn walking_a_batch_answer_with_for_says_how() {
+    use crate::rtr_support::WS_108;
+    let t = Tenant::new();
+    let r = t.script(
+        &format!(
+            r#"let b = rtr::batch(["{WS_042}", "{WS_108}"], #{{ queue_offline: true }});
+               let ps = b.run("ps");
+               for q in ps.queued {{ print(q); }}"#
+        ),
+        &[],
+    );
+    assert_eq!(r.code, Some(1), "{}", r.show());
+    assert!(
+        r.stderr.contains(
+            "it cannot walk a map (answers keyed by device id, such as `results`, `queued`"
+        ),
+        "{}",
+        r.show()
+    );
+}

@@ -12,17 +12,17 @@ pub fn help(topic: &str) -> Option<String> {
             || topic == format!("{}::{}", h.owner, h.name)
     };
     if let Some(h) = FUNCTIONS.iter().find(|h| named(h, "::")) {
-        return Some(h.help.to_string());
+        return Some(h.text());
     }
     if let Some(h) = METHODS.iter().find(|h| named(h, ".")) {
-        return Some(h.help.to_string());
+        return Some(h.text());
     }
     if topic == "Session" || topic == "Batch" {
         return Some(
             METHODS
                 .iter()
                 .filter(|h| h.owner == topic)
-                .map(|h| h.help)
+                .map(Helper::text)
                 .collect(),
         );
     }
