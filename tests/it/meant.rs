@@ -447,3 +447,65 @@ fn walking_a_batch_answer_with_for_says_how() {
         r.show()
     );
 }
+
+/// The case report: a summary first, each command once with its kind from the catalogue, every host as
+/// its hostname with the device id beside it, the result pretty-printed, and a large output cut in the
+/// page and linked to its full text in the case folder by a relative path that resolves.
+#[test]
+fn the_case_report_lists_each_command_once_and_links_large_outputs() {
+    let t = Tenant::new();
+    t.script(
+        r#"
+        let s = rtr::session(hosts::find("WS-042"));
+        s.run("ps");
+        s.run("ls");
+        rtr::batch(hosts::find_all()).run("netstat");
+        #{ verdict: "clean", hosts: [1, 2, 3] }
+        "#,
+        &[],
+    )
+    .ok();
+    let cases: Vec<_> = std::fs::read_dir(t.out().join("cases"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(cases.len(), 1);
+    let case = &cases[0];
+    let page = t.dir.path().join("report").join("case.html");
+    std::fs::create_dir_all(page.parent().unwrap()).unwrap();
+    let made = std::process::Command::new(env!("CARGO_BIN_EXE_falconry"))
+        .args(["case", "report"])
+        .arg(case)
+        .arg("--out")
+        .arg(&page)
+        .output()
+        .unwrap();
+    assert!(made.status.success(), "{made:?}");
+    let html = std::fs::read_to_string(&page).unwrap();
+    let at = |s: &str| html.find(s).unwrap_or_else(|| panic!("no {s}"));
+    assert!(
+        at("id=\"summary\"") < at("id=\"timeline\""),
+        "the summary comes first"
+    );
+    // Each command once, with its kind; the audit's entry for it is not a second "change" row.
+    let timeline = &html[at("id=\"timeline\"")..at("id=\"refused\"")];
+    assert_eq!(timeline.matches("<code>ps</code>").count(), 1, "{timeline}");
+    assert!(timeline.contains("command (read-only)"));
+    assert!(!timeline.contains("<td>change</td>"), "{timeline}");
+    // The host column: hostname, then the device id.
+    assert!(
+        timeline.contains(&format!("WS-042 <code class=\"id\">{WS_042}</code>")),
+        "{timeline}"
+    );
+    // Pretty-printed: the result is indented JSON.
+    assert!(
+        html.contains("\n  &quot;verdict&quot;: &quot;clean&quot;"),
+        "{html}"
+    );
+    // `ps` output is larger than the case keeps inline: cut, and linked to the full text.
+    let href_at = at("href=\"") + "href=\"".len();
+    let href = &html[href_at..href_at + html[href_at..].find('"').unwrap()];
+    assert!(href.starts_with("../out/cases/"), "{href}");
+    let full = std::fs::read_to_string(page.parent().unwrap().join(href)).unwrap();
+    assert!(full.len() > 2048 && full.contains("evil"), "{}", full.len());
+}
