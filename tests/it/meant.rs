@@ -509,3 +509,28 @@ fn the_case_report_lists_each_command_once_and_links_large_outputs() {
     let full = std::fs::read_to_string(page.parent().unwrap().join(href)).unwrap();
     assert!(full.len() > 2048 && full.contains("evil"), "{}", full.len());
 }
+
+/// A typo of a known command in a raw RTR operation is refused with the command meant, even with
+/// `--allow-destructive`, and the refusal does not suggest the flag.
+#[test]
+fn a_typo_in_a_raw_rtr_operation_is_refused_whatever_the_flags() {
+    let t = Tenant::new();
+    let run = t.script(
+        &format!(
+            r#"let sid = real_time_response::init_session(#{{ device_id: "{WS_042}" }}).body.resources[0].session_id;
+               real_time_response_admin::execute_admin_command(#{{
+                   base_command: "netstst", command_string: "netstst -nao", session_id: sid }});"#
+        ),
+        &["--allow-destructive"],
+    );
+    assert_eq!(run.code, Some(3), "{}", run.show());
+    assert!(
+        run.stderr
+            .contains("`netstst` is not an RTR command; did you mean `netstat`?"),
+        "{}",
+        run.show()
+    );
+    assert!(run.stderr.contains("fix the command; no flag sends it"));
+    assert!(!run.stderr.contains("rerun with `--allow-destructive`"), "{}", run.show());
+    assert_eq!(t.count("POST", "/real-time-response/entities/admin-command"), 0);
+}

@@ -273,15 +273,25 @@ impl Safety {
             .as_ref()
             .map(|(l, _)| l.clone())
             .filter(|l| !l.is_empty());
-        // The one decision plan mode and the real run share: the refusal, worded once.
+        // The one decision plan mode and the real run share: the refusal, worded once. A typo of a
+        // known command is refused as such, and no flag lets it through.
+        let typo = match &command {
+            Some((l, None)) => guard::typo(l),
+            _ => None,
+        };
         let refusal = reason.map(|reason| Refusal {
             operation: req.op.qualified_name(),
             command: line.clone(),
             device_ids: targets.device_ids.clone(),
             hosts: targets.hosts(&memory),
             ids: targets.ids.clone(),
-            reason,
-            how_to_allow: self.0.guard.how_to_allow(),
+            allowable: typo.is_none(),
+            how_to_allow: if typo.is_some() {
+                guard::FIX_TYPO
+            } else {
+                self.0.guard.how_to_allow()
+            },
+            reason: typo.unwrap_or_else(|| reason.to_string()),
         });
         if let Some(plan) = &self.0.plan
             && changes
@@ -318,12 +328,14 @@ impl Safety {
         };
         // The prompt may wait for a person: other hosts of a fan-out must not wait on the lock meanwhile.
         drop(memory);
-        if self.0.guard.permits(&describe(
-            req,
-            line.as_deref(),
-            &refusal.hosts,
-            &refusal.ids,
-        )) {
+        if refusal.allowable
+            && self.0.guard.permits(&describe(
+                req,
+                line.as_deref(),
+                &refusal.hosts,
+                &refusal.ids,
+            ))
+        {
             return Ok(Verdict::Send(Intent::default()));
         }
         lock(&self.0.outcome).refused.push(refusal.to_string());
