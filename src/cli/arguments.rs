@@ -254,6 +254,9 @@ pub struct WatchArgs {
     /// Run each playbook dropped into PATH once, then move it to `done/` or `failed/` with a result file
     #[arg(long)]
     pub inbox: bool,
+    /// Keep no case folder (by default each run writes one under OUT/cases/, as `run` does)
+    #[arg(long)]
+    pub no_case: bool,
     #[command(flatten)]
     pub script: ScriptArgs,
 }

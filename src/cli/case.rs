@@ -165,7 +165,6 @@ pub fn command(c: CaseCommand) -> Result<(), Error> {
             }
         }
         CaseCommand::Report { dir, out } => {
-            let html = render_report(&dir).map_err(Error::Usage)?;
             let out = out.unwrap_or_else(|| {
                 let name = dir
                     .file_name()
@@ -173,10 +172,33 @@ pub fn command(c: CaseCommand) -> Result<(), Error> {
                     .unwrap_or_else(|| "case".into());
                 dir.with_file_name(format!("{name}.html"))
             });
+            let html = render_report(&dir, &link_base(&out, &dir)).map_err(Error::Usage)?;
             std::fs::write(&out, html)
                 .map_err(|e| Error::Io(format!("cannot write `{}`: {e}", out.display())))?;
             println!("{}", out.display());
             Ok(())
         }
     }
+}
+
+/// The case folder as the page at `page` links to it: a relative path ending in `/` (`case/`,
+/// `../cases/x/`), so the page and the case can be moved together.
+fn link_base(page: &Path, dir: &Path) -> String {
+    let full = |p: &Path| {
+        std::path::absolute(p)
+            .unwrap_or_else(|_| p.to_path_buf())
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect::<Vec<_>>()
+    };
+    let from = full(
+        page.parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new(".")),
+    );
+    let to = full(dir);
+    let common = from.iter().zip(&to).take_while(|(a, b)| a == b).count();
+    let mut parts: Vec<String> = vec!["..".to_string(); from.len() - common];
+    parts.extend(to[common..].iter().cloned());
+    parts.iter().map(|p| format!("{p}/")).collect()
 }

@@ -169,9 +169,7 @@ fn helpers_text() -> String {
         .chain(crate::rtr::METHODS)
         .chain(crate::rtr::GLOBALS)
     {
-        if let Some(first) = h.help.lines().next() {
-            out.push_str(&format!("  {first}\n"));
-        }
+        out.push_str(&format!("  {}\n", h.signature()));
     }
     for (path, _) in crate::engine::stdlib::STDLIB {
         out.push_str(&format!("\nimport \"{path}\"\n"));

@@ -156,7 +156,11 @@ fn overview() -> String {
 fn topic_help(topic: &str) -> Result<String, Box<EvalAltResult>> {
     let topic = topic.trim();
     if topic == "rtr" {
-        return Ok(crate::rtr::parse::schema::help_text());
+        return Ok(format!(
+            "{}\n{}",
+            crate::rtr::help::commands_text(),
+            crate::rtr::parse::schema::help_text()
+        ));
     }
     if let Some(text) = crate::rtr::help::help(topic) {
         return Ok(text);

@@ -83,9 +83,11 @@ fn print_result(
         return hand_on(h, &value);
     }
     if json {
-        let value = match safety.plan_json() {
-            Some(plan) => serde_json::json!({ "result": value, "plan": plan }),
-            None => value,
+        let value = match (safety.plan_json(), safety.plan_refusals()) {
+            (Some(plan), Some(refused)) => {
+                serde_json::json!({ "result": value, "plan": plan, "refused": refused })
+            }
+            _ => value,
         };
         let text = serde_json::to_string_pretty(&value)
             .map_err(|e| Error::Io(format!("cannot write the result as JSON: {e}")))?;

@@ -12,6 +12,8 @@ use rhai::Map;
 
 pub struct WatchConfig {
     pub target: Target,
+    /// Where each run's case goes (`OUT`), `None` with `--no-case`.
+    pub cases: Option<std::path::PathBuf>,
     pub args: Map,
     pub options: Options,
     pub safety: RunFlags,
@@ -46,6 +48,7 @@ impl WatchConfig {
         let options = script_options(&a.script, base_dir, false)?;
         Ok(WatchConfig {
             target,
+            cases: (!a.no_case).then(|| options.out_dir.clone()),
             args: arg_map(&a.script.args, &a.script.arg_json)?,
             options,
             safety: safety_flags(a.script.safety),
@@ -67,6 +70,7 @@ pub fn watch(cfg: WatchConfig) -> Result<(), Error> {
         options,
         cancel,
         args: cfg.args,
+        cases: cfg.cases,
     };
     watch::run(cfg.target, runner).map_err(Error::Backend)?;
     drop(selected);

@@ -35,6 +35,7 @@ mod engine_stdlib;
 mod faults_api;
 mod hostile;
 mod layers;
+mod meant;
 mod no_silent_wrong_action;
 mod parse_roundtrip;
 mod playbooks_examples;

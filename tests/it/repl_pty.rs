@@ -179,6 +179,11 @@ fn a_statement_prints_its_value_and_variables_persist() {
     assert!(shown.contains("ps -> r.processes"), "{shown}");
     assert!(shown.contains("working_memory_kb"), "{shown}");
     assert!(shown.contains("state_printed"), "{shown}");
+    // ... after the command catalogue an unknown command's error points to.
+    assert!(
+        shown.contains("netstat ") && shown.contains("policy: CustomScripts"),
+        "{shown}"
+    );
 
     // Resources print as a table; `:json` switches to the raw answer, headers included.
     let shown = repl.line(

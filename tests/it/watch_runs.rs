@@ -493,3 +493,67 @@ fn inbox_playbooks_take_sidecar_arguments_read_their_folder_and_report_structure
         "{api}"
     );
 }
+
+/// The case folders under `out/cases/`, sorted.
+fn cases(out: &Path) -> Vec<std::path::PathBuf> {
+    let mut v: Vec<_> = std::fs::read_dir(out.join("cases"))
+        .map(|d| d.map(|e| e.unwrap().path()).collect())
+        .unwrap_or_default();
+    v.sort();
+    v
+}
+
+/// Issue 24: each watch run and each inbox playbook writes a case, as `run` does: the playbook as run,
+/// a transcript, the summary and a manifest `case verify` accepts; the inbox's result names it.
+#[test]
+fn each_watch_run_and_each_inbox_playbook_writes_a_case() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let p = dir.path().join("triage.rhai");
+    std::fs::write(&p, "print(`first`); 1").unwrap();
+    let out_arg = out.display().to_string();
+    let w = Watch::start(dir.path(), &["triage.rhai", "--out", &out_arg]);
+    save_atomically(&p, "print(`first`); 1");
+    w.exactly("triage.rhai: ok in", 1);
+    save_atomically(&p, "print(`second`); 2");
+    w.exactly("triage.rhai: ok in", 2);
+    w.stop();
+    let found = cases(&out);
+    assert_eq!(found.len(), 2, "{found:?}");
+    for (case, said) in found.iter().zip(["first", "second"]) {
+        let summary = result(&case.join("summary.json"));
+        assert_eq!(summary["outcome"]["status"], "ok", "{summary}");
+        assert!(case.join("playbook/triage.rhai").is_file());
+        let transcript = std::fs::read_to_string(case.join("transcript.jsonl")).unwrap();
+        assert!(transcript.contains(said), "{transcript}");
+        let verify = std::process::Command::new(env!("CARGO_BIN_EXE_falconry"))
+            .args(["case", "verify"])
+            .arg(case)
+            .output()
+            .unwrap();
+        assert!(verify.status.success(), "{verify:?}");
+    }
+
+    let inbox = dir.path().join("inbox");
+    std::fs::create_dir_all(&inbox).unwrap();
+    let inbox_out = dir.path().join("inbox-out");
+    let inbox_arg = inbox_out.display().to_string();
+    let w = Watch::start(&inbox, &["--inbox", ".", "--out", &inbox_arg]);
+    std::fs::write(inbox.join("one.rhai"), "print(`one`); 1").unwrap();
+    w.exactly("one.rhai: moved to done/one.rhai", 1);
+    std::fs::write(inbox.join("two.rhai"), "throw \"no such host\";").unwrap();
+    w.exactly("two.rhai: moved to failed/two.rhai", 1);
+    w.stop();
+    let found = cases(&inbox_out);
+    assert_eq!(found.len(), 2, "{found:?}");
+    let one = result(&inbox.join("done/one.result.json"));
+    let two = result(&inbox.join("failed/two.result.json"));
+    for (r, status) in [(&one, "ok"), (&two, "error")] {
+        let case = std::path::PathBuf::from(r["case"].as_str().unwrap());
+        assert!(found.contains(&case), "{r} {found:?}");
+        assert_eq!(
+            result(&case.join("summary.json"))["outcome"]["status"],
+            status
+        );
+    }
+}

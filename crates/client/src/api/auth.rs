@@ -46,7 +46,11 @@ pub(super) async fn fetch(
         .await
         .map_err(|e| ApiError::Transport {
             operation: operation.clone(),
-            message: super::client::describe(&e),
+            message: format!(
+                "{}{}",
+                super::client::describe(&e),
+                super::client::location(&e, cfg)
+            ),
         })?;
     let status = answer.status().as_u16();
     let headers = super::client::header_pairs(answer.headers());

@@ -166,7 +166,11 @@ impl Client {
                         self.wait(pause, &operation).await?;
                         continue;
                     }
-                    let message = gave_up(describe(&e), started, attempt);
+                    let message = gave_up(
+                        format!("{}{}", describe(&e), location(&e, &self.cfg)),
+                        started,
+                        attempt,
+                    );
                     return Err(if e.is_connect() || req.op.retry_safe() {
                         ApiError::Transport { operation, message }
                     } else {
@@ -521,6 +525,21 @@ fn read_body(status: u16, text: &str) -> (Value, bool) {
             (shape, false)
         }
     }
+}
+
+/// Where a request that failed in transit went: the URL (without its query, which may carry ids)
+/// and the cloud or setting it came from, so a wrong cloud or a missing route is plain.
+pub(super) fn location(e: &reqwest::Error, cfg: &super::ClientConfig) -> String {
+    let url = e.url().map_or_else(
+        || cfg.base_url.clone(),
+        |u| {
+            let mut u = u.clone();
+            u.set_query(None);
+            u.set_fragment(None);
+            u.to_string()
+        },
+    );
+    format!(" (`{url}`, {})", cfg.origin)
 }
 
 /// A transport error without the URL's query (which may carry ids) and without reqwest's debug noise.

@@ -43,13 +43,33 @@ pub const CLOUDS: &[(&str, &str)] = &[
     ("us-gov-2", "https://api.us-gov-2.crowdstrike.mil"),
 ];
 
-/// The base URL of a cloud name, accepting `us-1`, `US1`, `US-GOV-1` alike.
+/// The base URL of a cloud name as FalconPy and the console spell it (`eu-1`, `US-GOV-1`; case does
+/// not matter). A near miss (`eu1`) is not guessed at: the tenant's data is in one region only.
 pub fn cloud_url(name: &str) -> Option<&'static str> {
-    let norm = |s: &str| s.to_ascii_lowercase().replace(['-', '_'], "");
     CLOUDS
         .iter()
-        .find(|(n, _)| norm(n) == norm(name))
+        .find(|(n, _)| n.eq_ignore_ascii_case(name.trim()))
         .map(|(_, url)| *url)
+}
+
+/// Why `FALCON_CLOUD={name}` is refused: the clouds, and the one meant when it is a near miss.
+fn unknown_cloud(name: &str) -> String {
+    let names: Vec<&str> = CLOUDS.iter().map(|(n, _)| *n).collect();
+    let lower = name.trim().to_ascii_lowercase();
+    // `eu1`, `us_2`: the same letters without or with another separator.
+    let norm = |s: &str| s.replace(['-', '_', ' '], "");
+    let near = names
+        .iter()
+        .find(|n| norm(n) == norm(&lower))
+        .copied()
+        .or_else(|| crate::ops::suggest::closest(&lower, &names))
+        .map(|n| format!("; did you mean `{n}`?"))
+        .unwrap_or_default();
+    let listed: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
+    format!(
+        "`FALCON_CLOUD={name}` is not a Falcon cloud{near} (the clouds: {}, or `auto`)",
+        listed.join(", ")
+    )
 }
 
 #[derive(Clone, Debug)]
@@ -57,6 +77,8 @@ pub struct ClientConfig {
     pub base_url: String,
     /// Follow the `X-Cs-Region` header of the token answer (FALCON_CLOUD=auto).
     pub auto_region: bool,
+    /// Where the base URL came from, for errors: ``cloud `eu-1` (`FALCON_CLOUD`)``.
+    pub origin: String,
     pub client_id: String,
     pub client_secret: Secret,
     pub member_cid: Option<String>,
@@ -81,6 +103,7 @@ impl ClientConfig {
         ClientConfig {
             base_url: base_url.into().trim_end_matches('/').to_string(),
             auto_region: false,
+            origin: "the configured base URL".to_string(),
             client_id: client_id.into(),
             client_secret,
             member_cid: None,
@@ -113,16 +136,19 @@ impl ClientConfig {
             (None, None) | (None, Some("auto")) => (CLOUDS[0].1.to_string(), true),
             (None, Some(name)) => match cloud_url(name) {
                 Some(url) => (url.to_string(), false),
-                None => {
-                    let names: Vec<_> = CLOUDS.iter().map(|(n, _)| format!("`{n}`")).collect();
-                    return Err(format!(
-                        "`FALCON_CLOUD={name}` is not a Falcon cloud; use {} or `auto`",
-                        names.join(", ")
-                    ));
-                }
+                None => return Err(unknown_cloud(name)),
             },
         };
+        let origin = match (var("FALCON_BASE_URL"), cloud.as_deref()) {
+            (Some(_), _) => "`FALCON_BASE_URL`".to_string(),
+            (None, None) | (None, Some("auto")) => format!(
+                "cloud `{}` (the default; `FALCON_CLOUD` names another)",
+                CLOUDS[0].0
+            ),
+            (None, Some(name)) => format!("cloud `{}` (`FALCON_CLOUD`)", name.trim()),
+        };
         let mut cfg = ClientConfig::new(base_url, id, secret);
+        cfg.origin = origin;
         cfg.auto_region = auto_region;
         cfg.member_cid = var("FALCON_MEMBER_CID");
         let number = |k: &str| -> Result<Option<u64>, String> {
@@ -162,7 +188,11 @@ mod tests {
             cloud_url("US-GOV-1"),
             Some("https://api.laggar.gcw.crowdstrike.com")
         );
-        assert_eq!(cloud_url("eu1"), Some("https://api.eu-1.crowdstrike.com"));
+        assert_eq!(cloud_url("eu-1"), Some("https://api.eu-1.crowdstrike.com"));
+        assert_eq!(cloud_url("eu1"), None);
         assert_eq!(cloud_url("mars-1"), None);
+        assert!(unknown_cloud("eu1").contains("did you mean `eu-1`?"));
+        assert!(unknown_cloud("us_gov1").contains("did you mean `us-gov-1`?"));
+        assert!(!unknown_cloud("mars").contains("did you mean"));
     }
 }

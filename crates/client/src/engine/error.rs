@@ -167,6 +167,14 @@ impl ScriptError {
             EvalAltResult::ErrorPropertyNotFound(property, _) => {
                 ScriptError::new(ErrorKind::Runtime, super::strict::missing(property))
             }
+            // `for q in b.run(..).queued`: answers keyed by device id are maps, which `for` cannot walk.
+            // Rhai does not say which type it met: name the usual case.
+            EvalAltResult::ErrorFor(_) => ScriptError::new(
+                ErrorKind::Runtime,
+                "`for` walks arrays, strings and ranges; it cannot walk a map (answers keyed by device \
+                 id, such as `results`, `queued` and `errors`, are maps): use \
+                 `for id in m.keys() { let v = m[id]; ... }` or `m.values()`",
+            ),
             other => {
                 // Rhai appends the position; ours is shown by the renderer.
                 let text = other.to_string();

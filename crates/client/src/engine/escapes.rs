@@ -7,7 +7,15 @@ use super::runtime::Runtime;
 use rhai::{AST, ASTNode, Expr};
 
 /// The session and batch methods whose first argument is an RTR command line or a path.
-const RTR_METHODS: &[&str] = &["run", "cd", "get", "put", "put_and_run", "runscript"];
+const RTR_METHODS: &[&str] = &[
+    "run",
+    "cd",
+    "get",
+    "put",
+    "put_and_run",
+    "runscript",
+    "runscript_raw",
+];
 
 pub fn check(runtime: &Runtime, ast: &AST, source: &str) -> Vec<ScriptError> {
     let mut problems = Vec::new();

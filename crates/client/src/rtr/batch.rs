@@ -7,7 +7,7 @@
 //! - `hostnames`: device id -> hostname, for every host the lists name.
 
 use super::caller::{self, Error, Result, str_of};
-use super::command::{self, add_parsed, classify, endpoint};
+use super::command::{self, add_parsed, endpoint, known};
 use super::file::{self, Extracted};
 use super::hosts::{self, HostInfo};
 use super::keepalive::{Alive, LastUsed, Registry};
@@ -17,7 +17,6 @@ use super::refusal;
 use crate::engine::Context;
 use crate::engine::convert::from_json_owned;
 use crate::ops::OpId;
-use crate::ops::commands::Tier;
 use rhai::Dynamic;
 use serde_json::{Map, Value, json};
 use std::collections::{BTreeMap, HashMap};
@@ -241,8 +240,10 @@ impl Batch {
     pub fn run(&self, command_string: &str) -> Result<Dynamic> {
         let ctx = &*self.0.ctx;
         let line = command_string.trim();
-        let (base, command) = classify(line)?;
-        let ep = endpoint(command.map_or(Tier::Admin, |c| c.tier));
+        let platforms =
+            crate::ops::commands::platform_bits(self.0.hosts.iter().map(|h| h.platform.as_str()));
+        let (base, command) = known(line, platforms)?;
+        let ep = endpoint(command.tier);
         let started = std::time::SystemTime::now();
         let mut args = self.0.opts.timing();
         args["base_command"] = json!(base);
@@ -313,7 +314,7 @@ impl Batch {
                 pending.push((h, task, result));
             }
         }
-        explain_refusals(ctx, &mut out.errors, refused, line, command);
+        explain_refusals(ctx, &mut out.errors, refused, line, Some(command));
         // Hosts still running when the batch call returned: poll their tasks until the batch timeout.
         for (h, task, mut result) in pending {
             match command::wait_output(ctx, &ep, &task, self.0.opts.timeout) {

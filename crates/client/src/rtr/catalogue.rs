@@ -3,17 +3,176 @@
 //! an undeclared name, and a test calls every declared function at every arity; `falconry check`, REPL
 //! completion and `help()` read the same lists.
 
+use super::shape::{Field, Shape, key, maybe};
 use rhai::FuncRegistration;
 
 /// One playbook helper: where it lives (`rtr`, or the `Session`/`Batch` type for a method), its name,
-/// the argument counts it takes and its help text (signature line first). Registration, `falconry check`,
-/// REPL completion, `help()` and `falconry ops --helpers` all read these two lists.
+/// the argument counts it takes, how it is called, the shape of its answer and its help. Registration,
+/// `falconry check`, REPL completion, `help()` and `falconry ops --helpers` all read these two lists, and
+/// a test runs every helper on the emulator and holds its answer to `returns`.
 pub struct Helper {
     pub owner: &'static str,
     pub name: &'static str,
     pub arities: &'static [usize],
+    /// The call forms: `s.run(command) / s.run(command, #{timeout})`.
+    pub call: &'static str,
+    pub returns: Shape,
+    /// What it does, options and notes: indented lines after the signature.
     pub help: &'static str,
 }
+
+impl Helper {
+    /// `call -> returns`: the line `falconry ops --helpers` lists.
+    pub fn signature(&self) -> String {
+        format!("{} -> {}", self.call, self.returns)
+    }
+
+    /// The signature, then the help: what `help("NAME")` shows.
+    pub fn text(&self) -> String {
+        format!("{}\n{}", self.signature(), self.help)
+    }
+}
+
+/// What an RTR command answers (`s.run`, and the methods that run one).
+pub const RUN: Shape = Shape::Map(
+    &[
+        key("stdout", Shape::Str),
+        key("stderr", Shape::Str),
+        key("complete", Shape::Bool),
+        maybe("queued", Shape::Bool),
+        key("planned", Shape::Bool),
+        key("base_command", Shape::Str),
+        key("command_string", Shape::Str),
+        key("device_id", Shape::Str),
+        key("hostname", Shape::Str),
+        key("session_id", Shape::Str),
+        key("cloud_request_id", Shape::Str),
+        maybe("warnings", Shape::List(&Shape::Any("warning"))),
+    ],
+    Some(
+        "<parsed>: `processes` (ps), `connections` (netstat), `entries` (ls), ... see help(\"rtr\")",
+    ),
+);
+
+/// A file `s.get` saved; a host of `b.get` gives the same without `cloud_request_id` (the last key).
+const FILE_KEYS: &[Field] = &[
+    key("path", Shape::Str),
+    key("sha256", Shape::Str),
+    key("size", Shape::Int),
+    key("remote_path", Shape::Str),
+    key("device_id", Shape::Str),
+    key("hostname", Shape::Str),
+    key("cloud_request_id", Shape::Str),
+];
+const FILE: Shape = Shape::Map(FILE_KEYS, None);
+const BATCH_FILE: Shape = Shape::Map(FILE_KEYS.split_at(FILE_KEYS.len() - 1).0, None);
+
+const HOSTNAMES: Shape = Shape::By("device_id", &Shape::Id("hostname"));
+const ERRORS: Shape = Shape::By("device_id", &Shape::Record("#{message, ...}"));
+
+const BATCH_RUN: Shape = Shape::Map(
+    &[
+        key("results", Shape::By("device_id", &RUN)),
+        key("queued", Shape::By("device_id", &RUN)),
+        key("no_answer", Shape::List(&Shape::Id("device id"))),
+        key("errors", ERRORS),
+        key("hostnames", HOSTNAMES),
+    ],
+    None,
+);
+
+const BATCH_GET: Shape = Shape::Map(
+    &[
+        key("results", Shape::By("device_id", &BATCH_FILE)),
+        key("queued", Shape::By("device_id", &RUN)),
+        key("no_answer", Shape::List(&Shape::Id("device id"))),
+        key("errors", ERRORS),
+        key("hostnames", HOSTNAMES),
+    ],
+    None,
+);
+
+/// `()` where the platform, not a policy, refuses the command.
+const STR_OR_UNIT: Shape = Shape::Or(&Shape::Str, &Shape::Unit);
+
+const DEVICE_IDS: Shape = Shape::List(&Shape::Id("device id"));
+
+const PREFLIGHT: Shape = Shape::Map(
+    &[
+        key("command", Shape::Str),
+        key("ready", DEVICE_IDS),
+        key(
+            "refused",
+            Shape::List(&Shape::Map(
+                &[
+                    key("device_id", Shape::Str),
+                    key("hostname", Shape::Str),
+                    key("policy_id", STR_OR_UNIT),
+                    key("policy_name", STR_OR_UNIT),
+                    key("setting", STR_OR_UNIT),
+                    key("reason", Shape::Str),
+                ],
+                None,
+            )),
+        ),
+        key("offline", DEVICE_IDS),
+        key("unknown", DEVICE_IDS),
+        key("hostnames", HOSTNAMES),
+    ],
+    None,
+);
+
+/// A command still queued (or canceled) for an offline host.
+const WAITING: Shape = Shape::Map(
+    &[
+        key("device_id", Shape::Str),
+        key("hostname", Shape::Str),
+        key("session_id", Shape::Str),
+        key("cloud_request_id", Shape::Str),
+        key("command_string", Shape::Str),
+        key("base_command", Shape::Str),
+        key("status", Shape::Str),
+    ],
+    None,
+);
+
+const QUEUED: Shape = Shape::Map(
+    &[
+        key("done", Shape::List(&RUN)),
+        key("pending", Shape::List(&WAITING)),
+        key("canceled", Shape::List(&WAITING)),
+        key("hostnames", HOSTNAMES),
+    ],
+    None,
+);
+
+const DESIRED: Shape = Shape::Map(
+    &[
+        key(
+            "platforms",
+            Shape::By("platform", &Shape::Record("#{exclusive}")),
+        ),
+        key(
+            "policies",
+            Shape::List(&Shape::Record("#{name, platform, settings, ...}")),
+        ),
+    ],
+    None,
+);
+
+/// What `policies::apply` answers: the plan it applied and `applied` (the last key); `policies::plan`
+/// answers the rest.
+const APPLIED_KEYS: &[Field] = &[
+    key("changed", Shape::Bool),
+    key("changes", Shape::List(&Shape::Record("change"))),
+    key("impact", Shape::List(&Shape::Record("host impact"))),
+    key("desired", DESIRED),
+    key("tenant", Shape::Record("tenant snapshot")),
+    key("format", Shape::Str),
+    key("applied", Shape::Bool),
+];
+const PLAN_KEYS: &[Field] = APPLIED_KEYS.split_at(APPLIED_KEYS.len() - 1).0;
+const APPLIED: Shape = Shape::Map(APPLIED_KEYS, None);
 
 /// The helper functions, by module.
 pub const FUNCTIONS: &[Helper] = &[
@@ -21,73 +180,114 @@ pub const FUNCTIONS: &[Helper] = &[
         owner: "hosts",
         name: "find",
         arities: &[1],
-        help: "hosts::find(name_or_fql) -> device record\n  exactly one host by hostname, device id or FQL filter; none or several is an error naming them\n",
+        call: "hosts::find(name_or_fql)",
+        returns: Shape::Record("device record"),
+        help: "  exactly one host by hostname, device id or FQL filter; none or several is an error naming them\n",
     },
     Helper {
         owner: "hosts",
         name: "find_all",
         arities: &[0, 1],
-        help: "hosts::find_all() / hosts::find_all(fql) -> [device record]\n  every matching host, all pages\n",
+        call: "hosts::find_all() / hosts::find_all(fql)",
+        returns: Shape::List(&Shape::Record("device record")),
+        help: "  every matching host, all pages\n",
     },
     Helper {
         owner: "rtr",
         name: "session",
         arities: &[1, 2],
-        help: "rtr::session(device, #{queue_offline, timeout, keepalive}) -> Session\n  device: a device record or id\n  queue_offline (false): open on an offline host; commands queue and answer `queued: true`\n  timeout (300s): default wait per command; keepalive (240s): pulse an idle session this often\n  an expired session is reopened in the directory `cd` left it in (logged); methods: help(\"Session\")\n",
+        call: "rtr::session(device, #{queue_offline, timeout, keepalive})",
+        returns: Shape::Type("Session"),
+        help: "  device: a device record or id\n  queue_offline (false): open on an offline host; commands queue and answer `queued: true`\n  timeout (300s): default wait per command; keepalive (240s): pulse an idle session this often\n  an expired session is reopened in the directory `cd` left it in (logged); methods: help(\"Session\")\n",
     },
     Helper {
         owner: "rtr",
         name: "batch",
         arities: &[1, 2],
-        help: "rtr::batch(devices, #{host_timeout, timeout, queue_offline, keepalive}) -> Batch\n  one batch session on many hosts; b.run(cmd) -> #{results: #{device_id: result}, no_answer: [ids], errors: #{id: error}}\n",
+        call: "rtr::batch(devices, #{host_timeout, timeout, queue_offline, keepalive})",
+        returns: Shape::Type("Batch"),
+        help: "  one batch session on many hosts; methods and what they answer: help(\"Batch\")\n  answers are maps keyed by device id: `for id in r.results.keys() { ... }`\n",
     },
     Helper {
         owner: "rtr",
         name: "each",
         arities: &[2, 3],
-        help: "rtr::each(devices, |s| { ... }, #{concurrency, queue_offline, timeout, keepalive}) -> #{device_id: value}\n  the closure runs once per host on its own Session; a failed host answers #{error, device_id, hostname}\n  stopped part-way (Ctrl-C in the REPL), the answer as far as it got is kept in `partial`\n",
+        call: "rtr::each(devices, |s| { ... }, #{concurrency, queue_offline, timeout, keepalive})",
+        returns: Shape::By("device_id", &Shape::Any("value")),
+        help: "  the closure runs once per host on its own Session; a failed host answers #{error, device_id, hostname}\n  stopped part-way (Ctrl-C in the REPL), the answer as far as it got is kept in `partial`\n",
     },
     Helper {
         owner: "rtr",
         name: "preflight",
         arities: &[2],
-        help: "rtr::preflight(devices, command) -> #{ready: [records], refused: [#{device_id, hostname, policy, setting, reason}]}\n  which hosts' response policies allow `command`, before anything is opened\n",
+        call: "rtr::preflight(devices, command)",
+        returns: PREFLIGHT,
+        help: "  which hosts' response policies allow `command`, before anything is opened\n",
     },
     Helper {
         owner: "rtr",
         name: "queued",
         arities: &[0, 1, 2],
-        help: "rtr::queued() / rtr::queued(items) / rtr::queued(items, #{timeout}) -> #{done: [results], pending: [..], canceled: [..], hostnames: #{device_id: hostname}}\n  commands queued for offline hosts (`queue_offline`): asks Falcon which have run and fetches their output\n  (): every command this run (or REPL) queued; items: saved queued results, a list or a batch answer\n  done: results as s.run answers them, parsed fields included; pending/canceled: #{device_id, hostname, session_id, cloud_request_id, command_string, status}\n  timeout (30s): wait for a finished command's output\n",
+        call: "rtr::queued() / rtr::queued(items) / rtr::queued(items, #{timeout})",
+        returns: QUEUED,
+        help: "  commands queued for offline hosts (`queue_offline`): asks Falcon which have run and fetches their output\n  (): every command this run (or REPL) queued; items: saved queued results, a list or a batch answer\n  done: results as s.run answers them, parsed fields included\n  timeout (30s): wait for a finished command's output\n",
     },
     Helper {
         owner: "fs",
         name: "list",
         arities: &[0, 1],
-        help: "fs::list() / fs::list(folder) -> [#{name, path, is_dir, size, sha256}]\n  files of the playbook's folder (or a folder inside it)\n",
+        call: "fs::list() / fs::list(folder)",
+        returns: Shape::List(&Shape::Map(
+            &[
+                key("name", Shape::Str),
+                key("path", Shape::Str),
+                key("is_dir", Shape::Bool),
+                key("size", Shape::Int),
+                maybe("sha256", Shape::Str),
+            ],
+            None,
+        )),
+        help: "  files of the playbook's folder (or a folder inside it); `sha256` for files only\n",
     },
     Helper {
         owner: "fs",
         name: "read",
         arities: &[1],
-        help: "fs::read(path) -> string\n  a text file inside the playbook's folder\n",
+        call: "fs::read(path)",
+        returns: Shape::Str,
+        help: "  a text file inside the playbook's folder\n",
     },
     Helper {
         owner: "policies",
         name: "current",
         arities: &[0, 1],
-        help: "policies::current() / policies::current(platform) -> the tenant's response policies as code\n",
+        call: "policies::current() / policies::current(platform)",
+        returns: DESIRED,
+        help: "  the tenant's response policies as code: the map a policy file holds\n",
     },
     Helper {
         owner: "policies",
         name: "plan",
         arities: &[1],
-        help: "policies::plan(desired) -> the changes that would make the tenant match `desired`\n",
+        call: "policies::plan(desired)",
+        returns: Shape::Map(PLAN_KEYS, None),
+        help: "  the changes that would make the tenant match `desired`, in order, with their RTR impact per host\n",
     },
     Helper {
         owner: "policies",
         name: "apply",
         arities: &[1],
-        help: "policies::apply(desired) -> the changes made\n",
+        call: "policies::apply(desired)",
+        returns: APPLIED,
+        help: "  applies `desired` (or a plan from policies::plan, only to the tenant it was made on): the plan applied\n",
+    },
+    Helper {
+        owner: "policies",
+        name: "settings",
+        arities: &[1],
+        call: "policies::settings(platform)",
+        returns: Shape::List(&Shape::Id("setting id")),
+        help: "  every setting a policy of the platform has, in the console's order; a setting a policy file, a desired-state map or policy::rollout leaves out is off\n",
     },
 ];
 
@@ -97,31 +297,41 @@ pub const GLOBALS: &[Helper] = &[
         owner: "",
         name: "table",
         arities: &[1, 2],
-        help: "table(rows) / table(rows, columns) -> string\n  rows (an array of maps, or a map of maps keyed by its keys) as the REPL shows them, as wide as the terminal\n  columns: the keys to show, in order; left out, chosen as the REPL chooses them; a nested list shows its count and first items\n",
+        call: "table(rows) / table(rows, columns)",
+        returns: Shape::Str,
+        help: "  rows (an array of maps, or a map of maps keyed by its keys) as the REPL shows them, as wide as the terminal\n  columns: the keys to show, in order; left out, chosen as the REPL chooses them; a nested list shows its count and first items\n",
     },
     Helper {
         owner: "",
         name: "pad_left",
         arities: &[2, 3],
-        help: "pad_left(text, width) / pad_left(text, width, fill) -> string\n  text right-aligned in `width` characters (fill: a character, ' ' by default); longer text is kept whole\n",
+        call: "pad_left(text, width) / pad_left(text, width, fill)",
+        returns: Shape::Str,
+        help: "  text right-aligned in `width` characters (fill: a character, ' ' by default); longer text is kept whole\n",
     },
     Helper {
         owner: "",
         name: "pad_right",
         arities: &[2, 3],
-        help: "pad_right(text, width) / pad_right(text, width, fill) -> string\n  text left-aligned in `width` characters (fill: a character, ' ' by default); longer text is kept whole\n",
+        call: "pad_right(text, width) / pad_right(text, width, fill)",
+        returns: Shape::Str,
+        help: "  text left-aligned in `width` characters (fill: a character, ' ' by default); longer text is kept whole\n",
     },
     Helper {
         owner: "",
         name: "center",
         arities: &[2],
-        help: "center(text, width) -> string\n  text centred in `width` characters\n",
+        call: "center(text, width)",
+        returns: Shape::Str,
+        help: "  text centred in `width` characters\n",
     },
     Helper {
         owner: "",
         name: "truncate_text",
         arities: &[2],
-        help: "truncate_text(text, width) -> string\n  at most `width` characters, the last one `…` when cut\n",
+        call: "truncate_text(text, width)",
+        returns: Shape::Str,
+        help: "  at most `width` characters, the last one `…` when cut\n",
     },
 ];
 
@@ -131,67 +341,97 @@ pub const METHODS: &[Helper] = &[
         owner: "Session",
         name: "run",
         arities: &[1, 2],
-        help: "s.run(command) / s.run(command, #{timeout}) -> #{stdout, stderr, complete, queued?, planned, base_command, command_string, device_id, hostname, session_id, cloud_request_id, <parsed>, warnings}\n  <parsed>: `processes` (ps), `connections` (netstat), `entries` (ls), ... see help(\"rtr\"); `warnings` names rows not understood\n",
+        call: "s.run(command) / s.run(command, #{timeout})",
+        returns: RUN,
+        help: "  `queued` only on a command queued for an offline host; `warnings` names rows a parser did not understand\n",
     },
     Helper {
         owner: "Session",
         name: "get",
         arities: &[1, 2],
-        help: "s.get(path) / s.get(path, #{timeout}) -> #{path, sha256, size, remote_path, device_id, hostname, cloud_request_id}\n  the file, saved under --out once its sha256 is Falcon's (otherwise nothing is saved and it throws)\n",
+        call: "s.get(path) / s.get(path, #{timeout})",
+        returns: FILE,
+        help: "  the file, saved under --out once its sha256 is Falcon's (otherwise nothing is saved and it throws)\n",
     },
     Helper {
         owner: "Session",
         name: "put",
         arities: &[1],
-        help: "s.put(name) -> run result\n  copies a put-file from the library to the host's working directory\n",
+        call: "s.put(name)",
+        returns: RUN,
+        help: "  copies a put-file from the library to the host's working directory\n",
     },
     Helper {
         owner: "Session",
         name: "runscript",
         arities: &[1, 2],
-        help: "s.runscript(name) / s.runscript(name, args) -> run result\n  runs a custom script from the library\n",
+        call: "s.runscript(name) / s.runscript(name, args)",
+        returns: RUN,
+        help: "  runs a custom script from the library\n",
+    },
+    Helper {
+        owner: "Session",
+        name: "runscript_raw",
+        arities: &[1, 2],
+        call: "s.runscript_raw(text) / s.runscript_raw(text, #{timeout})",
+        returns: RUN,
+        help: "  runs `text` as `runscript -Raw=```text```` (destructive); write it in a backtick string, where `C:\\Users` needs no doubled backslash, or read it with fs::read(\"fix.ps1\")\n",
     },
     Helper {
         owner: "Session",
         name: "put_and_run",
         arities: &[1],
-        help: "s.put_and_run(name) -> run result\n  copies a put-file and runs it (destructive)\n",
+        call: "s.put_and_run(name)",
+        returns: RUN,
+        help: "  copies a put-file and runs it (destructive)\n",
     },
     Helper {
         owner: "Session",
         name: "cd",
         arities: &[1],
-        help: "s.cd(path) -> run result\n  changes the working directory; a reopened session returns there. Windows paths: s.cd(`C:\\Windows\\Temp`)\n",
+        call: "s.cd(path)",
+        returns: RUN,
+        help: "  changes the working directory; a reopened session returns there. Windows paths: s.cd(`C:\\Windows\\Temp`)\n",
     },
     Helper {
         owner: "Session",
         name: "pwd",
         arities: &[0],
-        help: "s.pwd() -> string\n  the working directory\n",
+        call: "s.pwd()",
+        returns: Shape::Str,
+        help: "  the working directory\n",
     },
     Helper {
         owner: "Session",
         name: "kill",
         arities: &[1],
-        help: "s.kill(process) -> run result\n  kills a `ps` row only while its PID still runs the same image (destructive)\n",
+        call: "s.kill(process)",
+        returns: RUN,
+        help: "  kills a `ps` row only while its PID still runs the same image (destructive)\n",
     },
     Helper {
         owner: "Session",
         name: "close",
         arities: &[0],
-        help: "s.close()\n  closes the session now (it closes by itself at the end of the run)\n",
+        call: "s.close()",
+        returns: Shape::Unit,
+        help: "  closes the session now (it closes by itself at the end of the run); a session with a command queued for an offline host is left open for Falcon to run it, and rtr::queued(saved results) collects it in a later run\n",
     },
     Helper {
         owner: "Batch",
         name: "run",
         arities: &[1],
-        help: "b.run(command) -> #{results: #{device_id: result}, no_answer: [device ids], errors: #{device_id: error}}\n",
+        call: "b.run(command)",
+        returns: BATCH_RUN,
+        help: "  one command on every host of the batch; hosts that queued it (offline, `queue_offline`) are under `queued`\n",
     },
     Helper {
         owner: "Batch",
         name: "get",
         arities: &[1],
-        help: "b.get(path) -> #{results: #{device_id: file}, no_answer, errors}\n",
+        call: "b.get(path)",
+        returns: BATCH_GET,
+        help: "  one file from every host, each saved under --out once its sha256 is Falcon's\n",
     },
 ];
 
@@ -220,11 +460,11 @@ fn declared(list: &[Helper], owner: &str, name: &str) -> FuncRegistration {
     let help = list
         .iter()
         .find(|h| h.owner == owner && h.name == name)
-        .map_or("", |h| h.help);
+        .map_or(String::new(), Helper::text);
     FuncRegistration::new(name.to_string())
         .with_volatility(true)
         .with_purity(false)
-        .with_comments([doc_comment(help)])
+        .with_comments([doc_comment(&help)])
 }
 
 /// Help text as one block of `///` lines: what an editor shows for the function (`falconry defs`).

@@ -41,8 +41,21 @@ pub fn endpoint(tier: Tier) -> Endpoint {
     }
 }
 
-/// The base command and its catalogue entry; an unknown command goes to the admin endpoint, which
-/// runs everything, so Falcon itself says what is wrong with it.
+/// The base command and its catalogue entry, for a command about to be sent to hosts of `platforms`
+/// (bit set, 0 when unknown): a command the catalogue does not know is an error naming it and the
+/// nearest known command, and is not sent.
+pub fn known(command_string: &str, platforms: u8) -> Result<(String, &'static CommandSpec)> {
+    let (base, command) = classify(command_string)?;
+    match command {
+        Some(c) => Ok((base, c)),
+        None => Err(Error::new(
+            commands::unknown(command_string, platforms)
+                .unwrap_or_else(|| format!("`{base}` is not an RTR command")),
+        )),
+    }
+}
+
+/// The base command and its catalogue entry, `None` for a command the catalogue does not know.
 pub fn classify(command_string: &str) -> Result<(String, Option<&'static CommandSpec>)> {
     let line = command_string.trim();
     let base = commands::base_of(line).to_string();
@@ -79,8 +92,9 @@ fn run_once(session: &Session, command_string: &str, timeout: Duration) -> Resul
     let ctx = session.ctx();
     let host = session.host();
     let line = command_string.trim();
-    let (base, command) = classify(line)?;
-    let ep = endpoint(command.map_or(Tier::Admin, |c| c.tier));
+    let (base, command) = known(line, commands::platform_bit(&host.platform))?;
+    let ep = endpoint(command.tier);
+    let command = Some(command);
     let execute = |session_id: &str| {
         caller::send(
             ctx,
@@ -148,6 +162,7 @@ fn run_once(session: &Session, command_string: &str, timeout: Duration) -> Resul
         // The host is offline: the command runs when it returns; waiting here would only time out.
         result["queued"] = json!(true);
         session.0.queued.record(&result);
+        session.hold_for_queued();
         return Ok(result);
     }
     let timing = &session.0.timing;

@@ -12,20 +12,20 @@ pub fn help(topic: &str) -> Option<String> {
             || topic == format!("{}::{}", h.owner, h.name)
     };
     if let Some(h) = FUNCTIONS.iter().find(|h| named(h, "::")) {
-        return Some(h.help.to_string());
+        return Some(h.text());
     }
     if let Some(h) = GLOBALS.iter().find(|h| topic == h.name) {
-        return Some(h.help.to_string());
+        return Some(h.text());
     }
     if let Some(h) = METHODS.iter().find(|h| named(h, ".")) {
-        return Some(h.help.to_string());
+        return Some(h.text());
     }
     if topic == "Session" || topic == "Batch" {
         return Some(
             METHODS
                 .iter()
                 .filter(|h| h.owner == topic)
-                .map(|h| h.help)
+                .map(Helper::text)
                 .collect(),
         );
     }
@@ -33,6 +33,36 @@ pub fn help(topic: &str) -> Option<String> {
         .iter()
         .find(|(path, _)| *path == topic)
         .map(|(_, text)| module_help(text))
+}
+
+/// The RTR command catalogue as `help("rtr")` shows it: each command with its platforms, the lowest
+/// role that runs it, the policy setting it needs and whether the guard counts it as destructive.
+/// An unknown command's error points here.
+pub fn commands_text() -> String {
+    use crate::ops::commands::{COMMANDS, LIN, MAC, WIN, settings_needed};
+    let mut out =
+        String::from("RTR commands (s.run, b.run; anything else is refused before it is sent):\n");
+    for c in COMMANDS {
+        let platforms: Vec<&str> = [(WIN, "Windows"), (LIN, "Linux"), (MAC, "Mac")]
+            .iter()
+            .filter(|(bit, _)| c.platforms & bit != 0)
+            .map(|(_, name)| *name)
+            .collect();
+        let needs = settings_needed(c)[1..].join(" + ");
+        out.push_str(&format!(
+            "  {:<16} {:<20} {:<17} {:<30}{}\n",
+            c.name,
+            platforms.join(", "),
+            c.tier.name(),
+            if needs.is_empty() {
+                String::new()
+            } else {
+                format!("policy: {needs}")
+            },
+            if c.destructive { "destructive" } else { "" }
+        ));
+    }
+    out
 }
 
 /// A library module's header comment, then each public function with its `///` lines.

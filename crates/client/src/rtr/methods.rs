@@ -67,6 +67,22 @@ fn runscript_line(name: &str, args: &str) -> String {
     line
 }
 
+/// `runscript -Raw=```text````: the script goes between RTR's triple backticks as it is, so a playbook
+/// writes it in a Rhai backtick string (no escapes: `C:\Users` stays one backslash) or reads it from a
+/// file (`fs::read("fix.ps1")`). Text that itself holds ```` ``` ```` would end the block early.
+fn runscript_raw_line(text: &str) -> Result<String> {
+    if text.contains("```") {
+        return Err(Error::new(
+            "`s.runscript_raw`: the script holds ```, which would end RTR's -Raw=```...``` block early; \
+             put the script in the library and use s.runscript(name)",
+        ));
+    }
+    if text.trim().is_empty() {
+        return Err(Error::new("`s.runscript_raw`: the script is empty"));
+    }
+    Ok(format!("runscript -Raw=```{text}```"))
+}
+
 pub fn register_session(engine: &mut Engine) {
     engine.register_type_with_name::<Session>("Session");
     let run = |native: NativeCallContext, s: &mut Session, cmd: &str, opts: Dynamic| {
@@ -123,6 +139,18 @@ pub fn register_session(engine: &mut Engine) {
         |native: NativeCallContext, s: &mut Session, name: &str| {
             let t = s.0.opts.timeout;
             to_rhai(&native, command::run(s, &runscript_line(name, ""), t))
+        },
+    );
+    let raw = |native: NativeCallContext, s: &mut Session, text: &str, opts: Dynamic| {
+        let r = command_timeout(s, &opts, "runscript_raw")
+            .and_then(|t| command::run(s, &runscript_raw_line(text)?, t));
+        to_rhai(&native, r)
+    };
+    method("Session", "runscript_raw").register_into_engine(engine, raw);
+    method("Session", "runscript_raw").register_into_engine(
+        engine,
+        move |native: NativeCallContext, s: &mut Session, text: &str| {
+            raw(native, s, text, Dynamic::UNIT)
         },
     );
     method("Session", "cd").register_into_engine(

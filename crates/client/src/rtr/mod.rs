@@ -26,6 +26,7 @@ mod queued;
 mod refusal;
 mod register;
 mod session;
+pub mod shape;
 mod timing;
 
 pub use catalogue::{FUNCTIONS, GLOBALS, Helper, METHODS};

@@ -2,8 +2,8 @@
 //! which would refuse it (and because of which response policy and setting), and which are offline.
 //! Only read operations of the public API, so it tells the truth about a real tenant too.
 
-use super::caller::{self, Error, Result, str_of};
-use super::command::classify;
+use super::caller::{self, Result, str_of};
+use super::command::known;
 use super::hosts;
 use super::policy::{Policies, unsupported_on};
 use crate::engine::Context;
@@ -17,12 +17,8 @@ const ONLINE_PAGE: usize = 100;
 /// `#{command, ready, refused, offline, unknown, hostnames}`; `ready`, `offline` and `unknown` are
 /// device ids, `refused` entries are `#{device_id, hostname, policy_id, policy_name, setting, reason}`.
 pub fn preflight(ctx: &Context, ids: &[String], command_string: &str) -> Result<Value> {
-    let (base, command) = classify(command_string)?;
-    let command = command.ok_or_else(|| {
-        Error::new(format!(
-            "`rtr::preflight`: `{base}` is not an RTR command falconry knows"
-        ))
-    })?;
+    let (_, command) =
+        known(command_string, 0).map_err(|e| e.context("`rtr::preflight`".to_string()))?;
     let found = hosts::lookup(ctx, ids)?;
     let known: Vec<String> = ids
         .iter()

@@ -67,6 +67,9 @@ pub struct Inner {
     dir: Mutex<Dir>,
     last_used: LastUsed,
     closed: AtomicBool,
+    /// A command was queued for the offline host: deleting the session would drop it, so the session
+    /// is left for Falcon to keep (as a batch's are) and a later run collects it (`rtr::queued`).
+    holds_queued: AtomicBool,
 }
 
 /// The working directory of a session, as far as falconry knows it.
@@ -103,6 +106,7 @@ impl Session {
             dir: Mutex::new(Dir::Default),
             last_used: LastUsed::now(),
             closed: AtomicBool::new(false),
+            holds_queued: AtomicBool::new(false),
         });
         let weak: std::sync::Weak<dyn Alive> = Arc::downgrade(&inner) as _;
         registry.add(weak);
@@ -161,6 +165,11 @@ impl Session {
     pub fn close(&self) {
         self.0.close();
     }
+
+    /// A command of this session waits for the offline host: the session must outlive the run.
+    pub fn hold_for_queued(&self) {
+        self.0.holds_queued.store(true, Ordering::SeqCst);
+    }
 }
 
 /// `init_session`, with a refusal explained by the host's response policy.
@@ -198,6 +207,9 @@ fn init(ctx: &Context, host: &HostInfo, queue_offline: bool) -> Result<String> {
 impl Inner {
     fn close(&self) {
         if self.closed.swap(true, Ordering::SeqCst) {
+            return;
+        }
+        if self.holds_queued.load(Ordering::SeqCst) {
             return;
         }
         let id = self.id.lock().map(|s| s.clone()).unwrap_or_default();

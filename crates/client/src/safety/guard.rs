@@ -142,9 +142,21 @@ pub struct Refusal {
     pub hosts: Vec<String>,
     /// Other ids the request names (policies, scripts, files).
     pub ids: Vec<String>,
-    pub reason: &'static str,
+    pub reason: String,
     pub how_to_allow: &'static str,
+    /// `--allow-destructive` lets it through; a typo of a known command it does not.
+    pub allowable: bool,
 }
+
+/// Why a command line is refused whatever the flags: it is not in the catalogue but a known command is
+/// one typo away (`netstst`), so it was almost surely not meant. `None` for a command the catalogue
+/// knows, or one unlike any (a command Falcon added since, which the guard judges as destructive).
+pub fn typo(line: &str) -> Option<String> {
+    commands::unknown(line, 0).filter(|m| m.contains("did you mean"))
+}
+
+/// How a typo is put right: never by allowing it.
+pub const FIX_TYPO: &str = "fix the command; no flag sends it";
 
 impl fmt::Display for Refusal {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

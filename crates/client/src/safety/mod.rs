@@ -101,6 +101,8 @@ struct Inner {
     plan: Option<Mutex<Plan>>,
     /// Shared by every playbook of a `watch`: one file, one lock.
     audit: Option<Arc<AuditLog>>,
+    /// The case's own copy of this playbook's entries (a `watch` run's case; `run` tees through `audit`).
+    case_audit: Option<AuditLog>,
     playbook: Option<Playbook>,
     /// Locked before `plan` whenever both are needed.
     memory: Mutex<Memory>,
@@ -130,6 +132,7 @@ impl Safety {
             guard: settings.guard,
             plan: settings.plan.then(|| Mutex::new(Plan::default())),
             audit: settings.audit.map(Arc::new),
+            case_audit: None,
             playbook: settings.playbook,
             memory: Mutex::new(Memory::default()),
             outcome: Mutex::new(Outcome::default()),
@@ -143,8 +146,14 @@ impl Safety {
     /// Whether a destructive change described by `what` may go ahead: always in plan mode (nothing is
     /// sent), else as the guard decides (`--allow-destructive`, the REPL's question).
     /// A refusal counts in the run's outcome as the guard's own do.
+    /// In plan mode the plan notes it in the words the real run's refusal would use, so `--plan`
+    /// names every step the real run would refuse.
     pub fn permits(&self, what: &str) -> bool {
-        let allowed = self.is_planning() || self.0.guard.permits(what);
+        if let Some(plan) = &self.0.plan {
+            lock(plan).would_refuse(format!("refused {what}"));
+            return true;
+        }
+        let allowed = self.0.guard.permits(what);
         if !allowed {
             lock(&self.0.outcome)
                 .refused
@@ -158,16 +167,40 @@ impl Safety {
     }
 
     /// The same guard and audit log for another playbook, with a plan and memory of its own (`watch`
-    /// runs many playbooks, each planned and audited under its own name).
-    pub fn for_playbook(&self, playbook: Playbook) -> Safety {
-        Safety(Arc::new(Inner {
+    /// runs many playbooks, each planned and audited under its own name); `case_audit` is the run's
+    /// case's copy of its entries.
+    pub fn for_playbook(
+        &self,
+        playbook: Playbook,
+        case_audit: Option<&Path>,
+    ) -> Result<Safety, String> {
+        Ok(Safety(Arc::new(Inner {
             guard: self.0.guard.clone(),
             plan: self.0.plan.as_ref().map(|_| Mutex::new(Plan::default())),
             audit: self.0.audit.clone(),
+            case_audit: case_audit.map(AuditLog::open).transpose()?,
             playbook: Some(playbook),
             memory: Mutex::new(Memory::default()),
             outcome: Mutex::new(Outcome::default()),
-        }))
+        })))
+    }
+
+    /// Appends an audit entry to the audit log and the case's copy (those there are).
+    fn audit_append(&self, entry: &Value) -> Result<(), String> {
+        for log in self
+            .0
+            .audit
+            .as_deref()
+            .into_iter()
+            .chain(&self.0.case_audit)
+        {
+            log.append(entry)?;
+        }
+        Ok(())
+    }
+
+    fn audits(&self) -> bool {
+        self.0.audit.is_some() || self.0.case_audit.is_some()
     }
 
     /// The changes recorded so far (plan mode only).
@@ -183,6 +216,11 @@ impl Safety {
     /// The plan as JSON: one object per change, in order (plan mode only).
     pub fn plan_json(&self) -> Option<Value> {
         self.0.plan.as_ref().map(|p| lock(p).to_json())
+    }
+
+    /// Plan mode: every refusal the real run would end with, in its words and order.
+    pub fn plan_refusals(&self) -> Option<Vec<String>> {
+        self.0.plan.as_ref().map(|p| lock(p).refusals().to_vec())
     }
 
     /// Decides what happens to a validated request. `base_dir` and `out_dir` are where uploads may come
@@ -203,16 +241,12 @@ impl Safety {
     /// Writes the intent entry of a state-changing request about to be sent.
     fn intend(&self, req: &Request) -> Result<Intent, Stop> {
         static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
-        let Some(audit) = &self.0.audit else {
-            return Ok(Intent(None));
-        };
-        if !req.op.changes_state() {
+        if !self.audits() || !req.op.changes_state() {
             return Ok(Intent(None));
         }
         let id = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let targets = lock(&self.0.memory).targets(req);
-        audit
-            .append(&audit::intent(req, targets, self.0.playbook.as_ref(), id))
+        self.audit_append(&audit::intent(req, targets, self.0.playbook.as_ref(), id))
             .map_err(Stop::AuditBefore)?;
         Ok(Intent(Some(id)))
     }
@@ -235,6 +269,30 @@ impl Safety {
         let reason = destructive(req);
         let memory = lock(&self.0.memory);
         let targets = memory.targets(req);
+        let line = command
+            .as_ref()
+            .map(|(l, _)| l.clone())
+            .filter(|l| !l.is_empty());
+        // The one decision plan mode and the real run share: the refusal, worded once. A typo of a
+        // known command is refused as such, and no flag lets it through.
+        let typo = match &command {
+            Some((l, None)) => guard::typo(l),
+            _ => None,
+        };
+        let refusal = reason.map(|reason| Refusal {
+            operation: req.op.qualified_name(),
+            command: line.clone(),
+            device_ids: targets.device_ids.clone(),
+            hosts: targets.hosts(&memory),
+            ids: targets.ids.clone(),
+            allowable: typo.is_none(),
+            how_to_allow: if typo.is_some() {
+                guard::FIX_TYPO
+            } else {
+                self.0.guard.how_to_allow()
+            },
+            reason: typo.unwrap_or_else(|| reason.to_string()),
+        });
         if let Some(plan) = &self.0.plan
             && changes
         {
@@ -251,39 +309,35 @@ impl Safety {
                 })
                 .unwrap_or_default();
             drop(memory);
+            let mut plan = lock(plan);
             let answer = plan::record_step(
-                &mut lock(plan),
+                &mut plan,
                 req,
                 targets,
                 command,
-                reason.is_some(),
+                refusal.is_some(),
                 &batch_hosts,
             );
+            if let Some(r) = refusal {
+                plan.would_refuse(r.to_string());
+            }
             return Ok(Verdict::Answer(answer));
         }
-        let Some(reason) = reason else {
+        let Some(refusal) = refusal else {
             return Ok(Verdict::Send(Intent::default()));
         };
-        let hosts = targets.hosts(&memory);
         // The prompt may wait for a person: other hosts of a fan-out must not wait on the lock meanwhile.
         drop(memory);
-        let line = command.map(|(l, _)| l).filter(|l| !l.is_empty());
-        if self
-            .0
-            .guard
-            .permits(&describe(req, line.as_deref(), &hosts, &targets.ids))
+        if refusal.allowable
+            && self.0.guard.permits(&describe(
+                req,
+                line.as_deref(),
+                &refusal.hosts,
+                &refusal.ids,
+            ))
         {
             return Ok(Verdict::Send(Intent::default()));
         }
-        let refusal = Refusal {
-            operation: req.op.qualified_name(),
-            command: line,
-            device_ids: targets.device_ids,
-            hosts,
-            ids: targets.ids,
-            reason,
-            how_to_allow: self.0.guard.how_to_allow(),
-        };
         lock(&self.0.outcome).refused.push(refusal.to_string());
         Err(Stop::Refused(refusal))
     }
@@ -322,21 +376,17 @@ impl Safety {
             }
             targets
         };
-        let Some(audit) = &self.0.audit else {
-            return Ok(());
-        };
-        if !req.op.changes_state() || matches!(result, Err(ApiError::Config(_))) {
+        if !self.audits() || !req.op.changes_state() || matches!(result, Err(ApiError::Config(_))) {
             return Ok(());
         }
-        audit
-            .append(&audit::entry(
-                req,
-                targets,
-                result,
-                self.0.playbook.as_ref(),
-                intent.0,
-            ))
-            .map_err(Stop::Audit)
+        self.audit_append(&audit::entry(
+            req,
+            targets,
+            result,
+            self.0.playbook.as_ref(),
+            intent.0,
+        ))
+        .map_err(Stop::Audit)
     }
 
     /// Remembers a change that was made (a tenant change, or an RTR command that changes a host).

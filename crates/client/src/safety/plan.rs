@@ -52,6 +52,9 @@ pub struct Plan {
     created: Vec<(Kind, String, Value)>,
     /// Ids planned deletes would remove.
     deleted: Vec<String>,
+    /// What the real run would refuse, each in the words its refusal uses, in order: destructive
+    /// steps and checks that refuse more than one request (a policy change losing hosts RTR).
+    refusals: Vec<String>,
 }
 
 impl Plan {
@@ -90,6 +93,15 @@ impl Plan {
         &self.steps
     }
 
+    /// Notes a refusal the real run would make (the same text it would print).
+    pub fn would_refuse(&mut self, refusal: String) {
+        self.refusals.push(refusal);
+    }
+
+    pub fn refusals(&self) -> &[String] {
+        &self.refusals
+    }
+
     pub fn to_json(&self) -> Value {
         serde_json::to_value(&self.steps).unwrap_or(Value::Null)
     }
@@ -97,7 +109,7 @@ impl Plan {
     /// The plan as a person reads it: one numbered line per change, its targets and arguments below.
     pub fn render(&self) -> String {
         let mut out = String::new();
-        let destructive = self.steps.iter().filter(|s| s.destructive).count();
+        let destructive = self.refusals.len();
         match self.steps.len() {
             0 => out.push_str("plan: no changes; nothing was sent that changes state\n"),
             n => {
@@ -113,6 +125,17 @@ impl Plan {
                         String::new()
                     }
                 );
+            }
+        }
+        if !self.refusals.is_empty() {
+            // The lines the real run's summary would list, word for word.
+            let _ = writeln!(
+                out,
+                "  refused without `--allow-destructive` ({}):",
+                self.refusals.len()
+            );
+            for r in &self.refusals {
+                let _ = writeln!(out, "  - {r}");
             }
         }
         for s in &self.steps {

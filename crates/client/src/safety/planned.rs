@@ -73,6 +73,14 @@ pub fn shape(kind: Kind, id: &str, mut sent: Map<String, Value>) -> Value {
         }
         Kind::Script | Kind::PutFile => {
             sent.entry("description").or_insert(json!(""));
+            // Falcon's records carry the content's digest and size: a playbook comparing its
+            // local files with the library (`sync_scripts`) reads them from planned ones too.
+            if let Some(Value::String(content)) = sent.get("content").cloned() {
+                use sha2::{Digest, Sha256};
+                sent.entry("sha256")
+                    .or_insert(json!(hex::encode(Sha256::digest(content.as_bytes()))));
+                sent.entry("size").or_insert(json!(content.len()));
+            }
             if let Some(Value::String(file)) = sent.get("file").cloned() {
                 sent.entry("name").or_insert(json!(file));
                 sent.remove("file");

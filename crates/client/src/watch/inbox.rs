@@ -193,6 +193,7 @@ impl Inbox {
             "output": crate::ops::redact::clean(&report.output),
             "error": report.result.as_ref().err().map(|e| error_record(e, &report.playbook, &dest)),
             "value": report.result.as_ref().ok(),
+            "case": report.case.as_ref().map(|c| c.display().to_string()),
         });
         // The marker names the result before it exists: a stop from here on leaves one record.
         let marker = marker_of(&report.playbook);

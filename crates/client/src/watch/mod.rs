@@ -181,6 +181,9 @@ fn start(
 fn finish(inbox: Option<&Inbox>, report: &Report, took: std::time::Duration) {
     let name = name(&report.playbook);
     let secs = format!("{:.2}s", took.as_secs_f64());
+    if let Some(case) = &report.case {
+        println!("--- {name}: case {}", case.display());
+    }
     match &report.result {
         Ok(value) => {
             if !value.is_null() {

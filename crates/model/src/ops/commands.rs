@@ -152,6 +152,48 @@ pub fn base_of(command_string: &str) -> &str {
     command_string.split_whitespace().next().unwrap_or("")
 }
 
+/// Why `command_string` is not a command of the catalogue, naming it and the nearest command the
+/// `platforms` (bit set) have, or `None` when the catalogue knows it. Never advice to allow it: an
+/// unknown command is a typo far more often than a command falconry has not heard of.
+pub fn unknown(command_string: &str, platforms: u8) -> Option<String> {
+    let line = command_string.trim();
+    let base = base_of(line);
+    if lookup(base, line).is_some() {
+        return None;
+    }
+    let lower = base.to_ascii_lowercase();
+    // `reg quer` is compared with `reg query`: the sub-command is part of the name.
+    let word = if lower == "reg" || lower == "update" {
+        let sub = line.split_whitespace().nth(1).unwrap_or("");
+        format!("{lower} {}", sub.to_ascii_lowercase())
+    } else {
+        lower
+    };
+    let platforms = if platforms == 0 { ALL } else { platforms };
+    let names: Vec<&str> = COMMANDS
+        .iter()
+        .filter(|c| c.platforms & platforms != 0)
+        .map(|c| c.name)
+        .collect();
+    let near = super::suggest::closest(&word, &names)
+        .map(|n| format!("; did you mean `{n}`?"))
+        .unwrap_or_default();
+    let on = match platforms {
+        WIN => " for Windows hosts",
+        LIN => " for Linux hosts",
+        MAC => " for Mac hosts",
+        _ => "",
+    };
+    Some(format!(
+        "`{word}` is not an RTR command{near} (not sent; the commands{on} and what each needs: help(\"rtr\"))"
+    ))
+}
+
+/// The platform bits of the named platforms (`Windows`, `Linux`, `Mac`).
+pub fn platform_bits<'a>(names: impl IntoIterator<Item = &'a str>) -> u8 {
+    names.into_iter().fold(0, |bits, p| bits | platform_bit(p))
+}
+
 pub fn platform_bit(platform_name: &str) -> u8 {
     match platform_name.to_ascii_lowercase().as_str() {
         "windows" => WIN,
@@ -242,6 +284,24 @@ mod tests {
         );
         assert_eq!(POLICY_SETTINGS.len(), 9);
         assert_eq!(setting_platforms("FalconScripts"), WIN);
+    }
+
+    #[test]
+    fn an_unknown_command_names_the_nearest_of_the_platform() {
+        assert_eq!(
+            unknown("netstst -nao", WIN).unwrap(),
+            "`netstst` is not an RTR command; did you mean `netstat`? (not sent; the commands for \
+             Windows hosts and what each needs: help(\"rtr\"))"
+        );
+        assert!(unknown("ifconfg", LIN).unwrap().contains("`ifconfig`"));
+        assert!(unknown("ifconfg", WIN).unwrap().contains("`ipconfig`"));
+        assert!(
+            unknown("reg quer HKLM", WIN)
+                .unwrap()
+                .contains("`reg query`")
+        );
+        assert_eq!(unknown("netstat", WIN), None);
+        assert!(!unknown("xyz", ALL).unwrap().contains("allow"));
     }
 
     #[test]

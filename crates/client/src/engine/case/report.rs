@@ -1,41 +1,36 @@
 //! `case report`: the case as one self-contained HTML page — no scripts, no fonts, no images, nothing
-//! fetched — with a timeline across hosts, each host's commands, changes and files, refused steps,
-//! errors and the evidence table with hashes.
+//! fetched. A summary first (outcome, totals, integrity), then the timeline across hosts, refused
+//! steps, errors, evidence with hashes, each host's commands and changes, and the audit log.
+//!
+//! Built with maud, whose templates escape every value unless a template says otherwise (none does):
+//! text from hosts and the tenant cannot become markup. Each RTR command appears once, with its kind
+//! from the catalogue; a host is always its hostname with the device id beside it; values are
+//! pretty-printed and wrap; an output larger than the case keeps inline is cut in the page and
+//! linked, by relative path, to the full text in the case's `blobs/`.
 
-use super::blobs::resolve;
-use super::folder::{SUMMARY_FILE, read_info};
+use super::blobs::{INLINE_MAX, resolve};
+use super::folder::{BLOBS_DIR, SUMMARY_FILE, read_info};
 use super::summary::{Loaded, audit_devices, build};
+use crate::ops::{Effect, commands};
+use maud::{DOCTYPE, Markup, html};
 use serde_json::{Value, json};
 use std::collections::HashMap;
-use std::fmt::Write;
 use std::path::Path;
 
-/// Longest output shown per command; the case keeps it whole.
-const SHOWN_OUTPUT: usize = 64 * 1024;
 /// Most rows of the timeline; the case keeps every one.
 const TIMELINE_ROWS: usize = 20_000;
+/// Output shown inline across the whole page: past it, outputs are only linked (a 10,000-host case
+/// stays a page a browser opens).
+const PAGE_OUTPUT: usize = 1 << 20;
 
-const STYLE: &str = "body{font-family:system-ui,sans-serif;margin:2em;color:#222}\
+const STYLE: &str = "body{font-family:system-ui,sans-serif;margin:2em;color:#222;max-width:110em}\
 table{border-collapse:collapse;margin:.5em 0 1.5em}td,th{border:1px solid #ccc;padding:3px 6px;\
 text-align:left;vertical-align:top;font-size:13px}th{background:#f0f0f0}code,pre{font-family:monospace}\
-pre{white-space:pre-wrap;margin:0;max-height:30em;overflow:auto}.err{color:#a00}.ok{color:#070}\
+pre{white-space:pre-wrap;overflow-wrap:anywhere;margin:0;max-height:30em;overflow:auto}\
+td code{overflow-wrap:anywhere}.err{color:#a00}.ok{color:#070}.id{color:#666;font-size:11px}\
 section.host{border-top:2px solid #888;margin-top:1.5em}";
 
-fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
+/// A field as text (`""` when absent, JSON for anything not a string).
 fn s(v: &Value, k: &str) -> String {
     match &v[k] {
         Value::String(x) => x.clone(),
@@ -44,70 +39,136 @@ fn s(v: &Value, k: &str) -> String {
     }
 }
 
-/// Text shown as code.
-fn code(text: &str) -> String {
-    format!("<code>{}</code>", esc(text))
-}
-
-/// An error as a record holds it (a string, or any value), shown as an error.
-fn error_span(e: &Value) -> String {
-    format!(
-        "<span class=\"err\">{}</span>",
-        esc(&e.as_str().map_or(e.to_string(), str::to_string))
-    )
-}
-
-/// What an audited change did: its RTR command, else its operation.
-fn change(a: &Value) -> String {
-    code(
-        &a.get("command")
-            .and_then(Value::as_str)
-            .map_or_else(|| s(a, "operation"), str::to_string),
-    )
-}
-
-/// A section of the page: its heading, with how many rows it has, and its table (the class is the id).
-fn counted(out: &mut String, id: &str, title: &str, head: &[&str], rows: &[Vec<String>]) {
-    let _ = writeln!(out, "<h2 id=\"{id}\">{title} ({})</h2>", rows.len());
-    table(out, id, head, rows);
-}
-
-fn table(out: &mut String, class: &str, head: &[&str], rows: &[Vec<String>]) {
-    let _ = write!(out, "<table class=\"{class}\"><tr>");
-    for h in head {
-        let _ = write!(out, "<th>{}</th>", esc(h));
-    }
-    out.push_str("</tr>");
-    for r in rows {
-        out.push_str("<tr>");
-        for cell in r {
-            // Cells are escaped by the caller: some hold markup (output blocks).
-            let _ = write!(out, "<td>{cell}</td>");
-        }
-        out.push_str("</tr>");
-    }
-    out.push_str("</table>\n");
-}
-
-fn output_block(dir: &Path, v: &Value) -> String {
-    let text = resolve(dir, v);
-    if text.is_empty() {
-        return String::new();
-    }
-    let shown: String = text.chars().take(SHOWN_OUTPUT).collect();
-    let more = if shown.len() < text.len() {
-        format!(" (first {SHOWN_OUTPUT} characters of {})", text.len())
-    } else {
-        String::new()
+/// A value as a person reads it: indented JSON, in a block that wraps.
+fn pretty(v: &Value) -> Markup {
+    let text = match v {
+        Value::String(s) => s.clone(),
+        other => serde_json::to_string_pretty(other).unwrap_or_else(|_| other.to_string()),
     };
-    format!(
-        "<details><summary>{} bytes{more}</summary><pre>{}</pre></details>",
-        text.len(),
-        esc(&shown)
-    )
+    html! { pre { (text) } }
 }
 
-pub fn render_report(dir: &Path) -> Result<String, String> {
+/// Hostnames by device id, from every record that names both.
+struct Names(HashMap<String, String>);
+
+impl Names {
+    fn new(summary: &Value, loaded: &Loaded) -> Names {
+        let mut m = HashMap::new();
+        if let Some(hosts) = summary["hosts"].as_object() {
+            for (id, h) in hosts {
+                m.insert(id.clone(), s(h, "hostname"));
+            }
+        }
+        for c in &loaded.commands {
+            m.entry(s(c, "device_id"))
+                .or_insert_with(|| s(c, "hostname"));
+        }
+        m.retain(|_, name| !name.is_empty());
+        Names(m)
+    }
+
+    /// The host as every table shows it: its hostname, its device id beside it.
+    fn host(&self, device_id: &str, hostname: &str) -> Markup {
+        let name = if hostname.is_empty() {
+            self.0.get(device_id).map(String::as_str).unwrap_or("")
+        } else {
+            hostname
+        };
+        html! {
+            @if !name.is_empty() { (name) " " }
+            @if !device_id.is_empty() { code.id { (device_id) } }
+        }
+    }
+
+    /// The first hosts of a list, then how many more (a batch names thousands).
+    fn hosts(&self, device_ids: &[String]) -> Markup {
+        const SHOWN: usize = 20;
+        html! {
+            @for (i, d) in device_ids.iter().take(SHOWN).enumerate() {
+                @if i > 0 { ", " }
+                (self.host(d, ""))
+            }
+            @if device_ids.len() > SHOWN { " and " (device_ids.len() - SHOWN) " more" }
+        }
+    }
+}
+
+/// What kind of step a command is, from the catalogue (an unknown command counts as destructive).
+fn command_kind(c: &Value) -> &'static str {
+    let line = s(c, "command");
+    match commands::lookup(commands::base_of(&line), &line) {
+        Some(spec) if spec.destructive => "command (destructive)",
+        Some(spec) if spec.changes_host => "command (changes the host)",
+        Some(_) => "command (read-only)",
+        None => "command (unknown)",
+    }
+}
+
+/// An audit entry that is one of the RTR commands the case lists, or a session's housekeeping: the
+/// report shows those once, as commands, or not at all; every other entry is a change.
+fn audit_kind(a: &Value) -> Option<&'static str> {
+    if a.get("command").is_some() {
+        return None;
+    }
+    let effect = crate::ops::by_id(&s(a, "operation_id")).map(|op| op.effect);
+    match effect {
+        Some(Effect::Session) | Some(Effect::Read) => None,
+        _ => Some("change"),
+    }
+}
+
+/// Where the page links a case file from: the case folder relative to the page.
+struct Links {
+    base: String,
+    /// Output shown inline so far.
+    shown: std::cell::Cell<usize>,
+}
+
+impl Links {
+    /// A command's output: whole when the case keeps it inline, else its start and a link to the
+    /// full text (and only the link once the page holds [`PAGE_OUTPUT`]).
+    fn output(&self, dir: &Path, v: &Value) -> Markup {
+        let blob = v.get("blob").and_then(Value::as_str);
+        let text = match blob {
+            Some(_) if self.shown.get() >= PAGE_OUTPUT => String::new(),
+            _ => resolve(dir, v),
+        };
+        let size = v
+            .get("size")
+            .and_then(Value::as_u64)
+            .map_or(text.len(), |n| n as usize);
+        if size == 0 {
+            return html! {};
+        }
+        if let (Some(sha), true) = (blob, text.is_empty()) {
+            // Past the page's budget: the link alone keeps a 10,000-host page small.
+            return html! {
+                a href=(format!("{}{BLOBS_DIR}/{sha}", self.base)) { "output" } " (" (size) " bytes)"
+            };
+        }
+        let cut: String = match text.char_indices().nth(INLINE_MAX) {
+            Some((i, _)) => text[..i].to_string(),
+            None => text,
+        };
+        self.shown.set(self.shown.get() + cut.len());
+        html! {
+            details {
+                summary { (size) " bytes"
+                    @if let Some(sha) = blob {
+                        " (first " (cut.len()) " shown; full text: "
+                        a href=(format!("{}{BLOBS_DIR}/{sha}", self.base)) { (BLOBS_DIR) "/" (sha) }
+                        ")"
+                    }
+                }
+                pre { (cut) }
+            }
+        }
+    }
+}
+
+/// `case report DIR`: the page, with case files linked through `link_base` (the case folder as seen
+/// from where the page is written, ending in `/`; empty when the page is inside the case folder).
+pub fn render_report(dir: &Path, link_base: &str) -> Result<String, String> {
     let info = read_info(dir)?;
     let loaded = Loaded::load(dir)?;
     let summary = std::fs::read_to_string(dir.join(SUMMARY_FILE))
@@ -115,329 +176,332 @@ pub fn render_report(dir: &Path) -> Result<String, String> {
         .and_then(|t| serde_json::from_str::<Value>(&t).ok())
         .unwrap_or_else(|| build(&info, &loaded, &json!({ "status": "unfinished" })));
     let verification = match super::manifest::verify(dir) {
-        Ok(v) if v.intact() => format!(
-            "<span class=\"ok\">intact: {} files match the manifest</span>",
-            v.checked
-        ),
-        Ok(v) => format!(
-            "<span class=\"err\">NOT intact: changed {:?}, added {:?}, missing {:?}</span>",
-            v.changed, v.added, v.missing
-        ),
-        Err(e) => format!("<span class=\"err\">{}</span>", esc(&e)),
+        Ok(v) if v.intact() => html! {
+            span.ok { "intact: " (v.checked) " files match the manifest" }
+        },
+        Ok(v) => html! {
+            span.err { "NOT intact: changed " (format!("{:?}", v.changed)) ", added "
+                (format!("{:?}", v.added)) ", missing " (format!("{:?}", v.missing)) }
+        },
+        Err(e) => html! { span.err { (e) } },
     };
     let transcript = super::lines::read(&dir.join(super::folder::TRANSCRIPT_FILE))?;
-    let mut out = String::new();
+    let names = Names::new(&summary, &loaded);
+    let links = Links {
+        base: link_base.to_string(),
+        shown: std::cell::Cell::new(0),
+    };
     let title = format!("falconry case: {}", info.playbook_name);
-    let _ = write!(
-        out,
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
-         <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">\
-         <title>{}</title><style>{STYLE}</style></head><body>\n<h1>{}</h1>\n",
-        esc(&title),
-        esc(&title)
-    );
     let outcome = &summary["outcome"];
-    table(
-        &mut out,
-        "about",
-        &["", ""],
-        &[
-            vec!["Playbook".into(), code(&info.playbook_name)],
-            vec!["sha256".into(), code(info.sha256.as_deref().unwrap_or(""))],
-            vec!["Arguments".into(), code(&info.arguments.to_string())],
-            vec!["Started".into(), esc(&info.started)],
-            vec!["Finished".into(), esc(&s(&summary, "finished"))],
-            vec!["Outcome".into(), code(&outcome.to_string())],
-            vec!["Integrity".into(), verification],
-            vec!["Totals".into(), code(&summary["totals"].to_string())],
-        ],
-    );
+    let status = s(outcome, "status");
+    let changes: Vec<&Value> = loaded
+        .audit
+        .iter()
+        .filter(|a| audit_kind(a).is_some())
+        .collect();
+    let page = html! {
+        (DOCTYPE)
+        html lang="en" {
+            head {
+                meta charset="utf-8";
+                meta http-equiv="Content-Security-Policy"
+                    content="default-src 'none'; style-src 'unsafe-inline'";
+                title { (title) }
+                style { (maud::PreEscaped(STYLE)) }
+            }
+            body {
+                h1 { (title) }
+                h2 #summary { "Summary" }
+                table.about {
+                    tr { th { "Outcome" } td {
+                        @if status == "ok" { span.ok { (status) } } @else { span.err { (status) } }
+                    } }
+                    tr { th { "Playbook" } td { code { (info.playbook_name) } } }
+                    tr { th { "sha256" } td { code { (info.sha256.as_deref().unwrap_or("")) } } }
+                    tr { th { "Started" } td { (info.started) } }
+                    tr { th { "Finished" } td { (s(&summary, "finished")) } }
+                    tr { th { "Integrity" } td { (verification) } }
+                    @if let Some(totals) = summary["totals"].as_object() {
+                        @for (k, v) in totals {
+                            tr { th { (k.replace('_', " ")) } td { (v.to_string()) } }
+                        }
+                    }
+                    tr { th { "Arguments" } td { (pretty(&info.arguments)) } }
+                    @if let Some(e) = outcome.get("error") {
+                        tr { th { "Error" } td.err { (pretty(e)) } }
+                    }
+                    @if let Some(r) = outcome.get("result") {
+                        tr { th { "Result" } td { (pretty(r)) } }
+                    }
+                }
+                (timeline(&loaded, &changes, &transcript, &names))
+                (refused(&loaded, &names))
+                (errors(&loaded, &transcript, &summary, &names))
+                (evidence(&loaded, &names))
+                (hosts(dir, &summary, &loaded, &changes, &links))
+                (audit(&loaded, &names))
+            }
+        }
+    };
+    Ok(page.into_string())
+}
 
-    // The timeline: every action, across hosts, in time order.
-    let mut timeline: Vec<(String, Vec<String>)> = Vec::new();
+fn timeline(loaded: &Loaded, changes: &[&Value], transcript: &[Value], names: &Names) -> Markup {
+    // (time, host, kind, what, result)
+    let mut rows: Vec<(String, Markup, String, Markup, Markup)> = Vec::new();
     for c in &loaded.commands {
-        let status = match c.get("error") {
-            Some(e) => error_span(e),
-            None if c["queued"] == true => "queued".into(),
-            None => "<span class=\"ok\">done</span>".into(),
+        let result = match c.get("error") {
+            Some(e) => html! { span.err { (e.as_str().map_or(e.to_string(), str::to_string)) } },
+            None if c["queued"] == true => html! { "queued" },
+            None => html! { span.ok { "done" } },
         };
-        timeline.push((
+        rows.push((
             s(c, "time_sent"),
-            vec![
-                esc(&s(c, "time_sent")),
-                esc(&s(c, "hostname")),
-                "command".into(),
-                code(&s(c, "command")),
-                status,
-            ],
+            names.host(&s(c, "device_id"), &s(c, "hostname")),
+            command_kind(c).to_string(),
+            html! { code { (s(c, "command")) } },
+            result,
         ));
     }
     for e in &loaded.events {
-        timeline.push((
+        rows.push((
             s(e, "time"),
-            vec![
-                esc(&s(e, "time")),
-                esc(&s(e, "hostname")),
-                esc(&s(e, "kind")),
-                code(&s(e, "operation")),
-                esc(&s(e, "message")),
-            ],
+            names.host(&s(e, "device_id"), &s(e, "hostname")),
+            s(e, "kind"),
+            html! { code { (s(e, "operation")) } },
+            html! { (s(e, "message")) },
         ));
     }
-    for a in &loaded.audit {
-        timeline.push((
+    for a in changes {
+        rows.push((
             s(a, "time"),
-            vec![
-                esc(&s(a, "time")),
-                esc(&audit_devices(a).join(", ")),
-                "change".into(),
-                change(a),
-                esc(&format!("HTTP {}", s(a, "status"))),
-            ],
+            names.hosts(&audit_devices(a)),
+            "change".into(),
+            html! { code { (s(a, "operation")) } },
+            html! { "HTTP " (s(a, "status")) },
         ));
     }
     for f in &loaded.evidence {
-        timeline.push((
+        rows.push((
             s(f, "time"),
-            vec![
-                esc(&s(f, "time")),
-                esc(&s(f, "host")),
-                "file".into(),
-                code(&s(f, "remote_path")),
-                code(&s(f, "sha256")),
-            ],
+            names.host(&s(f, "device_id"), &s(f, "host")),
+            "file".into(),
+            html! { code { (s(f, "remote_path")) } },
+            html! { code { (s(f, "sha256")) } },
         ));
     }
-    for t in &transcript {
+    for t in transcript {
         let what = match t["kind"].as_str() {
-            Some("statement") => s(t, "text"),
-            Some("print") => s(t, "text"),
+            Some("statement") | Some("print") => s(t, "text"),
             _ => t["detail"].to_string(),
         };
-        timeline.push((
+        rows.push((
             s(t, "time"),
-            vec![
-                esc(&s(t, "time")),
-                String::new(),
-                esc(&s(t, "kind")),
-                code(&what),
-                String::new(),
-            ],
+            html! {},
+            s(t, "kind"),
+            html! { code { (what) } },
+            html! {},
         ));
     }
-    timeline.sort_by(|a, b| a.0.cmp(&b.0));
-    let _ = writeln!(out, "<h2 id=\"timeline\">Timeline</h2>");
-    if timeline.len() > TIMELINE_ROWS {
-        let _ = writeln!(
-            out,
-            "<p>The first {TIMELINE_ROWS} of {} entries.</p>",
-            timeline.len()
-        );
+    rows.sort_by(|a, b| a.0.cmp(&b.0));
+    let total = rows.len();
+    html! {
+        h2 #timeline { "Timeline" }
+        @if total > TIMELINE_ROWS { p { "The first " (TIMELINE_ROWS) " of " (total) " entries." } }
+        table.timeline {
+            tr { th { "Time" } th { "Host" } th { "Kind" } th { "What" } th { "Result" } }
+            @for (time, host, kind, what, result) in rows.into_iter().take(TIMELINE_ROWS) {
+                tr { td { (time) } td { (host) } td { (kind) } td { (what) } td { (result) } }
+            }
+        }
     }
-    let rows: Vec<Vec<String>> = timeline
-        .into_iter()
-        .take(TIMELINE_ROWS)
-        .map(|(_, r)| r)
-        .collect();
-    table(
-        &mut out,
-        "timeline",
-        &["Time", "Host", "Kind", "What", "Result"],
-        &rows,
-    );
+}
 
-    let refused: Vec<Vec<String>> = loaded
+fn refused(loaded: &Loaded, names: &Names) -> Markup {
+    let rows: Vec<&Value> = loaded
         .events
         .iter()
         .filter(|e| e["kind"] == "refused")
-        .map(|e| {
-            vec![
-                esc(&s(e, "time")),
-                esc(&s(e, "operation")),
-                code(&s(e, "command")),
-                esc(&s(e, "hosts")),
-                esc(&s(e, "message")),
-            ]
-        })
         .collect();
-    counted(
-        &mut out,
-        "refused",
-        "Refused steps",
-        &["Time", "Operation", "Command", "Hosts", "Why"],
-        &refused,
-    );
-
-    let mut errors: Vec<Vec<String>> = loaded
-        .commands
-        .iter()
-        .filter(|c| c.get("error").is_some())
-        .map(|c| {
-            vec![
-                esc(&s(c, "time_sent")),
-                esc(&s(c, "hostname")),
-                code(&s(c, "command")),
-                esc(&s(c, "error")),
-            ]
-        })
-        .collect();
-    errors.extend(
-        loaded
-            .events
-            .iter()
-            .filter(|e| e["kind"] == "host_error" || e["kind"] == "may_have_run")
-            .map(|e| {
-                vec![
-                    esc(&s(e, "time")),
-                    esc(&s(e, "hostname")),
-                    code(&s(e, "command")),
-                    esc(&s(e, "message")),
-                ]
-            }),
-    );
-    for t in transcript.iter().filter(|t| t.get("error").is_some()) {
-        errors.push(vec![
-            esc(&s(t, "time")),
-            String::new(),
-            code(&s(t, "text")),
-            esc(&s(t, "error")),
-        ]);
-    }
-    if outcome["status"] != "ok" && outcome.get("error").is_some() {
-        errors.push(vec![
-            esc(&s(&summary, "finished")),
-            String::new(),
-            "the run".into(),
-            esc(&s(outcome, "error")),
-        ]);
-    }
-    counted(
-        &mut out,
-        "errors",
-        "Errors",
-        &["Time", "Host", "What", "Error"],
-        &errors,
-    );
-
-    let evidence: Vec<Vec<String>> = loaded
-        .evidence
-        .iter()
-        .map(|f| {
-            vec![
-                esc(&s(f, "host")),
-                code(&s(f, "remote_path")),
-                format!("<code class=\"sha256\">{}</code>", esc(&s(f, "sha256"))),
-                esc(&s(f, "size")),
-                esc(&s(f, "time")),
-                esc(&s(f, "file")),
-            ]
-        })
-        .collect();
-    counted(
-        &mut out,
-        "evidence",
-        "Evidence",
-        &[
-            "Host",
-            "Path on host",
-            "sha256",
-            "Size",
-            "Collected",
-            "In the case",
-        ],
-        &evidence,
-    );
-
-    let _ = writeln!(out, "<h2 id=\"hosts\">Hosts</h2>");
-    if let Some(hosts) = summary["hosts"].as_object() {
-        // Grouped once: a 10,000-host case must not scan every command for every host.
-        let mut commands_of: HashMap<String, Vec<&Value>> = HashMap::new();
-        for c in &loaded.commands {
-            commands_of.entry(s(c, "device_id")).or_default().push(c);
-        }
-        let mut changes_of: HashMap<String, Vec<&Value>> = HashMap::new();
-        for a in &loaded.audit {
-            for d in audit_devices(a) {
-                changes_of.entry(d).or_default().push(a);
+    html! {
+        h2 #refused { "Refused steps (" (rows.len()) ")" }
+        table.refused {
+            tr { th { "Time" } th { "Operation" } th { "Command" } th { "Hosts" } th { "Why" } }
+            @for e in rows {
+                tr {
+                    td { (s(e, "time")) }
+                    td { (s(e, "operation")) }
+                    td { code { (s(e, "command")) } }
+                    td { (hosts_of_event(e, names)) }
+                    td { (s(e, "message")) }
+                }
             }
         }
-        for (id, h) in hosts {
-            let name = s(h, "hostname");
-            let _ = writeln!(
-                out,
-                "<section class=\"host\"><h3>{} <small><code>{}</code></small></h3>",
-                esc(&name),
-                esc(id)
-            );
-            let found: Vec<Vec<String>> = commands_of
-                .get(id)
-                .into_iter()
-                .flatten()
-                .map(|c| {
-                    vec![
-                        esc(&s(c, "time_sent")),
-                        code(&s(c, "command")),
-                        c.get("error").map_or_else(
-                            || {
-                                format!(
-                                    "{}{}",
-                                    output_block(dir, &c["stdout"]),
-                                    output_block(dir, &c["stderr"])
-                                )
-                            },
-                            error_span,
-                        ),
-                        code(&s(c, "cloud_request_id")),
-                        code(&s(c, "session_id")),
-                    ]
-                })
+    }
+}
+
+/// The hosts a refusal names: device ids when it kept them, else the text it has.
+fn hosts_of_event(e: &Value, names: &Names) -> Markup {
+    match e.get("device_ids").and_then(Value::as_array) {
+        Some(ids) => {
+            let ids: Vec<String> = ids
+                .iter()
+                .filter_map(|v| v.as_str().map(str::to_string))
                 .collect();
-            let _ = writeln!(out, "<h4>Found (commands and their output)</h4>");
-            table(
-                &mut out,
-                "commands",
-                &["Sent", "Command", "Output", "Cloud request", "Session"],
-                &found,
-            );
-            let changed: Vec<Vec<String>> = changes_of
-                .get(id)
-                .into_iter()
-                .flatten()
-                .map(|a| vec![esc(&s(a, "time")), change(a), esc(&s(a, "status"))])
-                .collect();
-            let _ = writeln!(out, "<h4>Changed</h4>");
-            table(&mut out, "changes", &["Time", "Change", "Status"], &changed);
-            out.push_str("</section>\n");
+            names.hosts(&ids)
+        }
+        None => html! { (s(e, "hosts")) },
+    }
+}
+
+fn errors(loaded: &Loaded, transcript: &[Value], summary: &Value, names: &Names) -> Markup {
+    // (time, host, what, error)
+    let mut rows: Vec<(String, Markup, Markup, String)> = Vec::new();
+    for c in loaded.commands.iter().filter(|c| c.get("error").is_some()) {
+        rows.push((
+            s(c, "time_sent"),
+            names.host(&s(c, "device_id"), &s(c, "hostname")),
+            html! { code { (s(c, "command")) } },
+            s(c, "error"),
+        ));
+    }
+    for e in loaded
+        .events
+        .iter()
+        .filter(|e| e["kind"] == "host_error" || e["kind"] == "may_have_run")
+    {
+        rows.push((
+            s(e, "time"),
+            names.host(&s(e, "device_id"), &s(e, "hostname")),
+            html! { code { (s(e, "command")) } },
+            s(e, "message"),
+        ));
+    }
+    for t in transcript.iter().filter(|t| t.get("error").is_some()) {
+        rows.push((
+            s(t, "time"),
+            html! {},
+            html! { code { (s(t, "text")) } },
+            s(t, "error"),
+        ));
+    }
+    let outcome = &summary["outcome"];
+    if outcome["status"] != "ok" && outcome.get("error").is_some() {
+        rows.push((
+            s(summary, "finished"),
+            html! {},
+            html! { "the run" },
+            s(outcome, "error"),
+        ));
+    }
+    html! {
+        h2 #errors { "Errors (" (rows.len()) ")" }
+        table.errors {
+            tr { th { "Time" } th { "Host" } th { "What" } th { "Error" } }
+            @for (time, host, what, error) in rows {
+                tr { td { (time) } td { (host) } td { (what) } td.err { pre { (error) } } }
+            }
         }
     }
-    let audit: Vec<Vec<String>> = loaded
-        .audit
-        .iter()
-        .map(|a| {
-            vec![
-                esc(&s(a, "time")),
-                code(&s(a, "operation")),
-                code(&s(a, "command")),
-                esc(&audit_devices(a).join(", ")),
-                esc(&s(a, "status")),
-                code(&s(a, "trace_id")),
-            ]
-        })
-        .collect();
-    counted(
-        &mut out,
-        "audit",
-        "Audit log",
-        &[
-            "Time",
-            "Operation",
-            "Command",
-            "Hosts",
-            "Status",
-            "Trace id",
-        ],
-        &audit,
-    );
-    out.push_str("</body></html>\n");
-    Ok(out)
+}
+
+fn evidence(loaded: &Loaded, names: &Names) -> Markup {
+    html! {
+        h2 #evidence { "Evidence (" (loaded.evidence.len()) ")" }
+        table.evidence {
+            tr { th { "Host" } th { "Path on host" } th { "sha256" } th { "Size" } th { "Collected" }
+                 th { "In the case" } }
+            @for f in &loaded.evidence {
+                tr {
+                    td { (names.host(&s(f, "device_id"), &s(f, "host"))) }
+                    td { code { (s(f, "remote_path")) } }
+                    td { code.sha256 { (s(f, "sha256")) } }
+                    td { (s(f, "size")) }
+                    td { (s(f, "time")) }
+                    td { (s(f, "file")) }
+                }
+            }
+        }
+    }
+}
+
+fn hosts(
+    dir: &Path,
+    summary: &Value,
+    loaded: &Loaded,
+    changes: &[&Value],
+    links: &Links,
+) -> Markup {
+    // Grouped once: a 10,000-host case must not scan every command for every host.
+    let mut commands_of: HashMap<String, Vec<&Value>> = HashMap::new();
+    for c in &loaded.commands {
+        commands_of.entry(s(c, "device_id")).or_default().push(c);
+    }
+    let mut changes_of: HashMap<String, Vec<&Value>> = HashMap::new();
+    for a in changes {
+        for d in audit_devices(a) {
+            changes_of.entry(d).or_default().push(a);
+        }
+    }
+    let empty = serde_json::Map::new();
+    let all = summary["hosts"].as_object().unwrap_or(&empty);
+    html! {
+        h2 #hosts { "Hosts (" (all.len()) ")" }
+        @for (id, h) in all {
+            section.host {
+                h3 { (s(h, "hostname")) " " small { code.id { (id) } } }
+                h4 { "Commands and their output" }
+                table.commands {
+                    tr { th { "Sent" } th { "Kind" } th { "Command" } th { "Output" } th { "Cloud request" }
+                         th { "Session" } }
+                    @for c in commands_of.get(id).into_iter().flatten() {
+                        tr {
+                            td { (s(c, "time_sent")) }
+                            td { (command_kind(c)) }
+                            td { code { (s(c, "command")) } }
+                            td {
+                                @if let Some(e) = c.get("error") {
+                                    span.err { (e.as_str().map_or(e.to_string(), str::to_string)) }
+                                } @else {
+                                    (links.output(dir, &c["stdout"]))
+                                    (links.output(dir, &c["stderr"]))
+                                }
+                            }
+                            td { code { (s(c, "cloud_request_id")) } }
+                            td { code { (s(c, "session_id")) } }
+                        }
+                    }
+                }
+                @if let Some(list) = changes_of.get(id) {
+                    h4 { "Changed" }
+                    table.changes {
+                        tr { th { "Time" } th { "Change" } th { "Status" } }
+                        @for a in list {
+                            tr { td { (s(a, "time")) } td { code { (s(a, "operation")) } } td { (s(a, "status")) } }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn audit(loaded: &Loaded, names: &Names) -> Markup {
+    html! {
+        h2 #audit { "Audit log (" (loaded.audit.len()) ")" }
+        table.audit {
+            tr { th { "Time" } th { "Operation" } th { "Command" } th { "Hosts" } th { "Status" }
+                 th { "Trace id" } }
+            @for a in &loaded.audit {
+                tr {
+                    td { (s(a, "time")) }
+                    td { code { (s(a, "operation")) } }
+                    td { code { (s(a, "command")) } }
+                    td { (names.hosts(&audit_devices(a))) }
+                    td { (s(a, "status")) }
+                    td { code { (s(a, "trace_id")) } }
+                }
+            }
+        }
+    }
 }

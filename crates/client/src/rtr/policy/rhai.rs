@@ -80,6 +80,30 @@ pub fn register(engine: &mut Engine, ctx: &Arc<Context>) {
             })
         },
     );
+    function("policies", "settings").set_into_module(
+        &mut module,
+        |native: NativeCallContext, platform: &str| -> RhaiResult {
+            let known = super::PLATFORMS
+                .iter()
+                .find(|p| p.eq_ignore_ascii_case(platform))
+                .ok_or_else(|| {
+                    thrown(
+                        Error::input(format!(
+                            "unknown platform `{platform}`: the platforms are {}{}",
+                            super::PLATFORMS.join(", "),
+                            super::hint(platform, super::PLATFORMS)
+                        )),
+                        native.call_position(),
+                    )
+                })?;
+            Ok(super::SETTINGS
+                .iter()
+                .filter(|s| super::applies(s, known))
+                .map(|s| Dynamic::from(s.to_string()))
+                .collect::<rhai::Array>()
+                .into())
+        },
+    );
     module.build_index();
     engine.register_static_module("policies", module.into());
 }
