@@ -29,6 +29,8 @@ mod session;
 mod timing;
 
 pub use catalogue::{FUNCTIONS, Helper, METHODS};
+pub(crate) use command::is_absolute;
+pub use hosts::normalize_filter;
 pub use poll::Backoff;
 pub use register::register;
 
