@@ -453,3 +453,59 @@ fn the_repl_switches_to_the_shell_and_back_keeping_targets_and_directories() {
     repl.line_until(":drop WS-017", "rtr[1]> ");
     repl.quit();
 }
+
+#[test]
+fn get_saves_each_hosts_file_in_the_case_and_queued_commands_are_collected() {
+    const SECRET: &str = "shell-test-secret-0xGET";
+    let sim = tenant(SECRET, 200);
+    let dir = tempfile::tempdir().unwrap();
+    let mut shell = Shell::start(dir.path(), &sim, SECRET, &[]);
+    let shown = shell.line(r"get C:\Windows\notepad.exe");
+    for h in HOSTS {
+        assert!(
+            block_of(&shown, h).contains("saved C:\\Windows\\notepad.exe"),
+            "{shown}"
+        );
+        assert!(
+            dir.path()
+                .join("falconry-out")
+                .join(h)
+                .join("notepad.exe")
+                .is_file(),
+            "{h}"
+        );
+    }
+    shell.quit();
+    let evidence = std::fs::read_to_string(dir.path().join("case").join("evidence.jsonl")).unwrap();
+    for h in HOSTS {
+        assert!(
+            evidence.contains(&format!("\"host\":\"{h}\"")),
+            "{h}: {evidence}"
+        );
+    }
+
+    // An offline host queues the command; `:queued` shows its output once it has run.
+    let offline = device(&sim, "WS-108");
+    let dir = tempfile::tempdir().unwrap();
+    let mut shell = Shell::spawn(
+        dir.path(),
+        &sim,
+        SECRET,
+        &[
+            "shell",
+            "--host",
+            "WS-042",
+            "--host",
+            "WS-108",
+            "--queue-offline",
+        ],
+    );
+    shell.expect("rtr[2]> ");
+    let shown = shell.line_until("ps", "rtr[2]> ");
+    assert!(block_of(&shown, "WS-108").contains("queued"), "{shown}");
+    assert!(sim.state().set_online(&offline, true));
+    let shown = shell.line_until(":queued", "rtr[2]> ");
+    let block = block_of(&shown, "WS-108 `ps`");
+    assert!(names(&block).contains(&"4".to_string()), "{shown}");
+    shell.quit();
+}
