@@ -509,3 +509,32 @@ fn get_saves_each_hosts_file_in_the_case_and_queued_commands_are_collected() {
     assert!(names(&block).contains(&"4".to_string()), "{shown}");
     shell.quit();
 }
+
+#[test]
+fn a_group_names_its_hosts_and_no_target_is_refused_before_anything_is_sent() {
+    const SECRET: &str = "shell-test-secret-0xGROUP";
+    let sim = tenant(SECRET, 200);
+    let dir = tempfile::tempdir().unwrap();
+    let mut shell = Shell::spawn(dir.path(), &sim, SECRET, &["shell", "--group", "Servers"]);
+    shell.expect("rtr[3]> ");
+    let shown = shell.line_until(":hosts", "rtr[3]> ");
+    for h in ["SRV-DC01", "web-01", "web-02"] {
+        assert!(shown.contains(h), "{shown}");
+    }
+    shell.quit();
+
+    let before = sim.state().request_log().len();
+    crate::common::Test::new()
+        .command(&["shell"])
+        .tenant(&sim)
+        .run()
+        .status(2)
+        .stderr_has(
+            "`falconry shell` needs targets: `--host NAME`, `--filter FQL` or `--group NAME`",
+        );
+    assert_eq!(
+        sim.state().request_log().len(),
+        before,
+        "a request was sent"
+    );
+}
