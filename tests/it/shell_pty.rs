@@ -538,3 +538,30 @@ fn a_group_names_its_hosts_and_no_target_is_refused_before_anything_is_sent() {
         "a request was sent"
     );
 }
+
+#[test]
+fn plan_mode_shows_what_would_run_and_sends_no_change() {
+    const SECRET: &str = "shell-test-secret-0xPLAN";
+    let sim = tenant(SECRET, 200);
+    let dir = tempfile::tempdir().unwrap();
+    let mut shell = Shell::start(dir.path(), &sim, SECRET, &["--plan"]);
+    let rm = r"rm C:\Windows\notepad.exe";
+    // Planned, not asked about: nothing is sent, so there is nothing to allow.
+    let shown = shell.line(rm);
+    assert!(!shown.contains("allow destructive"), "{shown}");
+    assert!(
+        block_of(&shown, "WS-042").contains("planned, not sent"),
+        "{shown}"
+    );
+    // Reads still run.
+    let shown = shell.line(r"ls C:\Windows");
+    assert!(names(&block_of(&shown, "WS-042")).contains(&"notepad.exe".to_string()));
+    shell.session.send(ControlCode::EndOfTransmission).unwrap();
+    // The plan is printed on the way out.
+    let plan = shell.expect("would create").replace('\r', "");
+    assert!(plan.contains(&format!("`{rm}` via")), "{plan}");
+    for h in HOSTS {
+        assert!(plan.contains(h), "{plan}");
+    }
+    assert!(sim.state().executions_by_host(rm).is_empty());
+}
