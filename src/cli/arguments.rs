@@ -35,6 +35,8 @@ pub enum Verb {
     Sim(SimArgs),
     /// Type statements one at a time, with completion, history and readable results
     Repl(ReplArgs),
+    /// An RTR shell on many hosts: each typed line is one RTR command for all of them, answers shown per host
+    Shell(ShellArgs),
     /// Run playbooks each time they are saved, or each playbook dropped into an inbox folder
     Watch(WatchArgs),
     /// Response policies as code: export them to a file, plan a file (with the RTR impact per host), apply it
@@ -245,6 +247,24 @@ pub struct ReplArgs {
     pub case: CaseArgs,
     #[command(flatten)]
     pub script: ScriptArgs,
+}
+
+#[derive(Args, Debug)]
+pub struct ShellArgs {
+    /// A target host by hostname (repeatable)
+    #[arg(long = "host", value_name = "NAME")]
+    pub hosts: Vec<String>,
+    /// Target the hosts an FQL filter matches (repeatable), e.g. `platform_name:'Windows'`
+    #[arg(long = "filter", value_name = "FQL")]
+    pub filters: Vec<String>,
+    /// Target the hosts of a host group, by name (repeatable)
+    #[arg(long = "group", value_name = "NAME")]
+    pub groups: Vec<String>,
+    /// Queue commands for offline hosts; they run when the host returns (`:queued` collects them)
+    #[arg(long)]
+    pub queue_offline: bool,
+    #[command(flatten)]
+    pub repl: ReplArgs,
 }
 
 #[derive(Args, Debug)]

@@ -13,6 +13,7 @@ mod playbook_args;
 mod policy;
 mod repl;
 mod run;
+mod shell;
 mod sim;
 mod watch;
 
@@ -53,6 +54,7 @@ fn execute(config: Config) -> Result<(), Error> {
         Config::Check(c) => check::check(c),
         Config::Sim(c) => sim::serve(&c),
         Config::Repl(c) => repl::repl(c),
+        Config::Shell(c) => repl::session(c.repl, Some(c.start)),
         Config::Watch(c) => watch::watch(c),
         Config::Case(c) => case::command(c),
         Config::Policy(c) => policy::policy(c),

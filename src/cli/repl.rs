@@ -38,6 +38,11 @@ impl ReplConfig {
 }
 
 pub fn repl(cfg: ReplConfig) -> Result<(), Error> {
+    session(cfg, None)
+}
+
+/// The REPL, started at the Rhai prompt or (`falconry shell`) at the RTR shell.
+pub fn session(cfg: ReplConfig, shell: Option<crate::shell::Start>) -> Result<(), Error> {
     let cancel = Cancel::new();
     let selected = backend::select(&cancel)?;
     let (described, secrets) = describe_backend(&selected);
@@ -64,6 +69,7 @@ pub fn repl(cfg: ReplConfig) -> Result<(), Error> {
         args: cfg.args,
         timeout: options.limits.timeout,
         case: case.clone(),
+        shell,
     };
     let ended = repl::run(runtime, settings).map_err(Error::Backend);
     if let Some(case) = &case

@@ -47,6 +47,7 @@ mod rtr_real_captures;
 mod safety_as_sent;
 mod safety_run;
 mod served;
+mod shell_pty;
 mod sim_api;
 mod sim_falconpy;
 mod sim_fidelity;

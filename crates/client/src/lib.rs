@@ -23,5 +23,6 @@ pub mod engine;
 pub mod repl;
 pub mod rtr;
 pub mod safety;
+pub mod shell;
 pub mod terminal;
 pub mod watch;

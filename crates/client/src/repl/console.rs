@@ -20,6 +20,8 @@ commands:
   :save FILE    write this session's successful statements as a playbook, each once, where it first
                 succeeded; a repeat that may write a variable (let, const, `=`, `+=`, `list.push(x)`,
                 `s.cd(..)`) is written every time, so the playbook computes what the session did
+  :shell TARGET an RTR shell: each line one command for every target (a host name or FQL); `:shell`
+                alone goes back to the last one, `:rhai` comes back here
   :sim          show the backend in use (also `:connect`)
   :help         this list; `help()` lists collections and helpers
   :quit         leave (also Ctrl-D); open RTR sessions are closed

@@ -3,11 +3,11 @@
 
 mod balance;
 pub mod complete;
-mod console;
+pub(crate) mod console;
 mod helper;
 pub mod history;
 mod repeat;
-mod worker;
+pub(crate) mod worker;
 
 use crate::engine::{Reason, Runtime};
 use console::Console;
@@ -36,13 +36,16 @@ pub struct Settings {
     pub timeout: Duration,
     /// The session's case: every statement goes to its transcript with what it showed.
     pub case: Option<crate::engine::case::Case>,
+    /// `falconry shell`: start at the RTR shell on these targets (`:rhai` comes here).
+    pub shell: Option<crate::shell::Start>,
 }
 
 const PROMPT: &str = "falconry> ";
 const MORE: &str = "      ..> ";
 
 /// Runs the REPL until Ctrl-D or `:quit`.
-pub fn run(runtime: Runtime, settings: Settings) -> Result<(), String> {
+pub fn run(runtime: Runtime, mut settings: Settings) -> Result<(), String> {
+    let start_shell = settings.shell.take();
     let known = Arc::new(Mutex::new(complete::Known::default()));
     let config = Config::builder()
         .auto_add_history(false)
@@ -78,7 +81,7 @@ pub fn run(runtime: Runtime, settings: Settings) -> Result<(), String> {
         })?;
     }
 
-    println!(
+    let banner = format!(
         "falconry repl on {}\n`help()` lists operations and helpers, `:help` the commands, Ctrl-D leaves",
         settings.backend
     );
@@ -91,6 +94,16 @@ pub fn run(runtime: Runtime, settings: Settings) -> Result<(), String> {
         transcript: Vec::new(),
         count: 0,
     };
+    // The RTR shell's targets and history of commands, kept while at the Rhai prompt.
+    let mut shell = None;
+    if let Some(start) = start_shell
+        && crate::shell::enter(&mut console, &mut shell, "", Some(start))
+            == crate::shell::Leave::Quit
+    {
+        console.worker.finish();
+        return Ok(());
+    }
+    println!("{banner}");
     let mut pending = String::new();
     loop {
         let prompt = if pending.is_empty() { PROMPT } else { MORE };
@@ -109,6 +122,12 @@ pub fn run(runtime: Runtime, settings: Settings) -> Result<(), String> {
                     continue;
                 }
                 console.remember(&mut editor, &input);
+                if let Some(arg) = crate::shell::switch(&input) {
+                    match crate::shell::enter(&mut console, &mut shell, arg, None) {
+                        crate::shell::Leave::Quit => break,
+                        crate::shell::Leave::Rhai => continue,
+                    }
+                }
                 if !console.handle(&input) {
                     break;
                 }

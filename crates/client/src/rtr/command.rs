@@ -258,7 +258,7 @@ fn learn_dir(session: &Session, line: &str, stdout: &str, timeout: Duration) {
 }
 
 /// One line holding an absolute Windows (`C:\...`, `\\server\...`) or POSIX path.
-fn is_absolute(path: &str) -> bool {
+pub(crate) fn is_absolute(path: &str) -> bool {
     let b = path.as_bytes();
     !path.contains('\n')
         && (path.starts_with('/')

@@ -30,6 +30,8 @@ pub mod shape;
 mod timing;
 
 pub use catalogue::{FUNCTIONS, GLOBALS, Helper, METHODS};
+pub(crate) use command::is_absolute;
+pub use hosts::normalize_filter;
 pub use poll::Backoff;
 pub use register::register;
 
