@@ -1,6 +1,7 @@
 //! Tab completion in the shell: RTR commands from the catalogue that run on the targets' platforms,
 //! their flags, and the shell's `:` commands.
 
+use crate::ops::command_flags;
 use crate::ops::commands::{COMMANDS, Cmd, lookup};
 use rustyline::completion::{Completer, Pair};
 use rustyline::highlight::Highlighter;
@@ -14,62 +15,13 @@ pub const SHELL_COMMANDS: &[&str] = &[
     ":hosts", ":add", ":drop", ":queued", ":save", ":rhai", ":help", ":quit",
 ];
 
-/// The flags a command takes, as RTR spells them (a trailing `=` takes a value). Exhaustive: a new
-/// catalogue row must say its flags here.
-pub fn flags(cmd: Cmd) -> &'static [&'static str] {
-    match cmd {
-        Cmd::Runscript => &[
-            "-CloudFile=",
-            "-CommandLine=",
-            "-HostPath=",
-            "-Raw=",
-            "-Timeout=",
-        ],
-        Cmd::Run => &["-CommandLine="],
-        Cmd::Restart | Cmd::Shutdown => &["-Confirm"],
-        Cmd::Rm => &["-Force"],
-        Cmd::Cat
-        | Cmd::Cd
-        | Cmd::Clear
-        | Cmd::Env
-        | Cmd::Eventlog
-        | Cmd::Filehash
-        | Cmd::Getsid
-        | Cmd::Help
-        | Cmd::History
-        | Cmd::Ipconfig
-        | Cmd::Ifconfig
-        | Cmd::Ls
-        | Cmd::Mount
-        | Cmd::Netstat
-        | Cmd::Ps
-        | Cmd::Pwd
-        | Cmd::RegQuery
-        | Cmd::Users
-        | Cmd::Cp
-        | Cmd::Encrypt
-        | Cmd::Get
-        | Cmd::Kill
-        | Cmd::Map
-        | Cmd::Memdump
-        | Cmd::Mkdir
-        | Cmd::Mv
-        | Cmd::RegDelete
-        | Cmd::RegLoad
-        | Cmd::RegSet
-        | Cmd::RegUnload
-        | Cmd::Tar
-        | Cmd::Unmap
-        | Cmd::UpdateHistory
-        | Cmd::UpdateInstall
-        | Cmd::UpdateList
-        | Cmd::UpdateQuery
-        | Cmd::Xmemdump
-        | Cmd::Zip
-        | Cmd::Falconscript
-        | Cmd::Put
-        | Cmd::PutAndRun => &[],
-    }
+/// The flags completion offers for a command, as RTR spells them (`-Raw=`: a trailing `=` takes a
+/// value), from the model's flag table (`ops::command_flags`, the emulator's grammar too).
+pub fn flags(cmd: Cmd) -> Vec<String> {
+    command_flags::known(cmd)
+        .iter()
+        .map(|f| format!("-{f}"))
+        .collect()
 }
 
 /// The candidates for the word ending at `pos`: where it starts and what may replace it.
@@ -107,12 +59,11 @@ pub fn complete(line: &str, pos: usize, platforms: u8) -> (usize, Vec<String>) {
         let base = crate::ops::commands::base_of(before);
         match lookup(base, before) {
             Some(c) => flags(c.key)
-                .iter()
+                .into_iter()
                 .filter(|f| {
                     f.to_ascii_lowercase()
                         .starts_with(&word.to_ascii_lowercase())
                 })
-                .map(|f| f.to_string())
                 .collect(),
             None => Vec::new(),
         }

@@ -18,19 +18,44 @@
 
 use super::commands::Cmd;
 
-/// The flags `cmd` accepts (without the dash), or `None` when no source lists them.
-/// One-letter flags are case-sensitive (`ls -l` is not `ls -L`); longer ones are not.
+/// The flags `cmd` accepts (without the dash; a trailing `=` marks one that takes a value), or
+/// `None` when no source lists them all. One-letter flags are case-sensitive (`ls -l` is not
+/// `ls -L`); longer ones are not.
 pub fn flags(cmd: Cmd) -> Option<&'static [&'static str]> {
+    let (closed, flags) = grammar(cmd);
+    closed.then_some(flags)
+}
+
+/// The flags completion offers for `cmd`: the whole list where a source gives one, otherwise the
+/// ones the RTR documentation's examples use (`rm -Force`, `run -CommandLine=`), which do not close
+/// the list.
+pub fn known(cmd: Cmd) -> &'static [&'static str] {
+    grammar(cmd).1
+}
+
+/// Whether the list is complete (a source lists every flag), and the flags.
+fn grammar(cmd: Cmd) -> (bool, &'static [&'static str]) {
     match cmd {
-        Cmd::Cat => Some(&["n", "t"]),
-        Cmd::Ls => Some(&["l", "L", "R", "t"]),
-        Cmd::Netstat => Some(&["nr"]),
-        Cmd::Mount => Some(&["t", "o"]),
+        Cmd::Cat => (true, &["n", "t"]),
+        Cmd::Ls => (true, &["l", "L", "R", "t"]),
+        Cmd::Netstat => (true, &["nr"]),
+        Cmd::Mount => (true, &["t=", "o="]),
         Cmd::Cd | Cmd::Env | Cmd::Filehash | Cmd::Ifconfig | Cmd::Ps | Cmd::Pwd | Cmd::Users => {
-            Some(&[])
+            (true, &[])
         }
-        Cmd::Runscript => Some(&["CloudFile", "CommandLine", "HostPath", "Raw", "Timeout"]),
-        Cmd::Restart | Cmd::Shutdown => Some(&["Confirm"]),
+        Cmd::Runscript => (
+            true,
+            &[
+                "CloudFile=",
+                "CommandLine=",
+                "HostPath=",
+                "Raw=",
+                "Timeout=",
+            ],
+        ),
+        Cmd::Restart | Cmd::Shutdown => (true, &["Confirm"]),
+        Cmd::Rm => (false, &["Force"]),
+        Cmd::Run => (false, &["CommandLine="]),
         Cmd::Clear
         | Cmd::Eventlog
         | Cmd::Getsid
@@ -50,7 +75,6 @@ pub fn flags(cmd: Cmd) -> Option<&'static [&'static str]> {
         | Cmd::RegLoad
         | Cmd::RegSet
         | Cmd::RegUnload
-        | Cmd::Rm
         | Cmd::Tar
         | Cmd::Unmap
         | Cmd::UpdateHistory
@@ -61,16 +85,15 @@ pub fn flags(cmd: Cmd) -> Option<&'static [&'static str]> {
         | Cmd::Zip
         | Cmd::Falconscript
         | Cmd::Put
-        | Cmd::PutAndRun
-        | Cmd::Run => None,
+        | Cmd::PutAndRun => (false, &[]),
     }
 }
 
 /// Whether `flag` (as written, without the dash) is one of `known`.
 pub fn accepts(known: &[&str], flag: &str) -> bool {
-    known.iter().any(|k| {
+    known.iter().map(|k| k.trim_end_matches('=')).any(|k| {
         if k.chars().count() == 1 {
-            *k == flag
+            k == flag
         } else {
             k.eq_ignore_ascii_case(flag)
         }
