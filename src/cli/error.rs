@@ -24,7 +24,8 @@ pub fn render(err: &Error) -> String {
             if *n == 1 { "" } else { "s" }
         ),
     };
-    crate::ops::redact::clean(&text).into_owned()
+    // Messages quote server answers and host names: made visible, as everything printed is.
+    crate::terminal::text(&crate::ops::redact::clean(&text)).into_owned()
 }
 
 #[derive(Debug)]

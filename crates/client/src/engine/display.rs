@@ -254,7 +254,8 @@ fn columns(items: &[Value]) -> Vec<String> {
 fn cell(v: Option<&Value>) -> String {
     let text = match v {
         None | Some(Value::Null) => String::new(),
-        Some(Value::String(s)) => s.lines().next().unwrap_or_default().to_string(),
+        // A cell holds a host's or tenant's text: its control characters are shown, not obeyed.
+        Some(Value::String(s)) => crate::terminal::line(s.lines().next().unwrap_or_default()).into_owned(),
         Some(other) => other.to_string(),
     };
     if text.chars().count() > MAX_CELL {

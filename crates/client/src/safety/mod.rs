@@ -26,6 +26,7 @@ pub use synthetic::is_plan_id;
 pub use targets::{Memory, Targets};
 
 use crate::ops::{ApiError, Response};
+use crate::terminal;
 use crate::ops::{Body, Effect, Part, PartContent, Request};
 use serde_json::Value;
 use std::fmt;
@@ -381,8 +382,9 @@ impl Safety {
 /// A request as the guard's prompt and the run's summary name it: the command or operation, its hosts
 /// and the ids it acts on.
 fn describe(req: &Request, line: Option<&str>, hosts: &[String], ids: &[String]) -> String {
+    // Hosts come shown (`Targets::hosts`); the command line and ids may be a host's or the tenant's.
     let what = match line {
-        Some(l) => format!("`{l}`"),
+        Some(l) => format!("`{}`", terminal::line(l)),
         None => format!("`{}`", req.op.qualified_name()),
     };
     let on = if hosts.is_empty() {
@@ -393,11 +395,12 @@ fn describe(req: &Request, line: Option<&str>, hosts: &[String], ids: &[String])
     let of = if ids.is_empty() {
         String::new()
     } else {
+        let ids: Vec<String> = ids.iter().map(|i| terminal::name(i)).collect();
         format!(" of {}", ids.join(", "))
     };
     // A create names what it creates.
     let named = match req.arg("name").or_else(|| req.arg("file")) {
-        Some(serde_json::Value::String(n)) if ids.is_empty() => format!(" `{n}`"),
+        Some(serde_json::Value::String(n)) if ids.is_empty() => format!(" `{}`", terminal::name(&n)),
         _ => String::new(),
     };
     format!("{what}{named}{on}{of}")

@@ -2,6 +2,7 @@
 //! a session or a batch names its hosts only when it is opened.
 
 use crate::ops::Response;
+use crate::terminal;
 use crate::ops::{Collection, OpId, Request};
 use serde::Serialize;
 use serde_json::Value;
@@ -32,8 +33,12 @@ impl Targets {
         self.device_ids
             .iter()
             .map(|d| match memory.hostnames.get(d) {
-                Some(h) => format!("host {h} (device `{d}`)"),
-                None => format!("device `{d}`"),
+                Some(h) => format!(
+                    "host {} (device `{}`)",
+                    terminal::name(h),
+                    terminal::name(d)
+                ),
+                None => format!("device `{}`", terminal::name(d)),
             })
             .collect()
     }

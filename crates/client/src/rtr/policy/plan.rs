@@ -103,7 +103,7 @@ impl Plan {
         let n = self.changes.len();
         let _ = writeln!(out, "{n} change{}:", plural(n));
         for c in &self.changes {
-            let _ = writeln!(out, "  {}", c.describe());
+            let _ = writeln!(out, "  {}", crate::terminal::line(&c.describe()));
         }
         out.push_str("\nRTR impact:\n");
         if self.impact.is_empty() {
@@ -153,7 +153,10 @@ impl Plan {
                 let _ = writeln!(
                     out,
                     "    {} ({}): `{}` -> `{}`",
-                    h.hostname, h.device_id, h.policy_before, h.policy_after
+                    name(&h.hostname),
+                    name(&h.device_id),
+                    name(&h.policy_before),
+                    name(&h.policy_after)
                 );
             }
             if count > SHOWN {
@@ -170,10 +173,12 @@ type Outcome = (String, Vec<String>, Vec<String>, Vec<String>);
 
 fn ticks(list: &[String]) -> String {
     list.iter()
-        .map(|c| format!("`{c}`"))
+        .map(|c| format!("`{}`", name(c)))
         .collect::<Vec<_>>()
         .join(", ")
 }
+
+use crate::terminal::name;
 
 fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
