@@ -255,7 +255,9 @@ fn cell(v: Option<&Value>) -> String {
     let text = match v {
         None | Some(Value::Null) => String::new(),
         // A cell holds a host's or tenant's text: its control characters are shown, not obeyed.
-        Some(Value::String(s)) => crate::terminal::line(s.lines().next().unwrap_or_default()).into_owned(),
+        Some(Value::String(s)) => {
+            crate::terminal::line(s.lines().next().unwrap_or_default()).into_owned()
+        }
         Some(other) => other.to_string(),
     };
     if text.chars().count() > MAX_CELL {

@@ -26,8 +26,8 @@ pub use synthetic::is_plan_id;
 pub use targets::{Memory, Targets};
 
 use crate::ops::{ApiError, Response};
-use crate::terminal;
 use crate::ops::{Body, Effect, Part, PartContent, Request};
+use crate::terminal;
 use serde_json::Value;
 use std::fmt;
 use std::path::Path;
@@ -400,7 +400,9 @@ fn describe(req: &Request, line: Option<&str>, hosts: &[String], ids: &[String])
     };
     // A create names what it creates.
     let named = match req.arg("name").or_else(|| req.arg("file")) {
-        Some(serde_json::Value::String(n)) if ids.is_empty() => format!(" `{}`", terminal::name(&n)),
+        Some(serde_json::Value::String(n)) if ids.is_empty() => {
+            format!(" `{}`", terminal::name(&n))
+        }
         _ => String::new(),
     };
     format!("{what}{named}{on}{of}")

@@ -2,8 +2,8 @@
 //! a session or a batch names its hosts only when it is opened.
 
 use crate::ops::Response;
-use crate::terminal;
 use crate::ops::{Collection, OpId, Request};
+use crate::terminal;
 use serde::Serialize;
 use serde_json::Value;
 use std::collections::{HashMap, HashSet};

@@ -189,7 +189,10 @@ fn finish(inbox: Option<&Inbox>, report: &Report, took: std::time::Duration) {
         Ok(value) => {
             if !value.is_null() {
                 let text = display::render(&crate::engine::convert::from_json(value), false);
-                print!("{}", crate::terminal::text(&crate::ops::redact::clean(&text)));
+                print!(
+                    "{}",
+                    crate::terminal::text(&crate::ops::redact::clean(&text))
+                );
             }
             println!("--- {name}: ok in {secs}");
         }

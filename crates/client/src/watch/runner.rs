@@ -122,7 +122,10 @@ impl Runner {
                 Some(l) => format!("[line {l}] {s}"),
                 None => s.to_string(),
             };
-            eprintln!("{}", crate::terminal::text(&crate::ops::redact::clean(&line)));
+            eprintln!(
+                "{}",
+                crate::terminal::text(&crate::ops::redact::clean(&line))
+            );
             if let Ok(mut o) = out.lock() {
                 o.push_str(&line);
                 o.push('\n');

@@ -124,7 +124,10 @@ impl Change {
                 format!("+ add host group `{}` to {p}", crate::terminal::name(group))
             }
             Action::RemoveHostGroup { group, .. } => {
-                format!("- remove host group `{}` from {p}", crate::terminal::name(group))
+                format!(
+                    "- remove host group `{}` from {p}",
+                    crate::terminal::name(group)
+                )
             }
             Action::Precedence { from, to } => format!(
                 "~ precedence of {} policies: {} -> {}",
