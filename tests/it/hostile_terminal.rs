@@ -5,14 +5,12 @@
 //! `policy plan`'s change and RTR-impact lines, `policy apply`'s refusal, the REPL's `[y/N]` prompt
 //! and tables, and a playbook's own `print` on a terminal (`--raw` and a pipe keep the bytes).
 
-use crate::common::Test;
+use crate::hostile_support::{TENANT_SECRET, against, tenant};
 use expectrl::{Expect, Session};
-use falconry::sim::{SimConfig, SimHandle};
+use falconry::sim::SimHandle;
 use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
-
-const SECRET: &str = "hostile-terminal-secret";
 
 /// TOML basic strings spell ESC as `\u001b`.
 const TENANT: &str = r#"
@@ -43,25 +41,6 @@ const SHOWN_HOST: &str = r"term\u{1b}[2K\u{d}\u{1b}[32mWS-SAFE\u{1b}[0m";
 const RAW_HOST: &str = "\x1b[2K\r\x1b[32mWS-SAFE";
 const RAW_LINK: &str = "\x1b]8;;javascript:";
 
-fn tenant(dir: &Path) -> SimHandle {
-    let scenario = dir.join("hostile.toml");
-    std::fs::write(&scenario, TENANT).unwrap();
-    falconry::sim::start(SimConfig {
-        scenario: Some(scenario),
-        client_id: "falconry-test".into(),
-        client_secret: SECRET.into(),
-        ..SimConfig::default()
-    })
-    .expect("the hostile tenant loads")
-}
-
-fn falconry(sim: &SimHandle) -> Test {
-    Test::new()
-        .env("FALCON_CLIENT_ID", "falconry-test")
-        .env("FALCON_CLIENT_SECRET", SECRET)
-        .env("FALCON_BASE_URL", &sim.base_url())
-}
-
 /// No escape character at all: what falconry printed about the hostile text.
 fn no_escape(what: &str, text: &str) {
     assert!(
@@ -82,10 +61,10 @@ s.close();
 #[test]
 fn run_refusals_plans_and_errors_show_host_text_made_visible() {
     let dir = tempfile::tempdir().unwrap();
-    let sim = tenant(dir.path());
+    let sim = tenant(dir.path(), TENANT);
 
     // The refusal summary names the host as the guard saw it; `print` to a pipe keeps the bytes.
-    let out = falconry(&sim).playbook(TOUCH).run();
+    let out = against(&sim).playbook(TOUCH).run();
     out.status(3)
         .stderr_has(&format!("host {SHOWN_HOST} (device `"));
     no_escape("the refusal summary", &out.stderr);
@@ -97,14 +76,14 @@ fn run_refusals_plans_and_errors_show_host_text_made_visible() {
     assert!(out.stdout.contains("before\x1b[2Jafter"), "{}", out.stdout);
 
     // The `--plan` listing.
-    let out = falconry(&sim).playbook(TOUCH).arg("--plan").run();
+    let out = against(&sim).playbook(TOUCH).arg("--plan").run();
     out.status(0)
         .stderr_has(SHOWN_HOST)
         .stderr_has("[destructive]");
     no_escape("the --plan listing", &out.stderr);
 
     // An error that quotes the host.
-    let out = falconry(&sim)
+    let out = against(&sim)
         .playbook(r#"throw `cannot trust ${hosts::find_all()[0].hostname}`;"#)
         .run();
     out.status(1).stderr_has(SHOWN_HOST);
@@ -114,9 +93,9 @@ fn run_refusals_plans_and_errors_show_host_text_made_visible() {
 #[test]
 fn policy_plan_and_apply_show_tenant_names_made_visible() {
     let dir = tempfile::tempdir().unwrap();
-    let sim = tenant(dir.path());
+    let sim = tenant(dir.path(), TENANT);
     let owned = "[platforms.Windows]\nexclusive = true\n";
-    let plan = falconry(&sim)
+    let plan = against(&sim)
         .file("p.toml", owned)
         .command(&["policy", "plan", "p.toml"])
         .run();
@@ -125,7 +104,7 @@ fn policy_plan_and_apply_show_tenant_names_made_visible() {
         .stdout_has("  - delete Windows policy `second`\n")
         .stdout_has(&format!("    {SHOWN_HOST} ("));
     no_escape("policy plan", &plan.stdout);
-    let apply = falconry(&sim)
+    let apply = against(&sim)
         .file("p.toml", owned)
         .command(&["policy", "apply", "p.toml"])
         .run();
@@ -142,7 +121,7 @@ fn on_terminal(sim: &SimHandle, dir: &Path, args: &[&str]) -> expectrl::session:
         .env("HOME", dir)
         .env("XDG_DATA_HOME", dir.join("data"))
         .env("FALCON_CLIENT_ID", "falconry-test")
-        .env("FALCON_CLIENT_SECRET", SECRET)
+        .env("FALCON_CLIENT_SECRET", TENANT_SECRET)
         .env("FALCON_BASE_URL", sim.base_url());
     let mut s = Session::spawn(cmd).expect("falconry starts on a terminal");
     s.get_process_mut().set_window_size(1000, 50).unwrap();
@@ -160,7 +139,7 @@ fn until(s: &mut expectrl::session::OsSession, text: &str) -> String {
 #[test]
 fn the_repl_prompt_and_tables_and_print_on_a_terminal_show_escapes() {
     let dir = tempfile::tempdir().unwrap();
-    let sim = tenant(dir.path());
+    let sim = tenant(dir.path(), TENANT);
     let mut s = on_terminal(&sim, dir.path(), &["repl", "--history", "h"]);
     until(&mut s, "falconry> ");
     // A table of device records: the hostname is a cell.

@@ -31,6 +31,7 @@ mod engine_calls;
 mod engine_stdlib;
 mod faults_api;
 mod hostile;
+mod hostile_policy;
 mod hostile_terminal;
 mod no_silent_wrong_action;
 mod parse_roundtrip;

@@ -22,6 +22,8 @@ pub fn apply(ctx: &Context, plan: &Plan, source: &Source) -> Result<Plan> {
         )));
     }
     let fresh = Plan::make(plan.desired.clone(), &tenant, source)?;
+    // A saved plan is applied as it was shown, or not at all.
+    plan.matches_approved(&fresh)?;
     if let Some(what) = fresh.destructive()
         && !ctx.safety.permits(&format!("policy changes: {what}"))
     {
