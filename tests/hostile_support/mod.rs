@@ -251,3 +251,22 @@ pub fn against(sim: &falconry::sim::SimHandle) -> crate::common::Test {
         .env("FALCON_CLIENT_SECRET", TENANT_SECRET)
         .env("FALCON_BASE_URL", &sim.base_url())
 }
+
+/// A proxy to `upstream` that rewrites the body of every complete answer with `rewrite`.
+pub fn rewriting(
+    upstream: &str,
+    rewrite: impl Fn(&Seen, Vec<u8>) -> Vec<u8> + Send + Sync + 'static,
+) -> Peer {
+    proxy(upstream, move |req, reply| match reply {
+        Reply::Full {
+            status,
+            headers,
+            body,
+        } => Reply::Full {
+            status,
+            headers,
+            body: rewrite(req, body),
+        },
+        other => other,
+    })
+}

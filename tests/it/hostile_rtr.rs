@@ -4,7 +4,7 @@
 //! naming each difference. Through the binary, against the emulator and a proxy that rewrites it.
 
 use crate::hostile::run_against;
-use crate::hostile_support::{Reply, Seen, proxy};
+use crate::hostile_support::{Seen, rewriting};
 use crate::rtr_support::{SECRET, Tenant, WS_042, WS_108};
 use falconry::ops::OpId;
 use serde_json::Value;
@@ -67,29 +67,15 @@ fn a_listing_that_puts_the_session_on_another_host_is_refused() {
     let t = Tenant::new();
     let saved = queued_answer(&t);
     let listing = OpId::RtrListQueuedSessions.op().path;
-    let p = proxy(&t.sim.base_url(), move |req: &Seen, reply| {
-        let Reply::Full {
-            status,
-            headers,
-            body,
-        } = reply
-        else {
-            return reply;
-        };
-        let body = if req.path() == listing {
-            let mut v: Value = serde_json::from_slice(&body).unwrap();
-            for job in v["resources"].as_array_mut().into_iter().flatten() {
-                job["aid"] = WS_042.into();
-            }
-            serde_json::to_vec(&v).unwrap()
-        } else {
-            body
-        };
-        Reply::Full {
-            status,
-            headers,
-            body,
+    let p = rewriting(&t.sim.base_url(), move |req: &Seen, body| {
+        if req.path() != listing {
+            return body;
         }
+        let mut v: Value = serde_json::from_slice(&body).unwrap();
+        for job in v["resources"].as_array_mut().into_iter().flatten() {
+            job["aid"] = WS_042.into();
+        }
+        serde_json::to_vec(&v).unwrap()
     });
     let dir = tempfile::tempdir().unwrap();
     let o = run_against(
@@ -128,40 +114,28 @@ fn kill_refuses_a_pid_whose_user_or_command_line_changed_and_says_which() {
     // under the same name (and no path: Linux `ps` prints none).
     let seen: Mutex<HashSet<String>> = Mutex::new(HashSet::new());
     let status = OpId::RtrCheckCommandStatus.op().path;
-    let p = proxy(&t.sim.base_url(), move |req: &Seen, reply| {
-        let Reply::Full {
-            status: code,
-            headers,
-            body,
-        } = reply
-        else {
-            return reply;
+    let p = rewriting(&t.sim.base_url(), move |req: &Seen, body| {
+        if req.path() != status {
+            return body;
+        }
+        let mut v: Value = serde_json::from_slice(&body).unwrap();
+        let Some(out) = v["resources"][0]["stdout"].as_str().map(str::to_string) else {
+            return body;
         };
-        let mut body = body;
-        if req.path() == status {
-            let mut v: Value = serde_json::from_slice(&body).unwrap();
-            // The query names the command (percent-encoded): one target per command.
-            let id = req.target.clone();
-            if let Some(out) = v["resources"][0]["stdout"].as_str().map(str::to_string)
-                && out.contains("/tmp/miner --pool a")
-            {
-                let mut seen = seen.lock().unwrap();
-                if seen.is_empty() || seen.contains(&id) && seen.len() == 1 {
-                    seen.insert(id);
-                } else {
-                    let forged = out
-                        .replace("alice ", "mally ")
-                        .replace("/tmp/miner --pool a", "/usr/bin/miner -d b");
-                    v["resources"][0]["stdout"] = forged.into();
-                    body = serde_json::to_vec(&v).unwrap();
-                }
-            }
+        if !out.contains("/tmp/miner --pool a") {
+            return body;
         }
-        Reply::Full {
-            status: code,
-            headers,
-            body,
+        // The query names the command (percent-encoded): one target per command.
+        let mut seen = seen.lock().unwrap();
+        if seen.is_empty() || seen.contains(&req.target) && seen.len() == 1 {
+            seen.insert(req.target.clone());
+            return body;
         }
+        let forged = out
+            .replace("alice ", "mally ")
+            .replace("/tmp/miner --pool a", "/usr/bin/miner -d b");
+        v["resources"][0]["stdout"] = forged.into();
+        serde_json::to_vec(&v).unwrap()
     });
     let dir = tempfile::tempdir().unwrap();
     let o = run_against(
