@@ -31,6 +31,7 @@ mod engine_calls;
 mod engine_stdlib;
 mod faults_api;
 mod hostile;
+mod hostile_files;
 mod hostile_policy;
 mod hostile_rtr;
 mod hostile_terminal;

@@ -169,6 +169,20 @@ fn start(
     let (path, args) = match inbox {
         Some(i) => {
             let path = i.claim(&playbook)?;
+            if let Some(why) = Inbox::unrunnable(&path) {
+                let name = name(&playbook);
+                match i.refuse(&path, &why) {
+                    Ok(dest) => println!(
+                        "--- {name}: not run: {}; moved to {}",
+                        crate::terminal::line(&why),
+                        crate::terminal::line(
+                            &dest.strip_prefix(&i.dir).unwrap_or(&dest).to_string_lossy()
+                        )
+                    ),
+                    Err(e) => eprintln!("error: {}", crate::terminal::line(&e)),
+                }
+                return None;
+            }
             let args = i.arguments(&path);
             (path, args)
         }
