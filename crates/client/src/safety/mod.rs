@@ -176,6 +176,18 @@ impl Safety {
         self.0.plan.as_ref().map(|p| lock(p).steps().to_vec())
     }
 
+    /// Writes a closed case's manifest hash to the audit log (not the case's copy), when there is one.
+    pub fn audit_case_sealed(&self, dir: &Path, manifest_sha256: &str) -> Result<(), String> {
+        match &self.0.audit {
+            Some(audit) => audit.append_outside_case(&audit::case_sealed(
+                dir,
+                manifest_sha256,
+                self.0.playbook.as_ref(),
+            )),
+            None => Ok(()),
+        }
+    }
+
     /// The plan, as a person reads it (plan mode only).
     pub fn render_plan(&self) -> Option<String> {
         self.0.plan.as_ref().map(|p| lock(p).render())

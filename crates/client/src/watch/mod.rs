@@ -77,7 +77,7 @@ pub fn run(target: Target, runner: Runner) -> Result<(), String> {
                 println!(
                     "--- {}: {}",
                     crate::terminal::name(&name),
-                    crate::terminal::line(&what)
+                    crate::terminal::line(what)
                 );
             }
             queue.extend(inbox.waiting());

@@ -110,7 +110,7 @@ fn output_block(dir: &Path, v: &Value) -> String {
 pub fn render_report(dir: &Path) -> Result<String, String> {
     let info = read_info(dir)?;
     let loaded = Loaded::load(dir)?;
-    let summary = std::fs::read_to_string(dir.join(SUMMARY_FILE))
+    let summary = super::files::read_to_string(&dir.join(SUMMARY_FILE))
         .ok()
         .and_then(|t| serde_json::from_str::<Value>(&t).ok())
         .unwrap_or_else(|| build(&info, &loaded, &json!({ "status": "unfinished" })));

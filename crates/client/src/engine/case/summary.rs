@@ -155,8 +155,5 @@ fn lean(dir: &Path) -> Result<Loaded, String> {
 
 pub fn write(dir: &Path, info: &CaseInfo, outcome: &Value) -> Result<(), String> {
     let summary = build(info, &lean(dir)?, outcome);
-    let path = dir.join(SUMMARY_FILE);
-    let text = serde_json::to_string_pretty(&summary).map_err(|e| e.to_string())?;
-    std::fs::write(&path, text + "\n")
-        .map_err(|e| format!("cannot write `{}`: {e}", path.display()))
+    super::files::write_json(&dir.join(SUMMARY_FILE), &summary)
 }
