@@ -114,6 +114,21 @@ fn a_secret_given_as_an_argument_is_redacted_in_every_case_file_and_the_report()
     out.no_secret();
 }
 
+/// `case report` of `case` to `dir/r.html`, which must succeed; the HTML.
+fn report(dir: &std::path::Path, case: &std::path::Path) -> String {
+    let html = dir.join("r.html");
+    let args = [
+        os("case"),
+        os("report"),
+        case.as_os_str(),
+        os("--out"),
+        html.as_os_str(),
+    ];
+    let out = falconry(dir, &args);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    std::fs::read_to_string(&html).unwrap()
+}
+
 /// A run whose case has a blob (a long command output), for tampering with.
 fn a_case_with_a_blob(dir: &std::path::Path) -> PathBuf {
     std::fs::write(
@@ -166,19 +181,7 @@ fn a_blob_replaced_by_a_link_is_never_read_into_the_report() {
     std::fs::write(&secret, "root:x:0:0:outside-the-case\n").unwrap();
     std::fs::remove_file(&blob).unwrap();
     std::os::unix::fs::symlink(&secret, &blob).unwrap();
-    let html = dir.path().join("r.html");
-    let report = falconry(
-        dir.path(),
-        &[
-            os("case"),
-            os("report"),
-            case.as_os_str(),
-            os("--out"),
-            html.as_os_str(),
-        ],
-    );
-    assert_eq!(report.status.code(), Some(0), "{report:?}");
-    let text = std::fs::read_to_string(&html).unwrap();
+    let text = report(dir.path(), &case);
     assert!(!text.contains("outside-the-case"), "the link was followed");
     assert!(
         text.contains("is a symbolic link"),
@@ -205,19 +208,7 @@ fn a_fifo_in_the_case_is_refused_without_blocking() {
     assert_eq!(out.status.code(), Some(2), "{err}");
     assert!(err.contains("is not a regular file"), "{err}");
     // The report is written (it returned) and says the case could not be verified.
-    let html = dir.path().join("r.html");
-    let out = falconry(
-        dir.path(),
-        &[
-            os("case"),
-            os("report"),
-            case.as_os_str(),
-            os("--out"),
-            html.as_os_str(),
-        ],
-    );
-    assert_eq!(out.status.code(), Some(0), "{out:?}");
-    let text = std::fs::read_to_string(&html).unwrap();
+    let text = report(dir.path(), &case);
     assert!(
         text.contains("is not a regular file"),
         "the report names the FIFO"

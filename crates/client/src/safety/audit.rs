@@ -110,8 +110,8 @@ fn case_file(path: &Path) -> Result<File, String> {
         .map_err(|e| format!("cannot open the audit log `{}`: {e}", path.display()))
 }
 
-/// The line that anchors a closed case (`"phase": "case"`): its folder and its manifest's sha256.
-pub fn case_sealed(dir: &Path, manifest_sha256: &str, playbook: Option<&Playbook>) -> Value {
+/// The fields every line starts with: when, and which playbook.
+fn stamped(playbook: Option<&Playbook>) -> Map<String, Value> {
     let mut e = Map::new();
     e.insert(
         "time".into(),
@@ -120,9 +120,19 @@ pub fn case_sealed(dir: &Path, manifest_sha256: &str, playbook: Option<&Playbook
     if let Some(p) = playbook {
         e.insert(
             "playbook".into(),
-            json!({ "name": p.name, "sha256": p.sha256 }),
+            json!({
+                "name": p.name,
+                "path": p.path.as_ref().map(|p| p.display().to_string()),
+                "sha256": p.sha256,
+            }),
         );
     }
+    e
+}
+
+/// The line that anchors a closed case (`"phase": "case"`): its folder and its manifest's sha256.
+pub fn case_sealed(dir: &Path, manifest_sha256: &str, playbook: Option<&Playbook>) -> Value {
+    let mut e = stamped(playbook);
     e.insert("phase".into(), json!("case"));
     e.insert("case".into(), json!(dir.display().to_string()));
     e.insert("manifest_sha256".into(), json!(manifest_sha256));
@@ -159,21 +169,7 @@ fn request_fields(
     id: Option<u64>,
     phase: &str,
 ) -> Map<String, Value> {
-    let mut e = Map::new();
-    e.insert(
-        "time".into(),
-        json!(humantime::format_rfc3339_millis(std::time::SystemTime::now()).to_string()),
-    );
-    if let Some(p) = playbook {
-        e.insert(
-            "playbook".into(),
-            json!({
-                "name": p.name,
-                "path": p.path.as_ref().map(|p| p.display().to_string()),
-                "sha256": p.sha256,
-            }),
-        );
-    }
+    let mut e = stamped(playbook);
     e.insert("phase".into(), json!(phase));
     if let Some(id) = id {
         // Unique within the file's lifetime enough to pair lines: the pid tells processes apart.
