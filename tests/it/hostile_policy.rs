@@ -168,3 +168,58 @@ fn granting_capabilities_that_change_hosts_needs_consent() {
         .status(0);
     assert!(setting(&sim, "Locked", "PutCommand"));
 }
+
+/// The tenant's settings for `Locked`, as a file lists them.
+const LOCKED_SETTINGS: &str = "{ RealTimeFunctionality = true, GetCommand = true }";
+
+#[test]
+fn policy_names_compare_as_falcon_compares_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let sim = tenant(dir.path(), TENANT);
+    // Other case and a trailing space: the same policy, nothing to change (and no near-duplicate).
+    let respelled = format!(
+        "[platforms.Windows]\nexclusive = true\n\n[[policies]]\nname = \"locked \"\nplatform = \"Windows\"\ngroups = [\"Locked\"]\nsettings = {LOCKED_SETTINGS}\n"
+    );
+    let plan = against(&sim)
+        .file("p.toml", &respelled)
+        .command(&["policy", "plan", "p.toml"])
+        .run();
+    plan.status(0).stdout_has("No changes");
+    against(&sim)
+        .file("p.toml", &respelled)
+        .command(&["policy", "apply", "p.toml"])
+        .run()
+        .status(0);
+
+    // The default policy in another spelling is the default: updated, never created.
+    let default = "[[policies]]\nname = \"Platform_Default\"\nplatform = \"Windows\"\nsettings = { RealTimeFunctionality = true, GetCommand = true }\n";
+    let plan = against(&sim)
+        .file("p.toml", default)
+        .command(&["policy", "plan", "p.toml"])
+        .run();
+    plan.status(2)
+        .stdout_has("~ update Windows policy `platform_default`")
+        .stdout_lacks("+ create");
+}
+
+#[test]
+fn a_look_alike_policy_name_is_warned_about() {
+    let dir = tempfile::tempdir().unwrap();
+    let sim = tenant(dir.path(), TENANT);
+    // `Lоcked` with a Cyrillic `о`: another policy, which would take the hosts of `Locked`'s group.
+    let planted = format!(
+        "[[policies]]\nname = \"L\u{043e}cked\"\nplatform = \"Windows\"\ngroups = [\"Locked\"]\nsettings = {EVERYTHING}\n"
+    );
+    let plan = against(&sim)
+        .file("p.toml", &planted)
+        .command(&["policy", "plan", "p.toml"])
+        .run();
+    plan.status(2)
+        .stdout_has("warning: policy `L\u{043e}cked` looks like `Locked` but is another name")
+        .stdout_has("+ create Windows policy `L\u{043e}cked`");
+    let json = against(&sim)
+        .file("p.toml", &planted)
+        .command(&["policy", "plan", "p.toml", "--json"])
+        .run();
+    assert_eq!(json.json()["warnings"].as_array().map(Vec::len), Some(1));
+}

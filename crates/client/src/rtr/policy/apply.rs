@@ -107,14 +107,17 @@ fn send(
             )?;
         }
         Action::Precedence { to, .. } => {
+            let ids_by_key: HashMap<String, &str> = tenant
+                .ordered(c.platform)
+                .into_iter()
+                .map(|p| (super::names::key(&p.name), p.id.as_str()))
+                .collect();
             let ids = to
                 .iter()
                 .map(|name| {
-                    tenant
-                        .ordered(c.platform)
-                        .iter()
-                        .find(|p| &p.name == name)
-                        .map(|p| p.id.clone())
+                    ids_by_key
+                        .get(&super::names::key(name))
+                        .map(|id| id.to_string())
                         .or_else(|| created.get(&(c.platform, name.clone())).cloned())
                         .ok_or_else(|| {
                             Error::input(format!("no id for {} policy `{name}`", c.platform))

@@ -9,6 +9,7 @@ mod diff;
 mod error;
 mod export;
 mod impact;
+mod names;
 mod plan;
 mod resolve;
 mod rhai;

@@ -24,18 +24,22 @@ pub struct Plan {
     /// A saved plan's changes as it showed them (`Change::to_json`): the authority. Applying re-plans
     /// `desired` against the tenant and refuses unless it gives exactly these changes.
     pub approved: Option<Vec<Value>>,
+    /// What a person should look at before applying: names that only look like another's.
+    pub warnings: Vec<String>,
 }
 
 impl Plan {
     pub fn make(desired: Desired, tenant: &Tenant, source: &Source) -> Result<Plan> {
         let changes = diff(&desired, tenant, source)?;
         let impact = impact(tenant, &changes);
+        let warnings = look_alike_warnings(&desired, tenant, &changes);
         Ok(Plan {
             changes,
             impact,
             desired,
             tenant: tenant.snapshot(),
             approved: None,
+            warnings,
         })
     }
 
@@ -64,6 +68,7 @@ impl Plan {
             desired,
             tenant,
             approved: Some(changes.clone()),
+            warnings: Vec::new(),
         })
     }
 
@@ -152,6 +157,7 @@ impl Plan {
         json!({
             "format": SAVED_FORMAT,
             "changed": !self.is_empty(),
+            "warnings": self.warnings,
             CHANGES_HASH: changes_sha256(&changes),
             "changes": changes,
             "impact": self.impact.iter().map(HostImpact::to_json).collect::<Vec<_>>(),
@@ -187,6 +193,9 @@ impl Plan {
         if self.is_empty() {
             out.push_str("No changes: the tenant's response policies match the file.\n");
             return out;
+        }
+        for w in &self.warnings {
+            let _ = writeln!(out, "warning: {w}");
         }
         let n = self.changes.len();
         let _ = writeln!(out, "{n} change{}:", plural(n));
@@ -267,6 +276,39 @@ fn ticks(list: &[String]) -> String {
 }
 
 use crate::terminal::name;
+
+/// A warning for each policy the plan creates or deletes whose name only looks like another policy's
+/// (in the tenant or the file): a planted `Sеrvers` (Cyrillic `е`) beside `Servers`.
+fn look_alike_warnings(desired: &Desired, tenant: &Tenant, changes: &[Change]) -> Vec<String> {
+    let touched: std::collections::HashSet<String> = changes
+        .iter()
+        .filter(|c| matches!(c.action, Action::Create { .. } | Action::Delete))
+        .map(|c| super::names::key(&c.policy))
+        .collect();
+    if touched.is_empty() {
+        return Vec::new();
+    }
+    let names = tenant.policies.iter().map(|p| p.name.as_str()).chain(
+        desired
+            .platforms
+            .iter()
+            .flat_map(|p| p.policies.iter().map(|q| q.name.as_str())),
+    );
+    super::names::look_alikes(names)
+        .into_iter()
+        .filter(|(a, b)| {
+            touched.contains(&super::names::key(a)) || touched.contains(&super::names::key(b))
+        })
+        .map(|(a, b)| {
+            format!(
+                "policy `{}` looks like `{}` but is another name (characters from another script, \
+                 or invisible ones); check which one the plan creates or deletes",
+                name(a),
+                name(b)
+            )
+        })
+        .collect()
+}
 
 /// The key of a saved plan's hash of its changes.
 pub const CHANGES_HASH: &str = "changes_sha256";
