@@ -32,6 +32,7 @@ mod engine_stdlib;
 mod faults_api;
 mod hostile;
 mod hostile_files;
+mod hostile_limits;
 mod hostile_policy;
 mod hostile_rtr;
 mod hostile_terminal;
