@@ -68,3 +68,39 @@ fn an_endless_answer_is_cut_at_the_cap_within_its_memory() {
         cap >> 20
     );
 }
+
+#[test]
+fn a_policy_name_of_a_megabyte_is_cut_where_it_is_printed() {
+    use crate::hostile_support::{against, tenant};
+    let long = "N".repeat(1 << 20);
+    let dir = tempfile::tempdir().unwrap();
+    let sim = tenant(
+        dir.path(),
+        &format!(
+            "command_latency_ms = 0\n\n[[policies]]\nname = \"{long}\"\nplatform = \"Windows\"\nsettings = {{ PutCommand = false }}\n"
+        ),
+    );
+    let owned = "[platforms.Windows]\nexclusive = true\n";
+    let plan = against(&sim)
+        .file("p.toml", owned)
+        .command(&["policy", "plan", "p.toml"])
+        .run();
+    let cut = format!("{}… ({} more bytes)", "N".repeat(120), (1 << 20) - 120);
+    plan.status(2)
+        .stdout_has(&format!("  - delete Windows policy `{cut}`\n"));
+    assert!(
+        plan.stdout.len() < 10_000,
+        "{} bytes printed",
+        plan.stdout.len()
+    );
+    let apply = against(&sim)
+        .file("p.toml", owned)
+        .command(&["policy", "apply", "p.toml"])
+        .run();
+    apply.status(3).stderr_has(&cut);
+    assert!(
+        apply.stderr.len() < 10_000,
+        "{} bytes printed",
+        apply.stderr.len()
+    );
+}
