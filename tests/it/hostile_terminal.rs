@@ -176,3 +176,32 @@ fn the_repl_prompt_and_tables_and_print_on_a_terminal_show_escapes() {
     let raw = until(&mut s, "changes already made");
     assert!(raw.contains(RAW_LINK), "{raw:?}");
 }
+
+#[test]
+fn a_secret_split_or_escaped_in_the_repl_stays_out_of_save_and_history() {
+    let dir = tempfile::tempdir().unwrap();
+    let sim = tenant(dir.path(), TENANT);
+    let mut s = on_terminal(&sim, dir.path(), &["repl", "--history", "h"]);
+    until(&mut s, "falconry> ");
+    // `hostile-tenant-secret`, split in two literals and with an escaped `-`.
+    s.send_line(r#"let k = "hostile-" + "tenant\x2Dsecret"; k.len()"#)
+        .unwrap();
+    until(&mut s, "falconry> ");
+    s.send_line("let n = 1 + 1;").unwrap();
+    until(&mut s, "falconry> ");
+    s.send_line(":save saved.rhai").unwrap();
+    let said = until(&mut s, "falconry> ");
+    assert!(
+        said.contains("1 statement holding a secret or a token left out"),
+        "{said:?}"
+    );
+    s.send_line(":quit").unwrap();
+    let _ = s.expect(expectrl::Eof);
+    let saved = std::fs::read_to_string(dir.path().join("saved.rhai")).unwrap();
+    assert!(
+        saved.contains("let n = 1 + 1;") && !saved.contains("tenant"),
+        "{saved}"
+    );
+    let history = std::fs::read_to_string(dir.path().join("h")).unwrap_or_default();
+    assert!(!history.contains("tenant"), "{history}");
+}
