@@ -57,36 +57,31 @@ pub fn run(cfg: RunConfig) -> Result<(), Error> {
         .and_then(|c| close_case(c, &safety, &outcome, refused.as_ref().map(|r| r.0)));
     // The manifest's hash closes what the run says (a playbook that never started has no case to
     // speak of): kept elsewhere, it shows any later change to the folder.
-    let seal = || {
-        if let Some(line) = sealed
-            .as_ref()
-            .filter(|_| started.load(std::sync::atomic::Ordering::SeqCst))
-        {
-            eprintln!("{line}");
-        }
+    let sealed = sealed.filter(|_| started.load(std::sync::atomic::Ordering::SeqCst));
+    // An error is printed by the caller: the line goes after it.
+    let seal = |e: Error| match &sealed {
+        Some(line) => Error::Then(Box::new(e), line.clone()),
+        None => e,
     };
     let value = match (outcome, refused) {
         (Ok(v), None) => v,
-        (Err(e), None) => {
-            seal();
-            return Err(e);
-        }
+        (Err(e), None) => return Err(seal(e)),
         (Err(e), Some((n, summary))) => {
             eprint!("{}", super::render(&e));
             eprint!("{summary}");
-            seal();
-            return Err(Error::Refused(n));
+            return Err(seal(Error::Refused(n)));
         }
         (Ok(v), Some((n, summary))) => {
-            print_result(json, &safety, v)?;
+            print_result(json, &safety, v).map_err(seal)?;
             eprint!("{summary}");
-            seal();
-            return Err(Error::Refused(n));
+            return Err(seal(Error::Refused(n)));
         }
     };
-    let printed = print_result(json, &safety, value);
-    seal();
-    printed
+    print_result(json, &safety, value).map_err(seal)?;
+    if let Some(line) = &sealed {
+        eprintln!("{line}");
+    }
+    Ok(())
 }
 
 /// With `--json`, the playbook's final value (and the plan, in plan mode) on stdout.
