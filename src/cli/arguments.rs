@@ -123,6 +123,10 @@ pub struct ScriptArgs {
     /// Show `log::debug` messages
     #[arg(short, long)]
     pub verbose: bool,
+    /// `print` writes host output byte for byte even on a terminal (escape sequences and all);
+    /// without it a terminal sees them as visible text (`\u{1b}`), and a pipe always gets the bytes
+    #[arg(long)]
+    pub raw: bool,
     #[command(flatten)]
     pub limits: LimitArgs,
     #[command(flatten)]

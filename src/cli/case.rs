@@ -148,7 +148,7 @@ pub fn command(c: CaseCommand) -> Result<(), Error> {
                 ("missing", &v.missing),
             ] {
                 for f in files {
-                    println!("{what}: {f}");
+                    println!("{what}: {}", crate::terminal::line(f));
                 }
             }
             if v.intact() {

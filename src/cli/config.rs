@@ -186,6 +186,7 @@ pub(super) fn script_options(
         out_dir: absolute(a.out.clone()),
         base_dir: absolute(base_dir),
         print_to_stderr,
+        raw_print: a.raw,
         log_level: if a.verbose { Level::Debug } else { Level::Info },
         safety: Safety::default(),
         case: None,

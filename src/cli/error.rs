@@ -19,12 +19,14 @@ pub fn render(err: &Error) -> String {
             "error: {n} destructive step{} refused (run with `--allow-destructive` to allow)\n",
             if *n == 1 { " was" } else { "s were" }
         ),
+        Error::Then(e, after) => format!("{}{after}\n", render(e)),
         Error::Findings(n) => format!(
             "error: {n} problem{} found\n",
             if *n == 1 { "" } else { "s" }
         ),
     };
-    crate::ops::redact::clean(&text).into_owned()
+    // Messages quote server answers and host names: made visible, as everything printed is.
+    crate::terminal::text(&crate::ops::redact::clean(&text)).into_owned()
 }
 
 #[derive(Debug)]
@@ -47,6 +49,8 @@ pub enum Error {
     Changes,
     /// The playbook ran, but the guard refused destructive steps (the summary is already printed).
     Refused(usize),
+    /// An error, then a line said after it: the case's manifest hash, the last thing `run` says.
+    Then(Box<Error>, String),
 }
 
 /// The exit code of a run in which a destructive step was refused.
@@ -57,6 +61,7 @@ impl Error {
         match self {
             Error::Usage(_) | Error::Changes => 2,
             Error::Refused(_) => EXIT_REFUSED,
+            Error::Then(e, _) => e.exit_code(),
             Error::Policy(e) if e.is_refusal() => EXIT_REFUSED,
             // As shells report a process ended by SIGINT.
             Error::Script(e) if e.kind == ErrorKind::Interrupted => 130,

@@ -34,7 +34,14 @@ pub fn policy(command: PolicyCommand) -> Result<(), Error> {
             let plan = Plan::make(desired, &tenant, &source).map_err(Error::Policy)?;
             drop(emulator);
             if let Some(path) = save {
-                write_json(&path, &plan.to_json())?;
+                let saved = plan.to_json();
+                write_json(&path, &saved)?;
+                // The hash a reviewer approves: `policy apply` applies exactly these changes or none.
+                eprintln!(
+                    "falconry: plan saved to {} (changes sha256 {})",
+                    crate::terminal::line(&path.to_string_lossy()),
+                    saved[policy::CHANGES_HASH].as_str().unwrap_or_default()
+                );
             }
             if json {
                 print_json(&plan.to_json())?;
@@ -70,13 +77,7 @@ pub fn policy(command: PolicyCommand) -> Result<(), Error> {
                     )))
                 })?;
                 let name = file.display().to_string();
-                let (desired, tenant) = Plan::read_saved(&value, &name).map_err(Error::Policy)?;
-                let plan = Plan {
-                    changes: Vec::new(),
-                    impact: Vec::new(),
-                    desired,
-                    tenant,
-                };
+                let plan = Plan::saved(&value, &name).map_err(Error::Policy)?;
                 (plan, Source::map(&name))
             } else {
                 let (desired, source) = read_file(&file)?;

@@ -32,9 +32,12 @@ pub fn run(cfg: RunConfig) -> Result<(), Error> {
     }
     options.safety = safety.clone();
     options.case = case.clone();
+    let started = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let ran = started.clone();
     let outcome = on_script_thread(move || {
         let runtime = crate::rtr::runtime(backend, &options, cancel);
         let ast = runtime.prepare_file(&playbook).map_err(not_run)?;
+        ran.store(true, std::sync::atomic::Ordering::SeqCst);
         crate::engine::strict::unknown_args(&ast, &args).map_err(Error::Usage)?;
         let value = runtime.run_ast(&ast, args)?;
         Ok::<_, Error>(convert::shown(&value))
@@ -51,24 +54,36 @@ pub fn run(cfg: RunConfig) -> Result<(), Error> {
         let o = safety.outcome();
         (!o.refused.is_empty()).then(|| (o.refused.len(), o.render()))
     };
-    if let Some(case) = &case {
-        close_case(case, &outcome, refused.as_ref().map(|r| r.0));
-    }
+    let sealed = case
+        .as_ref()
+        .and_then(|c| close_case(c, &safety, &outcome, refused.as_ref().map(|r| r.0)));
+    // The manifest's hash closes what the run says (a playbook that never started has no case to
+    // speak of): kept elsewhere, it shows any later change to the folder.
+    let sealed = sealed.filter(|_| started.load(std::sync::atomic::Ordering::SeqCst));
+    // An error is printed by the caller: the line goes after it.
+    let seal = |e: Error| match &sealed {
+        Some(line) => Error::Then(Box::new(e), line.clone()),
+        None => e,
+    };
     let value = match (outcome, refused) {
         (Ok(v), None) => v,
-        (Err(e), None) => return Err(e),
+        (Err(e), None) => return Err(seal(e)),
         (Err(e), Some((n, summary))) => {
             eprint!("{}", super::render(&e));
             eprint!("{summary}");
-            return Err(Error::Refused(n));
+            return Err(seal(Error::Refused(n)));
         }
         (Ok(v), Some((n, summary))) => {
-            print_result(json, hand_off.as_ref(), &safety, v)?;
+            print_result(json, hand_off.as_ref(), &safety, v).map_err(seal)?;
             eprint!("{summary}");
-            return Err(Error::Refused(n));
+            return Err(seal(Error::Refused(n)));
         }
     };
-    print_result(json, hand_off.as_ref(), &safety, value)
+    print_result(json, hand_off.as_ref(), &safety, value).map_err(seal)?;
+    if let Some(line) = &sealed {
+        eprintln!("{line}");
+    }
+    Ok(())
 }
 
 /// With `--json`, the playbook's final value (and the plan, in plan mode) on stdout; with
@@ -126,12 +141,14 @@ fn hand_on(h: &HandOff, value: &serde_json::Value) -> Result<(), Error> {
     }
 }
 
-/// Writes the case's summary and manifest, however the run ended.
+/// Writes the case's summary and manifest, however the run ended, and audits the manifest's hash;
+/// returns the line that tells it.
 fn close_case(
     case: &crate::engine::case::Case,
+    safety: &Safety,
     outcome: &Result<serde_json::Value, Error>,
     refused: Option<usize>,
-) {
+) -> Option<String> {
     let how = match (outcome, refused) {
         (Ok(v), Some(n)) => serde_json::json!({ "status": "refused", "refused": n, "result": v }),
         (Ok(v), None) => serde_json::json!({ "status": "ok", "result": v }),
@@ -140,8 +157,20 @@ fn close_case(
             "error": super::render(e).trim_end(),
         }),
     };
-    if let Err(e) = case.close(&how) {
-        eprintln!("falconry: case `{}`: {e}", case.dir().display());
+    let shown = crate::terminal::line(&case.dir().to_string_lossy()).into_owned();
+    match case.close(&how) {
+        Ok(sha256) => {
+            if let Err(e) = safety.audit_case_sealed(case.dir(), &sha256) {
+                eprintln!("falconry: {e}");
+            }
+            Some(format!(
+                "falconry: case `{shown}` closed; manifest sha256 {sha256}"
+            ))
+        }
+        Err(e) => {
+            eprintln!("falconry: case `{shown}`: {}", crate::terminal::line(&e));
+            None
+        }
     }
 }
 

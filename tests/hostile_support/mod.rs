@@ -227,3 +227,46 @@ fn write_reply(mut stream: TcpStream, reply: Reply) {
         }
     }
 }
+
+/// The client secret of [`tenant`]'s emulator.
+pub const TENANT_SECRET: &str = "hostile-tenant-secret";
+
+/// An emulator loaded from a scenario in TOML (hostile host names, policies...), on loopback.
+pub fn tenant(dir: &std::path::Path, toml: &str) -> falconry::sim::SimHandle {
+    let scenario = dir.join("tenant.toml");
+    std::fs::write(&scenario, toml).unwrap();
+    falconry::sim::start(falconry::sim::SimConfig {
+        scenario: Some(scenario),
+        client_id: "falconry-test".into(),
+        client_secret: TENANT_SECRET.into(),
+        ..falconry::sim::SimConfig::default()
+    })
+    .expect("the scenario loads")
+}
+
+/// The binary, with credentials for `sim` in its environment.
+pub fn against(sim: &falconry::sim::SimHandle) -> crate::common::Test {
+    crate::common::Test::new()
+        .env("FALCON_CLIENT_ID", "falconry-test")
+        .env("FALCON_CLIENT_SECRET", TENANT_SECRET)
+        .env("FALCON_BASE_URL", &sim.base_url())
+}
+
+/// A proxy to `upstream` that rewrites the body of every complete answer with `rewrite`.
+pub fn rewriting(
+    upstream: &str,
+    rewrite: impl Fn(&Seen, Vec<u8>) -> Vec<u8> + Send + Sync + 'static,
+) -> Peer {
+    proxy(upstream, move |req, reply| match reply {
+        Reply::Full {
+            status,
+            headers,
+            body,
+        } => Reply::Full {
+            status,
+            headers,
+            body: rewrite(req, body),
+        },
+        other => other,
+    })
+}

@@ -15,7 +15,13 @@ use std::time::{Duration, Instant};
 const SECRET: &str = "hostile-tests-secret-0xC0FFEE";
 
 /// `falconry run` of `text` against `url` with credentials in the environment, `--out` inside `dir`.
-fn run_against(url: &str, secret: &str, dir: &Path, text: &str, extra: &[&str]) -> Output {
+pub(crate) fn run_against(
+    url: &str,
+    secret: &str,
+    dir: &Path,
+    text: &str,
+    extra: &[&str],
+) -> Output {
     let path = dir.join("test.rhai");
     std::fs::write(&path, text).unwrap();
     Command::new(env!("CARGO_BIN_EXE_falconry"))

@@ -531,6 +531,13 @@ fn a_typo_in_a_raw_rtr_operation_is_refused_whatever_the_flags() {
         run.show()
     );
     assert!(run.stderr.contains("fix the command; no flag sends it"));
-    assert!(!run.stderr.contains("rerun with `--allow-destructive`"), "{}", run.show());
-    assert_eq!(t.count("POST", "/real-time-response/entities/admin-command"), 0);
+    assert!(
+        !run.stderr.contains("rerun with `--allow-destructive`"),
+        "{}",
+        run.show()
+    );
+    assert_eq!(
+        t.count("POST", "/real-time-response/entities/admin-command"),
+        0
+    );
 }

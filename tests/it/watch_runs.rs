@@ -557,3 +557,31 @@ fn each_watch_run_and_each_inbox_playbook_writes_a_case() {
         );
     }
 }
+
+/// A file whose name is not UTF-8 (issue 23, break 5) is filed to `failed/` with the reason, not run
+/// and not left behind, and the inbox goes on with the next playbook.
+#[test]
+fn inbox_files_a_playbook_whose_name_is_not_utf8_to_failed_with_the_reason() {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = tempfile::tempdir().unwrap();
+    let inbox = dir.path();
+    let w = Watch::start(inbox, &["--inbox", "."]);
+    let odd = inbox.join(std::ffi::OsStr::from_bytes(b"odd\xff.rhai"));
+    std::fs::write(&odd, "print(\"ran\");").unwrap();
+    std::fs::write(inbox.join("next.rhai"), "1").unwrap();
+    w.exactly("is not valid UTF-8; falconry does not run it", 1);
+    w.exactly("next.rhai: moved to done/next.rhai", 1);
+    let out = w.stop();
+    assert!(!out.iter().any(|l| l == "ran"), "{out:?}");
+    assert!(!odd.exists());
+    let filed = result(&inbox.join("failed/playbook.result.json"));
+    assert_eq!(filed["status"], "failed");
+    assert!(
+        filed["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("is not valid UTF-8"),
+        "{filed}"
+    );
+    assert!(inbox.join("failed/playbook.rhai").is_file());
+}

@@ -70,6 +70,14 @@ pub fn text(s: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// The longest name (host, process, policy) shown whole in a message, prompt or plan line.
+pub const NAME_MAX: usize = 120;
+
+/// A hostile name as a message shows it: made visible and cut at [`NAME_MAX`] characters.
+pub fn name(s: &str) -> String {
+    short(s, NAME_MAX)
+}
+
 /// At most `max` characters of a hostile line, made visible, with how much was cut: for names in
 /// messages, where a 200 MB name must not be printed whole.
 pub fn short(s: &str, max: usize) -> String {

@@ -406,6 +406,7 @@ fn columns(items: &[Value]) -> Vec<String> {
 fn cell(v: Option<&Value>) -> String {
     let text = match v {
         None | Some(Value::Null) => String::new(),
+        // A cell holds a host's or tenant's text: its control characters are shown, not obeyed.
         Some(Value::String(s)) => terminal::line(s.lines().next().unwrap_or_default()).into_owned(),
         Some(Value::Array(items)) => list_summary(items),
         Some(Value::Object(m)) => {

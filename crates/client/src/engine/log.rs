@@ -34,7 +34,8 @@ pub fn register_log(engine: &mut Engine, min: Level) {
             .set_into_module(&mut module, move |msg: Dynamic| {
                 if level >= min {
                     let now = humantime::format_rfc3339_millis(std::time::SystemTime::now());
-                    let msg = crate::ops::redact::clean(&msg.to_string()).into_owned();
+                    let msg = msg.to_string();
+                    let msg = crate::terminal::text(&crate::ops::redact::clean(&msg)).into_owned();
                     eprintln!("{now} {:<5} {msg}", level.name().to_uppercase());
                 }
             });

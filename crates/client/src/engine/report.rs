@@ -5,8 +5,10 @@ use super::error::{ErrorKind, Location, ScriptError};
 use std::fmt::Write;
 
 pub fn render_script_error(e: &ScriptError) -> String {
-    // An error body may echo the request: never print the secret or a token it carried.
-    crate::ops::redact::clean(&render_unredacted(e)).into_owned()
+    // An error body may echo the request: never print the secret or a token it carried. Messages
+    // quote servers, hosts and files: their control characters are shown, never obeyed.
+    let text = render_unredacted(e);
+    crate::terminal::text(&crate::ops::redact::clean(&text)).into_owned()
 }
 
 fn render_unredacted(e: &ScriptError) -> String {
@@ -26,7 +28,7 @@ fn render_unredacted(e: &ScriptError) -> String {
     let pad = " ".repeat(e.location.as_ref().map_or(1, |l| l.line.to_string().len()));
     if let Some(api) = &e.api {
         for m in &api.messages {
-            let _ = writeln!(out, "{pad} = falcon: {m}");
+            let _ = writeln!(out, "{pad} = falcon: {}", crate::terminal::line(m));
         }
         if let Some(t) = &api.trace_id {
             let _ = writeln!(out, "{pad} = trace id: {t}");

@@ -14,6 +14,7 @@ use super::sources::Sources;
 use crate::engine::case::Case;
 use crate::ops::redact::clean;
 use crate::safety::Safety;
+use crate::terminal;
 use rhai::{AST, Dynamic, Engine, Map, Scope};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -30,6 +31,8 @@ pub struct Options {
     pub base_dir: PathBuf,
     /// `print` goes to stderr (with `--json`, stdout holds only the final value).
     pub print_to_stderr: bool,
+    /// `--raw`: `print` writes its bytes even to a terminal (a pipe always gets them).
+    pub raw_print: bool,
     pub log_level: Level,
     /// Plan mode, the destructive-action guard and the audit log (refuses destructive requests by default).
     pub safety: Safety,
@@ -45,6 +48,7 @@ impl Default for Options {
             out_dir: PathBuf::from("falconry-out"),
             base_dir: PathBuf::from("."),
             print_to_stderr: false,
+            raw_print: false,
             log_level: Level::Info,
             safety: Safety::default(),
             case: None,
@@ -94,21 +98,29 @@ impl Runtime {
         });
         let case = options.case.clone();
         let to_stderr = options.print_to_stderr;
+        let raw = options.raw_print;
         engine.on_print(move |s| {
+            use std::io::IsTerminal;
             let s = clean(s);
+            // A playbook prints host output: on a terminal its escapes are shown, not obeyed.
             if to_stderr {
-                eprintln!("{s}");
+                let tty = !raw && std::io::stderr().is_terminal();
+                eprintln!("{}", if tty { terminal::text(&s) } else { s.clone() });
             } else {
-                println!("{s}");
+                let tty = !raw && std::io::stdout().is_terminal();
+                println!("{}", if tty { terminal::text(&s) } else { s.clone() });
             }
             if let Some(c) = &case {
                 c.transcript().print(&s);
             }
         });
-        engine.on_debug(|s, src, pos| match (src, pos.line()) {
-            (Some(src), Some(line)) => eprintln!("[{src}:{line}] {}", clean(s)),
-            (None, Some(line)) => eprintln!("[line {line}] {}", clean(s)),
-            _ => eprintln!("{}", clean(s)),
+        engine.on_debug(|s, src, pos| {
+            let s = terminal::text(&clean(s)).into_owned();
+            match (src, pos.line()) {
+                (Some(src), Some(line)) => eprintln!("[{src}:{line}] {s}"),
+                (None, Some(line)) => eprintln!("[line {line}] {s}"),
+                _ => eprintln!("{s}"),
+            }
         });
         engine.set_module_resolver(Resolver::new(options.lib_dir.clone(), sources.clone()));
         register_operations(&mut engine, &ctx, helpers);

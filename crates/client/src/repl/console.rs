@@ -191,7 +191,8 @@ impl Console {
                     c.transcript()
                         .statement(&statement, Ok(&withheld(&self.settings.redactor, &shown)));
                 }
-                print!("{shown}");
+                // Strings outside table cells (a record's text, `:json`) reach the terminal here.
+                print!("{}", crate::terminal::text(&shown));
                 Some(outcome.may_write)
             }
             Err(mut e) => {

@@ -22,13 +22,41 @@ impl Redactor {
     }
 
     /// False for a line that holds a configured secret, names a client secret, or carries a token.
+    /// The secret is looked for in the text and in the string values the line's literals evaluate
+    /// to, joined: `"a\x2Db"` and `"sec" + "ret"` hold it as surely as the plain spelling.
     pub fn allows(&self, line: &str) -> bool {
-        if self.secrets.iter().any(|s| line.contains(s.as_str())) {
-            return false;
+        if !self.secrets.is_empty() {
+            let values = literal_values(line);
+            if self
+                .secrets
+                .iter()
+                .any(|s| line.contains(s.as_str()) || values.contains(s.as_str()))
+            {
+                return false;
+            }
         }
         let lower = line.to_ascii_lowercase();
         !(lower.contains("client_secret") || bearer_token(&lower) || jwt(line))
     }
+}
+
+/// The values of the line's string and character literals (escapes evaluated), joined in order.
+fn literal_values(line: &str) -> String {
+    use rhai::Token;
+    let engine = rhai::Engine::new_raw();
+    let input = [line];
+    let (tokens, _) = engine.lex(&input);
+    let mut out = String::new();
+    for (token, _) in tokens {
+        match token {
+            Token::StringConstant(s) | Token::InterpolatedString(s) => out.push_str(&s),
+            Token::CharConstant(c) => out.push(c),
+            // The iterator goes on answering `EOF` at the end.
+            Token::EOF | Token::LexError(_) => break,
+            _ => {}
+        }
+    }
+    out
 }
 
 /// `bearer <token>`, as pasted from an `Authorization` header.
@@ -67,6 +95,9 @@ mod tests {
         assert!(!r.allows(r#"let h = #{ Authorization: "Bearer abcdefghijklmnopqrstuvwxyz" };"#));
         assert!(!r.allows(r#"let t = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.sig";"#));
         assert!(!r.allows(r#"let c = #{ client_secret: "x" };"#));
+        // Escaped or split, the value is the secret.
+        assert!(!r.allows(r#"let x = "s3cr3t\x56alue0123456789";"#));
+        assert!(!r.allows(r#"let x = "s3cr3t" + "Value0123" + `456789`;"#));
     }
 
     #[test]

@@ -29,9 +29,14 @@ impl HostInfo {
     /// `WS-042 (4d2c…)`: how messages name a host.
     pub fn label(&self) -> String {
         if self.hostname.is_empty() {
-            format!("`{}`", self.device_id)
+            format!("`{}`", crate::terminal::name(&self.device_id))
         } else {
-            format!("`{}` ({})", self.hostname, self.device_id)
+            // Shown in messages and progress lines: the host named itself.
+            format!(
+                "`{}` ({})",
+                crate::terminal::name(&self.hostname),
+                crate::terminal::name(&self.device_id)
+            )
         }
     }
 }

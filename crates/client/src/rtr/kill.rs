@@ -1,7 +1,8 @@
 //! `s.kill(p)`: kills a process read from `ps` only while its PID still belongs to the same image.
 //! PIDs are reused; a playbook that read `ps` a minute ago must not kill whatever holds that PID
-//! now. Right before the kill, `ps` runs again and the row of that PID must carry the same name
-//! (and the same path, when both readings print one); otherwise nothing is killed.
+//! now. Right before the kill, `ps` runs again and the row of that PID must carry the same identity
+//! (name, path, user, start time, command line: every one the platform's `ps` prints); any
+//! difference, named in the refusal, means nothing is killed.
 
 use super::caller::{Error, Result};
 use super::command;
@@ -16,6 +17,36 @@ fn same(a: &str, b: &str, windows: bool) -> bool {
     } else {
         a == b
     }
+}
+
+/// What makes a process itself, beyond its PID. Linux and Mac `ps` have no path: there the user,
+/// start time and command line tell a reused PID apart.
+const IDENTITY: [&str; 5] = ["name", "path", "user", "start_time", "command_line"];
+
+/// Each identity field both readings give and disagree on, worded for the refusal.
+fn differences(was: &Value, now: &Value, windows: bool) -> Vec<String> {
+    let text = |v: &Value, k: &str| match v.get(k) {
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) => Some(s.clone()),
+        Some(other) => Some(other.to_string()),
+    };
+    let q = |s: &str| format!("`{}`", crate::terminal::name(s));
+    IDENTITY
+        .iter()
+        .filter_map(|k| {
+            let (a, b) = (text(was, k)?, text(now, k)?);
+            // Windows compares image names and paths without case, as its file system does.
+            let fold = windows && matches!(*k, "name" | "path");
+            if same(&a, &b, fold) {
+                return None;
+            }
+            Some(match *k {
+                "name" => format!("now belongs to {}, not {}", q(&b), q(&a)),
+                "path" => format!("now runs {}, not {}", q(&b), q(&a)),
+                other => format!("has {other} {}, not {}", q(&b), q(&a)),
+            })
+        })
+        .collect()
 }
 
 pub fn kill(s: &Session, p: &Value, timeout: Duration) -> Result<Value> {
@@ -58,19 +89,11 @@ pub fn kill(s: &Session, p: &Value, timeout: Duration) -> Result<Value> {
             format!("PID {pid} ({name}) is no longer running")
         }));
     };
-    let now_name = current["name"].as_str().unwrap_or_default();
-    if !same(now_name, name, windows) {
+    let differ = differences(p, current, windows);
+    if !differ.is_empty() {
         return Err(refuse(format!(
-            "PID {pid} now belongs to `{now_name}`, not `{name}`; not killed"
-        )));
-    }
-    if let (Some(was), Some(is)) = (
-        p.get("path").and_then(Value::as_str),
-        current["path"].as_str(),
-    ) && !same(was, is, windows)
-    {
-        return Err(refuse(format!(
-            "PID {pid} ({name}) now runs `{is}`, not `{was}`; not killed"
+            "PID {pid} {}; not killed",
+            differ.join(", ")
         )));
     }
     let line = format!("kill {pid}");

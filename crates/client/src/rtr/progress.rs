@@ -21,6 +21,8 @@ struct Plain {
 
 impl Progress {
     pub fn new(label: &str, total: usize) -> Progress {
+        // The label quotes a command line a playbook may have built from host output.
+        let label = &crate::terminal::name(label);
         let bar = std::io::stderr().is_terminal().then(|| {
             let bar = ProgressBar::new(total as u64);
             if let Ok(style) =
@@ -55,9 +57,9 @@ impl Progress {
         if let Some(bar) = &self.bar {
             bar.inc(1);
             bar.set_message(if p.failed > 0 {
-                format!("({} failed) {hostname}", p.failed)
+                format!("({} failed) {}", p.failed, crate::terminal::name(hostname))
             } else {
-                hostname.to_string()
+                crate::terminal::name(hostname)
             });
             return;
         }

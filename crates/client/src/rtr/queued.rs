@@ -130,10 +130,11 @@ pub fn collect(
         .collect();
     let resp = caller::send(ctx, OpId::RtrListQueuedSessions, json!({ "ids": sessions }))
         .map_err(|e| e.context("listing the queued sessions"))?;
-    // cloud request id -> (session id, status) as Falcon reports it.
-    let mut status: HashMap<String, (String, String)> = HashMap::new();
+    // cloud request id -> what Falcon says of it.
+    let mut status: HashMap<String, Listed> = HashMap::new();
     for job in caller::resources(&resp) {
         let session = str_of(&job, "id").to_string();
+        let aid = str_of(&job, "aid").to_string();
         for c in job
             .get("Commands")
             .and_then(Value::as_array)
@@ -141,7 +142,15 @@ pub fn collect(
             .flatten()
         {
             let id = str_of(c, "cloud_request_id").to_string();
-            status.insert(id, (session.clone(), str_of(c, "status").to_string()));
+            status.insert(
+                id,
+                Listed {
+                    session: session.clone(),
+                    aid: aid.clone(),
+                    command_string: str_of(c, "command_string").to_string(),
+                    state: str_of(c, "status").to_string(),
+                },
+            );
         }
     }
     let ids: Vec<String> = wanted
@@ -158,6 +167,10 @@ pub fn collect(
     };
     for mut w in wanted {
         let request = str_of(&w, "cloud_request_id").to_string();
+        // The item is what a playbook (or a file it read) says; Falcon's listing is what ran where.
+        if let Some(listed) = status.get(&request) {
+            agrees(&mut w, listed, &request)?;
+        }
         let device = str_of(&w, "device_id").to_string();
         let host = known.get(&device);
         if let Some(h) = host {
@@ -169,7 +182,7 @@ pub fn collect(
             str_of(&w, "command_string"),
             str_of(&w, "hostname")
         );
-        let Some((session, state)) = status.get(&request) else {
+        let Some(Listed { session, state, .. }) = status.get(&request) else {
             return Err(Error::new(format!(
                 "{label}: Falcon does not list queued command `{request}` in session `{}` (expired, or not a queued command)",
                 str_of(&w, "session_id")
@@ -208,6 +221,52 @@ pub fn collect(
         }
     }
     Ok(out)
+}
+
+/// One command of Falcon's queued-session listing.
+struct Listed {
+    session: String,
+    /// The host the session is on.
+    aid: String,
+    command_string: String,
+    state: String,
+}
+
+/// Refuses an item whose host or command differs from what Falcon lists for its request, naming
+/// both; fills them in where the item left them out. An output would otherwise be reported as
+/// another host's, or parsed as another command's.
+fn agrees(w: &mut Value, listed: &Listed, request: &str) -> Result<()> {
+    use crate::terminal::name;
+    let (device, line) = (str_of(w, "device_id"), str_of(w, "command_string"));
+    if listed.aid.is_empty() {
+        return Err(Error::new(format!(
+            "`rtr::queued`: Falcon's answer does not say which host queued command `{}` is for \
+             (no `aid` on session `{}`); refused",
+            name(request),
+            name(&listed.session)
+        )));
+    }
+    if !device.is_empty() && device != listed.aid {
+        return Err(Error::new(format!(
+            "`rtr::queued`: queued command `{}` names device `{}`, but Falcon lists its session `{}` \
+             on device `{}`; refused",
+            name(request),
+            name(device),
+            name(&listed.session),
+            name(&listed.aid)
+        )));
+    }
+    if !line.is_empty() && line != listed.command_string {
+        return Err(Error::new(format!(
+            "`rtr::queued`: queued command `{}` names the command `{}`, but Falcon lists it as `{}`; refused",
+            name(request),
+            name(line),
+            name(&listed.command_string)
+        )));
+    }
+    w["device_id"] = json!(listed.aid);
+    w["command_string"] = json!(listed.command_string);
+    Ok(())
 }
 
 fn push(list: &mut Value, item: Value) {

@@ -20,6 +20,8 @@ pub struct AuditLog {
     file: Mutex<File>,
     /// A second file every line also goes to (the case's `audit.jsonl`).
     copy: Option<Mutex<File>>,
+    /// The log is the case's own `audit.jsonl` (no `--audit` against the emulator).
+    in_case: bool,
 }
 
 impl AuditLog {
@@ -42,13 +44,24 @@ impl AuditLog {
             path: path.to_path_buf(),
             file: Mutex::new(file),
             copy: None,
+            in_case: false,
         })
     }
 
-    /// Every line also goes to `copy` (when given), opened for appending too.
+    /// The case's `audit.jsonl` as the log, opened as every case file is (no link, one name).
+    pub fn open_in_case(path: &Path) -> Result<AuditLog, String> {
+        Ok(AuditLog {
+            path: path.to_path_buf(),
+            file: Mutex::new(case_file(path)?),
+            copy: None,
+            in_case: true,
+        })
+    }
+
+    /// Every line also goes to `copy` (the case's `audit.jsonl`, when given), opened for appending too.
     pub fn with_copy(mut self, copy: Option<&Path>) -> Result<AuditLog, String> {
         if let Some(c) = copy {
-            self.copy = Some(AuditLog::open(c)?.file);
+            self.copy = Some(Mutex::new(case_file(c)?));
         }
         Ok(self)
     }
@@ -59,6 +72,19 @@ impl AuditLog {
 
     /// Appends one entry as one line.
     pub fn append(&self, entry: &Value) -> Result<(), String> {
+        self.write(entry, true)
+    }
+
+    /// Appends a line to the audit log only, not to the case's copy (a sealed case must not change);
+    /// nothing when the log is the case's own.
+    pub fn append_outside_case(&self, entry: &Value) -> Result<(), String> {
+        if self.in_case {
+            return Ok(());
+        }
+        self.write(entry, false)
+    }
+
+    fn write(&self, entry: &Value, to_case: bool) -> Result<(), String> {
         let line = serde_json::to_string(entry)
             .map_err(|e| format!("cannot encode an audit entry: {e}"))?;
         let mut line = crate::ops::redact::clean(&line).into_owned().into_bytes();
@@ -70,13 +96,47 @@ impl AuditLog {
         file.write_all(&line)
             .and_then(|()| file.flush())
             .map_err(|e| format!("cannot write the audit log `{}`: {e}", self.path.display()))?;
-        if let Some(copy) = &self.copy {
+        if let Some(copy) = self.copy.as_ref().filter(|_| to_case) {
             let mut c = copy.lock().unwrap_or_else(|p| p.into_inner());
             c.write_all(&line)
                 .map_err(|e| format!("cannot write the case's copy of the audit log: {e}"))?;
         }
         Ok(())
     }
+}
+
+fn case_file(path: &Path) -> Result<File, String> {
+    crate::engine::case::files::open_append(path)
+        .map_err(|e| format!("cannot open the audit log `{}`: {e}", path.display()))
+}
+
+/// The fields every line starts with: when, and which playbook.
+fn stamped(playbook: Option<&Playbook>) -> Map<String, Value> {
+    let mut e = Map::new();
+    e.insert(
+        "time".into(),
+        json!(humantime::format_rfc3339_millis(std::time::SystemTime::now()).to_string()),
+    );
+    if let Some(p) = playbook {
+        e.insert(
+            "playbook".into(),
+            json!({
+                "name": p.name,
+                "path": p.path.as_ref().map(|p| p.display().to_string()),
+                "sha256": p.sha256,
+            }),
+        );
+    }
+    e
+}
+
+/// The line that anchors a closed case (`"phase": "case"`): its folder and its manifest's sha256.
+pub fn case_sealed(dir: &Path, manifest_sha256: &str, playbook: Option<&Playbook>) -> Value {
+    let mut e = stamped(playbook);
+    e.insert("phase".into(), json!("case"));
+    e.insert("case".into(), json!(dir.display().to_string()));
+    e.insert("manifest_sha256".into(), json!(manifest_sha256));
+    Value::Object(e)
 }
 
 /// The line written before a state-changing request is sent (`"phase": "intent"`): what is about to be
@@ -109,21 +169,7 @@ fn request_fields(
     id: Option<u64>,
     phase: &str,
 ) -> Map<String, Value> {
-    let mut e = Map::new();
-    e.insert(
-        "time".into(),
-        json!(humantime::format_rfc3339_millis(std::time::SystemTime::now()).to_string()),
-    );
-    if let Some(p) = playbook {
-        e.insert(
-            "playbook".into(),
-            json!({
-                "name": p.name,
-                "path": p.path.as_ref().map(|p| p.display().to_string()),
-                "sha256": p.sha256,
-            }),
-        );
-    }
+    let mut e = stamped(playbook);
     e.insert("phase".into(), json!(phase));
     if let Some(id) = id {
         // Unique within the file's lifetime enough to pair lines: the pid tells processes apart.

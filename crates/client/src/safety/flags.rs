@@ -38,7 +38,7 @@ impl RunFlags {
         };
         let audit = match (path.as_deref(), self.case_audit.as_deref()) {
             (Some(p), copy) => Some(AuditLog::open(p)?.with_copy(copy)?),
-            (None, Some(c)) => Some(AuditLog::open(c)?),
+            (None, Some(c)) => Some(AuditLog::open_in_case(c)?),
             (None, None) => None,
         };
         Ok(Safety::new(Settings {

@@ -57,7 +57,11 @@ impl Guard {
             if !std::io::stdin().is_terminal() {
                 return false;
             }
-            eprint!("falconry: allow destructive {what}? [y/N] ");
+            // `what` is built from shown names already; once more here, as nothing may rewrite the prompt.
+            eprint!(
+                "falconry: allow destructive {}? [y/N] ",
+                crate::terminal::line(what)
+            );
             let _ = std::io::stderr().flush();
             let mut answer = String::new();
             if std::io::stdin().lock().read_line(&mut answer).is_err() {
@@ -161,14 +165,18 @@ pub const FIX_TYPO: &str = "fix the command; no flag sends it";
 impl fmt::Display for Refusal {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.command {
-            Some(line) => write!(f, "refused `{line}`")?,
+            Some(line) => write!(f, "refused `{}`", crate::terminal::line(line))?,
             None => write!(f, "refused `{}`", self.operation)?,
         }
         if !self.hosts.is_empty() {
             write!(f, " on {}", list(&self.hosts))?;
         }
         if !self.ids.is_empty() {
-            let ids: Vec<String> = self.ids.iter().map(|i| format!("`{i}`")).collect();
+            let ids: Vec<String> = self
+                .ids
+                .iter()
+                .map(|i| format!("`{}`", crate::terminal::name(i)))
+                .collect();
             write!(f, " of {}", list(&ids))?;
         }
         write!(f, ": {}; {}", self.reason, self.how_to_allow)

@@ -27,6 +27,7 @@ pub use targets::{Memory, Targets};
 
 use crate::ops::{ApiError, Response};
 use crate::ops::{Body, Effect, Part, PartContent, Request};
+use crate::terminal;
 use serde_json::Value;
 use std::fmt;
 use std::path::Path;
@@ -206,6 +207,18 @@ impl Safety {
     /// The changes recorded so far (plan mode only).
     pub fn plan_steps(&self) -> Option<Vec<Step>> {
         self.0.plan.as_ref().map(|p| lock(p).steps().to_vec())
+    }
+
+    /// Writes a closed case's manifest hash to the audit log (not the case's copy), when there is one.
+    pub fn audit_case_sealed(&self, dir: &Path, manifest_sha256: &str) -> Result<(), String> {
+        match &self.0.audit {
+            Some(audit) => audit.append_outside_case(&audit::case_sealed(
+                dir,
+                manifest_sha256,
+                self.0.playbook.as_ref(),
+            )),
+            None => Ok(()),
+        }
     }
 
     /// The plan, as a person reads it (plan mode only).
@@ -431,8 +444,9 @@ impl Safety {
 /// A request as the guard's prompt and the run's summary name it: the command or operation, its hosts
 /// and the ids it acts on.
 fn describe(req: &Request, line: Option<&str>, hosts: &[String], ids: &[String]) -> String {
+    // Hosts come shown (`Targets::hosts`); the command line and ids may be a host's or the tenant's.
     let what = match line {
-        Some(l) => format!("`{l}`"),
+        Some(l) => format!("`{}`", terminal::line(l)),
         None => format!("`{}`", req.op.qualified_name()),
     };
     let on = if hosts.is_empty() {
@@ -443,11 +457,14 @@ fn describe(req: &Request, line: Option<&str>, hosts: &[String], ids: &[String])
     let of = if ids.is_empty() {
         String::new()
     } else {
+        let ids: Vec<String> = ids.iter().map(|i| terminal::name(i)).collect();
         format!(" of {}", ids.join(", "))
     };
     // A create names what it creates.
     let named = match req.arg("name").or_else(|| req.arg("file")) {
-        Some(serde_json::Value::String(n)) if ids.is_empty() => format!(" `{n}`"),
+        Some(serde_json::Value::String(n)) if ids.is_empty() => {
+            format!(" `{}`", terminal::name(&n))
+        }
         _ => String::new(),
     };
     format!("{what}{named}{on}{of}")

@@ -8,6 +8,7 @@ use super::targets::{self, Targets};
 use crate::ops::Response;
 use crate::ops::commands::{self, CommandSpec};
 use crate::ops::{Effect, Kind as OpKind, Request};
+use crate::terminal;
 use serde::Serialize;
 use serde_json::Value;
 use std::collections::HashMap;
@@ -140,7 +141,7 @@ impl Plan {
         }
         for s in &self.steps {
             let what = match &s.command {
-                Some(c) => format!("`{c}` via `{}`", s.operation),
+                Some(c) => format!("`{}` via `{}`", terminal::line(c), s.operation),
                 None => format!("`{}`", s.operation),
             };
             let _ = writeln!(
@@ -155,29 +156,37 @@ impl Plan {
                     .hostnames
                     .iter()
                     .zip(&t.device_ids)
-                    .map(|(h, d)| format!("{h} ({d})"))
+                    .map(|(h, d)| format!("{} ({})", terminal::name(h), terminal::name(d)))
                     .collect();
                 let _ = writeln!(out, "       hosts: {}", hosts.join(", "));
             } else {
                 if !t.device_ids.is_empty() {
-                    let _ = writeln!(out, "       devices: {}", t.device_ids.join(", "));
+                    let _ = writeln!(out, "       devices: {}", names(&t.device_ids));
                 }
                 if !t.hostnames.is_empty() {
-                    let _ = writeln!(out, "       hostnames: {}", t.hostnames.join(", "));
+                    let _ = writeln!(out, "       hostnames: {}", names(&t.hostnames));
                 }
             }
             if !t.ids.is_empty() {
-                let _ = writeln!(out, "       ids: {}", t.ids.join(", "));
+                let _ = writeln!(out, "       ids: {}", names(&t.ids));
             }
             if s.arguments.as_object().is_some_and(|m| !m.is_empty()) {
-                let _ = writeln!(out, "       arguments: {}", s.arguments);
+                // JSON escapes C0 controls, not DEL, C1 or bidi overrides.
+                let args = s.arguments.to_string();
+                let _ = writeln!(out, "       arguments: {}", terminal::line(&args));
             }
             if !s.planned_ids.is_empty() {
-                let _ = writeln!(out, "       would create: {}", s.planned_ids.join(", "));
+                let _ = writeln!(out, "       would create: {}", names(&s.planned_ids));
             }
         }
         out
     }
+}
+
+/// Names from hosts and the tenant, as a plan line shows them.
+fn names(list: &[String]) -> String {
+    let shown: Vec<String> = list.iter().map(|n| terminal::name(n)).collect();
+    shown.join(", ")
 }
 
 /// Plan mode: reads that name only made-up ids, and status checks of planned commands, are answered here.

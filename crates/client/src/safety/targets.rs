@@ -3,6 +3,7 @@
 
 use crate::ops::Response;
 use crate::ops::{Collection, OpId, Request};
+use crate::terminal;
 use serde::Serialize;
 use serde_json::Value;
 use std::collections::{HashMap, HashSet};
@@ -32,8 +33,12 @@ impl Targets {
         self.device_ids
             .iter()
             .map(|d| match memory.hostnames.get(d) {
-                Some(h) => format!("host {h} (device `{d}`)"),
-                None => format!("device `{d}`"),
+                Some(h) => format!(
+                    "host {} (device `{}`)",
+                    terminal::name(h),
+                    terminal::name(d)
+                ),
+                None => format!("device `{}`", terminal::name(d)),
             })
             .collect()
     }

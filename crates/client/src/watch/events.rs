@@ -54,8 +54,8 @@ pub fn watch(
 
 /// A `.rhai` file; editors' temporary and backup files (`p.rhai.swp`, `p.rhai~`, `.#p.rhai`) are not.
 pub fn is_playbook(p: &Path) -> bool {
+    // A name need not be UTF-8: such a file is still seen (the inbox files it to `failed/`).
     p.extension().is_some_and(|e| e == "rhai")
         && p.file_name()
-            .and_then(|n| n.to_str())
-            .is_some_and(|n| !n.starts_with('.'))
+            .is_some_and(|n| !n.as_encoded_bytes().starts_with(b"."))
 }

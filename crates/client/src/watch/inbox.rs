@@ -177,6 +177,36 @@ impl Inbox {
         }
     }
 
+    /// Why a dropped file is not run, when it is not: a name that is not UTF-8 could not be shown,
+    /// logged or reported faithfully.
+    pub fn unrunnable(playbook: &Path) -> Option<String> {
+        let name = playbook.file_name()?;
+        name.to_str().is_none().then(|| {
+            format!(
+                "the file name `{}` is not valid UTF-8; falconry does not run it (rename it and drop it again)",
+                name.to_string_lossy()
+            )
+        })
+    }
+
+    /// Files a claimed playbook to `failed/` without running it, with `reason` as its error.
+    pub fn refuse(&self, playbook: &Path, reason: &str) -> Result<PathBuf, String> {
+        let status = Status::Failed;
+        let (dest, result_path) = self.place(playbook, status);
+        let now = rfc3339(SystemTime::now());
+        let result = json!({
+            "playbook": file_name(playbook),
+            "start": now,
+            "end": now,
+            "status": status.as_str(),
+            "output": "",
+            "error": { "message": reason, "file": dest.display().to_string() },
+        });
+        self.file(playbook, &dest, &result_path, &result)?;
+        let _ = std::fs::remove_file(marker_of(playbook));
+        Ok(dest)
+    }
+
     /// Files the report of a claimed playbook; returns where it went.
     pub fn finish(&self, report: &Report) -> Result<PathBuf, String> {
         let status = match &report.result {

@@ -74,7 +74,11 @@ pub fn run(target: Target, runner: Runner) -> Result<(), String> {
     match &inbox {
         Some(inbox) => {
             for (name, what) in inbox.recover() {
-                println!("--- {name}: {what}");
+                println!(
+                    "--- {}: {}",
+                    crate::terminal::name(&name),
+                    crate::terminal::line(what)
+                );
             }
             queue.extend(inbox.waiting());
             println!("watching the inbox {}", dir.display());
@@ -165,6 +169,20 @@ fn start(
     let (path, args) = match inbox {
         Some(i) => {
             let path = i.claim(&playbook)?;
+            if let Some(why) = Inbox::unrunnable(&path) {
+                let name = name(&playbook);
+                match i.refuse(&path, &why) {
+                    Ok(dest) => println!(
+                        "--- {name}: not run: {}; moved to {}",
+                        crate::terminal::line(&why),
+                        crate::terminal::line(
+                            &dest.strip_prefix(&i.dir).unwrap_or(&dest).to_string_lossy()
+                        )
+                    ),
+                    Err(e) => eprintln!("error: {}", crate::terminal::line(&e)),
+                }
+                return None;
+            }
             let args = i.arguments(&path);
             (path, args)
         }
@@ -188,7 +206,10 @@ fn finish(inbox: Option<&Inbox>, report: &Report, took: std::time::Duration) {
         Ok(value) => {
             if !value.is_null() {
                 let text = display::render(&crate::engine::convert::from_json(value), false);
-                print!("{}", crate::ops::redact::clean(&text));
+                print!(
+                    "{}",
+                    crate::terminal::text(&crate::ops::redact::clean(&text))
+                );
             }
             println!("--- {name}: ok in {secs}");
         }
@@ -199,11 +220,11 @@ fn finish(inbox: Option<&Inbox>, report: &Report, took: std::time::Duration) {
     }
     if let Some(i) = inbox {
         match i.finish(report) {
-            Ok(dest) => println!(
-                "--- {name}: moved to {}",
-                dest.strip_prefix(&i.dir).unwrap_or(&dest).display()
-            ),
-            Err(e) => eprintln!("error: {e}"),
+            Ok(dest) => {
+                let dest = dest.strip_prefix(&i.dir).unwrap_or(&dest).to_string_lossy();
+                println!("--- {name}: moved to {}", crate::terminal::line(&dest))
+            }
+            Err(e) => eprintln!("error: {}", crate::terminal::line(&e)),
         }
     }
 }
@@ -227,9 +248,10 @@ fn canonical(dir: &Path) -> Result<PathBuf, String> {
         .map_err(|e| format!("cannot watch `{}`: {e}", dir.display()))
 }
 
+/// A dropped file's name as the watch lines show it: whoever dropped it chose it.
 fn name(p: &Path) -> String {
     p.file_name()
-        .map(|n| n.to_string_lossy().into_owned())
+        .map(|n| crate::terminal::name(&n.to_string_lossy()))
         .unwrap_or_default()
 }
 

@@ -130,13 +130,20 @@ impl Runner {
         let mut runtime = crate::rtr::runtime(self.backend.clone(), &options, self.cancel.clone());
         let out = output.clone();
         let transcript = case.clone();
+        let raw = options.raw_print;
         runtime.engine_mut().on_print(move |s| {
-            println!("{}", crate::ops::redact::clean(s));
+            use std::io::IsTerminal;
+            let s = crate::ops::redact::clean(s);
+            if !raw && std::io::stdout().is_terminal() {
+                println!("{}", crate::terminal::text(&s));
+            } else {
+                println!("{s}");
+            }
             if let Some(c) = &transcript {
-                c.transcript().print(&crate::ops::redact::clean(s));
+                c.transcript().print(&s);
             }
             if let Ok(mut o) = out.lock() {
-                o.push_str(s);
+                o.push_str(&s);
                 o.push('\n');
             }
         });
@@ -146,7 +153,10 @@ impl Runner {
                 Some(l) => format!("[line {l}] {s}"),
                 None => s.to_string(),
             };
-            eprintln!("{}", crate::ops::redact::clean(&line));
+            eprintln!(
+                "{}",
+                crate::terminal::text(&crate::ops::redact::clean(&line))
+            );
             if let Ok(mut o) = out.lock() {
                 o.push_str(&line);
                 o.push('\n');

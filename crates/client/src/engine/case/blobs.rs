@@ -49,7 +49,7 @@ impl Blobs {
                 .map_err(|e| format!("cannot create `{}`: {e}", self.dir.display()))?;
             // Written aside and renamed: a blob is whole or absent, never half a text.
             let tmp = self.dir.join(format!(".{sha}.part"));
-            std::fs::File::create(&tmp)
+            super::files::create(&tmp)
                 .and_then(|mut f| {
                     f.write_all(text.as_bytes())?;
                     if durable { f.sync_data() } else { Ok(()) }
@@ -118,7 +118,16 @@ pub fn read(dir: &Path, sha: &str) -> Result<String, String> {
     if !crate::engine::hashing::is_sha256(sha) {
         return Err(format!("`{sha}` is not a blob name"));
     }
-    std::fs::read_to_string(dir.join(sha)).map_err(|e| format!("cannot read blob `{sha}`: {e}"))
+    let text = super::files::read_to_string(&dir.join(sha))
+        .map_err(|e| format!("cannot read blob `{sha}`: {e}"))?;
+    // A blob is named by its hash: other bytes under that name were put there by someone else.
+    let actual = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(text.as_bytes()));
+    if !actual.eq_ignore_ascii_case(sha) {
+        return Err(format!(
+            "blob `{sha}` holds other bytes (sha256 {actual}): changed since it was written"
+        ));
+    }
+    Ok(text)
 }
 
 /// A record's text: inline, or read from its blob.
@@ -128,7 +137,10 @@ pub fn resolve(case: &Path, v: &Value) -> String {
         Value::Object(m) => m
             .get("blob")
             .and_then(Value::as_str)
-            .and_then(|sha| read(&case.join(BLOBS_DIR), sha).ok())
+            .map(|sha| {
+                // Said in place of the text, so a reader sees that something was withheld.
+                read(&case.join(BLOBS_DIR), sha).unwrap_or_else(|e| format!("[falconry: {e}]"))
+            })
             .unwrap_or_default(),
         _ => String::new(),
     }

@@ -100,21 +100,17 @@ pub fn create(dir: &Path, info: &CaseInfo, playbook_text: Option<&[u8]>) -> Resu
         let copy = dir.join(PLAYBOOK_DIR);
         mkdir(&copy)?;
         let path = copy.join(copy_name(&info.playbook_name));
-        std::fs::write(&path, text)
+        super::files::create(&path)
+            .and_then(|mut f| std::io::Write::write_all(&mut f, text))
             .map_err(|e| format!("cannot write `{}`: {e}", path.display()))?;
     }
-    let text = serde_json::to_string_pretty(&info.to_json()).unwrap_or_default();
-    let path = dir.join(CASE_FILE);
     // Written aside and renamed: a run stopped at any moment leaves a whole `case.json` or none.
-    let tmp = dir.join(format!(".{CASE_FILE}.part"));
-    std::fs::write(&tmp, text + "\n")
-        .and_then(|()| std::fs::rename(&tmp, &path))
-        .map_err(|e| format!("cannot write `{}`: {e}", path.display()))
+    super::files::write_json(&dir.join(CASE_FILE), &info.to_json())
 }
 
 pub fn read_info(dir: &Path) -> Result<CaseInfo, String> {
     let path = dir.join(CASE_FILE);
-    let text = std::fs::read_to_string(&path).map_err(|e| {
+    let text = super::files::read_to_string(&path).map_err(|e| {
         format!(
             "`{}` is not a case folder (cannot read `{CASE_FILE}`: {e})",
             dir.display()

@@ -2,7 +2,7 @@
 //! line must survive a crash of the machine before the run moves on (the journal).
 
 use serde_json::Value;
-use std::fs::{File, OpenOptions};
+use std::fs::File;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -20,10 +20,8 @@ pub struct Lines {
 
 impl Lines {
     pub fn open(path: &Path) -> Result<Lines, String> {
-        let file = OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(path)
+        // `--resume` appends to what the folder holds: never through a link or a second name.
+        let file = super::files::open_append(path)
             .map_err(|e| format!("cannot open `{}`: {e}", path.display()))?;
         let syncer = file
             .try_clone()
@@ -72,7 +70,7 @@ pub fn read(path: &Path) -> Result<Vec<Value>, String> {
 
 /// As [`read`], keeping of each line only what `keep` returns (a large case is read line by line).
 pub fn read_with(path: &Path, keep: impl Fn(Value) -> Option<Value>) -> Result<Vec<Value>, String> {
-    let text = match std::fs::read_to_string(path) {
+    let text = match super::files::read_to_string(path) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
         Err(e) => return Err(format!("cannot read `{}`: {e}", path.display())),
@@ -101,16 +99,16 @@ pub fn read_with(path: &Path, keep: impl Fn(Value) -> Option<Value>) -> Result<V
 
 /// Cuts a torn last line off, so lines appended after it start on a line of their own.
 pub fn repair(path: &Path) -> Result<(), String> {
-    let Ok(bytes) = std::fs::read(path) else {
-        return Ok(());
+    let bytes = match super::files::read(path) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(format!("cannot repair `{}`: {e}", path.display())),
     };
     if bytes.is_empty() || bytes.ends_with(b"\n") {
         return Ok(());
     }
     let keep = bytes.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
-    let file = OpenOptions::new()
-        .write(true)
-        .open(path)
+    let file = super::files::open_append(path)
         .map_err(|e| format!("cannot repair `{}`: {e}", path.display()))?;
     file.set_len(keep as u64)
         .and_then(|()| file.sync_data())

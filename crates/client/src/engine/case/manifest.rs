@@ -41,22 +41,28 @@ fn hashes(dir: &Path) -> Result<BTreeMap<String, (String, u64)>, String> {
             if rel == MANIFEST_FILE {
                 continue;
             }
-            out.insert(rel, crate::engine::hashing::hash_file(&path)?);
+            // Opened as every case file is: no link, no FIFO (which would block), one name.
+            let hashed = super::files::open(&path)
+                .and_then(|f| crate::engine::hashing::copy(f, std::io::sink()))
+                .map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
+            out.insert(rel, hashed);
         }
     }
     Ok(out)
 }
 
-pub fn write(dir: &Path) -> Result<(), String> {
+/// Writes `manifest.json`; returns its sha256.
+pub fn write(dir: &Path) -> Result<String, String> {
     let files: Vec<Value> = hashes(dir)?
         .into_iter()
         .map(|(path, (sha256, size))| json!({ "path": path, "sha256": sha256, "size": size }))
         .collect();
-    let text = serde_json::to_string_pretty(&json!({ "algorithm": "sha256", "files": files }))
-        .map_err(|e| e.to_string())?;
     let path = dir.join(MANIFEST_FILE);
-    std::fs::write(&path, text + "\n")
-        .map_err(|e| format!("cannot write `{}`: {e}", path.display()))
+    super::files::write_json(&path, &json!({ "algorithm": "sha256", "files": files }))?;
+    // The manifest's own hash: printed and audited, so the case can be anchored elsewhere.
+    let bytes =
+        super::files::read(&path).map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
+    Ok(hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&bytes)))
 }
 
 /// What `case verify` found.
@@ -76,7 +82,7 @@ impl Verification {
 
 pub fn verify(dir: &Path) -> Result<Verification, String> {
     let path = dir.join(MANIFEST_FILE);
-    let text = std::fs::read_to_string(&path).map_err(|e| {
+    let text = super::files::read_to_string(&path).map_err(|e| {
         format!(
             "`{}` has no manifest ({e}): the run did not finish; resume it with `falconry run --resume {}`",
             dir.display(),

@@ -8,6 +8,7 @@
 //! `journal.jsonl`, `blobs/<sha256>` (large outputs, stored once), `summary.json`, `manifest.json`.
 
 mod blobs;
+pub(crate) mod files;
 mod folder;
 mod hook;
 mod journal;
@@ -103,7 +104,8 @@ impl Case {
     }
 
     /// Writes the summary and then the manifest of every file: the case as handed over.
-    pub fn close(&self, outcome: &serde_json::Value) -> Result<(), String> {
+    /// Writes the summary and the manifest; returns the manifest's sha256.
+    pub fn close(&self, outcome: &serde_json::Value) -> Result<String, String> {
         self.0
             .transcript
             .event("end", serde_json::json!({ "status": outcome["status"] }));

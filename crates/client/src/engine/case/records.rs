@@ -64,7 +64,7 @@ pub fn store_file(case: &Path, local: &Path, sha256: &str) -> Result<String, Str
     let source =
         File::open(local).map_err(|e| format!("cannot read `{}`: {e}", local.display()))?;
     let tmp = dir.join(format!(".{sha256}.part"));
-    let copied = File::create(&tmp)
+    let copied = super::files::create(&tmp)
         .and_then(|f| hashing::copy(source, f))
         .map_err(|e| {
             format!(

@@ -171,7 +171,7 @@ impl Links {
 pub fn render_report(dir: &Path, link_base: &str) -> Result<String, String> {
     let info = read_info(dir)?;
     let loaded = Loaded::load(dir)?;
-    let summary = std::fs::read_to_string(dir.join(SUMMARY_FILE))
+    let summary = super::files::read_to_string(&dir.join(SUMMARY_FILE))
         .ok()
         .and_then(|t| serde_json::from_str::<Value>(&t).ok())
         .unwrap_or_else(|| build(&info, &loaded, &json!({ "status": "unfinished" })));

@@ -97,8 +97,10 @@ pub fn build(info: &CaseInfo, l: &Loaded, outcome: &Value) -> Value {
         );
     }
     let count = |kind: &str| l.events.iter().filter(|e| e["kind"] == kind).count();
+    // A path need not be UTF-8 (`json!` of a `PathBuf` would panic on one that is not): shown as text.
+    let path = info.playbook_path.as_ref().map(|p| p.display().to_string());
     json!({
-        "playbook": { "name": info.playbook_name, "sha256": info.sha256, "path": info.playbook_path },
+        "playbook": { "name": info.playbook_name, "sha256": info.sha256, "path": path },
         "kind": info.kind,
         "arguments": info.arguments,
         "started": info.started,
@@ -153,8 +155,5 @@ fn lean(dir: &Path) -> Result<Loaded, String> {
 
 pub fn write(dir: &Path, info: &CaseInfo, outcome: &Value) -> Result<(), String> {
     let summary = build(info, &lean(dir)?, outcome);
-    let path = dir.join(SUMMARY_FILE);
-    let text = serde_json::to_string_pretty(&summary).map_err(|e| e.to_string())?;
-    std::fs::write(&path, text + "\n")
-        .map_err(|e| format!("cannot write `{}`: {e}", path.display()))
+    super::files::write_json(&dir.join(SUMMARY_FILE), &summary)
 }

@@ -22,6 +22,8 @@ pub fn apply(ctx: &Context, plan: &Plan, source: &Source) -> Result<Plan> {
         )));
     }
     let fresh = Plan::make(plan.desired.clone(), &tenant, source)?;
+    // A saved plan is applied as it was shown, or not at all.
+    plan.matches_approved(&fresh)?;
     if let Some(what) = fresh.destructive()
         && !ctx.safety.permits(&format!("policy changes: {what}"))
     {
@@ -105,14 +107,17 @@ fn send(
             )?;
         }
         Action::Precedence { to, .. } => {
+            let ids_by_key: HashMap<String, &str> = tenant
+                .ordered(c.platform)
+                .into_iter()
+                .map(|p| (super::names::key(&p.name), p.id.as_str()))
+                .collect();
             let ids = to
                 .iter()
                 .map(|name| {
-                    tenant
-                        .ordered(c.platform)
-                        .iter()
-                        .find(|p| &p.name == name)
-                        .map(|p| p.id.clone())
+                    ids_by_key
+                        .get(&super::names::key(name))
+                        .map(|id| id.to_string())
                         .or_else(|| created.get(&(c.platform, name.clone())).cloned())
                         .ok_or_else(|| {
                             Error::input(format!("no id for {} policy `{name}`", c.platform))

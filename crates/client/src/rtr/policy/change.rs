@@ -77,7 +77,11 @@ fn on(b: bool) -> &'static str {
 impl Change {
     /// One line: `~ update Windows policy `X`: GetCommand on -> off`.
     pub fn describe(&self) -> String {
-        let p = format!("{} policy `{}`", self.platform, self.policy);
+        let p = format!(
+            "{} policy `{}`",
+            self.platform,
+            crate::terminal::name(&self.policy)
+        );
         match &self.action {
             Action::Create {
                 description,
@@ -116,9 +120,14 @@ impl Change {
             }
             Action::Enable => format!("~ enable {p}"),
             Action::Disable => format!("~ disable {p}"),
-            Action::AddHostGroup { group, .. } => format!("+ add host group `{group}` to {p}"),
+            Action::AddHostGroup { group, .. } => {
+                format!("+ add host group `{}` to {p}", crate::terminal::name(group))
+            }
             Action::RemoveHostGroup { group, .. } => {
-                format!("- remove host group `{group}` from {p}")
+                format!(
+                    "- remove host group `{}` from {p}",
+                    crate::terminal::name(group)
+                )
             }
             Action::Precedence { from, to } => format!(
                 "~ precedence of {} policies: {} -> {}",
@@ -177,7 +186,7 @@ fn names(list: &[String]) -> String {
         return "(none)".into();
     }
     list.iter()
-        .map(|n| format!("`{n}`"))
+        .map(|n| format!("`{}`", crate::terminal::name(n)))
         .collect::<Vec<_>>()
         .join(", ")
 }

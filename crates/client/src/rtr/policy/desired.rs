@@ -73,12 +73,17 @@ impl Desired {
             }
             None => &[],
         };
+        // (platform, name key) of each policy listed: a second listing is an error, found in one look.
+        let mut seen = std::collections::HashSet::new();
         for (i, item) in list.iter().enumerate() {
             let path = format!("policies[{i}]");
             let spec = table(item, &path, source)?;
             known_keys(spec, &path, POLICY_KEYS, source)?;
-            let name = string(spec.get("name"), &format!("{path}.name"), source)?;
-            if name.trim().is_empty() {
+            // Falcon trims names: a trailing space must not make a near-duplicate policy.
+            let name = string(spec.get("name"), &format!("{path}.name"), source)?
+                .trim()
+                .to_string();
+            if name.is_empty() {
                 return Err(source.error(&format!("{path}.name"), "`name` must not be empty"));
             }
             let platform_path = format!("{path}.platform");
@@ -91,7 +96,8 @@ impl Desired {
                 source,
             )?;
             let p = entry(&mut platforms, platform);
-            if name == DEFAULT_POLICY {
+            // The default policy in any spelling (`Platform_Default`) is the default, never a new one.
+            if super::names::same(&name, DEFAULT_POLICY) {
                 for key in ["enabled", "groups"] {
                     if spec.contains_key(key) {
                         return Err(source.error(
@@ -109,10 +115,7 @@ impl Desired {
                 p.default = Some(settings);
                 continue;
             }
-            if p.policies
-                .iter()
-                .any(|q| q.name.eq_ignore_ascii_case(&name))
-            {
+            if !seen.insert((platform, super::names::key(&name))) {
                 return Err(source.error(
                     &format!("{path}.name"),
                     format!("{platform} policy `{name}` is listed twice"),

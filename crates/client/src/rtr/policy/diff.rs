@@ -4,9 +4,11 @@ use super::Policy;
 use super::change::{Action, Change};
 use super::desired::{self, Desired};
 use super::error::Result;
+use super::names::key;
 use super::source::Source;
 use super::tenant::Tenant;
 use super::{SETTINGS, applies};
+use std::collections::{HashMap, HashSet};
 
 pub fn diff(desired: &Desired, tenant: &Tenant, source: &Source) -> Result<Vec<Change>> {
     let mut changes = Vec::new();
@@ -14,6 +16,10 @@ pub fn diff(desired: &Desired, tenant: &Tenant, source: &Source) -> Result<Vec<C
     for platform in &desired.platforms {
         let name = platform.name;
         let actual = tenant.ordered(name);
+        // By name as Falcon compares them, looked up once each: planning stays linear in the
+        // number of policies (200,000 of them, or a file as long).
+        let by_key: HashMap<String, &Policy> = actual.iter().map(|p| (key(&p.name), *p)).collect();
+        let wanted_keys: HashSet<String> = platform.policies.iter().map(|w| key(&w.name)).collect();
         if let (Some(settings), Some(default)) = (&platform.default, tenant.default_of(name)) {
             let settings = setting_changes(default, settings, name);
             if !settings.is_empty() {
@@ -35,10 +41,7 @@ pub fn diff(desired: &Desired, tenant: &Tenant, source: &Source) -> Result<Vec<C
                     .ok_or_else(|| desired::unknown_group(source, path, group, &known))?;
                 group_ids.push((id.to_string(), group.clone()));
             }
-            let found = actual
-                .iter()
-                .find(|p| p.name.eq_ignore_ascii_case(&want.name));
-            let Some(have) = found else {
+            let Some(&have) = by_key.get(&key(&want.name)) else {
                 let new = |action| Change {
                     platform: name,
                     policy: want.name.clone(),
@@ -109,31 +112,28 @@ pub fn diff(desired: &Desired, tenant: &Tenant, source: &Source) -> Result<Vec<C
                 }
             }
         }
-        let listed = |p: &Policy| {
-            platform
-                .policies
-                .iter()
-                .any(|w| w.name.eq_ignore_ascii_case(&p.name))
-        };
+        let listed = |p: &Policy| wanted_keys.contains(&key(&p.name));
         // Precedence: the managed policies take the places they hold now (new ones at the end, where
-        // Falcon puts them), in the file's order; the others keep their places.
+        // Falcon puts them), in the file's order; the others keep their places. Names are the
+        // tenant's spelling wherever the tenant has the policy.
+        let spelled = |n: &str| {
+            by_key
+                .get(&key(n))
+                .map_or_else(|| n.to_string(), |p| p.name.clone())
+        };
         let mut from: Vec<String> = actual.iter().map(|p| p.name.clone()).collect();
         from.extend(
             platform
                 .policies
                 .iter()
-                .filter(|w| !actual.iter().any(|p| p.name.eq_ignore_ascii_case(&w.name)))
+                .filter(|w| !by_key.contains_key(&key(&w.name)))
                 .map(|w| w.name.clone()),
         );
-        let mut wanted = platform.policies.iter().map(|w| w.name.clone());
+        let mut wanted = platform.policies.iter().map(|w| spelled(&w.name));
         let to: Vec<String> = from
             .iter()
             .map(|n| {
-                if platform
-                    .policies
-                    .iter()
-                    .any(|w| w.name.eq_ignore_ascii_case(n))
-                {
+                if wanted_keys.contains(&key(n)) {
                     wanted.next().unwrap_or_else(|| n.clone())
                 } else {
                     n.clone()

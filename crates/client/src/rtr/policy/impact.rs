@@ -2,12 +2,13 @@
 //! by `rtr::policy`), and which RTR capabilities it gains or loses.
 
 use super::change::{Action, Change};
+use super::names::key;
 use super::tenant::Tenant;
 use super::{Policies, Policy, unsupported_on};
 use crate::ops::commands::{COMMANDS, RTR_SETTING};
 use crate::rtr::hosts::HostInfo;
 use serde_json::{Value, json};
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 /// What `RealTimeFunctionality` gives: connecting, and every command no other setting gates.
 const RTR_CAPABILITY: &str = "rtr";
@@ -42,15 +43,18 @@ impl HostImpact {
 }
 
 /// The policies as they will be once `changes` are applied (new policies get a stand-in id).
+/// Policies are found through an index by (platform, name as Falcon compares it): linear in the
+/// number of changes and policies, as a plan of 200,000 must be.
 pub fn project(tenant: &Tenant, changes: &[Change]) -> Vec<Policy> {
-    let mut policies = tenant.policies.clone();
+    let mut policies: Vec<Option<Policy>> = tenant.policies.iter().cloned().map(Some).collect();
+    let at = |platform: &str, name: &str| (platform.to_ascii_lowercase(), key(name));
+    let mut index: HashMap<(String, String), usize> = policies
+        .iter()
+        .enumerate()
+        .filter_map(|(i, p)| p.as_ref().map(|p| (at(&p.platform, &p.name), i)))
+        .collect();
     for c in changes {
-        let find = |policies: &mut Vec<Policy>| {
-            policies.iter().position(|p| {
-                p.platform.eq_ignore_ascii_case(c.platform)
-                    && p.name.eq_ignore_ascii_case(&c.policy)
-            })
-        };
+        let here = at(c.platform, &c.policy);
         match &c.action {
             Action::Create {
                 description,
@@ -67,29 +71,28 @@ pub fn project(tenant: &Tenant, changes: &[Change]) -> Vec<Policy> {
                 for (s, on) in settings {
                     p.set(s, *on);
                 }
-                policies.push(p);
+                policies.push(Some(p));
+                index.insert(here, policies.len() - 1);
             }
             Action::Precedence { to, .. } => {
                 for (rank, name) in to.iter().enumerate() {
-                    for p in policies.iter_mut().filter(|p| {
-                        p.platform.eq_ignore_ascii_case(c.platform)
-                            && !p.is_default()
-                            && &p.name == name
-                    }) {
+                    let found = index.get(&at(c.platform, name)).copied();
+                    if let Some(p) = found.and_then(|i| policies[i].as_mut())
+                        && !p.is_default()
+                    {
                         p.precedence = rank as i64 + 1;
                     }
                 }
             }
             Action::Delete => {
-                if let Some(i) = find(&mut policies) {
-                    policies.remove(i);
+                if let Some(i) = index.remove(&here) {
+                    policies[i] = None;
                 }
             }
             action => {
-                let Some(i) = find(&mut policies) else {
+                let Some(p) = index.get(&here).copied().and_then(|i| policies[i].as_mut()) else {
                     continue;
                 };
-                let p = &mut policies[i];
                 match action {
                     Action::Update { settings, .. } => {
                         for (s, _, on) in settings {
@@ -105,7 +108,7 @@ pub fn project(tenant: &Tenant, changes: &[Change]) -> Vec<Policy> {
             }
         }
     }
-    policies
+    policies.into_iter().flatten().collect()
 }
 
 /// Every host whose effective policy or capabilities change, in the tenant's host order.

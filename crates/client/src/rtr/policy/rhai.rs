@@ -62,13 +62,7 @@ pub fn register(engine: &mut Engine, ctx: &Arc<Context>) {
                 let source = Source::map(MAP_NAME);
                 // A plan from `policies::plan` is applied only to the tenant it was made against.
                 let plan = if value.get("format").and_then(Value::as_str) == Some(SAVED_FORMAT) {
-                    let (desired, tenant) = Plan::read_saved(&value, "the plan")?;
-                    Plan {
-                        changes: Vec::new(),
-                        impact: Vec::new(),
-                        desired,
-                        tenant,
-                    }
+                    Plan::saved(&value, "the plan")?
                 } else {
                     let desired = Desired::from_value(&value, &source)?;
                     let tenant = Tenant::load(&c)?;
