@@ -131,7 +131,13 @@ fn a_pty_without_a_size_gets_100_columns() {
     for col in ["platform", "device_id", "note"] {
         assert!(header.contains(col), "{col} cut: {text}");
     }
-    let widest = text.lines().map(|l| l.chars().count()).max().unwrap();
+    // The table's lines (the case's closing line names a path and a hash, and is not a table).
+    let widest = text
+        .lines()
+        .filter(|l| !l.starts_with("falconry: "))
+        .map(|l| l.chars().count())
+        .max()
+        .unwrap();
     assert!(widest <= 100 && widest > 60, "widest line {widest}: {text}");
 }
 

@@ -169,6 +169,10 @@ const APPLIED_KEYS: &[Field] = &[
     key("desired", DESIRED),
     key("tenant", Shape::Record("tenant snapshot")),
     key("format", Shape::Str),
+    // The hash `policy apply` checks a saved plan against: changes applied exactly as shown.
+    key("changes_sha256", Shape::Str),
+    // Look-alike and near-duplicate policy names, one sentence each.
+    key("warnings", Shape::List(&Shape::Str)),
     key("applied", Shape::Bool),
 ];
 const PLAN_KEYS: &[Field] = APPLIED_KEYS.split_at(APPLIED_KEYS.len() - 1).0;
