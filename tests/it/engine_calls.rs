@@ -108,7 +108,7 @@ fn every_scriptable_operation_answers_to_each_of_its_names_with_zero_or_one_argu
             names += 1;
         }
     }
-    assert!(names >= 69 * 2, "only {names} names registered");
+    assert!(names >= 95 * 2, "only {names} names registered");
 }
 
 #[test]

@@ -58,6 +58,8 @@ pub struct State {
     /// When expired commands, sessions and batches were last forgotten (`retention`).
     pub(crate) pruned_at: Option<Instant>,
     log: Vec<LogEntry>,
+    /// Alerts, incidents and IOCs (`detections`).
+    pub(crate) detections: super::detections::Detections,
 }
 
 /// One answered request, for tests.
@@ -144,6 +146,7 @@ impl State {
             total_executions: 0,
             pruned_at: None,
             log: Vec::new(),
+            detections: Default::default(),
             scenario,
         };
         state.load(seed)?;
@@ -222,6 +225,7 @@ impl State {
                 hidden: false,
             });
         }
+        self.raise_alerts(&specs);
         for platform in [Platform::Windows, Platform::Linux, Platform::Mac] {
             let id = self.ids.hex32();
             self.policies.push(Policy {

@@ -15,7 +15,12 @@ fn visible(state: &State) -> Vec<usize> {
 }
 
 pub fn query(state: &mut State, input: &Input) -> Outcome {
-    let page = select(input, visible(state), |&i| state.device_record(i), 100)?;
+    id_page(state, input, visible(state))
+}
+
+/// A page of device ids among `hosts`, filtered, sorted and paged.
+fn id_page(state: &State, input: &Input, hosts: Vec<usize>) -> Outcome {
+    let page = select(input, hosts, |&i| state.device_record(i), 100)?;
     let ids = page
         .items
         .iter()
@@ -52,22 +57,20 @@ fn scroll_reply(resources: Vec<Value>, next: usize, limit: usize, total: usize) 
     )
 }
 
-/// One page of the visible hosts from the scroll token (`offset`), and the token of the next page.
-fn scroll_page(state: &State, input: &Input) -> Result<(Page<usize>, usize), Fail> {
+/// One page of `hosts` from the scroll token (`offset`), and the token of the next page.
+fn scroll_page(
+    state: &State,
+    input: &Input,
+    hosts: Vec<usize>,
+) -> Result<(Page<usize>, usize), Fail> {
     let offset = scroll_offset(input)?;
-    let page = select_from(
-        input,
-        visible(state),
-        |&i| state.device_record(i),
-        100,
-        offset,
-    )?;
+    let page = select_from(input, hosts, |&i| state.device_record(i), 100, offset)?;
     let next = page.offset + page.items.len();
     Ok((page, next))
 }
 
 pub fn query_scroll(state: &mut State, input: &Input) -> Outcome {
-    let (page, next) = scroll_page(state, input)?;
+    let (page, next) = scroll_page(state, input, visible(state))?;
     let ids = page
         .items
         .iter()
@@ -77,7 +80,11 @@ pub fn query_scroll(state: &mut State, input: &Input) -> Outcome {
 }
 
 pub fn combined(state: &mut State, input: &Input) -> Outcome {
-    let (page, next) = scroll_page(state, input)?;
+    combined_of(state, input, visible(state))
+}
+
+fn combined_of(state: &State, input: &Input, hosts: Vec<usize>) -> Outcome {
+    let (page, next) = scroll_page(state, input, hosts)?;
     let fields = input.query_list("fields");
     let records = page
         .items
@@ -203,5 +210,63 @@ pub fn perform_action(state: &mut State, input: &Input) -> Outcome {
         .iter()
         .map(|id| json!({ "id": id, "path": "" }))
         .collect();
+    Ok(Reply::resources(202, resources))
+}
+
+fn hidden(state: &State) -> Vec<usize> {
+    (0..state.hosts.len())
+        .filter(|&i| state.hosts[i].hidden)
+        .collect()
+}
+
+/// `QueryHiddenDevices`: the hosts `hide_host` took out of the device queries.
+pub fn query_hidden(state: &mut State, input: &Input) -> Outcome {
+    id_page(state, input, hidden(state))
+}
+
+/// `CombinedHiddenDevicesByFilter`: the hidden hosts' records (`fields` narrows them), by scroll token.
+pub fn combined_hidden(state: &mut State, input: &Input) -> Outcome {
+    combined_of(state, input, hidden(state))
+}
+
+/// Only Falcon grouping tags can be changed through the API (sensor tags are set at install).
+const TAG_PREFIX: &str = "FalconGroupingTags/";
+
+/// `UpdateDeviceTags`: adds or removes Falcon grouping tags; a tag change may move a host into or out of
+/// dynamic host groups (and so change its response policy).
+pub fn update_tags(state: &mut State, input: &Input) -> Outcome {
+    let action = input.body_str("action")?.to_string();
+    if action != "add" && action != "remove" {
+        return Err(Fail::bad(format!(
+            "invalid `action` `{action}`: expected add or remove"
+        )));
+    }
+    let ids = input.body_ids("device_ids")?;
+    let tags = input.body_ids("tags")?;
+    if let Some(t) = tags.iter().find(|t| !t.starts_with(TAG_PREFIX)) {
+        return Err(Fail::bad(format!(
+            "invalid tag `{t}`: only `{TAG_PREFIX}...` tags can be changed"
+        )));
+    }
+    let found = indices(state, &ids)?;
+    let mut resources = Vec::new();
+    for &i in &found {
+        let host = &mut state.hosts[i].host;
+        let before = host.tags.clone();
+        for t in &tags {
+            if action == "add" && !host.tags.contains(t) {
+                host.tags.push(t.clone());
+            } else if action == "remove" {
+                host.tags.retain(|x| x != t);
+            }
+        }
+        resources.push(json!({
+            "device_id": host.device_id,
+            "updated": host.tags != before,
+            "code": 200,
+        }));
+    }
+    // Prevent IOCs aimed at host groups follow the host into its new dynamic groups.
+    state.apply_iocs();
     Ok(Reply::resources(202, resources))
 }
