@@ -14,6 +14,7 @@ mod safety_support;
 #[path = "../sim_support/mod.rs"]
 mod sim_support;
 
+mod alert_containment;
 mod badinput_corpus;
 mod badinput_random;
 mod bench_smoke;
