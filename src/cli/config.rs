@@ -24,6 +24,7 @@ pub enum Config {
     Watch(WatchConfig),
     Policy(PolicyCommand),
     Case(super::arguments::CaseCommand),
+    Profile(super::arguments::ProfileCommand),
 }
 
 pub struct RunConfig {
@@ -57,6 +58,7 @@ pub struct SimConfig {
 
 impl Config {
     pub fn from_arguments(arguments: Arguments) -> Result<Config, Error> {
+        super::backend::choose_profile(arguments.profile);
         Ok(match arguments.command {
             Verb::Run(a) => Config::Run(RunConfig::new(a)?),
             Verb::Ops(a) => Config::Ops(OpsConfig::new(a)?),
@@ -66,6 +68,7 @@ impl Config {
             Verb::Watch(a) => Config::Watch(WatchConfig::new(a)?),
             Verb::Policy(c) => Config::Policy(c),
             Verb::Case(c) => Config::Case(c),
+            Verb::Profile(c) => Config::Profile(c),
         })
     }
 }

@@ -10,6 +10,7 @@ mod interrupt;
 mod ops_list;
 mod playbook_args;
 mod policy;
+mod profile;
 mod repl;
 mod run;
 mod sim;
@@ -55,5 +56,6 @@ fn execute(config: Config) -> Result<(), Error> {
         Config::Watch(c) => watch::watch(c),
         Config::Case(c) => case::command(c),
         Config::Policy(c) => policy::policy(c),
+        Config::Profile(c) => profile::command(c),
     }
 }

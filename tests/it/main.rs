@@ -23,6 +23,7 @@ mod cli_api;
 mod cli_check;
 mod cli_ops;
 mod cli_policy;
+mod cli_profiles;
 mod cli_run;
 mod cli_secrets;
 mod cli_seed;

@@ -60,6 +60,8 @@ pub struct State {
     log: Vec<LogEntry>,
     /// Alerts, incidents and IOCs (`detections`).
     pub(crate) detections: super::detections::Detections,
+    /// The `member_cid` of each token request that named one (MSSP), oldest first.
+    pub(crate) member_cids: Vec<String>,
 }
 
 /// One answered request, for tests.
@@ -147,6 +149,7 @@ impl State {
             pruned_at: None,
             log: Vec::new(),
             detections: Default::default(),
+            member_cids: Vec::new(),
             scenario,
         };
         state.load(seed)?;
@@ -444,6 +447,11 @@ impl State {
 
     pub fn total_executions(&self) -> u64 {
         self.total_executions
+    }
+
+    /// The `member_cid` each token request named (MSSP child tenants), oldest first.
+    pub fn member_cids(&self) -> &[String] {
+        &self.member_cids
     }
 
     pub fn request_log(&self) -> &[LogEntry] {

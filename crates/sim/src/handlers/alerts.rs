@@ -269,11 +269,7 @@ pub(crate) fn apply(state: &mut State, alerts: &[usize], params: &[(String, Stri
             match name.as_str() {
                 "update_status" => alert.status = value.clone(),
                 "show_in_ui" => alert.show_in_ui = value == "true",
-                "add_tag" => {
-                    if !alert.tags.contains(value) {
-                        alert.tags.push(value.clone());
-                    }
-                }
+                "add_tag" if !alert.tags.contains(value) => alert.tags.push(value.clone()),
                 "remove_tag" => alert.tags.retain(|t| t != value),
                 "remove_tags_by_prefix" => alert.tags.retain(|t| !t.starts_with(value.as_str())),
                 "assign_to_name" | "assign_to_user_id" => alert.assigned_to_name = value.clone(),
