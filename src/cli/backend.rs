@@ -20,7 +20,8 @@ pub fn choose_profile(name: Option<String>) {
 }
 
 /// A profile (`--profile`, `FALCON_PROFILE`) or credentials in the environment mean a real tenant;
-/// none means the embedded emulator. Which source was used is said on stderr, always.
+/// none means the embedded emulator. Which source was used is said on stderr whenever there was a
+/// choice (a profile, the emulator, or the environment while profiles exist).
 pub fn select(cancel: &Cancel) -> Result<Selected, Error> {
     if let Some(Some(name)) = PROFILE.get() {
         let (cfg, source) = super::profile::load(name)?;
@@ -40,10 +41,14 @@ pub fn select(cancel: &Cancel) -> Result<Selected, Error> {
     }
     match ClientConfig::from_env().map_err(Error::Backend)? {
         Some(cfg) => {
-            eprintln!(
-                "falconry: credentials from the environment (`FALCON_CLIENT_ID`), API {}",
-                cfg.base_url
-            );
+            // With profiles configured the source is a choice, so it is said; with none, the
+            // environment is the only source and stderr stays as it always was.
+            if super::profile::any_configured() {
+                eprintln!(
+                    "falconry: credentials from the environment (`FALCON_CLIENT_ID`), not a profile; API {}",
+                    cfg.base_url
+                );
+            }
             Ok(Selected {
                 backend: client(cfg, cancel)?,
                 emulator: None,

@@ -300,6 +300,13 @@ fn list(dir: &Path, json: bool) -> Result<(), Error> {
     Ok(())
 }
 
+/// Whether any profile is configured (an unreadable folder counts as none).
+pub fn any_configured() -> bool {
+    config_dir()
+        .and_then(|dir| load_profiles(&dir))
+        .is_ok_and(|p| !p.profiles.is_empty())
+}
+
 /// The client configuration of a profile, its secret read from where it was stored, and the words
 /// the banner uses for that source.
 pub fn load(name: &str) -> Result<(ClientConfig, String), Error> {

@@ -181,8 +181,18 @@ fn a_file_profile_runs_a_playbook_with_its_member_cid_and_never_shows_the_secret
 }
 
 #[test]
-fn environment_credentials_keep_working_and_the_banner_says_so() {
+fn environment_credentials_keep_working_and_the_banner_says_so_once_profiles_exist() {
     let s = Setup::new();
+    let quiet = s
+        .cmd(&["run", "count.rhai", "--json", "--no-case"])
+        .env("FALCON_CLIENT_ID", "profile-tests")
+        .env("FALCON_CLIENT_SECRET", SECRET)
+        .env("FALCON_BASE_URL", s.sim.base_url())
+        .output()
+        .unwrap();
+    assert!(quiet.status.success(), "{}", text(&quiet));
+    assert!(!text(&quiet).contains("credentials from"), "{}", text(&quiet));
+    s.add_lab();
     let run = s
         .cmd(&["run", "count.rhai", "--json", "--no-case"])
         .env("FALCON_CLIENT_ID", "profile-tests")
@@ -193,7 +203,7 @@ fn environment_credentials_keep_working_and_the_banner_says_so() {
     let shown = text(&run);
     assert!(run.status.success(), "{shown}");
     assert!(
-        shown.contains("credentials from the environment (`FALCON_CLIENT_ID`)"),
+        shown.contains("credentials from the environment (`FALCON_CLIENT_ID`), not a profile"),
         "{shown}"
     );
     assert!(!shown.contains(SECRET));

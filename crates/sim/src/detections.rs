@@ -144,7 +144,7 @@ impl State {
             "cid": self.scenario.cid,
             "cms_rule_id": "",
             "cms_rule_instance_id": "",
-            "cms_rule_instance_version": 0,
+            "cms_rule_instance_version": "",
             "cmdline": d.command_line,
             "composite_id": alert.composite_id,
             "confidence": 80,
