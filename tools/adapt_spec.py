@@ -95,12 +95,13 @@ ADDED_STATUS = {
 
 def error_schema(path, op):
     """The shape the operation's documented errors have, else the collection's: `{meta, errors}` for RTR
-    and tokens, `msa.QueryResponse` (with `resources`) for policies, hosts and host groups."""
+    and tokens (and IOCs and incidents, whose documented errors are `msaspec.ResponseFields` and
+    `msa.ReplyMetaOnly`), `msa.QueryResponse` (with `resources`) for policies, hosts and host groups."""
     for code in ("400", "404", "409"):
         documented = op["responses"].get(code, {}).get("schema")
         if documented:
             return dict(documented)
-    if path.startswith(("/real-time-response/", "/oauth2/")):
+    if path.startswith(("/real-time-response/", "/oauth2/", "/iocs/", "/incidents/")):
         return dict(ENVELOPE)
     return {"$ref": "#/definitions/msa.QueryResponse"}
 
