@@ -93,6 +93,8 @@ fn plan_mode_lists_every_step_and_changes_nothing() {
     let state = t.state();
     let id = &state.alert_ids()[0];
     assert!(state.alert_changes(id).unwrap().is_empty());
+    // The plan names the alert the update would close.
+    assert!(all.contains(&format!("ids: {id}")), "{}", run.show());
     drop(state);
     let after = t
         .script(

@@ -191,7 +191,11 @@ fn environment_credentials_keep_working_and_the_banner_says_so_once_profiles_exi
         .output()
         .unwrap();
     assert!(quiet.status.success(), "{}", text(&quiet));
-    assert!(!text(&quiet).contains("credentials from"), "{}", text(&quiet));
+    assert!(
+        !text(&quiet).contains("credentials from"),
+        "{}",
+        text(&quiet)
+    );
     s.add_lab();
     let run = s
         .cmd(&["run", "count.rhai", "--json", "--no-case"])
