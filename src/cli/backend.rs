@@ -19,6 +19,14 @@ pub fn choose_profile(name: Option<String>) {
     let _ = PROFILE.set(name.filter(|n| !n.trim().is_empty()));
 }
 
+/// The tenant the profile gave, once selected: how the REPL describes it, and its secret, which the
+/// REPL's history must never hold.
+static PROFILE_TENANT: OnceLock<(String, Secret)> = OnceLock::new();
+
+pub fn profile_tenant() -> Option<&'static (String, Secret)> {
+    PROFILE_TENANT.get()
+}
+
 /// A profile (`--profile`, `FALCON_PROFILE`) or credentials in the environment mean a real tenant;
 /// none means the embedded emulator. Which source was used is said on stderr whenever there was a
 /// choice (a profile, the emulator, or the environment while profiles exist).
@@ -34,6 +42,8 @@ pub fn select(cancel: &Cancel) -> Result<Selected, Error> {
             "falconry: credentials from {source}, API {}{ignored}",
             cfg.base_url
         );
+        let described = format!("{} as client `{}` ({source})", cfg.base_url, cfg.client_id);
+        let _ = PROFILE_TENANT.set((described, cfg.client_secret.clone()));
         return Ok(Selected {
             backend: client(cfg, cancel)?,
             emulator: None,

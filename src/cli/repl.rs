@@ -83,6 +83,9 @@ pub fn repl(cfg: ReplConfig) -> Result<(), Error> {
 
 /// What `:sim` shows, and the secrets the history must never hold.
 fn describe_backend(selected: &backend::Selected) -> (String, Vec<String>) {
+    if let Some((described, secret)) = backend::profile_tenant() {
+        return (described.clone(), vec![secret.expose().to_string()]);
+    }
     match &selected.emulator {
         Some(e) => (
             format!("the embedded emulator at {}", e.base_url),

@@ -284,3 +284,33 @@ fn the_keyring_store_works_or_says_there_is_none_and_how_to_use_a_file() {
     let leaked = files_holding(s.dir.path(), SECRET, Path::new("/nonexistent"));
     assert!(leaked.is_empty(), "the secret is in {leaked:?}");
 }
+
+#[test]
+fn the_repl_on_a_profile_keeps_its_secret_out_of_the_history() {
+    let s = Setup::new();
+    s.add_lab();
+    let mut child = s
+        .cmd(&["repl", "--profile", "lab"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(format!("let s = \"{SECRET}\";\nlet x = 1;\n").as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        text(&out).contains("as client `profile-tests` (profile `lab`"),
+        "{}",
+        text(&out)
+    );
+    let history = s.dir.path().join("data/falconry/history");
+    let kept = std::fs::read_to_string(&history).unwrap();
+    assert!(kept.contains("let x = 1;"), "{kept}");
+    assert!(!kept.contains(SECRET), "{kept}");
+}
