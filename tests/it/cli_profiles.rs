@@ -48,8 +48,13 @@ impl Setup {
     fn add(&self, name: &str, extra: &[&str], secret: &str) -> Output {
         let mut args = vec!["profile", "add", name];
         args.extend_from_slice(extra);
+        self.with_stdin(&args, &format!("{secret}\n"))
+    }
+
+    /// Runs falconry with `input` on its standard input.
+    fn with_stdin(&self, args: &[&str], input: &str) -> Output {
         let mut child = self
-            .cmd(&args)
+            .cmd(args)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -60,7 +65,7 @@ impl Setup {
             .stdin
             .take()
             .unwrap()
-            .write_all(format!("{secret}\n").as_bytes())
+            .write_all(input.as_bytes())
             .unwrap();
         child.wait_with_output().unwrap()
     }
@@ -289,21 +294,10 @@ fn the_keyring_store_works_or_says_there_is_none_and_how_to_use_a_file() {
 fn the_repl_on_a_profile_keeps_its_secret_out_of_the_history() {
     let s = Setup::new();
     s.add_lab();
-    let mut child = s
-        .cmd(&["repl", "--profile", "lab"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    use std::io::Write;
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(format!("let s = \"{SECRET}\";\nlet x = 1;\n").as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
+    let out = s.with_stdin(
+        &["repl", "--profile", "lab"],
+        &format!("let s = \"{SECRET}\";\nlet x = 1;\n"),
+    );
     assert!(
         text(&out).contains("as client `profile-tests` (profile `lab`"),
         "{}",
