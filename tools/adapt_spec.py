@@ -3,7 +3,9 @@
 
     python3 tools/adapt_spec.py /work/shared/falcon-api/openapi-subset.json
 
-reads the reference spec (swagger 2.0) and writes `tests/data/falcon-api/openapi-adapted.json` and
+reads the reference spec (swagger 2.0), adds the paths and definitions of `tools/spec/openapi-extra.json`
+(the alerts, ioc, incidents and hosts operations of issue 26, built by `tools/spec/build_spec.py` from the
+same public sources), and writes `tests/data/falcon-api/openapi-adapted.json` and
 `tests/data/falcon-api/DEVIATIONS.md`. Every change is made here, from the tables below, and each changed
 response carries `x-falconry-deviation` with its reason: where the spec is wrong or incomplete about what
 the live API answers, the copy follows the live API; everything else is the reference, unchanged.
@@ -89,6 +91,20 @@ ADDED_STATUS = {
     "BatchActiveResponderCmd": {"404": UNKNOWN_RTR},
     "BatchGetCmd": {"404": UNKNOWN_RTR},
     "BatchRefreshSessions": {"404": UNKNOWN_RTR},
+    # Issue 26's operations (tools/spec/openapi-extra.json).
+    "QueryHiddenDevices": {"400": BAD_INPUT},
+    "CombinedHiddenDevicesByFilter": {"400": BAD_INPUT},
+    "UpdateDeviceTags": {"404": UNKNOWN_IDS},
+    "PostEntitiesAlertsV1": {"404": UNKNOWN_IDS},
+    "PostEntitiesAlertsV2": {"404": UNKNOWN_IDS},
+    "PatchEntitiesAlertsV2": {"404": UNKNOWN_IDS},
+    "PatchEntitiesAlertsV3": {"404": UNKNOWN_IDS},
+    "indicator.get.v1": {"400": BAD_INPUT, "404": UNKNOWN_IDS},
+    "indicator.update.v1": {"400": BAD_INPUT, "404": UNKNOWN_IDS},
+    "indicator.delete.v1": {"400": BAD_INPUT, "404": UNKNOWN_IDS},
+    "GetIncidents": {"404": UNKNOWN_IDS},
+    "GetBehaviors": {"404": UNKNOWN_IDS},
+    "PerformIncidentAction": {"404": UNKNOWN_IDS},
 }
 
 
@@ -142,18 +158,35 @@ BEHAVIOUR = [
 
 def error_schema(path, op):
     """The shape the operation's documented errors have, else the collection's: `{meta, errors}` for RTR
-    and tokens, `msa.QueryResponse` (with `resources`) for policies, hosts and host groups."""
+    and tokens (and IOCs and incidents, whose documented errors are `msaspec.ResponseFields` and
+    `msa.ReplyMetaOnly`), `msa.QueryResponse` (with `resources`) for policies, hosts and host groups."""
     for code in ("400", "404", "409"):
         documented = op["responses"].get(code, {}).get("schema")
         if documented:
             return dict(documented)
-    if path.startswith(("/real-time-response/", "/oauth2/")):
+    if path.startswith(("/real-time-response/", "/oauth2/", "/iocs/", "/incidents/")):
         return dict(ENVELOPE)
     return {"$ref": "#/definitions/msa.QueryResponse"}
 
 
+EXTRA = ROOT / "tools/spec/openapi-extra.json"
+
+
+def merge_extra(spec):
+    """Adds the extra fragment: new paths only; definitions it shares with the reference must be equal."""
+    extra = json.loads(EXTRA.read_text())
+    for path, item in extra["paths"].items():
+        if path in spec["paths"]:
+            sys.exit(f"{path} is in both the reference and {EXTRA.name}")
+        spec["paths"][path] = item
+    for name, schema in extra["definitions"].items():
+        if spec["definitions"].setdefault(name, schema) != schema:
+            sys.exit(f"definition {name} differs between the reference and {EXTRA.name}")
+
+
 def main(source):
     spec = json.loads(Path(source).read_text())
+    merge_extra(spec)
     done = []
     ops = {}
     for path, item in spec["paths"].items():

@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
-"""Writes crates/model/src/ops/table.rs from tools/operations.json (a copy of the reference) plus the
-facts the reference does not carry: FalconPy's convenience keys, and each operation's kind and effect.
+"""Writes crates/model/src/ops/table.rs from tools/operations.json (a copy of the reference) and
+tools/spec/operations-extra.json (the alerts, ioc, incidents and hosts rows built by tools/spec/build_spec.py,
+issue 26), plus the facts they do not carry: FalconPy's convenience keys, and each operation's kind and effect.
+Every operation id named below must be a row of the input: a stale name fails the run, never drops silently.
 
 Usage: tools/gen_ops_table.py [OUT]   (default: crates/model/src/ops/table.rs; the output is formatted with rustfmt)
 Run when the reference changes; `tests/table.rs` regenerates the table into a temporary file and
@@ -9,16 +11,22 @@ compares it with the committed one, so the script and the table cannot drift apa
 import json, pathlib, re, subprocess, sys
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
-ref = json.loads((ROOT / "tools/operations.json").read_text())["operations"]
+INPUTS = ["tools/operations.json", "tools/spec/operations-extra.json"]
+ref = [o for name in INPUTS for o in json.loads((ROOT / name).read_text())["operations"]]
 OUT = pathlib.Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "crates/model/src/ops/table.rs"
 
 COLL = {"response-policies": "ResponsePolicies", "real-time-response-admin": "RealTimeResponseAdmin",
-        "real-time-response": "RealTimeResponse", "hosts": "Hosts", "host-group": "HostGroup", "oauth2": "OAuth2"}
+        "real-time-response": "RealTimeResponse", "hosts": "Hosts", "host-group": "HostGroup", "oauth2": "OAuth2",
+        "alerts": "Alerts", "ioc": "Ioc", "incidents": "Incidents"}
 
 # Operations whose success answer is file bytes (`produces` in openapi-subset.json: 7z or octet-stream).
 BINARY = {"RTR-GetPutFileContents", "RTR-GetExtractedFileContents"}
 # Read-only POSTs (queries dressed as POST).
-READ_POSTS = {"RTR-AggregateSessions", "RTR-ListQueuedSessions", "RTR-ListSessions", "PostDeviceDetailsV2"}
+READ_POSTS = {"RTR-AggregateSessions", "RTR-ListQueuedSessions", "RTR-ListSessions", "PostDeviceDetailsV2",
+              "PostEntitiesAlertsV1", "PostEntitiesAlertsV2", "PostCombinedAlertsV1", "PostAggregatesAlertsV1",
+              "PostAggregatesAlertsV2", "GetIncidents", "GetBehaviors"}
+# Creates whose FalconPy name does not start with `create_`.
+CREATES = {"indicator.create.v1"}
 SESSION = {"RTR-InitSession", "RTR-PulseSession", "RTR-DeleteSession", "BatchInitSessions", "BatchRefreshSessions",
            "oauth2AccessToken", "oauth2RevokeToken"}
 COMMAND = {"RTR-ExecuteAdminCommand", "RTR-ExecuteActiveResponderCommand", "RTR-ExecuteCommand", "BatchAdminCmd",
@@ -26,7 +34,9 @@ COMMAND = {"RTR-ExecuteAdminCommand", "RTR-ExecuteActiveResponderCommand", "RTR-
 
 # Host actions that change what a host does (containment, hiding, detection suppression): destructive like
 # deletes and RTR commands (see `destructive` below).
-HOST_ACTIONS_OPS = {"PerformActionV2"}
+# An IOC's `action` (prevent, detect) decides what every host it applies to may run, so creating or
+# changing one is such an action too.
+HOST_ACTIONS_OPS = {"PerformActionV2", "indicator.create.v1", "indicator.update.v1"}
 
 S, I, B, SA, ANY = "String", "Integer", "Boolean", "StringArray", "Any"
 def f(name, ty, required=False, allowed=()):
@@ -38,6 +48,22 @@ BATCH_CMD = [f("base_command", S, True), f("batch_id", S, True), f("command_stri
              f("optional_hosts", SA), f("persist_all", B)]
 INIT = [f("device_id", S, True), f("origin", S), f("queue_offline", B)]
 IDS = [f("ids", SA, True)]
+AGGREGATE = [f("field", S), f("filter", S), f("name", S), f("q", S), f("size", I), f("sort", S), f("type", S),
+             f("interval", S), f("min_doc_count", I), f("missing", S), f("time_zone", S), f("date_ranges", ANY),
+             f("ranges", ANY), f("sub_aggregates", ANY)]
+# The alert update actions: the v2/v3 body text lists them; FalconPy adds `new_behavior_processed`.
+ALERT_ACTIONS = ["assign_to_uuid", "assign_to_user_id", "assign_to_name", "unassign", "add_tag", "remove_tag",
+                 "remove_tags_by_prefix", "append_comment", "update_status", "show_in_ui", "new_behavior_processed"]
+# `domain.EntityActionRequest`'s action names as FalconPy's perform_incident_action sends them.
+INCIDENT_ACTIONS = ["add_tag", "delete_tag", "update_name", "update_description", "update_assigned_to_v2",
+                    "unassign", "update_status", "add_comment"]
+# `api.IndicatorCreateReqV1` / `api.IndicatorUpdateReqV1`: one indicator; `comment` is the request's.
+INDICATOR = [f("type", S, False, ("sha256", "md5", "domain", "ipv4", "ipv6")), f("value", S), f("action", S),
+             f("severity", S), f("platforms", SA), f("applied_globally", B), f("host_groups", SA), f("tags", SA),
+             f("description", S), f("source", S), f("expiration", S), f("mobile_action", S), f("metadata", ANY),
+             f("comment", S)]
+def required(fields, *names):
+    return [(n, t, r or n in names, a) for (n, t, r, a) in fields]
 PLATFORMS = ("Windows", "Mac", "Linux")
 BODIES = {
     "createRTResponsePolicies": ("Resources", [f("name", S, True), f("platform_name", S, True, PLATFORMS),
@@ -58,15 +84,27 @@ BODIES = {
     "RTR-PulseSession": ("Object", INIT, []),
     "RTR-ListSessions": ("Object", IDS, []),
     "RTR-ListQueuedSessions": ("Object", IDS, []),
-    "RTR-AggregateSessions": ("List", [f("field", S), f("filter", S), f("name", S), f("q", S), f("size", I),
-                               f("sort", S), f("type", S), f("interval", S), f("min_doc_count", I), f("missing", S),
-                               f("time_zone", S), f("date_ranges", ANY), f("ranges", ANY), f("sub_aggregates", ANY)], []),
+    "RTR-AggregateSessions": ("List", AGGREGATE, []),
     "PerformActionV2": ("Object", IDS, []),
     "PostDeviceDetailsV2": ("Object", IDS, []),
     "performGroupAction": ("Object", IDS, ["filter"]),
     "createHostGroups": ("Resources", [f("name", S, True), f("group_type", S, True, ("static", "dynamic", "staticByID")),
                           f("description", S), f("assignment_rule", S)], []),
     "updateHostGroups": ("Resources", [f("id", S, True), f("name", S), f("description", S), f("assignment_rule", S)], []),
+    "PostAggregatesAlertsV1": ("List", AGGREGATE, []),
+    "PostAggregatesAlertsV2": ("List", AGGREGATE, []),
+    "PostCombinedAlertsV1": ("Object", [f("after", S), f("filter", S), f("limit", I), f("sort", S)], []),
+    "PostEntitiesAlertsV1": ("Object", IDS, []),
+    "PostEntitiesAlertsV2": ("Object", [f("composite_ids", SA, True)], []),
+    "PatchEntitiesAlertsV2": ("Object", IDS, ALERT_ACTIONS),
+    "PatchEntitiesAlertsV3": ("Object", [f("composite_ids", SA, True)], ALERT_ACTIONS),
+    "indicator.create.v1": ("Indicators", required(INDICATOR, "type", "value"), []),
+    "indicator.update.v1": ("Indicators", [f("id", S, True)] + INDICATOR, []),
+    "PerformIncidentAction": ("Object", IDS, INCIDENT_ACTIONS),
+    "GetIncidents": ("Object", IDS, []),
+    "GetBehaviors": ("Object", IDS, []),
+    "UpdateDeviceTags": ("Object", [f("action", S, True, ("add", "remove")), f("device_ids", SA, True),
+                         f("tags", SA, True)], []),
 }
 # FalconPy's PerformActionV2 accepts these action names; the spec gives no enum.
 HOST_ACTIONS = ("contain", "lift_containment", "hide_host", "unhide_host", "detection_suppress", "detection_unsuppress")
@@ -100,7 +138,7 @@ def kind_of(o):
     if o["method"] == "DELETE":
         return "Delete"
     name = o["falconpy_name"]
-    if name.startswith("create_"):
+    if name.startswith("create_") or oid in CREATES:
         return "Create"
     if name.startswith("update_") or o["method"] == "PATCH":
         return "Update"
@@ -112,10 +150,18 @@ EFFECT = {"Read": "Read", "Session": "Session", "Command": "Command",
 def opt(v):
     return "None" if v is None else f"Some({v})"
 
+known = {o["operation_id"] for o in ref}
+for what, ids in [("BINARY", BINARY), ("READ_POSTS", READ_POSTS), ("CREATES", CREATES), ("SESSION", SESSION),
+                  ("COMMAND", COMMAND), ("HOST_ACTIONS_OPS", HOST_ACTIONS_OPS), ("BODIES", set(BODIES))]:
+    if ids - known:
+        raise SystemExit(f"{what} names operations not in {' or '.join(INPUTS)}: {sorted(ids - known)}")
+if len(known) != len(ref):
+    raise SystemExit("an operation id appears twice in the inputs")
 variants = [variant(o["operation_id"]) for o in ref]
 if len(set(variants)) != len(variants):
     raise SystemExit("two operation ids map to the same OpId variant")
-out = ["// @generated by tools/gen_ops_table.py from tools/operations.json: edit the script, not this file.",
+out = ["// @generated by tools/gen_ops_table.py from tools/operations.json and tools/spec/operations-extra.json:",
+       "// edit the script, not this file.",
        "//! The operation table: every Falcon operation falconry knows, as data, and `OpId`, one variant per row.", "",
        "use super::model::*;", "",
        "/// One variant per operation, in table order: `OPERATIONS[id as usize].key == id` (tested).",

@@ -11,6 +11,10 @@ use std::path::PathBuf;
     propagate_version = true
 )]
 pub struct Arguments {
+    /// Use the tenant of this profile (`falconry profile list`) instead of `FALCON_CLIENT_ID` /
+    /// `FALCON_CLIENT_SECRET`
+    #[arg(long, global = true, value_name = "NAME", env = "FALCON_PROFILE")]
+    pub profile: Option<String>,
     #[command(subcommand)]
     pub command: Verb,
 }
@@ -45,6 +49,50 @@ pub enum Verb {
     /// Check or render a case folder a run or REPL session left
     #[command(subcommand)]
     Case(CaseCommand),
+    /// Named tenants: cloud, client id and MSSP member CID, the secret in the OS keyring
+    #[command(subcommand)]
+    Profile(ProfileCommand),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ProfileCommand {
+    /// Add (or replace) a profile; the client secret is read from standard input, never an argument
+    Add {
+        /// The profile's name (letters, digits, `-`, `_`, `.`)
+        name: String,
+        /// The Falcon cloud: us-1, us-2, us-3, eu-1, us-gov-1, us-gov-2 or auto [default: auto]
+        #[arg(long)]
+        cloud: Option<String>,
+        /// An explicit API base URL instead of a cloud (a proxy, or `falconry sim`)
+        #[arg(long, value_name = "URL", conflicts_with = "cloud")]
+        base_url: Option<String>,
+        /// The API client id
+        #[arg(long, value_name = "ID")]
+        client_id: String,
+        /// MSSP: the child CID the token is asked for
+        #[arg(long, value_name = "CID")]
+        member_cid: Option<String>,
+        /// Where the secret goes: the OS keyring, or a file only you can read (0600), when you ask
+        #[arg(long, value_enum, default_value = "keyring")]
+        secret_store: SecretStore,
+    },
+    /// List the profiles (never their secrets)
+    List {
+        /// As JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// Remove a profile and its stored secret
+    Remove {
+        /// The profile's name
+        name: String,
+    },
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SecretStore {
+    Keyring,
+    File,
 }
 
 #[derive(Subcommand, Debug)]

@@ -26,6 +26,7 @@ pub enum Config {
     Policy(PolicyCommand),
     Case(super::arguments::CaseCommand),
     Defs(std::path::PathBuf),
+    Profile(super::arguments::ProfileCommand),
 }
 
 pub struct RunConfig {
@@ -68,6 +69,7 @@ pub struct SimConfig {
 
 impl Config {
     pub fn from_arguments(arguments: Arguments) -> Result<Config, Error> {
+        super::backend::choose_profile(arguments.profile);
         Ok(match arguments.command {
             Verb::Run(a) => Config::Run(RunConfig::new(a)?),
             Verb::Ops(a) => Config::Ops(OpsConfig::new(a)?),
@@ -79,6 +81,7 @@ impl Config {
             Verb::Policy(c) => Config::Policy(c),
             Verb::Case(c) => Config::Case(c),
             Verb::Defs { dir } => Config::Defs(dir),
+            Verb::Profile(c) => Config::Profile(c),
         })
     }
 }

@@ -11,6 +11,7 @@ mod interrupt;
 mod ops_list;
 mod playbook_args;
 mod policy;
+mod profile;
 mod repl;
 mod run;
 mod shell;
@@ -59,5 +60,6 @@ fn execute(config: Config) -> Result<(), Error> {
         Config::Case(c) => case::command(c),
         Config::Policy(c) => policy::policy(c),
         Config::Defs(dir) => defs::defs(&dir),
+        Config::Profile(c) => profile::command(c),
     }
 }

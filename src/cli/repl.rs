@@ -89,6 +89,9 @@ pub fn session(cfg: ReplConfig, shell: Option<crate::shell::Start>) -> Result<()
 
 /// What `:sim` shows, and the secrets the history must never hold.
 fn describe_backend(selected: &backend::Selected) -> (String, Vec<String>) {
+    if let Some((described, secret)) = backend::profile_tenant() {
+        return (described.clone(), vec![secret.expose().to_string()]);
+    }
     match &selected.emulator {
         Some(e) => (
             format!("the embedded emulator at {}", e.base_url),

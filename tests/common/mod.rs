@@ -320,7 +320,8 @@ impl Output {
     }
 }
 
-fn walk(dir: &Path) -> Vec<PathBuf> {
+/// Every file below `dir` (none when it does not exist).
+pub fn walk(dir: &Path) -> Vec<PathBuf> {
     let mut files = Vec::new();
     for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
         let p = entry.path();

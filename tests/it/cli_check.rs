@@ -72,7 +72,7 @@ fn calls_into_imported_modules_are_checked_against_their_functions() {
         .command(&["check", "p.rhai", "--lib", "lib"])
         .run()
         .status(1)
-        .stderr_has("error: no module `team/missing` in `lib` or the built-in library; built-in modules: `falcon/collect`, `falcon/contain`, `falcon/hosts`, `falcon/hunt`, `falcon/policy`, `falcon/scripts`, `falcon/util`\n")
+        .stderr_has("error: no module `team/missing` in `lib` or the built-in library; built-in modules: `falcon/alerts`, `falcon/collect`, `falcon/contain`, `falcon/hosts`, `falcon/hunt`, `falcon/policy`, `falcon/scripts`, `falcon/util`\n")
         .stderr_has("--> p.rhai:2:1")
         .stderr_has("error: module `t` has no function `triple`; it has `double`\n --> p.rhai:4:4\n")
         .stderr_has("error: `t::double` takes 1 argument(s), not 2\n")

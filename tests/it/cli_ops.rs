@@ -3,12 +3,12 @@
 use crate::common::Test;
 
 #[test]
-fn lists_all_69_scriptable_operations_as_json() {
+fn lists_all_95_scriptable_operations_as_json() {
     let out = Test::new().command(&["ops", "--json"]).run();
     out.status(0);
     let ops = out.json();
     let ops = ops.as_array().expect("an array");
-    assert_eq!(ops.len(), 69);
+    assert_eq!(ops.len(), 95);
     assert!(ops.iter().all(|o| o["module"] != "oauth2"));
     let exec = ops
         .iter()
@@ -71,7 +71,7 @@ fn lists_every_operation_as_text_with_parameters() {
         .stdout_has("    base_command: string (body field, required)\n")
         .stdout_has("    runs a command on hosts\n")
         .stdout_has("    changes tenant state\n")
-        .stdout_has("\n69 operations\n");
+        .stdout_has("\n95 operations\n");
 }
 
 #[test]

@@ -14,6 +14,7 @@ mod safety_support;
 #[path = "../sim_support/mod.rs"]
 mod sim_support;
 
+mod alert_containment;
 mod badinput_corpus;
 mod badinput_random;
 mod bench_smoke;
@@ -24,6 +25,7 @@ mod cli_defs;
 mod cli_format;
 mod cli_ops;
 mod cli_policy;
+mod cli_profiles;
 mod cli_run;
 mod cli_secrets;
 mod cli_seed;

@@ -324,16 +324,18 @@ fn body_types(shape: &BodyShape, body: &Value) -> Result<(), Fail> {
             .ok_or_else(|| wrong("an array"))?
             .iter()
             .collect(),
-        Wrap::Resources => match body.get("resources") {
-            None | Some(Value::Null) => Vec::new(),
-            Some(Value::Array(items)) => items.iter().collect(),
-            Some(_) => return Err(Fail::bad("body field `resources` must be an array")),
-        },
+        Wrap::Resources | Wrap::Indicators => {
+            let key = shape.wrap.items_key().unwrap_or_default();
+            match body.get(key) {
+                None | Some(Value::Null) => Vec::new(),
+                Some(Value::Array(items)) => items.iter().collect(),
+                Some(_) => return Err(Fail::bad(format!("body field `{key}` must be an array"))),
+            }
+        }
     };
-    let prefix = if shape.wrap == Wrap::Object {
-        ""
-    } else {
-        "resources[]."
+    let prefix = match shape.wrap.items_key() {
+        Some(key) => format!("{key}[]."),
+        None => String::new(),
     };
     for item in items {
         let Some(map) = item.as_object() else {
@@ -365,8 +367,10 @@ fn body_types(shape: &BodyShape, body: &Value) -> Result<(), Fail> {
         if let Some(params) = map.get("action_parameters").filter(|v| !v.is_null()) {
             let ok = params.as_array().is_some_and(|a| {
                 a.iter().all(|p| {
+                    // FalconPy passes a caller's `show_in_ui=True` through as a JSON boolean.
                     p.get("name").is_some_and(Value::is_string)
-                        && p.get("value").is_none_or(Value::is_string)
+                        && p.get("value")
+                            .is_none_or(|v| v.is_string() || v.is_boolean())
                 })
             });
             if !ok {

@@ -21,6 +21,7 @@
 pub use falconry_model::{fql, ops, policy};
 
 mod connection;
+mod detections;
 mod envelope;
 mod handlers;
 pub mod host;

@@ -161,13 +161,22 @@ fn answer(
 /// Error answers of the policy, host and host-group operations carry `resources: []` (their
 /// documented error shapes are `*.RespV1`, `msa.QueryResponse`); RTR and token errors are `{meta,
 /// errors}` only.
+/// IOC (`msaspec.ResponseFields`), incident (`msa.ReplyMetaOnly`) and alert update
+/// (`detectsapi.ResponseFields`) errors are `{meta, errors}` too.
 fn with_error_resources(op: &ops::Operation, mut reply: Reply) -> Reply {
-    let rtr = matches!(
+    let bare = matches!(
         op.collection,
-        Collection::RealTimeResponse | Collection::RealTimeResponseAdmin | Collection::OAuth2
+        Collection::RealTimeResponse
+            | Collection::RealTimeResponseAdmin
+            | Collection::OAuth2
+            | Collection::Ioc
+            | Collection::Incidents
+    ) || matches!(
+        op.key,
+        ops::OpId::PatchEntitiesAlertsV2 | ops::OpId::PatchEntitiesAlertsV3
     );
     if reply.status >= 400
-        && !rtr
+        && !bare
         && let Payload::Envelope { top, .. } = &mut reply.body
         && top.contains_key("errors")
     {

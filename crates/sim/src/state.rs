@@ -63,6 +63,10 @@ pub struct State {
     pub(crate) memory: Memory,
     /// Open scroll cursors by token (`scroll`).
     pub(crate) scrolls: HashMap<String, super::scroll::Scroll>,
+    /// Alerts, incidents and IOCs (`detections`).
+    pub(crate) detections: super::detections::Detections,
+    /// The `member_cid` of each token request that named one (MSSP), oldest first.
+    pub(crate) member_cids: Vec<String>,
 }
 
 /// One answered request, for tests.
@@ -151,6 +155,8 @@ impl State {
             log: Vec::new(),
             memory: Memory::new(seed),
             scrolls: HashMap::new(),
+            detections: Default::default(),
+            member_cids: Vec::new(),
             scenario,
         };
         state.load(seed)?;
@@ -229,6 +235,7 @@ impl State {
                 hidden: false,
             });
         }
+        self.raise_alerts(&specs);
         for platform in [Platform::Windows, Platform::Linux, Platform::Mac] {
             let id = self.ids.hex32();
             self.policies.push(Policy {
@@ -447,6 +454,11 @@ impl State {
 
     pub fn total_executions(&self) -> u64 {
         self.total_executions
+    }
+
+    /// The `member_cid` each token request named (MSSP child tenants), oldest first.
+    pub fn member_cids(&self) -> &[String] {
+        &self.member_cids
     }
 
     pub fn request_log(&self) -> &[LogEntry] {

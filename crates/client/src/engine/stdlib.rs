@@ -30,6 +30,10 @@ pub const STDLIB: &[(&str, &str)] = &[
         "falcon/scripts",
         include_str!("../../../../stdlib/falcon/scripts.rhai"),
     ),
+    (
+        "falcon/alerts",
+        include_str!("../../../../stdlib/falcon/alerts.rhai"),
+    ),
 ];
 
 pub fn get(path: &str) -> Option<&'static str> {

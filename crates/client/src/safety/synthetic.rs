@@ -33,7 +33,7 @@ pub fn envelope(status: u16, resources: Value, top: Map<String, Value>) -> Respo
 /// object; the records it returns are the ones the answer holds (kept for later reads of those ids).
 pub fn change(req: &Request, targets: &Targets, new_id: &mut dyn FnMut() -> String) -> Response {
     let name = req.op.name;
-    let records: Vec<Value> = if name.starts_with("create_") {
+    let records: Vec<Value> = if req.op.kind == crate::ops::Kind::Create {
         given_records(req)
             .into_iter()
             .map(|mut r| {
@@ -41,7 +41,7 @@ pub fn change(req: &Request, targets: &Targets, new_id: &mut dyn FnMut() -> Stri
                 Value::Object(r)
             })
             .collect()
-    } else if name.starts_with("update_") {
+    } else if req.op.kind == crate::ops::Kind::Update {
         given_records(req).into_iter().map(Value::Object).collect()
     } else if name.starts_with("perform_") {
         targets
@@ -60,7 +60,13 @@ pub fn change(req: &Request, targets: &Targets, new_id: &mut dyn FnMut() -> Stri
 /// fields of an upload.
 fn given_records(req: &Request) -> Vec<Map<String, Value>> {
     match &req.body {
-        Body::Json(Value::Object(m)) => match m.get("resources").and_then(Value::as_array) {
+        Body::Json(Value::Object(m)) => match req
+            .op
+            .body
+            .and_then(|b| b.wrap.items_key())
+            .and_then(|key| m.get(key))
+            .and_then(Value::as_array)
+        {
             Some(items) => items
                 .iter()
                 .filter_map(|i| i.as_object().cloned())

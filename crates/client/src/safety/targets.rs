@@ -58,7 +58,7 @@ pub struct Memory {
 impl Memory {
     pub fn targets(&self, req: &Request) -> Targets {
         let mut t = Targets::default();
-        let ids: Vec<String> = ["ids", "id"]
+        let ids: Vec<String> = ["ids", "id", "composite_ids"]
             .iter()
             .flat_map(|k| req.arg(k).map(|v| strings(&v)).unwrap_or_default())
             .collect();
@@ -67,7 +67,7 @@ impl Memory {
         } else {
             t.ids.extend(ids);
         }
-        for key in ["device_id", "host_ids"] {
+        for key in ["device_id", "host_ids", "device_ids"] {
             if let Some(v) = req.arg(key) {
                 t.device_ids.extend(strings(&v));
             }

@@ -14,16 +14,22 @@ pub enum Collection {
     Hosts,
     HostGroup,
     OAuth2,
+    Alerts,
+    Ioc,
+    Incidents,
 }
 
 impl Collection {
-    pub const ALL: [Collection; 6] = [
+    pub const ALL: [Collection; 9] = [
         Collection::ResponsePolicies,
         Collection::RealTimeResponseAdmin,
         Collection::RealTimeResponse,
         Collection::Hosts,
         Collection::HostGroup,
         Collection::OAuth2,
+        Collection::Alerts,
+        Collection::Ioc,
+        Collection::Incidents,
     ];
 
     /// The Rhai module name (FalconPy's class name in snake_case).
@@ -35,6 +41,9 @@ impl Collection {
             Collection::Hosts => "hosts",
             Collection::HostGroup => "host_group",
             Collection::OAuth2 => "oauth2",
+            Collection::Alerts => "alerts",
+            Collection::Ioc => "ioc",
+            Collection::Incidents => "incidents",
         }
     }
 
@@ -47,6 +56,9 @@ impl Collection {
             Collection::Hosts => "hosts",
             Collection::HostGroup => "host-group",
             Collection::OAuth2 => "oauth2",
+            Collection::Alerts => "alerts",
+            Collection::Ioc => "ioc",
+            Collection::Incidents => "incidents",
         }
     }
 
@@ -170,6 +182,20 @@ pub enum Wrap {
     Resources,
     /// `[ { field: value, ... } ]`
     List,
+    /// `{ "comment": .., "indicators": [ { field: value, ... } ] }`: FalconPy's IOC bodies, where
+    /// `comment` belongs to the request (the audit trail) and every other key to the one indicator.
+    Indicators,
+}
+
+impl Wrap {
+    /// The body key holding the items of a wrapped body.
+    pub fn items_key(self) -> Option<&'static str> {
+        match self {
+            Wrap::Object | Wrap::List => None,
+            Wrap::Resources => Some("resources"),
+            Wrap::Indicators => Some("indicators"),
+        }
+    }
 }
 
 /// A convenience key that FalconPy accepts and moves into the JSON body.

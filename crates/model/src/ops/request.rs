@@ -351,6 +351,14 @@ fn build_body(
         Wrap::Object => Value::Object(obj),
         Wrap::Resources => serde_json::json!({ "resources": [obj] }),
         Wrap::List => Value::Array(vec![Value::Object(obj)]),
+        Wrap::Indicators => {
+            let mut outer = Map::new();
+            if let Some(comment) = obj.remove("comment") {
+                outer.insert("comment".into(), comment);
+            }
+            outer.insert("indicators".into(), Value::Array(vec![Value::Object(obj)]));
+            Value::Object(outer)
+        }
     })
 }
 

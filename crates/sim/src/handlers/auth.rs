@@ -13,6 +13,11 @@ pub fn token(state: &mut State, input: &Input) -> Outcome {
     if id != state.client_id || secret != state.client_secret {
         return Err(Fail::new(403, "access denied, invalid client credentials"));
     }
+    // An MSSP parent asks for a child's token with `member_cid`; the emulator has one tenant and
+    // records which child was asked for.
+    if let Some(cid) = input.form("member_cid").filter(|c| !c.is_empty()) {
+        state.member_cids.push(cid.to_string());
+    }
     let (token, expires_in) = state.issue_token();
     let mut reply = Reply::json(
         201,

@@ -195,6 +195,8 @@ pub fn perform_action(state: &mut State, input: &Input) -> Outcome {
         }
         state.groups[i].modified_timestamp = now_stamp();
     }
+    // Prevent IOCs aimed at host groups follow the hosts in and out of them.
+    state.apply_iocs();
     let records = found.iter().map(|&i| state.groups[i].record()).collect();
     Ok(Reply::resources(200, records).writes(hosts.len()))
 }

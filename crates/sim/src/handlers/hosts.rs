@@ -16,7 +16,12 @@ fn visible(state: &State) -> Vec<usize> {
 }
 
 pub fn query(state: &mut State, input: &Input) -> Outcome {
-    let page = select(input, visible(state), |&i| state.device_record(i), 100)?;
+    id_page(state, input, visible(state))
+}
+
+/// A page of device ids among `hosts`, filtered, sorted and paged.
+fn id_page(state: &State, input: &Input, hosts: Vec<usize>) -> Outcome {
+    let page = select(input, hosts, |&i| state.device_record(i), 100)?;
     let ids = page
         .items
         .iter()
@@ -25,11 +30,15 @@ pub fn query(state: &mut State, input: &Input) -> Outcome {
     Ok(Reply::resources(200, ids).paged(json!(page.offset), page.limit, page.total))
 }
 
-/// One page of the visible hosts: a new query from the start, or the next page of the query an
+/// One page of `hosts` (the visible or the hidden ones): a new query from the start, or the next page of the query an
 /// `offset` token opened (`scroll`). A token names its query: a different `filter` or `sort` beside
 /// it is refused rather than paged as if it were the token's (no capture shows Falcon's answer to
 /// that; DEVIATIONS.md). Returns the page and the token to send for the next one.
-fn scroll_page(state: &mut State, input: &Input) -> Result<(Page<usize>, String), Fail> {
+fn scroll_page(
+    state: &mut State,
+    input: &Input,
+    hosts: Vec<usize>,
+) -> Result<(Page<usize>, String), Fail> {
     let filter = input.query("filter").unwrap_or("").trim().to_string();
     let sort = input.query("sort").unwrap_or("").trim().to_string();
     let now = Instant::now();
@@ -70,8 +79,7 @@ fn scroll_page(state: &mut State, input: &Input) -> Result<(Page<usize>, String)
         query: pairs,
         ..Input::default()
     };
-    let visible = visible(state);
-    let page = select_from(&query, visible, |&i| state.device_record(i), 100, start)?;
+    let page = select_from(&query, hosts, |&i| state.device_record(i), 100, start)?;
     let next = page.offset + page.items.len();
     let token = token.unwrap_or_else(|| scroll::token(&state.ids.uuid()));
     state.scrolls.insert(
@@ -96,7 +104,8 @@ fn scroll_reply(resources: Vec<Value>, token: &str, limit: usize, total: usize) 
 }
 
 pub fn query_scroll(state: &mut State, input: &Input) -> Outcome {
-    let (page, token) = scroll_page(state, input)?;
+    let hosts = visible(state);
+    let (page, token) = scroll_page(state, input, hosts)?;
     let ids = page
         .items
         .iter()
@@ -106,7 +115,12 @@ pub fn query_scroll(state: &mut State, input: &Input) -> Outcome {
 }
 
 pub fn combined(state: &mut State, input: &Input) -> Outcome {
-    let (page, token) = scroll_page(state, input)?;
+    let hosts = visible(state);
+    combined_of(state, input, hosts)
+}
+
+fn combined_of(state: &mut State, input: &Input, hosts: Vec<usize>) -> Outcome {
+    let (page, token) = scroll_page(state, input, hosts)?;
     let fields = input.query_list("fields");
     let records = page
         .items
@@ -247,5 +261,64 @@ pub fn perform_action(state: &mut State, input: &Input) -> Outcome {
         .iter()
         .map(|id| json!({ "id": id, "path": "" }))
         .collect();
+    Ok(Reply::resources(202, resources))
+}
+
+fn hidden(state: &State) -> Vec<usize> {
+    (0..state.hosts.len())
+        .filter(|&i| state.hosts[i].hidden)
+        .collect()
+}
+
+/// `QueryHiddenDevices`: the hosts `hide_host` took out of the device queries.
+pub fn query_hidden(state: &mut State, input: &Input) -> Outcome {
+    id_page(state, input, hidden(state))
+}
+
+/// `CombinedHiddenDevicesByFilter`: the hidden hosts' records (`fields` narrows them), by scroll token.
+pub fn combined_hidden(state: &mut State, input: &Input) -> Outcome {
+    let hosts = hidden(state);
+    combined_of(state, input, hosts)
+}
+
+/// Only Falcon grouping tags can be changed through the API (sensor tags are set at install).
+const TAG_PREFIX: &str = "FalconGroupingTags/";
+
+/// `UpdateDeviceTags`: adds or removes Falcon grouping tags; a tag change may move a host into or out of
+/// dynamic host groups (and so change its response policy).
+pub fn update_tags(state: &mut State, input: &Input) -> Outcome {
+    let action = input.body_str("action")?.to_string();
+    if action != "add" && action != "remove" {
+        return Err(Fail::bad(format!(
+            "invalid `action` `{action}`: expected add or remove"
+        )));
+    }
+    let ids = input.body_ids("device_ids")?;
+    let tags = input.body_ids("tags")?;
+    if let Some(t) = tags.iter().find(|t| !t.starts_with(TAG_PREFIX)) {
+        return Err(Fail::bad(format!(
+            "invalid tag `{t}`: only `{TAG_PREFIX}...` tags can be changed"
+        )));
+    }
+    let found = indices(state, &ids)?;
+    let mut resources = Vec::new();
+    for &i in &found {
+        let host = &mut state.hosts[i].host;
+        let before = host.tags.clone();
+        for t in &tags {
+            if action == "add" && !host.tags.contains(t) {
+                host.tags.push(t.clone());
+            } else if action == "remove" {
+                host.tags.retain(|x| x != t);
+            }
+        }
+        resources.push(json!({
+            "device_id": host.device_id,
+            "updated": host.tags != before,
+            "code": 200,
+        }));
+    }
+    // Prevent IOCs aimed at host groups follow the host into its new dynamic groups.
+    state.apply_iocs();
     Ok(Reply::resources(202, resources))
 }

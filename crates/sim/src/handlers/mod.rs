@@ -1,11 +1,14 @@
 //! Emulator behaviour per operation: a handler function for every operation id in the table.
 
+mod alerts;
 mod auth;
 mod batch;
 mod commands;
 mod files;
 mod groups;
 mod hosts;
+mod incidents;
+mod ioc;
 mod library;
 mod policies;
 mod sessions;
@@ -102,6 +105,34 @@ pub fn handler(key: OpId) -> Handler {
         OpId::BatchAdminCmd => batch::admin,
         OpId::BatchGetCmd => batch::get,
         OpId::BatchGetCmdStatus => batch::get_status,
+
+        OpId::QueryHiddenDevices => hosts::query_hidden,
+        OpId::CombinedHiddenDevicesByFilter => hosts::combined_hidden,
+        OpId::UpdateDeviceTags => hosts::update_tags,
+
+        OpId::GetQueriesAlertsV1 | OpId::GetQueriesAlertsV2 => alerts::query,
+        OpId::PostEntitiesAlertsV1 => alerts::get_v1,
+        OpId::PostEntitiesAlertsV2 => alerts::get_v2,
+        OpId::PostCombinedAlertsV1 => alerts::combined,
+        OpId::PostAggregatesAlertsV1 | OpId::PostAggregatesAlertsV2 => alerts::aggregate,
+        OpId::PatchEntitiesAlertsV2 => alerts::update_v2,
+        OpId::PatchEntitiesAlertsV3 => alerts::update_v3,
+
+        OpId::IndicatorCreateV1 => ioc::create,
+        OpId::IndicatorUpdateV1 => ioc::update,
+        OpId::IndicatorDeleteV1 => ioc::delete,
+        OpId::IndicatorGetV1 => ioc::get,
+        OpId::IndicatorSearchV1 => ioc::search,
+        OpId::IndicatorCombinedV1 => ioc::combined,
+        OpId::IndicatorGetDeviceCountV1 => ioc::devices_count,
+        OpId::IndicatorGetDevicesRanOnV1 => ioc::devices_ran_on,
+        OpId::IndicatorGetProcessesRanOnV1 => ioc::processes_ran_on,
+
+        OpId::QueryIncidents => incidents::query,
+        OpId::GetIncidents => incidents::get,
+        OpId::PerformIncidentAction => incidents::perform_action,
+        OpId::QueryBehaviors => incidents::query_behaviors,
+        OpId::GetBehaviors => incidents::get_behaviors,
     }
 }
 

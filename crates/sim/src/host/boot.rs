@@ -33,7 +33,11 @@ impl Host {
         }
         self.boot_time = now;
         for (image, user) in self.persisted_images() {
-            if self.fs.get(&image).is_none_or(|n| n.is_dir()) {
+            let Some(bytes) = self.fs.get(&image).and_then(|n| n.bytes()) else {
+                continue;
+            };
+            // A prevent IOC stops the persisted image from starting again.
+            if self.prevented.contains(&super::digest::sha256_hex(bytes)) {
                 continue;
             }
             let key = self.fs.style.key(&image);

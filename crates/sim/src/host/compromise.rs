@@ -124,3 +124,72 @@ pub fn compromise(spec: &mut HostSpec) {
         }
     }
 }
+
+/// A process of a compromise that the sensor detects: what its alert carries.
+#[derive(Clone, Debug)]
+pub struct Detection {
+    pub pid: u32,
+    pub ppid: u32,
+    pub name: String,
+    pub path: String,
+    pub command_line: String,
+    pub user: String,
+    /// The image's bytes, from the host's files (its hashes go into the alert).
+    pub image: Vec<u8>,
+    /// MITRE ATT&CK: tactic, tactic id, technique, technique id.
+    pub mitre: [&'static str; 4],
+    pub description: &'static str,
+}
+
+/// The detections a host's scenario raises: each process running one of the implants above, with
+/// the bytes of its image. A scenario that plants its own processes raises none (it did not say
+/// they are malicious).
+pub fn detections(spec: &HostSpec) -> Vec<Detection> {
+    let user = spec.user.clone().unwrap_or_else(|| "bob".into());
+    let known = [
+        (
+            windows_implant(&user),
+            [
+                "Command and Control",
+                "TA0011",
+                "Application Layer Protocol",
+                "T1071",
+            ],
+            "A process beaconed to a known command-and-control address.",
+        ),
+        (
+            LINUX_MINER.to_string(),
+            ["Impact", "TA0040", "Resource Hijacking", "T1496"],
+            "A cryptocurrency miner ran from a hidden directory.",
+        ),
+        (
+            MAC_IMPLANT.to_string(),
+            [
+                "Persistence",
+                "TA0003",
+                "Create or Modify System Process",
+                "T1543",
+            ],
+            "A process masquerading as a system updater persisted through a launch agent.",
+        ),
+    ];
+    spec.processes
+        .iter()
+        .filter_map(|p| {
+            let path = p.path.as_deref()?;
+            let (_, mitre, description) = known.iter().find(|(image, ..)| image == path)?;
+            let image = spec.files.iter().find(|f| f.path == path)?;
+            Some(Detection {
+                pid: p.pid?,
+                ppid: p.ppid.unwrap_or(4),
+                name: p.name.clone(),
+                path: path.to_string(),
+                command_line: p.command_line.clone().unwrap_or_else(|| path.to_string()),
+                user: p.user.clone().unwrap_or_else(|| user.clone()),
+                image: image.content.as_bytes().to_vec(),
+                mitre: *mitre,
+                description,
+            })
+        })
+        .collect()
+}

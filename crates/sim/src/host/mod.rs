@@ -24,7 +24,7 @@ pub mod clock;
 pub mod commands;
 pub mod compromise;
 mod contents;
-mod digest;
+pub(crate) mod digest;
 pub mod fleet;
 pub mod format;
 pub mod fs;
@@ -185,6 +185,9 @@ pub struct Host {
     pub script_outputs: BTreeMap<String, String>,
     /// Command strings run on this host, oldest first (`history`).
     pub history: Vec<String>,
+    /// SHA-256 of images a `prevent` IOC forbids here (set by the API layer): `run`, `put-and-run`
+    /// and a reboot's persistence refuse to start them.
+    pub prevented: std::collections::BTreeSet<String>,
     /// Content not built yet: see [`Host::materialize`].
     pending: Option<Box<Pending>>,
     /// Connections the scenario gave processes, by image path key, for restarts to restore.
@@ -364,6 +367,7 @@ impl Host {
             registry: Registry::default(),
             script_outputs: spec.script_outputs.clone(),
             history: Vec::new(),
+            prevented: Default::default(),
             pending: None,
             beacons: Vec::new(),
         };

@@ -202,6 +202,14 @@ fn execute_file(
             env,
         );
     }
+    // The sensor blocks an image a `prevent` IOC names before it starts (an emulator wording: the
+    // real endpoint shows a prevention notice, RTR sees the start fail).
+    let sha256 = super::super::digest::sha256_hex(bytes);
+    if host.prevented.contains(&sha256) {
+        return err(format!(
+            "{path}: blocked by Falcon: a prevent IOC names sha256 {sha256}"
+        ));
+    }
     // A binary runs and exits; the host reports the process it started.
     let pid = host.processes.next_pid();
     ok(format!("Process started: {path} (pid {pid})\n"))
