@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Writes the spec copy the schemathesis test runs against, and the list of its deviations.
 
-    python3 tools/adapt_spec.py /work/shared/falcon-api/openapi-subset.json
+    python3 tools/adapt_spec.py [--check] [SPEC]     (--check: fail if the committed outputs differ; default: tools/openapi-subset.json, the committed copy of the
+                                            reference subset, as tools/operations.json is of its table)
 
 reads the reference spec (swagger 2.0), adds the paths and definitions of `tools/spec/openapi-extra.json`
 (the alerts, ioc, incidents and hosts operations of issue 26, built by `tools/spec/build_spec.py` from the
@@ -184,6 +185,18 @@ def merge_extra(spec):
             sys.exit(f"definition {name} differs between the reference and {EXTRA.name}")
 
 
+STALE = []
+
+
+def emit(path, text):
+    """Writes `text` to `path`, or with `--check` notes that the committed file differs."""
+    if CHECK:
+        if not path.exists() or path.read_text() != text:
+            STALE.append(str(path.relative_to(ROOT)))
+    else:
+        path.write_text(text)
+
+
 def main(source):
     spec = json.loads(Path(source).read_text())
     merge_extra(spec)
@@ -218,7 +231,7 @@ def main(source):
     spec["info"]["x-falconry-adapted"] = (
         "A copy of the falcon-api reference subset adapted by tools/adapt_spec.py; see DEVIATIONS.md"
     )
-    OUT.write_text(json.dumps(spec, indent=1, sort_keys=False) + "\n")
+    emit(OUT, json.dumps(spec, indent=1, sort_keys=False) + "\n")
     lines = [
         "# Deviations of `openapi-adapted.json` from the reference spec",
         "",
@@ -243,9 +256,14 @@ def main(source):
     ]
     for what, why in BEHAVIOUR:
         lines.append(f"- **{what}**: {why}.")
-    DEVIATIONS.write_text("\n".join(lines) + "\n")
+    emit(DEVIATIONS, "\n".join(lines) + "\n")
     print(f"{len(done)} deviations; wrote {OUT.relative_to(ROOT)} and {DEVIATIONS.relative_to(ROOT)}")
 
 
+CHECK = "--check" in sys.argv[1:]
+
 if __name__ == "__main__":
-    main(sys.argv[1] if len(sys.argv) > 1 else "/work/shared/falcon-api/openapi-subset.json")
+    args = [a for a in sys.argv[1:] if a != "--check"]
+    main(args[0] if args else str(ROOT / "tools/openapi-subset.json"))
+    if STALE:
+        sys.exit(f"out of date (run python3 tools/adapt_spec.py): {', '.join(STALE)}")
