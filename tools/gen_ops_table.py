@@ -25,8 +25,8 @@ BINARY = {"RTR-GetPutFileContents", "RTR-GetExtractedFileContents"}
 READ_POSTS = {"RTR-AggregateSessions", "RTR-ListQueuedSessions", "RTR-ListSessions", "PostDeviceDetailsV2",
               "PostEntitiesAlertsV1", "PostEntitiesAlertsV2", "PostCombinedAlertsV1", "PostAggregatesAlertsV1",
               "PostAggregatesAlertsV2", "GetIncidents", "GetBehaviors"}
-# Creates whose FalconPy name does not start with `create_`.
-CREATES = {"indicator.create.v1"}
+# Creates that answer 200 (every other create is a POST answering 201, see `kind_of`).
+CREATES = {"RTR-CreatePut-Files", "RTR-CreatePut-FilesV2", "RTR-CreateScripts", "RTR-CreateScriptsV2"}
 SESSION = {"RTR-InitSession", "RTR-PulseSession", "RTR-DeleteSession", "BatchInitSessions", "BatchRefreshSessions",
            "oauth2AccessToken", "oauth2RevokeToken"}
 COMMAND = {"RTR-ExecuteAdminCommand", "RTR-ExecuteActiveResponderCommand", "RTR-ExecuteCommand", "BatchAdminCmd",
@@ -137,12 +137,32 @@ def kind_of(o):
         return "Command"
     if o["method"] == "DELETE":
         return "Delete"
-    name = o["falconpy_name"]
-    if name.startswith("create_") or oid in CREATES:
-        return "Create"
-    if name.startswith("update_") or o["method"] == "PATCH":
+    if o["method"] == "PATCH":
         return "Update"
+    # Decided by what the spec says the operation answers, never by its name: a POST that answers 201
+    # Created creates (the RTR admin creates answer 200 and are listed).
+    if (o["method"] == "POST" and success_of(o) == 201) or oid in CREATES:
+        return "Create"
     return "Action"
+
+def success_of(o):
+    return min(int(c) for c in o["responses"] if c.startswith("2"))
+
+# The spec's definitions, for what each success answer's `resources` hold.
+DEFINITIONS = {}
+for name in ["tools/openapi-subset.json", "tools/spec/openapi-extra.json"]:
+    DEFINITIONS.update(json.loads((ROOT / name).read_text()).get("definitions", {}))
+
+def answer_of(o):
+    """`Records` when the success answer's `resources` are objects, `Ids` when strings, else `Other`."""
+    d = o["responses"].get(str(success_of(o)))
+    resources = DEFINITIONS.get(d, {}).get("properties", {}).get("resources", {}) if isinstance(d, str) else {}
+    items = resources.get("items", {})
+    if "$ref" in items or items.get("type") == "object":
+        return "Records"
+    if items.get("type") == "string":
+        return "Ids"
+    return "Other"
 
 EFFECT = {"Read": "Read", "Session": "Session", "Command": "Command",
           "Create": "Change", "Update": "Change", "Delete": "Change", "Action": "Change"}
@@ -177,7 +197,7 @@ for o in ref:
     effect = EFFECT[kind]
     consumes = "Multipart" if "multipart/form-data" in o["consumes"] else (
         "Form" if "application/x-www-form-urlencoded" in o["consumes"] else "Json")
-    success = min(int(c) for c in o["responses"] if c.startswith("2"))
+    success = success_of(o)
     params = []
     for p in o["params"]:
         allowed = p.get("enum") or (HOST_ACTIONS if (oid == "PerformActionV2" and p["name"] == "action_name") else [])
@@ -212,6 +232,7 @@ for o in ref:
     out.append(f"        success: {success},")
     out.append(f"        binary: {'true' if oid in BINARY else 'false'},")
     out.append(f"        kind: Kind::{kind},")
+    out.append(f"        answer: Answer::{answer_of(o)},")
     out.append(f"        effect: Effect::{effect},")
     # Refused unless the run allows destructive requests; for commands the RTR catalogue may clear it
     # (a command it does not know stays destructive).

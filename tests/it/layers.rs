@@ -56,3 +56,39 @@ fn every_crate_says_its_purpose_in_its_first_line() {
         );
     }
 }
+
+/// What an operation does is decided by the table (`kind`, `answer`, `effect`), never by its name:
+/// `ops/model.rs`'s own rule. A name-prefix decision anywhere in the code or the generator fails here.
+#[test]
+fn no_decision_is_made_by_an_operation_names_prefix() {
+    fn walk(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
+        for e in std::fs::read_dir(dir).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                walk(&p, out);
+            } else if p.extension().is_some_and(|x| x == "rs" || x == "py") {
+                out.push(p);
+            }
+        }
+    }
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = Vec::new();
+    for d in ["crates", "src", "tools"] {
+        walk(&root.join(d), &mut files);
+    }
+    let prefixes = [
+        "create_", "update_", "delete_", "perform_", "get_", "query_", "set_",
+    ];
+    let mut found = Vec::new();
+    for f in files {
+        let text = std::fs::read_to_string(&f).unwrap();
+        for p in prefixes {
+            for call in ["starts_with(\"", "startswith(\""] {
+                if text.contains(&format!("{call}{p}\"")) {
+                    found.push(format!("{}: {call}{p}\"", f.display()));
+                }
+            }
+        }
+    }
+    assert!(found.is_empty(), "decisions by name prefix: {found:#?}");
+}

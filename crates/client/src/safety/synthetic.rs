@@ -32,7 +32,6 @@ pub fn envelope(status: u16, resources: Value, top: Map<String, Value>) -> Respo
 /// A tenant change (create, update, delete, action, precedence). `new_id` makes an id per created
 /// object; the records it returns are the ones the answer holds (kept for later reads of those ids).
 pub fn change(req: &Request, targets: &Targets, new_id: &mut dyn FnMut() -> String) -> Response {
-    let name = req.op.name;
     let records: Vec<Value> = if req.op.kind == crate::ops::Kind::Create {
         given_records(req)
             .into_iter()
@@ -43,7 +42,9 @@ pub fn change(req: &Request, targets: &Targets, new_id: &mut dyn FnMut() -> Stri
             .collect()
     } else if req.op.kind == crate::ops::Kind::Update {
         given_records(req).into_iter().map(Value::Object).collect()
-    } else if name.starts_with("perform_") {
+    } else if req.op.kind == crate::ops::Kind::Action
+        && req.op.answer == crate::ops::Answer::Records
+    {
         targets
             .ids
             .iter()
@@ -156,9 +157,10 @@ pub fn command_status(req: &Request, session_id: &str, base_command: &str) -> Re
     )
 }
 
-/// A read naming only objects the plan made up: their records (for `get_*`), or nothing.
+/// A read naming only objects the plan made up: their records (where the operation answers records),
+/// or nothing.
 pub fn read_of_planned(req: &Request, records: Vec<Value>) -> Response {
-    let resources = if req.op.name.starts_with("get_") {
+    let resources = if req.op.answer == crate::ops::Answer::Records {
         records
     } else {
         Vec::new()

@@ -252,6 +252,17 @@ impl Kind {
     }
 }
 
+/// What an operation's success answer holds in `resources`; plan mode answers in that shape.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Answer {
+    /// Records (objects): `get_policies`, `perform_group_action`.
+    Records,
+    /// Ids (strings): `query_policies`, `set_policies_precedence`.
+    Ids,
+    /// Anything else: file bytes, command status, meta only.
+    Other,
+}
+
 /// What an operation does to the world; decides retries, plan mode and the audit log.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Effect {
@@ -287,6 +298,8 @@ pub struct Operation {
     /// A success answers with file bytes (`produces` other than JSON), saved to disk rather than parsed.
     pub binary: bool,
     pub kind: Kind,
+    /// What a success answer's `resources` hold, from the spec's response schema.
+    pub answer: Answer,
     /// Derived from `kind` by the generator (read; session; command; everything else changes state).
     pub effect: Effect,
     /// Refused unless the run allows destructive requests. For RTR commands the command catalogue
