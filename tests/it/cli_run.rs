@@ -372,3 +372,33 @@ fn a_deeply_nested_value_is_shown_within_limits() {
     );
     assert!(repl.stdout.len() < 2000, "{} bytes", repl.stdout.len());
 }
+
+/// The README's first command is `cargo run ... -- run PLAYBOOK`: in a workspace with more than one
+/// binary, plain `cargo run` at the root must still run falconry (`default-run`). Checked with the
+/// debug build this test run already made (the README's `--release` only changes the profile).
+#[test]
+fn cargo_run_at_the_root_runs_falconry() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let first = readme
+        .lines()
+        .find(|l| l.starts_with("cargo run"))
+        .expect("the README opens with a `cargo run` command");
+    assert!(first.contains("-- run playbooks/"), "{first}");
+    let target = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .parent()
+        .expect("the target folder holds `tmp`")
+        .to_path_buf();
+    let out = std::process::Command::new(env!("CARGO"))
+        .args(["run", "-q", "--", "--version"])
+        .current_dir(root)
+        .env("CARGO_TARGET_DIR", &target)
+        .output()
+        .expect("cargo runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("falconry "));
+}

@@ -3,7 +3,6 @@
 use super::host::CommandEnv;
 use bytes::Bytes;
 use serde_json::{Value, json};
-use sha2::{Digest, Sha256};
 
 /// A custom script or a put-file (the API renders both as `RemoteCommandPutFileV2`).
 #[derive(Debug, Clone)]
@@ -23,9 +22,8 @@ pub struct Item {
     pub modified_timestamp: String,
 }
 
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    hex::encode(Sha256::digest(bytes))
-}
+/// The one digest helper (`host::digest`): the library's records and the hosts' files agree.
+pub(crate) use super::host::digest::sha256_hex;
 
 impl Item {
     pub fn set_content(&mut self, content: Bytes, sha256: String) {
