@@ -48,23 +48,23 @@ pub(super) async fn fetch(
             operation: operation.clone(),
             message: format!(
                 "{}{}",
-                super::client::describe(&e),
-                super::client::location(&e, cfg)
+                super::answer::describe(&e),
+                super::answer::location(&e, cfg)
             ),
         })?;
     let status = answer.status().as_u16();
-    let headers = super::client::header_pairs(answer.headers());
+    let headers = super::answer::header_pairs(answer.headers());
     if (300..400).contains(&status) {
         // Never followed: the form carries the client secret.
-        return Err(super::client::redirect_error(operation, status, &headers));
+        return Err(super::answer::redirect_error(operation, status, &headers));
     }
-    let text = super::client::read_capped(answer, cfg.max_answer_bytes)
+    let text = super::answer::read_capped(answer, cfg.max_answer_bytes)
         .await
         .map_err(|cut| ApiError::Transport {
             operation: operation.clone(),
             message: cut.to_string(),
         })?;
-    let body = super::client::parse_body(status, &text);
+    let body = super::answer::parse_body(status, &text);
     let response = Response {
         status,
         headers,

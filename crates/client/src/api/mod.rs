@@ -1,6 +1,7 @@
 //! The Falcon HTTP client: OAuth2, clouds, retries, rate limits, uploads and downloads.
 //! It sends `ops::Request`s and knows nothing of Rhai.
 
+mod answer;
 mod auth;
 mod blocking;
 mod client;
