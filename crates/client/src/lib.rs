@@ -3,6 +3,8 @@
 //!
 //! Layers, from the bottom; each uses only layers below it:
 //! - `api`: the HTTP client (auth, regions, retries, rate limits); knows the model, nothing of Rhai;
+//! - `catalogue`: every playbook helper declared once (names, arities, answers, help): data that the
+//!   engine's did-you-mean and `rtr`'s registration both read;
 //! - `safety`: plan mode, the destructive-action guard, the audit log and the upload sandbox; judges
 //!   `ops::Request`s, knows nothing of HTTP or Rhai (plan mode answers planned reads with the model's
 //!   FQL and record shapes, so they look as the API would answer);
@@ -19,6 +21,7 @@ pub use falconry_model::{fql, ops, platform, policy, time};
 
 pub mod api;
 mod api_backend;
+pub mod catalogue;
 pub mod engine;
 pub mod repl;
 pub mod rtr;

@@ -4,8 +4,8 @@
 
 use super::register::{collections, rhai_names};
 use super::strict::did_you_mean;
+use crate::catalogue::{FUNCTIONS, GLOBALS, METHODS};
 use crate::ops;
-use crate::rtr::{FUNCTIONS, GLOBALS, METHODS};
 
 /// Functions every playbook has beside the catalogue's.
 const BUILT_IN: &[&str] = &["help", "print", "debug", "sleep"];

@@ -6,7 +6,7 @@
 
 mod batch;
 mod caller;
-pub mod catalogue;
+pub use crate::catalogue;
 mod command;
 mod each;
 mod file;
@@ -26,7 +26,7 @@ mod queued;
 mod refusal;
 mod register;
 mod session;
-pub mod shape;
+pub use crate::catalogue::shape;
 mod timing;
 
 pub use catalogue::{FUNCTIONS, GLOBALS, Helper, METHODS};

@@ -197,3 +197,47 @@ fn register_fs(engine: &mut Engine, ctx: &Arc<Context>) {
     module.build_index();
     engine.register_static_module("fs", module.into());
 }
+
+/// The catalogue's promise, checked where the helpers are registered.
+#[cfg(test)]
+mod catalogue_tests {
+    use crate::catalogue::FUNCTIONS;
+    use crate::engine::{Offline, Options};
+    use std::sync::Arc;
+
+    /// Every declared function exists at every declared arity: some combination of argument types
+    /// (a string, a function pointer, unit) reaches it; it may then fail, but never with "function not
+    /// found". The backend is offline, so nothing is sent.
+    #[test]
+    fn every_declared_function_is_registered_at_every_arity() {
+        let runtime = crate::rtr::runtime(
+            Arc::new(Offline),
+            &Options::default(),
+            crate::engine::Cancel::new(),
+        );
+        const VALUES: [&str; 3] = ["\"\"", "Fn(\"f\")", "()"];
+        for h in FUNCTIONS {
+            let (module, name) = (h.owner, h.name);
+            for &n in h.arities {
+                let found = (0..VALUES.len().pow(n as u32)).any(|mut combo| {
+                    let args: Vec<&str> = (0..n)
+                        .map(|_| {
+                            let v = VALUES[combo % VALUES.len()];
+                            combo /= VALUES.len();
+                            v
+                        })
+                        .collect();
+                    let script = format!("fn f(x) {{ x }} {module}::{name}({})", args.join(", "));
+                    match runtime.engine().eval::<rhai::Dynamic>(&script) {
+                        Ok(_) => true,
+                        Err(e) => !matches!(*e, rhai::EvalAltResult::ErrorFunctionNotFound(..)),
+                    }
+                });
+                assert!(
+                    found,
+                    "`{module}::{name}` is declared with {n} arguments but not registered so"
+                );
+            }
+        }
+    }
+}

@@ -1,10 +1,13 @@
 //! Every playbook helper, declared once: the `rtr`, `fs` and `hosts` functions and the `Session` and
 //! `Batch` methods, with their arities and help. Registration goes through [`function`] and [`method`], which refuse
 //! an undeclared name, and a test calls every declared function at every arity; `falconry check`, REPL
-//! completion and `help()` read the same lists.
+//! completion and `help()` read the same lists. Data only, below every layer that reads it: the engine
+//! (did-you-mean) and `rtr` (registration) both know it, and it knows neither.
 
-use super::shape::{Field, Shape, key, maybe};
+pub mod shape;
+
 use rhai::FuncRegistration;
+use shape::{Field, Shape, key, maybe};
 
 /// One playbook helper: where it lives (`rtr`, or the `Session`/`Batch` type for a method), its name,
 /// the argument counts it takes, how it is called, the shape of its answer and its help. Registration,
@@ -459,7 +462,7 @@ fn declared(list: &[Helper], owner: &str, name: &str) -> FuncRegistration {
     // completion, `check` and `help()` show, so nothing may be registered beside them.
     assert!(
         list.iter().any(|h| h.owner == owner && h.name == name),
-        "`{owner}::{name}` is registered but not declared in rtr::catalogue"
+        "`{owner}::{name}` is registered but not declared in the catalogue (crates/client/src/catalogue)"
     );
     let help = list
         .iter()
@@ -477,47 +480,4 @@ pub fn doc_comment(help: &str) -> String {
         .map(|l| format!("/// {l}").trim_end().to_string())
         .collect::<Vec<_>>()
         .join("\n")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::FUNCTIONS;
-    use crate::engine::{Offline, Options};
-    use std::sync::Arc;
-
-    /// Every declared function exists at every declared arity: some combination of argument types
-    /// (a string, a function pointer, unit) reaches it; it may then fail, but never with "function not
-    /// found". The backend is offline, so nothing is sent.
-    #[test]
-    fn every_declared_function_is_registered_at_every_arity() {
-        let runtime = crate::rtr::runtime(
-            Arc::new(Offline),
-            &Options::default(),
-            crate::engine::Cancel::new(),
-        );
-        const VALUES: [&str; 3] = ["\"\"", "Fn(\"f\")", "()"];
-        for h in FUNCTIONS {
-            let (module, name) = (h.owner, h.name);
-            for &n in h.arities {
-                let found = (0..VALUES.len().pow(n as u32)).any(|mut combo| {
-                    let args: Vec<&str> = (0..n)
-                        .map(|_| {
-                            let v = VALUES[combo % VALUES.len()];
-                            combo /= VALUES.len();
-                            v
-                        })
-                        .collect();
-                    let script = format!("fn f(x) {{ x }} {module}::{name}({})", args.join(", "));
-                    match runtime.engine().eval::<rhai::Dynamic>(&script) {
-                        Ok(_) => true,
-                        Err(e) => !matches!(*e, rhai::EvalAltResult::ErrorFunctionNotFound(..)),
-                    }
-                });
-                assert!(
-                    found,
-                    "`{module}::{name}` is declared with {n} arguments but not registered so"
-                );
-            }
-        }
-    }
 }
