@@ -30,11 +30,6 @@ pub struct Candidate {
     pub replacement: String,
 }
 
-/// The REPL's own commands.
-pub const COMMANDS: &[&str] = &[
-    ":connect", ":help", ":json", ":load", ":quit", ":save", ":sim",
-];
-
 /// Global functions worth offering next to variables and modules.
 const GLOBALS: &[&str] = &["help", "print", "debug", "sleep", "log::"];
 
@@ -125,7 +120,11 @@ fn command(before: &str) -> (usize, Vec<Candidate>) {
     if text.contains(' ') {
         return (before.len(), Vec::new());
     }
-    (start, filter(COMMANDS.iter().map(|c| c.to_string()), text))
+    let names = super::commands::COMMANDS
+        .iter()
+        .flat_map(|c| std::iter::once(c.name).chain(c.aliases.iter().copied()))
+        .map(|n| format!(":{n}"));
+    (start, filter(names, text))
 }
 
 /// The quote that opens a string still open at the end of `before`.

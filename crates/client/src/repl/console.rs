@@ -13,24 +13,6 @@ use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
-const COMMANDS_HELP: &str = "\
-commands:
-  :json         switch between readable results and raw JSON
-  :load FILE    run a playbook in the current scope
-  :save FILE    write this session's successful statements as a playbook, each once, where it first
-                succeeded; a repeat that may write a variable (let, const, `=`, `+=`, `list.push(x)`,
-                `s.cd(..)`) is written every time, so the playbook computes what the session did
-  :shell TARGET an RTR shell: each line one command for every target (a host name or FQL); `:shell`
-                alone goes back to the last one, `:rhai` comes back here
-  :sim          show the backend in use (also `:connect`)
-  :help         this list; `help()` lists collections and helpers
-  :quit         leave (also Ctrl-D); open RTR sessions are closed
-keys: Tab completes, Ctrl-R searches history, Ctrl-C stops a running statement or clears the line
-Ctrl-C during `rtr::each` keeps the hosts that answered: the variable `partial` holds the answer as far as
-  it got (device id -> value; the other hosts as #{error, device_id, hostname}, `error` saying
-  `interrupted` (a command may have run there) or `not run`)
-";
-
 pub struct Console {
     pub worker: Worker,
     pub running: Arc<AtomicBool>,
@@ -92,8 +74,12 @@ impl Console {
     }
 
     fn command(&mut self, name: &str, arg: &str) -> bool {
-        match name {
-            "q" | "quit" | "exit" => return false,
+        let Some(command) = super::commands::lookup(name) else {
+            eprintln!("error: unknown command `:{name}`; `:help` lists the commands");
+            return true;
+        };
+        match command.name {
+            "quit" => return false,
             "json" => {
                 self.raw_json = !self.raw_json;
                 println!(
@@ -105,14 +91,15 @@ impl Console {
                     }
                 );
             }
-            "sim" | "connect" => println!("connected to {}", self.settings.backend),
-            "help" | "h" => print!("{COMMANDS_HELP}"),
+            "sim" => println!("connected to {}", self.settings.backend),
+            "help" => print!("{}", super::commands::help_text()),
             "load" if !arg.is_empty() => self.load(Path::new(arg)),
             "save" if !arg.is_empty() => self.save(Path::new(arg)),
             "load" | "save" => {
                 eprintln!("error: `:{name}` needs a file, e.g. `:{name} triage.rhai`")
             }
-            other => eprintln!("error: unknown command `:{other}`; `:help` lists the commands"),
+            // `:shell` is taken by the loop before it reaches here (repl/mod.rs).
+            other => eprintln!("error: `:{other}` cannot be used here"),
         }
         true
     }

@@ -2,6 +2,7 @@
 //! readable results and Ctrl-C that stops the running statement, not the session.
 
 mod balance;
+pub mod commands;
 pub mod complete;
 pub(crate) mod console;
 mod helper;
