@@ -11,10 +11,8 @@ pub const BATCH: &str = "shell";
 pub struct Line {
     /// The command as typed, without surrounding white space.
     pub text: String,
-    /// The base command, lower case (`ls`, `reg`, ...).
-    pub base: String,
-    /// The catalogue entry; `None` for a command falconry does not know (Falcon judges it; the guard
-    /// counts it as destructive).
+    /// The catalogue entry; `None` for a command falconry does not know (the batch refuses it before
+    /// sending, naming the nearest known command).
     pub spec: Option<&'static CommandSpec>,
     /// The Rhai statement that runs it.
     pub statement: String,
@@ -50,7 +48,6 @@ pub fn parse(typed: &str) -> Result<Line, String> {
     };
     Ok(Line {
         text: text.to_string(),
-        base,
         spec,
         statement,
     })

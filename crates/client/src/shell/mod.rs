@@ -261,16 +261,15 @@ impl Shell {
                 return;
             }
         };
-        if line.spec.is_none() {
-            eprintln!(
-                "note: falconry's catalogue does not know `{}`: Falcon decides, and the guard counts it as destructive",
-                terminal::short(&line.base, 40)
-            );
-        }
+        // A command the catalogue does not know is refused by the batch itself, before anything is
+        // sent, with the nearest command for the targets' platforms (`rtr::command::known`).
         match eval(console, "<shell>", &line.statement) {
             Ok(answer) => {
                 let shown = render::outcome(&answer, &self.hosts);
-                if line.base == "cd" || line.base == "pwd" {
+                if matches!(
+                    line.spec.map(|c| c.key),
+                    Some(commands::Cmd::Cd | commands::Cmd::Pwd)
+                ) {
                     self.learn_dirs(&answer);
                 }
                 record(console, &line.text, Ok(&shown));
