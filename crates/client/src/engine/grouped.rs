@@ -101,14 +101,11 @@ pub fn per_host(m: &Map<String, Value>, body: impl Fn(&Value) -> String) -> Stri
 
 /// One block per distinct body, in order of first appearance, under the names of its hosts.
 fn groups(hosts: &[(String, &Value)], body: &impl Fn(&Value) -> String) -> String {
-    let mut blocks: Vec<(Vec<&str>, String)> = Vec::new();
-    for (name, result) in hosts {
-        let text = body(result);
-        match blocks.iter_mut().find(|(_, b)| *b == text) {
-            Some((names, _)) => names.push(name),
-            None => blocks.push((vec![name], text)),
-        }
-    }
+    let blocks = by_body(
+        hosts
+            .iter()
+            .map(|(name, result)| (name.as_str(), body(result))),
+    );
     let mut out = String::new();
     for (names, text) in blocks {
         let count = if names.len() > 1 {
@@ -120,4 +117,17 @@ fn groups(hosts: &[(String, &Value)], body: &impl Fn(&Value) -> String) -> Strin
         out.push_str(&text);
     }
     out
+}
+
+/// Items with the same body, together: each distinct body once, in order of first appearance, with
+/// the names of the items that gave it (the REPL's batch view and the shell both show hosts so).
+pub fn by_body<N>(items: impl IntoIterator<Item = (N, String)>) -> Vec<(Vec<N>, String)> {
+    let mut blocks: Vec<(Vec<N>, String)> = Vec::new();
+    for (name, body) in items {
+        match blocks.iter_mut().find(|(_, b)| *b == body) {
+            Some((names, _)) => names.push(name),
+            None => blocks.push((vec![name], body)),
+        }
+    }
+    blocks
 }

@@ -12,7 +12,7 @@ pub mod display;
 mod error;
 pub mod escapes;
 pub mod export;
-mod grouped;
+pub(crate) mod grouped;
 pub mod hashing;
 pub mod interrupt;
 mod limits;

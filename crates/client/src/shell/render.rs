@@ -106,15 +106,8 @@ pub fn outcome(answer: &Value, hosts: &[Host]) -> String {
 
 /// Blocks with the same body become one, under a header listing their hosts (first-seen order).
 pub fn grouped(blocks: impl Iterator<Item = (String, String)>) -> String {
-    let mut groups: Vec<(Vec<String>, String)> = Vec::new();
-    for (name, body) in blocks {
-        match groups.iter_mut().find(|(_, b)| *b == body) {
-            Some((names, _)) => names.push(name),
-            None => groups.push((vec![name], body)),
-        }
-    }
     let mut out = String::new();
-    for (names, body) in groups {
+    for (names, body) in crate::engine::grouped::by_body(blocks) {
         let header = if names.len() == 1 {
             names[0].clone()
         } else {
