@@ -7,7 +7,7 @@
 
 use super::arguments::{ProfileCommand, SecretStore};
 use super::error::Error;
-use crate::api::{ClientConfig, Secret, cloud_url};
+use crate::api::{ClientConfig, Secret, cloud_url, endpoint};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::io::{BufRead, IsTerminal, Write};
@@ -341,19 +341,19 @@ pub fn load(name: &str) -> Result<(ClientConfig, String), Error> {
             .map_err(|e| keyring_error(name, &e, false))?;
         (secret, "OS keyring".to_string())
     };
-    let (base_url, auto_region) = match (&p.base_url, p.cloud.as_deref()) {
-        (Some(url), _) => (url.clone(), false),
-        (None, None | Some("auto")) => (crate::api::CLOUDS[0].1.to_string(), true),
-        (None, Some(cloud)) => (
-            cloud_url(cloud)
-                .ok_or_else(|| Error::Usage(format!("profile `{name}`: unknown cloud `{cloud}`")))?
-                .to_string(),
-            false,
-        ),
-    };
+    let (base_url, auto_region, origin) = endpoint(
+        p.base_url.clone(),
+        p.cloud.as_deref(),
+        &format!("profile `{name}`'s base URL"),
+        &format!("profile `{name}`"),
+    )
+    .map_err(|e| Error::Usage(format!("profile `{name}`: {e}")))?;
     let mut cfg = ClientConfig::new(base_url, p.client_id.clone(), Secret::new(secret));
+    cfg.origin = origin;
     cfg.auto_region = auto_region;
     cfg.member_cid = p.member_cid.clone();
+    // The same limits as for credentials from the environment.
+    cfg.apply_env_limits().map_err(Error::Usage)?;
     let member = p
         .member_cid
         .as_deref()

@@ -53,6 +53,37 @@ pub fn cloud_url(name: &str) -> Option<&'static str> {
 }
 
 /// Why `FALCON_CLOUD={name}` is refused: the clouds, and the one meant when it is a near miss.
+/// Where requests go, from a base URL or a cloud name (the base URL wins; no cloud, or `auto`, is the
+/// first cloud, following the region the token answer names), with whether the region is followed
+/// and where the choice came from, for messages (`url_from`, `cloud_from`: `FALCON_BASE_URL`, a
+/// profile...). The environment and profiles both resolve through here.
+pub fn endpoint(
+    base_url: Option<String>,
+    cloud: Option<&str>,
+    url_from: &str,
+    cloud_from: &str,
+) -> Result<(String, bool, String), String> {
+    match (base_url, cloud) {
+        (Some(url), _) => Ok((url, false, url_from.to_string())),
+        (None, None) | (None, Some("auto")) => Ok((
+            CLOUDS[0].1.to_string(),
+            true,
+            format!(
+                "cloud `{}` (the default; {cloud_from} names another)",
+                CLOUDS[0].0
+            ),
+        )),
+        (None, Some(name)) => match cloud_url(name) {
+            Some(url) => Ok((
+                url.to_string(),
+                false,
+                format!("cloud `{}` ({cloud_from})", name.trim()),
+            )),
+            None => Err(unknown_cloud(name)),
+        },
+    }
+}
+
 fn unknown_cloud(name: &str) -> String {
     let names: Vec<&str> = CLOUDS.iter().map(|(n, _)| *n).collect();
     let lower = name.trim().to_ascii_lowercase();
@@ -116,6 +147,31 @@ impl ClientConfig {
         }
     }
 
+    /// `FALCONRY_MAX_ANSWER_BYTES` and `FALCONRY_CALL_TIMEOUT`, whatever gave the credentials (the
+    /// environment or a profile).
+    pub fn apply_env_limits(&mut self) -> Result<(), String> {
+        let number = |k: &str| -> Result<Option<u64>, String> {
+            std::env::var(k)
+                .ok()
+                .filter(|v| !v.trim().is_empty())
+                .map(|v| {
+                    v.trim()
+                        .parse::<u64>()
+                        .ok()
+                        .filter(|n| *n > 0)
+                        .ok_or(format!("`{k}={v}` must be a positive whole number"))
+                })
+                .transpose()
+        };
+        if let Some(n) = number("FALCONRY_MAX_ANSWER_BYTES")? {
+            self.max_answer_bytes = n;
+        }
+        if let Some(n) = number("FALCONRY_CALL_TIMEOUT")? {
+            self.max_call_time = Duration::from_secs(n);
+        }
+        Ok(())
+    }
+
     /// Reads `FALCON_CLIENT_ID`, `FALCON_CLIENT_SECRET`, `FALCON_MEMBER_CID`, `FALCON_CLOUD`, `FALCON_BASE_URL`.
     /// `Ok(None)` when no credentials are configured (the caller may start the emulator).
     pub fn from_env() -> Result<Option<ClientConfig>, String> {
@@ -130,44 +186,17 @@ impl ClientConfig {
                 return Err("`FALCON_CLIENT_SECRET` is set but `FALCON_CLIENT_ID` is not".into());
             }
         };
-        let cloud = var("FALCON_CLOUD");
-        let (base_url, auto_region) = match (var("FALCON_BASE_URL"), cloud.as_deref()) {
-            (Some(url), _) => (url, false),
-            (None, None) | (None, Some("auto")) => (CLOUDS[0].1.to_string(), true),
-            (None, Some(name)) => match cloud_url(name) {
-                Some(url) => (url.to_string(), false),
-                None => return Err(unknown_cloud(name)),
-            },
-        };
-        let origin = match (var("FALCON_BASE_URL"), cloud.as_deref()) {
-            (Some(_), _) => "`FALCON_BASE_URL`".to_string(),
-            (None, None) | (None, Some("auto")) => format!(
-                "cloud `{}` (the default; `FALCON_CLOUD` names another)",
-                CLOUDS[0].0
-            ),
-            (None, Some(name)) => format!("cloud `{}` (`FALCON_CLOUD`)", name.trim()),
-        };
+        let (base_url, auto_region, origin) = endpoint(
+            var("FALCON_BASE_URL"),
+            var("FALCON_CLOUD").as_deref(),
+            "`FALCON_BASE_URL`",
+            "`FALCON_CLOUD`",
+        )?;
         let mut cfg = ClientConfig::new(base_url, id, secret);
         cfg.origin = origin;
         cfg.auto_region = auto_region;
         cfg.member_cid = var("FALCON_MEMBER_CID");
-        let number = |k: &str| -> Result<Option<u64>, String> {
-            var(k)
-                .map(|v| {
-                    v.trim()
-                        .parse::<u64>()
-                        .ok()
-                        .filter(|n| *n > 0)
-                        .ok_or(format!("`{k}={v}` must be a positive whole number"))
-                })
-                .transpose()
-        };
-        if let Some(n) = number("FALCONRY_MAX_ANSWER_BYTES")? {
-            cfg.max_answer_bytes = n;
-        }
-        if let Some(n) = number("FALCONRY_CALL_TIMEOUT")? {
-            cfg.max_call_time = Duration::from_secs(n);
-        }
+        cfg.apply_env_limits()?;
         Ok(Some(cfg))
     }
 }

@@ -11,7 +11,7 @@ pub mod tls;
 
 pub use blocking::BlockingClient;
 pub use client::Client;
-pub use config::{CLOUDS, ClientConfig, Secret, cloud_url};
+pub use config::{CLOUDS, ClientConfig, Secret, cloud_url, endpoint};
 // The shared wire types live below both the client and the engine.
 pub use crate::ops::{ApiError, Response};
 // Redaction is below every layer that prints (engine, repl, watch, case): it lives in ops.
