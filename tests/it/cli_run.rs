@@ -373,9 +373,10 @@ fn a_deeply_nested_value_is_shown_within_limits() {
     assert!(repl.stdout.len() < 2000, "{} bytes", repl.stdout.len());
 }
 
-/// The README's first command is `cargo run ... -- run PLAYBOOK`: in a workspace with more than one
-/// binary, plain `cargo run` at the root must still run falconry (`default-run`). Checked with the
-/// debug build this test run already made (the README's `--release` only changes the profile).
+/// The README's first command is `cargo run ... -- run PLAYBOOK`: in a workspace whose default members
+/// have more than one binary, plain `cargo run` at the root picks one only through `default-run`.
+/// Read from `cargo metadata` (nothing is built: a `cargo run` here would relink the binary that the
+/// other tests are running).
 #[test]
 fn cargo_run_at_the_root_runs_falconry() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -385,14 +386,15 @@ fn cargo_run_at_the_root_runs_falconry() {
         .find(|l| l.starts_with("cargo run"))
         .expect("the README opens with a `cargo run` command");
     assert!(first.contains("-- run playbooks/"), "{first}");
-    let target = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .parent()
-        .expect("the target folder holds `tmp`")
-        .to_path_buf();
     let out = std::process::Command::new(env!("CARGO"))
-        .args(["run", "-q", "--", "--version"])
+        .args([
+            "metadata",
+            "--no-deps",
+            "--format-version",
+            "1",
+            "--offline",
+        ])
         .current_dir(root)
-        .env("CARGO_TARGET_DIR", &target)
         .output()
         .expect("cargo runs");
     assert!(
@@ -400,5 +402,19 @@ fn cargo_run_at_the_root_runs_falconry() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert!(String::from_utf8_lossy(&out.stdout).starts_with("falconry "));
+    let meta: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let defaults = meta["workspace_default_members"].as_array().unwrap();
+    let packages = meta["packages"].as_array().unwrap();
+    let bins: Vec<&str> = packages
+        .iter()
+        .filter(|p| defaults.contains(&p["id"]))
+        .flat_map(|p| p["targets"].as_array().unwrap())
+        .filter(|t| t["kind"].as_array().unwrap().iter().any(|k| k == "bin"))
+        .map(|t| t["name"].as_str().unwrap())
+        .collect();
+    let root_package = packages.iter().find(|p| p["name"] == "falconry").unwrap();
+    assert!(
+        bins == ["falconry"] || root_package["default_run"] == "falconry",
+        "`cargo run` at the root could not choose among {bins:?}: set `default-run = \"falconry\"`"
+    );
 }
