@@ -11,7 +11,9 @@
 //!
 //! The re-exports keep one path per module for tests and tools: `falconry::sim`, `falconry::ops`...
 
-pub use falconry_client::{api, engine, repl, rtr, safety, shell, terminal, watch};
+pub use falconry_client::{
+    api, engine, helpers, policies, repl, rtr, safety, shell, terminal, watch,
+};
 pub use falconry_model::{fql, ops, platform, policy, time};
 pub use falconry_sim as sim;
 

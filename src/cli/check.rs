@@ -7,7 +7,7 @@ use crate::engine::{Cancel, Offline, check::check_file};
 use std::sync::Arc;
 
 pub fn check(cfg: CheckConfig) -> Result<(), Error> {
-    let runtime = crate::rtr::runtime(Arc::new(Offline), &cfg.options, Cancel::new());
+    let runtime = crate::helpers::runtime(Arc::new(Offline), &cfg.options, Cancel::new());
     let mut found = 0;
     for path in &cfg.playbooks {
         let problems = check_file(&runtime, path);

@@ -14,7 +14,7 @@ pub fn defs(dir: &Path) -> Result<(), Error> {
         Error::Io(format!("cannot write `{}`: {e}", what.display()))
     };
     // Offline: building the engine sends nothing, and nothing here runs a playbook.
-    let runtime = crate::rtr::runtime(Arc::new(Offline), &Options::default(), Cancel::new());
+    let runtime = crate::helpers::runtime(Arc::new(Offline), &Options::default(), Cancel::new());
     std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
     let mut written = 0;
     for (name, text) in runtime

@@ -8,7 +8,7 @@ pub fn render(err: &Error) -> String {
         Error::Usage(m) | Error::Backend(m) | Error::Io(m) => format!("error: {m}\n"),
         Error::Script(e) => render_script_error(e),
         Error::Changes => String::new(),
-        Error::Policy(crate::rtr::policy::Error::Input { message, location }) => {
+        Error::Policy(crate::policies::Error::Input { message, location }) => {
             let mut e = ScriptError::new(ErrorKind::Argument, message.clone());
             e.location = location.clone();
             render_script_error(&e)
@@ -44,7 +44,7 @@ pub enum Error {
     /// Writing output failed.
     Io(String),
     /// A `policy` command failed.
-    Policy(crate::rtr::policy::Error),
+    Policy(crate::policies::Error),
     /// `policy plan` found changes (already printed): not a failure, exit code 2.
     Changes,
     /// The playbook ran, but the guard refused destructive steps (the summary is already printed).

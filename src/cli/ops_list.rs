@@ -164,16 +164,16 @@ fn describe_json(op: &Operation) -> Value {
 fn helpers_text() -> String {
     let mut out =
         String::from("helpers and methods (`help(\"NAME\")` in the REPL shows the rest):\n");
-    for h in crate::rtr::FUNCTIONS
+    for h in crate::helpers::FUNCTIONS
         .iter()
-        .chain(crate::rtr::METHODS)
-        .chain(crate::rtr::GLOBALS)
+        .chain(crate::helpers::METHODS)
+        .chain(crate::helpers::GLOBALS)
     {
         out.push_str(&format!("  {}\n", h.signature()));
     }
     for (path, _) in crate::engine::stdlib::STDLIB {
         out.push_str(&format!("\nimport \"{path}\"\n"));
-        out.push_str(&crate::rtr::help::help(path).unwrap_or_default());
+        out.push_str(&crate::helpers::help::help(path).unwrap_or_default());
     }
     out
 }

@@ -6,7 +6,7 @@ use super::backend;
 use super::config::safety_flags;
 use super::error::Error;
 use crate::engine::{Cancel, Context};
-use crate::rtr::policy::{self, Desired, Plan, Source, Tenant};
+use crate::policies::{self, Desired, PolicyPlan, Source, Tenant};
 use crate::safety::{Playbook, Safety};
 use serde_json::Value;
 use std::path::Path;
@@ -21,7 +21,7 @@ pub fn policy(command: PolicyCommand) -> Result<(), Error> {
             let tenant = Tenant::load_policies(&ctx).map_err(Error::Policy)?;
             print!(
                 "{}",
-                policy::export(&tenant, platform.as_deref()).map_err(Error::Policy)?
+                policies::export(&tenant, platform.as_deref()).map_err(Error::Policy)?
             );
             drop(emulator);
             Ok(())
@@ -31,7 +31,7 @@ pub fn policy(command: PolicyCommand) -> Result<(), Error> {
             let backend::Selected { backend, emulator } = backend::select(&cancel)?;
             let ctx = context(backend, cancel, Safety::default());
             let tenant = Tenant::load(&ctx).map_err(Error::Policy)?;
-            let plan = Plan::make(desired, &tenant, &source).map_err(Error::Policy)?;
+            let plan = PolicyPlan::make(desired, &tenant, &source).map_err(Error::Policy)?;
             drop(emulator);
             if let Some(path) = save {
                 let saved = plan.to_json();
@@ -40,7 +40,7 @@ pub fn policy(command: PolicyCommand) -> Result<(), Error> {
                 eprintln!(
                     "falconry: plan saved to {} (changes sha256 {})",
                     crate::terminal::line(&path.to_string_lossy()),
-                    saved[policy::CHANGES_HASH].as_str().unwrap_or_default()
+                    saved[policies::CHANGES_HASH].as_str().unwrap_or_default()
                 );
             }
             if json {
@@ -63,7 +63,7 @@ pub fn policy(command: PolicyCommand) -> Result<(), Error> {
                     Playbook::named(&format!("policy apply {}", file.display())),
                     emulator.is_none(),
                 )
-                .map_err(|e| Error::Policy(policy::Error::input(e)))?;
+                .map_err(|e| Error::Policy(policies::Error::input(e)))?;
             if safety.is_planning() {
                 eprintln!("falconry: plan mode: reads are sent, changes are recorded and not sent");
             }
@@ -71,18 +71,18 @@ pub fn policy(command: PolicyCommand) -> Result<(), Error> {
             let (plan, source) = if saved {
                 let text = read(&file)?;
                 let value: Value = serde_json::from_str(&text).map_err(|e| {
-                    Error::Policy(policy::Error::input(format!(
+                    Error::Policy(policies::Error::input(format!(
                         "{} is not JSON: {e}",
                         file.display()
                     )))
                 })?;
                 let name = file.display().to_string();
-                let plan = Plan::saved(&value, &name).map_err(Error::Policy)?;
+                let plan = PolicyPlan::saved(&value, &name).map_err(Error::Policy)?;
                 (plan, Source::map(&name))
             } else {
                 let (desired, source) = read_file(&file)?;
                 let tenant = Tenant::load(&ctx).map_err(Error::Policy)?;
-                let plan = Plan::make(desired, &tenant, &source).map_err(Error::Policy)?;
+                let plan = PolicyPlan::make(desired, &tenant, &source).map_err(Error::Policy)?;
                 if !json {
                     print!("{}", plan.render());
                 }
@@ -95,7 +95,7 @@ pub fn policy(command: PolicyCommand) -> Result<(), Error> {
                 }
                 (plan, source)
             };
-            let result = policy::apply(&ctx, &plan, &source);
+            let result = policies::apply(&ctx, &plan, &source);
             drop(emulator);
             if let Some(steps) = safety.render_plan() {
                 eprint!("{steps}");

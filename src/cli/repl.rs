@@ -60,7 +60,7 @@ pub fn session(cfg: ReplConfig, shell: Option<crate::shell::Start>) -> Result<()
     let mut options = cfg.options;
     options.safety = safety.clone();
     options.case = case.clone();
-    let mut runtime = crate::rtr::runtime(selected.backend.clone(), &options, cancel);
+    let mut runtime = crate::helpers::runtime(selected.backend.clone(), &options, cancel);
     register_help(runtime.engine_mut());
     let settings = Settings {
         history: cfg.history,
@@ -142,13 +142,13 @@ fn overview() -> String {
 ",
         modules.join(", ")
     );
-    let helpers: Vec<String> = crate::rtr::FUNCTIONS
+    let helpers: Vec<String> = crate::helpers::FUNCTIONS
         .iter()
         .map(|h| format!("{}::{}", h.owner, h.name))
         .collect();
     let _ = writeln!(out, "playbook helpers: {}", helpers.join(", "));
     for ty in ["Session", "Batch"] {
-        let methods: Vec<&str> = crate::rtr::METHODS
+        let methods: Vec<&str> = crate::helpers::METHODS
             .iter()
             .filter(|h| h.owner == ty)
             .map(|h| h.name)
@@ -167,11 +167,11 @@ fn topic_help(topic: &str) -> Result<String, Box<EvalAltResult>> {
     if topic == "rtr" {
         return Ok(format!(
             "{}\n{}",
-            crate::rtr::help::commands_text(),
+            crate::helpers::help::commands_text(),
             crate::rtr::parse::schema::help_text()
         ));
     }
-    if let Some(text) = crate::rtr::help::help(topic) {
+    if let Some(text) = crate::helpers::help::help(topic) {
         return Ok(text);
     }
     if let Some((module, name)) = topic.rsplit_once("::")

@@ -35,7 +35,7 @@ pub fn run(cfg: RunConfig) -> Result<(), Error> {
     let started = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let ran = started.clone();
     let outcome = on_script_thread(move || {
-        let runtime = crate::rtr::runtime(backend, &options, cancel);
+        let runtime = crate::helpers::runtime(backend, &options, cancel);
         let ast = runtime.prepare_file(&playbook).map_err(not_run)?;
         ran.store(true, std::sync::atomic::Ordering::SeqCst);
         crate::engine::strict::unknown_args(&ast, &args).map_err(Error::Usage)?;

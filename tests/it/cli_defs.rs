@@ -32,7 +32,7 @@ fn definitions_name_every_registered_function_with_its_help() {
     let global = &written["__static__.d.rhai"];
 
     // What the engine `falconry run` builds has registered, as rhai lists it.
-    let runtime = falconry::rtr::runtime(
+    let runtime = falconry::helpers::runtime(
         Arc::new(falconry::engine::Offline),
         &falconry::engine::Options::default(),
         falconry::engine::Cancel::new(),
@@ -63,7 +63,7 @@ fn definitions_name_every_registered_function_with_its_help() {
     }
 
     // Each helper, method and text function carries its help; each operation its summary.
-    for h in falconry::rtr::FUNCTIONS {
+    for h in falconry::helpers::FUNCTIONS {
         let first = h.help.lines().next().unwrap();
         assert!(
             written[&format!("{}.d.rhai", h.owner)].contains(first),
@@ -72,7 +72,10 @@ fn definitions_name_every_registered_function_with_its_help() {
             h.name
         );
     }
-    for h in falconry::rtr::METHODS.iter().chain(falconry::rtr::GLOBALS) {
+    for h in falconry::helpers::METHODS
+        .iter()
+        .chain(falconry::helpers::GLOBALS)
+    {
         let first = h.help.lines().next().unwrap();
         assert!(global.contains(first), "{}.{}", h.owner, h.name);
     }

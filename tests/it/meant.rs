@@ -371,11 +371,11 @@ fn every_helper_answers_the_shape_it_declares() {
     );
     assert!(!v["Batch.run"]["queued"].as_object().unwrap().is_empty());
     assert!(v["Session.run"]["entries"].is_array());
-    let helpers = falconry::rtr::FUNCTIONS
+    let helpers = falconry::helpers::FUNCTIONS
         .iter()
         .map(|h| (format!("{}::{}", h.owner, h.name), h))
         .chain(
-            falconry::rtr::METHODS
+            falconry::helpers::METHODS
                 .iter()
                 .map(|h| (format!("{}.{}", h.owner, h.name), h)),
         );
@@ -402,9 +402,9 @@ fn readme_block(begin: &str, end: &str) -> String {
 /// lines): it cannot drift from what the helpers answer.
 #[test]
 fn the_readme_lists_each_helper_with_its_declared_answer() {
-    let want: String = falconry::rtr::FUNCTIONS
+    let want: String = falconry::helpers::FUNCTIONS
         .iter()
-        .chain(falconry::rtr::METHODS)
+        .chain(falconry::helpers::METHODS)
         .map(|h| format!("{}\n", h.signature()))
         .collect();
     let block = readme_block(

@@ -4,16 +4,21 @@
 //! Layers, from the bottom; each uses only layers below it:
 //! - `api`: the HTTP client (auth, regions, retries, rate limits); knows the model, nothing of Rhai;
 //! - `catalogue`: every playbook helper declared once (names, arities, answers, help): data that the
-//!   engine's did-you-mean and `rtr`'s registration both read;
+//!   engine's did-you-mean and the helpers' registration both read;
 //! - `safety`: plan mode, the destructive-action guard, the audit log and the upload sandbox; judges
 //!   `ops::Request`s, knows nothing of HTTP or Rhai (plan mode answers planned reads with the model's
 //!   FQL and record shapes, so they look as the API would answer);
 //! - `engine`: the Rhai layer: the generic caller (consulting `safety` before and after every request),
 //!   limits, cancellation, error and value rendering, and the case folder (`engine::case`: evidence,
 //!   journal, resume); talks to a `Backend` trait, never to `api`;
-//! - `rtr`: playbook helpers built on the engine (sessions, fan-out, parsed output, response policies
-//!   as code); `rtr::runtime` is where an engine gets them;
-//! - `repl`, `watch`: the interactive and file-watching ways to run, over `engine` and `rtr`;
+//! - `helpers`: the playbook helpers built on the engine: the caller they all reach Falcon through,
+//!   option maps, host lookups, `fs`, `help`, and the Rhai registration of every helper;
+//!   `helpers::runtime` is where an engine gets them;
+//! - `rtr`: Real Time Response over the helpers' caller: sessions, batches, fan-out, files, queued
+//!   commands, refusals, and the parsers of command output;
+//! - `policies`: response policies as code (desired state, plan, apply, export, RTR impact);
+//! - `repl`, `shell`, `watch`: the interactive and file-watching ways to run, over `engine` and the
+//!   helpers;
 //! - `terminal`: the one rule for hostile text printed to a terminal (control characters made visible).
 
 // The model's modules under the names the client's code has always used.
@@ -23,6 +28,8 @@ pub mod api;
 mod api_backend;
 pub mod catalogue;
 pub mod engine;
+pub mod helpers;
+pub mod policies;
 pub mod repl;
 pub mod rtr;
 pub mod safety;

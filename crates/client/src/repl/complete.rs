@@ -3,8 +3,8 @@
 
 use super::balance;
 use crate::engine::{collections, resolve, rhai_names, stdlib};
+use crate::helpers::{FUNCTIONS, METHODS};
 use crate::ops::{self, request::allowed_keys};
-use crate::rtr::{FUNCTIONS, METHODS};
 
 /// What the scope holds after the last statement, for completion.
 #[derive(Clone, Debug, Default)]
@@ -99,7 +99,7 @@ pub fn complete(line: &str, pos: usize, known: &Known) -> (usize, Vec<Candidate>
     names.extend(known.vars.iter().map(|v| v.name.clone()));
     names.extend(known.imports.iter().map(|(alias, _)| format!("{alias}::")));
     names.extend(GLOBALS.iter().map(|g| g.to_string()));
-    names.extend(crate::rtr::GLOBALS.iter().map(|h| h.name.to_string()));
+    names.extend(crate::helpers::GLOBALS.iter().map(|h| h.name.to_string()));
     names.extend(KEYWORDS.iter().map(|k| k.to_string()));
     (start, filter(names, word))
 }

@@ -261,7 +261,8 @@ mod tests {
     use std::sync::Arc;
 
     fn worker() -> Worker {
-        let runtime = crate::rtr::runtime(Arc::new(Offline), &Options::default(), Cancel::new());
+        let runtime =
+            crate::helpers::runtime(Arc::new(Offline), &Options::default(), Cancel::new());
         Worker::start(runtime, Map::new(), Duration::from_secs(60))
     }
 

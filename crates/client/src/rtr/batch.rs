@@ -6,17 +6,17 @@
 //! - `queued` (`run`): device id -> the result of a command queued for an offline host (`queue_offline`);
 //! - `hostnames`: device id -> hostname, for every host the lists name.
 
-use super::caller::{self, Error, Result, str_of};
 use super::command::{self, add_parsed, endpoint, known};
 use super::file::{self, Extracted};
-use super::hosts::{self, HostInfo};
 use super::keepalive::{Alive, LastUsed, Registry};
-use super::options::Options;
-use super::policy::Policies;
 use super::refusal;
 use crate::engine::Context;
 use crate::engine::convert::from_json_owned;
+use crate::helpers::caller::{self, Error, Result, str_of};
+use crate::helpers::hosts::{self, HostInfo};
+use crate::helpers::options::Options;
 use crate::ops::OpId;
+use crate::policies::Policies;
 use rhai::Dynamic;
 use serde_json::{Map, Value, json};
 use std::collections::{BTreeMap, HashMap};

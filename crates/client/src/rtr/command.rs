@@ -5,10 +5,10 @@
 //! admin: an API client with only the read-only RTR scope can still run `ps`, and the audit trail in
 //! Falcon shows the least privilege each command needed.
 
-use super::caller::{self, Error, Result, str_of};
 use super::poll;
 use super::refusal;
 use super::session::{Dir, Session};
+use crate::helpers::caller::{self, Error, Result, str_of};
 use crate::ops::OpId;
 use crate::ops::commands::{self, CommandSpec, Tier};
 use serde_json::{Value, json};

@@ -10,12 +10,12 @@
 //! the answer as far as it got to the cancel flag (the REPL keeps it): the hosts that answered with
 //! their values, the others as failures saying whether they were interrupted or never started.
 
-use super::hosts::{self, HostInfo};
 use super::keepalive::Registry;
-use super::progress::Progress;
 use super::session::{Session, SessionOptions};
 use crate::engine::Context;
 use crate::engine::Gathered;
+use crate::helpers::hosts::{self, HostInfo};
+use crate::helpers::progress::Progress;
 use rhai::{Dynamic, EvalAltResult, FnPtr, Map, NativeCallContext};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -95,7 +95,7 @@ pub fn each(
                         // Without its journal line a resumed run would do the host again: stop here.
                         if let Ok(mut s) = stopped.lock() {
                             s.get_or_insert(
-                                super::caller::Error::new(format!(
+                                crate::helpers::caller::Error::new(format!(
                                     "the case journal cannot be written: {e}"
                                 ))
                                 .into_rhai(pos),
@@ -128,7 +128,7 @@ pub fn each(
             answered,
             total: ids.len(),
         });
-        return Err(stop.unwrap_or_else(|| super::caller::stopped(ctx).into_rhai(pos)));
+        return Err(stop.unwrap_or_else(|| crate::helpers::caller::stopped(ctx).into_rhai(pos)));
     }
     if let Some(e) = stop {
         return Err(e);

@@ -2,9 +2,9 @@
 //! files, download it through the generic caller, unpack Falcon's 7z (password `infected`) and save it
 //! under a safe name: one folder per host, no path from the host, never overwriting.
 
-use super::caller::{self, Error, Result, str_of};
 use crate::engine::Context;
 use crate::engine::hashing;
+use crate::helpers::caller::{self, Error, Result, str_of};
 use crate::ops::OpId;
 use serde_json::{Value, json};
 use std::collections::HashMap;

@@ -4,9 +4,9 @@
 //! (name, path, user, start time, command line: every one the platform's `ps` prints); any
 //! difference, named in the refusal, means nothing is killed.
 
-use super::caller::{Error, Result};
 use super::command;
 use super::session::Session;
+use crate::helpers::caller::{Error, Result};
 use serde_json::Value;
 use std::time::Duration;
 
@@ -106,7 +106,7 @@ pub fn kill(s: &Session, p: &Value, timeout: Duration) -> Result<Value> {
 }
 
 /// The error of a command the host answered on stderr.
-pub(super) fn failed(s: &Session, line: &str, stderr: &str) -> Error {
+pub(crate) fn failed(s: &Session, line: &str, stderr: &str) -> Error {
     let host = s.host();
     Error::new(format!(
         "`{line}` on host {}: {}",

@@ -1,49 +1,24 @@
-//! Playbook helpers over RTR: sessions, run-and-wait, fan-out, parsed output, pre-flight.
+//! Real Time Response: sessions and batch sessions, running one command and waiting for it, fan-out
+//! over many hosts, files brought back, commands queued for offline hosts, the refusal that names a
+//! response policy, and the parsers that turn a command's text into records.
 //!
-//! Everything here reaches Falcon through the engine's generic caller ([`crate::engine::call`]) by
-//! operation name, so whatever guards that caller (plan mode, the destructive-action guard, the audit
-//! log) sees every request the helpers send.
+//! Everything here reaches Falcon through the helpers' caller ([`crate::helpers`]), and so through the
+//! engine's generic caller by operation name: whatever guards that caller (plan mode, the
+//! destructive-action guard, the audit log) sees every request sent from here.
 
-mod batch;
-mod caller;
-pub use crate::catalogue;
-mod command;
-mod each;
-mod file;
-mod fs;
-pub mod help;
-mod hosts;
-mod keepalive;
-mod kill;
-mod methods;
-mod options;
+pub(crate) mod batch;
+pub(crate) mod command;
+pub(crate) mod each;
+pub(crate) mod file;
+pub(crate) mod keepalive;
+pub(crate) mod kill;
 pub mod parse;
-pub mod policy;
-mod poll;
-mod preflight;
-mod progress;
-mod queued;
-mod refusal;
-mod register;
-mod session;
-pub use crate::catalogue::shape;
+pub(crate) mod poll;
+pub(crate) mod preflight;
+pub(crate) mod queued;
+pub(crate) mod refusal;
+pub(crate) mod session;
 mod timing;
 
-pub use catalogue::{FUNCTIONS, GLOBALS, Helper, METHODS};
 pub(crate) use command::is_absolute;
-pub use hosts::normalize_filter;
 pub use poll::Backoff;
-pub use register::register;
-
-use crate::engine::{Backend, Cancel, Options, Runtime};
-use std::sync::Arc;
-
-/// A playbook runtime: the engine with every operation, plus these helpers. The engine knows nothing of
-/// `rtr`; this is where the two meet.
-pub fn runtime(backend: Arc<dyn Backend>, options: &Options, cancel: Cancel) -> Runtime {
-    let mut runtime =
-        Runtime::with_helpers(backend, options, cancel, &register::collection_helpers);
-    let ctx = runtime.context().clone();
-    register(runtime.engine_mut(), &ctx);
-    runtime
-}

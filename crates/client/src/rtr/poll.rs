@@ -4,8 +4,8 @@
 //! The delays grow from 50 ms by 1.9x to a 1 s ceiling (50, 95, 180, 343, 652, 1000, ...): a 5 s
 //! command is seen complete after 9 polls, about 0.3 s after it finished; a 200 ms one after 4.
 
-use super::caller::{Error, Result};
 use crate::engine::Context;
+use crate::helpers::caller::{Error, Result};
 use std::time::{Duration, Instant};
 
 const FIRST: Duration = Duration::from_millis(50);
@@ -83,7 +83,7 @@ pub fn wait_with<T>(
             break;
         }
         if !ctx.cancel.sleep(delay.min(deadline - now)) {
-            return Err(super::caller::stopped(ctx));
+            return Err(crate::helpers::caller::stopped(ctx));
         }
         if let Some(v) = check()? {
             return Ok(v);

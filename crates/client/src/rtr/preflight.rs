@@ -2,12 +2,12 @@
 //! which would refuse it (and because of which response policy and setting), and which are offline.
 //! Only read operations of the public API, so it tells the truth about a real tenant too.
 
-use super::caller::{self, Result, str_of};
 use super::command::known;
-use super::hosts;
-use super::policy::{Policies, unsupported_on};
 use crate::engine::Context;
+use crate::helpers::caller::{self, Result, str_of};
+use crate::helpers::hosts;
 use crate::ops::OpId;
+use crate::policies::{Policies, unsupported_on};
 use serde_json::{Map, Value, json};
 use std::collections::HashMap;
 

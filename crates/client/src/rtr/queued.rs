@@ -5,12 +5,12 @@
 //! The ledger lives as long as the runtime, so the REPL sees every command it queued; a later run
 //! passes the queued results it saved (`rtr::queued(saved)`), since Falcon keeps them for days.
 
-use super::caller::{self, Error, Result, str_of};
 use super::command::{add_parsed, classify, endpoint, wait_output};
-use super::hosts;
-use super::options::Options;
 use crate::engine::Context;
 use crate::engine::convert::to_json;
+use crate::helpers::caller::{self, Error, Result, str_of};
+use crate::helpers::hosts;
+use crate::helpers::options::Options;
 use crate::ops::OpId;
 use crate::ops::commands::Tier;
 use rhai::Dynamic;

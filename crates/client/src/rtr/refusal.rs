@@ -1,11 +1,11 @@
 //! Turning Falcon's 403 on an RTR request into an error that names the host, the response policy and
 //! the setting, by working out the host's effective policy from the public API.
 
-use super::caller::Error;
-use super::hosts::HostInfo;
-use super::policy::{Policies, unsupported_on};
 use crate::engine::Context;
+use crate::helpers::caller::Error;
+use crate::helpers::hosts::HostInfo;
 use crate::ops::commands::{CommandSpec, RTR_SETTING};
+use crate::policies::{Policies, unsupported_on};
 
 /// `what` is the command string (or the operation) that was refused; `err` the API's answer.
 pub fn explain(

@@ -1,13 +1,13 @@
 //! `rtr::session(device_id, #{queue_offline, timeout, keepalive})`: one RTR session on one host,
 //! opened at once, kept alive by pulses, reopened if Falcon expired it, closed when dropped.
 
-use super::caller::{self, Error, Result, str_of};
-use super::hosts::HostInfo;
 use super::keepalive::{Alive, LastUsed, Registry};
-use super::options::Options;
 use super::refusal;
 use super::timing::Timing;
 use crate::engine::Context;
+use crate::helpers::caller::{self, Error, Result, str_of};
+use crate::helpers::hosts::HostInfo;
+use crate::helpers::options::Options;
 use crate::ops::OpId;
 use rhai::Dynamic;
 use serde_json::json;

@@ -21,7 +21,7 @@ impl Spec {
     /// punctuation or a space is a filter.
     pub fn from_arg(arg: &str) -> Spec {
         let arg = arg.trim();
-        if crate::rtr::normalize_filter(arg) == arg {
+        if crate::helpers::normalize_filter(arg) == arg {
             Spec::Filter(arg.to_string())
         } else {
             Spec::Name(arg.to_string())

@@ -127,7 +127,8 @@ impl Runner {
         };
         options.case = case.clone();
         // A fresh engine per run: modules imported from `--lib` are read again after an edit.
-        let mut runtime = crate::rtr::runtime(self.backend.clone(), &options, self.cancel.clone());
+        let mut runtime =
+            crate::helpers::runtime(self.backend.clone(), &options, self.cancel.clone());
         let out = output.clone();
         let transcript = case.clone();
         let raw = options.raw_print;

@@ -11,11 +11,11 @@ mod blobs;
 pub(crate) mod files;
 mod folder;
 mod hook;
+mod html_report;
 mod journal;
 mod lines;
 mod manifest;
 mod records;
-mod report;
 mod summary;
 mod transcript;
 
@@ -24,8 +24,8 @@ pub use hook::{
     Before, Fanout, Step, after_send, before_send, record_batch, record_command, record_evidence,
     record_refusal,
 };
+pub use html_report::render_report;
 pub use manifest::{Verification, verify};
-pub use report::render_report;
 pub use transcript::Transcript;
 
 use std::path::{Path, PathBuf};

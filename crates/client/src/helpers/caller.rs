@@ -247,7 +247,7 @@ pub fn total_of(resp: &Response) -> Option<u64> {
 }
 
 /// A helper's answer as Rhai sees it: the value converted, or the error thrown at the call's position.
-pub(super) fn to_rhai<T: Into<Value>>(
+pub(crate) fn to_rhai<T: Into<Value>>(
     native: &rhai::NativeCallContext,
     r: Result<T>,
 ) -> std::result::Result<Dynamic, Box<EvalAltResult>> {

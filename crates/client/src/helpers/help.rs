@@ -1,7 +1,7 @@
 //! `help("rtr::session")`, `help("Session.run")` and `help("falcon/hunt")`: the playbook helpers and the
 //! built-in library described where a responder looks, with signature, options and result.
 
-use super::catalogue::{FUNCTIONS, GLOBALS, Helper, METHODS};
+use crate::catalogue::{FUNCTIONS, GLOBALS, Helper, METHODS};
 use crate::engine::stdlib::STDLIB;
 
 /// The help of a helper, a value type (`Session`, `Batch`) or a built-in module (`falcon/hunt`).

@@ -2,7 +2,7 @@
 //! answer, a tenant that changed since the plan, or a change the guard refused.
 
 use crate::engine::Location;
-use crate::rtr::caller;
+use crate::helpers::caller;
 use std::fmt;
 
 #[derive(Debug)]

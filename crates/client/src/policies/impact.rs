@@ -1,12 +1,12 @@
 //! The RTR impact of a plan: each host's effective policy before and after (resolved as Falcon does,
-//! by `rtr::policy`), and which RTR capabilities it gains or loses.
+//! by `policies`), and which RTR capabilities it gains or loses.
 
 use super::change::{Action, Change};
 use super::names::key;
 use super::tenant::Tenant;
 use super::{Policies, Policy, unsupported_on};
+use crate::helpers::hosts::HostInfo;
 use crate::ops::commands::{COMMANDS, RTR_SETTING};
-use crate::rtr::hosts::HostInfo;
 use serde_json::{Value, json};
 use std::collections::{BTreeSet, HashMap};
 

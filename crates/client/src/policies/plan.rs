@@ -15,7 +15,7 @@ use std::fmt::Write;
 /// Marks a saved plan file, and its version.
 pub const SAVED_FORMAT: &str = "falconry-policy-plan/1";
 
-pub struct Plan {
+pub struct PolicyPlan {
     pub changes: Vec<Change>,
     pub impact: Vec<HostImpact>,
     pub desired: Desired,
@@ -28,12 +28,12 @@ pub struct Plan {
     pub warnings: Vec<String>,
 }
 
-impl Plan {
-    pub fn make(desired: Desired, tenant: &Tenant, source: &Source) -> Result<Plan> {
+impl PolicyPlan {
+    pub fn make(desired: Desired, tenant: &Tenant, source: &Source) -> Result<PolicyPlan> {
         let changes = diff(&desired, tenant, source)?;
         let impact = impact(tenant, &changes);
         let warnings = look_alike_warnings(&desired, tenant, &changes);
-        Ok(Plan {
+        Ok(PolicyPlan {
             changes,
             impact,
             desired,
@@ -45,8 +45,8 @@ impl Plan {
 
     /// A plan saved by `policy plan --save` (or returned by `policies::plan`): its desired state, the
     /// tenant it was made against and the changes it showed, whose hash must still match.
-    pub fn saved(value: &Value, name: &str) -> Result<Plan> {
-        let (desired, tenant) = Plan::read_saved(value, name)?;
+    pub fn saved(value: &Value, name: &str) -> Result<PolicyPlan> {
+        let (desired, tenant) = PolicyPlan::read_saved(value, name)?;
         let changes = value
             .get("changes")
             .and_then(Value::as_array)
@@ -62,7 +62,7 @@ impl Plan {
                 recorded.map_or("missing".to_string(), crate::terminal::name)
             )));
         }
-        Ok(Plan {
+        Ok(PolicyPlan {
             changes: Vec::new(),
             impact: Vec::new(),
             desired,
@@ -73,7 +73,7 @@ impl Plan {
     }
 
     /// Refuses a re-plan that differs from the saved plan's changes, naming the first difference.
-    pub fn matches_approved(&self, fresh: &Plan) -> Result<()> {
+    pub fn matches_approved(&self, fresh: &PolicyPlan) -> Result<()> {
         let Some(approved) = &self.approved else {
             return Ok(());
         };

@@ -3,25 +3,25 @@
 
 use super::change::{Action, Change};
 use super::error::{Error, Result};
-use super::plan::Plan;
+use super::plan::PolicyPlan;
 use super::source::Source;
 use super::tenant::{Tenant, what_changed};
 use crate::engine::Context;
+use crate::helpers::caller::{self, str_of};
 use crate::ops::OpId;
-use crate::rtr::caller::{self, str_of};
 use serde_json::{Value, json};
 use std::collections::HashMap;
 
 /// Re-reads the tenant, refuses if it is not the one `plan.tenant` (a [`Tenant::snapshot`]) describes,
 /// then sends the plan's changes in order. Returns the plan that was applied.
-pub fn apply(ctx: &Context, plan: &Plan, source: &Source) -> Result<Plan> {
+pub fn apply(ctx: &Context, plan: &PolicyPlan, source: &Source) -> Result<PolicyPlan> {
     let tenant = Tenant::load(ctx)?;
     if let Some(what) = what_changed(&plan.tenant, &tenant.snapshot()) {
         return Err(Error::Stale(format!(
             "the tenant changed since the plan was made ({what}); nothing was applied: plan again"
         )));
     }
-    let fresh = Plan::make(plan.desired.clone(), &tenant, source)?;
+    let fresh = PolicyPlan::make(plan.desired.clone(), &tenant, source)?;
     // A saved plan is applied as it was shown, or not at all.
     plan.matches_approved(&fresh)?;
     if let Some(what) = fresh.destructive()

@@ -3,10 +3,10 @@
 //! groups, else the platform's default policy.
 
 use crate::engine::Context;
+use crate::helpers::caller::{self, Result, str_of};
+use crate::helpers::hosts::HostInfo;
 use crate::ops::OpId;
 use crate::ops::commands::{CommandSpec, platform_bit, settings_needed};
-use crate::rtr::caller::{self, Result, str_of};
-use crate::rtr::hosts::HostInfo;
 use serde_json::{Value, json};
 use std::collections::HashMap;
 

@@ -22,7 +22,7 @@ pub use desired::Desired;
 pub use error::{Error, Result};
 pub use export::export;
 pub use impact::HostImpact;
-pub use plan::{CHANGES_HASH, Plan, SAVED_FORMAT};
+pub use plan::{CHANGES_HASH, PolicyPlan, SAVED_FORMAT};
 pub use rhai::register;
 pub use source::Source;
 pub use tenant::Tenant;

@@ -3,18 +3,18 @@
 //! Every function is declared in `catalogue` and registered through it (volatile: the optimiser must
 //! never run one while compiling).
 
-use super::batch::{Batch, BatchOptions};
 use super::caller::{Error, Result, to_rhai};
-use super::catalogue::function;
-use super::each::{self, DEFAULT_CONCURRENCY, MAX_CONCURRENCY};
 use super::hosts;
-use super::keepalive::Registry;
 use super::options::{Options, device_ids};
-use super::preflight;
-use super::queued;
-use super::session::{self, Session, SessionOptions};
+use crate::catalogue::function;
 use crate::engine::Context;
 use crate::ops::Collection;
+use crate::rtr::batch::{Batch, BatchOptions};
+use crate::rtr::each::{self, DEFAULT_CONCURRENCY, MAX_CONCURRENCY};
+use crate::rtr::keepalive::Registry;
+use crate::rtr::preflight;
+use crate::rtr::queued;
+use crate::rtr::session::{self, Session, SessionOptions};
 use rhai::{Dynamic, Engine, EvalAltResult, FnPtr, Map, Module, NativeCallContext};
 use std::sync::Arc;
 
@@ -26,13 +26,13 @@ pub fn register(engine: &mut Engine, ctx: &Arc<Context>) {
     super::methods::register_session(engine);
     super::methods::register_batch(engine);
     register_fs(engine, ctx);
-    super::policy::register(engine, ctx);
+    crate::policies::register(engine, ctx);
     crate::engine::register_text(engine);
 }
 
 /// What the helpers add to a collection's module: `hosts::find` and `hosts::find_all`, beside the
 /// generated `hosts` operations (served by the generic caller, as in every other module).
-pub(super) fn collection_helpers(collection: Collection, module: &mut Module, ctx: &Arc<Context>) {
+pub(crate) fn collection_helpers(collection: Collection, module: &mut Module, ctx: &Arc<Context>) {
     if collection != Collection::Hosts {
         return;
     }
@@ -210,7 +210,7 @@ mod catalogue_tests {
     /// found". The backend is offline, so nothing is sent.
     #[test]
     fn every_declared_function_is_registered_at_every_arity() {
-        let runtime = crate::rtr::runtime(
+        let runtime = crate::helpers::runtime(
             Arc::new(Offline),
             &Options::default(),
             crate::engine::Cancel::new(),

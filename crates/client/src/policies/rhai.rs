@@ -4,7 +4,7 @@
 
 use super::error::Error;
 use super::export::desired_of;
-use super::plan::{Plan, SAVED_FORMAT};
+use super::plan::{PolicyPlan, SAVED_FORMAT};
 use super::source::Source;
 use super::tenant::Tenant;
 use super::{Desired, apply};
@@ -49,7 +49,7 @@ pub fn register(engine: &mut Engine, ctx: &Arc<Context>) {
             run(&native, || {
                 let (desired, source) = read(&desired)?;
                 let tenant = Tenant::load(&c)?;
-                Ok(Plan::make(desired, &tenant, &source)?.to_json())
+                Ok(PolicyPlan::make(desired, &tenant, &source)?.to_json())
             })
         },
     );
@@ -62,11 +62,11 @@ pub fn register(engine: &mut Engine, ctx: &Arc<Context>) {
                 let source = Source::map(MAP_NAME);
                 // A plan from `policies::plan` is applied only to the tenant it was made against.
                 let plan = if value.get("format").and_then(Value::as_str) == Some(SAVED_FORMAT) {
-                    Plan::saved(&value, "the plan")?
+                    PolicyPlan::saved(&value, "the plan")?
                 } else {
                     let desired = Desired::from_value(&value, &source)?;
                     let tenant = Tenant::load(&c)?;
-                    Plan::make(desired, &tenant, &source)?
+                    PolicyPlan::make(desired, &tenant, &source)?
                 };
                 let mut applied = apply(&c, &plan, &source)?.to_json();
                 applied["applied"] = Value::Bool(true);

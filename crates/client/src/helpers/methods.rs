@@ -2,14 +2,14 @@
 //! `s.runscript(name, args)`, `s.put_and_run(name)`, `s.cd(path)`, `s.pwd()`, `s.kill(p)`, `b.run(cmd)`,
 //! `b.get(path)`.
 
-use super::batch::Batch;
 use super::caller::{Error, Result, to_rhai};
-use super::catalogue::method;
-use super::command;
-use super::file;
 use super::options::Options;
-use super::session::Session;
+use crate::catalogue::method;
 use crate::engine::convert::from_json;
+use crate::rtr::batch::Batch;
+use crate::rtr::command;
+use crate::rtr::file;
+use crate::rtr::session::Session;
 use rhai::{Dynamic, Engine, NativeCallContext};
 use serde_json::Value;
 use std::time::Duration;
@@ -38,7 +38,7 @@ fn session_get(s: &Session, path: &str, timeout: Duration) -> Result<Value> {
     }
     let stderr = r["stderr"].as_str().unwrap_or_default();
     if !stderr.is_empty() {
-        return Err(super::kill::failed(s, &line, stderr));
+        return Err(crate::rtr::kill::failed(s, &line, stderr));
     }
     let request_id = r["cloud_request_id"].as_str().unwrap_or_default();
     let extracted = file::wait_listed(s.ctx(), &s.id(), request_id, path, timeout)
@@ -176,7 +176,7 @@ pub fn register_session(engine: &mut Engine) {
             let t = s.0.opts.timeout;
             let r = crate::engine::convert::map_to_json(&p)
                 .map_err(Error::new)
-                .and_then(|m| super::kill::kill(s, &Value::Object(m), t));
+                .and_then(|m| crate::rtr::kill::kill(s, &Value::Object(m), t));
             to_rhai(&native, r)
         },
     );

@@ -5,9 +5,9 @@ use super::error::Result;
 use super::{DEFAULT_POLICY, SETTINGS};
 use super::{Policy, load_records};
 use crate::engine::Context;
+use crate::helpers::caller::{self, str_of};
+use crate::helpers::hosts::{self, HostInfo};
 use crate::ops::OpId;
-use crate::rtr::caller::{self, str_of};
-use crate::rtr::hosts::{self, HostInfo};
 use serde_json::{Value, json};
 
 const GROUP_PAGE: usize = 500;
