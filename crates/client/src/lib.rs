@@ -22,7 +22,7 @@
 //! - `terminal`: the one rule for hostile text printed to a terminal (control characters made visible).
 
 // The model's modules under the names the client's code has always used.
-pub use falconry_model::{fql, ops, platform, policy, time};
+pub use falconry_model::{fql, ops, platform, policy, text, time};
 
 pub mod api;
 mod api_backend;

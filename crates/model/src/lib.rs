@@ -7,4 +7,5 @@ pub mod fql;
 pub mod ops;
 pub mod platform;
 pub mod policy;
+pub mod text;
 pub mod time;
