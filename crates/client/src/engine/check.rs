@@ -1,3 +1,5 @@
+//! Place: the top of the engine's script layer: above `runtime`, `escapes`, the names layer (`suggest`)
+//! and `error`. It gives [`Runtime`] the methods that check before they run.
 //! `falconry check`: compiles a playbook without running it and finds calls that cannot work:
 //! unknown modules and functions, wrong arity, and argument keys an operation does not accept.
 //!
@@ -7,8 +9,9 @@
 use super::error::{ErrorKind, Location, ScriptError};
 use super::register::resolve;
 use super::runtime::Runtime;
+use super::suggest::did_you_mean;
 use crate::ops::request::allowed_keys;
-use rhai::{AST, ASTNode, Expr, FnAccess, FnCallExpr, Position, Stmt};
+use rhai::{AST, ASTNode, Dynamic, Expr, FnAccess, FnCallExpr, Map, Position, Stmt};
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
@@ -17,6 +20,29 @@ pub fn check_file(runtime: &Runtime, path: &Path) -> Vec<ScriptError> {
     match runtime.compile_file(path) {
         Ok(ast) => check_ast(runtime, &ast),
         Err(e) => vec![e],
+    }
+}
+
+impl Runtime {
+    /// Compiles a playbook and checks its calls (modules, operations, argument keys): when anything is
+    /// wrong, nothing runs, so a typo near the end cannot strike after changes were already made.
+    pub fn prepare_file(&self, path: &Path) -> Result<AST, Vec<ScriptError>> {
+        let ast = self.compile_file(path).map_err(|e| vec![e])?;
+        let problems = check_ast(self, &ast);
+        if problems.is_empty() {
+            Ok(ast)
+        } else {
+            Err(problems)
+        }
+    }
+
+    /// Prepares and runs a playbook file (watch mode); when the check finds several problems, the
+    /// first is the error.
+    pub fn run_file(&self, path: &Path, args: Map) -> Result<Dynamic, ScriptError> {
+        let ast = self
+            .prepare_file(path)
+            .map_err(|mut problems| problems.remove(0))?;
+        self.run_ast(&ast, args)
     }
 }
 
@@ -89,7 +115,7 @@ pub fn check_ast(runtime: &Runtime, ast: &AST) -> Vec<ScriptError> {
             problems.push(at(message, call.pos, &source, runtime));
         }
     }
-    problems.extend(super::escapes::check(runtime, ast, &source));
+    problems.extend(super::escapes::check(runtime.sources(), ast, &source));
     problems
 }
 
@@ -166,7 +192,7 @@ fn check_call(call: &Call, exports: &Exports) -> Option<String> {
             names.sort_unstable();
             Some(format!(
                 "module `{module}` has no function `{name}`{}; it has {}",
-                super::strict::did_you_mean(name, &names),
+                did_you_mean(name, &names),
                 names
                     .iter()
                     .map(|n| format!("`{n}`"))
@@ -202,7 +228,7 @@ fn check_operation(call: &Call, exports: &Exports) -> Option<String> {
         let names: Vec<&str> = exports.keys().map(String::as_str).collect();
         return Some(format!(
             "unknown operation `{module}::{name}`{}; `falconry ops {module}` lists them",
-            super::strict::did_you_mean(name, &names)
+            did_you_mean(name, &names)
         ));
     };
     if call.args > 1 {
@@ -221,7 +247,7 @@ fn check_operation(call: &Call, exports: &Exports) -> Option<String> {
             format!(
                 "`{}`: argument `{key}` is not accepted{}; allowed: {}",
                 op.qualified_name(),
-                super::strict::did_you_mean(key, &allowed),
+                did_you_mean(key, &allowed),
                 allowed
                     .iter()
                     .map(|k| format!("`{k}`"))

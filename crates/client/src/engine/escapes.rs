@@ -1,9 +1,11 @@
+//! Place: above `error` and `sources`, below the error conversion (`syntax_hint`), `check` and the REPL,
+//! which call it; it knows no runtime.
 //! Windows paths in `"..."` strings: `s.run("ls C:\new")` lists `C:` and a newline, since `\n` is an
 //! escape. A string literal given to an RTR command that holds a control character made by an escape is
 //! a problem `check` (and `run`, before anything is sent) reports, with the backtick form to use.
 
 use super::error::{ErrorKind, Location, ScriptError};
-use super::runtime::Runtime;
+use super::sources::Sources;
 use rhai::{AST, ASTNode, Expr};
 
 /// The session and batch methods whose first argument is an RTR command line or a path.
@@ -17,7 +19,8 @@ const RTR_METHODS: &[&str] = &[
     "runscript_raw",
 ];
 
-pub fn check(runtime: &Runtime, ast: &AST, source: &str) -> Vec<ScriptError> {
+/// The escape problems of `ast`, compiled from `source` (an id `sources` knows).
+pub fn check(sources: &Sources, ast: &AST, source: &str) -> Vec<ScriptError> {
     let mut problems = Vec::new();
     ast.walk(&mut |path: &[ASTNode]| {
         if let Some(ASTNode::Expr(Expr::MethodCall(call, _))) = path.last()
@@ -27,7 +30,7 @@ pub fn check(runtime: &Runtime, ast: &AST, source: &str) -> Vec<ScriptError> {
             && let Some(line) = pos.line()
         {
             let column = pos.position().unwrap_or(1);
-            let quoted = runtime.sources().line(source, line);
+            let quoted = sources.line(source, line);
             // A backtick string may hold a real line break; only a `"..."` escape is a mistake.
             let plain = quoted
                 .as_deref()
@@ -36,7 +39,7 @@ pub fn check(runtime: &Runtime, ast: &AST, source: &str) -> Vec<ScriptError> {
             if plain {
                 let mut e = ScriptError::new(ErrorKind::Argument, message(&call.name, text));
                 e.location = Some(Location {
-                    file: runtime.sources().display(source),
+                    file: sources.display(source),
                     line,
                     column,
                     text: quoted,

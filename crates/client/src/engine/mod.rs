@@ -20,6 +20,7 @@ mod log;
 mod register;
 mod render_error;
 mod resolver;
+mod rhai_errors;
 pub mod rows;
 mod runtime;
 mod sources;

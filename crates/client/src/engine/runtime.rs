@@ -1,3 +1,5 @@
+//! Place: above `error`, its Rhai conversion and `strict`; below `check`, which adds `prepare_file` and
+//! `run_file` (compile, check, then run) to this type, so the runtime knows nothing of the checker.
 //! One configured Rhai engine: operations, `log`, builtins, limits, cancellation and imports wired together.
 //! `run`, the REPL and watch mode all run playbooks through it.
 
@@ -203,27 +205,6 @@ impl Runtime {
         let result = self.eval(scope, ast);
         self.cancel().reset();
         result
-    }
-
-    /// Compiles a playbook and checks its calls (modules, operations, argument keys): when anything is
-    /// wrong, nothing runs, so a typo near the end cannot strike after changes were already made.
-    pub fn prepare_file(&self, path: &Path) -> Result<AST, Vec<ScriptError>> {
-        let ast = self.compile_file(path).map_err(|e| vec![e])?;
-        let problems = super::check::check_ast(self, &ast);
-        if problems.is_empty() {
-            Ok(ast)
-        } else {
-            Err(problems)
-        }
-    }
-
-    /// Prepares and runs a playbook file (watch mode); when the check finds several problems, the
-    /// first is the error.
-    pub fn run_file(&self, path: &Path, args: Map) -> Result<Dynamic, ScriptError> {
-        let ast = self
-            .prepare_file(path)
-            .map_err(|mut problems| problems.remove(0))?;
-        self.run_ast(&ast, args)
     }
 
     /// Runs a prepared playbook with `args` (the script's `args` map) under the time limit.

@@ -1,10 +1,11 @@
+//! Place: above `error` and the names layer (`suggest`), below `runtime`, which enables it.
 //! Strict property access: reading a key a map does not have is an error naming the key (a typo like
 //! `p.nmae` must not read as `()` and compare unequal), and reading a missing `args.KEY` names the
 //! arguments the run was given. Optional keys are read with `m.get("key")` (which gives `()`) or
 //! tested with `"key" in m`; `args.get_str/get_int/get_bool(key, default)` read optional arguments.
 
 use super::error::{ErrorKind, ScriptError};
-pub use crate::ops::suggest::{closest, did_you_mean};
+use super::suggest::{closest, did_you_mean};
 use rhai::{AST, ASTNode, Dynamic, Engine, EvalAltResult, Expr, Map, NativeCallContext};
 use std::collections::BTreeSet;
 
@@ -15,13 +16,6 @@ pub fn enable(engine: &mut Engine) {
     engine.register_fn("get_str", get_str);
     engine.register_fn("get_int", get_int);
     engine.register_fn("get_bool", get_bool);
-}
-
-/// The message of a read of a missing key.
-pub fn missing(property: &str) -> String {
-    format!(
-        "property `{property}` not found: the map has no such key (read a key that may be missing with `.get(\"{property}\")`, or test it with `\"{property}\" in map`)"
-    )
 }
 
 /// When the missing key was read from `args`: says which arguments the run has, and the closest one.

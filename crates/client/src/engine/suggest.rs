@@ -1,14 +1,24 @@
+//! Place: the engine's names layer, below `strict`, `check` and the error conversion; it imports no
+//! error type. Every did-you-mean the engine says comes from here (the model's edit distance).
+//!
 //! Did-you-mean for a function Rhai did not find (`hosts::query_devics_by_filter`, `s.rnu("ps")`),
 //! from the operation table and the helper catalogue: what `falconry check` says before a run, said
 //! by the REPL and a run too.
 
 use super::register::{collections, rhai_names};
-use super::strict::did_you_mean;
 use crate::catalogue::{FUNCTIONS, GLOBALS, METHODS};
 use crate::ops;
+pub use crate::ops::suggest::{closest, did_you_mean};
 
 /// Functions every playbook has beside the catalogue's.
 const BUILT_IN: &[&str] = &["help", "print", "debug", "sleep"];
+
+/// The message of a read of a missing key (`strict` access makes it an error).
+pub fn missing(property: &str) -> String {
+    format!(
+        "property `{property}` not found: the map has no such key (read a key that may be missing with `.get(\"{property}\")`, or test it with `\"{property}\" in map`)"
+    )
+}
 
 /// ` (did you mean `x`?)` for Rhai's not-found `signature` (`name (type, type)`), or nothing.
 pub fn function(signature: &str) -> String {
@@ -25,7 +35,7 @@ pub fn function(signature: &str) -> String {
             if !known_module {
                 let mut modules: Vec<&str> = collections().map(|c| c.module()).collect();
                 modules.extend(FUNCTIONS.iter().map(|h| h.owner));
-                return match super::strict::closest(module, &modules) {
+                return match closest(module, &modules) {
                     Some(m) => format!(" (did you mean `{m}::{name}`?)"),
                     None => String::new(),
                 };
@@ -54,7 +64,7 @@ pub fn function(signature: &str) -> String {
     let candidates: Vec<&str> = names.iter().map(String::as_str).collect();
     match (module, did_you_mean(name, &candidates)) {
         (_, s) if s.is_empty() => s,
-        (Some(m), _) => super::strict::closest(name, &candidates)
+        (Some(m), _) => closest(name, &candidates)
             .map(|n| format!(" (did you mean `{m}::{n}`?)"))
             .unwrap_or_default(),
         (None, s) => s,

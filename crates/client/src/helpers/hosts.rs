@@ -119,7 +119,7 @@ fn near_hostname(ctx: &Context, name: &str) -> Option<String> {
     let lower = name.to_lowercase();
     let lowered: Vec<String> = names.iter().map(|n| n.to_lowercase()).collect();
     let candidates: Vec<&str> = lowered.iter().map(String::as_str).collect();
-    let hit = crate::engine::strict::closest(&lower, &candidates)?;
+    let hit = crate::ops::suggest::closest(&lower, &candidates)?;
     let at = candidates.iter().position(|c| *c == hit)?;
     Some(crate::terminal::line(names[at]).into_owned())
 }

@@ -44,7 +44,7 @@ pub fn applies(setting: &str, platform: &str) -> bool {
 /// `; did you mean `x`?` when `word` is a likely typo of a candidate (the engine's one nearest-name
 /// rule), else nothing: the tail of an "unknown ..." message.
 pub fn hint(word: &str, candidates: &[&str]) -> String {
-    crate::engine::strict::closest(word, candidates)
+    crate::ops::suggest::closest(word, candidates)
         .map(|c| format!("; did you mean `{c}`?"))
         .unwrap_or_default()
 }

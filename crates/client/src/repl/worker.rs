@@ -175,9 +175,10 @@ impl State {
         };
         let may_write = super::repeat::may_write(&ast, &is_session);
         // `s.run("ls C:\new")` would run on a path with a newline in it: refused before it is sent.
-        if let Some(problem) = crate::engine::escapes::check(&self.runtime, &ast, &job.name)
-            .into_iter()
-            .next()
+        if let Some(problem) =
+            crate::engine::escapes::check(self.runtime.sources(), &ast, &job.name)
+                .into_iter()
+                .next()
         {
             return (Err(problem), None, may_write);
         }
