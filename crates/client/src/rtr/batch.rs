@@ -81,7 +81,7 @@ pub struct BatchInner {
     opts: BatchOptions,
     last_used: LastUsed,
     /// Where commands queued for offline hosts are noted, for `rtr::queued()`.
-    queued: Arc<super::queued::Ledger>,
+    queued: Arc<super::ledger::Ledger>,
 }
 
 #[derive(Clone)]

@@ -1,3 +1,4 @@
+//! Place: above `session`; below `queued` and the helpers that run commands.
 //! Running one RTR command on a session: pick the endpoint by the command's tier, execute once, poll
 //! until complete, join the `sequence_id` chunks and add the parsed fields.
 //!

@@ -1,3 +1,4 @@
+//! Place: above the ledger and `timing`; below `session` and `batch`, which register with it.
 //! Keeping RTR sessions alive while a playbook runs, and closing what is left when it ends.
 //!
 //! Falcon drops a session after 10 minutes without a command or a pulse. One background thread per
@@ -44,7 +45,7 @@ pub struct Registry {
     /// The run's command timings: the registry is the one per-engine value every session sees.
     pub timing: Arc<super::timing::Timing>,
     /// The run's commands queued for offline hosts, for `rtr::queued()`.
-    pub queued: Arc<super::queued::Ledger>,
+    pub queued: Arc<super::ledger::Ledger>,
 }
 
 /// How often the keeper looks at the sessions.

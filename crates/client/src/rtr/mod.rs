@@ -12,6 +12,7 @@ pub(crate) mod each;
 pub(crate) mod file;
 pub(crate) mod keepalive;
 pub(crate) mod kill;
+pub(crate) mod ledger;
 pub mod parse;
 pub(crate) mod poll;
 pub(crate) mod preflight;

@@ -1,4 +1,5 @@
-//! Commands queued for offline hosts (`queue_offline`): the run's ledger of them, and `rtr::queued()`,
+//! Place: above `command` and the ledger (`ledger.rs`), which sessions and batches fill.
+//! Commands queued for offline hosts (`queue_offline`): `rtr::queued()`,
 //! which asks Falcon which have run (RTR-ListQueuedSessions) and fetches each finished one's output
 //! (the check-command-status operation of its tier), parsed as `s.run` parses it.
 //!
@@ -6,6 +7,7 @@
 //! passes the queued results it saved (`rtr::queued(saved)`), since Falcon keeps them for days.
 
 use super::command::{add_parsed, classify, endpoint, wait_output};
+use super::ledger::{Ledger, pick};
 use crate::engine::Context;
 use crate::engine::convert::to_json;
 use crate::helpers::caller::{self, Error, Result, str_of};
@@ -16,44 +18,9 @@ use crate::ops::commands::Tier;
 use rhai::Dynamic;
 use serde_json::{Value, json};
 use std::collections::{BTreeSet, HashMap};
-use std::sync::Mutex;
 use std::time::Duration;
 
 pub const OPTION_KEYS: &[&str] = &["timeout"];
-
-/// The fields that name a queued command; the rest of a result is not needed to collect it.
-const KEYS: [&str; 6] = [
-    "session_id",
-    "cloud_request_id",
-    "device_id",
-    "hostname",
-    "base_command",
-    "command_string",
-];
-
-/// The queued results this runtime's sessions and batches answered, in the order they were sent.
-#[derive(Default)]
-pub struct Ledger(Mutex<Vec<Value>>);
-
-impl Ledger {
-    pub fn record(&self, result: &Value) {
-        if let Ok(mut list) = self.0.lock() {
-            list.push(pick(result));
-        }
-    }
-
-    fn all(&self) -> Vec<Value> {
-        self.0.lock().map(|l| l.clone()).unwrap_or_default()
-    }
-}
-
-fn pick(result: &Value) -> Value {
-    let mut out = serde_json::Map::new();
-    for k in KEYS {
-        out.insert(k.to_string(), json!(str_of(result, k)));
-    }
-    Value::Object(out)
-}
 
 /// The queued commands named by `items`: a list of queued results (`s.run` answers, or the values of
 /// a batch's `queued`), one such result, or a batch answer (its `queued` map). Each must carry a

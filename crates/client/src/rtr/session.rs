@@ -1,3 +1,4 @@
+//! Place: above `keepalive` and the ledger; below `command`, `batch` and `queued`, which use sessions.
 //! `rtr::session(device_id, #{queue_offline, timeout, keepalive})`: one RTR session on one host,
 //! opened at once, kept alive by pulses, reopened if Falcon expired it, closed when dropped.
 
@@ -60,7 +61,7 @@ pub struct Inner {
     /// What this run's commands took, to place first polls (shared by every session).
     pub timing: Arc<Timing>,
     /// Where a command queued for the offline host is noted, for `rtr::queued()`.
-    pub queued: Arc<super::queued::Ledger>,
+    pub queued: Arc<super::ledger::Ledger>,
     id: Mutex<String>,
     /// Where `cd` left the session: a reopened session starts in the default directory, so the next
     /// command must first be taken back here.
