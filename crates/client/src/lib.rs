@@ -3,7 +3,7 @@
 //!
 //! Layers, from the bottom; each uses only layers below it:
 //! - `api`: the HTTP client (auth, regions, retries, rate limits); knows the model, nothing of Rhai;
-//! - `catalogue`: every playbook helper declared once (names, arities, answers, help): data that the
+//! - `helper_catalogue`: every playbook helper declared once (names, arities, answers, help): data that the
 //!   engine's did-you-mean and the helpers' registration both read;
 //! - `safety`: plan mode, the destructive-action guard, the audit log and the upload sandbox; judges
 //!   `ops::Request`s, knows nothing of HTTP or Rhai (plan mode answers planned reads with the model's
@@ -26,8 +26,8 @@ pub use falconry_model::{fql, ops, platform, policy, text, time};
 
 pub mod api;
 mod api_backend;
-pub mod catalogue;
 pub mod engine;
+pub mod helper_catalogue;
 pub mod helpers;
 pub mod policies;
 pub mod repl;

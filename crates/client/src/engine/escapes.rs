@@ -1,4 +1,4 @@
-//! Place: above `error` and `sources`, below the error conversion (`syntax_hint`), `check` and the REPL,
+//! Place: above `error`, `sources` and the helper catalogue, below the error conversion (`syntax_hint`), `check` and the REPL,
 //! which call it; it knows no runtime.
 //! Windows paths in `"..."` strings: `s.run("ls C:\new")` lists `C:` and a newline, since `\n` is an
 //! escape. A string literal given to an RTR command that holds a control character made by an escape is
@@ -6,25 +6,20 @@
 
 use super::error::{ErrorKind, Location, ScriptError};
 use super::sources::Sources;
+use crate::helper_catalogue::METHODS;
 use rhai::{AST, ASTNode, Expr};
 
-/// The session and batch methods whose first argument is an RTR command line or a path.
-const RTR_METHODS: &[&str] = &[
-    "run",
-    "cd",
-    "get",
-    "put",
-    "put_and_run",
-    "runscript",
-    "runscript_raw",
-];
+/// A method whose first argument the helper catalogue marks as RTR command text.
+fn takes_command_text(name: &str) -> bool {
+    METHODS.iter().any(|m| m.command_text && m.name == name)
+}
 
 /// The escape problems of `ast`, compiled from `source` (an id `sources` knows).
 pub fn check(sources: &Sources, ast: &AST, source: &str) -> Vec<ScriptError> {
     let mut problems = Vec::new();
     ast.walk(&mut |path: &[ASTNode]| {
         if let Some(ASTNode::Expr(Expr::MethodCall(call, _))) = path.last()
-            && RTR_METHODS.contains(&call.name.as_str())
+            && takes_command_text(&call.name)
             && let Some(Expr::StringConstant(text, pos)) = call.args.first()
             && text.chars().any(char::is_control)
             && let Some(line) = pos.line()

@@ -6,7 +6,7 @@
 //! by the REPL and a run too.
 
 use super::register::{collections, rhai_names};
-use crate::catalogue::{FUNCTIONS, GLOBALS, METHODS};
+use crate::helper_catalogue::{FUNCTIONS, GLOBALS, METHODS};
 use crate::ops;
 pub use crate::ops::suggest::{closest, did_you_mean};
 

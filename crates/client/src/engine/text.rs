@@ -1,10 +1,10 @@
 //! Text for playbooks to print: `table(rows)` / `table(rows, columns)` render rows as the REPL shows
 //! them, and padding that counts characters (not bytes), so columns line up in hand-written reports.
-//! Declared in `catalogue::GLOBALS` (help, completion, definition files).
+//! Declared in `helper_catalogue::GLOBALS` (help, completion, definition files).
 
 use super::convert;
 use super::display;
-use crate::catalogue::global;
+use crate::helper_catalogue::global;
 use rhai::{Array, Dynamic, Engine, EvalAltResult, NativeCallContext, Position};
 
 type Result<T> = std::result::Result<T, Box<EvalAltResult>>;

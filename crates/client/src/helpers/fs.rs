@@ -4,7 +4,6 @@
 
 use super::caller::{Error, Result};
 use rhai::{Array, Dynamic, Map};
-use sha2::{Digest, Sha256};
 use std::path::{Component, Path, PathBuf};
 
 /// Files larger than this are refused by `fs::read` (playbooks read scripts and lists, not images).
@@ -59,7 +58,7 @@ pub fn list(base: &Path, rel: &str) -> Result<Array> {
         m.insert("size".into(), Dynamic::from_int(meta.len() as i64));
         if meta.is_file() {
             let sha = std::fs::read(&real)
-                .map(|b| hex::encode(Sha256::digest(&b)))
+                .map(|b| crate::engine::hashing::sha256_hex(&b))
                 .unwrap_or_default();
             m.insert("sha256".into(), Dynamic::from(sha));
         }

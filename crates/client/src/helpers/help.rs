@@ -1,8 +1,8 @@
 //! `help("rtr::session")`, `help("Session.run")` and `help("falcon/hunt")`: the playbook helpers and the
 //! built-in library described where a responder looks, with signature, options and result.
 
-use crate::catalogue::{FUNCTIONS, GLOBALS, Helper, METHODS};
 use crate::engine::stdlib::STDLIB;
+use crate::helper_catalogue::{FUNCTIONS, GLOBALS, Helper, METHODS};
 
 /// The help of a helper, a value type (`Session`, `Batch`) or a built-in module (`falcon/hunt`).
 pub fn help(topic: &str) -> Option<String> {

@@ -4,8 +4,8 @@
 
 use super::caller::{Error, Result, to_rhai};
 use super::options::Options;
-use crate::catalogue::method;
 use crate::engine::convert::from_json;
+use crate::helper_catalogue::{COMMAND_OPTIONS, method};
 use crate::rtr::batch::Batch;
 use crate::rtr::command;
 use crate::rtr::file;
@@ -16,7 +16,7 @@ use std::time::Duration;
 
 /// `#{timeout}` of one command, defaulting to the session's.
 fn command_timeout(s: &Session, opts: &Dynamic, function: &'static str) -> Result<Duration> {
-    Options::parse(opts, function, &["timeout"])?.secs(
+    Options::parse(opts, function, COMMAND_OPTIONS)?.secs(
         "timeout",
         s.0.opts.timeout,
         Duration::from_millis(1),

@@ -16,7 +16,7 @@ pub(crate) mod options;
 pub(crate) mod progress;
 mod register;
 
-pub use crate::catalogue::{FUNCTIONS, GLOBALS, Helper, METHODS, shape};
+pub use crate::helper_catalogue::{FUNCTIONS, GLOBALS, Helper, METHODS, shape};
 pub use hosts::normalize_filter;
 pub use register::register;
 

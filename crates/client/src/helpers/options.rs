@@ -1,6 +1,7 @@
 //! Option maps of the helpers (`#{queue_offline: true, timeout: 60}`): validated once, unknown keys refused.
 
 use super::caller::{Error, Result};
+use crate::helper_catalogue::Opt;
 use rhai::{Dynamic, Map};
 use std::time::Duration;
 
@@ -13,8 +14,9 @@ pub struct Options {
 }
 
 impl Options {
-    /// Accepts unit (no options) or a map whose keys are all in `allowed`.
-    pub fn parse(value: &Dynamic, function: &'static str, allowed: &[&str]) -> Result<Options> {
+    /// Accepts unit (no options) or a map whose keys are all in `allowed` (the helper catalogue's
+    /// declaration of the function's options).
+    pub fn parse(value: &Dynamic, function: &'static str, allowed: &[Opt]) -> Result<Options> {
         let map = if value.is_unit() {
             Map::new()
         } else if let Some(m) = value.read_lock::<Map>() {
@@ -25,14 +27,14 @@ impl Options {
                 value.type_name()
             )));
         };
-        if let Some(key) = map.keys().find(|k| !allowed.contains(&k.as_str())) {
+        if let Some(key) = map
+            .keys()
+            .find(|k| !allowed.iter().any(|o| o.key == k.as_str()))
+        {
+            let keys: Vec<&str> = allowed.iter().map(|o| o.key).collect();
             return Err(Error::new(format!(
                 "`{function}`: unknown option `{key}`; accepted: {}",
-                allowed
-                    .iter()
-                    .map(|k| format!("`{k}`"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                crate::text::ticked(&keys)
             )));
         }
         Ok(Options { map, function })
@@ -152,6 +154,7 @@ pub fn device_ids(value: &Dynamic, function: &str) -> Result<Vec<String>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::helper_catalogue::{COMMAND_OPTIONS, EACH_OPTIONS};
 
     fn map(pairs: &[(&str, Dynamic)]) -> Dynamic {
         Dynamic::from_map(
@@ -167,29 +170,37 @@ mod tests {
         let o = Options::parse(
             &map(&[("timeout", Dynamic::from_float(1.5))]),
             "f",
-            &["timeout"],
+            COMMAND_OPTIONS,
         )
         .unwrap();
         assert_eq!(
             o.secs("timeout", Duration::ZERO, Duration::ZERO).unwrap(),
             Duration::from_millis(1500)
         );
-        let bad = Options::parse(&map(&[("tmeout", Dynamic::from_int(1))]), "f", &["timeout"]);
+        let bad = Options::parse(
+            &map(&[("tmeout", Dynamic::from_int(1))]),
+            "f",
+            COMMAND_OPTIONS,
+        );
         assert!(
             bad.err()
                 .unwrap()
                 .message
                 .contains("unknown option `tmeout`")
         );
-        let o =
-            Options::parse(&map(&[("timeout", Dynamic::from("x"))]), "f", &["timeout"]).unwrap();
+        let o = Options::parse(
+            &map(&[("timeout", Dynamic::from("x"))]),
+            "f",
+            COMMAND_OPTIONS,
+        )
+        .unwrap();
         assert!(
             o.secs("timeout", Duration::ZERO, Duration::ZERO)
                 .unwrap_err()
                 .message
                 .contains("number of seconds")
         );
-        let o = Options::parse(&Dynamic::UNIT, "f", &[]).unwrap();
+        let o = Options::parse(&Dynamic::UNIT, "f", EACH_OPTIONS).unwrap();
         assert_eq!(o.count("concurrency", 8, 1..=64).unwrap(), 8);
     }
 

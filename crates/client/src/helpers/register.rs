@@ -1,20 +1,20 @@
 //! The Rhai face of the helpers: the `rtr` and `fs` modules and `hosts::find`/`find_all` beside the
 //! generated `hosts` operations (the `Session` and `Batch` methods are in `methods`).
-//! Every function is declared in `catalogue` and registered through it (volatile: the optimiser must
+//! Every function is declared in `helper_catalogue` and registered through it (volatile: the optimiser must
 //! never run one while compiling).
 
 use super::caller::{Error, Result, to_rhai};
 use super::hosts;
 use super::options::{Options, device_ids};
-use crate::catalogue::function;
 use crate::engine::Context;
+use crate::helper_catalogue::{EACH_OPTIONS, function};
 use crate::ops::Collection;
 use crate::rtr::batch::{Batch, BatchOptions};
 use crate::rtr::each::{self, DEFAULT_CONCURRENCY, MAX_CONCURRENCY};
 use crate::rtr::keepalive::Registry;
 use crate::rtr::preflight;
 use crate::rtr::queued;
-use crate::rtr::session::{self, Session, SessionOptions};
+use crate::rtr::session::{Session, SessionOptions};
 use rhai::{Dynamic, Engine, EvalAltResult, FnPtr, Map, Module, NativeCallContext};
 use std::sync::Arc;
 
@@ -118,9 +118,7 @@ fn register_rtr(engine: &mut Engine, ctx: &Arc<Context>, registry: &Arc<Registry
         move |native: NativeCallContext, ids: Dynamic, f: FnPtr, opts: Dynamic| -> RhaiResult {
             let pos = native.call_position();
             let parsed = device_ids(&ids, "rtr::each").and_then(|ids| {
-                let mut keys: Vec<&str> = session::OPTION_KEYS.to_vec();
-                keys.push("concurrency");
-                let o = Options::parse(&opts, "rtr::each", &keys)?;
+                let o = Options::parse(&opts, "rtr::each", EACH_OPTIONS)?;
                 let concurrency =
                     o.count("concurrency", DEFAULT_CONCURRENCY, 1..=MAX_CONCURRENCY)?;
                 // The session options are the same keys without `concurrency`.
@@ -201,8 +199,8 @@ fn register_fs(engine: &mut Engine, ctx: &Arc<Context>) {
 /// The catalogue's promise, checked where the helpers are registered.
 #[cfg(test)]
 mod catalogue_tests {
-    use crate::catalogue::FUNCTIONS;
     use crate::engine::{Offline, Options};
+    use crate::helper_catalogue::FUNCTIONS;
     use std::sync::Arc;
 
     /// Every declared function exists at every declared arity: some combination of argument types

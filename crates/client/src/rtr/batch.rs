@@ -23,7 +23,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-pub const OPTION_KEYS: &[&str] = &["host_timeout", "timeout", "queue_offline", "keepalive"];
+pub const OPTION_KEYS: &[crate::helper_catalogue::Opt] = crate::helper_catalogue::BATCH_OPTIONS;
 
 #[derive(Clone, Debug)]
 pub struct BatchOptions {

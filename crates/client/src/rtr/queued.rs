@@ -20,7 +20,7 @@ use serde_json::{Value, json};
 use std::collections::{BTreeSet, HashMap};
 use std::time::Duration;
 
-pub const OPTION_KEYS: &[&str] = &["timeout"];
+pub const OPTION_KEYS: &[crate::helper_catalogue::Opt] = crate::helper_catalogue::QUEUED_OPTIONS;
 
 /// The queued commands named by `items`: a list of queued results (`s.run` answers, or the values of
 /// a batch's `queued`), one such result, or a batch answer (its `queued` map). Each must carry a
@@ -53,7 +53,7 @@ fn named(items: &Dynamic) -> Result<Vec<Value>> {
                 return Err(Error::new(format!(
                     "`rtr::queued`: item {i} is not a queued result: it needs `session_id` and `cloud_request_id` \
                      (what `s.run` answers with `queued: true`), missing {}",
-                    missing.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")
+                    crate::text::ticked(&missing)
                 )));
             }
             Ok(pick(item))

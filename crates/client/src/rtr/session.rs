@@ -21,7 +21,7 @@ pub const DEFAULT_KEEPALIVE: Duration = Duration::from_secs(240);
 /// How long one command may take before `run` gives up waiting (the command is not re-sent).
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(300);
 
-pub const OPTION_KEYS: &[&str] = &["queue_offline", "timeout", "keepalive"];
+pub const OPTION_KEYS: &[crate::helper_catalogue::Opt] = crate::helper_catalogue::SESSION_OPTIONS;
 
 #[derive(Clone, Debug)]
 pub struct SessionOptions {

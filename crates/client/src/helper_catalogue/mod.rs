@@ -1,4 +1,5 @@
-//! Every playbook helper, declared once: the `rtr`, `fs` and `hosts` functions and the `Session` and
+//! The helper catalogue (not the model's RTR command catalogue, `ops/commands.rs`): every playbook
+//! helper, declared once: the `rtr`, `fs` and `hosts` functions and the `Session` and
 //! `Batch` methods, with their arities and help. Registration goes through [`function`] and [`method`], which refuse
 //! an undeclared name, and a test calls every declared function at every arity; `falconry check`, REPL
 //! completion and `help()` read the same lists. Data only, below every layer that reads it: the engine
@@ -17,22 +18,86 @@ pub struct Helper {
     pub owner: &'static str,
     pub name: &'static str,
     pub arities: &'static [usize],
-    /// The call forms: `s.run(command) / s.run(command, #{timeout})`.
+    /// The call forms, `#{..}` standing for the options map: `s.run(command) / s.run(command, #{..})`.
     pub call: &'static str,
     pub returns: Shape,
-    /// What it does, options and notes: indented lines after the signature.
+    /// What it does and notes: indented lines after the signature (the options' lines follow).
+    pub help: &'static str,
+    /// The keys its options map accepts: validation, the call form and the help all read them.
+    pub options: &'static [Opt],
+    /// Its first argument goes to the host inside an RTR command line (a command, a path, a file or
+    /// script name): a control character made by a `"..."` escape there is refused (`escapes.rs`).
+    pub command_text: bool,
+}
+
+/// One key of a helper's options map and its help (`(default): what it does`).
+pub struct Opt {
+    pub key: &'static str,
     pub help: &'static str,
 }
 
+const fn opt(key: &'static str, help: &'static str) -> Opt {
+    Opt { key, help }
+}
+
+const QUEUE_OFFLINE: Opt = opt(
+    "queue_offline",
+    "(false): open on an offline host; commands queue and answer `queued: true`",
+);
+const KEEPALIVE: Opt = opt("keepalive", "(240s): pulse an idle session this often");
+const SESSION_TIMEOUT: Opt = opt("timeout", "(300s): default wait per command");
+
+/// `rtr::session`'s options (and each host's session under `rtr::each`).
+pub const SESSION_OPTIONS: &[Opt] = &[QUEUE_OFFLINE, SESSION_TIMEOUT, KEEPALIVE];
+
+/// `rtr::batch`'s options.
+pub const BATCH_OPTIONS: &[Opt] = &[
+    opt(
+        "host_timeout",
+        "(timeout - 2s): how long Falcon waits for each host before answering without it",
+    ),
+    opt(
+        "timeout",
+        "(60s): how long one batch call and its polls may take in all",
+    ),
+    QUEUE_OFFLINE,
+    KEEPALIVE,
+];
+
+/// `rtr::each`'s options: its own `concurrency`, then the session's.
+pub const EACH_OPTIONS: &[Opt] = &[
+    opt("concurrency", "(8, at most 64): hosts run at once"),
+    QUEUE_OFFLINE,
+    SESSION_TIMEOUT,
+    KEEPALIVE,
+];
+
+/// `rtr::queued`'s options.
+pub const QUEUED_OPTIONS: &[Opt] = &[opt(
+    "timeout",
+    "(30s): wait for a finished command's output",
+)];
+
+/// The option of one command run on a session (`s.run`, `s.get`, `s.runscript_raw`).
+pub const COMMAND_OPTIONS: &[Opt] = &[opt("timeout", "(the session's): wait for this command")];
+
 impl Helper {
-    /// `call -> returns`: the line `falconry ops --helpers` lists.
+    /// `call -> returns`: the line `falconry ops --helpers` lists, the options map spelled out.
     pub fn signature(&self) -> String {
-        format!("{} -> {}", self.call, self.returns)
+        let keys: Vec<&str> = self.options.iter().map(|o| o.key).collect();
+        let call = self
+            .call
+            .replace("#{..}", &format!("#{{{}}}", keys.join(", ")));
+        format!("{call} -> {}", self.returns)
     }
 
-    /// The signature, then the help: what `help("NAME")` shows.
+    /// The signature, the help, then one line per option: what `help("NAME")` shows.
     pub fn text(&self) -> String {
-        format!("{}\n{}", self.signature(), self.help)
+        let mut text = format!("{}\n{}", self.signature(), self.help);
+        for o in self.options {
+            text.push_str(&format!("  {} {}\n", o.key, o.help));
+        }
+        text
     }
 }
 
@@ -190,6 +255,8 @@ pub const FUNCTIONS: &[Helper] = &[
         call: "hosts::find(name_or_fql)",
         returns: Shape::Record("device record"),
         help: "  exactly one host by hostname, device id or FQL filter; none or several is an error naming them\n",
+        options: &[],
+        command_text: false,
     },
     Helper {
         owner: "hosts",
@@ -198,30 +265,38 @@ pub const FUNCTIONS: &[Helper] = &[
         call: "hosts::find_all() / hosts::find_all(fql)",
         returns: Shape::List(&Shape::Record("device record")),
         help: "  every matching host, all pages\n",
+        options: &[],
+        command_text: false,
     },
     Helper {
         owner: "rtr",
         name: "session",
         arities: &[1, 2],
-        call: "rtr::session(device, #{queue_offline, timeout, keepalive})",
+        call: "rtr::session(device, #{..})",
         returns: Shape::Type("Session"),
-        help: "  device: a device record or id\n  queue_offline (false): open on an offline host; commands queue and answer `queued: true`\n  timeout (300s): default wait per command; keepalive (240s): pulse an idle session this often\n  an expired session is reopened in the directory `cd` left it in (logged); methods: help(\"Session\")\n",
+        help: "  device: a device record or id\n  an expired session is reopened in the directory `cd` left it in (logged); methods: help(\"Session\")\n",
+        options: SESSION_OPTIONS,
+        command_text: false,
     },
     Helper {
         owner: "rtr",
         name: "batch",
         arities: &[1, 2],
-        call: "rtr::batch(devices, #{host_timeout, timeout, queue_offline, keepalive})",
+        call: "rtr::batch(devices, #{..})",
         returns: Shape::Type("Batch"),
         help: "  one batch session on many hosts; methods and what they answer: help(\"Batch\")\n  answers are maps keyed by device id: `for id in r.results.keys() { ... }`\n",
+        options: BATCH_OPTIONS,
+        command_text: false,
     },
     Helper {
         owner: "rtr",
         name: "each",
         arities: &[2, 3],
-        call: "rtr::each(devices, |s| { ... }, #{concurrency, queue_offline, timeout, keepalive})",
+        call: "rtr::each(devices, |s| { ... }, #{..})",
         returns: Shape::By("device_id", &Shape::Any("value")),
         help: "  the closure runs once per host on its own Session; a failed host answers #{error, device_id, hostname}\n  stopped part-way (Ctrl-C in the REPL), the answer as far as it got is kept in `partial`\n",
+        options: EACH_OPTIONS,
+        command_text: false,
     },
     Helper {
         owner: "rtr",
@@ -230,14 +305,18 @@ pub const FUNCTIONS: &[Helper] = &[
         call: "rtr::preflight(devices, command)",
         returns: PREFLIGHT,
         help: "  which hosts' response policies allow `command`, before anything is opened\n",
+        options: &[],
+        command_text: false,
     },
     Helper {
         owner: "rtr",
         name: "queued",
         arities: &[0, 1, 2],
-        call: "rtr::queued() / rtr::queued(items) / rtr::queued(items, #{timeout})",
+        call: "rtr::queued() / rtr::queued(items) / rtr::queued(items, #{..})",
         returns: QUEUED,
-        help: "  commands queued for offline hosts (`queue_offline`): asks Falcon which have run and fetches their output\n  (): every command this run (or REPL) queued; items: saved queued results, a list or a batch answer\n  done: results as s.run answers them, parsed fields included\n  timeout (30s): wait for a finished command's output\n",
+        help: "  commands queued for offline hosts (`queue_offline`): asks Falcon which have run and fetches their output\n  (): every command this run (or REPL) queued; items: saved queued results, a list or a batch answer\n  done: results as s.run answers them, parsed fields included\n",
+        options: QUEUED_OPTIONS,
+        command_text: false,
     },
     Helper {
         owner: "fs",
@@ -255,6 +334,8 @@ pub const FUNCTIONS: &[Helper] = &[
             None,
         )),
         help: "  files of the playbook's folder (or a folder inside it); `sha256` for files only\n",
+        options: &[],
+        command_text: false,
     },
     Helper {
         owner: "fs",
@@ -263,6 +344,8 @@ pub const FUNCTIONS: &[Helper] = &[
         call: "fs::read(path)",
         returns: Shape::Str,
         help: "  a text file inside the playbook's folder\n",
+        options: &[],
+        command_text: false,
     },
     Helper {
         owner: "policies",
@@ -271,6 +354,8 @@ pub const FUNCTIONS: &[Helper] = &[
         call: "policies::current() / policies::current(platform)",
         returns: DESIRED,
         help: "  the tenant's response policies as code: the map a policy file holds\n",
+        options: &[],
+        command_text: false,
     },
     Helper {
         owner: "policies",
@@ -279,6 +364,8 @@ pub const FUNCTIONS: &[Helper] = &[
         call: "policies::plan(desired)",
         returns: Shape::Map(PLAN_KEYS, None),
         help: "  the changes that would make the tenant match `desired`, in order, with their RTR impact per host\n",
+        options: &[],
+        command_text: false,
     },
     Helper {
         owner: "policies",
@@ -287,6 +374,8 @@ pub const FUNCTIONS: &[Helper] = &[
         call: "policies::apply(desired)",
         returns: APPLIED,
         help: "  applies `desired` (or a plan from policies::plan, only to the tenant it was made on): the plan applied\n",
+        options: &[],
+        command_text: false,
     },
     Helper {
         owner: "policies",
@@ -295,6 +384,8 @@ pub const FUNCTIONS: &[Helper] = &[
         call: "policies::settings(platform)",
         returns: Shape::List(&Shape::Id("setting id")),
         help: "  every setting a policy of the platform has, in the console's order; a setting a policy file, a desired-state map or policy::rollout leaves out is off\n",
+        options: &[],
+        command_text: false,
     },
 ];
 
@@ -307,6 +398,8 @@ pub const GLOBALS: &[Helper] = &[
         call: "table(rows) / table(rows, columns)",
         returns: Shape::Str,
         help: "  rows (an array of maps, or a map of maps keyed by its keys) as the REPL shows them, as wide as the terminal\n  columns: the keys to show, in order; left out, chosen as the REPL chooses them; a nested list shows its count and first items\n",
+        options: &[],
+        command_text: false,
     },
     Helper {
         owner: "",
@@ -315,6 +408,8 @@ pub const GLOBALS: &[Helper] = &[
         call: "pad_left(text, width) / pad_left(text, width, fill)",
         returns: Shape::Str,
         help: "  text right-aligned in `width` characters (fill: a character, ' ' by default); longer text is kept whole\n",
+        options: &[],
+        command_text: false,
     },
     Helper {
         owner: "",
@@ -323,6 +418,8 @@ pub const GLOBALS: &[Helper] = &[
         call: "pad_right(text, width) / pad_right(text, width, fill)",
         returns: Shape::Str,
         help: "  text left-aligned in `width` characters (fill: a character, ' ' by default); longer text is kept whole\n",
+        options: &[],
+        command_text: false,
     },
     Helper {
         owner: "",
@@ -331,6 +428,8 @@ pub const GLOBALS: &[Helper] = &[
         call: "center(text, width)",
         returns: Shape::Str,
         help: "  text centred in `width` characters\n",
+        options: &[],
+        command_text: false,
     },
     Helper {
         owner: "",
@@ -339,6 +438,8 @@ pub const GLOBALS: &[Helper] = &[
         call: "truncate_text(text, width)",
         returns: Shape::Str,
         help: "  at most `width` characters, the last one `…` when cut\n",
+        options: &[],
+        command_text: false,
     },
 ];
 
@@ -348,17 +449,21 @@ pub const METHODS: &[Helper] = &[
         owner: "Session",
         name: "run",
         arities: &[1, 2],
-        call: "s.run(command) / s.run(command, #{timeout})",
+        call: "s.run(command) / s.run(command, #{..})",
         returns: RUN,
         help: "  `queued` only on a command queued for an offline host; `warnings` names rows a parser did not understand\n",
+        options: COMMAND_OPTIONS,
+        command_text: true,
     },
     Helper {
         owner: "Session",
         name: "get",
         arities: &[1, 2],
-        call: "s.get(path) / s.get(path, #{timeout})",
+        call: "s.get(path) / s.get(path, #{..})",
         returns: FILE,
         help: "  the file, saved under --out once its sha256 is Falcon's (otherwise nothing is saved and it throws)\n",
+        options: COMMAND_OPTIONS,
+        command_text: true,
     },
     Helper {
         owner: "Session",
@@ -367,6 +472,8 @@ pub const METHODS: &[Helper] = &[
         call: "s.put(name)",
         returns: RUN,
         help: "  copies a put-file from the library to the host's working directory\n",
+        options: &[],
+        command_text: true,
     },
     Helper {
         owner: "Session",
@@ -375,14 +482,18 @@ pub const METHODS: &[Helper] = &[
         call: "s.runscript(name) / s.runscript(name, args)",
         returns: RUN,
         help: "  runs a custom script from the library\n",
+        options: &[],
+        command_text: true,
     },
     Helper {
         owner: "Session",
         name: "runscript_raw",
         arities: &[1, 2],
-        call: "s.runscript_raw(text) / s.runscript_raw(text, #{timeout})",
+        call: "s.runscript_raw(text) / s.runscript_raw(text, #{..})",
         returns: RUN,
         help: "  runs `text` as `runscript -Raw=```text```` (destructive); write it in a backtick string, where `C:\\Users` needs no doubled backslash, or read it with fs::read(\"fix.ps1\")\n",
+        options: COMMAND_OPTIONS,
+        command_text: true,
     },
     Helper {
         owner: "Session",
@@ -391,6 +502,8 @@ pub const METHODS: &[Helper] = &[
         call: "s.put_and_run(name)",
         returns: RUN,
         help: "  copies a put-file and runs it (destructive)\n",
+        options: &[],
+        command_text: true,
     },
     Helper {
         owner: "Session",
@@ -399,6 +512,8 @@ pub const METHODS: &[Helper] = &[
         call: "s.cd(path)",
         returns: RUN,
         help: "  changes the working directory; a reopened session returns there. Windows paths: s.cd(`C:\\Windows\\Temp`)\n",
+        options: &[],
+        command_text: true,
     },
     Helper {
         owner: "Session",
@@ -407,6 +522,8 @@ pub const METHODS: &[Helper] = &[
         call: "s.pwd()",
         returns: Shape::Str,
         help: "  the working directory\n",
+        options: &[],
+        command_text: false,
     },
     Helper {
         owner: "Session",
@@ -415,6 +532,8 @@ pub const METHODS: &[Helper] = &[
         call: "s.kill(process)",
         returns: RUN,
         help: "  kills a `ps` row only while its PID still runs the same image (destructive)\n",
+        options: &[],
+        command_text: false,
     },
     Helper {
         owner: "Session",
@@ -423,6 +542,8 @@ pub const METHODS: &[Helper] = &[
         call: "s.close()",
         returns: Shape::Unit,
         help: "  closes the session now (it closes by itself at the end of the run); a session with a command queued for an offline host is left open for Falcon to run it, and rtr::queued(saved results) collects it in a later run\n",
+        options: &[],
+        command_text: false,
     },
     Helper {
         owner: "Batch",
@@ -431,6 +552,8 @@ pub const METHODS: &[Helper] = &[
         call: "b.run(command)",
         returns: BATCH_RUN,
         help: "  one command on every host of the batch; hosts that queued it (offline, `queue_offline`) are under `queued`\n",
+        options: &[],
+        command_text: true,
     },
     Helper {
         owner: "Batch",
@@ -439,6 +562,8 @@ pub const METHODS: &[Helper] = &[
         call: "b.get(path)",
         returns: BATCH_GET,
         help: "  one file from every host, each saved under --out once its sha256 is Falcon's\n",
+        options: &[],
+        command_text: true,
     },
 ];
 
@@ -462,7 +587,7 @@ fn declared(list: &[Helper], owner: &str, name: &str) -> FuncRegistration {
     // completion, `check` and `help()` show, so nothing may be registered beside them.
     assert!(
         list.iter().any(|h| h.owner == owner && h.name == name),
-        "`{owner}::{name}` is registered but not declared in the catalogue (crates/client/src/catalogue)"
+        "`{owner}::{name}` is registered but not declared in the catalogue (crates/client/src/helper_catalogue)"
     );
     let help = list
         .iter()
