@@ -14,6 +14,7 @@ mod policy;
 mod profile;
 mod repl;
 mod run;
+mod script_options;
 mod shell;
 mod sim;
 mod watch;

@@ -1,11 +1,44 @@
 //! `falconry ops`: every scriptable operation with its parameters, read from the operation table.
 
-use super::config::OpsConfig;
+use super::arguments::OpsArgs;
 use super::error::Error;
 use crate::engine::{collections, rhai_names};
+use crate::ops::Collection;
 use crate::ops::{self, Effect, Location, Operation, Param, Type};
 use serde_json::{Value, json};
 use std::fmt::Write;
+
+pub struct OpsConfig {
+    pub collection: Option<Collection>,
+    pub json: bool,
+    /// List the playbook helpers, their methods and the built-in library instead.
+    pub helpers: bool,
+}
+
+impl OpsConfig {
+    pub(super) fn new(a: OpsArgs) -> Result<OpsConfig, Error> {
+        let collection = match a.collection {
+            None => None,
+            Some(name) => Some(
+                Collection::from_module(&name)
+                    .filter(|c| c.scriptable())
+                    .ok_or_else(|| {
+                        Error::Usage(format!(
+                            "unknown collection `{name}`; use one of {}",
+                            falconry_model::text::ticked(
+                                crate::engine::collections().map(|c| c.module())
+                            )
+                        ))
+                    })?,
+            ),
+        };
+        Ok(OpsConfig {
+            collection,
+            json: a.json,
+            helpers: a.helpers,
+        })
+    }
+}
 
 pub fn ops(cfg: OpsConfig) -> Result<(), Error> {
     if cfg.helpers {

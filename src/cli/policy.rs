@@ -3,8 +3,8 @@
 
 use super::arguments::PolicyCommand;
 use super::backend;
-use super::config::safety_flags;
 use super::error::Error;
+use super::script_options::safety_flags;
 use crate::engine::{Cancel, Context};
 use crate::policies::{self, Desired, PolicyPlan, Source, Tenant};
 use crate::safety::{Playbook, Safety};

@@ -3,10 +3,10 @@
 
 use super::arguments::ReplArgs;
 use super::backend;
-use super::config::{safety_flags, script_options};
 use super::error::Error;
 use super::ops_list::describe_text;
 use super::playbook_args::arg_map;
+use super::script_options::{safety_flags, script_options};
 use crate::api::ClientConfig;
 use crate::engine::{Cancel, Options, collections, resolve, stdlib};
 use crate::ops::{self, Collection};

@@ -2,8 +2,7 @@
 //! every command falls back to without credentials, whose tenant lives in a state file in the
 //! working directory (beside the `falconry-out` output folder) from one command to the next.
 
-use super::arguments::SimAction;
-use super::config::SimConfig;
+use super::arguments::{SimAction, SimArgs};
 use super::error::Error;
 use crate::sim;
 use falconry_client::terminal;
@@ -21,6 +20,34 @@ pub struct Embedded {
 }
 
 /// `falconry sim`: serves the emulator until stopped, or manages the embedded emulator's state.
+pub struct SimConfig {
+    pub action: Option<SimAction>,
+    pub listen: std::net::SocketAddr,
+    pub scenario: Option<PathBuf>,
+    pub seed: Option<u64>,
+    pub client_id: Option<String>,
+    pub client_secret: Option<String>,
+}
+
+impl SimConfig {
+    pub(super) fn new(a: SimArgs) -> Result<SimConfig, Error> {
+        let listen = a.listen.parse().map_err(|_| {
+            Error::Usage(format!(
+                "`--listen {}` is not an address like `127.0.0.1:8787`",
+                a.listen
+            ))
+        })?;
+        Ok(SimConfig {
+            action: a.action,
+            listen,
+            scenario: a.scenario,
+            seed: a.seed,
+            client_id: a.client_id,
+            client_secret: a.client_secret,
+        })
+    }
+}
+
 pub fn serve(cfg: &SimConfig) -> Result<(), Error> {
     match &cfg.action {
         Some(SimAction::Reset) => return reset(),
@@ -105,13 +132,13 @@ fn status() -> Result<(), Error> {
     println!("Embedded emulator state: {}", full.display());
     println!(
         "Tenant created {}; {} change(s) since (`falconry sim reset` starts over):",
-        humantime::format_rfc3339_seconds(journal.created()),
+        falconry_model::time::stamp_seconds(journal.created()),
         journal.events().len()
     );
     for event in journal.events() {
         println!(
             "  {}  {}",
-            humantime::format_rfc3339_seconds(event.at()),
+            falconry_model::time::stamp_seconds(event.at()),
             terminal::line(&event.describe(&state))
         );
     }
@@ -130,7 +157,7 @@ fn status() -> Result<(), Error> {
         .map(|(id, h)| {
             let back = state.back_online_at(&id).map_or_else(
                 || "stays offline until brought back".to_string(),
-                |t| format!("back online at {}", humantime::format_rfc3339_seconds(t)),
+                |t| format!("back online at {}", falconry_model::time::stamp_seconds(t)),
             );
             format!(
                 "  {} ({back}; or `falconry sim host {} --online`)",

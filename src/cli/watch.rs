@@ -2,9 +2,9 @@
 
 use super::arguments::WatchArgs;
 use super::backend;
-use super::config::{absolute, safety_flags, script_options};
 use super::error::Error;
 use super::playbook_args::arg_map;
+use super::script_options::{absolute, safety_flags, script_options};
 use crate::engine::{Cancel, Options};
 use crate::safety::{Playbook, RunFlags};
 use crate::watch::{self, Runner, Target};
