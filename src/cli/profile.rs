@@ -189,14 +189,11 @@ pub fn command(c: ProfileCommand) -> Result<(), Error> {
                 && cloud_url(cloud).is_none()
                 && cloud != "auto"
             {
-                let names: Vec<_> = crate::api::CLOUDS
-                    .iter()
-                    .map(|(n, _)| format!("`{n}`"))
-                    .collect();
+                let names = falconry_model::text::ticked(crate::api::CLOUDS.iter().map(|(n, _)| n));
                 return Err(Error::Usage(format!(
                     "`--cloud {}` is not a Falcon cloud; use {} or `auto`",
                     falconry_client::terminal::short(cloud, 64),
-                    names.join(", ")
+                    names
                 )));
             }
             let secret = read_secret(&name)?;
@@ -313,14 +310,14 @@ pub fn load(name: &str) -> Result<(ClientConfig, String), Error> {
     let dir = config_dir()?;
     let profiles = load_profiles(&dir)?;
     let Some(p) = profiles.profiles.get(name) else {
-        let known: Vec<String> = profiles.profiles.keys().map(|n| format!("`{n}`")).collect();
+        let known = &profiles.profiles;
         return Err(Error::Usage(format!(
             "no profile named `{}`{}",
             falconry_client::terminal::short(name, 64),
             if known.is_empty() {
                 " (there are none: `falconry profile add`)".to_string()
             } else {
-                format!("; profiles: {}", known.join(", "))
+                format!("; profiles: {}", falconry_model::text::ticked(known.keys()))
             }
         )));
     };

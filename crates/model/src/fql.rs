@@ -373,7 +373,7 @@ fn relative_time(literal: &str) -> Option<String> {
     let rest = literal.strip_prefix("now")?;
     let now = SystemTime::now();
     if rest.is_empty() {
-        return Some(humantime::format_rfc3339_millis(now).to_string());
+        return Some(crate::time::stamp(now));
     }
     let (later, amount) = match (rest.strip_prefix('-'), rest.strip_prefix('+')) {
         (Some(amount), _) => (false, amount),
@@ -396,7 +396,7 @@ fn relative_time(literal: &str) -> Option<String> {
     } else {
         now.checked_sub(Duration::from_secs(secs))?
     };
-    Some(humantime::format_rfc3339_millis(at).to_string())
+    Some(crate::time::stamp(at))
 }
 
 /// `*` matches any run of characters.

@@ -96,10 +96,9 @@ fn unknown_cloud(name: &str) -> String {
         .or_else(|| crate::ops::suggest::closest(&lower, &names))
         .map(|n| format!("; did you mean `{n}`?"))
         .unwrap_or_default();
-    let listed: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
     format!(
         "`FALCON_CLOUD={name}` is not a Falcon cloud{near} (the clouds: {}, or `auto`)",
-        listed.join(", ")
+        crate::text::ticked(&names)
     )
 }
 

@@ -11,6 +11,7 @@ use super::register::resolve;
 use super::runtime::Runtime;
 use super::suggest::did_you_mean;
 use crate::ops::request::allowed_keys;
+use crate::text::ticked;
 use rhai::{AST, ASTNode, Dynamic, Expr, FnAccess, FnCallExpr, Map, Position, Stmt};
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
@@ -102,10 +103,9 @@ pub fn check_ast(runtime: &Runtime, ast: &AST) -> Vec<ScriptError> {
             (None, Some(exports)) if is_collection(module) => check_operation(call, exports),
             (None, Some(exports)) => check_call(call, exports),
             (None, None) => {
-                let known: Vec<String> = statics.keys().map(|m| format!("`{m}`")).collect();
                 let message = format!(
                     "unknown module `{module}`; known modules: {}",
-                    known.join(", ")
+                    ticked(statics.keys())
                 );
                 problems.push(at(message, call.module_pos, &source, runtime));
                 None
@@ -193,11 +193,7 @@ fn check_call(call: &Call, exports: &Exports) -> Option<String> {
             Some(format!(
                 "module `{module}` has no function `{name}`{}; it has {}",
                 did_you_mean(name, &names),
-                names
-                    .iter()
-                    .map(|n| format!("`{n}`"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                ticked(&names)
             ))
         }
         Some(arities) if !arities.contains(&call.args) => {
@@ -248,11 +244,7 @@ fn check_operation(call: &Call, exports: &Exports) -> Option<String> {
                 "`{}`: argument `{key}` is not accepted{}; allowed: {}",
                 op.qualified_name(),
                 did_you_mean(key, &allowed),
-                allowed
-                    .iter()
-                    .map(|k| format!("`{k}`"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                ticked(&allowed)
             )
         })
 }

@@ -56,6 +56,11 @@ pub fn copy(reader: impl Read, writer: impl Write) -> io::Result<(String, u64)> 
     Ok((sha256, size))
 }
 
+/// The sha256 of `bytes` in lowercase hex: the one spelling of it in the client.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
 /// A sha256 as a name: 64 hex digits, nothing else. A value from the network or a case file that
 /// becomes part of a path must be exactly that (`../../victim` would name any file).
 pub fn is_sha256(s: &str) -> bool {

@@ -33,7 +33,7 @@ pub fn register_log(engine: &mut Engine, min: Level) {
             .with_purity(false)
             .set_into_module(&mut module, move |msg: Dynamic| {
                 if level >= min {
-                    let now = humantime::format_rfc3339_millis(std::time::SystemTime::now());
+                    let now = crate::time::now_stamp();
                     let msg = msg.to_string();
                     let msg = crate::terminal::text(&crate::ops::redact::clean(&msg)).into_owned();
                     eprintln!("{now} {:<5} {msg}", level.name().to_uppercase());

@@ -57,10 +57,7 @@ impl Resolver {
                 text: text.to_string(),
             })
             .ok_or_else(|| {
-                let mut names: Vec<String> = stdlib::STDLIB
-                    .iter()
-                    .map(|(p, _)| format!("`{p}`"))
-                    .collect();
+                let mut names: Vec<&str> = stdlib::STDLIB.iter().map(|(p, _)| *p).collect();
                 names.sort_unstable();
                 format!(
                     "no module `{path}`{}; built-in modules: {}",
@@ -68,7 +65,7 @@ impl Resolver {
                         .as_ref()
                         .map(|d| format!(" in `{}` or the built-in library", d.display()))
                         .unwrap_or_default(),
-                    names.join(", ")
+                    crate::text::ticked(&names)
                 )
             })
     }

@@ -185,8 +185,5 @@ fn names(list: &[String]) -> String {
     if list.is_empty() {
         return "(none)".into();
     }
-    list.iter()
-        .map(|n| format!("`{}`", crate::terminal::name(n)))
-        .collect::<Vec<_>>()
-        .join(", ")
+    crate::text::ticked(list.iter().map(|n| crate::terminal::name(n)))
 }

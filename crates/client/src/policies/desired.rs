@@ -282,11 +282,7 @@ fn known_keys(map: &Map<String, Value>, path: &str, known: &[&str], source: &Sou
                 &key_path,
                 format!(
                     "unknown key `{key}`: expected {}{}",
-                    known
-                        .iter()
-                        .map(|k| format!("`{k}`"))
-                        .collect::<Vec<_>>()
-                        .join(", "),
+                    crate::text::ticked(known.iter()),
                     hint(key, known)
                 ),
             ));

@@ -269,10 +269,7 @@ impl PolicyPlan {
 type Outcome = (String, Vec<String>, Vec<String>, Vec<String>);
 
 fn ticks(list: &[String]) -> String {
-    list.iter()
-        .map(|c| format!("`{}`", name(c)))
-        .collect::<Vec<_>>()
-        .join(", ")
+    crate::text::ticked(list.iter().map(|c| name(c)))
 }
 
 use crate::terminal::name;
@@ -316,7 +313,6 @@ pub const CHANGES_HASH: &str = "changes_sha256";
 /// The SHA-256 of the changes as JSON with every object's keys sorted: the same changes hash the
 /// same after a round trip through a file or a playbook's map (which orders keys its own way).
 pub fn changes_sha256(changes: &[Value]) -> String {
-    use sha2::Digest;
     fn sorted(v: &Value) -> Value {
         match v {
             Value::Object(m) => {
@@ -333,7 +329,7 @@ pub fn changes_sha256(changes: &[Value]) -> String {
         }
     }
     let text = serde_json::to_string(&sorted(&Value::Array(changes.to_vec()))).unwrap_or_default();
-    hex::encode(sha2::Sha256::digest(text.as_bytes()))
+    crate::engine::hashing::sha256_hex(text.as_bytes())
 }
 
 /// Whether gaining the capability `c` needs the same consent as losing one: the RTR commands that

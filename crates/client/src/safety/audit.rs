@@ -113,10 +113,7 @@ fn case_file(path: &Path) -> Result<File, String> {
 /// The fields every line starts with: when, and which playbook.
 fn stamped(playbook: Option<&Playbook>) -> Map<String, Value> {
     let mut e = Map::new();
-    e.insert(
-        "time".into(),
-        json!(humantime::format_rfc3339_millis(std::time::SystemTime::now()).to_string()),
-    );
+    e.insert("time".into(), json!(crate::time::now_stamp()));
     if let Some(p) = playbook {
         e.insert(
             "playbook".into(),

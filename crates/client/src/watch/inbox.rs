@@ -136,7 +136,7 @@ impl Inbox {
         let running = self.dir.join("running").join(playbook.file_name()?);
         // The marker first: a stop between the two leaves a marker without a playbook, which is harmless.
         let marker = marker_of(&running);
-        let start = json!({ "playbook": file_name(playbook), "start": rfc3339(SystemTime::now()),
+        let start = json!({ "playbook": file_name(playbook), "start": crate::time::stamp(SystemTime::now()),
                             "pid": std::process::id() });
         write_whole(&marker, start.to_string().as_bytes()).ok()?;
         // The sidecar moves before the playbook: a playbook never runs without the arguments sent with it.
@@ -193,7 +193,7 @@ impl Inbox {
     pub fn refuse(&self, playbook: &Path, reason: &str) -> Result<PathBuf, String> {
         let status = Status::Failed;
         let (dest, result_path) = self.place(playbook, status);
-        let now = rfc3339(SystemTime::now());
+        let now = crate::time::stamp(SystemTime::now());
         let result = json!({
             "playbook": file_name(playbook),
             "start": now,
@@ -217,8 +217,8 @@ impl Inbox {
         let (dest, result_path) = self.place(&report.playbook, status);
         let result = json!({
             "playbook": file_name(&report.playbook),
-            "start": rfc3339(report.start),
-            "end": rfc3339(report.end),
+            "start": crate::time::stamp(report.start),
+            "end": crate::time::stamp(report.end),
             "status": status.as_str(),
             "output": crate::ops::redact::clean(&report.output),
             "error": report.result.as_ref().err().map(|e| error_record(e, &report.playbook, &dest)),
@@ -372,8 +372,4 @@ fn file_name(p: &Path) -> String {
     p.file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default()
-}
-
-fn rfc3339(t: SystemTime) -> String {
-    humantime::format_rfc3339_millis(t).to_string()
 }

@@ -256,6 +256,6 @@ fn name(p: &Path) -> String {
 }
 
 fn clock() -> String {
-    let t = humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string();
+    let t = crate::time::stamp_seconds(std::time::SystemTime::now());
     t.get(11..19).unwrap_or(&t).to_string()
 }

@@ -164,11 +164,7 @@ pub fn build(op: &'static Operation, args: &Map<String, Value>) -> Result<Reques
                 format!(
                     "is not accepted{}; allowed: {}",
                     super::suggest::did_you_mean(key, &allowed),
-                    allowed
-                        .iter()
-                        .map(|k| format!("`{k}`"))
-                        .collect::<Vec<_>>()
-                        .join(", ")
+                    crate::text::ticked(&allowed)
                 ),
             ));
         }
@@ -386,11 +382,7 @@ fn check_allowed(allowed: &[&str], v: &Value) -> Result<(), String> {
         if !allowed.contains(&s.as_str()) {
             return Err(format!(
                 "must be one of {}, got {}",
-                allowed
-                    .iter()
-                    .map(|a| format!("`{a}`"))
-                    .collect::<Vec<_>>()
-                    .join(", "),
+                crate::text::ticked(allowed),
                 Value::String(s)
             ));
         }

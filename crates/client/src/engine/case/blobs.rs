@@ -3,7 +3,6 @@
 
 use super::folder::BLOBS_DIR;
 use serde_json::{Value, json};
-use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -34,7 +33,7 @@ impl Blobs {
     /// time in the case folder.
     fn store(&self, text: &str, durable: bool) -> Result<String, String> {
         let text = &*crate::ops::redact::clean(text);
-        let sha = hex::encode(Sha256::digest(text.as_bytes()));
+        let sha = crate::engine::hashing::sha256_hex(text.as_bytes());
         let mut written = self.written.lock().unwrap_or_else(|p| p.into_inner());
         match written.get(&sha) {
             Some(true) => return Ok(sha),
@@ -121,7 +120,7 @@ pub fn read(dir: &Path, sha: &str) -> Result<String, String> {
     let text = super::files::read_to_string(&dir.join(sha))
         .map_err(|e| format!("cannot read blob `{sha}`: {e}"))?;
     // A blob is named by its hash: other bytes under that name were put there by someone else.
-    let actual = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(text.as_bytes()));
+    let actual = crate::engine::hashing::sha256_hex(text.as_bytes());
     if !actual.eq_ignore_ascii_case(sha) {
         return Err(format!(
             "blob `{sha}` holds other bytes (sha256 {actual}): changed since it was written"

@@ -126,8 +126,7 @@ pub fn read_info(dir: &Path) -> Result<CaseInfo, String> {
 /// Makes and returns a new folder `<out>/cases/<UTC time>-<playbook>`, with `-2`, `-3`, ... when
 /// that name is taken: the folder is claimed by creating it, so runs started at once never share one.
 pub fn claim_default_dir(out: &Path, playbook_name: &str) -> Result<PathBuf, String> {
-    let time: String = humantime::format_rfc3339_seconds(std::time::SystemTime::now())
-        .to_string()
+    let time: String = crate::time::stamp_seconds(std::time::SystemTime::now())
         .chars()
         .filter(|c| *c != '-' && *c != ':')
         .collect();

@@ -117,11 +117,11 @@ pub fn repair(path: &Path) -> Result<(), String> {
 
 /// The current time as RFC 3339 with milliseconds, as every case line carries it.
 pub fn now() -> String {
-    humantime::format_rfc3339_millis(std::time::SystemTime::now()).to_string()
+    crate::time::now_stamp()
 }
 
 pub fn stamp(t: std::time::SystemTime) -> String {
-    humantime::format_rfc3339_millis(t).to_string()
+    crate::time::stamp(t)
 }
 
 #[cfg(test)]

@@ -62,7 +62,7 @@ pub fn write(dir: &Path) -> Result<String, String> {
     // The manifest's own hash: printed and audited, so the case can be anchored elsewhere.
     let bytes =
         super::files::read(&path).map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
-    Ok(hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&bytes)))
+    Ok(crate::engine::hashing::sha256_hex(&bytes))
 }
 
 /// What `case verify` found.
