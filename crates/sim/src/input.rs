@@ -52,6 +52,11 @@ impl Input {
             .map(|(_, v)| v.as_str())
     }
 
+    /// The time each host of a batch call has (`timeouts::host_timeout`).
+    pub fn host_timeout(&self) -> Result<std::time::Duration, Fail> {
+        super::timeouts::host_timeout(|name| self.query(name))
+    }
+
     /// Every value of a repeatable parameter; `ids=a,b` and `ids=a&ids=b` both mean two ids.
     pub fn query_list(&self, name: &str) -> Vec<String> {
         self.query
@@ -276,7 +281,7 @@ impl Input {
                 "timeout" | "timeout_duration" | "host_timeout_duration"
             )
         }) {
-            super::timeouts::host_timeout(self)?;
+            self.host_timeout()?;
         }
         Ok(())
     }

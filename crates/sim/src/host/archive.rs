@@ -9,10 +9,26 @@ use sevenz_rust2::encoder_options::AesEncoderOptions;
 use sevenz_rust2::{ArchiveEntry, ArchiveReader, ArchiveWriter, EncoderMethod, Password};
 
 use super::digest::crc32;
-use crate::scenario::ArchiveFault;
+use serde::Deserialize;
 
 /// The password Falcon uses for extracted-file archives.
 pub const PASSWORD: &str = "infected";
+
+/// A spoiled extracted-file archive, to prove that clients refuse what they cannot vouch for.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ArchiveFault {
+    #[default]
+    None,
+    /// The archive's second half never arrives.
+    Truncated,
+    /// One byte of the encrypted data is flipped.
+    Corrupt,
+    /// Encrypted with another password than `infected`.
+    WrongPassword,
+    /// A whole, valid archive, but of bytes other than those of the file whose sha256 was listed.
+    OtherBytes,
+}
 
 /// Packs one file into a 7z archive, AES-256 encrypted with the password `infected`, stored
 /// without compression (7-Zip's `-mx0`: Copy then 7zAES). Falcon compresses, but LZMA2 ran at
