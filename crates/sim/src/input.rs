@@ -26,22 +26,13 @@ pub struct Upload {
     pub sha256: String,
 }
 
-/// Decodes `application/x-www-form-urlencoded` pairs (query strings included): `+` is a space.
+/// Decodes `application/x-www-form-urlencoded` pairs (query strings included): `+` is a space, a
+/// pair without `=` has an empty value, invalid UTF-8 is replaced (the WHATWG rules, by `url`'s own
+/// parser).
 pub fn parse_pairs(raw: &str) -> Vec<(String, String)> {
-    raw.split('&')
-        .filter(|pair| !pair.is_empty())
-        .map(|pair| {
-            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-            (decode(k), decode(v))
-        })
-        .collect()
-}
-
-fn decode(s: &str) -> String {
-    let spaced = s.replace('+', " ");
-    percent_encoding::percent_decode_str(&spaced)
-        .decode_utf8_lossy()
+    form_urlencoded::parse(raw.as_bytes())
         .into_owned()
+        .collect()
 }
 
 impl Input {

@@ -11,6 +11,7 @@ use crate::policy::{
 };
 use crate::stamp::{API_USER, now_stamp};
 use crate::state::State;
+use falconry_model::text::ticked;
 use serde_json::{Value, json};
 
 fn all(state: &State) -> Vec<usize> {
@@ -327,11 +328,7 @@ pub fn set_precedence(state: &mut State, input: &Input) -> Outcome {
         return Err(Fail::bad(format!(
             "precedence must list every non-default {} policy; missing {}",
             platform.name(),
-            missing
-                .iter()
-                .map(|m| format!("`{m}`"))
-                .collect::<Vec<_>>()
-                .join(", ")
+            ticked(&missing)
         )));
     }
     state.precedence[platform_index(platform)] = ids.clone();

@@ -5,6 +5,7 @@ use crate::envelope::{Fail, Outcome};
 use crate::fql::{self, Sort};
 use crate::input::Input;
 use crate::state::State;
+use falconry_model::text::ticked;
 use serde_json::Value;
 
 /// The `id` of one `resources[]` entry of an update body.
@@ -168,17 +169,13 @@ fn paths(value: &Value, prefix: &str, out: &mut std::collections::BTreeSet<Strin
 
 /// Unknown ids among `ids` answer 404 naming them.
 pub fn require_known(kind: &str, ids: &[String], known: impl Fn(&str) -> bool) -> Result<(), Fail> {
-    let missing: Vec<String> = ids
-        .iter()
-        .filter(|id| !known(id))
-        .map(|id| format!("`{id}`"))
-        .collect();
+    let missing: Vec<&String> = ids.iter().filter(|id| !known(id)).collect();
     if missing.is_empty() {
         return Ok(());
     }
     Err(Fail::not_found(format!(
         "{kind} not found: {}",
-        missing.join(", ")
+        ticked(missing)
     )))
 }
 
