@@ -3,75 +3,12 @@
 //! comment. IOCs feed back into the fleet: a `prevent` sha256 IOC stops that image on the hosts it
 //! applies to ([`State::apply_iocs`]).
 
+use super::detection_records::{Alert, Change, Incident, change};
 use super::host::compromise::{Detection, detections};
 use super::host::{HostSpec, Platform};
-use super::state::{API_USER, State, now_stamp};
+use super::stamp::now_stamp;
+use super::state::State;
 use serde_json::{Value, json};
-
-#[derive(Default)]
-pub struct Detections {
-    pub alerts: Vec<Alert>,
-    pub incidents: Vec<Incident>,
-    /// `api.IndicatorV1` records, as created and updated (validated on the way in).
-    pub indicators: Vec<Value>,
-}
-
-/// One alert (`detects.Alert`): the detection, where it happened and its triage state.
-pub struct Alert {
-    pub composite_id: String,
-    pub id: String,
-    /// Index into `State::hosts`.
-    pub host: usize,
-    pub detection: Detection,
-    pub sha256: String,
-    pub md5: String,
-    pub created: String,
-    pub updated: String,
-    pub status: String,
-    pub tags: Vec<String>,
-    pub show_in_ui: bool,
-    pub assigned_to_name: String,
-    pub assigned_to_uuid: String,
-    pub incident: usize,
-    /// Every change, in order: the action parameter's name and value (status, comment, tag...).
-    pub changes: Vec<Change>,
-}
-
-/// One recorded change of an alert or an incident.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Change {
-    pub timestamp: String,
-    pub user: String,
-    pub name: String,
-    pub value: String,
-}
-
-/// One incident (`domain.Incident`): the alerts of one host.
-pub struct Incident {
-    pub incident_id: String,
-    pub host: usize,
-    pub alerts: Vec<usize>,
-    pub created: String,
-    pub modified: String,
-    /// 20 New, 25 Reopened, 30 In Progress, 40 Closed.
-    pub status: i64,
-    pub name: String,
-    pub description: String,
-    pub tags: Vec<String>,
-    pub assigned_to: String,
-    pub assigned_to_name: String,
-    pub changes: Vec<Change>,
-}
-
-/// The alert `status` an incident status stands for (`update_detects`).
-pub fn alert_status_of(incident_status: i64) -> &'static str {
-    match incident_status {
-        25 => "reopened",
-        30 => "in_progress",
-        40 => "closed",
-        _ => "new",
-    }
-}
 
 impl State {
     /// Raises the alerts of the scenario's compromises (one incident per host that has any).
@@ -368,15 +305,40 @@ impl State {
             .map(|a| a.composite_id.clone())
             .collect()
     }
-}
 
-/// A change made now by the API client.
-pub fn change(name: &str, value: &str) -> Change {
-    Change {
-        timestamp: now_stamp(),
-        user: API_USER.into(),
-        name: name.into(),
-        value: value.into(),
+    /// Applies validated action parameters to alerts; tag removals go before additions (the v3 summary).
+    pub(crate) fn apply_alert_actions(&mut self, alerts: &[usize], params: &[(String, String)]) {
+        let stamp = now_stamp();
+        let mut ordered: Vec<&(String, String)> = params
+            .iter()
+            .filter(|(n, _)| n.starts_with("remove_tag"))
+            .collect();
+        ordered.extend(params.iter().filter(|(n, _)| !n.starts_with("remove_tag")));
+        for &a in alerts {
+            let alert = &mut self.detections.alerts[a];
+            for (name, value) in &ordered {
+                match name.as_str() {
+                    "update_status" => alert.status = value.clone(),
+                    "show_in_ui" => alert.show_in_ui = value == "true",
+                    "add_tag" if !alert.tags.contains(value) => alert.tags.push(value.clone()),
+                    "remove_tag" => alert.tags.retain(|t| t != value),
+                    "remove_tags_by_prefix" => {
+                        alert.tags.retain(|t| !t.starts_with(value.as_str()))
+                    }
+                    "assign_to_name" | "assign_to_user_id" => {
+                        alert.assigned_to_name = value.clone()
+                    }
+                    "assign_to_uuid" => alert.assigned_to_uuid = value.clone(),
+                    "unassign" => {
+                        alert.assigned_to_name.clear();
+                        alert.assigned_to_uuid.clear();
+                    }
+                    _ => {}
+                }
+                alert.changes.push(change(name, value));
+            }
+            alert.updated = stamp.clone();
+        }
     }
 }
 

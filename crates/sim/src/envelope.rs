@@ -3,7 +3,7 @@
 //! Handlers build a [`Reply`] (or fail with a [`Fail`]); the server adds `meta.query_time`,
 //! `meta.trace_id`, `meta.powered_by` and the rate-limit headers to every answer.
 
-use super::scenario::ArchiveFault;
+use super::host::archive::ArchiveFault;
 use bytes::Bytes;
 use serde_json::{Map, Value, json};
 

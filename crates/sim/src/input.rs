@@ -26,22 +26,13 @@ pub struct Upload {
     pub sha256: String,
 }
 
-/// Decodes `application/x-www-form-urlencoded` pairs (query strings included): `+` is a space.
+/// Decodes `application/x-www-form-urlencoded` pairs (query strings included): `+` is a space, a
+/// pair without `=` has an empty value, invalid UTF-8 is replaced (the WHATWG rules, by `url`'s own
+/// parser).
 pub fn parse_pairs(raw: &str) -> Vec<(String, String)> {
-    raw.split('&')
-        .filter(|pair| !pair.is_empty())
-        .map(|pair| {
-            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-            (decode(k), decode(v))
-        })
-        .collect()
-}
-
-fn decode(s: &str) -> String {
-    let spaced = s.replace('+', " ");
-    percent_encoding::percent_decode_str(&spaced)
-        .decode_utf8_lossy()
+    form_urlencoded::parse(raw.as_bytes())
         .into_owned()
+        .collect()
 }
 
 impl Input {
@@ -50,6 +41,11 @@ impl Input {
             .iter()
             .find(|(k, _)| k == name)
             .map(|(_, v)| v.as_str())
+    }
+
+    /// The time each host of a batch call has (`timeouts::host_timeout`).
+    pub fn host_timeout(&self) -> Result<std::time::Duration, Fail> {
+        super::timeouts::host_timeout(|name| self.query(name))
     }
 
     /// Every value of a repeatable parameter; `ids=a,b` and `ids=a&ids=b` both mean two ids.
@@ -276,7 +272,7 @@ impl Input {
                 "timeout" | "timeout_duration" | "host_timeout_duration"
             )
         }) {
-            super::timeouts::host_timeout(self)?;
+            self.host_timeout()?;
         }
         Ok(())
     }

@@ -8,7 +8,7 @@
 //! does. Three rules keep a replay identical to the run it repeats:
 //! - ids: before each journaled event the id generator is reseeded from the seed and the event's
 //!   number, so the ids an event draws do not depend on reads (trace ids, tokens) around it;
-//! - time: timestamps written while replaying are those of the event (`now_stamp`);
+//! - time: timestamps written while replaying are those of the event (`stamp::now_stamp`);
 //! - events that are not requests (a host coming back online on schedule, after a restart, or by
 //!   `falconry sim host NAME --online`) are journaled as events of their own.
 //!
@@ -17,13 +17,9 @@
 //! one folder never interleave their changes.
 
 use super::ids::IdGen;
-use super::input::{Input, Upload};
-use super::state::State;
-use crate::ops::{self, Collection, Effect, Operation};
-use base64::Engine;
+use crate::ops::{Collection, Effect, Operation};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use std::cell::Cell;
 use std::fs::{File, OpenOptions};
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
@@ -72,9 +68,9 @@ pub enum Event {
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct FileRecord {
-    field: String,
-    filename: String,
-    base64: String,
+    pub(crate) field: String,
+    pub(crate) filename: String,
+    pub(crate) base64: String,
 }
 
 impl Event {
@@ -83,47 +79,6 @@ impl Event {
             Event::Request { at_ms, .. } | Event::Online { at_ms, .. } => *at_ms,
         };
         UNIX_EPOCH + Duration::from_millis(ms)
-    }
-
-    /// One line for `falconry sim status` (names from the tenant are the caller's to make safe).
-    pub fn describe(&self, state: &State) -> String {
-        match self {
-            Event::Request {
-                op, json, query, ..
-            } => {
-                let what = ops::by_id(op).map_or("", |o| o.summary);
-                let action = query
-                    .iter()
-                    .find(|(k, _)| k == "action_name")
-                    .map(|(_, v)| format!(" `{v}`"))
-                    .unwrap_or_default();
-                let command = json
-                    .as_ref()
-                    .and_then(|j| j.get("command_string"))
-                    .and_then(Value::as_str)
-                    .map(|c| format!(" `{c}`"))
-                    .unwrap_or_default();
-                let name = json
-                    .as_ref()
-                    .and_then(|j| j.pointer("/resources/0/name"))
-                    .and_then(Value::as_str)
-                    .map(|n| format!(" `{n}`"))
-                    .unwrap_or_default();
-                format!("{op}{action}{name}{command}: {what}")
-            }
-            Event::Online {
-                device_id,
-                online,
-                why,
-                ..
-            } => {
-                let name = state
-                    .host(device_id)
-                    .map_or(device_id.as_str(), |h| h.hostname.as_str());
-                let to = if *online { "online" } else { "offline" };
-                format!("host `{name}` {to} ({why})")
-            }
-        }
     }
 }
 
@@ -218,7 +173,7 @@ impl Journal {
             })
     }
 
-    fn append(&mut self, event: Event) {
+    pub(crate) fn append(&mut self, event: Event) {
         let line = serde_json::to_string(&event).unwrap_or_default();
         if let Err(e) = self.write(&line)
             && !self.failed
@@ -255,29 +210,16 @@ fn lock(file: &File, path: &Path) -> Result<(), String> {
     }
 }
 
-fn millis(t: SystemTime) -> u64 {
+pub(crate) fn millis(t: SystemTime) -> u64 {
     t.duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_millis() as u64)
-}
-
-thread_local! {
-    /// While replaying: the time of the event being replayed.
-    static REPLAY_CLOCK: Cell<Option<SystemTime>> = const { Cell::new(None) };
-}
-
-/// `2026-12-04T15:51:02.123Z`: now, or while replaying the time of the event replayed.
-pub fn now_stamp() -> String {
-    match REPLAY_CLOCK.with(Cell::get) {
-        Some(t) => humantime::format_rfc3339_millis(t).to_string(),
-        None => falconry_model::time::now_stamp(),
-    }
 }
 
 /// What the tenant keeps about its own memory.
 pub struct Memory {
     pub(crate) journal: Option<Journal>,
-    seed: u64,
-    replaying: bool,
+    pub(crate) seed: u64,
+    pub(crate) replaying: bool,
     /// When the tenant was created: offline hosts' schedules count from it.
     pub(crate) epoch: SystemTime,
     /// Hosts whose scheduled return happened (or that something else brought back first).
@@ -300,197 +242,13 @@ impl Memory {
     }
 
     /// Whether a request to `op` is journaled: everything but reads and tokens.
-    fn keeps(&self, op: &Operation) -> bool {
+    pub(crate) fn keeps(&self, op: &Operation) -> bool {
         self.journal.is_some() && op.collection != Collection::OAuth2 && op.effect != Effect::Read
     }
 
     /// The generator for the next event (see the module's comment).
-    fn next_ids(&self) -> IdGen {
+    pub(crate) fn next_ids(&self) -> IdGen {
         let n = self.journal.as_ref().map_or(0, |j| j.events.len()) as u64;
         IdGen::new(self.seed ^ (n + 1).wrapping_mul(0x9e37_79b9_7f4a_7c15))
     }
-}
-
-impl State {
-    /// Before a request: reseeds the ids when the request will be journaled.
-    pub(crate) fn before_request(&mut self, op: &Operation) -> bool {
-        let keep = self.memory.keeps(op);
-        if keep {
-            self.ids = self.memory.next_ids();
-        }
-        keep
-    }
-
-    /// After a request that succeeded: journals it.
-    pub(crate) fn after_request(&mut self, op: &Operation, input: &Input) {
-        let files = input
-            .files
-            .iter()
-            .map(|f| FileRecord {
-                field: f.field.clone(),
-                filename: f.filename.clone(),
-                base64: base64::engine::general_purpose::STANDARD.encode(&f.bytes),
-            })
-            .collect();
-        let event = Event::Request {
-            at_ms: millis(SystemTime::now()),
-            op: op.id.to_string(),
-            query: input.query.clone(),
-            json: input.json.clone(),
-            form: input.form.clone(),
-            files,
-        };
-        if let Some(j) = &mut self.memory.journal {
-            j.append(event);
-        }
-    }
-
-    /// A host changes state outside a request: journaled (ids reseeded, since running its queued
-    /// commands draws some).
-    pub(crate) fn host_event(&mut self, i: usize, online: bool, why: &str) {
-        let device_id = self.hosts[i].host.device_id.clone();
-        if online {
-            self.memory.returned.insert(device_id.clone());
-        }
-        if self.memory.journal.is_some() && !self.memory.replaying {
-            self.ids = self.memory.next_ids();
-        }
-        self.hosts[i].host.online = online;
-        if online {
-            self.run_queued(i);
-        }
-        if !self.memory.replaying
-            && let Some(j) = &mut self.memory.journal
-        {
-            j.append(Event::Online {
-                at_ms: millis(SystemTime::now()),
-                device_id,
-                online,
-                why: why.to_string(),
-            });
-        }
-    }
-
-    /// Offline hosts whose scheduled return has come (live only: a replay repeats the journaled
-    /// returns instead).
-    pub(crate) fn scheduled_returns(&mut self) {
-        if self.memory.replaying {
-            return;
-        }
-        let now = SystemTime::now();
-        let due: Vec<usize> = (0..self.hosts.len())
-            .filter(|&i| {
-                let h = &self.hosts[i].host;
-                !h.online
-                    && !self.memory.returned.contains(&h.device_id)
-                    && h.back_online_after_secs
-                        .is_some_and(|s| self.memory.epoch + Duration::from_secs(s) <= now)
-            })
-            .collect();
-        for i in due {
-            self.host_event(i, true, "schedule");
-        }
-    }
-
-    /// When an offline host comes back by the scenario's schedule, if it does and has not yet.
-    pub fn back_online_at(&self, device_id: &str) -> Option<SystemTime> {
-        let h = self.host(device_id)?;
-        if h.online || self.memory.returned.contains(device_id) {
-            return None;
-        }
-        h.back_online_after_secs
-            .map(|s| self.memory.epoch + Duration::from_secs(s))
-    }
-
-    /// The open state file, for `falconry sim status`.
-    pub fn journal(&self) -> Option<&Journal> {
-        self.memory.journal.as_ref()
-    }
-
-    /// Replays a journal into this (fresh) tenant and keeps journaling into it. Returns how many
-    /// events could not be replayed (a journal from an older emulator may hold some).
-    pub fn attach(&mut self, journal: Journal) -> usize {
-        let events = journal.events.clone();
-        self.memory.epoch = journal.created;
-        self.memory.journal = Some(journal);
-        self.memory.replaying = true;
-        let mut failed = 0;
-        for (n, event) in events.iter().enumerate() {
-            self.ids =
-                IdGen::new(self.memory.seed ^ (n as u64 + 1).wrapping_mul(0x9e37_79b9_7f4a_7c15));
-            REPLAY_CLOCK.with(|c| c.set(Some(event.at())));
-            if !self.replay(event) {
-                failed += 1;
-            }
-            self.hold_until = None;
-            self.dispatched = None;
-        }
-        REPLAY_CLOCK.with(|c| c.set(None));
-        self.memory.replaying = false;
-        // Returns that came due while no command was running.
-        self.scheduled_returns();
-        failed
-    }
-
-    fn replay(&mut self, event: &Event) -> bool {
-        match event {
-            Event::Request {
-                op,
-                query,
-                json,
-                form,
-                files,
-                ..
-            } => {
-                let Some(op) = ops::by_id(op) else {
-                    return false;
-                };
-                let mut uploads = Vec::new();
-                for f in files {
-                    let Ok(bytes) = base64::engine::general_purpose::STANDARD.decode(&f.base64)
-                    else {
-                        return false;
-                    };
-                    uploads.push(Upload {
-                        field: f.field.clone(),
-                        filename: f.filename.clone(),
-                        sha256: super::library::sha256_hex(&bytes),
-                        bytes: bytes.into(),
-                    });
-                }
-                let input = Input {
-                    query: query.clone(),
-                    json: json.clone(),
-                    form: form.clone(),
-                    files: uploads,
-                    authorization: None,
-                };
-                input
-                    .validate(op)
-                    .and_then(|()| super::handlers::handler(op.key)(self, &input))
-                    .is_ok_and(|r| r.status < 400)
-            }
-            Event::Online {
-                device_id,
-                online,
-                why,
-                ..
-            } => match self.host_index.get(device_id) {
-                Some(&i) => {
-                    self.host_event(i, *online, why);
-                    true
-                }
-                None => false,
-            },
-        }
-    }
-}
-
-/// Builds the tenant with the clock set to when it was first created, so its own timestamps stay
-/// those of the first command.
-pub fn with_clock<T>(at: SystemTime, f: impl FnOnce() -> T) -> T {
-    REPLAY_CLOCK.with(|c| c.set(Some(at)));
-    let out = f();
-    REPLAY_CLOCK.with(|c| c.set(None));
-    out
 }

@@ -21,6 +21,7 @@
 pub use falconry_model::{fql, ops, policy};
 
 mod connection;
+mod detection_records;
 mod detections;
 mod envelope;
 mod handlers;
@@ -29,11 +30,14 @@ mod ids;
 mod input;
 pub mod journal;
 mod library;
+mod replay;
 mod retention;
+mod rtr_records;
 pub mod scenario;
 mod scroll;
 mod server;
 mod session;
+mod stamp;
 pub mod state;
 mod timeouts;
 
@@ -129,8 +133,8 @@ pub fn load_state(config: &SimConfig) -> Result<State, String> {
 /// Also returns how many journaled changes could not be replayed.
 pub fn open_persistent(config: &SimConfig, path: &Path) -> Result<(State, usize), String> {
     let journal = journal::Journal::open(path, config.seed)?;
-    let mut state = journal::with_clock(journal.created(), || load_state(config))?;
-    let failed = state.attach(journal);
+    let mut state = stamp::with_clock(journal.created(), || load_state(config))?;
+    let failed = state.attach(journal, handlers::handler);
     Ok((state, failed))
 }
 

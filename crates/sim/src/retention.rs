@@ -3,7 +3,7 @@
 //! (queued ones as long, from when they were sent), batches go with their last session, batch gets
 //! with their last command, and past the scenario's `max_commands` the oldest finished ones go first.
 
-use super::session::Progress;
+use super::rtr_records::{CommandRecord, Progress};
 use super::state::State;
 use std::time::{Duration, Instant};
 
@@ -47,7 +47,7 @@ impl State {
         let idle = Duration::from_secs(self.scenario.session_idle_secs);
         self.sessions.retain(|_, s| !s.expired(idle));
         let keep = Duration::from_secs(self.scenario.command_retention_secs);
-        let kept_until = |c: &super::session::CommandRecord| match &c.progress {
+        let kept_until = |c: &CommandRecord| match &c.progress {
             Progress::Done { at, .. } => *at + keep,
             Progress::Queued | Progress::Canceled => c.submitted + keep,
         };

@@ -3,6 +3,7 @@
 //! Every key is optional; `scenarios/example.toml` documents them all. With no hosts and no fleet
 //! template the host module's default fleet is used.
 
+use super::host::archive::ArchiveFault;
 use super::host::{FleetTemplate, HostSpec, Platform};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -160,22 +161,6 @@ pub struct Faults {
     pub storm_length: u64,
     /// What happens to every extracted file's 7z archive (`none` unless asked).
     pub extracted_archive: ArchiveFault,
-}
-
-/// A spoiled extracted-file archive, to prove that clients refuse what they cannot vouch for.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ArchiveFault {
-    #[default]
-    None,
-    /// The archive's second half never arrives.
-    Truncated,
-    /// One byte of the encrypted data is flipped.
-    Corrupt,
-    /// Encrypted with another password than `infected`.
-    WrongPassword,
-    /// A whole, valid archive, but of bytes other than those of the file whose sha256 was listed.
-    OtherBytes,
 }
 
 /// The largest generated fleet (a real tenant's order of magnitude).

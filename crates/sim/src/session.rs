@@ -4,76 +4,12 @@
 use super::envelope::Fail;
 use super::host::{CommandOutput, Host};
 use super::library::{FALCON_SCRIPTS, Item, Library};
-use super::state::{State, now_stamp};
+use super::rtr_records::{CommandRecord, FileEntry, NOT_DELETED, Progress, Session};
+use super::stamp::{API_USER, now_stamp};
+use super::state::State;
 use crate::ops::commands::{self, RTR_SETTING, Tier};
 use serde_json::{Value, json};
 use std::time::{Duration, Instant};
-
-/// `deleted_at` of a record that was not deleted. The spec requires a date-time in every record
-/// that has it (`domain.Session`, `domain.QueuedSessionJob`, `domain.QueuedSessionCommand`,
-/// `model.File`, `domain.FileV2`), so it is never `null`; the API is a Go service (`powered_by:
-/// empower-api`), whose unset `time.Time` prints as the zero time. No capture shows the value
-/// (tests/data/falcon-api/DEVIATIONS.md).
-pub const NOT_DELETED: &str = "0001-01-01T00:00:00Z";
-
-pub struct Session {
-    pub id: String,
-    pub device_id: String,
-    pub host: usize,
-    pub origin: String,
-    pub offline_queued: bool,
-    pub cwd: String,
-    pub created_at: String,
-    pub updated_at: String,
-    pub last_used: Instant,
-    /// Cloud request ids, oldest first.
-    pub commands: Vec<String>,
-    pub files: Vec<FileEntry>,
-}
-
-pub struct FileEntry {
-    pub id: u64,
-    pub uuid: String,
-    pub cloud_request_id: String,
-    pub name: String,
-    pub sha256: String,
-    pub bytes: bytes::Bytes,
-    pub created_at: String,
-    pub deleted: bool,
-}
-
-pub enum Progress {
-    /// Waiting for an offline host.
-    Queued,
-    Done {
-        at: Instant,
-        stdout: String,
-        stderr: String,
-    },
-    Canceled,
-}
-
-pub struct CommandRecord {
-    pub id: String,
-    /// When it was sent (a queued command expires from then).
-    pub submitted: Instant,
-    pub session_id: String,
-    pub host: usize,
-    pub base_command: String,
-    pub command_string: String,
-    pub created_at: String,
-    pub progress: Progress,
-}
-
-pub struct Batch {
-    /// Device id -> session id, in the order hosts were added.
-    pub sessions: Vec<(String, String)>,
-}
-
-pub struct BatchGet {
-    /// Device id -> (session id, cloud request id).
-    pub tasks: Vec<(String, String, String)>,
-}
 
 impl Session {
     pub fn expired(&self, idle: Duration) -> bool {
@@ -114,35 +50,9 @@ impl Session {
             "duration": self.last_used.elapsed().as_secs_f64(),
             "pwd": self.cwd,
             "logs": logs,
-            "user_id": super::state::API_USER,
+            "user_id": API_USER,
             "user_uuid": "5c1b6f4e-0000-4000-8000-00000000a11e",
         })
-    }
-}
-
-impl FileEntry {
-    /// `model.File` (v1, integer id) or `domain.FileV2` (v2, string id with progress fields).
-    pub fn record(&self, session_id: &str, v2: bool) -> Value {
-        let mut v = json!({
-            "id": self.id,
-            "cloud_request_id": self.cloud_request_id,
-            "name": self.name,
-            "session_id": session_id,
-            "sha256": self.sha256,
-            "size": self.bytes.len(),
-            "created_at": self.created_at,
-            "updated_at": self.created_at,
-            "deleted_at": NOT_DELETED,
-        });
-        if v2 {
-            v["id"] = json!(self.uuid);
-            v["complete"] = json!(true);
-            v["progress"] = json!(1.0);
-            v["stage"] = json!("complete");
-            v["status"] = json!("complete");
-            v["error_message"] = json!("");
-        }
-        v
     }
 }
 
@@ -169,6 +79,28 @@ impl State {
             .ok_or_else(|| Fail::not_found(format!("session `{session_id}` not found")))?;
         session.last_used = Instant::now();
         Ok(session)
+    }
+
+    /// Opens a session on a host by device id (the single and batch inits); the error says why it
+    /// cannot.
+    pub(crate) fn open_rtr_session(
+        &mut self,
+        device_id: &str,
+        origin: &str,
+        queue_offline: bool,
+    ) -> Result<String, Fail> {
+        let host = self
+            .host_index
+            .get(device_id)
+            .copied()
+            .ok_or_else(|| Fail::not_found(format!("device `{device_id}` not found")))?;
+        self.check_rtr_allowed(host)?;
+        let online = self.hosts[host].host.online;
+        if !online && !queue_offline {
+            // psfalcon#76: 40401 for a host that does not answer, unless the session is queued.
+            return Err(Fail::rtr(40401, "Could not establish sensor comms"));
+        }
+        Ok(self.open_session(host, origin, !online))
     }
 
     pub(crate) fn open_session(&mut self, host: usize, origin: &str, queued: bool) -> String {

@@ -9,15 +9,13 @@ use super::library::{Item, sha256_hex};
 use super::policy::{
     DEFAULT_NAME, Policy, default_settings, platform_index, setting_applies, setting_index,
 };
+use super::rtr_records::{Batch, BatchGet, CommandRecord, Session};
 use super::scenario::Scenario;
-use super::session::{Batch, BatchGet, CommandRecord, Session};
+use super::stamp::{API_USER, now_stamp};
 use base64::Engine;
 use serde_json::{Value, json};
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::time::{Duration, Instant, SystemTime};
-
-/// The user the emulator's API client acts as (shown in `created_by`, `modified_by`).
-pub const API_USER: &str = "api-client@falconry.local";
 
 /// The request log keeps at most this many entries (the oldest half is dropped beyond it).
 const LOG_CAP: usize = 200_000;
@@ -64,7 +62,7 @@ pub struct State {
     /// Open scroll cursors by token (`scroll`).
     pub(crate) scrolls: HashMap<String, super::scroll::Scroll>,
     /// Alerts, incidents and IOCs (`detections`).
-    pub(crate) detections: super::detections::Detections,
+    pub(crate) detections: super::detection_records::Detections,
     /// The `member_cid` of each token request that named one (MSSP), oldest first.
     pub(crate) member_cids: Vec<String>,
 }
@@ -115,8 +113,6 @@ impl Group {
         })
     }
 }
-
-pub use super::journal::now_stamp;
 
 impl State {
     pub fn new(

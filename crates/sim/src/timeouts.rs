@@ -10,15 +10,15 @@
 //! and the texts are its own (tests/data/falcon-api/DEVIATIONS.md).
 
 use super::envelope::Fail;
-use super::input::Input;
 use std::time::Duration;
 
 const MAX: Duration = Duration::from_secs(300);
 const DEFAULT: Duration = Duration::from_secs(30);
 
 /// The time each host has: `host_timeout_duration`, else "a tiny bit less than" the request's.
-pub fn host_timeout(input: &Input) -> Result<Duration, Fail> {
-    let overall = match (input.query("timeout_duration"), input.query("timeout")) {
+/// `query` reads one query parameter (`Input::query`): this file knows the rules, not the request.
+pub fn host_timeout<'a>(query: impl Fn(&str) -> Option<&'a str>) -> Result<Duration, Fail> {
+    let overall = match (query("timeout_duration"), query("timeout")) {
         (Some(d), _) => duration("timeout_duration", d)?,
         (None, Some(s)) => {
             let secs: i64 = s.trim().parse().map_err(|_| {
@@ -39,7 +39,7 @@ pub fn host_timeout(input: &Input) -> Result<Duration, Fail> {
             humantime::format_duration(overall)
         )));
     }
-    match input.query("host_timeout_duration") {
+    match query("host_timeout_duration") {
         None => Ok(overall
             .saturating_sub(Duration::from_millis(100))
             .max(Duration::from_millis(1))),
@@ -132,19 +132,13 @@ pub fn script_runtime(content: &str) -> Duration {
 mod tests {
     use super::*;
 
-    fn input(q: &[(&str, &str)]) -> Input {
-        Input {
-            query: q
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .collect(),
-            ..Input::default()
-        }
+    fn host_timeout(q: &[(&str, &str)]) -> Result<Duration, Fail> {
+        super::host_timeout(|name| q.iter().find(|(k, _)| *k == name).map(|(_, v)| *v))
     }
 
     #[test]
     fn the_spec_limits_are_enforced() {
-        let ok = |q: &[(&str, &str)]| host_timeout(&input(q)).is_ok();
+        let ok = |q: &[(&str, &str)]| host_timeout(q).is_ok();
         assert!(ok(&[]) && ok(&[("timeout", "300")]) && ok(&[("timeout_duration", "1m30s")]));
         assert!(
             !ok(&[("timeout", "601")]) && !ok(&[("timeout", "301")]) && !ok(&[("timeout", "0")])
@@ -153,10 +147,10 @@ mod tests {
         assert!(!ok(&[("timeout_duration", "0s")]) && !ok(&[("timeout_duration", "10")]));
         assert!(!ok(&[("timeout", "10"), ("host_timeout_duration", "20s")]));
         assert_eq!(
-            host_timeout(&input(&[
+            host_timeout(&[
                 ("timeout_duration", "1ms"),
                 ("host_timeout_duration", "1ms")
-            ]))
+            ])
             .unwrap(),
             Duration::from_millis(1)
         );

@@ -1,11 +1,10 @@
 //! Alerts: queries (v1, v2 and combined), reads by id, aggregates and triage updates (status,
 //! comments, tags, assignment, visibility), each change recorded with its comment.
 
-use super::select;
-use crate::detections::change;
+use super::query::select;
 use crate::envelope::{Fail, Outcome, Reply};
 use crate::input::Input;
-use crate::state::{State, now_stamp};
+use crate::state::State;
 use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;
 
@@ -20,7 +19,7 @@ fn visible(state: &State, input: &Input) -> Vec<usize> {
 }
 
 /// Newest first unless a `sort` says otherwise (Falcon's default `created_timestamp|desc`).
-fn query_page(state: &State, input: &Input) -> Result<super::Page<usize>, Fail> {
+fn query_page(state: &State, input: &Input) -> Result<super::query::Page<usize>, Fail> {
     let mut items = visible(state, input);
     items.reverse();
     if let Some(q) = input.query("q").filter(|q| !q.trim().is_empty()) {
@@ -55,7 +54,7 @@ fn find(state: &State, id: &str) -> Option<usize> {
 }
 
 fn indices(state: &State, ids: &[String]) -> Result<Vec<usize>, Fail> {
-    super::indices_of("alert", ids, |id| find(state, id))
+    super::query::indices_of("alert", ids, |id| find(state, id))
 }
 
 fn get(state: &State, input: &Input, field: &str) -> Outcome {
@@ -108,7 +107,8 @@ pub fn combined(state: &mut State, input: &Input) -> Outcome {
     };
     let mut items = visible(state, input);
     items.reverse();
-    let page = super::select_from(&as_query, items, |&a| state.alert_record(a), 100, offset)?;
+    let page =
+        super::query::select_from(&as_query, items, |&a| state.alert_record(a), 100, offset)?;
     let next = page.offset + page.items.len();
     let after = if next < page.total {
         format!("after-{next}")
@@ -142,7 +142,7 @@ pub fn aggregate(state: &mut State, input: &Input) -> Outcome {
         };
         let items = visible(state, input);
         let n = items.len().max(1);
-        let page = super::select(&as_query, items, |&a| state.alert_record(a), n)?;
+        let page = super::query::select(&as_query, items, |&a| state.alert_record(a), n)?;
         let field = text("field");
         let name = if text("name").is_empty() {
             field
@@ -255,37 +255,6 @@ fn actions(input: &Input) -> Result<Vec<(String, String)>, Fail> {
     Ok(out)
 }
 
-/// Applies validated action parameters to alerts; tag removals go before additions (the v3 summary).
-pub(crate) fn apply(state: &mut State, alerts: &[usize], params: &[(String, String)]) {
-    let stamp = now_stamp();
-    let mut ordered: Vec<&(String, String)> = params
-        .iter()
-        .filter(|(n, _)| n.starts_with("remove_tag"))
-        .collect();
-    ordered.extend(params.iter().filter(|(n, _)| !n.starts_with("remove_tag")));
-    for &a in alerts {
-        let alert = &mut state.detections.alerts[a];
-        for (name, value) in &ordered {
-            match name.as_str() {
-                "update_status" => alert.status = value.clone(),
-                "show_in_ui" => alert.show_in_ui = value == "true",
-                "add_tag" if !alert.tags.contains(value) => alert.tags.push(value.clone()),
-                "remove_tag" => alert.tags.retain(|t| t != value),
-                "remove_tags_by_prefix" => alert.tags.retain(|t| !t.starts_with(value.as_str())),
-                "assign_to_name" | "assign_to_user_id" => alert.assigned_to_name = value.clone(),
-                "assign_to_uuid" => alert.assigned_to_uuid = value.clone(),
-                "unassign" => {
-                    alert.assigned_to_name.clear();
-                    alert.assigned_to_uuid.clear();
-                }
-                _ => {}
-            }
-            alert.changes.push(change(name, value));
-        }
-        alert.updated = stamp.clone();
-    }
-}
-
 fn update(state: &mut State, input: &Input, field: &str) -> Outcome {
     let ids = input.body_ids(field)?;
     let params = actions(input)?;
@@ -303,7 +272,7 @@ fn update(state: &mut State, input: &Input, field: &str) -> Outcome {
             state.detections.alerts[a].composite_id
         )));
     }
-    apply(state, &found, &params);
+    state.apply_alert_actions(&found, &params);
     // `detectsapi.ResponseFields`: meta and errors only; the count goes in `meta.writes`.
     Ok(Reply::with_top(200, Map::new()).writes(found.len()))
 }

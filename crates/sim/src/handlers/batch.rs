@@ -1,11 +1,10 @@
 //! Batch RTR: one batch id maps to sessions on many hosts; batch commands answer per host, keyed
 //! by device id inside `combined.resources`, with the output inline (the real call waits for it).
 
-use super::sessions;
 use crate::envelope::{Fail, Outcome, Reply};
 use crate::input::{Input, string_list};
 use crate::ops::commands::Tier;
-use crate::session::{Batch, BatchGet, Progress};
+use crate::rtr_records::{Batch, BatchGet, Progress};
 use crate::state::State;
 use serde_json::{Map, Value, json};
 use std::collections::HashMap;
@@ -50,7 +49,7 @@ pub fn init(state: &mut State, input: &Input) -> Outcome {
     let mut resources = Map::new();
     let mut opened = Vec::new();
     for aid in &host_ids {
-        let v = match sessions::open(state, aid, "batch", queue_offline) {
+        let v = match state.open_rtr_session(aid, "batch", queue_offline) {
             Ok(session_id) => {
                 let mut v = entry(aid, &session_id, "", "");
                 v["complete"] = json!(true);
@@ -243,7 +242,7 @@ fn command(state: &mut State, input: &Input, endpoint: Tier) -> Outcome {
     let line = input.body_str("command_string")?.to_string();
     let persist = input.body_bool("persist_all");
     let targets = targets(state, input)?;
-    let host_timeout = crate::timeouts::host_timeout(input)?;
+    let host_timeout = input.host_timeout()?;
     let answers = run_all(
         state,
         endpoint,
@@ -278,7 +277,7 @@ pub fn get(state: &mut State, input: &Input) -> Outcome {
     let file_path = input.body_str("file_path")?.to_string();
     let targets = targets(state, input)?;
     let line = format!("get {file_path}");
-    let host_timeout = crate::timeouts::host_timeout(input)?;
+    let host_timeout = input.host_timeout()?;
     let answers = run_all(
         state,
         Tier::ActiveResponder,

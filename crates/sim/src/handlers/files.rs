@@ -4,6 +4,7 @@
 use crate::envelope::{Fail, Outcome, Reply};
 use crate::input::Input;
 use crate::state::State;
+use falconry_model::text::ticked;
 
 fn list(state: &mut State, input: &Input, v2: bool) -> Outcome {
     let session_id = input.required_query("session_id")?.to_string();
@@ -43,10 +44,7 @@ pub fn delete(state: &mut State, input: &Input) -> Outcome {
     if deleted == 0 {
         return Err(Fail::not_found(format!(
             "no file {} in session `{session_id}`",
-            ids.iter()
-                .map(|i| format!("`{i}`"))
-                .collect::<Vec<_>>()
-                .join(", ")
+            ticked(&ids)
         )));
     }
     Ok(Reply::empty())

@@ -1,10 +1,11 @@
 //! Host groups: static (explicit members) and dynamic (an FQL `assignment_rule`), membership actions.
 
-use super::{host_page, indices_of, resource_id, select};
+use super::query::{host_page, indices_of, resource_id, select};
 use crate::envelope::{Fail, Outcome, Reply};
 use crate::fql;
 use crate::input::Input;
-use crate::state::{Group, State, now_stamp};
+use crate::stamp::now_stamp;
+use crate::state::{Group, State};
 use serde_json::{Value, json};
 use std::collections::HashSet;
 

@@ -1,6 +1,6 @@
 //! Hosts: device queries (paged and scroll), details, online state and actions (containment, hiding).
 
-use super::{Page, require_known, select, select_from};
+use super::query::{Page, require_known, select, select_from};
 use crate::envelope::{Fail, Outcome, Reply};
 use crate::host::clock;
 use crate::input::Input;

@@ -2,11 +2,12 @@
 //! name, description, tags, assignment, comments), each change recorded; `update_detects` carries a
 //! status change to the incident's alerts.
 
-use super::{indices_of, select};
-use crate::detections::{alert_status_of, change};
+use super::query::{indices_of, select};
+use crate::detection_records::{alert_status_of, change};
 use crate::envelope::{Fail, Outcome, Reply};
 use crate::input::Input;
-use crate::state::{State, now_stamp};
+use crate::stamp::now_stamp;
+use crate::state::State;
 use serde_json::{Value, json};
 
 pub fn query(state: &mut State, input: &Input) -> Outcome {
@@ -119,7 +120,7 @@ pub fn perform_action(state: &mut State, input: &Input) -> Outcome {
         if update_detects && let Some((_, v)) = params.iter().find(|(k, _)| k == "update_status") {
             let status = alert_status_of(v.parse().unwrap_or(20)).to_string();
             let alerts = inc.alerts.clone();
-            super::alerts::apply(state, &alerts, &[("update_status".into(), status)]);
+            state.apply_alert_actions(&alerts, &[("update_status".into(), status)]);
             updated.extend(alerts.iter().map(|&a| json!(state.detections.alerts[a].id)));
         }
     }

@@ -2,10 +2,11 @@
 //! indicator was seen (device count, devices and processes it ran on). Every change re-applies the
 //! `prevent` IOCs to the fleet.
 
-use super::select_from;
+use super::query::select_from;
 use crate::envelope::{Fail, Outcome, Reply};
 use crate::input::Input;
-use crate::state::{API_USER, State, now_stamp};
+use crate::stamp::{API_USER, now_stamp};
+use crate::state::State;
 use serde_json::{Map, Value, json};
 
 const TYPES: &[&str] = &["sha256", "md5", "domain", "ipv4", "ipv6"];
@@ -104,7 +105,7 @@ fn check_groups(state: &State, record: &Map<String, Value>) -> Result<(), Fail> 
         .flatten()
         .filter_map(|v| v.as_str().map(str::to_string))
         .collect();
-    super::require_known("host group", &ids, |id| {
+    super::query::require_known("host group", &ids, |id| {
         state.groups.iter().any(|g| g.id == id)
     })
 }
@@ -240,7 +241,7 @@ pub fn update(state: &mut State, input: &Input) -> Outcome {
 
 pub fn get(state: &mut State, input: &Input) -> Outcome {
     let ids = input.required_list("ids")?;
-    let found = super::indices_of("indicator", &ids, |id| position(state, id))?;
+    let found = super::query::indices_of("indicator", &ids, |id| position(state, id))?;
     Ok(Reply::resources(
         200,
         found
@@ -252,7 +253,7 @@ pub fn get(state: &mut State, input: &Input) -> Outcome {
 
 /// `offset` or `after` (mutually exclusive), FQL `filter`, `sort`; `meta.pagination` is
 /// `api.IndicatorsQueryPaging {after, limit, offset, total}`.
-fn page(state: &State, input: &Input) -> Result<(super::Page<usize>, String), Fail> {
+fn page(state: &State, input: &Input) -> Result<(super::query::Page<usize>, String), Fail> {
     let after = input.query("after").filter(|a| !a.is_empty());
     if after.is_some() && input.query("offset").is_some() {
         return Err(Fail::bad("`offset` and `after` cannot be combined"));
@@ -281,7 +282,7 @@ fn page(state: &State, input: &Input) -> Result<(super::Page<usize>, String), Fa
     Ok((page, token))
 }
 
-fn paged(reply: Reply, page: &super::Page<usize>, after: String) -> Reply {
+fn paged(reply: Reply, page: &super::query::Page<usize>, after: String) -> Reply {
     reply.meta(
         "pagination",
         json!({ "offset": page.offset, "limit": page.limit, "total": page.total, "after": after }),
@@ -340,7 +341,7 @@ pub fn delete(state: &mut State, input: &Input) -> Outcome {
                     "give `ids` or a `filter` of the indicators to delete",
                 ));
             }
-            super::indices_of("indicator", &ids, |id| position(state, id))?
+            super::query::indices_of("indicator", &ids, |id| position(state, id))?
         }
     };
     let ids: Vec<Value> = doomed

@@ -1,10 +1,11 @@
 //! Custom scripts, put-files and the Falcon script catalogue (multipart uploads, exact bytes back).
 
-use super::{require_known, select};
+use super::query::{require_known, select};
 use crate::envelope::{Fail, Outcome, Reply};
 use crate::input::Input;
 use crate::library::{FALCON_SCRIPTS, Item, falcon_script_record, sha256_hex};
-use crate::state::{API_USER, State, now_stamp};
+use crate::stamp::{API_USER, now_stamp};
+use crate::state::State;
 use bytes::Bytes;
 use serde_json::{Value, json};
 

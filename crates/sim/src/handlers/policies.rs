@@ -1,7 +1,7 @@
 //! Response policies: query, get, create (with `clone_id`), update, delete, enable/disable,
 //! host group assignment, precedence per platform, and members (hosts the policy governs).
 
-use super::{host_page, indices_of, resource_id, select};
+use super::query::{host_page, indices_of, resource_id, select};
 use crate::envelope::{Fail, Outcome, Reply};
 use crate::host::Platform;
 use crate::input::Input;
@@ -9,7 +9,9 @@ use crate::policy::{
     DEFAULT_NAME, Policy, default_settings, parse_platform, platform_index, setting_applies,
     setting_index,
 };
-use crate::state::{API_USER, State, now_stamp};
+use crate::stamp::{API_USER, now_stamp};
+use crate::state::State;
+use falconry_model::text::ticked;
 use serde_json::{Value, json};
 
 fn all(state: &State) -> Vec<usize> {
@@ -326,11 +328,7 @@ pub fn set_precedence(state: &mut State, input: &Input) -> Outcome {
         return Err(Fail::bad(format!(
             "precedence must list every non-default {} policy; missing {}",
             platform.name(),
-            missing
-                .iter()
-                .map(|m| format!("`{m}`"))
-                .collect::<Vec<_>>()
-                .join(", ")
+            ticked(&missing)
         )));
     }
     state.precedence[platform_index(platform)] = ids.clone();

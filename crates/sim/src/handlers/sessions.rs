@@ -1,13 +1,13 @@
 //! RTR sessions: init (queued for offline hosts with `queue_offline`), pulse, delete, list,
 //! aggregate, and the queued-command views.
 
-use super::{require_known, select};
+use super::query::{require_known, select};
 use crate::envelope::{Fail, Outcome, Reply};
 use crate::fql;
 use crate::input::Input;
-use crate::session::NOT_DELETED;
-use crate::session::Progress;
-use crate::state::{API_USER, State, now_stamp};
+use crate::rtr_records::{NOT_DELETED, Progress};
+use crate::stamp::{API_USER, now_stamp};
+use crate::state::State;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
@@ -40,27 +40,10 @@ fn init_record(state: &State, session_id: &str) -> Value {
     })
 }
 
-/// Opens a session on one host (shared with batch init); the error says why it cannot.
-pub fn open(
-    state: &mut State,
-    device_id: &str,
-    origin: &str,
-    queue_offline: bool,
-) -> Result<String, Fail> {
-    let host = host_of(state, device_id)?;
-    state.check_rtr_allowed(host)?;
-    let online = state.hosts[host].host.online;
-    if !online && !queue_offline {
-        // psfalcon#76: 40401 for a host that does not answer, unless the session is queued.
-        return Err(Fail::rtr(40401, "Could not establish sensor comms"));
-    }
-    Ok(state.open_session(host, origin, !online))
-}
-
 pub fn init(state: &mut State, input: &Input) -> Outcome {
     let device_id = input.body_str("device_id")?.to_string();
     let origin = input.body_opt_str("origin").unwrap_or("").to_string();
-    let id = open(state, &device_id, &origin, input.body_bool("queue_offline"))?;
+    let id = state.open_rtr_session(&device_id, &origin, input.body_bool("queue_offline"))?;
     Ok(Reply::resources(201, vec![init_record(state, &id)]))
 }
 

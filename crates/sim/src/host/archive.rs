@@ -9,10 +9,26 @@ use sevenz_rust2::encoder_options::AesEncoderOptions;
 use sevenz_rust2::{ArchiveEntry, ArchiveReader, ArchiveWriter, EncoderMethod, Password};
 
 use super::digest::crc32;
-use crate::scenario::ArchiveFault;
+use serde::Deserialize;
 
 /// The password Falcon uses for extracted-file archives.
 pub const PASSWORD: &str = "infected";
+
+/// A spoiled extracted-file archive, to prove that clients refuse what they cannot vouch for.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ArchiveFault {
+    #[default]
+    None,
+    /// The archive's second half never arrives.
+    Truncated,
+    /// One byte of the encrypted data is flipped.
+    Corrupt,
+    /// Encrypted with another password than `infected`.
+    WrongPassword,
+    /// A whole, valid archive, but of bytes other than those of the file whose sha256 was listed.
+    OtherBytes,
+}
 
 /// Packs one file into a 7z archive, AES-256 encrypted with the password `infected`, stored
 /// without compression (7-Zip's `-mx0`: Copy then 7zAES). Falcon compresses, but LZMA2 ran at
@@ -183,36 +199,29 @@ pub fn zip_bytes(entries: &[(String, Bytes)]) -> Vec<u8> {
     out
 }
 
-/// A POSIX ustar archive.
+/// A POSIX ustar archive, written by the `tar` crate (a name too long for the header gets the GNU
+/// long-name entry every reader knows, where the hand-written writer cut it at 100 bytes). Entries
+/// are relative paths of the host's own file system, which the crate accepts; should it refuse one,
+/// the archive stops short of it rather than holding a renamed file, and writing to memory cannot
+/// fail otherwise.
 pub fn tar_bytes(entries: &[(String, Bytes)]) -> Vec<u8> {
-    let mut out = Vec::new();
+    let mut builder = tar::Builder::new(Vec::new());
     for (name, data) in entries {
-        let mut h = [0u8; 512];
-        let name = name.as_bytes();
-        let n = name.len().min(100);
-        h[..n].copy_from_slice(&name[..n]);
-        let octal = |h: &mut [u8; 512], at: usize, len: usize, v: u64| {
-            let s = format!("{v:0w$o}\0", w = len - 1);
-            h[at..at + len].copy_from_slice(s.as_bytes());
-        };
-        octal(&mut h, 100, 8, 0o644);
-        octal(&mut h, 108, 8, 0);
-        octal(&mut h, 116, 8, 0);
-        octal(&mut h, 124, 12, data.len() as u64);
-        octal(&mut h, 136, 12, super::clock::BASE_TIME as u64);
-        h[156] = b'0';
-        h[257..263].copy_from_slice(b"ustar\0");
-        h[263..265].copy_from_slice(b"00");
-        h[148..156].copy_from_slice(b"        ");
-        let sum: u32 = h.iter().map(|&b| u32::from(b)).sum();
-        let s = format!("{sum:06o}\0 ");
-        h[148..156].copy_from_slice(s.as_bytes());
-        out.extend_from_slice(&h);
-        out.extend_from_slice(data);
-        out.resize(out.len().div_ceil(512) * 512, 0);
+        let mut header = tar::Header::new_ustar();
+        header.set_entry_type(tar::EntryType::Regular);
+        header.set_mode(0o644);
+        header.set_uid(0);
+        header.set_gid(0);
+        header.set_size(data.len() as u64);
+        header.set_mtime(super::clock::BASE_TIME as u64);
+        if builder
+            .append_data(&mut header, name, data.as_ref())
+            .is_err()
+        {
+            break;
+        }
     }
-    out.resize(out.len() + 1024, 0);
-    out
+    builder.into_inner().unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -337,5 +346,14 @@ mod tests {
         assert_eq!(&t[257..262], b"ustar");
         assert_eq!(&t[512..517], b"hello");
         assert_eq!(t.len() % 512, 0);
+        let long = format!("{}/b.txt", "d".repeat(120));
+        let t = tar_bytes(&[(long.clone(), Bytes::from_static(b"x"))]);
+        let mut archive = tar::Archive::new(&t[..]);
+        let names: Vec<String> = archive
+            .entries()
+            .unwrap()
+            .map(|e| e.unwrap().path().unwrap().display().to_string())
+            .collect();
+        assert_eq!(names, [long]);
     }
 }

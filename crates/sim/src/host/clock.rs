@@ -1,36 +1,33 @@
 //! Calendar formatting of Unix seconds without a time-zone database: hosts report UTC.
 
+use std::time::{Duration, UNIX_EPOCH};
+
 /// Unix seconds of the built-in scenario's "now" (2026-11-20T09:00:00Z), so outputs are stable.
 pub const BASE_TIME: i64 = 1_795_165_200;
 
-/// (year, month, day, hour, minute, second) of Unix seconds, UTC.
-pub fn civil(secs: i64) -> (i64, u32, u32, u32, u32, u32) {
-    let days = secs.div_euclid(86_400);
-    let rem = secs.rem_euclid(86_400);
-    // Howard Hinnant's days-to-civil algorithm.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    (
-        y,
-        m,
-        d,
-        (rem / 3600) as u32,
-        (rem % 3600 / 60) as u32,
-        (rem % 60) as u32,
-    )
+/// The last second humantime renders (9999-12-31T23:59:59Z); it renders none before 1970.
+const LAST: i64 = 253_402_300_799;
+
+/// `2026-11-20T09:00:00Z`, as the API's JSON timestamps: humantime's calendar, with times before
+/// 1970 or after 9999 clamped to those bounds (no host reports one).
+pub fn rfc3339(secs: i64) -> String {
+    let t = UNIX_EPOCH + Duration::from_secs(secs.clamp(0, LAST) as u64);
+    humantime::format_rfc3339_seconds(t).to_string()
 }
 
-/// `2026-11-20T09:00:00Z`, as the API's JSON timestamps.
-pub fn rfc3339(secs: i64) -> String {
-    let (y, mo, d, h, mi, s) = civil(secs);
-    format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}Z")
+/// (year, month, day, hour, minute, second) of Unix seconds, UTC, read off [`rfc3339`]'s fixed
+/// columns, so one tested calendar serves every style below.
+pub fn civil(secs: i64) -> (i64, u32, u32, u32, u32, u32) {
+    let stamp = rfc3339(secs);
+    let field = |at: usize, len: usize| stamp[at..at + len].parse::<u32>().unwrap_or(0);
+    (
+        i64::from(field(0, 4)),
+        field(5, 2),
+        field(8, 2),
+        field(11, 2),
+        field(14, 2),
+        field(17, 2),
+    )
 }
 
 /// `11/20/2026 9:00:00 AM`, as Windows RTR tables print times.
@@ -64,7 +61,7 @@ pub fn plain(secs: i64) -> String {
 /// The current time, for changes made by commands.
 pub fn now() -> i64 {
     std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
+        .duration_since(UNIX_EPOCH)
         .map_or(BASE_TIME, |d| d.as_secs() as i64)
 }
 
@@ -80,5 +77,8 @@ mod tests {
         assert_eq!(posix(BASE_TIME), "Nov 20 09:00");
         assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
         assert_eq!(rfc3339(951_782_400), "2000-02-29T00:00:00Z");
+        assert_eq!(civil(951_782_400 + 86_399), (2000, 2, 29, 23, 59, 59));
+        assert_eq!(plain(BASE_TIME), "2026-11-20 09:00:00");
+        assert_eq!(rfc3339(-1), "1970-01-01T00:00:00Z");
     }
 }

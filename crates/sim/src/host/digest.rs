@@ -4,6 +4,9 @@
 
 use sha2::{Digest, Sha256};
 
+/// Lower-case hex SHA-256. The client has its own (`engine/hashing.rs`), since it must not depend on
+/// the emulator; should a shared home appear (the model crate, or a digest crate both use), this
+/// one moves there too (issue 27).
 pub fn sha256_hex(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
 }

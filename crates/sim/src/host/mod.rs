@@ -244,13 +244,8 @@ pub struct ExtractedFile {
     pub bytes: Vec<u8>,
 }
 
-/// A 64-bit mix of a seed and an index (splitmix64), for stable pseudo-random host details.
-pub(crate) fn mix(mut h: u64) -> u64 {
-    h = h.wrapping_add(0x9e37_79b9_7f4a_7c15);
-    h = (h ^ (h >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    h = (h ^ (h >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-    h ^ (h >> 31)
-}
+/// A 64-bit mix of a seed and an index, for stable pseudo-random host details (`ids::mix`).
+pub(crate) use crate::ids::mix;
 
 /// Parses an RFC 3339 UTC timestamp (`2026-11-20T09:00:00Z`) into Unix seconds.
 fn parse_rfc3339(s: &str) -> Option<i64> {
