@@ -91,8 +91,8 @@ pub fn run(b: &Bench) -> Result<Section, String> {
     }
     let vs_raw = s.ratio("falconry / raw loop", &per_call[0], &per_call[1]);
     s.target(
-        "within 1.2x of the raw loop",
-        vs_raw <= 1.2,
+        "within 1.1x of the raw loop",
+        vs_raw <= 1.1,
         format!("{vs_raw:.2}x"),
     );
     if clients.len() == 3 {

@@ -109,7 +109,8 @@ pub fn call_from_rhai(
     let json = if args.is_unit() {
         serde_json::Map::new()
     } else {
-        let Some(map) = args.read_lock::<Map>().map(|m| m.clone()) else {
+        // Read in place: a copy of the map would be one more allocation per key on every call.
+        let Some(converted) = args.read_lock::<Map>().map(|m| map_to_json(&m)) else {
             return Err(argument_error(
                 op,
                 None,
@@ -121,7 +122,7 @@ pub fn call_from_rhai(
                 pos,
             ));
         };
-        map_to_json(&map).map_err(|m| argument_error(op, None, m, pos))?
+        converted.map_err(|m| argument_error(op, None, m, pos))?
     };
     if ctx.cancel.is_set() {
         return Err(terminated(&ctx.cancel, pos));

@@ -114,18 +114,27 @@ pub fn from_json(value: &Value) -> Dynamic {
 
 /// [`from_json`] for a value the caller gives up: strings and keys move instead of being copied
 /// (every operation's answer goes through here, so it is on the per-call path).
+///
+/// Maps are filled key by key: collecting into a `BTreeMap` first gathers the pairs in a vector,
+/// sorts them and builds the tree in bulk, which for the handful of keys of a JSON object cost
+/// more than the inserts (issue 28's profile: a third of the conversion).
 pub fn from_json_owned(value: Value) -> Dynamic {
     match value {
         Value::String(s) => Dynamic::from(s),
         Value::Array(items) => {
-            Dynamic::from_array(items.into_iter().map(from_json_owned).collect())
+            let mut array = Array::with_capacity(items.len());
+            for item in items {
+                array.push(from_json_owned(item));
+            }
+            Dynamic::from_array(array)
         }
-        Value::Object(fields) => Dynamic::from_map(
-            fields
-                .into_iter()
-                .map(|(k, v)| (k.into(), from_json_owned(v)))
-                .collect(),
-        ),
+        Value::Object(fields) => {
+            let mut map = Map::new();
+            for (k, v) in fields {
+                map.insert(k.into(), from_json_owned(v));
+            }
+            Dynamic::from_map(map)
+        }
         other => from_json(&other),
     }
 }

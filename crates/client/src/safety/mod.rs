@@ -383,6 +383,11 @@ impl Safety {
             if let Ok(resp) = result {
                 memory.learn(req, resp);
             }
+            // A read is neither a change to note nor an audit entry: its targets are not needed
+            // (working them out was a dozen small allocations on every call).
+            if !req.op.changes_state() {
+                return Ok(());
+            }
             let targets = memory.targets(req);
             if result.is_ok() && !self.is_planning() {
                 self.note_change(req, &targets, &memory);

@@ -149,6 +149,15 @@ pub fn allowed_keys(op: &Operation) -> Vec<&'static str> {
     keys
 }
 
+/// Whether `key` is one of [`allowed_keys`], without building the list.
+fn accepts(op: &Operation, key: &str) -> bool {
+    op.params.iter().any(|p| p.name == key)
+        || op.body.is_some_and(|shape| {
+            shape.fields.iter().any(|f| f.name == key) || shape.action_parameters.contains(&key)
+        })
+        || (key == "parameters" && op.consumes == Consumes::Json)
+}
+
 /// Validates `args` against `op` and builds the request. Nothing is sent.
 pub fn build(op: &'static Operation, args: &Map<String, Value>) -> Result<Request, ArgError> {
     let err = |key: Option<&str>, message: String| ArgError {
@@ -156,9 +165,10 @@ pub fn build(op: &'static Operation, args: &Map<String, Value>) -> Result<Reques
         key: key.map(str::to_string),
         message,
     };
-    let allowed = allowed_keys(op);
     for key in args.keys() {
-        if !allowed.contains(&key.as_str()) {
+        if !accepts(op, key) {
+            // The list is built only for the message: checking a key needs no list (per-call path).
+            let allowed = allowed_keys(op);
             return Err(err(
                 Some(key),
                 format!(
@@ -456,4 +466,26 @@ fn file_content(v: &Value) -> Result<PartContent, String> {
         filename,
         source: FileSource::Bytes(content.as_bytes().to_vec()),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accepts_is_allowed_keys_without_the_list() {
+        for op in super::super::table::OPERATIONS {
+            for key in allowed_keys(op) {
+                assert!(accepts(op, key), "{} refuses `{key}`", op.id);
+            }
+            for key in ["", "nope", "Ids", "body", "parameters"] {
+                assert_eq!(
+                    accepts(op, key),
+                    allowed_keys(op).contains(&key),
+                    "{} `{key}`",
+                    op.id
+                );
+            }
+        }
+    }
 }
