@@ -10,6 +10,9 @@
 
 use super::folder::JOURNAL_FILE;
 use super::lines::{Lines, now, read, repair};
+use crate::ops::{ApiError, Response};
+use serde::Serialize;
+use serde::ser::{SerializeMap, Serializer};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use std::cell::RefCell;
@@ -58,7 +61,7 @@ impl Journal {
                 }
                 Some("answer") => {
                     state.intents.remove(&key);
-                    collect_request_ids(&line, &mut state.request_ids);
+                    collect_request_ids(&line["body"], &mut state.request_ids);
                     state.answers.insert(key, line);
                 }
                 _ => {}
@@ -123,13 +126,23 @@ impl Journal {
         self.lines.append(&fields, true)
     }
 
-    /// Written and synced before the answer is used.
-    pub fn write_answer(&self, key: &str, mut answer: Value) -> Result<(), String> {
-        answer["t"] = json!("answer");
-        answer["key"] = json!(key);
-        answer["time"] = json!(now());
-        self.lines.append(&answer, true)?;
-        collect_request_ids(&answer, &mut self.state().request_ids);
+    /// Written and synced before the answer is used. The body is written from where it is, never
+    /// copied: a 10,000-host batch answer is tens of megabytes.
+    pub fn write_answer(
+        &self,
+        key: &str,
+        result: &Result<Response, ApiError>,
+    ) -> Result<(), String> {
+        let line = AnswerLine {
+            t: "answer",
+            key,
+            time: now(),
+            answer: Answer::of(result),
+        };
+        self.lines.append(&line, true)?;
+        if let Ok(r) = result {
+            collect_request_ids(&r.body, &mut self.state().request_ids);
+        }
         Ok(())
     }
 
@@ -153,16 +166,100 @@ impl Journal {
     }
 }
 
-/// The cloud request id(s) an answer carries (one command, or every host of a batch).
-fn collect_request_ids(answer: &Value, into: &mut HashSet<String>) {
-    if let Some(id) = answer
-        .pointer("/body/resources/0/cloud_request_id")
+/// A journaled answer: `{t, key, time}` and `{status, body, headers}`, `{error}` or `{lost}`.
+#[derive(Serialize)]
+struct AnswerLine<'a> {
+    t: &'static str,
+    key: &'a str,
+    time: String,
+    #[serde(flatten)]
+    answer: Answer<'a>,
+}
+
+#[derive(Serialize)]
+#[serde(untagged)]
+enum Answer<'a> {
+    Ok {
+        status: u16,
+        body: WithoutMeta<'a>,
+        /// Of the headers only the trace id matters later; the rest would only grow the journal.
+        headers: Vec<&'a (String, String)>,
+    },
+    Error {
+        error: ErrorAnswer<'a>,
+    },
+    Lost {
+        lost: String,
+    },
+}
+
+#[derive(Serialize)]
+struct ErrorAnswer<'a> {
+    status: u16,
+    messages: &'a [String],
+    trace_id: &'a Option<String>,
+    body: &'a Value,
+}
+
+impl<'a> Answer<'a> {
+    fn of(result: &'a Result<Response, ApiError>) -> Answer<'a> {
+        match result {
+            Ok(r) => Answer::Ok {
+                status: r.status,
+                body: WithoutMeta(&r.body),
+                headers: r
+                    .headers
+                    .iter()
+                    .filter(|(k, _)| k == "x-cs-traceid")
+                    .collect(),
+            },
+            Err(ApiError::Status {
+                status,
+                messages,
+                trace_id,
+                body,
+                ..
+            }) => Answer::Error {
+                error: ErrorAnswer {
+                    status: *status,
+                    messages,
+                    trace_id,
+                    body,
+                },
+            },
+            Err(e) => Answer::Lost {
+                lost: e.to_string(),
+            },
+        }
+    }
+}
+
+/// An answer's body without `meta` (query time, trace id again): nothing a replay reads.
+struct WithoutMeta<'a>(&'a Value);
+
+impl Serialize for WithoutMeta<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let Value::Object(fields) = self.0 else {
+            return self.0.serialize(s);
+        };
+        let mut map = s.serialize_map(None)?;
+        for (k, v) in fields.iter().filter(|(k, _)| *k != "meta") {
+            map.serialize_entry(k, v)?;
+        }
+        map.end()
+    }
+}
+
+/// The cloud request id(s) an answer's body carries (one command, or every host of a batch).
+fn collect_request_ids(body: &Value, into: &mut HashSet<String>) {
+    if let Some(id) = body
+        .pointer("/resources/0/cloud_request_id")
         .and_then(Value::as_str)
     {
         into.insert(id.to_string());
     }
-    if let Some(hosts) = answer
-        .pointer("/body/combined/resources")
+    if let Some(hosts) = body
+        .pointer("/combined/resources")
         .and_then(Value::as_object)
     {
         for h in hosts.values() {
@@ -228,7 +325,11 @@ mod tests {
             j.write_intent(&k, json!({})).unwrap();
             j.write_answer(
                 &k,
-                json!({ "status": 201, "body": { "resources": [{ "cloud_request_id": "r1" }] } }),
+                &Ok(Response {
+                    status: 201,
+                    headers: Vec::new(),
+                    body: json!({ "meta": { "trace_id": "t" }, "resources": [{ "cloud_request_id": "r1" }] }),
+                }),
             )
             .unwrap();
             // The same command again in the same scope is another step.

@@ -37,6 +37,11 @@ impl Records {
         Self::warn(self.commands.append(v, false));
     }
 
+    /// Many commands' records in one write.
+    pub fn commands(&self, all: &[Value]) {
+        Self::warn(self.commands.append_all(all));
+    }
+
     pub fn event(&self, v: &Value) {
         Self::warn(self.events.append(v, false));
     }
