@@ -322,13 +322,15 @@ fn the_committed_table_is_the_generators_output() {
         .status()
         .expect("python3 runs the generator");
     assert!(status.success(), "the generator failed");
-    let generated = std::fs::read_to_string(&out).unwrap();
-    let committed =
-        std::fs::read_to_string(format!("{root}/crates/model/src/ops/table.rs")).unwrap();
-    assert!(
-        generated == committed,
-        "crates/model/src/ops/table.rs differs from tools/gen_ops_table.py's output: run `python3 tools/gen_ops_table.py`"
-    );
+    for file in ["table.rs", "op_id.rs"] {
+        let generated = std::fs::read_to_string(dir.path().join(file)).unwrap();
+        let committed =
+            std::fs::read_to_string(format!("{root}/crates/model/src/ops/{file}")).unwrap();
+        assert!(
+            generated == committed,
+            "crates/model/src/ops/{file} differs from tools/gen_ops_table.py's output: run `python3 tools/gen_ops_table.py`"
+        );
+    }
 }
 
 /// The other generated files are their scripts' output from committed inputs only: the spec rows

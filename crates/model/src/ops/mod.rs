@@ -4,6 +4,7 @@ mod api_error;
 pub mod command_flags;
 pub mod commands;
 pub mod model;
+mod op_id;
 mod policy_settings;
 pub mod redact;
 pub mod request;
@@ -16,6 +17,14 @@ pub use model::*;
 pub use request::{ArgError, Body, FileSource, Part, PartContent, Request, build};
 pub use response::Response;
 pub use table::OPERATIONS;
+
+impl OpId {
+    /// The table row of this operation. Here, above both the ids and the table, so neither file
+    /// imports the other back.
+    pub fn op(self) -> &'static Operation {
+        &OPERATIONS[self as usize]
+    }
+}
 
 /// Finds a scriptable operation by module and name (PEP 8 name, operation id or FalconPy id).
 pub fn find(module: &str, name: &str) -> Option<&'static Operation> {

@@ -2,7 +2,7 @@
 //!
 //! Everything here is plain `'static` data so the table is a `const` and costs nothing at start-up.
 
-pub use super::table::OpId;
+pub use super::op_id::OpId;
 use std::fmt;
 
 /// A Falcon service collection, named as FalconPy's service class in snake_case.
@@ -306,13 +306,6 @@ pub struct Operation {
     /// (`ops::commands`) may clear it; a command it does not know stays destructive.
     pub destructive: bool,
     pub summary: &'static str,
-}
-
-impl OpId {
-    /// The table row of this operation.
-    pub fn op(self) -> &'static Operation {
-        &super::table::OPERATIONS[self as usize]
-    }
 }
 
 impl Operation {
