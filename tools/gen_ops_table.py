@@ -1,19 +1,28 @@
 #!/usr/bin/env python3
 """Writes crates/model/src/ops/table.rs from tools/operations.json (a copy of the reference) and
 tools/spec/operations-extra.json (the alerts, ioc, incidents and hosts rows built by tools/spec/build_spec.py,
-issue 26), plus the facts they do not carry: FalconPy's convenience keys, and each operation's kind and effect.
-Every operation id named below must be a row of the input: a stale name fails the run, never drops silently.
+issue 26), plus the facts they do not carry: FalconPy's convenience keys, each operation's kind and effect,
+the tenant objects plan mode keeps (tools/spec/facts.json), and the parameter ranges FalconPy's committed
+endpoint files document where the spec gives none (tools/spec/inputs/falconpy/_endpoint/).
+Every operation id named below or in facts.json must be a row of the input: a stale name fails the run, never
+drops silently.
 
 Usage: tools/gen_ops_table.py [OUT]   (default: crates/model/src/ops/table.rs; the output is formatted with rustfmt)
-Run when the reference changes; `tests/table.rs` regenerates the table into a temporary file and
-compares it with the committed one, so the script and the table cannot drift apart.
+       tools/gen_ops_table.py --check (fails if the committed table.rs or op_id.rs differs from the output)
+Run when the reference changes; `tests/it/table.rs` runs `--check`, so the script and the table cannot drift
+apart.
 """
-import json, pathlib, re, subprocess, sys
+import ast, json, pathlib, re, subprocess, sys, tempfile
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 INPUTS = ["tools/operations.json", "tools/spec/operations-extra.json"]
 ref = [o for name in INPUTS for o in json.loads((ROOT / name).read_text())["operations"]]
-OUT = pathlib.Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "crates/model/src/ops/table.rs"
+COMMITTED = ROOT / "crates/model/src/ops/table.rs"
+CHECK = sys.argv[1:] == ["--check"]
+TMP = tempfile.TemporaryDirectory() if CHECK else None
+OUT = pathlib.Path(TMP.name) / "table.rs" if CHECK else (pathlib.Path(sys.argv[1]) if len(sys.argv) > 1 else COMMITTED)
+FACTS_FILE = "tools/spec/facts.json"
+FACTS = json.loads((ROOT / FACTS_FILE).read_text())
 
 COLL = {"response-policies": "ResponsePolicies", "real-time-response-admin": "RealTimeResponseAdmin",
         "real-time-response": "RealTimeResponse", "hosts": "Hosts", "host-group": "HostGroup", "oauth2": "OAuth2",
@@ -164,15 +173,63 @@ def answer_of(o):
         return "Ids"
     return "Other"
 
+def definition(o):
+    d = o["responses"].get(str(success_of(o)))
+    return DEFINITIONS.get(d, {}) if isinstance(d, str) else {}
+
+def has_session_id(schema):
+    ref_name = schema.get("$ref", "").rsplit("/", 1)[-1]
+    return "session_id" in DEFINITIONS.get(ref_name, {}).get("properties", {})
+
+def opens_of(o, kind):
+    """What a session operation's success answer says about the sessions it opened, from its schema:
+    `Batch` (a `batch_id` and `resources` keyed by device id, each with a `session_id`), `Session`
+    (`resources[]` with a `session_id`, for the request's `device_id`), else None."""
+    if kind != "Session":
+        return None
+    props = definition(o).get("properties", {})
+    resources = props.get("resources", {})
+    if "batch_id" in props and has_session_id(resources.get("additionalProperties", {})):
+        return "Opens::Batch"
+    if has_session_id(resources.get("items", {})) and any(p["name"] == "body" for p in o["params"]):
+        return "Opens::Session"
+    return None
+
+def falconpy_ranges():
+    """`(operation id, parameter) -> (lo, hi)` for integer query parameters whose description in FalconPy's
+    committed endpoint files (the spec's text, `The maximum records to return. [1-5000]`) gives a range."""
+    out = {}
+    for path in sorted((ROOT / "tools/spec/inputs/falconpy/_endpoint").glob("*.py")):
+        for node in ast.parse(path.read_text()).body:
+            if not isinstance(node, ast.Assign):
+                continue
+            for row in ast.literal_eval(node.value):
+                for p in row[5]:
+                    m = re.search(r"\[(\d+)-(\d+)\]", p.get("description", ""))
+                    if m and p.get("type") == "integer" and p.get("in") == "query":
+                        out[(row[0], p["name"])] = (int(m.group(1)), int(m.group(2)))
+    return out
+DOCUMENTED = falconpy_ranges()
+
 EFFECT = {"Read": "Read", "Session": "Session", "Command": "Command",
           "Create": "Change", "Update": "Change", "Delete": "Change", "Action": "Change"}
 
 def opt(v):
     return "None" if v is None else f"Some({v})"
 
+OBJECT_KINDS = [k for k in FACTS["objects"] if k != "about"]
+CREATED, LISTED = {}, {}
+for obj in OBJECT_KINDS:
+    for what, into in [("creates", CREATED), ("lists", LISTED)]:
+        for oid in FACTS["objects"][obj][what]:
+            if oid in into:
+                raise SystemExit(f"{FACTS_FILE}: {oid} {what} both {into[oid]} and {obj}")
+            into[oid] = obj
+
 known = {o["operation_id"] for o in ref}
 for what, ids in [("BINARY", BINARY), ("READ_POSTS", READ_POSTS), ("CREATES", CREATES), ("SESSION", SESSION),
-                  ("COMMAND", COMMAND), ("HOST_ACTIONS_OPS", HOST_ACTIONS_OPS), ("BODIES", set(BODIES))]:
+                  ("COMMAND", COMMAND), ("HOST_ACTIONS_OPS", HOST_ACTIONS_OPS), ("BODIES", set(BODIES)),
+                  (f"{FACTS_FILE} creates", set(CREATED)), (f"{FACTS_FILE} lists", set(LISTED))]:
     if ids - known:
         raise SystemExit(f"{what} names operations not in {' or '.join(INPUTS)}: {sorted(ids - known)}")
 if len(known) != len(ref):
@@ -180,7 +237,8 @@ if len(known) != len(ref):
 variants = [variant(o["operation_id"]) for o in ref]
 if len(set(variants)) != len(variants):
     raise SystemExit("two operation ids map to the same OpId variant")
-GENERATED = ["// @generated by tools/gen_ops_table.py from tools/operations.json and tools/spec/operations-extra.json:",
+GENERATED = ["// @generated by tools/gen_ops_table.py from tools/operations.json, tools/spec/operations-extra.json and",
+             "// tools/spec/facts.json:",
              "// edit the script, not this file."]
 # `OpId` has a file of its own, below the model's types (`model.rs` names it in `Operation::key`), so
 # the types and the table they describe do not import each other.
@@ -207,13 +265,17 @@ for o in ref:
     for p in o["params"]:
         allowed = p.get("enum") or (HOST_ACTIONS if (oid == "PerformActionV2" and p["name"] == "action_name") else [])
         default = p.get("default")
+        # FalconPy's documented range is kept apart from the spec's, and only where the spec gives none:
+        # `min`/`max` stay the reference's exactly.
+        documented = DOCUMENTED.get((oid, p["name"])) if p.get("min") is None and p.get("max") is None else None
         params.append(
             "Param { name: %s, location: Location::%s, ty: Type::%s, required: %s, allowed: %s, min: %s, max: %s, "
-            "default: %s, multi: %s }" % (
+            "default: %s, multi: %s, documented_range: %s }" % (
                 rs(p["name"]), {"query": "Query", "body": "Body", "formData": "FormData"}[p["in"]], ty_of(p),
                 "true" if p.get("required") else "false", strs(allowed), opt(p.get("min")), opt(p.get("max")),
                 opt(rs(default if isinstance(default, str) else json.dumps(default)) if default is not None else None),
-                "true" if p.get("collection_format") == "multi" else "false"))
+                "true" if p.get("collection_format") == "multi" else "false",
+                opt("(%d, %d)" % documented if documented else None)))
     body = "None"
     if oid in BODIES:
         wrap, fields, aps = BODIES[oid]
@@ -239,6 +301,13 @@ for o in ref:
     out.append(f"        kind: Kind::{kind},")
     out.append(f"        answer: Answer::{answer_of(o)},")
     out.append(f"        effect: Effect::{effect},")
+    if oid in CREATED and kind != "Create":
+        raise SystemExit(f"{FACTS_FILE}: {oid} creates {CREATED[oid]} but its kind is {kind}")
+    if oid in LISTED and (kind != "Read" or answer_of(o) == "Other"):
+        raise SystemExit(f"{FACTS_FILE}: {oid} lists {LISTED[oid]} but is a {kind} answering {answer_of(o)}")
+    out.append(f"        creates: {opt(CREATED.get(oid) and 'ObjectKind::' + CREATED[oid])},")
+    out.append(f"        lists: {opt(LISTED.get(oid) and 'ObjectKind::' + LISTED[oid])},")
+    out.append(f"        opens: {opt(opens_of(o, kind))},")
     # Refused unless the run allows destructive requests; for commands the RTR catalogue may clear it
     # (a command it does not know stays destructive).
     destructive = kind in ("Delete", "Command") or oid in HOST_ACTIONS_OPS
@@ -252,4 +321,10 @@ IDS.write_text("\n".join(ids) + "\n")
 # The committed files are rustfmt's layout of this output; formatting here keeps `cargo fmt --check` and the
 # regeneration test in agreement.
 subprocess.run(["rustfmt", "--edition", "2024", str(OUT), str(IDS)], check=True)
-print(f"wrote {len(ref)} operations")
+if CHECK:
+    stale = [f.name for f in (OUT, IDS) if f.read_text() != (COMMITTED.parent / f.name).read_text()]
+    if stale:
+        raise SystemExit(f"crates/model/src/ops/{' and '.join(stale)} differ from the output: run `python3 tools/gen_ops_table.py`")
+    print(f"{len(ref)} operations: the committed table is the output")
+else:
+    print(f"wrote {len(ref)} operations")

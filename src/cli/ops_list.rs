@@ -126,7 +126,7 @@ fn param_line(p: &Param) -> String {
         p.location.as_str(),
         if p.required { ", required" } else { "" }
     );
-    match (p.min, p.max) {
+    match p.range() {
         (Some(lo), Some(hi)) => {
             let _ = write!(line, "  range {lo}..{hi}");
         }
@@ -158,8 +158,8 @@ fn describe_json(op: &Operation) -> Value {
                 "type": p.ty.describe(),
                 "required": p.required,
                 "enum": p.allowed,
-                "min": p.min,
-                "max": p.max,
+                "min": p.range().0,
+                "max": p.range().1,
                 "default": p.default,
             })
         })

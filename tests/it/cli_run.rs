@@ -69,6 +69,25 @@ fn an_out_of_range_limit_is_refused_before_sending() {
         .nothing_sent();
 }
 
+/// The spec's schema gives `QueryDevicesByFilter`'s `limit` no maximum; its text (FalconPy's
+/// `[1-5000]`, the table's `documented_range`) does, and the real API and the emulator refuse beyond it.
+#[test]
+fn a_limit_beyond_the_documented_range_is_refused_before_sending() {
+    Test::new()
+        .playbook("hosts::query_devices_by_filter(#{ limit: 5001 });\n")
+        .emulator()
+        .run()
+        .status(1)
+        .stderr_has("error: `hosts::query_devices_by_filter`: argument `limit` must be between 1 and 5000, got 5001")
+        .stderr_lacks("could not be sent")
+        .nothing_sent();
+    Test::new()
+        .playbook("print(hosts::query_devices_by_filter(#{ limit: 5000 }).len());\n")
+        .emulator()
+        .run()
+        .status(0);
+}
+
 #[test]
 fn a_value_outside_an_enum_lists_the_allowed_values() {
     Test::new()

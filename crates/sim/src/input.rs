@@ -204,13 +204,15 @@ impl Input {
                     }
                     if p.ty == Type::Integer {
                         let n = self.int(p.name)?.unwrap_or(0);
-                        let max = p
-                            .max
-                            .or_else(|| (p.name == "limit").then(|| limit_max(op.id)));
-                        // `limit` is at least 1 and `offset` at least 0 where the spec gives no
-                        // minimum: FalconPy documents the host queries' `limit` as 1-5000 and
-                        // 1-10000, an offset counts from 0. Refused, not clamped.
-                        let min = p.min.or(match p.name {
+                        // The schema's range, else the one its text documents (the host queries'
+                        // `limit` 1-5000 or 1-10000); every other paging answer carries `limit` as
+                        // an int32 (`msa.Paging`).
+                        let (min, max) = p.range();
+                        let max =
+                            max.or_else(|| (p.name == "limit").then_some(i64::from(i32::MAX)));
+                        // `limit` is at least 1 and `offset` at least 0 where nothing documents a
+                        // minimum: an offset counts from 0. Refused, not clamped.
+                        let min = min.or(match p.name {
                             "limit" => Some(1),
                             "offset" => Some(0),
                             _ => None,
@@ -275,16 +277,6 @@ impl Input {
             self.host_timeout()?;
         }
         Ok(())
-    }
-}
-
-/// The largest `limit` of operations whose spec gives no maximum: FalconPy documents the host
-/// queries' ranges; every other paging answer carries `limit` as an int32 (`msa.Paging`).
-fn limit_max(op_id: &str) -> i64 {
-    match op_id {
-        "QueryDevicesByFilter" => 5000,
-        "QueryDevicesByFilterScroll" | "CombinedDevicesByFilter" => 10_000,
-        _ => i64::from(i32::MAX),
     }
 }
 

@@ -2,12 +2,12 @@
 //! its place, shown to the user at the end (human-readable, or JSON).
 
 use super::arguments::arguments;
-use super::planned::{self, Kind};
+use super::planned;
 use super::synthetic::{self, ID_PREFIX, is_plan_id};
 use super::targets::{self, Targets};
 use crate::ops::Response;
 use crate::ops::commands::{self, CommandSpec};
-use crate::ops::{Effect, Kind as OpKind, Request};
+use crate::ops::{Effect, Kind as OpKind, ObjectKind, Request};
 use crate::terminal;
 use serde::Serialize;
 use serde_json::Value;
@@ -50,7 +50,7 @@ pub struct Plan {
     records: HashMap<String, Value>,
     commands: HashMap<String, PlannedCommand>,
     /// Objects planned creates would make, as the API would answer for them, in order.
-    created: Vec<(Kind, String, Value)>,
+    created: Vec<(ObjectKind, String, Value)>,
     /// Ids planned deletes would remove.
     deleted: Vec<String>,
     /// What the real run would refuse, each in the words its refusal uses, in order: destructive
@@ -254,7 +254,7 @@ pub fn record_step(
         }
     } else {
         let mut answer = synthetic::change(req, &targets, &mut || plan.new_id());
-        let kind = planned::created(req.op.key);
+        let kind = req.op.creates;
         if let Some(resources) = answer
             .body
             .get_mut("resources")

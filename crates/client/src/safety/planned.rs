@@ -3,56 +3,16 @@
 //! this view merged in, so a playbook that creates something and reads it back runs its real logic.
 
 use crate::fql;
-use crate::ops::{OpId, Request};
+use crate::ops::{Answer, ObjectKind, Request};
 use crate::platform::Platform;
 use crate::policy::{Policy, default_settings, setting_index};
 use serde_json::{Map, Value, json};
 
-/// The kinds of object a playbook can create.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Kind {
-    Policy,
-    HostGroup,
-    Script,
-    PutFile,
-}
-
-/// What a read answers with: ids (`query_*`, `list_*`) or whole records (`query_combined_*`, `get_*`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Shape {
-    Ids,
-    Records,
-}
-
-/// The kind of object an operation creates.
-pub fn created(op: OpId) -> Option<Kind> {
-    match op {
-        OpId::CreateRTResponsePolicies => Some(Kind::Policy),
-        OpId::CreateHostGroups => Some(Kind::HostGroup),
-        OpId::RtrCreateScripts | OpId::RtrCreateScriptsV2 => Some(Kind::Script),
-        OpId::RtrCreatePutFiles | OpId::RtrCreatePutFilesV2 => Some(Kind::PutFile),
-        _ => None,
-    }
-}
-
-/// The kind of object a read lists, and how.
-pub fn listed(op: OpId) -> Option<(Kind, Shape)> {
-    match op {
-        OpId::QueryRTResponsePolicies => Some((Kind::Policy, Shape::Ids)),
-        OpId::QueryCombinedRTResponsePolicies => Some((Kind::Policy, Shape::Records)),
-        OpId::QueryHostGroups => Some((Kind::HostGroup, Shape::Ids)),
-        OpId::QueryCombinedHostGroups => Some((Kind::HostGroup, Shape::Records)),
-        OpId::RtrListScripts => Some((Kind::Script, Shape::Ids)),
-        OpId::RtrListPutFiles => Some((Kind::PutFile, Shape::Ids)),
-        _ => None,
-    }
-}
-
 /// A created record as the API would answer it: what was sent, with the fields the API adds.
-pub fn shape(kind: Kind, id: &str, mut sent: Map<String, Value>) -> Value {
+pub fn shape(kind: ObjectKind, id: &str, mut sent: Map<String, Value>) -> Value {
     let stamp = crate::time::now_stamp();
     sent.insert("id".into(), json!(id));
-    if kind == Kind::Policy
+    if kind == ObjectKind::Policy
         && let Some(record) = policy_record(id, &sent, &stamp)
     {
         return record;
@@ -66,12 +26,12 @@ pub fn shape(kind: Kind, id: &str, mut sent: Map<String, Value>) -> Value {
         sent.entry(k).or_insert(v);
     }
     match kind {
-        Kind::HostGroup => {
+        ObjectKind::HostGroup => {
             for k in ["description", "assignment_rule"] {
                 sent.entry(k).or_insert(json!(""));
             }
         }
-        Kind::Script | Kind::PutFile => {
+        ObjectKind::Script | ObjectKind::PutFile => {
             sent.entry("description").or_insert(json!(""));
             // Falcon's records carry the content's digest and size: a playbook comparing its
             // local files with the library (`sync_scripts`) reads them from planned ones too.
@@ -86,7 +46,7 @@ pub fn shape(kind: Kind, id: &str, mut sent: Map<String, Value>) -> Value {
                 sent.remove("file");
             }
         }
-        Kind::Policy => {}
+        ObjectKind::Policy => {}
     }
     Value::Object(sent)
 }
@@ -99,12 +59,7 @@ fn policy_record(id: &str, sent: &Map<String, Value>, stamp: &str) -> Option<Val
             .unwrap_or("")
             .to_string()
     };
-    let platform = match text("platform_name").to_ascii_lowercase().as_str() {
-        "windows" => Platform::Windows,
-        "linux" => Platform::Linux,
-        "mac" => Platform::Mac,
-        _ => return None,
-    };
+    let platform = Platform::parse(&text("platform_name"))?;
     let mut settings = default_settings();
     for item in sent
         .get("settings")
@@ -147,7 +102,7 @@ fn policy_record(id: &str, sent: &Map<String, Value>, stamp: &str) -> Option<Val
 pub fn merge(
     req: &Request,
     body: &mut Value,
-    created: &[(Kind, String, Value)],
+    created: &[(ObjectKind, String, Value)],
     deleted: &[String],
 ) {
     let Some(resources) = body.get_mut("resources").and_then(Value::as_array_mut) else {
@@ -158,7 +113,7 @@ pub fn merge(
         other => other.get("id").and_then(Value::as_str).map(str::to_string),
     };
     resources.retain(|r| id_of(r).is_none_or(|id| !deleted.contains(&id)));
-    let Some((kind, shape)) = listed(req.op.key) else {
+    let Some(kind) = req.op.lists else {
         return;
     };
     let filter = req
@@ -177,9 +132,10 @@ pub fn merge(
         {
             continue;
         }
-        resources.push(match shape {
-            Shape::Ids => json!(id),
-            Shape::Records => record.clone(),
+        resources.push(match req.op.answer {
+            Answer::Ids => json!(id),
+            // The generator lets a listing answer only ids or records.
+            Answer::Records | Answer::Other => record.clone(),
         });
         added += 1;
     }

@@ -2,7 +2,7 @@
 //! a session or a batch names its hosts only when it is opened.
 
 use crate::ops::Response;
-use crate::ops::{Collection, OpId, Request};
+use crate::ops::{Collection, Opens, Request};
 use crate::terminal;
 use serde::Serialize;
 use serde_json::Value;
@@ -108,8 +108,8 @@ impl Memory {
     /// Learns sessions, batches and hostnames from a successful answer.
     pub fn learn(&mut self, req: &Request, resp: &Response) {
         let body = &resp.body;
-        match req.op.key {
-            OpId::RtrInitSession => {
+        match req.op.opens {
+            Some(Opens::Session) => {
                 let device = req
                     .arg("device_id")
                     .and_then(|v| v.as_str().map(str::to_string));
@@ -120,7 +120,7 @@ impl Memory {
                     self.sessions.insert(s.to_string(), d);
                 }
             }
-            OpId::BatchInitSessions => {
+            Some(Opens::Batch) => {
                 let batch = body.get("batch_id").and_then(Value::as_str);
                 let hosts = body.get("resources").and_then(Value::as_object);
                 if let (Some(b), Some(hosts)) = (batch, hosts) {
@@ -145,7 +145,7 @@ impl Memory {
                     members.extend(joined);
                 }
             }
-            _ => {}
+            None => {}
         }
         if let Some(items) = body.get("resources").and_then(Value::as_array) {
             for item in items {

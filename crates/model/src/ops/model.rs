@@ -171,6 +171,20 @@ pub struct Param {
     pub default: Option<&'static str>,
     /// `collectionFormat: multi`: one `name=value` pair per element.
     pub multi: bool,
+    /// The range the spec's description text documents where its schema gives none (FalconPy's
+    /// `The maximum records to return. [1-5000]`); the real API refuses a value outside it. Apart
+    /// from `min`/`max`, which stay the reference's exactly.
+    pub documented_range: Option<(i64, i64)>,
+}
+
+impl Param {
+    /// The range a value must fall in: the schema's bounds, else the documented ones.
+    pub fn range(&self) -> (Option<i64>, Option<i64>) {
+        match (self.min, self.max, self.documented_range) {
+            (None, None, Some((lo, hi))) => (Some(lo), Some(hi)),
+            (min, max, _) => (min, max),
+        }
+    }
 }
 
 /// How FalconPy wraps the convenience keys into a JSON body.
@@ -263,6 +277,25 @@ pub enum Answer {
     Other,
 }
 
+/// A tenant object plan mode keeps in its view (`tools/spec/facts.json`): what planned creates make
+/// and what listings of it then show.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ObjectKind {
+    Policy,
+    HostGroup,
+    Script,
+    PutFile,
+}
+
+/// What a session operation's answer says about the sessions it opened, from its response schema.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Opens {
+    /// `resources[].session_id`: the session of the request's `device_id`.
+    Session,
+    /// `batch_id`, and `resources` keyed by device id, each with its `session_id`.
+    Batch,
+}
+
 /// What an operation does to the world; decides retries, plan mode and the audit log.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Effect {
@@ -302,6 +335,12 @@ pub struct Operation {
     pub answer: Answer,
     /// Derived from `kind` by the generator (read; session; command; everything else changes state).
     pub effect: Effect,
+    /// The kind of object a success creates (a `Create`).
+    pub creates: Option<ObjectKind>,
+    /// The kind of object a success lists (a `Read`), as `answer` says: ids or records.
+    pub lists: Option<ObjectKind>,
+    /// The sessions a success opens, as its answer names them.
+    pub opens: Option<Opens>,
     /// Refused unless the run allows destructive requests. For RTR commands the command catalogue
     /// (`ops::commands`) may clear it; a command it does not know stays destructive.
     pub destructive: bool,

@@ -372,7 +372,8 @@ fn check_param(p: &Param, v: &Value) -> Result<(), String> {
     check_type(p.ty, v)?;
     check_allowed(p.allowed, v)?;
     if let Some(n) = v.as_i64() {
-        match (p.min, p.max) {
+        // The documented range too: the real API refuses a `limit` beyond it.
+        match p.range() {
             (Some(lo), Some(hi)) if n < lo || n > hi => {
                 return Err(format!("must be between {lo} and {hi}, got {n}"));
             }
