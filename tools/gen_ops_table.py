@@ -195,6 +195,28 @@ def opens_of(o, kind):
         return "Opens::Session"
     return None
 
+def error_resources_of(o):
+    """Whether the 400 answer's schema has `resources` (`None` when the spec documents no 400)."""
+    d = o["responses"].get("400")
+    return None if d is None else "resources" in DEFINITIONS.get(d, {}).get("properties", {})
+
+def error_resources_by_collection():
+    """The collections whose operations documenting a 400 agree on its `resources`: an operation that
+    documents none answers as they do."""
+    seen = {}
+    for o in ref:
+        v = error_resources_of(o)
+        if v is not None:
+            seen.setdefault(o["collection"], set()).add(v)
+    return {c: vs.pop() for c, vs in seen.items() if len(vs) == 1}
+ERROR_RESOURCES = error_resources_by_collection()
+
+def error_resources(o):
+    v = error_resources_of(o)
+    if v is None and o["collection"] not in ERROR_RESOURCES:
+        raise SystemExit(f"{o['operation_id']} documents no 400 and its collection's operations disagree on its shape")
+    return ERROR_RESOURCES[o["collection"]] if v is None else v
+
 def falconpy_ranges():
     """`(operation id, parameter) -> (lo, hi)` for integer query parameters whose description in FalconPy's
     committed endpoint files (the spec's text, `The maximum records to return. [1-5000]`) gives a range."""
@@ -308,6 +330,7 @@ for o in ref:
     out.append(f"        creates: {opt(CREATED.get(oid) and 'ObjectKind::' + CREATED[oid])},")
     out.append(f"        lists: {opt(LISTED.get(oid) and 'ObjectKind::' + LISTED[oid])},")
     out.append(f"        opens: {opt(opens_of(o, kind))},")
+    out.append(f"        error_resources: {'true' if error_resources(o) else 'false'},")
     # Refused unless the run allows destructive requests; for commands the RTR catalogue may clear it
     # (a command it does not know stays destructive).
     destructive = kind in ("Delete", "Command") or oid in HOST_ACTIONS_OPS

@@ -158,23 +158,10 @@ fn answer(
     (with_error_resources(op, reply), remaining)
 }
 
-/// Error answers of the policy, host and host-group operations carry `resources: []` (their
-/// documented error shapes are `*.RespV1`, `msa.QueryResponse`); RTR and token errors are `{meta,
-/// errors}` only.
-/// IOC (`msaspec.ResponseFields`), incident (`msa.ReplyMetaOnly`) and alert update
-/// (`detectsapi.ResponseFields`) errors are `{meta, errors}` too.
+/// Error answers carry `resources: []` where the operation's documented error shape has it
+/// (`Operation::error_resources`, from the spec's 400 schema).
 fn with_error_resources(op: &ops::Operation, mut reply: Reply) -> Reply {
-    let bare = matches!(
-        op.collection,
-        Collection::RealTimeResponse
-            | Collection::RealTimeResponseAdmin
-            | Collection::OAuth2
-            | Collection::Ioc
-            | Collection::Incidents
-    ) || matches!(
-        op.key,
-        ops::OpId::PatchEntitiesAlertsV2 | ops::OpId::PatchEntitiesAlertsV3
-    );
+    let bare = !op.error_resources;
     if reply.status >= 400
         && !bare
         && let Payload::Envelope { top, .. } = &mut reply.body

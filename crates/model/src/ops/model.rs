@@ -341,6 +341,10 @@ pub struct Operation {
     pub lists: Option<ObjectKind>,
     /// The sessions a success opens, as its answer names them.
     pub opens: Option<Opens>,
+    /// Error answers carry `resources: []` beside `meta` and `errors`: the spec's 400 schema has
+    /// `resources` (`*.RespV1`, `msa.QueryResponse`), not only `{meta, errors}` (`msa.ReplyMetaOnly`,
+    /// `detectsapi.ResponseFields`). An operation documenting no 400 answers as its collection's do.
+    pub error_resources: bool,
     /// Refused unless the run allows destructive requests. For RTR commands the command catalogue
     /// (`ops::commands`) may clear it; a command it does not know stays destructive.
     pub destructive: bool,

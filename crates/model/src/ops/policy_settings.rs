@@ -3,15 +3,18 @@
 //! reaching Falcon as an opaque 400.
 
 use super::commands::POLICY_SETTINGS;
-use super::{Body, OpId, Request};
+use super::{Body, Collection, Request};
 use serde_json::Value;
 
 /// The first unknown setting id in the body, as an error message; `None` when every id is known.
 pub fn check(req: &Request) -> Option<String> {
-    if !matches!(
-        req.op.key,
-        OpId::CreateRTResponsePolicies | OpId::UpdateRTResponsePolicies
-    ) {
+    // The operations whose body shape carries a policy's `settings` (create and update).
+    let carries_settings = req.op.collection == Collection::ResponsePolicies
+        && req
+            .op
+            .body
+            .is_some_and(|b| b.fields.iter().any(|f| f.name == "settings"));
+    if !carries_settings {
         return None;
     }
     let Body::Json(body) = &req.body else {
