@@ -41,6 +41,7 @@ SESSION = {"RTR-InitSession", "RTR-PulseSession", "RTR-DeleteSession", "BatchIni
 COMMAND = {"RTR-ExecuteAdminCommand", "RTR-ExecuteActiveResponderCommand", "RTR-ExecuteCommand", "BatchAdminCmd",
            "BatchActiveResponderCmd", "BatchCmd", "BatchGetCmd"}
 
+# tests/it/table.rs checks these are `Platform`'s names (crates/model/src/platform.rs).
 # Host actions that change what a host does (containment, hiding, detection suppression): destructive like
 # deletes and RTR commands (see `destructive` below).
 # An IOC's `action` (prevent, detect) decides what every host it applies to may run, so creating or
@@ -73,6 +74,7 @@ INDICATOR = [f("type", S, False, ("sha256", "md5", "domain", "ipv4", "ipv6")), f
              f("comment", S)]
 def required(fields, *names):
     return [(n, t, r or n in names, a) for (n, t, r, a) in fields]
+# `Platform::name` of each platform (crates/model/src/platform.rs): tests/it/table.rs checks they agree.
 PLATFORMS = ("Windows", "Mac", "Linux")
 BODIES = {
     "createRTResponsePolicies": ("Resources", [f("name", S, True), f("platform_name", S, True, PLATFORMS),

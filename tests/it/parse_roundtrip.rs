@@ -833,7 +833,6 @@ fn emulator_output_always_parses() {
     for (i, spec) in fleet.iter().enumerate() {
         let mut h = Host::from_spec(spec, i, 0);
         let mut cwd = String::new();
-        let bit = falconry::ops::commands::platform_bit(h.platform.name());
         let root = h.initial_cwd();
         for (base, line, field) in [
             ("ps", "ps".to_string(), "processes"),
@@ -850,7 +849,7 @@ fn emulator_output_always_parses() {
             ),
         ] {
             let entry = falconry::ops::commands::lookup(base, &line).unwrap();
-            if entry.platforms & bit == 0 {
+            if !entry.platforms.contains(h.platform) {
                 continue;
             }
             let out = h.execute(&mut cwd, base, &line, &NoCloud);

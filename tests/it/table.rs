@@ -348,3 +348,27 @@ fn the_generated_spec_files_are_their_scripts_output() {
         );
     }
 }
+
+/// The generator writes the policy bodies' `platform_name` values (its `PLATFORMS`); they are the
+/// model's platforms exactly, so a platform is spelled one way in the table and in `Platform`.
+#[test]
+fn platform_name_fields_allow_exactly_the_models_platforms() {
+    use falconry::platform::Platform;
+    let mut ours: Vec<&str> = Platform::ALL.iter().map(|p| p.name()).collect();
+    ours.sort();
+    let mut seen = 0;
+    for op in OPERATIONS {
+        for f in op.body.iter().flat_map(|b| b.fields) {
+            if f.name == "platform_name" {
+                let mut allowed = f.allowed.to_vec();
+                allowed.sort();
+                assert_eq!(allowed, ours, "{}: `platform_name`", op.id);
+                seen += 1;
+            }
+        }
+    }
+    assert!(
+        seen >= 2,
+        "the policy create and precedence bodies name a platform"
+    );
+}

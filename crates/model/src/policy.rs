@@ -1,6 +1,6 @@
 //! Response policies: settings, precedence per platform, and which policy governs a host.
 
-use crate::ops::commands::{POLICY_SETTINGS, platform_bit, setting_platforms};
+use crate::ops::commands::{POLICY_SETTINGS, setting_platforms};
 use crate::platform::Platform;
 use serde_json::{Map, Value, json};
 
@@ -90,7 +90,7 @@ fn describe(id: &str) -> (&'static str, &'static str) {
 
 /// Whether policies of the platform have the setting (`FalconScripts` is Windows only).
 pub fn setting_applies(setting: &str, platform: Platform) -> bool {
-    setting_platforms(setting) & platform_bit(platform.name()) != 0
+    setting_platforms(setting).contains(platform)
 }
 
 pub fn platform_index(p: Platform) -> usize {

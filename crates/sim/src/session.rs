@@ -170,7 +170,7 @@ impl State {
             )));
         }
         let platform = self.hosts[host].host.platform;
-        if command.platforms & commands::platform_bit(platform.name()) == 0 {
+        if !command.platforms.contains(platform) {
             return Err(Fail::bad(format!(
                 "`{}` is not supported on {}",
                 command.name,

@@ -39,15 +39,11 @@ pub fn help(topic: &str) -> Option<String> {
 /// role that runs it, the policy setting it needs and whether the guard counts it as destructive.
 /// An unknown command's error points here.
 pub fn commands_text() -> String {
-    use crate::ops::commands::{COMMANDS, LIN, MAC, WIN, settings_needed};
+    use crate::ops::commands::{COMMANDS, settings_needed};
     let mut out =
         String::from("RTR commands (s.run, b.run; anything else is refused before it is sent):\n");
     for c in COMMANDS {
-        let platforms: Vec<&str> = [(WIN, "Windows"), (LIN, "Linux"), (MAC, "Mac")]
-            .iter()
-            .filter(|(bit, _)| c.platforms & bit != 0)
-            .map(|(_, name)| *name)
-            .collect();
+        let platforms: Vec<&str> = c.platforms.iter().map(|p| p.name()).collect();
         let needs = settings_needed(c)[1..].join(" + ");
         out.push_str(&format!(
             "  {:<16} {:<20} {:<17} {:<30}{}\n",

@@ -16,6 +16,7 @@ mod rhai;
 mod source;
 mod tenant;
 
+use crate::platform::Platform;
 pub use apply::apply;
 pub use change::{Action, Change};
 pub use desired::Desired;
@@ -31,14 +32,18 @@ pub use tenant::Tenant;
 pub use crate::ops::commands::POLICY_SETTINGS as SETTINGS;
 pub use resolve::{DEFAULT_POLICY, Policies, Policy, load_records, unsupported_on};
 
-/// Platform names as Falcon spells them, in the order files list them.
-pub const PLATFORMS: &[&str] = &["Windows", "Mac", "Linux"];
+/// Platform names as Falcon spells them (`Platform::name`), in the order files list them.
+pub const PLATFORMS: &[&str] = &[
+    Platform::Windows.name(),
+    Platform::Mac.name(),
+    Platform::Linux.name(),
+];
 
 /// Whether policies of `platform` have `setting` (`FalconScripts` is Windows-only): the others neither
 /// show nor accept it, so files neither list it nor send it.
 pub fn applies(setting: &str, platform: &str) -> bool {
-    crate::ops::commands::setting_platforms(setting) & crate::ops::commands::platform_bit(platform)
-        != 0
+    Platform::parse(platform)
+        .is_some_and(|p| crate::ops::commands::setting_platforms(setting).contains(p))
 }
 
 /// `; did you mean `x`?` when `word` is a likely typo of a candidate (the engine's one nearest-name

@@ -6,7 +6,8 @@ use crate::engine::Context;
 use crate::helpers::caller::{self, Result, str_of};
 use crate::helpers::hosts::HostInfo;
 use crate::ops::OpId;
-use crate::ops::commands::{CommandSpec, platform_bit, settings_needed};
+use crate::ops::commands::{CommandSpec, settings_needed};
+use crate::platform::Platform;
 use serde_json::{Value, json};
 use std::collections::HashMap;
 
@@ -168,8 +169,7 @@ pub fn load_records(ctx: &Context) -> Result<Vec<Value>> {
 
 /// Why a host would refuse a command, before any policy: the platform does not have it.
 pub fn unsupported_on(command: &CommandSpec, host: &HostInfo) -> bool {
-    let bit = platform_bit(&host.platform);
-    bit != 0 && command.platforms & bit == 0
+    Platform::parse(&host.platform).is_some_and(|p| !command.platforms.contains(p))
 }
 
 #[cfg(test)]

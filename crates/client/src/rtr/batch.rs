@@ -240,8 +240,9 @@ impl Batch {
     pub fn run(&self, command_string: &str) -> Result<Dynamic> {
         let ctx = &*self.0.ctx;
         let line = command_string.trim();
-        let platforms =
-            crate::ops::commands::platform_bits(self.0.hosts.iter().map(|h| h.platform.as_str()));
+        let platforms = crate::platform::Platforms::from_names(
+            self.0.hosts.iter().map(|h| h.platform.as_str()),
+        );
         let (base, command) = known(line, platforms)?;
         let ep = endpoint(command.tier);
         let started = std::time::SystemTime::now();

@@ -12,6 +12,7 @@ use super::session::{Dir, Session};
 use crate::helpers::caller::{self, Error, Result, str_of};
 use crate::ops::OpId;
 use crate::ops::commands::{self, CommandSpec, Tier};
+use crate::platform::Platforms;
 use serde_json::{Value, json};
 use std::time::{Duration, Instant};
 
@@ -43,9 +44,9 @@ pub fn endpoint(tier: Tier) -> Endpoint {
 }
 
 /// The base command and its catalogue entry, for a command about to be sent to hosts of `platforms`
-/// (bit set, 0 when unknown): a command the catalogue does not know is an error naming it and the
+/// (none when unknown): a command the catalogue does not know is an error naming it and the
 /// nearest known command, and is not sent.
-pub fn known(command_string: &str, platforms: u8) -> Result<(String, &'static CommandSpec)> {
+pub fn known(command_string: &str, platforms: Platforms) -> Result<(String, &'static CommandSpec)> {
     let (base, command) = classify(command_string)?;
     match command {
         Some(c) => Ok((base, c)),
@@ -93,7 +94,7 @@ fn run_once(session: &Session, command_string: &str, timeout: Duration) -> Resul
     let ctx = session.ctx();
     let host = session.host();
     let line = command_string.trim();
-    let (base, command) = known(line, commands::platform_bit(&host.platform))?;
+    let (base, command) = known(line, Platforms::from_names([host.platform.as_str()]))?;
     let ep = endpoint(command.tier);
     let command = Some(command);
     let execute = |session_id: &str| {

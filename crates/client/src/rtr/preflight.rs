@@ -17,8 +17,8 @@ const ONLINE_PAGE: usize = 100;
 /// `#{command, ready, refused, offline, unknown, hostnames}`; `ready`, `offline` and `unknown` are
 /// device ids, `refused` entries are `#{device_id, hostname, policy_id, policy_name, setting, reason}`.
 pub fn preflight(ctx: &Context, ids: &[String], command_string: &str) -> Result<Value> {
-    let (_, command) =
-        known(command_string, 0).map_err(|e| e.context("`rtr::preflight`".to_string()))?;
+    let (_, command) = known(command_string, crate::platform::Platforms::NONE)
+        .map_err(|e| e.context("`rtr::preflight`".to_string()))?;
     let found = hosts::lookup(ctx, ids)?;
     let known: Vec<String> = ids
         .iter()

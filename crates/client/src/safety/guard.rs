@@ -156,7 +156,7 @@ pub struct Refusal {
 /// one typo away (`netstst`), so it was almost surely not meant. `None` for a command the catalogue
 /// knows, or one unlike any (a command Falcon added since, which the guard judges as destructive).
 pub fn typo(line: &str) -> Option<String> {
-    commands::unknown(line, 0).filter(|m| m.contains("did you mean"))
+    commands::unknown(line, crate::platform::Platforms::NONE).filter(|m| m.contains("did you mean"))
 }
 
 /// How a typo is put right: never by allowing it.

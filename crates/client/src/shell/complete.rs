@@ -3,6 +3,7 @@
 
 use crate::ops::command_flags;
 use crate::ops::commands::{COMMANDS, Cmd, lookup};
+use crate::platform::Platforms;
 use rustyline::completion::{Completer, Pair};
 use rustyline::highlight::Highlighter;
 use rustyline::hint::Hinter;
@@ -25,7 +26,7 @@ pub fn flags(cmd: Cmd) -> Vec<String> {
 }
 
 /// The candidates for the word ending at `pos`: where it starts and what may replace it.
-pub fn complete(line: &str, pos: usize, platforms: u8) -> (usize, Vec<String>) {
+pub fn complete(line: &str, pos: usize, platforms: Platforms) -> (usize, Vec<String>) {
     let before = &line[..pos];
     let start = before.rfind(char::is_whitespace).map_or(0, |i| i + 1);
     let word = &before[start..];
@@ -42,7 +43,7 @@ pub fn complete(line: &str, pos: usize, platforms: u8) -> (usize, Vec<String>) {
         // The command word: every catalogue command one of the targets can run (`reg query` whole).
         COMMANDS
             .iter()
-            .filter(|c| platforms == 0 || c.platforms & platforms != 0)
+            .filter(|c| platforms.is_empty() || c.platforms.intersects(platforms))
             .filter(|c| c.name.starts_with(&word.to_ascii_lowercase()))
             .map(|c| c.name.to_string())
             .collect()
@@ -51,7 +52,7 @@ pub fn complete(line: &str, pos: usize, platforms: u8) -> (usize, Vec<String>) {
         let typed = format!("{first} {}", word.to_ascii_lowercase());
         COMMANDS
             .iter()
-            .filter(|c| platforms == 0 || c.platforms & platforms != 0)
+            .filter(|c| platforms.is_empty() || c.platforms.intersects(platforms))
             .filter(|c| c.name.starts_with(&typed))
             .filter_map(|c| c.name.split_once(' ').map(|(_, sub)| sub.to_string()))
             .collect()
@@ -88,8 +89,8 @@ fn sub_command_of(before: &str) -> Option<String> {
 
 /// The line editor's hooks for the shell: completion only (every line is complete as typed).
 pub struct ShellHelper {
-    /// The targets' platforms (`commands::WIN | ...`), refreshed when they change.
-    pub platforms: Arc<Mutex<u8>>,
+    /// The targets' platforms (none when unknown), refreshed when they change.
+    pub platforms: Arc<Mutex<Platforms>>,
 }
 
 impl Completer for ShellHelper {
@@ -101,7 +102,7 @@ impl Completer for ShellHelper {
         pos: usize,
         _ctx: &Context<'_>,
     ) -> rustyline::Result<(usize, Vec<Pair>)> {
-        let platforms = self.platforms.lock().map(|p| *p).unwrap_or(0);
+        let platforms = self.platforms.lock().map(|p| *p).unwrap_or_default();
         let (start, found) = complete(line, pos, platforms);
         Ok((
             start,
@@ -129,7 +130,10 @@ impl Helper for ShellHelper {}
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ops::commands::{LIN, WIN};
+    use crate::platform::Platform;
+
+    const WIN: Platforms = Platforms::of(&[Platform::Windows]);
+    const LIN: Platforms = Platforms::of(&[Platform::Linux]);
 
     #[test]
     fn commands_follow_the_platforms_and_flags_follow_the_command() {

@@ -15,6 +15,7 @@ pub use targets::Spec;
 
 use crate::engine::{ErrorKind, ScriptError, convert, render_script_error};
 use crate::ops::commands;
+use crate::platform::Platforms;
 use crate::repl::console::Console;
 use crate::repl::worker::Job;
 use crate::terminal;
@@ -65,7 +66,7 @@ pub struct Shell {
     queue_offline: bool,
     /// The statements that ran, for `:save`.
     transcript: Vec<String>,
-    platforms: Arc<Mutex<u8>>,
+    platforms: Arc<Mutex<Platforms>>,
 }
 
 /// `:shell` or `:shell TARGET` typed at the Rhai prompt: the argument.
@@ -95,7 +96,7 @@ pub fn enter(
             hosts: Vec::new(),
             queue_offline: start.queue_offline,
             transcript: Vec::new(),
-            platforms: Arc::new(Mutex::new(0)),
+            platforms: Arc::new(Mutex::new(Platforms::NONE)),
         };
         let mut found = Vec::new();
         for spec in &start.targets {
@@ -338,10 +339,7 @@ impl Shell {
         let before: Vec<Option<String>> = self.hosts.iter().map(|h| h.cwd.clone()).collect();
         self.hosts = hosts;
         if let Ok(mut p) = self.platforms.lock() {
-            *p = self
-                .hosts
-                .iter()
-                .fold(0, |bits, h| bits | commands::platform_bit(&h.platform));
+            *p = Platforms::from_names(self.hosts.iter().map(|h| h.platform.as_str()));
         }
         if self.hosts.is_empty() {
             println!("no targets; `:add NAME` or `:add FQL` adds hosts");

@@ -22,11 +22,13 @@ impl Tier {
     }
 }
 
-/// Platform bit set: Windows, Linux, Mac.
-pub const WIN: u8 = 1;
-pub const LIN: u8 = 2;
-pub const MAC: u8 = 4;
-pub const ALL: u8 = WIN | LIN | MAC;
+use crate::platform::{Platform, Platforms};
+
+// The catalogue's shorthand for its platform column.
+const WIN: Platforms = Platforms::of(&[Platform::Windows]);
+const LIN_MAC: Platforms = Platforms::of(&[Platform::Linux, Platform::Mac]);
+const WIN_MAC: Platforms = Platforms::of(&[Platform::Windows, Platform::Mac]);
+const ALL: Platforms = Platforms::ALL;
 
 #[derive(Debug)]
 pub struct CommandSpec {
@@ -35,7 +37,7 @@ pub struct CommandSpec {
     /// The base command (`reg query` and friends carry their sub-command).
     pub name: &'static str,
     pub tier: Tier,
-    pub platforms: u8,
+    pub platforms: Platforms,
     /// The response-policy setting that must be enabled, beyond `RealTimeFunctionality`.
     pub setting: Option<&'static str>,
     /// Destroys data, stops processes, disrupts the host or runs arbitrary code.
@@ -91,7 +93,7 @@ catalogue! {
     Help = "help", ReadOnly, ALL, None, false, false;
     History = "history", ReadOnly, ALL, None, false, false;
     Ipconfig = "ipconfig", ReadOnly, WIN, None, false, false;
-    Ifconfig = "ifconfig", ReadOnly, LIN | MAC, None, false, false;
+    Ifconfig = "ifconfig", ReadOnly, LIN_MAC, None, false, false;
     Ls = "ls", ReadOnly, ALL, None, false, false;
     Mount = "mount", ReadOnly, ALL, None, false, false;
     Netstat = "netstat", ReadOnly, ALL, None, false, false;
@@ -115,14 +117,14 @@ catalogue! {
     Rm = "rm", ActiveResponder, ALL, None, true, true;
     Runscript = "runscript", ActiveResponder, ALL, Some("CustomScripts"), true, true;
     Shutdown = "shutdown", ActiveResponder, ALL, None, true, true;
-    Tar = "tar", ActiveResponder, LIN | MAC, None, false, true;
+    Tar = "tar", ActiveResponder, LIN_MAC, None, false, true;
     Unmap = "unmap", ActiveResponder, WIN, None, false, true;
     UpdateHistory = "update history", ActiveResponder, WIN, None, false, false;
     UpdateInstall = "update install", ActiveResponder, WIN, None, true, true;
     UpdateList = "update list", ActiveResponder, WIN, None, false, false;
     UpdateQuery = "update query", ActiveResponder, WIN, None, false, false;
     Xmemdump = "xmemdump", ActiveResponder, WIN, Some("XMemDumpCommand"), true, true;
-    Zip = "zip", ActiveResponder, WIN | MAC, None, false, true;
+    Zip = "zip", ActiveResponder, WIN_MAC, None, false, true;
     /// Runs one of CrowdStrike's Falcon scripts (`RTR-ListFalconScripts`): Windows, administrators,
     /// and the policy's `FalconScripts` (which itself needs `CustomScripts`).
     Falconscript = "falconscript", Admin, WIN, Some(FALCON_SCRIPTS_SETTING), true, true;
@@ -153,9 +155,9 @@ pub fn base_of(command_string: &str) -> &str {
 }
 
 /// Why `command_string` is not a command of the catalogue, naming it and the nearest command the
-/// `platforms` (bit set) have, or `None` when the catalogue knows it. Never advice to allow it: an
+/// `platforms` have (all when empty), or `None` when the catalogue knows it. Never advice to allow it: an
 /// unknown command is a typo far more often than a command falconry has not heard of.
-pub fn unknown(command_string: &str, platforms: u8) -> Option<String> {
+pub fn unknown(command_string: &str, platforms: Platforms) -> Option<String> {
     let line = command_string.trim();
     let base = base_of(line);
     if lookup(base, line).is_some() {
@@ -169,38 +171,22 @@ pub fn unknown(command_string: &str, platforms: u8) -> Option<String> {
     } else {
         lower
     };
-    let platforms = if platforms == 0 { ALL } else { platforms };
+    let platforms = if platforms.is_empty() { ALL } else { platforms };
     let names: Vec<&str> = COMMANDS
         .iter()
-        .filter(|c| c.platforms & platforms != 0)
+        .filter(|c| c.platforms.intersects(platforms))
         .map(|c| c.name)
         .collect();
     let near = super::suggest::closest(&word, &names)
         .map(|n| format!("; did you mean `{n}`?"))
         .unwrap_or_default();
-    let on = match platforms {
-        WIN => " for Windows hosts",
-        LIN => " for Linux hosts",
-        MAC => " for Mac hosts",
-        _ => "",
-    };
+    let on = platforms
+        .only()
+        .map(|p| format!(" for {} hosts", p.name()))
+        .unwrap_or_default();
     Some(format!(
         "`{word}` is not an RTR command{near} (not sent; the commands{on} and what each needs: help(\"rtr\"))"
     ))
-}
-
-/// The platform bits of the named platforms (`Windows`, `Linux`, `Mac`).
-pub fn platform_bits<'a>(names: impl IntoIterator<Item = &'a str>) -> u8 {
-    names.into_iter().fold(0, |bits, p| bits | platform_bit(p))
-}
-
-pub fn platform_bit(platform_name: &str) -> u8 {
-    match platform_name.to_ascii_lowercase().as_str() {
-        "windows" => WIN,
-        "linux" => LIN,
-        "mac" => MAC,
-        _ => 0,
-    }
 }
 
 /// Every response-policy setting id, in the order Falcon lists them (CrowdStrike's Terraform
@@ -221,7 +207,7 @@ pub const CUSTOM_SCRIPTS_SETTING: &str = "CustomScripts";
 pub const FALCON_SCRIPTS_SETTING: &str = "FalconScripts";
 
 /// The platforms whose policies have the setting (the others neither show nor accept it).
-pub fn setting_platforms(setting: &str) -> u8 {
+pub fn setting_platforms(setting: &str) -> Platforms {
     if setting.eq_ignore_ascii_case(FALCON_SCRIPTS_SETTING) {
         WIN
     } else {
@@ -284,6 +270,7 @@ mod tests {
         );
         assert_eq!(POLICY_SETTINGS.len(), 9);
         assert_eq!(setting_platforms("FalconScripts"), WIN);
+        assert!(!setting_platforms("FalconScripts").contains(Platform::Mac));
     }
 
     #[test]
@@ -293,7 +280,8 @@ mod tests {
             "`netstst` is not an RTR command; did you mean `netstat`? (not sent; the commands for \
              Windows hosts and what each needs: help(\"rtr\"))"
         );
-        assert!(unknown("ifconfg", LIN).unwrap().contains("`ifconfig`"));
+        let lin = Platforms::from(Platform::Linux);
+        assert!(unknown("ifconfg", lin).unwrap().contains("`ifconfig`"));
         assert!(unknown("ifconfg", WIN).unwrap().contains("`ipconfig`"));
         assert!(
             unknown("reg quer HKLM", WIN)

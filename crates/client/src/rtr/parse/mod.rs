@@ -119,8 +119,7 @@ pub fn parse(base_command: &str, platform: Option<&str>, stdout: &str) -> Option
 /// a parser (and a parser must be in [`PARSERS`]: `every_parser_is_registered` checks it).
 pub fn parse_command(command: Cmd, platform: Option<&str>, stdout: &str) -> Option<Parsed> {
     let windows = match platform {
-        Some(p) if p.eq_ignore_ascii_case("windows") => Some(true),
-        Some(p) if !p.is_empty() => Some(false),
+        Some(p) if !p.is_empty() => Some(Platform::parse(p) == Some(Platform::Windows)),
         _ => None,
     };
     let mut warnings = Vec::new();

@@ -192,7 +192,7 @@ pub fn run(
             host.platform.name()
         ));
     };
-    if command.platforms & commands::platform_bit(host.platform.name()) == 0 {
+    if !command.platforms.contains(host.platform) {
         return err(format!(
             "'{}' is not supported on {} hosts",
             command.name,

@@ -270,10 +270,9 @@ pub fn power(host: &mut Host, command: &str, args: &Args) -> CommandOutput {
 
 /// `help`: the commands this host's platform accepts, from the catalogue (so none can be missing).
 pub fn help(host: &Host) -> String {
-    let bit = crate::ops::commands::platform_bit(host.platform.name());
     let names: Vec<&str> = crate::ops::commands::COMMANDS
         .iter()
-        .filter(|c| c.platforms & bit != 0)
+        .filter(|c| c.platforms.contains(host.platform))
         .map(|c| c.name)
         .collect();
     format!("Commands: {}\n", names.join(", "))
