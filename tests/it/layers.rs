@@ -329,7 +329,8 @@ fn test_only_ranges(code: &[char], path: &Path) -> Vec<(usize, usize)> {
     ranges
 }
 
-/// The lines of the `match`es on `OpId` (or on operation id strings, `"QueryDevicesByFilter"`) with
+/// The lines of the `match`es on `OpId` (or on an operation's id or names as strings,
+/// `"QueryDevicesByFilter"`, `"query_devices_by_filter"`) with
 /// a catch-all arm, and of the `matches!` naming `OpId`s. `source` is the text, `code` its
 /// `code_only` (same offsets).
 fn op_id_lists(source: &str) -> Vec<usize> {
@@ -337,9 +338,11 @@ fn op_id_lists(source: &str) -> Vec<usize> {
     let code = code_only(source, false);
     let names_an_operation = |pattern: &str| {
         pattern.contains("OpId::")
-            || OPERATIONS
-                .iter()
-                .any(|op| pattern.contains(&format!("\"{}\"", op.id)))
+            || OPERATIONS.iter().any(|op| {
+                [op.id, op.falconpy_id, op.name]
+                    .iter()
+                    .any(|name| pattern.contains(&format!("\"{name}\"")))
+            })
     };
     let mut lines = Vec::new();
     for (open, is_match) in matches_in(&code) {
