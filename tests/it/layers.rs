@@ -443,6 +443,28 @@ fn no_hand_list_of_operations_matches_op_ids_with_a_catch_all() {
 /// line and names.
 fn command_lists(source: &str, path: &Path) -> Vec<(usize, Vec<String>)> {
     use falconry::ops::commands::COMMANDS;
+    name_lists(source, path, &|n| COMMANDS.iter().any(|c| c.name == n))
+}
+
+/// A playbook helper's name as a playbook writes it (`rtr::batch`, `hosts::find`); methods are named
+/// by their owner type (`Session::run`), as the helper catalogue declares them.
+fn is_helper(name: &str) -> bool {
+    use falconry_client::helper_catalogue::{FUNCTIONS, METHODS};
+    name.split_once("::").is_some_and(|(owner, n)| {
+        FUNCTIONS
+            .iter()
+            .chain(METHODS)
+            .any(|h| h.owner == owner && h.name == n)
+    })
+}
+
+/// The string arrays of three or more names, all of them `is_name`, outside test-only code: line and
+/// names.
+fn name_lists(
+    source: &str,
+    path: &Path,
+    is_name: &dyn Fn(&str) -> bool,
+) -> Vec<(usize, Vec<String>)> {
     let code = code_only(source, true);
     let tests = test_only_ranges(&code, path);
     let mut lists = Vec::new();
@@ -461,10 +483,7 @@ fn command_lists(source: &str, path: &Path) -> Vec<(usize, Vec<String>)> {
             .iter()
             .filter_map(|s| Some(s.strip_prefix('"')?.strip_suffix('"')?.to_string()))
             .collect();
-        if names.len() >= 3
-            && names.len() == items.len()
-            && names.iter().all(|n| COMMANDS.iter().any(|c| c.name == n))
-        {
+        if names.len() >= 3 && names.len() == items.len() && names.iter().all(|n| is_name(n)) {
             lists.push((line_of(&code, open), names));
         }
     }
@@ -511,6 +530,46 @@ fn no_hand_list_of_rtr_commands_outside_the_catalogue() {
     assert!(
         found.is_empty(),
         "RTR commands listed by hand: read `ops::commands::COMMANDS` (or add a column to it):\n{}",
+        found.join("\n")
+    );
+}
+
+#[test]
+fn the_helper_list_check_finds_qualified_helper_names_only() {
+    let at = |src: &str| name_lists(src, Path::new("crates/x/src/a.rs"), &is_helper).len();
+    assert_eq!(
+        at("const H: &[&str] = &[\"rtr::batch\", \"rtr::each\", \"hosts::find\"];"),
+        1
+    );
+    // Unqualified words, or a name no helper has: not a second catalogue.
+    assert_eq!(at("let v = [\"batch\", \"each\", \"find\"];"), 0);
+    assert_eq!(
+        at("let v = [\"rtr::batch\", \"rtr::each\", \"rtr::nope\"];"),
+        0
+    );
+}
+
+/// A string array of playbook helper names outside the helper catalogue
+/// (`crates/client/src/helper_catalogue/`) is a second list of helpers that a new helper does not
+/// reach: `help()`, completion, `falconry check` and registration read the catalogue.
+#[test]
+fn no_hand_list_of_helpers_outside_the_helper_catalogue() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut found = Vec::new();
+    for f in rust_files(&["crates", "src"]) {
+        let rel = f.strip_prefix(root).unwrap().to_string_lossy().to_string();
+        if rel.starts_with("crates/client/src/helper_catalogue/") {
+            continue;
+        }
+        found.extend(
+            name_lists(&std::fs::read_to_string(&f).unwrap(), &f, &is_helper)
+                .into_iter()
+                .map(|(line, names)| format!("{rel}:{line}: {names:?}")),
+        );
+    }
+    assert!(
+        found.is_empty(),
+        "playbook helpers listed by hand: read `helper_catalogue::FUNCTIONS`/`METHODS`:\n{}",
         found.join("\n")
     );
 }
