@@ -5,16 +5,18 @@
 //! of a step that says "`cargo build` fails"), so the guide cannot name a place the build does not
 //! point at, nor leave one out.
 //!
-//! Cost: `cargo check` only (no code generation), into `<target>/recipes/`, kept between runs so the
-//! registry dependencies are checked once; a crate whose dependency fails is not checked, so the build
-//! points at the model's places first, then the emulator's and the client's: three rounds.
+//! Cost: `cargo check` only (no code generation), into the workspace's own target folder, so the
+//! registry dependencies `cargo clippy` or `cargo check` already checked there are reused (`.ci/run`
+//! runs clippy first), and the copy, in `<target>/recipes/`, is rechecked incrementally from one run to
+//! the next. A crate whose dependency fails is not checked, so the build points at the model's places
+//! first, then the emulator's and the client's: three rounds.
 //! The playbook-helper recipe is not followed: its places are named by tests, not by the compiler,
 //! and running them would compile the client's tests in the copy.
 
 use super::contributing::{code_spans, root};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 /// One documented edit, done mechanically on the copy.
@@ -153,6 +155,47 @@ fn copy_sources(from: &Path, to: &Path) {
     }
 }
 
+/// Gives the copy's crates a version of their own. Cargo names a workspace crate's artifacts by its
+/// path inside the workspace and its version, so a copy of the same version would overwrite the
+/// workspace's own in the shared target folder (and make the next build start over); registry
+/// dependencies keep their names, which is what lets the copy reuse them.
+fn mark_version(ws: &Path) {
+    let read = |dir: &Path| -> toml::Table {
+        let path = dir.join("Cargo.toml");
+        std::fs::read_to_string(&path)
+            .unwrap_or_else(|e| panic!("{}: {e} (a member named by a glob?)", path.display()))
+            .parse()
+            .unwrap()
+    };
+    let mut dirs = vec![ws.to_path_buf()];
+    for member in read(ws)["workspace"]["members"].as_array().unwrap() {
+        let member = member.as_str().unwrap().trim_start_matches("./");
+        if member != "." {
+            dirs.push(ws.join(member));
+        }
+    }
+    let suffix = |v: Option<&mut toml::Value>| {
+        if let Some(toml::Value::String(v)) = v {
+            v.push_str("-recipes");
+        }
+    };
+    for dir in dirs {
+        let mut manifest = read(&dir);
+        suffix(
+            manifest
+                .get_mut("workspace")
+                .and_then(|w| w.get_mut("package"))
+                .and_then(|p| p.get_mut("version")),
+        );
+        suffix(
+            manifest
+                .get_mut("package")
+                .and_then(|p| p.get_mut("version")),
+        );
+        std::fs::write(dir.join("Cargo.toml"), toml::to_string(&manifest).unwrap()).unwrap();
+    }
+}
+
 fn apply(ws: &Path, step: &Step) {
     match step {
         Step::Json {
@@ -210,13 +253,33 @@ struct BuildError {
 }
 
 fn cargo_check(ws: &Path, target: &Path) -> Vec<BuildError> {
-    let out = Command::new(env!("CARGO"))
+    let mut cargo = Command::new(env!("CARGO"));
+    // What `cargo test` sets for this test, not what the outer build saw: build scripts that watch
+    // one of these (ring's watches `CARGO_MANIFEST_DIR` and `CARGO_PKG_NAME`) would run again in the
+    // shared target folder, and the workspace's next build would redo everything above them.
+    for (name, _) in std::env::vars_os() {
+        let name = name.to_string_lossy();
+        if name.starts_with("CARGO_PKG_")
+            || [
+                "CARGO_MANIFEST_DIR",
+                "CARGO_MANIFEST_PATH",
+                "CARGO_CRATE_NAME",
+                "CARGO_BIN_NAME",
+                "CARGO_PRIMARY_PACKAGE",
+                "CARGO_TARGET_TMPDIR",
+                "OUT_DIR",
+            ]
+            .contains(&name.as_ref())
+        {
+            cargo.env_remove(name.as_ref());
+        }
+    }
+    let out = cargo
         .args([
             "check",
             "--workspace",
             "--all-targets",
             "--keep-going",
-            "--locked",
             "--message-format=json",
             "--target-dir",
         ])
@@ -305,12 +368,11 @@ fn named_places(guide: &str, heading: &str) -> BTreeSet<String> {
         .collect()
 }
 
-/// The recipes' scratch space, kept between runs beside the build's own output.
-fn scratch() -> PathBuf {
+/// The workspace's target folder (it holds the tests' `tmp`).
+fn target() -> &'static Path {
     Path::new(env!("CARGO_TARGET_TMPDIR"))
         .parent()
         .expect("the target folder holds `tmp`")
-        .join("recipes")
 }
 
 #[test]
@@ -321,7 +383,8 @@ fn the_build_points_at_exactly_the_places_each_recipe_names() {
         .map(|r| named_places(&guide, r.heading))
         .collect();
 
-    let scratch = scratch();
+    // The copy stays where it was between runs, so its incremental checks stay valid.
+    let scratch = target().join("recipes");
     std::fs::create_dir_all(&scratch).unwrap();
     // One run at a time uses the copy and its build folder.
     let lock = std::fs::File::create(scratch.join("lock")).unwrap();
@@ -331,6 +394,7 @@ fn the_build_points_at_exactly_the_places_each_recipe_names() {
         std::fs::remove_dir_all(&ws).unwrap();
     }
     copy_sources(root(), &ws);
+    mark_version(&ws);
     for recipe in RECIPES {
         for step in recipe.steps {
             apply(&ws, step);
@@ -343,7 +407,7 @@ fn the_build_points_at_exactly_the_places_each_recipe_names() {
     let mut no_arm = Vec::new();
     let mut last = Vec::new();
     for _round in 0..4 {
-        last = cargo_check(&ws, &scratch.join("target"));
+        last = cargo_check(&ws, target());
         let mut fills: BTreeMap<String, Vec<(usize, usize, String)>> = BTreeMap::new();
         for e in &last {
             let owner = RECIPES.iter().position(|r| {
