@@ -32,6 +32,7 @@ mod cli_seed;
 mod cli_sim;
 mod client_resilience;
 mod contributing;
+mod contributing_recipes;
 mod engine_calls;
 mod engine_stdlib;
 mod faults_api;
