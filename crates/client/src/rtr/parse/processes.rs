@@ -57,7 +57,7 @@ pub fn parse(stdout: &str, windows: Option<bool>, warnings: &mut Vec<String>) ->
 }
 
 /// POSIX headers and the keys they fill.
-const POSIX: &[(&[&str], &'static str)] = &[
+const POSIX: &[(&[&str], &str)] = &[
     (&["USER", "UID"], "user"),
     (&["PID"], "pid"),
     (&["PPID"], "ppid"),

@@ -53,6 +53,9 @@ impl Row {
     }
 
     /// The row as the playbook reads it; equal to `from_json_owned` of [`Row::into_json`].
+    ///
+    /// Filled by insert: sorting the keys first and collecting was measured slower (callgrind,
+    /// 2,000-host batch: 267 M against 238 M instructions).
     pub fn into_dynamic(self) -> Dynamic {
         let mut m = rhai::Map::new();
         for (k, v) in self.0 {
