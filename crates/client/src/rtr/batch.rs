@@ -6,7 +6,7 @@
 //! - `queued` (`run`): device id -> the result of a command queued for an offline host (`queue_offline`);
 //! - `hostnames`: device id -> hostname, for every host the lists name.
 
-use super::command::{self, add_parsed, endpoint, known};
+use super::command::{self, endpoint, known, parsed_rhai};
 use super::file::{self, Extracted};
 use super::keepalive::{Alive, LastUsed, Registry};
 use super::refusal;
@@ -339,13 +339,13 @@ impl Batch {
             .iter()
             .map(|h| (h.device_id.as_str(), h.platform.as_str()))
             .collect();
-        let parse = |id: &str, result: &mut Value| {
-            add_parsed(
+        let parse = |id: &str, result: Value| {
+            parsed_rhai(
                 result,
                 &base,
                 platforms.get(id).copied().unwrap_or(""),
                 line,
-            );
+            )
         };
         Ok(into_dynamic(outcome, &parse))
     }
@@ -471,14 +471,15 @@ impl Batch {
 /// result is parsed and becomes Rhai values on every core: at 10,000 hosts that is millions of
 /// maps and strings (every process of every host), which one thread took longer to build than the
 /// command's latency.
-fn into_dynamic(outcome: Value, parse: &(dyn Fn(&str, &mut Value) + Sync)) -> Dynamic {
+fn into_dynamic(outcome: Value, parse: &(dyn Fn(&str, Value) -> Dynamic + Sync)) -> Dynamic {
     let Value::Object(fields) = outcome else {
         return from_json_owned(outcome);
     };
-    let skip = |_: &str, _: &mut Value| {};
+    let skip = |_: &str, v: Value| from_json_owned(v);
     let mut m = rhai::Map::new();
     for (k, v) in fields {
-        let each: &(dyn Fn(&str, &mut Value) + Sync) = if k == "results" { parse } else { &skip };
+        let each: &(dyn Fn(&str, Value) -> Dynamic + Sync) =
+            if k == "results" { parse } else { &skip };
         let v = match v {
             Value::Object(per_host) => Dynamic::from_map(convert_apart(per_host, each)),
             other => from_json_owned(other),
@@ -488,12 +489,15 @@ fn into_dynamic(outcome: Value, parse: &(dyn Fn(&str, &mut Value) + Sync)) -> Dy
     Dynamic::from_map(m)
 }
 
-/// `from_json_owned` of every value of `map` after `each` saw it, shared out among threads.
-fn convert_apart(map: Map<String, Value>, each: &(dyn Fn(&str, &mut Value) + Sync)) -> rhai::Map {
+/// `each` of every entry of `map`, shared out among threads.
+fn convert_apart(
+    map: Map<String, Value>,
+    each: &(dyn Fn(&str, Value) -> Dynamic + Sync),
+) -> rhai::Map {
     let threads = threads_for(map.len());
-    let convert = |(k, mut v): (String, Value)| {
-        each(&k, &mut v);
-        (k, from_json_owned(v))
+    let convert = |(k, v): (String, Value)| {
+        let v = each(&k, v);
+        (k, v)
     };
     if threads == 1 {
         return map

@@ -396,3 +396,24 @@ pub fn add_parsed(result: &mut Value, base: &str, platform: &str, line: &str) {
         result["warnings"] = parsed.warnings.into();
     }
 }
+
+/// [`add_parsed`] and `from_json_owned` in one, for a playbook's value: the parsed field is built
+/// as Rhai values directly, never as JSON first (a batch parses thousands of outputs).
+pub fn parsed_rhai(result: Value, base: &str, platform: &str, line: &str) -> rhai::Dynamic {
+    let parsed = commands::lookup(base, line).and_then(|command| {
+        super::parse::parse_command_rhai(
+            command.key,
+            Some(platform).filter(|p| !p.is_empty()),
+            str_of(&result, "stdout"),
+        )
+    });
+    let mut value = crate::engine::convert::from_json_owned(result);
+    if let Some((field, parsed, warnings)) = parsed
+        && let Some(mut map) = value.write_lock::<rhai::Map>()
+    {
+        map.insert(field.into(), parsed);
+        let warnings = warnings.into_iter().map(rhai::Dynamic::from).collect();
+        map.insert("warnings".into(), rhai::Dynamic::from_array(warnings));
+    }
+    value
+}

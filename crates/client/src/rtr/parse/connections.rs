@@ -5,21 +5,19 @@
 //! capture under `tests/data/rtr/real/`); Linux and Mac print `netstat -tunap` columns
 //! (reconstructed layout).
 
-use serde_json::{Map, Value};
-
 use super::cells;
 use super::schema::CONNECTION_KEYS;
 use super::table::Align;
-use super::{Known, failed_row, put, read_table};
+use super::{Known, Output, Row, failed_row, put, read_table};
 
-fn address(c: &str, m: &mut Map<String, Value>, addr: &str, port: &str) -> Result<(), String> {
+fn address(c: &str, m: &mut Row, addr: &'static str, port: &'static str) -> Result<(), String> {
     let (a, p) = cells::endpoint(c)?;
     m.insert(addr.into(), a);
     m.insert(port.into(), p);
     Ok(())
 }
 
-fn state(c: &str, m: &mut Map<String, Value>) -> Result<(), String> {
+fn state(c: &str, m: &mut Row) -> Result<(), String> {
     put(m, "state", cells::state(c))?;
     put(m, "state_printed", cells::text(c))
 }
@@ -76,14 +74,14 @@ const REQUIRED: &[&str] = &[
     "Owning Process Id",
 ];
 
-pub fn parse(stdout: &str, windows: Option<bool>, warnings: &mut Vec<String>) -> Value {
+pub fn parse(stdout: &str, windows: Option<bool>, warnings: &mut Vec<String>) -> Output {
     let schema = (CONNECTION_KEYS, WINDOWS, REQUIRED);
     read_table("netstat", stdout, windows, schema, posix, warnings)
 }
 
 /// `Proto Recv-Q Send-Q Local Address Foreign Address State PID/Program name`; UDP rows print no
 /// state, so cells are read by position from both ends.
-fn posix(stdout: &str) -> Option<Vec<Value>> {
+fn posix(stdout: &str) -> Option<Vec<Row>> {
     let mut lines = stdout
         .lines()
         .skip_while(|l| !l.trim_start().starts_with("Proto"));
@@ -94,21 +92,21 @@ fn posix(stdout: &str) -> Option<Vec<Value>> {
     let rows = lines
         .filter(|l| !l.trim().is_empty())
         .map(|l| match posix_row(l) {
-            Ok(m) => Value::Object(m),
+            Ok(m) => m,
             Err(why) => failed_row(CONNECTION_KEYS, l, &why),
         })
         .collect();
     Some(rows)
 }
 
-fn posix_row(line: &str) -> Result<Map<String, Value>, String> {
+fn posix_row(line: &str) -> Result<Row, String> {
     let t: Vec<&str> = line.split_whitespace().collect();
     let (state, program) = match t.len() {
         7 => (t[5], t[6]),
         6 => ("", t[5]),
         n => return Err(format!("{n} cells where 6 or 7 are printed")),
     };
-    let mut m = super::empty_row(CONNECTION_KEYS, line);
+    let mut m = Row::empty(CONNECTION_KEYS, line);
     put(&mut m, "proto", cells::proto(t[0]))?;
     cells::integer(t[1])
         .and(cells::integer(t[2]))

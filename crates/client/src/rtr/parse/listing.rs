@@ -8,14 +8,16 @@
 //! so that layout is a reconstruction). A name-only row fills `name` (and `path` when the listing
 //! names its directory) and nothing else: the output holds nothing else.
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use super::cells;
 use super::schema::ENTRY_KEYS;
 use super::table::{self, Align};
-use super::{Known, NAME, align_of, failed_row, put, rows_of, warn_failed, warn_unread};
+use super::{
+    Known, NAME, Output, Row, align_of, failed_row, put, rows_of, warn_failed, warn_unread,
+};
 
-fn kind(c: &str, m: &mut Map<String, Value>) -> Result<(), String> {
+fn kind(c: &str, m: &mut Row) -> Result<(), String> {
     if c == "<Directory>" {
         m.insert("type".into(), Value::from("directory"));
     } else if c.is_empty() || c.starts_with('.') {
@@ -88,7 +90,7 @@ fn join(dir: &Option<String>, name: &str, windows: bool) -> Value {
     }
 }
 
-pub fn parse(stdout: &str, windows: Option<bool>, warnings: &mut Vec<String>) -> Value {
+pub fn parse(stdout: &str, windows: Option<bool>, warnings: &mut Vec<String>) -> Output {
     let dir = listed_dir(stdout);
     let rows = if windows != Some(false)
         && let Some(t) = table::format_table(stdout, align_of(WINDOWS))
@@ -96,7 +98,8 @@ pub fn parse(stdout: &str, windows: Option<bool>, warnings: &mut Vec<String>) ->
         let mut rows = rows_of(&t, ENTRY_KEYS, WINDOWS, &["Name", "Type"]);
         for r in &mut rows {
             if let Some(name) = r["name"].as_str() {
-                r["path"] = join(&dir, name, true);
+                let path = join(&dir, name, true);
+                r.insert("path".into(), path);
             }
         }
         rows
@@ -113,7 +116,7 @@ pub fn parse(stdout: &str, windows: Option<bool>, warnings: &mut Vec<String>) ->
             .iter()
             .filter(|l| !(long && l.starts_with("total ")))
             .map(|l| match posix_line(l, &dir) {
-                Ok(m) => Value::Object(m),
+                Ok(m) => m,
                 Err(_) if names_only => name_line(l, &dir),
                 Err(why) => failed_row(ENTRY_KEYS, l, &why),
             })
@@ -125,21 +128,21 @@ pub fn parse(stdout: &str, windows: Option<bool>, warnings: &mut Vec<String>) ->
         warn_unread("ls", stdout, warnings);
     }
     warn_failed("ls", &rows, warnings);
-    Value::Array(rows)
+    Output::Rows(rows)
 }
 
 /// A line of plain Linux/Mac `ls`: the whole line is the name (names may hold spaces); the type,
 /// size and times are not printed, so they stay `()`.
-fn name_line(line: &str, dir: &Option<String>) -> Value {
+fn name_line(line: &str, dir: &Option<String>) -> Row {
     let name = line.trim_end_matches('\r');
-    let mut m = super::empty_row(ENTRY_KEYS, line);
+    let mut m = Row::empty(ENTRY_KEYS, line);
     m.insert("name".into(), Value::from(name));
     m.insert("path".into(), join(dir, name, false));
-    Value::Object(m)
+    m
 }
 
 /// `drwxr-xr-x   2 root     root         4096 Nov 20 09:00 name`
-fn posix_line(line: &str, dir: &Option<String>) -> Result<Map<String, Value>, String> {
+fn posix_line(line: &str, dir: &Option<String>) -> Result<Row, String> {
     let mode = line.split_whitespace().next().unwrap_or_default();
     let first = mode.chars().next().unwrap_or(' ');
     if mode.chars().count() < 10 || !"-dlcbps".contains(first) {
@@ -167,7 +170,7 @@ fn posix_line(line: &str, dir: &Option<String>) -> Result<Map<String, Value>, St
         Some((n, t)) if first == 'l' => (n, Some(t)),
         _ => (name_part, None),
     };
-    let mut m = super::empty_row(ENTRY_KEYS, line);
+    let mut m = Row::empty(ENTRY_KEYS, line);
     m.insert("name".into(), Value::from(name));
     let kind = match first {
         'd' => "directory",

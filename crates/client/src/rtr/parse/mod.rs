@@ -15,13 +15,16 @@ mod interfaces;
 mod listing;
 mod processes;
 mod registry;
+mod row;
 pub mod schema;
 pub mod table;
 
 use crate::ops::commands::{self, Cmd};
 use crate::platform::Platform;
-use serde_json::{Map, Value};
+use rhai::Dynamic;
+use serde_json::Value;
 
+pub(crate) use row::{Output, Row};
 use table::{Align, Table};
 
 /// The structured reading of one command's output.
@@ -118,6 +121,33 @@ pub fn parse(base_command: &str, platform: Option<&str>, stdout: &str) -> Option
 /// Parses the stdout of one catalogue command; exhaustive, so a new command must say whether it has
 /// a parser (and a parser must be in [`PARSERS`]: `every_parser_is_registered` checks it).
 pub fn parse_command(command: Cmd, platform: Option<&str>, stdout: &str) -> Option<Parsed> {
+    let r = read_command(command, platform, stdout)?;
+    Some(Parsed {
+        field: r.field,
+        value: r.value.into_json(),
+        warnings: r.warnings,
+    })
+}
+
+/// [`parse_command`] for a playbook: the field's value straight as Rhai values, the same a
+/// playbook gets from the JSON reading, without building the JSON.
+pub fn parse_command_rhai(
+    command: Cmd,
+    platform: Option<&str>,
+    stdout: &str,
+) -> Option<(&'static str, Dynamic, Vec<String>)> {
+    let r = read_command(command, platform, stdout)?;
+    Some((r.field, r.value.into_dynamic(), r.warnings))
+}
+
+/// A parser's reading before it is given out as JSON or as Rhai values.
+struct Reading {
+    field: &'static str,
+    value: Output,
+    warnings: Vec<String>,
+}
+
+fn read_command(command: Cmd, platform: Option<&str>, stdout: &str) -> Option<Reading> {
     let windows = match platform {
         Some(p) if !p.is_empty() => Some(Platform::parse(p) == Some(Platform::Windows)),
         _ => None,
@@ -127,11 +157,11 @@ pub fn parse_command(command: Cmd, platform: Option<&str>, stdout: &str) -> Opti
         Cmd::Ps => processes::parse(stdout, windows, &mut warnings),
         Cmd::Ls => listing::parse(stdout, windows, &mut warnings),
         Cmd::Netstat => connections::parse(stdout, windows, &mut warnings),
-        Cmd::Filehash => hashes::parse(stdout, &mut warnings),
-        Cmd::Users => accounts::parse(stdout, &mut warnings),
-        Cmd::RegQuery => registry::parse(stdout, &mut warnings),
-        Cmd::Ipconfig | Cmd::Ifconfig => interfaces::parse(stdout, &mut warnings),
-        Cmd::Env => env::parse(stdout, &mut warnings),
+        Cmd::Filehash => Output::Value(hashes::parse(stdout, &mut warnings)),
+        Cmd::Users => Output::Value(accounts::parse(stdout, &mut warnings)),
+        Cmd::RegQuery => Output::Value(registry::parse(stdout, &mut warnings)),
+        Cmd::Ipconfig | Cmd::Ifconfig => Output::Value(interfaces::parse(stdout, &mut warnings)),
+        Cmd::Env => Output::Value(env::parse(stdout, &mut warnings)),
         // Output read as text (`stdout`) only.
         Cmd::Cat
         | Cmd::Cd
@@ -172,7 +202,7 @@ pub fn parse_command(command: Cmd, platform: Option<&str>, stdout: &str) -> Opti
         | Cmd::Run => return None,
     };
     let field = parser(command)?.field;
-    Some(Parsed {
+    Some(Reading {
         field,
         value,
         warnings,
@@ -185,7 +215,7 @@ pub(crate) struct Known {
     pub header: &'static str,
     pub prefix: bool,
     pub align: Align,
-    pub fill: fn(&str, &mut Map<String, Value>) -> Result<(), String>,
+    pub fill: fn(&str, &mut Row) -> Result<(), String>,
 }
 
 /// `Name`, the first column of `ps` and `ls` alike.
@@ -206,22 +236,11 @@ impl Known {
     }
 }
 
-/// A row with every key of the schema absent, and its printed text.
-pub(crate) fn empty_row(keys: &[&str], raw: &str) -> Map<String, Value> {
-    let mut m = Map::with_capacity(keys.len() + 2);
-    for k in keys {
-        m.insert((*k).to_string(), Value::Null);
-    }
-    m.insert("raw".into(), Value::from(raw));
-    m.insert("parse_error".into(), Value::Null);
-    m
-}
-
 /// A row that could not be read: every field absent, the line and the reason kept.
-pub(crate) fn failed_row(keys: &[&str], raw: &str, why: &str) -> Value {
-    let mut m = empty_row(keys, raw);
+pub(crate) fn failed_row(keys: &[&'static str], raw: &str, why: &str) -> Row {
+    let mut m = Row::empty(keys, raw);
     m.insert("parse_error".into(), Value::from(why));
-    Value::Object(m)
+    m
 }
 
 /// The rows of a Format-Table block under a schema: known columns fill their keys through their
@@ -229,10 +248,10 @@ pub(crate) fn failed_row(keys: &[&str], raw: &str, why: &str) -> Value {
 /// and a row with any cell of the wrong type, or missing a `required` column, fails whole.
 pub(crate) fn rows_of(
     table: &Table,
-    keys: &[&str],
+    keys: &[&'static str],
     known: &[Known],
     required: &[&str],
-) -> Vec<Value> {
+) -> Vec<Row> {
     let missing: Vec<&str> = required
         .iter()
         .copied()
@@ -259,7 +278,7 @@ pub(crate) fn rows_of(
                 }
                 (Ok(cells), None) => cells,
             };
-            let mut m = empty_row(keys, &line.raw);
+            let mut m = Row::empty(keys, &line.raw);
             for ((column, reader), cell) in table.columns.iter().zip(&readers).zip(cells) {
                 match reader {
                     Some(k) => {
@@ -276,11 +295,11 @@ pub(crate) fn rows_of(
                         if key.is_empty() || keys.contains(&key.as_str()) || m.contains_key(&key) {
                             key = format!("extra_{key}");
                         }
-                        m.insert(key, cells::text(cell).unwrap_or(Value::Null));
+                        m.insert(key.into(), cells::text(cell).unwrap_or(Value::Null));
                     }
                 }
             }
-            Value::Object(m)
+            m
         })
         .collect()
 }
@@ -296,10 +315,10 @@ pub(crate) fn read_table(
     command: &str,
     stdout: &str,
     windows: Option<bool>,
-    schema: (&[&str], &[Known], &[&str]),
-    posix: impl Fn(&str) -> Option<Vec<Value>>,
+    schema: (&[&'static str], &[Known], &[&str]),
+    posix: impl Fn(&str) -> Option<Vec<Row>>,
     warnings: &mut Vec<String>,
-) -> Value {
+) -> Output {
     let (keys, known, required) = schema;
     let rows = if windows != Some(false)
         && let Some(t) = table::format_table(stdout, align_of(known))
@@ -314,11 +333,11 @@ pub(crate) fn read_table(
         Vec::new()
     };
     warn_failed(command, &rows, warnings);
-    Value::Array(rows)
+    Output::Rows(rows)
 }
 
 /// Adds the warning for rows not understood, naming the command.
-pub(crate) fn warn_failed(command: &str, rows: &[Value], warnings: &mut Vec<String>) {
+pub(crate) fn warn_failed(command: &str, rows: &[Row], warnings: &mut Vec<String>) {
     let failed = rows.iter().filter(|r| !r["parse_error"].is_null()).count();
     if failed > 0 {
         warnings.push(format!(
@@ -347,20 +366,14 @@ pub(crate) fn warn_unread(command: &str, stdout: &str, warnings: &mut Vec<String
 }
 
 /// Sets `key` from a cell reader.
-pub(crate) fn put(m: &mut Map<String, Value>, key: &str, v: cells::Cell) -> Result<(), String> {
+pub(crate) fn put(m: &mut Row, key: &'static str, v: cells::Cell) -> Result<(), String> {
     set(m, key, v?);
     Ok(())
 }
 
-/// Sets `key` in place when the row has it already (every schema key has), so a field costs no
-/// second key allocation: a 10,000-host batch parses hundreds of thousands of rows.
-pub(crate) fn set(m: &mut Map<String, Value>, key: &str, v: Value) {
-    match m.get_mut(key) {
-        Some(slot) => *slot = v,
-        None => {
-            m.insert(key.to_string(), v);
-        }
-    }
+/// Sets `key` in place when the row has it already (every schema key has).
+pub(crate) fn set(m: &mut Row, key: &'static str, v: Value) {
+    m.insert(key.into(), v);
 }
 
 #[cfg(test)]
@@ -378,6 +391,60 @@ mod registry_tests {
                 "{}",
                 spec.name
             );
+        }
+    }
+}
+
+#[cfg(test)]
+mod reading_tests {
+    use super::*;
+    use crate::engine::convert::to_json;
+
+    const REAL: &[(&str, &str)] = &[
+        (
+            "ps",
+            include_str!("../../../../../tests/data/rtr/real/windows_ps_phantom.txt"),
+        ),
+        (
+            "ls",
+            include_str!("../../../../../tests/data/rtr/real/windows_ls_demisto.txt"),
+        ),
+        (
+            "ls",
+            include_str!("../../../../../tests/data/rtr/real/linux_ls_kibana.txt"),
+        ),
+        (
+            "netstat",
+            include_str!("../../../../../tests/data/rtr/real/windows_netstat_phantom.txt"),
+        ),
+        (
+            "ps",
+            "USER PID PPID STIME CMD\nroot 1 0 09:00 /sbin/init splash\nroot x 0 09:00 bad\n",
+        ),
+        (
+            "ls",
+            "drwxr-xr-x 2 root root 4096 Nov 20 09:00 etc\nlrwxrwxrwx 1 root root 7 Nov 20 09:00 bin -> usr/bin\n",
+        ),
+        (
+            "netstat",
+            "Proto Recv-Q Send-Q Local Address Foreign Address State PID/Program name\ntcp 0 0 0.0.0.0:22 0.0.0.0:* LISTEN 812/sshd\nudp 0 0 0.0.0.0:68 0.0.0.0:* -\n",
+        ),
+        ("users", "x"),
+    ];
+
+    /// A batch's playbook gets the same value as the JSON reading would give it.
+    #[test]
+    fn rhai_reading_equals_the_json_reading() {
+        for (name, stdout) in REAL {
+            let command = commands::lookup(name, name).unwrap().key;
+            for platform in [None, Some("Windows"), Some("Linux")] {
+                let json = parse_command(command, platform, stdout).unwrap();
+                let (field, value, warnings) =
+                    parse_command_rhai(command, platform, stdout).unwrap();
+                assert_eq!(field, json.field);
+                assert_eq!(warnings, json.warnings);
+                assert_eq!(to_json(&value).unwrap(), json.value, "{name} {platform:?}");
+            }
         }
     }
 }

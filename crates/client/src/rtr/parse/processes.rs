@@ -4,12 +4,12 @@
 //! HandleCount, Path` (real captures under `tests/data/rtr/real/`); Linux and Mac a
 //! whitespace-separated table (reconstructed layout).
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use super::cells;
 use super::schema::PROCESS_KEYS;
 use super::table::{self, Align};
-use super::{Known, NAME, failed_row, put, read_table};
+use super::{Known, NAME, Output, Row, failed_row, put, read_table};
 
 const WINDOWS: &[Known] = &[
     NAME,
@@ -51,7 +51,7 @@ const WINDOWS: &[Known] = &[
     },
 ];
 
-pub fn parse(stdout: &str, windows: Option<bool>, warnings: &mut Vec<String>) -> Value {
+pub fn parse(stdout: &str, windows: Option<bool>, warnings: &mut Vec<String>) -> Output {
     let schema = (PROCESS_KEYS, WINDOWS, &["Name", "Id"][..]);
     read_table("ps", stdout, windows, schema, posix, warnings)
 }
@@ -66,13 +66,13 @@ const POSIX: &[(&[&str], &str)] = &[
     (&["COMMAND", "CMD", "ARGS"], "command_line"),
 ];
 
-fn posix(stdout: &str) -> Option<Vec<Value>> {
+fn posix(stdout: &str) -> Option<Vec<Row>> {
     let (headers, lines) = table::whitespace(stdout, &["USER", "UID", "PID"])?;
     if !headers.iter().any(|h| h.eq_ignore_ascii_case("PID")) {
         return None;
     }
     // The key each column fills: decided once per table, not once per cell.
-    let keys: Vec<Option<&str>> = headers
+    let keys: Vec<Option<&'static str>> = headers
         .iter()
         .map(|h| {
             POSIX
@@ -89,7 +89,7 @@ fn posix(stdout: &str) -> Option<Vec<Value>> {
                 Err(why) => return failed_row(PROCESS_KEYS, &line.raw, why),
             };
             match posix_row(&headers, &keys, cells, &line.raw) {
-                Ok(m) => Value::Object(m),
+                Ok(m) => m,
                 Err(why) => failed_row(PROCESS_KEYS, &line.raw, &why),
             }
         })
@@ -99,11 +99,11 @@ fn posix(stdout: &str) -> Option<Vec<Value>> {
 
 fn posix_row(
     headers: &[String],
-    keys: &[Option<&str>],
+    keys: &[Option<&'static str>],
     cells: &[String],
     raw: &str,
-) -> Result<Map<String, Value>, String> {
-    let mut m = super::empty_row(PROCESS_KEYS, raw);
+) -> Result<Row, String> {
+    let mut m = Row::empty(PROCESS_KEYS, raw);
     for ((h, key), c) in headers.iter().zip(keys).zip(cells) {
         let key = *key;
         let value = match key {
@@ -112,7 +112,7 @@ fn posix_row(
             Some(_) => cells::text(c),
             None => {
                 m.insert(
-                    format!("extra_{}", table::key_of(h)),
+                    format!("extra_{}", table::key_of(h)).into(),
                     Value::from(c.as_str()),
                 );
                 continue;
