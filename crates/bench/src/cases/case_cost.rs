@@ -161,11 +161,11 @@ fn measure(b: &Bench, s: &mut Section, v: &Variant, cases: &Path) -> Result<Meas
                 run + 1
             ));
             let folder = cases.join(format!("{}-{run}", v.playbook.trim_end_matches(".rhai")));
-            let _ = std::fs::remove_dir_all(&folder);
             let folder_arg = folder.to_string_lossy();
             // Options go before the playbook: what follows it is the playbook's own arguments.
             let mut args = vec!["run", "--json"];
             if mode == 0 {
+                let _ = std::fs::remove_dir_all(&folder);
                 args.extend(["--case", folder_arg.as_ref()]);
             } else {
                 args.push("--no-case");
