@@ -39,6 +39,7 @@ fn smoke_run_writes_a_report_with_every_case() {
         "## 4. Polling",
         "## 5. Memory",
         "## 6. Rate limit",
+        "## 8. Case cost",
         "## Emulator",
     ] {
         assert!(text.contains(heading), "no `{heading}` in:\n{text}");

@@ -5,9 +5,10 @@
 //! - batch: falconry's client-side time per host (wall time minus the plain-HTTP run) at most
 //!   40 us at 10,000 hosts, memory per host reported (3. Fan-out);
 //! - the case costs little: `rtr::each` and `rtr::batch` over 10,000 hosts with the case on
-//!   within 1.2x of the time and memory of `--no-case` (not yet measured: crates/bench/src/cases/case_cost.rs is unfinished);
-//! - a 10,000-host case's report renders in under 10 s into a page under 20 MB (not yet measured: crates/bench/src/cases/case_cost.rs is unfinished).
+//!   within 1.2x of the time and memory of `--no-case` (8. Case cost);
+//! - a 10,000-host case's report renders in under 10 s into a page under 20 MB (8. Case cost).
 
+mod case_cost;
 mod emulator;
 mod fanout;
 mod fresh;
@@ -126,7 +127,7 @@ pub fn run_all(o: &Options) -> Result<(), String> {
     let load_before = machine::load_average();
     let started = std::time::Instant::now();
     type Case = fn(&Bench) -> Result<Section, String>;
-    let cases: [(&str, Case); 8] = [
+    let cases: [(&str, Case); 9] = [
         ("1. Start-up", startup::run),
         ("2. Per-call overhead", overhead::run),
         ("3. Fan-out", fanout::run),
@@ -134,6 +135,7 @@ pub fn run_all(o: &Options) -> Result<(), String> {
         ("5. Memory", memory::run),
         ("6. Rate limit", ratelimit::run),
         ("7. Fresh clone", fresh::run),
+        ("8. Case cost", case_cost::run),
         ("Emulator", emulator::run),
     ];
     let mut sections = Vec::new();

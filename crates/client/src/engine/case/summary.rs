@@ -5,6 +5,7 @@ use super::folder::{
     AUDIT_FILE, COMMANDS_FILE, CaseInfo, EVENTS_FILE, EVIDENCE_FILE, JOURNAL_FILE, SUMMARY_FILE,
 };
 use super::lines::{now, read, read_with};
+use serde::Deserialize;
 use serde_json::{Map, Value, json};
 use std::path::Path;
 
@@ -123,32 +124,56 @@ pub fn build(info: &CaseInfo, l: &Loaded, outcome: &Value) -> Value {
     })
 }
 
-/// Only the fields [`build`] reads: a 10,000-host case is summed up without holding its outputs.
+/// The fields [`build`] reads of a `commands.jsonl` line; its outputs are skipped unread.
+#[derive(Deserialize)]
+struct CommandFields {
+    device_id: Option<Value>,
+    hostname: Option<Value>,
+    error: Option<Value>,
+    resumed: Option<Value>,
+}
+
+/// Of an audit entry, whether it is an intent and the devices it names.
+#[derive(Deserialize)]
+struct AuditFields {
+    phase: Option<Value>,
+    targets: Option<Value>,
+}
+
+/// Of a journal line, its kind; answers (a batch's is tens of megabytes) are skipped unread.
+#[derive(Deserialize)]
+struct JournalFields {
+    t: Option<Value>,
+}
+
+/// Only the fields [`build`] reads: a 10,000-host case is summed up without holding its outputs,
+/// and without building the values of what it does not read.
 fn lean(dir: &Path) -> Result<Loaded, String> {
-    let pick = |keys: &'static [&'static str]| {
-        move |v: Value| {
+    Ok(Loaded {
+        commands: read_with(&dir.join(COMMANDS_FILE), |c: CommandFields| {
             let mut m = Map::new();
-            for k in keys {
-                if let Some(x) = v.get(*k) {
-                    m.insert((*k).to_string(), x.clone());
+            for (k, v) in [
+                ("device_id", c.device_id),
+                ("hostname", c.hostname),
+                ("error", c.error),
+                ("resumed", c.resumed),
+            ] {
+                if let Some(v) = v {
+                    m.insert(k.to_string(), v);
                 }
             }
             Some(Value::Object(m))
-        }
-    };
-    Ok(Loaded {
-        commands: read_with(
-            &dir.join(COMMANDS_FILE),
-            pick(&["device_id", "hostname", "error", "resumed"]),
-        )?,
+        })?,
         events: read(&dir.join(EVENTS_FILE))?,
         evidence: read(&dir.join(EVIDENCE_FILE))?,
-        audit: read_with(&dir.join(AUDIT_FILE), |a| {
-            (a["phase"] != "intent")
-                .then(|| json!({ "targets": { "device_ids": a.pointer("/targets/device_ids") } }))
+        audit: read_with(&dir.join(AUDIT_FILE), |a: AuditFields| {
+            (a.phase.as_ref().and_then(Value::as_str) != Some("intent")).then(|| {
+                let ids = a.targets.as_ref().and_then(|t| t.get("device_ids"));
+                json!({ "targets": { "device_ids": ids } })
+            })
         })?,
-        journal: read_with(&dir.join(JOURNAL_FILE), |j| {
-            (j["t"] == "host").then(|| json!({ "t": "host" }))
+        journal: read_with(&dir.join(JOURNAL_FILE), |j: JournalFields| {
+            (j.t.as_ref().and_then(Value::as_str) == Some("host")).then(|| json!({ "t": "host" }))
         })?,
     })
 }
