@@ -106,13 +106,13 @@ const RECIPES: &[Recipe] = &[
             Step::Create {
                 file: PARSER,
                 text: "//! A dummy parser: each line a row that was not understood.\n\n\
-                       use serde_json::Value;\n\n\
-                       pub fn parse(stdout: &str, warnings: &mut Vec<String>) -> Value {\n    \
+                       use super::{Output, Row};\n\n\
+                       pub fn parse(stdout: &str, warnings: &mut Vec<String>) -> Output {\n    \
                            let keys = super::schema::RECIPE_KEYS;\n    \
-                           let rows: Vec<Value> = stdout\n        .lines()\n        \
+                           let rows: Vec<Row> = stdout\n        .lines()\n        \
                            .map(|l| super::failed_row(keys, l, \"dummy\"))\n        .collect();\n    \
                            super::warn_failed(\"recipecommand\", &rows, warnings);\n    \
-                           Value::Array(rows)\n}\n",
+                           Output::Rows(rows)\n}\n",
             },
             Step::InsertAfter {
                 file: PARSE,
