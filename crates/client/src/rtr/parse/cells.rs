@@ -51,7 +51,11 @@ pub fn decimal(c: &str) -> Cell {
     if absent(c) {
         return Ok(Value::Null);
     }
-    let plain = c.replace(',', "");
+    // Most cells print no separator: read in place, not copied (one `CPU(s)` cell per process).
+    let plain = match c.contains(',') {
+        true => std::borrow::Cow::Owned(c.replace(',', "")),
+        false => std::borrow::Cow::Borrowed(c),
+    };
     let ok = !plain.is_empty()
         && plain.bytes().all(|b| b.is_ascii_digit() || b == b'.')
         && plain.matches('.').count() <= 1
@@ -71,33 +75,34 @@ pub fn windows_time(c: &str) -> Cell {
     if absent(c) {
         return Ok(Value::Null);
     }
-    let parts: Vec<&str> = c.split(' ').collect();
-    let ok = match parts.as_slice() {
-        [date, time, ampm] => {
-            let d: Vec<&str> = date.split('/').collect();
-            let t: Vec<&str> = time.split(':').collect();
-            let num = |s: &str, lo: u32, hi: u32, width: std::ops::RangeInclusive<usize>| {
-                width.contains(&s.len())
-                    && s.bytes().all(|b| b.is_ascii_digit())
-                    && s.parse::<u32>().is_ok_and(|n| (lo..=hi).contains(&n))
-            };
-            d.len() == 3
-                && num(d[0], 1, 12, 1..=2)
-                && num(d[1], 1, 31, 1..=2)
-                && num(d[2], 1601, 9999, 4..=4)
-                && t.len() == 3
-                && num(t[0], 1, 12, 1..=2)
-                && num(t[1], 0, 59, 2..=2)
-                && num(t[2], 0, 59, 2..=2)
-                && (*ampm == "AM" || *ampm == "PM")
+    let num = |s: &str, lo: u32, hi: u32, width: std::ops::RangeInclusive<usize>| {
+        width.contains(&s.len())
+            && s.bytes().all(|b| b.is_ascii_digit())
+            && s.parse::<u32>().is_ok_and(|n| (lo..=hi).contains(&n))
+    };
+    let ok = match three(c, ' ') {
+        Some([date, time, ampm]) => {
+            three(date, '/').is_some_and(|d| {
+                num(d[0], 1, 12, 1..=2) && num(d[1], 1, 31, 1..=2) && num(d[2], 1601, 9999, 4..=4)
+            }) && three(time, ':').is_some_and(|t| {
+                num(t[0], 1, 12, 1..=2) && num(t[1], 0, 59, 2..=2) && num(t[2], 0, 59, 2..=2)
+            }) && (ampm == "AM" || ampm == "PM")
         }
-        _ => false,
+        None => false,
     };
     if ok {
         Ok(Value::from(c))
     } else {
         Err(format!("`{c}` is not a time like `4/8/2025 12:14:21 PM`"))
     }
+}
+
+/// The three parts of `s` split at `sep`, when there are exactly three; read without collecting
+/// (every process of every host of a batch has a start time).
+fn three(s: &str, sep: char) -> Option<[&str; 3]> {
+    let mut parts = s.split(sep);
+    let got = [parts.next()?, parts.next()?, parts.next()?];
+    parts.next().is_none().then_some(got)
 }
 
 /// Any non-empty text.
@@ -208,6 +213,10 @@ mod tests {
         assert!(windows_time("4/8/2025 12:14:21 PM").is_ok());
         assert!(windows_time("4/8/2025 13:14:21 PM").is_err());
         assert!(windows_time("2025-04-08 12:14:21").is_err());
+        assert!(windows_time("4/8/2025 12:14:21 PM x").is_err());
+        assert!(windows_time("4/8/2025/1 12:14:21 PM").is_err());
+        assert!(windows_time("4/8 12:14 PM").is_err());
+        assert_eq!(decimal("1,234.5").unwrap(), 1234.5);
         let e = |s| endpoint(s).unwrap();
         assert_eq!(e(":::49689"), (Value::from("::"), Value::from(49689)));
         assert_eq!(e("::1:60661"), (Value::from("::1"), Value::from(60661)));
