@@ -233,6 +233,40 @@ mod tests {
     }
 
     #[test]
+    fn writers_syncing_at_once_all_return_with_their_lines_synced() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("j.jsonl");
+        let lines = Lines::open(&path).unwrap();
+        std::thread::scope(|s| {
+            for t in 0..8 {
+                let lines = &lines;
+                s.spawn(move || {
+                    for n in 0..50 {
+                        lines
+                            .append(&json!({ "t": t, "n": n }), n % 2 == 0)
+                            .unwrap();
+                    }
+                });
+            }
+        });
+        lines.sync().unwrap();
+        let p = lines.progress();
+        assert_eq!((p.written, p.synced, p.syncing), (400, 400, false));
+        drop(p);
+        let read = read(&path).unwrap();
+        assert_eq!(read.len(), 400);
+        for t in 0..8 {
+            // Each writer's lines whole and in its order.
+            let mine: Vec<u64> = read
+                .iter()
+                .filter(|v| v["t"] == t)
+                .filter_map(|v| v["n"].as_u64())
+                .collect();
+            assert_eq!(mine, (0..50).collect::<Vec<u64>>());
+        }
+    }
+
+    #[test]
     fn a_bad_line_before_the_last_is_an_error() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("j.jsonl");
