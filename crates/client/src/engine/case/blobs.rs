@@ -3,7 +3,7 @@
 
 use super::folder::BLOBS_DIR;
 use serde_json::{Value, json};
-use std::collections::HashMap;
+use std::collections::HashSet;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -15,48 +15,45 @@ pub const BLOB_KEY: &str = "$falconry_blob";
 
 pub struct Blobs {
     dir: PathBuf,
-    /// Blobs this run wrote or found, and whether each is synced to disk.
-    written: Mutex<HashMap<String, bool>>,
+    /// Blobs this run wrote, or found whole.
+    written: Mutex<HashSet<String>>,
 }
 
 impl Blobs {
     pub fn new(case: &Path) -> Blobs {
         Blobs {
             dir: case.join(BLOBS_DIR),
-            written: Mutex::new(HashMap::new()),
+            written: Mutex::new(HashSet::new()),
         }
     }
 
-    /// Stores `text` (once) and returns its hash. `durable` syncs it: a journal line may point at it
-    /// next, and must not outlive its blob in a crash. A record line (`commands.jsonl`) is not
-    /// synced itself, so its blobs need not be: a sync per blob was most of a 1,000-host batch's
-    /// time in the case folder.
-    fn store(&self, text: &str, durable: bool) -> Result<String, String> {
+    /// Stores `text` (once) and returns its hash. Not synced, for a record or for the journal: a
+    /// journal line naming a blob is a host's value, itself not synced, and a host whose blob a
+    /// crash lost is read back as not done (the blob's hash no longer matches): the resumed run
+    /// does the host again, its steps answered from the journal, sending nothing twice. A sync per
+    /// blob was most of a 1,000-host batch's time in the case folder, and a second file's sync per
+    /// host of an `rtr::each` returning long outputs.
+    fn store(&self, text: &str) -> Result<String, String> {
         let text = &*crate::ops::redact::clean(text);
         let sha = crate::engine::hashing::sha256_hex(text.as_bytes());
         let mut written = self.written.lock().unwrap_or_else(|p| p.into_inner());
-        match written.get(&sha) {
-            Some(true) => return Ok(sha),
-            Some(false) if !durable => return Ok(sha),
-            _ => {}
+        if written.contains(&sha) {
+            return Ok(sha);
         }
         let path = self.dir.join(&sha);
-        // A blob this run has not synced is written again when it must be durable: one left by a
-        // crash may be empty.
-        if durable || !path.exists() {
+        // A blob an earlier run left is trusted once its bytes match its name: a crash may have
+        // left it empty.
+        if read(&self.dir, &sha).is_err() {
             std::fs::create_dir_all(&self.dir)
                 .map_err(|e| format!("cannot create `{}`: {e}", self.dir.display()))?;
             // Written aside and renamed: a blob is whole or absent, never half a text.
             let tmp = self.dir.join(format!(".{sha}.part"));
             super::files::create(&tmp)
-                .and_then(|mut f| {
-                    f.write_all(text.as_bytes())?;
-                    if durable { f.sync_data() } else { Ok(()) }
-                })
+                .and_then(|mut f| f.write_all(text.as_bytes()))
                 .and_then(|()| std::fs::rename(&tmp, &path))
                 .map_err(|e| format!("cannot write `{}`: {e}", path.display()))?;
         }
-        written.insert(sha.clone(), durable);
+        written.insert(sha.clone());
         Ok(sha)
     }
 
@@ -65,7 +62,7 @@ impl Blobs {
         if text.len() <= INLINE_MAX {
             return json!(text);
         }
-        match self.store(text, false) {
+        match self.store(text) {
             Ok(sha) => json!({ "blob": sha, "size": text.len() }),
             // A record is better with its output inline than without it.
             Err(_) => json!(text),
@@ -75,7 +72,7 @@ impl Blobs {
     /// `value` with every long string replaced by `{"$falconry_blob": sha}` (for the journal).
     pub fn externalize(&self, value: &Value) -> Result<Value, String> {
         Ok(match value {
-            Value::String(s) if s.len() > INLINE_MAX => json!({ BLOB_KEY: self.store(s, true)? }),
+            Value::String(s) if s.len() > INLINE_MAX => json!({ BLOB_KEY: self.store(s)? }),
             Value::Array(a) => Value::Array(
                 a.iter()
                     .map(|v| self.externalize(v))
@@ -170,15 +167,15 @@ mod tests {
     }
 
     #[test]
-    fn a_journaled_text_rewrites_a_blob_only_recorded_before() {
+    fn a_resumed_run_rewrites_a_blob_a_crash_left_empty() {
         let dir = tempfile::tempdir().unwrap();
-        let blobs = Blobs::new(dir.path());
         let long = "y".repeat(INLINE_MAX + 1);
-        let recorded = blobs.text(&long);
+        let recorded = Blobs::new(dir.path()).text(&long);
         let sha = recorded["blob"].as_str().unwrap().to_string();
         // As a machine crash may leave a blob nobody synced.
         std::fs::write(dir.path().join(BLOBS_DIR).join(&sha), "").unwrap();
-        let journaled = blobs.externalize(&json!([long])).unwrap();
+        let resumed = Blobs::new(dir.path());
+        let journaled = resumed.externalize(&json!([long])).unwrap();
         assert_eq!(journaled[0][BLOB_KEY], json!(sha));
         assert_eq!(read(&dir.path().join(BLOBS_DIR), &sha).unwrap(), long);
     }

@@ -103,9 +103,10 @@ impl Case {
         &self.0.transcript
     }
 
-    /// Writes the summary and then the manifest of every file: the case as handed over.
-    /// Writes the summary and the manifest; returns the manifest's sha256.
+    /// Writes the summary and the manifest; returns the manifest's sha256. The journal's unsynced
+    /// tail (answers, hosts done) goes to disk first: one sync for the run.
     pub fn close(&self, outcome: &serde_json::Value) -> Result<String, String> {
+        self.0.journal.sync()?;
         self.0
             .transcript
             .event("end", serde_json::json!({ "status": outcome["status"] }));
