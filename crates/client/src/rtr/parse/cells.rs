@@ -52,9 +52,10 @@ pub fn decimal(c: &str) -> Cell {
         return Ok(Value::Null);
     }
     // Most cells print no separator: read in place, not copied (one `CPU(s)` cell per process).
-    let plain = match c.contains(',') {
-        true => std::borrow::Cow::Owned(c.replace(',', "")),
-        false => std::borrow::Cow::Borrowed(c),
+    let plain = if c.contains(',') {
+        std::borrow::Cow::Owned(c.replace(',', ""))
+    } else {
+        std::borrow::Cow::Borrowed(c)
     };
     let ok = !plain.is_empty()
         && plain.bytes().all(|b| b.is_ascii_digit() || b == b'.')
