@@ -5,7 +5,8 @@
 #
 #   bench/run.sh                 full run (minutes); writes BENCHMARKS.md at the repository root
 #   bench/run.sh --smoke         seconds-long sanity pass (debug build, tiny sizes, installs nothing);
-#                                writes target/bench-smoke/BENCHMARKS.md unless --out is given
+#                                writes target/bench-smoke/BENCHMARKS.md unless --out is given;
+#                                FALCONRY_BIN=path uses that falconry instead of building one
 #   bench/run.sh --out FILE      write the report elsewhere
 #   bench/run.sh --only 3,6      run only the cases whose title starts so (while working on them)
 #   bench/run.sh --no-fresh      skip case 7 (bench/fresh.sh: a clean clone's first build and CI, ~10 min)
@@ -34,9 +35,17 @@ done
 cargo=${CARGO:-cargo}
 target_dir=${CARGO_TARGET_DIR:-$("$cargo" metadata --format-version 1 --no-deps | sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')}
 
+falconry_bin=""
 if [ "$smoke" = 1 ]; then
   profile=debug
-  "$cargo" build --quiet --bin falconry --bin bench
+  if [ -n "${FALCONRY_BIN:-}" ]; then
+    # The test suite passes the binary `cargo test` built: building it again here could relink
+    # target/debug/falconry (other features, other env) while other tests are starting it.
+    falconry_bin=$FALCONRY_BIN
+    "$cargo" build --quiet -p falconry-bench --bin bench
+  else
+    "$cargo" build --quiet --bin falconry --bin bench
+  fi
   out=${out:-$target_dir/bench-smoke/BENCHMARKS.md}
 else
   profile=release
@@ -77,7 +86,7 @@ if [ "$smoke" = 0 ] && [ "$fresh" = 1 ] && { [ -z "$only" ] || [[ ",$only," == *
   bench/fresh.sh "$fresh_tsv"
 fi
 
-args=(run --root "$root" --falconry "$target_dir/$profile/falconry" --out "$out")
+args=(run --root "$root" --falconry "${falconry_bin:-$target_dir/$profile/falconry}" --out "$out")
 [ -n "$python" ] && args+=(--python "$python")
 command -v wrk >/dev/null && args+=(--wrk "$(command -v wrk)")
 command -v hyperfine >/dev/null && args+=(--hyperfine "$(command -v hyperfine)")

@@ -351,3 +351,28 @@ pub fn required_tool(candidates: &[PathBuf], install: &str) -> PathBuf {
         ),
     }
 }
+
+/// For a command that runs a nested cargo inside a test: removes what `cargo test` set for this
+/// test. Build scripts that watch one of these (ring's watches `CARGO_MANIFEST_DIR` and
+/// `CARGO_PKG_NAME`) would run again in a shared target folder, and the next build would redo
+/// everything above them.
+pub fn without_test_cargo_env(cmd: &mut Command) -> &mut Command {
+    for (name, _) in std::env::vars_os() {
+        let name = name.to_string_lossy();
+        if name.starts_with("CARGO_PKG_")
+            || [
+                "CARGO_MANIFEST_DIR",
+                "CARGO_MANIFEST_PATH",
+                "CARGO_CRATE_NAME",
+                "CARGO_BIN_NAME",
+                "CARGO_PRIMARY_PACKAGE",
+                "CARGO_TARGET_TMPDIR",
+                "OUT_DIR",
+            ]
+            .contains(&name.as_ref())
+        {
+            cmd.env_remove(name.as_ref());
+        }
+    }
+    cmd
+}

@@ -15,13 +15,18 @@ fn smoke_run_writes_a_report_with_every_case() {
         .to_path_buf();
     let scratch = tempfile::tempdir().unwrap();
     let report = scratch.path().join("BENCHMARKS.md");
-    let out = Command::new("bash")
+    // The harness is built by a nested cargo (without this test's CARGO_* variables, so nothing
+    // above it is rebuilt); falconry is the binary `cargo test` built, so nothing relinks it while
+    // other tests start it.
+    let mut bash = Command::new("bash");
+    let out = crate::common::without_test_cargo_env(&mut bash)
         .arg(root.join("bench/run.sh"))
         .args(["--smoke", "--out"])
         .arg(&report)
         .current_dir(root)
         .env("CARGO", env!("CARGO"))
         .env("CARGO_TARGET_DIR", &target)
+        .env("FALCONRY_BIN", env!("CARGO_BIN_EXE_falconry"))
         .output()
         .expect("bash runs");
     let stderr = String::from_utf8_lossy(&out.stderr);

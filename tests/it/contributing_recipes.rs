@@ -257,26 +257,7 @@ struct BuildError {
 
 fn cargo_check(ws: &Path, target: &Path) -> Vec<BuildError> {
     let mut cargo = Command::new(env!("CARGO"));
-    // What `cargo test` sets for this test, not what the outer build saw: build scripts that watch
-    // one of these (ring's watches `CARGO_MANIFEST_DIR` and `CARGO_PKG_NAME`) would run again in the
-    // shared target folder, and the workspace's next build would redo everything above them.
-    for (name, _) in std::env::vars_os() {
-        let name = name.to_string_lossy();
-        if name.starts_with("CARGO_PKG_")
-            || [
-                "CARGO_MANIFEST_DIR",
-                "CARGO_MANIFEST_PATH",
-                "CARGO_CRATE_NAME",
-                "CARGO_BIN_NAME",
-                "CARGO_PRIMARY_PACKAGE",
-                "CARGO_TARGET_TMPDIR",
-                "OUT_DIR",
-            ]
-            .contains(&name.as_ref())
-        {
-            cargo.env_remove(name.as_ref());
-        }
-    }
+    crate::common::without_test_cargo_env(&mut cargo);
     let out = cargo
         .args([
             "check",
