@@ -90,24 +90,16 @@ pub(super) fn header_pairs(h: &reqwest::header::HeaderMap) -> Vec<(String, Strin
         .collect()
 }
 
-/// The JSON body, or the standard error shape when an error answer is not JSON (as FalconPy does).
+/// The JSON body (`{}` when empty), or the standard error shape when an error answer is not JSON (as
+/// FalconPy does). A 2xx answer's body is read by the caller (`client::json_answer`).
 pub(super) fn parse_body(status: u16, text: &str) -> Value {
-    read_body(status, text).0
-}
-
-/// The body (parsed once) and whether it was JSON; an empty body counts as JSON (`{}`).
-pub(super) fn read_body(status: u16, text: &str) -> (Value, bool) {
     if text.trim().is_empty() {
-        return (json!({}), true);
+        return json!({});
     }
-    match serde_json::from_str::<Value>(text) {
-        Ok(v) => (v, true),
-        Err(_) => {
-            let snippet: String = text.chars().take(200).collect();
-            let shape = json!({ "meta": {}, "resources": [], "errors": [{ "code": status, "message": snippet }] });
-            (shape, false)
-        }
-    }
+    serde_json::from_str::<Value>(text).unwrap_or_else(|_| {
+        let snippet: String = text.chars().take(200).collect();
+        json!({ "meta": {}, "resources": [], "errors": [{ "code": status, "message": snippet }] })
+    })
 }
 
 /// Where a request that failed in transit went: the URL (without its query, which may carry ids)

@@ -9,7 +9,7 @@
 //! eventfd were about a third of a call's profile). When several threads block at once, one drives
 //! the runtime for all and hands it on when its own call is done (tokio's `block_on` contract).
 
-use super::{ApiError, Client, ClientConfig, Response};
+use super::{ApiError, Client, ClientConfig, Parsed, Response};
 use crate::ops::Request;
 use std::path::Path;
 use std::sync::Arc;
@@ -40,6 +40,15 @@ impl BlockingClient {
 
     pub fn send(&self, req: &Request) -> Result<Response, ApiError> {
         self.rt.block_on(self.client.send(req))
+    }
+
+    /// [`Client::send_as`]: the 2xx answer's JSON read by `read`.
+    pub fn send_as<T>(
+        &self,
+        req: &Request,
+        read: impl FnOnce(&str) -> Option<T>,
+    ) -> Result<Parsed<T>, ApiError> {
+        self.rt.block_on(self.client.send_as(req, read))
     }
 
     pub fn download(&self, req: &Request, dest: &Path) -> Result<Response, ApiError> {

@@ -5,7 +5,7 @@
 //! only for reads, because a write or an RTR command may already have run.
 
 use super::answer::{
-    Cut, describe, header_pairs, location, read_body, read_capped, redirect_error,
+    Cut, describe, header_pairs, location, parse_body, read_capped, redirect_error,
 };
 use super::auth::{self, Token};
 use super::config::ClientConfig;
@@ -33,8 +33,26 @@ pub struct Client {
 
 /// Where an answer's body goes.
 enum Sink<'a> {
-    Json,
+    Text,
     File(&'a Path),
+}
+
+/// A 2xx answer as `exchange` hands it over: its text for the caller to read, or the file it was saved to.
+enum Got {
+    Text {
+        status: u16,
+        headers: Vec<(String, String)>,
+        text: String,
+    },
+    Saved(Response),
+}
+
+/// A 2xx answer whose JSON body was read by the caller's own reader ([`Client::send_as`]).
+pub struct Parsed<T> {
+    pub status: u16,
+    /// Header names lower-cased, in arrival order.
+    pub headers: Vec<(String, String)>,
+    pub body: T,
 }
 
 impl Client {
@@ -81,12 +99,27 @@ impl Client {
 
     /// Sends a request and returns the JSON answer; a non-2xx answer is an `ApiError::Status`.
     pub async fn send(&self, req: &Request) -> Result<Response, ApiError> {
-        self.exchange(req, Sink::Json).await
+        let got = self.exchange(req, Sink::Text).await?;
+        json_answer(req, got, |text| serde_json::from_str(text).ok()).map(Response::from)
+    }
+
+    /// [`Client::send`], with the 2xx answer's JSON read by `read` (`None`: not JSON) instead of
+    /// into a `serde_json::Value`; an empty body is read as `{}`. Error answers are as `send`'s.
+    pub async fn send_as<T>(
+        &self,
+        req: &Request,
+        read: impl FnOnce(&str) -> Option<T>,
+    ) -> Result<Parsed<T>, ApiError> {
+        let got = self.exchange(req, Sink::Text).await?;
+        json_answer(req, got, read)
     }
 
     /// Sends a request whose 2xx answer is binary and streams it to `dest` (never held in memory).
     pub async fn download(&self, req: &Request, dest: &Path) -> Result<Response, ApiError> {
-        self.exchange(req, Sink::File(dest)).await
+        match self.exchange(req, Sink::File(dest)).await? {
+            Got::Saved(response) => Ok(response),
+            text => json_answer(req, text, |t| serde_json::from_str(t).ok()).map(Response::from),
+        }
     }
 
     /// Revokes the current token (best effort, at the end of a run).
@@ -131,7 +164,9 @@ impl Client {
         ))
     }
 
-    async fn exchange(&self, req: &Request, sink: Sink<'_>) -> Result<Response, ApiError> {
+    /// Sends `req` (retries, token, rate limit) until it has a 2xx answer or an error; an error answer's
+    /// body is read here, a 2xx one's by the caller.
+    async fn exchange(&self, req: &Request, sink: Sink<'_>) -> Result<Got, ApiError> {
         let operation = req.op.qualified_name();
         let started = Instant::now();
         // The whole call, every attempt and wait included, ends by then.
@@ -229,11 +264,11 @@ impl Client {
             let success = (200..300).contains(&status);
             if let (true, Sink::File(dest)) = (success, &sink) {
                 return match stream_to_file(answer, dest).await {
-                    Ok(bytes) => Ok(Response {
+                    Ok(bytes) => Ok(Got::Saved(Response {
                         status,
                         headers,
                         body: json!({ "path": dest.display().to_string(), "bytes": bytes }),
-                    }),
+                    })),
                     Err(message) => Err(ApiError::Transport { operation, message }),
                 };
             }
@@ -262,25 +297,18 @@ impl Client {
                     });
                 }
             };
-            let (body, is_json) = read_body(status, &text);
+            if success {
+                return Ok(Got::Text {
+                    status,
+                    headers,
+                    text,
+                });
+            }
             let response = Response {
                 status,
                 headers,
-                body,
+                body: parse_body(status, &text),
             };
-            if success {
-                if !is_json {
-                    let snippet: String = text.chars().take(80).collect();
-                    let message = format!("the answer (HTTP {status}) is not JSON: {snippet:?}");
-                    // Answered 2xx: a write or a command did run, whatever the body says.
-                    return Err(if req.op.retry_safe() {
-                        ApiError::Transport { operation, message }
-                    } else {
-                        ApiError::Unknown { operation, message }
-                    });
-                }
-                return Ok(response);
-            }
             return Err(ApiError::Status {
                 operation,
                 status,
@@ -372,6 +400,58 @@ impl Client {
             let s = left.min(step);
             tokio::time::sleep(s).await;
             left -= s;
+        }
+    }
+}
+
+/// A 2xx answer's body read by `read` (an empty body as `{}`); one that is not JSON is an error.
+/// A saved download is read as what it says: `{ path, bytes }`.
+fn json_answer<T>(
+    req: &Request,
+    got: Got,
+    read: impl FnOnce(&str) -> Option<T>,
+) -> Result<Parsed<T>, ApiError> {
+    let (status, headers, text) = match got {
+        Got::Text {
+            status,
+            headers,
+            text,
+        } => (status, headers, text),
+        Got::Saved(r) => (r.status, r.headers, r.body.to_string()),
+    };
+    let body = if text.trim().is_empty() {
+        read("{}")
+    } else {
+        read(&text)
+    };
+    match body {
+        Some(body) => Ok(Parsed {
+            status,
+            headers,
+            body,
+        }),
+        None => Err(not_json(req, status, &text)),
+    }
+}
+
+/// A 2xx answer that is not JSON. Answered 2xx, a write or a command did run, whatever the body says.
+fn not_json(req: &Request, status: u16, text: &str) -> ApiError {
+    let operation = req.op.qualified_name();
+    let snippet: String = text.chars().take(80).collect();
+    let message = format!("the answer (HTTP {status}) is not JSON: {snippet:?}");
+    if req.op.retry_safe() {
+        ApiError::Transport { operation, message }
+    } else {
+        ApiError::Unknown { operation, message }
+    }
+}
+
+impl From<Parsed<serde_json::Value>> for Response {
+    fn from(p: Parsed<serde_json::Value>) -> Response {
+        Response {
+            status: p.status,
+            headers: p.headers,
+            body: p.body,
         }
     }
 }

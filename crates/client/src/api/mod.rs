@@ -10,7 +10,7 @@ mod ratelimit;
 pub mod tls;
 
 pub use blocking::BlockingClient;
-pub use client::Client;
+pub use client::{Client, Parsed};
 pub use config::{CLOUDS, ClientConfig, Secret, cloud_url, endpoint};
 // The shared wire types live below both the client and the engine.
 pub use crate::ops::{ApiError, Response};

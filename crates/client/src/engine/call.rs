@@ -1,12 +1,12 @@
 //! The one generic caller behind every operation: Rhai map -> JSON -> validated request -> backend -> result map.
 
-use super::backend::Backend;
+use super::backend::{Backend, ScriptAnswer};
 use super::cancel::Cancel;
-use super::convert::{from_json, from_json_owned, map_to_json};
+use super::convert::{from_json, map_to_json};
 use crate::engine::case;
 use crate::ops::{self, ArgError, Body, FileSource, Operation, PartContent, Request};
 use crate::ops::{ApiError, Response};
-use crate::safety::{Safety, Stop, Verdict};
+use crate::safety::{Intent, Safety, Stop, Verdict};
 use rhai::{Dynamic, EvalAltResult, Map, NativeCallContext, Position};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -50,6 +50,62 @@ pub fn call(
     op: &'static Operation,
     args: &serde_json::Map<String, Value>,
 ) -> Result<Response, CallError> {
+    match prepare(ctx, op, args)? {
+        Ready::Answered(resp) => Ok(resp),
+        Ready::Send(sending) => {
+            let result = send(ctx, &sending.req);
+            finish(ctx, sending, result)
+        }
+    }
+}
+
+/// [`call`] for a playbook: the answer as the playbook's value. When nothing but the playbook reads
+/// a successful answer (no journal step, and [`Safety::reads_answer`] says no), the backend reads
+/// its JSON straight into Rhai values; the safety layer still learns the hostnames it names.
+fn call_for_script(
+    ctx: &Context,
+    op: &'static Operation,
+    args: &serde_json::Map<String, Value>,
+) -> Result<ScriptAnswer, CallError> {
+    let sending = match prepare(ctx, op, args)? {
+        Ready::Answered(resp) => return Ok(resp.into()),
+        Ready::Send(sending) => sending,
+    };
+    let req = &sending.req;
+    let result = if sending.step.is_none() && !req.op.binary && !ctx.safety.reads_answer(req) {
+        match ctx.backend.send_for_script(req) {
+            Ok(answer) => {
+                ctx.safety.after_script(req, &answer.body);
+                return Ok(answer);
+            }
+            Err(e) => Err(e),
+        }
+    } else {
+        send(ctx, req)
+    };
+    finish(ctx, sending, result).map(ScriptAnswer::from)
+}
+
+/// A request that validation, the safety gate and the case's journal let through.
+struct Sending {
+    req: Request,
+    intent: Intent,
+    /// The journal's step, when the journal keeps this request's answer.
+    step: Option<case::Step>,
+}
+
+enum Ready {
+    Send(Sending),
+    /// Plan mode or the journal answered: nothing is sent.
+    Answered(Response),
+}
+
+/// Everything before sending: validation, the safety gate, the journal.
+fn prepare(
+    ctx: &Context,
+    op: &'static Operation,
+    args: &serde_json::Map<String, Value>,
+) -> Result<Ready, CallError> {
     let mut req = ops::build(op, args).map_err(CallError::Argument)?;
     anchor_file_paths(&mut req, &ctx.base_dir);
     // The one safety hook: plan mode may answer instead of sending, the guard may refuse.
@@ -61,12 +117,14 @@ pub fn call(
             CallError::Safety(stop)
         })?;
     let intent = match verdict {
-        Verdict::Answer(resp) => return Ok(resp),
+        Verdict::Answer(resp) => return Ok(Ready::Answered(resp)),
         Verdict::Send(intent) => intent,
     };
     // The case's journal: a step taken before the run was interrupted is answered, not sent again.
     let step = match case::before_send(ctx, args, &req) {
-        Ok(case::Before::Answer(answer)) => return answer.map_err(CallError::Api),
+        Ok(case::Before::Answer(answer)) => {
+            return answer.map(Ready::Answered).map_err(CallError::Api);
+        }
         Ok(case::Before::Send(step)) => step,
         Err(message) => {
             return Err(CallError::Api(ApiError::Transport {
@@ -75,7 +133,16 @@ pub fn call(
             }));
         }
     };
-    let mut result = send(ctx, &req);
+    Ok(Ready::Send(Sending { req, intent, step }))
+}
+
+/// Everything after sending: the safety layer learns and audits, the journal keeps the answer.
+fn finish(
+    ctx: &Context,
+    sending: Sending,
+    mut result: Result<Response, ApiError>,
+) -> Result<Response, CallError> {
+    let Sending { req, intent, step } = sending;
     ctx.safety
         .after(&req, intent, &result)
         .map_err(CallError::Safety)?;
@@ -127,8 +194,8 @@ pub fn call_from_rhai(
     if ctx.cancel.is_set() {
         return Err(terminated(&ctx.cancel, pos));
     }
-    match call(ctx, op, &json) {
-        Ok(resp) => Ok(result_map(resp)),
+    match call_for_script(ctx, op, &json) {
+        Ok(answer) => Ok(result_map(answer)),
         Err(CallError::Argument(e)) => Err(argument_error(op, e.key.as_deref(), e.message, pos)),
         Err(CallError::Api(ApiError::Cancelled { .. })) => Err(terminated(&ctx.cancel, pos)),
         Err(CallError::Api(e)) => Err(Box::new(EvalAltResult::ErrorRuntime(
@@ -150,22 +217,24 @@ pub fn call_from_rhai(
 }
 
 /// `#{ status_code, headers, body }`, as FalconPy returns it.
-pub fn result_map(resp: Response) -> Dynamic {
+pub fn result_map(answer: impl Into<ScriptAnswer>) -> Dynamic {
+    let answer = answer.into();
     let mut m = Map::new();
     m.insert(
         "status_code".into(),
-        Dynamic::from_int(i64::from(resp.status)),
+        Dynamic::from_int(i64::from(answer.status)),
     );
     m.insert(
         "headers".into(),
         Dynamic::from_map(
-            resp.headers
+            answer
+                .headers
                 .into_iter()
                 .map(|(k, v)| (k.into(), Dynamic::from(v)))
                 .collect(),
         ),
     );
-    m.insert("body".into(), from_json_owned(resp.body));
+    m.insert("body".into(), answer.body);
     Dynamic::from_map(m)
 }
 

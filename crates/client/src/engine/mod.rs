@@ -29,7 +29,7 @@ pub mod strict;
 mod suggest;
 mod text;
 
-pub use backend::{Backend, Offline};
+pub use backend::{Backend, Offline, ScriptAnswer};
 pub use call::{
     CallError, Context, api_error_map, call, call_from_rhai, result_map, safe_component,
 };

@@ -370,6 +370,23 @@ impl Safety {
         }
     }
 
+    /// Whether [`Safety::after`] or [`Safety::planned_view`] read more of a successful answer to `req`
+    /// than the hostnames it names. When they do not, [`Safety::after_script`] takes the answer as
+    /// the playbook's value instead (no `serde_json::Value` is built for it); `after` itself takes
+    /// the same branch on the same test, so the two cannot drift apart.
+    pub fn reads_answer(&self, req: &Request) -> bool {
+        // Plan mode merges planned objects into reads; a state-changing request is noted and audited
+        // with its answer; an answer that opens a session or a batch names its hosts.
+        self.is_planning() || req.op.changes_state() || req.op.opens.is_some()
+    }
+
+    /// [`Safety::after`] for a successful answer to a request [`Safety::reads_answer`] says no to,
+    /// read straight into the playbook's value: the hostnames it names are all there is to learn.
+    pub fn after_script(&self, req: &Request, body: &rhai::Dynamic) {
+        debug_assert!(!self.reads_answer(req), "{}", req.op.qualified_name());
+        lock(&self.0.memory).learn_hostnames_script(body);
+    }
+
     /// Learns from the answer and, for a state-changing request, writes the audit line (the outcome of
     /// `intent`) before returning.
     pub fn after(
@@ -378,13 +395,19 @@ impl Safety {
         intent: Intent,
         result: &Result<Response, ApiError>,
     ) -> Result<(), Stop> {
+        if !self.reads_answer(req) {
+            // A read is neither a change to note nor an audit entry: its targets are not needed
+            // (working them out was a dozen small allocations on every call).
+            if let Ok(resp) = result {
+                lock(&self.0.memory).learn_hostnames(&resp.body);
+            }
+            return Ok(());
+        }
         let targets = {
             let mut memory = lock(&self.0.memory);
             if let Ok(resp) = result {
                 memory.learn(req, resp);
             }
-            // A read is neither a change to note nor an audit entry: its targets are not needed
-            // (working them out was a dozen small allocations on every call).
             if !req.op.changes_state() {
                 return Ok(());
             }

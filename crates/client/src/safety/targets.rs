@@ -4,6 +4,7 @@
 use crate::ops::Response;
 use crate::ops::{Collection, Opens, Request};
 use crate::terminal;
+use rhai::{Array, Dynamic, ImmutableString, Map};
 use serde::Serialize;
 use serde_json::Value;
 use std::collections::{HashMap, HashSet};
@@ -45,7 +46,7 @@ impl Targets {
 }
 
 /// Sessions, batches and hostnames seen in answers so far.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, PartialEq)]
 pub struct Memory {
     /// Session id -> device id.
     sessions: HashMap<String, String>,
@@ -147,18 +148,51 @@ impl Memory {
             }
             None => {}
         }
-        if let Some(items) = body.get("resources").and_then(Value::as_array) {
-            for item in items {
-                let (Some(d), Some(h)) = (
-                    item.get("device_id").and_then(Value::as_str),
-                    item.get("hostname").and_then(Value::as_str),
-                ) else {
-                    continue;
-                };
-                if self.hostnames.len() < HOSTNAMES_CAP || self.hostnames.contains_key(d) {
-                    self.hostnames.insert(d.to_string(), h.to_string());
-                }
+        self.learn_hostnames(body);
+    }
+
+    /// Learns the hostnames an answer names: `device_id` and `hostname` of each of its `resources`.
+    pub fn learn_hostnames(&mut self, body: &Value) {
+        let Some(items) = body.get("resources").and_then(Value::as_array) else {
+            return;
+        };
+        for item in items {
+            if let (Some(d), Some(h)) = (
+                item.get("device_id").and_then(Value::as_str),
+                item.get("hostname").and_then(Value::as_str),
+            ) {
+                self.learn_hostname(d, h);
             }
+        }
+    }
+
+    /// [`Memory::learn_hostnames`] from an answer read straight into the playbook's value: the same
+    /// keys, read the same way (strings only; `serde_json`'s `as_str` is `Some` for strings only).
+    pub fn learn_hostnames_script(&mut self, body: &Dynamic) {
+        let Some(body) = body.read_lock::<Map>() else {
+            return;
+        };
+        let Some(items) = body.get("resources").and_then(|r| r.read_lock::<Array>()) else {
+            return;
+        };
+        let text = |item: &Map, key: &str| {
+            item.get(key)
+                .and_then(|v| v.read_lock::<ImmutableString>().map(|s| s.clone()))
+        };
+        for item in items.iter() {
+            let Some(item) = item.read_lock::<Map>() else {
+                continue;
+            };
+            if let (Some(d), Some(h)) = (text(&item, "device_id"), text(&item, "hostname")) {
+                self.learn_hostname(&d, &h);
+            }
+        }
+    }
+
+    fn learn_hostname(&mut self, device_id: &str, hostname: &str) {
+        if self.hostnames.len() < HOSTNAMES_CAP || self.hostnames.contains_key(device_id) {
+            self.hostnames
+                .insert(device_id.to_string(), hostname.to_string());
         }
     }
 
@@ -177,5 +211,36 @@ pub fn strings(v: &Value) -> Vec<String> {
             .filter_map(|i| i.as_str().map(str::to_string))
             .collect(),
         _ => Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// A playbook's call reads its answer straight into Rhai values when only hostnames are to be
+    /// learnt from it (`Safety::reads_answer`): both readings must learn the same, whatever the shape.
+    #[test]
+    fn hostnames_are_learnt_alike_from_json_and_from_the_playbooks_value() {
+        let bodies = [
+            json!({ "resources": [{ "device_id": "d1", "hostname": "WS-042" }, { "device_id": "d2", "hostname": "FIN-3" }] }),
+            json!({ "resources": [{ "device_id": "d1", "hostname": "second" }, { "device_id": "d1", "hostname": "third" }] }),
+            json!({ "resources": [{ "device_id": "d1" }, { "hostname": "h" }, "d1", null, 7, [], {}] }),
+            json!({ "resources": [{ "device_id": 1, "hostname": "h" }, { "device_id": "d3", "hostname": null }] }),
+            json!({ "resources": [{ "device_id": "", "hostname": "" }, { "device_id": "d4", "hostname": ["h"] }] }),
+            json!({ "resources": { "d1": { "device_id": "d1", "hostname": "h" } } }),
+            json!({ "resources": "d1" }),
+            json!({ "meta": {}, "errors": [] }),
+            json!([{ "device_id": "d1", "hostname": "h" }]),
+            json!({}),
+        ];
+        for body in bodies {
+            let (mut from_json, mut from_script) = (Memory::default(), Memory::default());
+            from_json.learn_hostnames(&body);
+            from_script
+                .learn_hostnames_script(&crate::engine::convert::from_json_owned(body.clone()));
+            assert_eq!(from_json, from_script, "{body}");
+        }
     }
 }
