@@ -50,12 +50,15 @@ pub fn clean(text: &str) -> Cow<'_, str> {
 
 /// `Bearer <token>` (any case, as an `Authorization` header is echoed) with the token masked.
 fn mask_bearer(text: &str) -> Option<String> {
-    // Most text printed has no `bearer` at all: found without the lowercase copy of the text.
-    if !text
-        .as_bytes()
-        .windows(6)
-        .any(|w| w.eq_ignore_ascii_case(b"bearer"))
-    {
+    // Most text printed has no `bearer` at all: found without the lowercase copy of the text, by
+    // jumping from one `b` to the next (SIMD) rather than comparing six bytes at every offset, which
+    // was most of the scan of a 10,000-host batch answer (30 MB) the case journal writes.
+    let bytes = text.as_bytes();
+    if !memchr::memchr2_iter(b'b', b'B', bytes).any(|i| {
+        bytes
+            .get(i..i + 6)
+            .is_some_and(|w| w.eq_ignore_ascii_case(b"bearer"))
+    }) {
         return None;
     }
     let lower = text.to_ascii_lowercase();
@@ -120,5 +123,12 @@ mod tests {
             r#"{"authorization":"Bearer <redacted>"} and bearer: <redacted>"#
         );
         assert_eq!(clean("the bearer of news"), "the bearer of news");
+    }
+
+    #[test]
+    fn bearer_is_found_after_other_bs_and_at_the_very_end() {
+        assert_eq!(clean("bb BBearer abcdefgh12 b"), "bb BBearer <redacted> b");
+        assert_eq!(clean("ends with bearer"), "ends with bearer");
+        assert_eq!(clean("beare"), "beare");
     }
 }
