@@ -133,6 +133,7 @@ fn context(
         base_dir: here,
         safety,
         case: None,
+        recent_hosts: Default::default(),
     }
 }
 

@@ -47,6 +47,7 @@ mod meant;
 mod no_silent_wrong_action;
 mod parse_roundtrip;
 mod playbooks_examples;
+mod recent_hosts;
 mod repl_pty;
 mod repl_tables;
 mod rtr_get_files;

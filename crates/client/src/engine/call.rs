@@ -24,6 +24,8 @@ pub struct Context {
     pub safety: Safety,
     /// The case this run records into and resumes from: its journal answers steps already taken.
     pub case: Option<crate::engine::case::Case>,
+    /// Device records read moments ago; forgotten around every state-changing request.
+    pub recent_hosts: crate::engine::recent_hosts::RecentHosts,
 }
 
 #[derive(Debug)]
@@ -108,6 +110,9 @@ fn prepare(
 ) -> Result<Ready, CallError> {
     let mut req = ops::build(op, args).map_err(CallError::Argument)?;
     anchor_file_paths(&mut req, &ctx.base_dir);
+    if req.op.changes_state() {
+        ctx.recent_hosts.forget_all();
+    }
     // The one safety hook: plan mode may answer instead of sending, the guard may refuse.
     let verdict = ctx
         .safety
@@ -143,6 +148,9 @@ fn finish(
     mut result: Result<Response, ApiError>,
 ) -> Result<Response, CallError> {
     let Sending { req, intent, step } = sending;
+    if req.op.changes_state() {
+        ctx.recent_hosts.forget_all();
+    }
     ctx.safety
         .after(&req, intent, &result)
         .map_err(CallError::Safety)?;

@@ -17,6 +17,7 @@ pub mod hashing;
 pub mod interrupt;
 mod limits;
 mod log;
+pub mod recent_hosts;
 mod register;
 mod render_error;
 mod resolver;

@@ -89,6 +89,7 @@ impl Runtime {
             base_dir: options.base_dir.clone(),
             safety: options.safety.clone(),
             case: options.case.clone(),
+            recent_hosts: Default::default(),
         });
         let mut engine = Engine::new();
         options.limits.apply(&mut engine);

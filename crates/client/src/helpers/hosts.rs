@@ -6,6 +6,7 @@ use crate::engine::Context;
 use crate::ops::OpId;
 use serde_json::{Value, json};
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// What the helpers need to know about a host besides its id.
 #[derive(Clone, Debug, Default)]
@@ -13,11 +14,13 @@ pub struct HostInfo {
     pub device_id: String,
     pub hostname: String,
     pub platform: String,
-    pub record: Value,
+    /// Shared: the recent-hosts cache hands the same record to every lookup without copying it.
+    pub record: Arc<Value>,
 }
 
 impl HostInfo {
-    pub fn from_record(record: Value) -> HostInfo {
+    pub fn from_record(record: impl Into<Arc<Value>>) -> HostInfo {
+        let record = record.into();
         HostInfo {
             device_id: str_of(&record, "device_id").to_string(),
             hostname: str_of(&record, "hostname").to_string(),
@@ -93,7 +96,7 @@ pub fn find(ctx: &Context, fql: &str) -> Result<Value> {
     details(ctx, &ids)?
         .into_iter()
         .next()
-        .map(|h| h.record)
+        .map(|h| Arc::unwrap_or_clone(h.record))
         .ok_or_else(|| Error::new(format!("device `{}` has no details", ids[0])))
 }
 
@@ -129,7 +132,10 @@ pub fn find_all(ctx: &Context, fql: &str) -> Result<Vec<Value>> {
     let filter = normalize_filter(fql);
     let ids = query_all_ids(ctx, &filter)
         .map_err(|e| e.context(format!("`hosts::find_all` with filter `{filter}`")))?;
-    Ok(details(ctx, &ids)?.into_iter().map(|h| h.record).collect())
+    Ok(details(ctx, &ids)?
+        .into_iter()
+        .map(|h| Arc::unwrap_or_clone(h.record))
+        .collect())
 }
 
 /// Every device id matching `filter`, following the scroll token (no 10,000-offset ceiling).
@@ -179,9 +185,16 @@ pub fn details(ctx: &Context, ids: &[String]) -> Result<Vec<HostInfo>> {
         .collect()
 }
 
-/// Device records by id; ids the API does not know are left out.
+/// Device records by id; ids the API does not know are left out. Records read moments ago are
+/// reused (`engine::recent_hosts` says when), so a batch over `hosts::find_all()` reads them once.
 pub fn lookup(ctx: &Context, ids: &[String]) -> Result<HashMap<String, HostInfo>> {
-    let mut by_id = HashMap::new();
+    let since = ctx.recent_hosts.generation();
+    let (known, ids) = ctx.recent_hosts.known(ids);
+    let mut by_id: HashMap<String, HostInfo> = known
+        .into_iter()
+        .map(|(id, record)| (id, HostInfo::from_record(record)))
+        .collect();
+    let mut fetched = Vec::new();
     for chunk in ids.chunks(DETAILS_PAGE) {
         let records = match caller::send(ctx, OpId::PostDeviceDetailsV2, json!({ "ids": chunk })) {
             Ok(mut resp) => caller::take_resources(&mut resp),
@@ -202,9 +215,16 @@ pub fn lookup(ctx: &Context, ids: &[String]) -> Result<HashMap<String, HostInfo>
         };
         for record in records {
             let info = HostInfo::from_record(record);
+            fetched.push(info.device_id.clone());
             by_id.insert(info.device_id.clone(), info);
         }
     }
+    ctx.recent_hosts.remember(
+        since,
+        fetched
+            .iter()
+            .filter_map(|id| by_id.get(id).map(|h| (h.device_id.as_str(), &h.record))),
+    );
     Ok(by_id)
 }
 
