@@ -164,6 +164,17 @@ DEFINITIONS = {}
 for name in ["tools/openapi-subset.json", "tools/spec/openapi-extra.json"]:
     DEFINITIONS.update(json.loads((ROOT / name).read_text()).get("definitions", {}))
 
+# The spec's `maxItems` per (operationId, parameter): the API refuses a longer list, and a long
+# enough one cannot even be sent as a query string.
+MAX_ITEMS = {}
+for name in ["tools/openapi-subset.json", "tools/spec/openapi-extra.json"]:
+    for item in json.loads((ROOT / name).read_text()).get("paths", {}).values():
+        for op in item.values():
+            if isinstance(op, dict):
+                for q in op.get("parameters", []):
+                    if "maxItems" in q:
+                        MAX_ITEMS[(op["operationId"], q["name"])] = q["maxItems"]
+
 def answer_of(o):
     """`Records` when the success answer's `resources` are objects, `Ids` when strings, else `Other`."""
     d = o["responses"].get(str(success_of(o)))
@@ -294,12 +305,13 @@ for o in ref:
         documented = DOCUMENTED.get((oid, p["name"])) if p.get("min") is None and p.get("max") is None else None
         params.append(
             "Param { name: %s, location: Location::%s, ty: Type::%s, required: %s, allowed: %s, min: %s, max: %s, "
-            "default: %s, multi: %s, documented_range: %s }" % (
+            "default: %s, multi: %s, documented_range: %s, max_items: %s }" % (
                 rs(p["name"]), {"query": "Query", "body": "Body", "formData": "FormData"}[p["in"]], ty_of(p),
                 "true" if p.get("required") else "false", strs(allowed), opt(p.get("min")), opt(p.get("max")),
                 opt(rs(default if isinstance(default, str) else json.dumps(default)) if default is not None else None),
                 "true" if p.get("collection_format") == "multi" else "false",
-                opt("(%d, %d)" % documented if documented else None)))
+                opt("(%d, %d)" % documented if documented else None),
+                opt(MAX_ITEMS.get((oid, p["name"])))))
     body = "None"
     if oid in BODIES:
         wrap, fields, aps = BODIES[oid]

@@ -138,6 +138,9 @@ fn param_line(p: &Param) -> String {
         }
         (None, None) => {}
     }
+    if let Some(n) = p.max_items {
+        let _ = write!(line, "  at most {n} items");
+    }
     if !p.allowed.is_empty() {
         let _ = write!(line, "  one of: {}", p.allowed.join(", "));
     }
@@ -160,6 +163,7 @@ fn describe_json(op: &Operation) -> Value {
                 "enum": p.allowed,
                 "min": p.range().0,
                 "max": p.range().1,
+                "max_items": p.max_items,
                 "default": p.default,
             })
         })

@@ -42,6 +42,11 @@ const PLAYBOOKS: &[(&str, &[&str], &str)] = &[
         "argument `limit` must be between 1 and 5000, got 999999",
     ),
     (
+        "arg_too_many_items.rhai",
+        &[],
+        "`hosts::get_device_details_v2`: argument `ids` takes at most 100 items per request, got 101; split the list",
+    ),
+    (
         "arg_unknown_key.rhai",
         &[],
         "argument `fliter` is not accepted (did you mean `filter`?); allowed:",

@@ -175,6 +175,9 @@ pub struct Param {
     /// `The maximum records to return. [1-5000]`); the real API refuses a value outside it. Apart
     /// from `min`/`max`, which stay the reference's exactly.
     pub documented_range: Option<(i64, i64)>,
+    /// The spec's `maxItems` for a list: the API refuses a longer one (and 5,000 ids in a query
+    /// string cannot even be sent), so it is refused before anything is sent.
+    pub max_items: Option<usize>,
 }
 
 impl Param {

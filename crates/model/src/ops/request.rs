@@ -371,6 +371,14 @@ fn build_body(
 fn check_param(p: &Param, v: &Value) -> Result<(), String> {
     check_type(p.ty, v)?;
     check_allowed(p.allowed, v)?;
+    if let (Some(max), Some(list)) = (p.max_items, v.as_array())
+        && list.len() > max
+    {
+        return Err(format!(
+            "takes at most {max} items per request, got {}; split the list",
+            list.len()
+        ));
+    }
     if let Some(n) = v.as_i64() {
         // The documented range too: the real API refuses a `limit` beyond it.
         match p.range() {

@@ -28,6 +28,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
             Param {
                 name: "filter",
@@ -40,6 +41,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
             Param {
                 name: "offset",
@@ -52,6 +54,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
             Param {
                 name: "limit",
@@ -64,6 +67,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
             Param {
                 name: "sort",
@@ -76,6 +80,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
         ],
         body: None,
@@ -112,6 +117,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
             Param {
                 name: "offset",
@@ -124,6 +130,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
             Param {
                 name: "limit",
@@ -136,6 +143,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
             Param {
                 name: "sort",
@@ -165,6 +173,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
         ],
         body: None,
@@ -208,6 +217,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
             Param {
                 name: "body",
@@ -220,6 +230,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
         ],
         body: Some(&BodyShape {
@@ -265,6 +276,7 @@ pub const OPERATIONS: &[Operation] = &[
             default: None,
             multi: false,
             documented_range: None,
+            max_items: None,
         }],
         body: Some(&BodyShape {
             schema: "base.SetPolicyPrecedenceReqV1",
@@ -317,6 +329,7 @@ pub const OPERATIONS: &[Operation] = &[
             default: None,
             multi: true,
             documented_range: None,
+            max_items: None,
         }],
         body: None,
         success: 200,
@@ -351,6 +364,7 @@ pub const OPERATIONS: &[Operation] = &[
             default: None,
             multi: false,
             documented_range: None,
+            max_items: None,
         }],
         body: Some(&BodyShape {
             schema: "remote_response.CreatePoliciesV1",
@@ -421,6 +435,7 @@ pub const OPERATIONS: &[Operation] = &[
             default: None,
             multi: false,
             documented_range: None,
+            max_items: None,
         }],
         body: Some(&BodyShape {
             schema: "remote_response.UpdatePoliciesReqV1",
@@ -485,6 +500,7 @@ pub const OPERATIONS: &[Operation] = &[
             default: None,
             multi: true,
             documented_range: None,
+            max_items: None,
         }],
         body: None,
         success: 200,
@@ -520,6 +536,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
             Param {
                 name: "filter",
@@ -532,6 +549,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
             Param {
                 name: "offset",
@@ -544,6 +562,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
             Param {
                 name: "limit",
@@ -556,6 +575,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
             Param {
                 name: "sort",
@@ -568,6 +588,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
         ],
         body: None,
@@ -604,6 +625,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
             Param {
                 name: "offset",
@@ -616,6 +638,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
             Param {
                 name: "limit",
@@ -628,6 +651,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
             Param {
                 name: "sort",
@@ -657,6 +681,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
         ],
         body: None,
@@ -693,6 +718,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: Some("30"),
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
             Param {
                 name: "timeout_duration",
@@ -705,6 +731,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: Some("30s"),
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
             Param {
                 name: "host_timeout_duration",
@@ -717,6 +744,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: Some("tiny bit less than overall request timeout"),
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
             Param {
                 name: "body",
@@ -729,6 +757,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
         ],
         body: Some(&BodyShape {
@@ -801,6 +830,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
             Param {
                 name: "sequence_id",
@@ -813,6 +843,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: Some("0"),
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
         ],
         body: None,
@@ -848,6 +879,7 @@ pub const OPERATIONS: &[Operation] = &[
             default: None,
             multi: false,
             documented_range: None,
+            max_items: None,
         }],
         body: Some(&BodyShape {
             schema: "domain.CommandExecuteRequest",
@@ -924,6 +956,7 @@ pub const OPERATIONS: &[Operation] = &[
             default: None,
             multi: true,
             documented_range: None,
+            max_items: None,
         }],
         body: None,
         success: 200,
@@ -958,6 +991,7 @@ pub const OPERATIONS: &[Operation] = &[
             default: None,
             multi: false,
             documented_range: None,
+            max_items: None,
         }],
         body: None,
         success: 200,
@@ -992,6 +1026,7 @@ pub const OPERATIONS: &[Operation] = &[
             default: None,
             multi: true,
             documented_range: None,
+            max_items: None,
         }],
         body: None,
         success: 200,
@@ -1027,6 +1062,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
             Param {
                 name: "description",
@@ -1039,6 +1075,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
             Param {
                 name: "name",
@@ -1051,6 +1088,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
             Param {
                 name: "comments_for_audit_log",
@@ -1063,6 +1101,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
         ],
         body: None,
@@ -1098,6 +1137,7 @@ pub const OPERATIONS: &[Operation] = &[
             default: None,
             multi: false,
             documented_range: None,
+            max_items: None,
         }],
         body: None,
         success: 200,
@@ -1132,6 +1172,7 @@ pub const OPERATIONS: &[Operation] = &[
             default: None,
             multi: true,
             documented_range: None,
+            max_items: None,
         }],
         body: None,
         success: 200,
@@ -1167,6 +1208,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
             Param {
                 name: "description",
@@ -1179,6 +1221,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
             Param {
                 name: "name",
@@ -1191,6 +1234,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
             Param {
                 name: "comments_for_audit_log",
@@ -1203,6 +1247,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
         ],
         body: None,
@@ -1238,6 +1283,7 @@ pub const OPERATIONS: &[Operation] = &[
             default: None,
             multi: true,
             documented_range: None,
+            max_items: None,
         }],
         body: None,
         success: 200,
@@ -1273,6 +1319,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
             Param {
                 name: "description",
@@ -1285,6 +1332,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
             Param {
                 name: "name",
@@ -1297,6 +1345,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
             Param {
                 name: "comments_for_audit_log",
@@ -1309,6 +1358,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
             Param {
                 name: "permission_type",
@@ -1321,6 +1371,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: Some("none"),
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
             Param {
                 name: "content",
@@ -1333,6 +1384,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
             Param {
                 name: "platform",
@@ -1345,6 +1397,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: true,
                 documented_range: None,
+                max_items: None,
             },
         ],
         body: None,
@@ -1380,6 +1433,7 @@ pub const OPERATIONS: &[Operation] = &[
             default: None,
             multi: false,
             documented_range: None,
+            max_items: None,
         }],
         body: None,
         success: 200,
@@ -1415,6 +1469,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
             Param {
                 name: "file",
@@ -1427,6 +1482,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
             Param {
                 name: "description",
@@ -1439,6 +1495,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
             Param {
                 name: "name",
@@ -1451,6 +1508,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
             Param {
                 name: "comments_for_audit_log",
@@ -1463,6 +1521,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
             Param {
                 name: "permission_type",
@@ -1475,6 +1534,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: Some("none"),
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
             Param {
                 name: "content",
@@ -1487,6 +1547,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
             Param {
                 name: "platform",
@@ -1499,6 +1560,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: true,
                 documented_range: None,
+                max_items: None,
             },
         ],
         body: None,
@@ -1534,6 +1596,7 @@ pub const OPERATIONS: &[Operation] = &[
             default: None,
             multi: true,
             documented_range: None,
+            max_items: None,
         }],
         body: None,
         success: 200,
@@ -1569,6 +1632,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
             Param {
                 name: "description",
@@ -1581,6 +1645,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
             Param {
                 name: "name",
@@ -1593,6 +1658,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
             Param {
                 name: "comments_for_audit_log",
@@ -1605,6 +1671,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
             Param {
                 name: "permission_type",
@@ -1617,6 +1684,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: Some("none"),
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
             Param {
                 name: "content",
@@ -1629,6 +1697,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
             Param {
                 name: "platform",
@@ -1641,6 +1710,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: true,
                 documented_range: None,
+                max_items: None,
             },
         ],
         body: None,
@@ -1677,6 +1747,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
             Param {
                 name: "file",
@@ -1689,6 +1760,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
             Param {
                 name: "description",
@@ -1701,6 +1773,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
             Param {
                 name: "name",
@@ -1713,6 +1786,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
             Param {
                 name: "comments_for_audit_log",
@@ -1725,6 +1799,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
             Param {
                 name: "permission_type",
@@ -1737,6 +1812,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: Some("none"),
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
             Param {
                 name: "content",
@@ -1749,6 +1825,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
             Param {
                 name: "platform",
@@ -1761,6 +1838,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: true,
                 documented_range: None,
+                max_items: None,
             },
         ],
         body: None,
@@ -1797,6 +1875,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
             Param {
                 name: "offset",
@@ -1809,6 +1888,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
             Param {
                 name: "limit",
@@ -1821,6 +1901,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
             Param {
                 name: "sort",
@@ -1833,6 +1914,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
         ],
         body: None,
@@ -1869,6 +1951,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
             Param {
                 name: "offset",
@@ -1881,6 +1964,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
             Param {
                 name: "limit",
@@ -1893,6 +1977,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
             Param {
                 name: "sort",
@@ -1905,6 +1990,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
         ],
         body: None,
@@ -1941,6 +2027,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
             Param {
                 name: "offset",
@@ -1953,6 +2040,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
             Param {
                 name: "limit",
@@ -1965,6 +2053,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
             Param {
                 name: "sort",
@@ -1977,6 +2066,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
         ],
         body: None,
@@ -2012,6 +2102,7 @@ pub const OPERATIONS: &[Operation] = &[
             default: None,
             multi: false,
             documented_range: None,
+            max_items: None,
         }],
         body: Some(&BodyShape {
             schema: "array<msa.AggregateQueryRequest>",
@@ -2137,6 +2228,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: Some("30"),
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
             Param {
                 name: "timeout_duration",
@@ -2149,6 +2241,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: Some("30s"),
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
             Param {
                 name: "host_timeout_duration",
@@ -2161,6 +2254,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: Some("tiny bit less than overall request timeout"),
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
             Param {
                 name: "body",
@@ -2173,6 +2267,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
         ],
         body: Some(&BodyShape {
@@ -2245,6 +2340,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: Some("30"),
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
             Param {
                 name: "timeout_duration",
@@ -2257,6 +2353,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: Some("30s"),
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
             Param {
                 name: "host_timeout_duration",
@@ -2269,6 +2366,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: Some("tiny bit less than overall request timeout"),
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
             Param {
                 name: "body",
@@ -2281,6 +2379,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
         ],
         body: Some(&BodyShape {
@@ -2353,6 +2452,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: Some("30"),
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
             Param {
                 name: "timeout_duration",
@@ -2365,6 +2465,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: Some("30s"),
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
             Param {
                 name: "batch_get_cmd_req_id",
@@ -2377,6 +2478,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
         ],
         body: None,
@@ -2413,6 +2515,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: Some("30"),
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
             Param {
                 name: "timeout_duration",
@@ -2425,6 +2528,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: Some("30s"),
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
             Param {
                 name: "host_timeout_duration",
@@ -2437,6 +2541,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: Some("tiny bit less than overall request timeout"),
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
             Param {
                 name: "body",
@@ -2449,6 +2554,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
         ],
         body: Some(&BodyShape {
@@ -2509,6 +2615,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: Some("30"),
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
             Param {
                 name: "timeout_duration",
@@ -2521,6 +2628,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: Some("30s"),
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
             Param {
                 name: "host_timeout_duration",
@@ -2533,6 +2641,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: Some("tiny bit less than overall request timeout"),
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
             Param {
                 name: "body",
@@ -2545,6 +2654,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
         ],
         body: Some(&BodyShape {
@@ -2605,6 +2715,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: Some("30"),
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
             Param {
                 name: "timeout_duration",
@@ -2617,6 +2728,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: Some("30s"),
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
             Param {
                 name: "body",
@@ -2629,6 +2741,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
         ],
         body: Some(&BodyShape {
@@ -2683,6 +2796,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
             Param {
                 name: "sequence_id",
@@ -2695,6 +2809,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: Some("0"),
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
         ],
         body: None,
@@ -2730,6 +2845,7 @@ pub const OPERATIONS: &[Operation] = &[
             default: None,
             multi: false,
             documented_range: None,
+            max_items: None,
         }],
         body: Some(&BodyShape {
             schema: "domain.CommandExecuteRequest",
@@ -2807,6 +2923,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
             Param {
                 name: "sequence_id",
@@ -2819,6 +2936,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: Some("0"),
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
         ],
         body: None,
@@ -2854,6 +2972,7 @@ pub const OPERATIONS: &[Operation] = &[
             default: None,
             multi: false,
             documented_range: None,
+            max_items: None,
         }],
         body: Some(&BodyShape {
             schema: "domain.CommandExecuteRequest",
@@ -2931,6 +3050,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
             Param {
                 name: "sha256",
@@ -2943,6 +3063,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
             Param {
                 name: "filename",
@@ -2955,6 +3076,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
         ],
         body: None,
@@ -2990,6 +3112,7 @@ pub const OPERATIONS: &[Operation] = &[
             default: None,
             multi: false,
             documented_range: None,
+            max_items: None,
         }],
         body: None,
         success: 200,
@@ -3025,6 +3148,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
             Param {
                 name: "session_id",
@@ -3037,6 +3161,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
         ],
         body: None,
@@ -3072,6 +3197,7 @@ pub const OPERATIONS: &[Operation] = &[
             default: None,
             multi: false,
             documented_range: None,
+            max_items: None,
         }],
         body: None,
         success: 200,
@@ -3107,6 +3233,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
             Param {
                 name: "session_id",
@@ -3119,6 +3246,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
         ],
         body: None,
@@ -3154,6 +3282,7 @@ pub const OPERATIONS: &[Operation] = &[
             default: None,
             multi: false,
             documented_range: None,
+            max_items: None,
         }],
         body: Some(&BodyShape {
             schema: "msa.IdsRequest",
@@ -3199,6 +3328,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
             Param {
                 name: "cloud_request_id",
@@ -3211,6 +3341,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
         ],
         body: None,
@@ -3246,6 +3377,7 @@ pub const OPERATIONS: &[Operation] = &[
             default: None,
             multi: false,
             documented_range: None,
+            max_items: None,
         }],
         body: Some(&BodyShape {
             schema: "domain.InitRequest",
@@ -3304,6 +3436,7 @@ pub const OPERATIONS: &[Operation] = &[
             default: None,
             multi: false,
             documented_range: None,
+            max_items: None,
         }],
         body: Some(&BodyShape {
             schema: "msa.IdsRequest",
@@ -3349,6 +3482,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: Some("30"),
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
             Param {
                 name: "timeout_duration",
@@ -3361,6 +3495,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: Some("30s"),
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
             Param {
                 name: "body",
@@ -3373,6 +3508,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
         ],
         body: Some(&BodyShape {
@@ -3432,6 +3568,7 @@ pub const OPERATIONS: &[Operation] = &[
             default: None,
             multi: false,
             documented_range: None,
+            max_items: None,
         }],
         body: None,
         success: 204,
@@ -3467,6 +3604,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
             Param {
                 name: "limit",
@@ -3479,6 +3617,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
             Param {
                 name: "sort",
@@ -3491,6 +3630,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
             Param {
                 name: "filter",
@@ -3503,6 +3643,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
         ],
         body: None,
@@ -3539,6 +3680,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
             Param {
                 name: "limit",
@@ -3551,6 +3693,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: Some("100"),
                 multi: false,
                 documented_range: Some((1, 10000)),
+                max_items: None,
             },
             Param {
                 name: "sort",
@@ -3762,6 +3905,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
             Param {
                 name: "filter",
@@ -3774,6 +3918,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
             Param {
                 name: "fields",
@@ -3786,6 +3931,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
         ],
         body: None,
@@ -3829,6 +3975,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
             Param {
                 name: "body",
@@ -3841,6 +3988,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
         ],
         body: Some(&BodyShape {
@@ -3886,6 +4034,7 @@ pub const OPERATIONS: &[Operation] = &[
             default: None,
             multi: true,
             documented_range: None,
+            max_items: Some(100),
         }],
         body: None,
         success: 200,
@@ -3920,6 +4069,7 @@ pub const OPERATIONS: &[Operation] = &[
             default: None,
             multi: false,
             documented_range: None,
+            max_items: None,
         }],
         body: Some(&BodyShape {
             schema: "msa.IdsRequest",
@@ -3964,6 +4114,7 @@ pub const OPERATIONS: &[Operation] = &[
             default: None,
             multi: true,
             documented_range: None,
+            max_items: None,
         }],
         body: None,
         success: 200,
@@ -3999,6 +4150,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
             Param {
                 name: "limit",
@@ -4011,6 +4163,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: Some((1, 10000)),
+                max_items: None,
             },
             Param {
                 name: "sort",
@@ -4023,6 +4176,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
             Param {
                 name: "filter",
@@ -4035,6 +4189,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
         ],
         body: None,
@@ -4071,6 +4226,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
             Param {
                 name: "limit",
@@ -4083,6 +4239,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: Some((1, 5000)),
+                max_items: None,
             },
             Param {
                 name: "sort",
@@ -4095,6 +4252,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
             Param {
                 name: "filter",
@@ -4107,6 +4265,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
         ],
         body: None,
@@ -4143,6 +4302,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
             Param {
                 name: "filter",
@@ -4155,6 +4315,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
             Param {
                 name: "offset",
@@ -4167,6 +4328,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
             Param {
                 name: "limit",
@@ -4179,6 +4341,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
             Param {
                 name: "sort",
@@ -4191,6 +4354,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
         ],
         body: None,
@@ -4227,6 +4391,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
             Param {
                 name: "offset",
@@ -4239,6 +4404,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
             Param {
                 name: "limit",
@@ -4251,6 +4417,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
             Param {
                 name: "sort",
@@ -4276,6 +4443,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
         ],
         body: None,
@@ -4312,6 +4480,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
             Param {
                 name: "disable_hostname_check",
@@ -4324,6 +4493,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: Some("false"),
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
             Param {
                 name: "body",
@@ -4336,6 +4506,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
         ],
         body: Some(&BodyShape {
@@ -4381,6 +4552,7 @@ pub const OPERATIONS: &[Operation] = &[
             default: None,
             multi: true,
             documented_range: None,
+            max_items: None,
         }],
         body: None,
         success: 200,
@@ -4415,6 +4587,7 @@ pub const OPERATIONS: &[Operation] = &[
             default: None,
             multi: false,
             documented_range: None,
+            max_items: None,
         }],
         body: Some(&BodyShape {
             schema: "host_groups.CreateGroupsReqV1",
@@ -4479,6 +4652,7 @@ pub const OPERATIONS: &[Operation] = &[
             default: None,
             multi: false,
             documented_range: None,
+            max_items: None,
         }],
         body: Some(&BodyShape {
             schema: "host_groups.UpdateGroupsReqV1",
@@ -4543,6 +4717,7 @@ pub const OPERATIONS: &[Operation] = &[
             default: None,
             multi: true,
             documented_range: None,
+            max_items: None,
         }],
         body: None,
         success: 200,
@@ -4578,6 +4753,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
             Param {
                 name: "filter",
@@ -4590,6 +4766,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
             Param {
                 name: "offset",
@@ -4602,6 +4779,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
             Param {
                 name: "limit",
@@ -4614,6 +4792,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
             Param {
                 name: "sort",
@@ -4626,6 +4805,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
         ],
         body: None,
@@ -4662,6 +4842,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
             Param {
                 name: "offset",
@@ -4674,6 +4855,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
             Param {
                 name: "limit",
@@ -4686,6 +4868,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
             Param {
                 name: "sort",
@@ -4711,6 +4894,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
         ],
         body: None,
@@ -4747,6 +4931,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
             Param {
                 name: "token",
@@ -4759,6 +4944,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
         ],
         body: None,
@@ -4795,6 +4981,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
             Param {
                 name: "client_secret",
@@ -4807,6 +4994,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
             Param {
                 name: "member_cid",
@@ -4819,6 +5007,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
         ],
         body: None,
@@ -4854,6 +5043,7 @@ pub const OPERATIONS: &[Operation] = &[
             default: None,
             multi: false,
             documented_range: None,
+            max_items: None,
         }],
         body: Some(&BodyShape {
             schema: "array<detectsapi.AggregateAlertQueryRequest>",
@@ -4979,6 +5169,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: Some("true"),
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
             Param {
                 name: "body",
@@ -4991,6 +5182,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
         ],
         body: Some(&BodyShape {
@@ -5116,6 +5308,7 @@ pub const OPERATIONS: &[Operation] = &[
             default: None,
             multi: false,
             documented_range: None,
+            max_items: None,
         }],
         body: Some(&BodyShape {
             schema: "detectsapi.PostCombinedAlertsV1RequestSwagger",
@@ -5180,6 +5373,7 @@ pub const OPERATIONS: &[Operation] = &[
             default: None,
             multi: false,
             documented_range: None,
+            max_items: None,
         }],
         body: Some(&BodyShape {
             schema: "detectsapi.PostEntitiesAlertsV1Request",
@@ -5225,6 +5419,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: Some("true"),
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
             Param {
                 name: "body",
@@ -5237,6 +5432,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
         ],
         body: Some(&BodyShape {
@@ -5282,6 +5478,7 @@ pub const OPERATIONS: &[Operation] = &[
             default: None,
             multi: false,
             documented_range: None,
+            max_items: None,
         }],
         body: Some(&BodyShape {
             schema: "detectsapi.PatchEntitiesAlertsV2Request",
@@ -5339,6 +5536,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: Some("true"),
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
             Param {
                 name: "body",
@@ -5351,6 +5549,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
         ],
         body: Some(&BodyShape {
@@ -5409,6 +5608,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
             Param {
                 name: "limit",
@@ -5421,6 +5621,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
             Param {
                 name: "sort",
@@ -5433,6 +5634,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
             Param {
                 name: "filter",
@@ -5445,6 +5647,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
             Param {
                 name: "q",
@@ -5457,6 +5660,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
         ],
         body: None,
@@ -5493,6 +5697,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: Some("true"),
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
             Param {
                 name: "offset",
@@ -5505,6 +5710,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
             Param {
                 name: "limit",
@@ -5517,6 +5723,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
             Param {
                 name: "sort",
@@ -5529,6 +5736,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
             Param {
                 name: "filter",
@@ -5541,6 +5749,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
             Param {
                 name: "q",
@@ -5553,6 +5762,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
         ],
         body: None,
@@ -5589,6 +5799,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
             Param {
                 name: "value",
@@ -5601,6 +5812,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
         ],
         body: None,
@@ -5637,6 +5849,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
             Param {
                 name: "offset",
@@ -5649,6 +5862,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
             Param {
                 name: "limit",
@@ -5661,6 +5875,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
             Param {
                 name: "sort",
@@ -5692,6 +5907,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
             Param {
                 name: "after",
@@ -5704,6 +5920,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
             Param {
                 name: "from_parent",
@@ -5716,6 +5933,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
         ],
         body: None,
@@ -5751,6 +5969,7 @@ pub const OPERATIONS: &[Operation] = &[
             default: None,
             multi: true,
             documented_range: None,
+            max_items: None,
         }],
         body: None,
         success: 200,
@@ -5786,6 +6005,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
             Param {
                 name: "ignore_warnings",
@@ -5798,6 +6018,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: Some("false"),
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
             Param {
                 name: "body",
@@ -5810,6 +6031,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
         ],
         body: Some(&BodyShape {
@@ -5936,6 +6158,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
             Param {
                 name: "ids",
@@ -5948,6 +6171,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: true,
                 documented_range: None,
+                max_items: None,
             },
             Param {
                 name: "comment",
@@ -5960,6 +6184,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
             Param {
                 name: "from_parent",
@@ -5972,6 +6197,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
         ],
         body: None,
@@ -6008,6 +6234,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
             Param {
                 name: "ignore_warnings",
@@ -6020,6 +6247,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: Some("false"),
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
             Param {
                 name: "body",
@@ -6032,6 +6260,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
         ],
         body: Some(&BodyShape {
@@ -6164,6 +6393,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
             Param {
                 name: "value",
@@ -6176,6 +6406,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
             Param {
                 name: "limit",
@@ -6188,6 +6419,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
             Param {
                 name: "offset",
@@ -6200,6 +6432,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
         ],
         body: None,
@@ -6236,6 +6469,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
             Param {
                 name: "value",
@@ -6248,6 +6482,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
             Param {
                 name: "device_id",
@@ -6260,6 +6495,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
             Param {
                 name: "limit",
@@ -6272,6 +6508,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
             Param {
                 name: "offset",
@@ -6284,6 +6521,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
         ],
         body: None,
@@ -6320,6 +6558,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
             Param {
                 name: "offset",
@@ -6332,6 +6571,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
             Param {
                 name: "limit",
@@ -6344,6 +6584,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
             Param {
                 name: "sort",
@@ -6375,6 +6616,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
             Param {
                 name: "after",
@@ -6387,6 +6629,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
             Param {
                 name: "from_parent",
@@ -6399,6 +6642,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
         ],
         body: None,
@@ -6434,6 +6678,7 @@ pub const OPERATIONS: &[Operation] = &[
             default: None,
             multi: false,
             documented_range: None,
+            max_items: None,
         }],
         body: Some(&BodyShape {
             schema: "msa.IdsRequest",
@@ -6479,6 +6724,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: Some("false"),
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
             Param {
                 name: "overwrite_detects",
@@ -6491,6 +6737,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: Some("false"),
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
             Param {
                 name: "body",
@@ -6503,6 +6750,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
         ],
         body: Some(&BodyShape {
@@ -6557,6 +6805,7 @@ pub const OPERATIONS: &[Operation] = &[
             default: None,
             multi: false,
             documented_range: None,
+            max_items: None,
         }],
         body: Some(&BodyShape {
             schema: "msa.IdsRequest",
@@ -6602,6 +6851,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
             Param {
                 name: "offset",
@@ -6614,6 +6864,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
             Param {
                 name: "limit",
@@ -6626,6 +6877,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: Some((1, 500)),
+                max_items: None,
             },
             Param {
                 name: "sort",
@@ -6653,6 +6905,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
         ],
         body: None,
@@ -6708,6 +6961,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
             Param {
                 name: "filter",
@@ -6720,6 +6974,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
             Param {
                 name: "offset",
@@ -6732,6 +6987,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
             Param {
                 name: "limit",
@@ -6744,6 +7000,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: Some((1, 500)),
+                max_items: None,
             },
         ],
         body: None,
@@ -6780,6 +7037,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
             Param {
                 name: "limit",
@@ -6792,6 +7050,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: Some("100"),
                 multi: false,
                 documented_range: Some((1, 10000)),
+                max_items: None,
             },
             Param {
                 name: "sort",
@@ -7003,6 +7262,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
             Param {
                 name: "filter",
@@ -7015,6 +7275,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
             Param {
                 name: "fields",
@@ -7027,6 +7288,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
         ],
         body: None,
@@ -7062,6 +7324,7 @@ pub const OPERATIONS: &[Operation] = &[
             default: None,
             multi: false,
             documented_range: None,
+            max_items: None,
         }],
         body: Some(&BodyShape {
             schema: "deviceapi.UpdateDeviceTagsRequestV1",
@@ -7121,6 +7384,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
             Param {
                 name: "limit",
@@ -7133,6 +7397,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: Some((1, 5000)),
+                max_items: None,
             },
             Param {
                 name: "sort",
@@ -7145,6 +7410,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
             Param {
                 name: "filter",
@@ -7157,6 +7423,7 @@ pub const OPERATIONS: &[Operation] = &[
                 default: None,
                 multi: false,
                 documented_range: None,
+                max_items: None,
             },
         ],
         body: None,
