@@ -159,16 +159,15 @@ def kind_of(o):
 def success_of(o):
     return min(int(c) for c in o["responses"] if c.startswith("2"))
 
-# The spec's definitions, for what each success answer's `resources` hold.
+# From the spec: its definitions, for what each success answer's `resources` hold; and `maxItems` per
+# (operationId, parameter): the API refuses a longer list, and a long enough one cannot even be sent
+# as a query string.
 DEFINITIONS = {}
-for name in ["tools/openapi-subset.json", "tools/spec/openapi-extra.json"]:
-    DEFINITIONS.update(json.loads((ROOT / name).read_text()).get("definitions", {}))
-
-# The spec's `maxItems` per (operationId, parameter): the API refuses a longer list, and a long
-# enough one cannot even be sent as a query string.
 MAX_ITEMS = {}
 for name in ["tools/openapi-subset.json", "tools/spec/openapi-extra.json"]:
-    for item in json.loads((ROOT / name).read_text()).get("paths", {}).values():
+    spec = json.loads((ROOT / name).read_text())
+    DEFINITIONS.update(spec.get("definitions", {}))
+    for item in spec.get("paths", {}).values():
         for op in item.values():
             if isinstance(op, dict):
                 for q in op.get("parameters", []):

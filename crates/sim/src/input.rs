@@ -202,6 +202,10 @@ impl Input {
                         }
                         continue;
                     }
+                    // The spec's `maxItems` (only `ids` of device details by GET has one).
+                    if let Some(max) = p.max_items {
+                        at_most_ids(values.len(), max)?;
+                    }
                     if p.ty == Type::Integer {
                         let n = self.int(p.name)?.unwrap_or(0);
                         // The schema's range, else the one its text documents (the host queries'
@@ -390,6 +394,16 @@ pub fn string_list(value: &Value) -> Option<Vec<String>> {
         Value::Array(items) => items.iter().map(|v| v.as_str().map(String::from)).collect(),
         _ => None,
     }
+}
+
+/// Falcon's answer to more ids than an operation takes (caracara#99 quotes it for the online state).
+pub fn at_most_ids(count: usize, max: usize) -> Result<(), Fail> {
+    if count > max {
+        return Err(Fail::bad(format!(
+            "request must contain between 0 and {max} ids"
+        )));
+    }
+    Ok(())
 }
 
 #[cfg(test)]

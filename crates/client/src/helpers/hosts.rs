@@ -215,16 +215,13 @@ pub fn lookup(ctx: &Context, ids: &[String]) -> Result<HashMap<String, HostInfo>
         };
         for record in records {
             let info = HostInfo::from_record(record);
-            fetched.push(info.device_id.clone());
+            fetched.push((info.device_id.clone(), info.record.clone()));
             by_id.insert(info.device_id.clone(), info);
         }
     }
-    ctx.recent_hosts.remember(
-        since,
-        fetched
-            .iter()
-            .filter_map(|id| by_id.get(id).map(|h| (h.device_id.as_str(), &h.record))),
-    );
+    // Only what was read now: a record reused above keeps its first read's age.
+    ctx.recent_hosts
+        .remember(since, fetched.iter().map(|(id, r)| (id.as_str(), r)));
     Ok(by_id)
 }
 
