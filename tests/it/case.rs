@@ -633,6 +633,78 @@ fn a_fan_out_killed_at_20_random_points_runs_each_host_exactly_once_after_resume
     }
 }
 
+const BATCH_PS: &str = r#"
+let ids = hosts::query_devices_by_filter(#{ limit: 100, filter: "hostname:'rs-*'" }).body.resources;
+let r = rtr::batch(ids).run("ps");
+ids.map(|id| r.results[id].stdout)
+"#;
+
+/// A batch's answer is journaled with its long outputs as blobs (30 MB of them at 10,000 hosts
+/// were a third of the case's cost); a resumed run reads them back whole and sends nothing. A blob
+/// changed since is not made up and the command is not sent again: it is reported as may-have-run.
+#[test]
+fn a_batch_answer_is_journaled_with_its_long_outputs_as_blobs_and_replayed_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("batch.rhai"), BATCH_PS).unwrap();
+    let sim = sim_with_fleet(dir.path());
+    let first = start_fan_out(dir.path(), &sim, &["batch.rhai", "--case", "c"])
+        .wait_with_output()
+        .unwrap();
+    assert_eq!(
+        first.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    let outputs: Value = serde_json::from_slice(&first.stdout).unwrap();
+    let long = outputs
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|o| o.as_str().is_some_and(|o| o.len() > 2048))
+        .count();
+    assert!(long > 0, "no output long enough for a blob: {outputs}");
+    let journal = dir.path().join("c/journal.jsonl");
+    let answer = lines(&journal)
+        .into_iter()
+        .find(|j| j["t"] == "answer" && j.pointer("/body/combined/resources").is_some())
+        .expect("the batch answer journaled");
+    let stdouts: Vec<&Value> = answer["body"]["combined"]["resources"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|h| &h["stdout"])
+        .collect();
+    let blobs: Vec<&str> = stdouts
+        .iter()
+        .filter_map(|s| s["$falconry_blob"].as_str())
+        .collect();
+    assert_eq!(blobs.len(), long, "{answer}");
+    assert!(
+        stdouts
+            .iter()
+            .all(|s| s.as_str().is_none_or(|s| s.len() <= 2048))
+    );
+
+    let again = resume_to_the_end(dir.path(), &sim, "c");
+    assert_eq!(again, outputs, "the outputs read back from the journal");
+    let ran = sim.state().executions_by_host("ps");
+    assert!(ran.len() == 12 && ran.values().all(|n| *n == 1), "{ran:?}");
+
+    std::fs::write(dir.path().join("c/blobs").join(blobs[0]), "other bytes").unwrap();
+    let damaged = start_fan_out(dir.path(), &sim, &["--resume", "c"])
+        .wait_with_output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&damaged.stderr);
+    assert_ne!(damaged.status.code(), Some(0));
+    assert!(
+        stderr.contains("may have run") && stderr.contains("holds other bytes"),
+        "{stderr}"
+    );
+    let ran = sim.state().executions_by_host("ps");
+    assert!(ran.values().all(|n| *n == 1), "not sent again: {ran:?}");
+}
+
 /// The journal's lines for `device`'s command: (intent key, answered cloud request id).
 fn answered(entries: &[Value]) -> Vec<(String, String, String)> {
     let finished: Vec<&str> = entries

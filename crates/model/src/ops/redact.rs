@@ -33,6 +33,12 @@ pub fn register(secret: &str) {
     known.sort_by_key(|s| std::cmp::Reverse(s.len()));
 }
 
+/// How many spellings of secrets are registered: a text cleaned before it changed may need cleaning
+/// again (a memo of cleaned texts is valid while it stays the same).
+pub fn generation() -> usize {
+    KNOWN.read().unwrap_or_else(|p| p.into_inner()).len()
+}
+
 /// `text` with every registered secret and every `Bearer <token>` masked.
 pub fn clean(text: &str) -> Cow<'_, str> {
     let known = KNOWN.read().unwrap_or_else(|p| p.into_inner());

@@ -45,12 +45,15 @@ pub fn before_send(
     let key = journal.step_key(req.op.id, args);
     if let Some(answer) = journal.answer(&key) {
         journal::set_replayed(true);
-        return Ok(Before::Answer(decode(req, &answer)));
+        return Ok(Before::Answer(match case.0.blobs.internalize(answer) {
+            Ok(answer) => decode(req, &answer),
+            Err(why) => Err(unreadable(case, req, &why)),
+        }));
     }
     if let Some(intent) = journal.intent(&key) {
         match find_lost(ctx, case, &intent) {
             Lost::Ran(resp) => {
-                journal.write_answer(&key, &Ok(resp.clone()))?;
+                journal.write_answer(&key, &Ok(resp.clone()), &case.0.blobs)?;
                 journal::set_replayed(true);
                 case.event(
                     "recovered",
@@ -97,13 +100,33 @@ pub fn after_send(step: Option<Step>, result: &Result<Response, ApiError>) -> Re
     };
     journal::set_replayed(false);
     match result {
-        Ok(_) | Err(ApiError::Status { .. }) => step.case.0.journal.write_answer(&step.key, result),
+        Ok(_) | Err(ApiError::Status { .. }) => {
+            let case = &step.case.0;
+            case.journal.write_answer(&step.key, result, &case.blobs)
+        }
         // For a request that must not be sent twice the client reports these only when it did not
         // send it (it never retries such a request once sent).
         Err(ApiError::Transport { .. } | ApiError::Cancelled { .. } | ApiError::Config(_)) => {
             step.case.0.journal.write_unsent(&step.key)
         }
         Err(ApiError::Unknown { .. }) => Ok(()),
+    }
+}
+
+/// A step answered before the run stopped whose journaled answer cannot be read back whole (an
+/// output's blob is missing or holds other bytes: a crash before the disk had it, or an edit). It
+/// ran, so it is not sent again; what it printed is not known, so it is not made up either.
+fn unreadable(case: &Case, req: &Request, why: &str) -> ApiError {
+    let message = format!(
+        "may have run: it was answered before the run stopped, but its journaled answer cannot be read back ({why}); it is not sent again"
+    );
+    case.event(
+        "may_have_run",
+        json!({ "operation": req.op.qualified_name(), "message": message }),
+    );
+    ApiError::Unknown {
+        operation: req.op.qualified_name(),
+        message,
     }
 }
 
