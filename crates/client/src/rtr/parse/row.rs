@@ -203,7 +203,14 @@ mod tests {
         extra.insert("extra_x".into(), json!([1, { "k": null }]));
         let mut twice = Row::empty(&["name", "name"], "odd");
         twice.insert("parse_error".into(), json!("why"));
-        let rows = vec![a.clone(), b.clone(), extra.clone(), a.clone(), twice.clone(), b.clone()];
+        let rows = vec![
+            a.clone(),
+            b.clone(),
+            extra.clone(),
+            a.clone(),
+            twice.clone(),
+            b.clone(),
+        ];
         let one_by_one: Vec<Value> = rows
             .iter()
             .map(|r| to_json(&r.clone().into_dynamic()).unwrap())
