@@ -174,7 +174,7 @@ fn table_of<G: Glyph>(
     align: impl Fn(&str) -> Option<Align>,
 ) -> Option<Table> {
     let at = lines.iter().position(|l| is_underline(l))?;
-    let spans = dash_spans(&lines[at]);
+    let spans = dash_spans(lines[at]);
     // Each data line with its text, which becomes the row's `raw` without being rebuilt.
     let (data, data_raw): (Vec<&[G]>, Vec<&str>) = lines[at + 1..]
         .iter()
@@ -184,7 +184,7 @@ fn table_of<G: Glyph>(
         .unzip();
     let headers = at
         .checked_sub(1)
-        .and_then(|h| headers_over(&lines[h], &spans));
+        .and_then(|h| headers_over(lines[h], &spans));
     let Some(headers) = headers else {
         let columns = spans
             .iter()
