@@ -39,8 +39,11 @@ pub fn run(cfg: RunConfig) -> Result<(), Error> {
         let ast = runtime.prepare_file(&playbook).map_err(not_run)?;
         ran.store(true, std::sync::atomic::Ordering::SeqCst);
         crate::engine::strict::unknown_args(&ast, &args).map_err(Error::Usage)?;
-        let value = runtime.run_ast(&ast, args)?;
-        Ok::<_, Error>(convert::shown(&value))
+        let (value, scope) = runtime.run_ast_keeping_scope(&ast, args);
+        let value = value?;
+        let shown = convert::shown(&value);
+        crate::engine::leave::leave_to_exit(scope, value);
+        Ok::<_, Error>(shown)
     });
     // The emulator (if any) stops only after the playbook is done with it.
     drop(emulator);

@@ -53,6 +53,7 @@ mod repl_tables;
 mod rtr_get_files;
 mod rtr_helpers;
 mod rtr_real_captures;
+mod run_exit;
 mod safety_as_sent;
 mod safety_run;
 mod served;

@@ -15,6 +15,7 @@ pub mod export;
 pub(crate) mod grouped;
 pub mod hashing;
 pub mod interrupt;
+pub mod leave;
 mod limits;
 mod log;
 pub mod recent_hosts;

@@ -210,12 +210,23 @@ impl Runtime {
 
     /// Runs a prepared playbook with `args` (the script's `args` map) under the time limit.
     pub fn run_ast(&self, ast: &AST, args: Map) -> Result<Dynamic, ScriptError> {
+        self.run_ast_keeping_scope(ast, args).0
+    }
+
+    /// As [`Runtime::run_ast`], with the scope the playbook ends with (for
+    /// [`super::leave::leave_to_exit`]).
+    pub fn run_ast_keeping_scope(
+        &self,
+        ast: &AST,
+        args: Map,
+    ) -> (Result<Dynamic, ScriptError>, Scope<'static>) {
         let mut scope = Scope::new();
         scope.push_constant("args", args.clone());
-        self.eval_limited(&mut scope, ast).map_err(|mut e| {
+        let result = self.eval_limited(&mut scope, ast).map_err(|mut e| {
             super::strict::explain_args(&mut e, &args);
             e
-        })
+        });
+        (result, scope)
     }
 }
 
