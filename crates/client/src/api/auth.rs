@@ -6,6 +6,9 @@ use std::time::{Duration, Instant};
 
 pub(super) struct Token {
     pub value: Secret,
+    /// `Bearer <token>` as the header every request carries: checked and built once per token, not
+    /// once per request, and marked sensitive (never shown by a debug print of a request).
+    pub header: reqwest::header::HeaderValue,
     pub renew_at: Instant,
 }
 
@@ -98,9 +101,21 @@ pub(super) async fn fetch(
         .unwrap_or(1799)
         // A value from the network: a huge lifetime must not overflow the clock.
         .min(24 * 3600);
+    // A token that cannot go in a header is refused here, without saying what it was.
+    let mut header =
+        reqwest::header::HeaderValue::from_str(&format!("Bearer {token}")).map_err(|_| {
+            ApiError::Transport {
+                operation: operation.clone(),
+                message:
+                    "the token answer's `access_token` cannot be sent in an `Authorization` header"
+                        .into(),
+            }
+        })?;
+    header.set_sensitive(true);
     Ok(Grant {
         token: Token {
             value: Secret::new(token),
+            header,
             renew_at: Instant::now() + renew_after(expires_in),
         },
         region_url: response.header("x-cs-region").and_then(cloud_url),

@@ -141,7 +141,7 @@ impl Client {
             .await;
     }
 
-    async fn bearer(&self, force: bool) -> Result<String, ApiError> {
+    async fn bearer(&self, force: bool) -> Result<reqwest::header::HeaderValue, ApiError> {
         let mut slot = self.token.lock().await;
         let fresh = slot
             .as_ref()
@@ -158,10 +158,10 @@ impl Client {
             }
             *slot = Some(grant.token);
         }
-        Ok(format!(
-            "Bearer {}",
-            slot.as_ref().map(|t| t.value.expose()).unwrap_or_default()
-        ))
+        Ok(slot
+            .as_ref()
+            .map(|t| t.header.clone())
+            .unwrap_or_else(|| reqwest::header::HeaderValue::from_static("Bearer ")))
     }
 
     /// Sends `req` (retries, token, rate limit) until it has a 2xx answer or an error; an error answer's
@@ -186,7 +186,7 @@ impl Client {
             let bearer = self.bearer(false).await?;
             let left = deadline.saturating_duration_since(Instant::now());
             let built =
-                self.build(req, &bearer, left)
+                self.build(req, bearer, left)
                     .await
                     .map_err(|message| ApiError::Transport {
                         operation: operation.clone(),
@@ -322,7 +322,7 @@ impl Client {
     async fn build(
         &self,
         req: &Request,
-        bearer: &str,
+        bearer: reqwest::header::HeaderValue,
         left: Duration,
     ) -> Result<reqwest::RequestBuilder, String> {
         let op = req.op;
@@ -337,8 +337,11 @@ impl Client {
         let mut b = self
             .http
             .request(method, url)
-            .header("authorization", bearer)
-            .header("accept", "application/json")
+            .header(reqwest::header::AUTHORIZATION, bearer)
+            .header(
+                reqwest::header::ACCEPT,
+                reqwest::header::HeaderValue::from_static("application/json"),
+            )
             .timeout((self.cfg.timeout + server_wait(req)).min(left));
         b = match &req.body {
             Body::Empty => b,
