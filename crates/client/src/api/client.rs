@@ -167,7 +167,8 @@ impl Client {
     /// Sends `req` (retries, token, rate limit) until it has a 2xx answer or an error; an error answer's
     /// body is read here, a 2xx one's by the caller.
     async fn exchange(&self, req: &Request, sink: Sink<'_>) -> Result<Got, ApiError> {
-        let operation = req.op.qualified_name();
+        // Named only when something goes wrong: an answer that is fine needs no name.
+        let operation = || req.op.qualified_name();
         let started = Instant::now();
         // The whole call, every attempt and wait included, ends by then.
         let deadline = started + self.cfg.max_call_time + server_wait(req);
@@ -177,11 +178,11 @@ impl Client {
         let mut throttled = 0u32;
         loop {
             attempt += 1;
-            self.wait(self.limiter.delay(), &operation).await?;
+            self.wait(self.limiter.delay(), req.op).await?;
             let turn = self.limiter.turn().await;
             if turn.is_some() {
                 // A 429 may have paused everyone while this request queued for its turn.
-                self.wait(self.limiter.pause_left(), &operation).await?;
+                self.wait(self.limiter.pause_left(), req.op).await?;
             }
             let bearer = self.bearer(false).await?;
             let left = deadline.saturating_duration_since(Instant::now());
@@ -189,7 +190,7 @@ impl Client {
                 self.build(req, bearer, left)
                     .await
                     .map_err(|message| ApiError::Transport {
-                        operation: operation.clone(),
+                        operation: operation(),
                         message,
                     })?;
             self.sent.fetch_add(1, Ordering::Relaxed);
@@ -201,7 +202,7 @@ impl Client {
                     let safe = !e.is_builder() && (e.is_connect() || req.op.retry_safe());
                     let pause = backoff(attempt, self.cfg.max_backoff);
                     if safe && attempt < self.cfg.max_attempts && fits(deadline, pause) {
-                        self.wait(pause, &operation).await?;
+                        self.wait(pause, req.op).await?;
                         continue;
                     }
                     let message = gave_up(
@@ -210,9 +211,15 @@ impl Client {
                         attempt,
                     );
                     return Err(if e.is_connect() || req.op.retry_safe() {
-                        ApiError::Transport { operation, message }
+                        ApiError::Transport {
+                            operation: operation(),
+                            message,
+                        }
                     } else {
-                        ApiError::Unknown { operation, message }
+                        ApiError::Unknown {
+                            operation: operation(),
+                            message,
+                        }
                     });
                 }
             };
@@ -254,11 +261,11 @@ impl Client {
                 && attempt < self.cfg.max_attempts
                 && fits(deadline, pause)
             {
-                self.wait(pause, &operation).await?;
+                self.wait(pause, req.op).await?;
                 continue;
             }
             if (300..400).contains(&status) {
-                return Err(redirect_error(operation, status, &headers));
+                return Err(redirect_error(operation(), status, &headers));
             }
 
             let success = (200..300).contains(&status);
@@ -269,7 +276,10 @@ impl Client {
                         headers,
                         body: json!({ "path": dest.display().to_string(), "bytes": bytes }),
                     })),
-                    Err(message) => Err(ApiError::Transport { operation, message }),
+                    Err(message) => Err(ApiError::Transport {
+                        operation: operation(),
+                        message,
+                    }),
                 };
             }
             let text = match read_capped(answer, self.cfg.max_answer_bytes).await {
@@ -279,20 +289,20 @@ impl Client {
                         && attempt < self.cfg.max_attempts
                         && fits(deadline, pause) =>
                 {
-                    self.wait(pause, &operation).await?;
+                    self.wait(pause, req.op).await?;
                     continue;
                 }
                 // A write or a command answered 2xx or 5xx may have run (a 5xx can come after the work);
                 // a 4xx was refused, and a read never "may have run".
                 Err(cut) if !req.op.retry_safe() && !(400..500).contains(&status) => {
                     return Err(ApiError::Unknown {
-                        operation,
+                        operation: operation(),
                         message: cut.to_string(),
                     });
                 }
                 Err(cut) => {
                     return Err(ApiError::Transport {
-                        operation,
+                        operation: operation(),
                         message: gave_up(cut.to_string(), started, attempt),
                     });
                 }
@@ -310,7 +320,7 @@ impl Client {
                 body: parse_body(status, &text),
             };
             return Err(ApiError::Status {
-                operation,
+                operation: operation(),
                 status,
                 messages: response.error_messages(),
                 trace_id: response.trace_id(),
@@ -388,13 +398,13 @@ impl Client {
     }
 
     /// Sleeps, waking early (with an error) when the run is cancelled.
-    async fn wait(&self, d: Duration, operation: &str) -> Result<(), ApiError> {
+    async fn wait(&self, d: Duration, op: &crate::ops::Operation) -> Result<(), ApiError> {
         let step = Duration::from_millis(50);
         let mut left = d;
         loop {
             if self.cancel.load(Ordering::Relaxed) {
                 return Err(ApiError::Cancelled {
-                    operation: operation.to_string(),
+                    operation: op.qualified_name(),
                 });
             }
             if left.is_zero() {
