@@ -703,6 +703,14 @@ fn a_batch_answer_is_journaled_with_its_long_outputs_as_blobs_and_replayed_whole
     );
     let ran = sim.state().executions_by_host("ps");
     assert!(ran.values().all(|n| *n == 1), "not sent again: {ran:?}");
+    let events = lines(&dir.path().join("c/events.jsonl"));
+    assert!(
+        events.iter().any(|e| e["kind"] == "may_have_run"
+            && e["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("holds other bytes"))),
+        "{events:?}"
+    );
 }
 
 /// The journal's lines for `device`'s command: (intent key, answered cloud request id).

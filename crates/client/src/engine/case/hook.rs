@@ -122,7 +122,7 @@ fn unreadable(case: &Case, req: &Request, why: &str) -> ApiError {
     );
     case.event(
         "may_have_run",
-        json!({ "operation": req.op.qualified_name(), "message": message }),
+        json!({ "operation": req.op.qualified_name(), "device_id": scope_device(), "message": message }),
     );
     ApiError::Unknown {
         operation: req.op.qualified_name(),
