@@ -62,7 +62,7 @@ impl Lines {
 
     /// Appends many lines in one write (unsynced): a batch's 10,000 records are one system call,
     /// not 10,000.
-    pub fn append_all(&self, values: &[Value]) -> Result<(), String> {
+    pub fn append_all<T: serde::Serialize>(&self, values: &[T]) -> Result<(), String> {
         let mut all = Vec::new();
         for v in values {
             all.extend_from_slice(&self.line(v)?);

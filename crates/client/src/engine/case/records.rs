@@ -33,12 +33,12 @@ impl Records {
         }
     }
 
-    pub fn command(&self, v: &Value) {
+    pub fn command<T: serde::Serialize>(&self, v: &T) {
         Self::warn(self.commands.append(v, false));
     }
 
     /// Many commands' records in one write.
-    pub fn commands(&self, all: &[Value]) {
+    pub fn commands<T: serde::Serialize>(&self, all: &[T]) {
         Self::warn(self.commands.append_all(all));
     }
 
