@@ -213,9 +213,14 @@ pub fn lookup(ctx: &Context, ids: &[String]) -> Result<HashMap<String, HostInfo>
             Err(e) if e.status() == Some(404) => Vec::new(),
             Err(e) => return Err(e),
         };
+        // A record answering an id that was not asked for is not kept for later lookups: the
+        // answer and the request disagree, and a later lookup of that id asks for itself.
+        let asked: std::collections::HashSet<&str> = chunk.iter().map(String::as_str).collect();
         for record in records {
             let info = HostInfo::from_record(record);
-            fetched.push((info.device_id.clone(), info.record.clone()));
+            if asked.contains(info.device_id.as_str()) {
+                fetched.push((info.device_id.clone(), info.record.clone()));
+            }
             by_id.insert(info.device_id.clone(), info);
         }
     }

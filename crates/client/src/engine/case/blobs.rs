@@ -13,6 +13,15 @@ use std::sync::Mutex;
 pub const INLINE_MAX: usize = 2048;
 /// The key a journaled value uses for a text stored as a blob.
 pub const BLOB_KEY: &str = "$falconry_blob";
+/// The key that wraps, unchanged, an object of the answer itself that has only [`BLOB_KEY`] or this
+/// key: a server's (or a host's) `{"$falconry_blob": "<sha>"}` is kept as it came, never read back
+/// as some other output of the case.
+const LITERAL_KEY: &str = "$falconry_literal";
+
+/// Whether `m` would be read back as one of the journal's own markers.
+fn looks_like_marker(m: &serde_json::Map<String, Value>) -> bool {
+    m.len() == 1 && (m.contains_key(BLOB_KEY) || m.contains_key(LITERAL_KEY))
+}
 
 pub struct Blobs {
     dir: PathBuf,
@@ -120,6 +129,9 @@ impl Blobs {
     /// The inverse of [`Blobs::externalize`].
     pub fn internalize(&self, value: Value) -> Result<Value, String> {
         Ok(match value {
+            Value::Object(mut m) if m.len() == 1 && m.contains_key(LITERAL_KEY) => {
+                m.remove(LITERAL_KEY).unwrap_or_default()
+            }
             Value::Object(m) if m.len() == 1 && m.contains_key(BLOB_KEY) => {
                 let sha = m[BLOB_KEY].as_str().unwrap_or_default();
                 Value::String(read(&self.dir, sha)?)
@@ -158,6 +170,11 @@ impl Serialize for External<'_> {
                     seq.serialize_element(&External(v, self.1))?;
                 }
                 seq.end()
+            }
+            Value::Object(o) if looks_like_marker(o) => {
+                let mut m = s.serialize_map(Some(1))?;
+                m.serialize_entry(LITERAL_KEY, o)?;
+                m.end()
             }
             Value::Object(o) => {
                 let mut m = s.serialize_map(Some(o.len()))?;
@@ -257,6 +274,22 @@ mod tests {
         assert_ne!(masked, first);
         let stored = resolve(dir.path(), &masked);
         assert!(!stored.contains(secret) && stored.contains("<redacted>"));
+    }
+
+    /// An answer that itself holds the journal's marker comes back as it was, not as a blob.
+    #[test]
+    fn an_object_shaped_like_a_marker_comes_back_as_it_was() {
+        let dir = tempfile::tempdir().unwrap();
+        let blobs = Blobs::new(dir.path());
+        let stored = blobs.text(&"s".repeat(INLINE_MAX + 1));
+        let sha = stored["blob"].as_str().unwrap();
+        let v = json!({
+            "a": { BLOB_KEY: sha },
+            "b": [{ LITERAL_KEY: { BLOB_KEY: sha } }],
+            "c": { BLOB_KEY: sha, "other": 1 },
+        });
+        let out = blobs.externalize(&v).unwrap();
+        assert_eq!(blobs.internalize(out).unwrap(), v);
     }
 
     #[test]

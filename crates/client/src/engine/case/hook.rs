@@ -307,6 +307,9 @@ fn record(
     case.0.records.command(&r);
 }
 
+/// What a record says of a field an answer does not have.
+static NULL: Value = Value::Null;
+
 /// The `commands.jsonl` line of one command on one host, written from where its parts are: a
 /// batch writes 10,000 of them, and building each as a JSON map first (key lookups, copies) was a
 /// third of what recording a 10,000-host batch cost.
@@ -352,7 +355,6 @@ fn command_record<'a>(
     result: Result<&'a Value, &'a str>,
     resumed: bool,
 ) -> CommandRecord<'a> {
-    static NULL: Value = Value::Null;
     let blobs = &case.0.blobs;
     let outcome = match result {
         Ok(v) => {
@@ -400,7 +402,6 @@ pub fn record_batch(ctx: &Context, line: &str, started: SystemTime, outcome: &Va
     // thousand at a time (one system call each, and no copy of every output held at once).
     const GROUP: usize = 1024;
     let (sent, done) = (stamp(started), now());
-    static NULL: Value = Value::Null;
     let ran = ["results", "queued"]
         .into_iter()
         .flat_map(|key| outcome[key].as_object().into_iter().flatten())
