@@ -79,6 +79,9 @@ if (cd "$scratch/ci" && .ci/run >"$scratch/ci.log" 2>&1); then
 else
   record ci_ok 0
   record ci_failed "$(tail -5 "$scratch/ci.log" | tr '\n\t' '  ')"
+  # The whole log beside the figures: the scratch folder goes, and five lines rarely say why.
+  cp "$scratch/ci.log" "$out.ci.log"
+  record ci_log "$out.ci.log"
 fi
 record ci_secs "$(echo "$(now) - $start" | bc)"
 record ci_tests "$(grep -Eo 'test result: ok\. [0-9]+ passed' "$scratch/ci.log" | awk '{s += $4} END {print s + 0}')"
