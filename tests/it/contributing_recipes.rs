@@ -139,8 +139,15 @@ const RECIPES: &[Recipe] = &[
     },
 ];
 
-/// Sources only: no build output, history or virtualenv.
-const SKIPPED: &[&str] = &["target", ".git", ".venv", "falconry-out"];
+/// Sources only: no build output, history, virtualenv, or what runs leave in the folder they start
+/// in (cases, the embedded emulator's state), which other tests may be writing meanwhile.
+const SKIPPED: &[&str] = &[
+    "target",
+    ".git",
+    ".venv",
+    "falconry-out",
+    "falconry-sim-state.jsonl",
+];
 
 fn copy_sources(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
@@ -153,7 +160,12 @@ fn copy_sources(from: &Path, to: &Path) {
         if ty.is_dir() {
             copy_sources(&entry.path(), &to.join(&name));
         } else if ty.is_file() {
-            std::fs::copy(entry.path(), to.join(&name)).unwrap();
+            match std::fs::copy(entry.path(), to.join(&name)) {
+                Ok(_) => {}
+                // Listed, then gone before the copy: a file another test was writing aside.
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => panic!("cannot copy `{}`: {e}", entry.path().display()),
+            }
         }
     }
 }
