@@ -291,3 +291,28 @@ fn a_batch_command_answers_once_its_hosts_have() {
         );
     }
 }
+
+/// A token answer whose token cannot go in a header (a line break inside, as a broken proxy or a
+/// hostile endpoint might send) is refused before any API request, and the error does not show it.
+#[test]
+fn a_token_that_cannot_go_in_a_header_is_refused_without_being_shown() {
+    let sim = emulator("[faults]\nunsendable_token = true\n");
+    let c = client(&sim);
+    let err = c
+        .send(&request("response_policies", "query_policies", json!({})))
+        .unwrap_err();
+    let shown = format!("{err} {err:?}");
+    assert!(
+        shown.contains("cannot be sent in an `Authorization` header"),
+        "{shown}"
+    );
+    let tokens = sim.state().issued_tokens();
+    assert!(!tokens.is_empty(), "the emulator issued no token");
+    for token in &tokens {
+        assert!(token.contains("\r\n"), "the fault is not on: {token:?}");
+        for part in token.split("\r\n") {
+            assert!(!shown.contains(part), "the error shows the token: {shown}");
+        }
+    }
+    assert_eq!(count(&sim, "/policy/queries/response/v1"), 0);
+}

@@ -161,6 +161,9 @@ pub struct Faults {
     pub storm_length: u64,
     /// What happens to every extracted file's 7z archive (`none` unless asked).
     pub extracted_archive: ArchiveFault,
+    /// Every token answered has a line break inside (a broken proxy or a hostile endpoint): a client
+    /// must refuse it rather than put it in a header.
+    pub unsendable_token: bool,
 }
 
 /// The largest generated fleet (a real tenant's order of magnitude).

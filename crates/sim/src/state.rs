@@ -357,7 +357,17 @@ impl State {
         let nanos = SystemTime::now()
             .duration_since(SystemTime::UNIX_EPOCH)
             .map_or(0, |d| d.as_nanos() as u64);
-        let token = format!("{}{:016x}{}", self.ids.hex32(), nanos, self.ids.hex32());
+        let sep = if self.scenario.faults.unsendable_token {
+            "\r\n"
+        } else {
+            ""
+        };
+        let token = format!(
+            "{}{:016x}{sep}{}",
+            self.ids.hex32(),
+            nanos,
+            self.ids.hex32()
+        );
         let life = self.scenario.token_lifetime_secs;
         self.tokens
             .insert(token.clone(), now + Duration::from_secs(life));
