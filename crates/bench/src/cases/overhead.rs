@@ -59,12 +59,12 @@ pub fn run(b: &Bench) -> Result<Section, String> {
     }
     let mut per_call: Vec<Samples> = clients.iter().map(|_| Samples::new("µs", 0)).collect();
     let mut requests: Vec<usize> = vec![0; clients.len()];
-    for run in 0..b.o.scale.runs {
+    for run in 0..b.o.scale.overhead_runs {
         for (i, (name, make)) in clients.iter().enumerate() {
             b.progress(&format!(
                 "overhead: {name}, run {}/{}",
                 run + 1,
-                b.o.scale.runs
+                b.o.scale.overhead_runs
             ));
             let sim = Emulator::start(b.scenario("overhead.toml")?)?;
             let cmd = make(&sim);
