@@ -151,19 +151,29 @@ const SKIPPED: &[&str] = &[
 
 fn copy_sources(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap().flatten() {
+    // Listed, then gone before it is read: a file or folder another test was writing aside.
+    let gone = |e: &std::io::Error| e.kind() == std::io::ErrorKind::NotFound;
+    let entries = match std::fs::read_dir(from) {
+        Ok(entries) => entries,
+        Err(e) if gone(&e) => return,
+        Err(e) => panic!("cannot list `{}`: {e}", from.display()),
+    };
+    for entry in entries.flatten() {
         let name = entry.file_name();
         if SKIPPED.iter().any(|s| name == *s) {
             continue;
         }
-        let ty = entry.file_type().unwrap();
+        let ty = match entry.file_type() {
+            Ok(ty) => ty,
+            Err(e) if gone(&e) => continue,
+            Err(e) => panic!("cannot read `{}`: {e}", entry.path().display()),
+        };
         if ty.is_dir() {
             copy_sources(&entry.path(), &to.join(&name));
         } else if ty.is_file() {
             match std::fs::copy(entry.path(), to.join(&name)) {
                 Ok(_) => {}
-                // Listed, then gone before the copy: a file another test was writing aside.
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) if gone(&e) => {}
                 Err(e) => panic!("cannot copy `{}`: {e}", entry.path().display()),
             }
         }
