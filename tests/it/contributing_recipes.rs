@@ -311,10 +311,6 @@ fn cargo_check(ws: &Path, target: &Path) -> Vec<BuildError> {
         let file = primary["file_name"].as_str().unwrap().to_string();
         let line = primary["line_start"].as_u64().unwrap();
         let message = m["message"].as_str().unwrap().to_string();
-        // A crate's lib and its test build report the same error (the type's path may differ): keep one.
-        if errors.iter().any(|e| e.file == file && e.line == line) {
-            continue;
-        }
         let arm = m["children"]
             .as_array()
             .into_iter()
@@ -329,6 +325,17 @@ fn cargo_check(ws: &Path, target: &Path) -> Vec<BuildError> {
                     (at("byte_start"), at("byte_end"), text.to_string())
                 })
             });
+        // A crate's lib and its test build report the same error, and may name the type by other
+        // paths: the test build's suggested arm can say `commands::Cmd::X` where only `Cmd` is in
+        // scope. Which comes first varies with the build order, so keep the shortest suggestion.
+        let arm_len =
+            |a: &Option<(usize, usize, String)>| a.as_ref().map_or(usize::MAX, |a| a.2.len());
+        if let Some(seen) = errors.iter_mut().find(|e| e.file == file && e.line == line) {
+            if arm_len(&arm) < arm_len(&seen.arm) {
+                seen.arm = arm;
+            }
+            continue;
+        }
         errors.push(BuildError {
             file,
             line,
