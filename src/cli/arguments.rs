@@ -211,13 +211,16 @@ pub struct LimitArgs {
     /// Deepest nesting of expressions [default: 64]
     #[arg(long, value_name = "N")]
     pub max_expr_depth: Option<usize>,
-    /// Longest string, in bytes [default: 67108864]
+    /// Most memory the process may hold (e.g. 512MiB, 4GiB), checked at every step [default: a quarter of physical memory, or 4GiB]
+    #[arg(long, value_name = "SIZE")]
+    pub max_memory: Option<String>,
+    /// Longest string, in bytes; when set, large values are measured after every call that touches them (slow with fan-out results) [default: none]
     #[arg(long, value_name = "BYTES")]
     pub max_string_size: Option<usize>,
-    /// Most items in arrays, counted through nested values [default: 5000000]
+    /// Most items in arrays, counted through nested values; measured as for `--max-string-size` [default: none]
     #[arg(long, value_name = "N")]
     pub max_array_size: Option<usize>,
-    /// Most entries in maps, counted through nested values (fan-out results are large) [default: 5000000]
+    /// Most entries in maps, counted through nested values; measured as for `--max-string-size` [default: none]
     #[arg(long, value_name = "N")]
     pub max_map_size: Option<usize>,
 }

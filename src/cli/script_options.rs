@@ -86,6 +86,16 @@ pub(super) fn limits(a: &LimitArgs) -> Result<Limits, Error> {
     if let Some(n) = a.max_map_size {
         l.max_map_size = positive("--max-map-size", n)?;
     }
+    if let Some(text) = &a.max_memory {
+        l.max_memory = match crate::engine::memory::parse_size(text) {
+            Some(n) if n >= 1 << 20 => n,
+            _ => {
+                return Err(Error::Usage(format!(
+                    "`--max-memory {text}` is not a size of at least 1 MiB like `512MiB` or `4GiB`"
+                )));
+            }
+        };
+    }
     Ok(l)
 }
 

@@ -73,8 +73,13 @@ const PLAYBOOKS: &[(&str, &[&str], &str)] = &[
     ),
     (
         "huge_string.rhai",
-        &[],
+        &["--max-string-size", "1000000"],
         "raise the limit with `--max-string-size`",
+    ),
+    (
+        "huge_memory.rhai",
+        &["--max-memory", "256MiB"],
+        "over its limit of 256 MiB; raise the limit with `--max-memory`",
     ),
     (
         "huge_array.rhai",

@@ -330,9 +330,29 @@ fn help_shows_the_real_default_limits() {
         ))
         .stdout_has(&format!("[default: {}]", l.max_operations))
         .stdout_has(&format!("[default: {}]", l.max_call_depth))
-        .stdout_has(&format!("[default: {}]", l.max_string_size))
-        .stdout_has(&format!("[default: {}]", l.max_array_size))
-        .stdout_has(&format!("[default: {}]", l.max_map_size));
+        .stdout_has("Longest string, in bytes; when set")
+        .stdout_has("[default: a quarter of physical memory, or 4GiB]");
+    // Rhai's data limits are off unless asked for (crates/client/src/engine/memory.rs says why).
+    assert_eq!(
+        (l.max_string_size, l.max_array_size, l.max_map_size),
+        (0, 0, 0)
+    );
+    assert!(l.max_memory >= 256 << 20);
+}
+
+#[test]
+fn a_memory_limit_must_be_a_size() {
+    for bad in ["lots", "1.5GiB", "12"] {
+        Test::new()
+            .playbook("1")
+            .arg("--max-memory")
+            .arg(bad)
+            .run()
+            .status(2)
+            .stderr_has(&format!(
+                "error: `--max-memory {bad}` is not a size of at least 1 MiB like `512MiB` or `4GiB`"
+            ));
+    }
 }
 
 #[test]

@@ -4,7 +4,7 @@
 //! 28's 1.2x. Then the last case of each is rendered with `falconry case report`: its time and the
 //! page's size against "under 10 s, under 20 MB".
 
-use super::{Bench, RAISED_LIMITS};
+use super::Bench;
 use crate::client;
 use crate::emulator::Emulator;
 use crate::report::Section;
@@ -170,7 +170,6 @@ fn measure(b: &Bench, s: &mut Section, v: &Variant, cases: &Path) -> Result<Meas
             } else {
                 args.push("--no-case");
             }
-            args.extend_from_slice(&RAISED_LIMITS);
             args.push(playbook.as_ref());
             let sim = Emulator::start(v.scenario.clone())?;
             let cmd = b.falconry(&args, Some(&sim));

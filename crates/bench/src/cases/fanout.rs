@@ -4,7 +4,7 @@
 //! allows. The batch is also timed over plain HTTP (emulator and transport only), so the report can
 //! say which side the rest of the time is on.
 
-use super::{Bench, CHUNK_READ_NOTE, RAISED_LIMITS};
+use super::{Bench, CHUNK_READ_NOTE, RHAI_DATA_LIMITS};
 use crate::emulator::Emulator;
 use crate::report::Section;
 use crate::stats::Samples;
@@ -40,21 +40,18 @@ pub fn run(b: &Bench) -> Result<Section, String> {
         s.not_run("per-host requests within 1.25x of the minimum", why);
         return Ok(s);
     }
-    // The batch answer holds every host's parsed process list in one value: past the engine's
-    // default data limits at 1,000 hosts, so the run raises them (said in the report).
-    let batch_limits: Vec<String> = RAISED_LIMITS.iter().map(|a| a.to_string()).collect();
     let large = b.o.scale.batch_hosts_large;
     let mut variants: Vec<(String, &str, Vec<String>, usize)> = vec![
         (
             "`rtr::batch`".into(),
             "fanout_batch.rhai",
-            batch_limits.clone(),
+            Vec::new(),
             hosts,
         ),
         (
             format!("`rtr::batch`, {large} hosts"),
             "fanout_batch.rhai",
-            batch_limits,
+            Vec::new(),
             large,
         ),
     ];
@@ -66,9 +63,6 @@ pub fn run(b: &Bench) -> Result<Section, String> {
             hosts,
         ));
     }
-    b.progress("fan-out: `rtr::batch` with the default engine limits");
-    s.notes
-        .push(b.default_limits_note("fanout_batch.rhai", &scenario)?);
     let mut worst_each = 0.0_f64;
     // (hosts, falconry's median wall time, the plain-HTTP median, median peak RSS in MiB) of
     // each batch size.
@@ -203,6 +197,7 @@ pub fn run(b: &Bench) -> Result<Section, String> {
         ));
     }
     s.notes.push(CHUNK_READ_NOTE.into());
+    large_values(b, &mut s, &scenario, large)?;
     let ratio = worst_each / EACH_MINIMUM;
     s.target(
         "per-host requests within 1.25x of the minimum",
@@ -210,4 +205,88 @@ pub fn run(b: &Bench) -> Result<Section, String> {
         format!("worst run {worst_each:.2} requests per host vs {EACH_MINIMUM}: {ratio:.2}x"),
     );
     Ok(s)
+}
+
+/// Lookups into a large batch answer and rows collected from it with `push`, by `large_values.rhai`.
+const LOOKUPS: usize = 100;
+const ROWS_OF_HOSTS: usize = 200;
+
+/// What a playbook pays to use a `hosts`-host batch answer, with Rhai's data limits off (the
+/// default) and on (the default until this round): with them on, Rhai walks the whole answer
+/// after every `r.results.contains(id)`, and the whole array after every `push`.
+fn large_values(
+    b: &Bench,
+    s: &mut Section,
+    scenario: &falconry_sim::Scenario,
+    hosts: usize,
+) -> Result<(), String> {
+    let mut scenario = scenario.clone();
+    if let Some(fleet) = scenario.fleet.as_mut() {
+        fleet.count = hosts;
+    }
+    let path = b.o.playbook("large_values.rhai");
+    let path = path.to_string_lossy();
+    let lookup_count = LOOKUPS.min(hosts);
+    let lookups = format!("lookups={lookup_count}");
+    let rows_of = format!("hosts={}", ROWS_OF_HOSTS.min(hosts));
+    let modes: [(&str, &[&str]); 2] = [
+        ("default (Rhai's data limits off)", &[]),
+        ("with Rhai's data limits on", &RHAI_DATA_LIMITS),
+    ];
+    let mut contains = [Samples::new("ms", 3), Samples::new("ms", 3)];
+    let mut push = [Samples::new("s", 3), Samples::new("s", 3)];
+    let mut rows = 0;
+    for run in 0..b.o.scale.runs {
+        for (mode, (label, limits)) in modes.iter().enumerate() {
+            b.progress(&format!(
+                "fan-out: large values, {label}, run {}/{}",
+                run + 1,
+                b.o.scale.runs
+            ));
+            let sim = Emulator::start(scenario.clone())?;
+            // Options go before the playbook: what follows it is the playbook's own arguments.
+            let mut args = vec!["run", "--json"];
+            args.extend_from_slice(limits);
+            args.extend([path.as_ref(), "--arg", &lookups, "--arg", &rows_of]);
+            let cmd = b.falconry(&args, Some(&sim));
+            if run == 0 {
+                s.commands.push(crate::client::show(&cmd));
+            }
+            let out = b.run(&cmd, false)?.json()?;
+            let secs = |k: &str| {
+                out[k]
+                    .as_f64()
+                    .ok_or_else(|| format!("no `{k}` in the playbook's answer"))
+            };
+            contains[mode].push(secs("contains_secs")? * 1000.0 / lookup_count as f64);
+            push[mode].push(secs("push_secs")?);
+            rows = out["rows"].as_u64().unwrap_or(0);
+        }
+    }
+    for (mode, (label, _)) in modes.iter().enumerate() {
+        s.row(
+            &format!("{hosts}-host answer, {label}: one `r.results.contains(id)`"),
+            &contains[mode],
+            format!("the mean of {lookup_count} calls in a run"),
+        );
+        s.row(
+            &format!("{hosts}-host answer, {label}: `push` of {rows} process rows"),
+            &push[mode],
+            format!(
+                "the rows of {} hosts, into one array",
+                ROWS_OF_HOSTS.min(hosts)
+            ),
+        );
+    }
+    s.notes.push(format!(
+        "Large values (`large_values.rhai`): with Rhai's data limits on, one lookup into the \
+         {hosts}-host answer took {:.3} ms against {:.3} ms, and collecting {rows} rows {:.2} s \
+         against {:.2} s. falconry no longer sets them by default: `--max-memory` guards a runaway \
+         playbook instead (crates/client/src/engine/memory.rs).",
+        contains[1].median(),
+        contains[0].median(),
+        push[1].median(),
+        push[0].median(),
+    ));
+    Ok(())
 }

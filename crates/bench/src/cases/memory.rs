@@ -1,7 +1,7 @@
 //! Case 5: peak resident memory of `falconry run` while downloading a big put-file and a big
 //! extracted file to disk, and while running `rtr::each` over a 10,000-host fleet.
 
-use super::{Bench, RAISED_LIMITS};
+use super::Bench;
 use crate::client;
 use crate::emulator::Emulator;
 use crate::report::Section;
@@ -177,18 +177,13 @@ fn wide_fanout(b: &Bench, s: &mut Section) -> Result<(), String> {
     if let Some(fleet) = scenario.fleet.as_mut() {
         fleet.count = hosts;
     }
-    b.progress(&format!(
-        "memory: {hosts}-host rtr::each with the default engine limits"
-    ));
-    s.notes
-        .push(b.default_limits_note("each_pwd.rhai", &scenario)?);
     let mut rss = Samples::new("MiB", 1);
     let mut wall = Samples::new("s", 1);
     let mut answered = 0;
     for run in 0..b.o.scale.runs.min(2) {
         b.progress(&format!("memory: {hosts}-host rtr::each, run {}", run + 1));
         let sim = Emulator::start(scenario.clone())?;
-        let cmd = b.playbook("each_pwd.rhai", &RAISED_LIMITS, &sim);
+        let cmd = b.playbook("each_pwd.rhai", &[], &sim);
         if run == 0 {
             s.commands
                 .push(client::show_wrapped(&cmd, "/usr/bin/time -v"));

@@ -1,4 +1,6 @@
-//! Engine limits, always on: a runaway playbook ends with a clear error, never a hang or a crash.
+//! Engine limits: a runaway playbook ends with a clear error, never a hang or a crash. Time,
+//! operations, nesting and memory are always limited; Rhai's per-value size limits are off unless
+//! asked for (see `memory`: with any of them on, Rhai walks large values on every call).
 
 use std::time::Duration;
 
@@ -8,9 +10,12 @@ pub struct Limits {
     pub max_operations: u64,
     pub max_call_depth: usize,
     pub max_expr_depth: usize,
+    /// 0: none (the default), as for the two below.
     pub max_string_size: usize,
     pub max_array_size: usize,
     pub max_map_size: usize,
+    /// Resident bytes the process may hold; 0: none.
+    pub max_memory: u64,
     pub timeout: Duration,
 }
 
@@ -20,12 +25,20 @@ impl Default for Limits {
             max_operations: 100_000_000,
             max_call_depth: 64,
             max_expr_depth: 64,
-            max_string_size: 64 * 1024 * 1024,
-            max_array_size: 5_000_000,
-            max_map_size: 5_000_000,
+            max_string_size: 0,
+            max_array_size: 0,
+            max_map_size: 0,
+            max_memory: default_max_memory(),
             timeout: Duration::from_secs(60 * 60),
         }
     }
+}
+
+/// A quarter of the machine's memory (4 GiB where it is not known): a value that doubles at every
+/// step (`s += s`) is stopped with at most half of it in use, and a 10,000-host fan-out needs well
+/// under 1 GiB.
+pub fn default_max_memory() -> u64 {
+    super::memory::physical_memory().map_or(4 << 30, |m| (m / 4).max(256 << 20))
 }
 
 impl Limits {
@@ -50,6 +63,7 @@ impl Limits {
             LimitKind::StringSize => "--max-string-size",
             LimitKind::ArraySize => "--max-array-size",
             LimitKind::MapSize => "--max-map-size",
+            LimitKind::Memory => "--max-memory",
         }
     }
 }
@@ -62,4 +76,5 @@ pub enum LimitKind {
     StringSize,
     ArraySize,
     MapSize,
+    Memory,
 }

@@ -18,6 +18,7 @@ pub mod interrupt;
 pub mod leave;
 mod limits;
 mod log;
+pub mod memory;
 pub mod recent_hosts;
 mod register;
 mod render_error;
@@ -37,7 +38,7 @@ pub use call::{
 };
 pub use cancel::{Cancel, Gathered, Reason};
 pub use error::{ApiFailure, ErrorKind, Location, ScriptError};
-pub use limits::{LimitKind, Limits};
+pub use limits::{LimitKind, Limits, default_max_memory};
 pub use log::Level;
 pub use register::{CollectionHelpers, collections, resolve, rhai_names};
 pub use render_error::render_script_error;

@@ -59,12 +59,12 @@ impl ScriptError {
                         .read_lock::<Map>()
                         .and_then(|m| m.get(k).map(|v| v.to_string()))
                 };
-                let kind = match field("reason").as_deref() {
-                    Some("timeout") => ErrorKind::Timeout,
-                    _ => ErrorKind::Interrupted,
-                };
                 let message = field("message").unwrap_or_else(|| "the playbook was stopped".into());
-                ScriptError::new(kind, message)
+                match field("reason").as_deref() {
+                    Some("timeout") => ScriptError::new(ErrorKind::Timeout, message),
+                    Some("memory") => limit(LimitKind::Memory, &message),
+                    _ => ScriptError::new(ErrorKind::Interrupted, message),
+                }
             }
             EvalAltResult::ErrorTooManyOperations(_) => limit(
                 LimitKind::Operations,

@@ -95,9 +95,22 @@ impl Runtime {
         options.limits.apply(&mut engine);
         super::strict::enable(&mut engine);
         let c = cancel.clone();
+        let max_memory = options.limits.max_memory;
+        if max_memory > 0 {
+            super::memory::watch();
+        }
         engine.on_progress(move |_| {
             // Once set, the flag stays set: every later step stops too, even inside a `catch`.
-            c.is_set().then(|| c.token())
+            if c.is_set() {
+                return Some(c.token());
+            }
+            // Checked at every step: a value that doubles per step must not get two steps.
+            match super::memory::resident() {
+                Some(held) if max_memory > 0 && held > max_memory => {
+                    Some(memory_token(held, max_memory))
+                }
+                _ => None,
+            }
         });
         let case = options.case.clone();
         let to_stderr = options.print_to_stderr;
@@ -240,4 +253,22 @@ pub fn on_script_thread<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'stati
         .expect("cannot start the script thread")
         .join()
         .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+}
+
+/// What ends a run over its memory limit (read back by `rhai_errors`: reason `memory`). Termination,
+/// not a throw: a `catch` cannot swallow it.
+fn memory_token(held: u64, max: u64) -> Dynamic {
+    use super::memory::show_size;
+    let mut m = rhai::Map::new();
+    m.insert("reason".into(), "memory".into());
+    m.insert(
+        "message".into(),
+        format!(
+            "this run holds {} of memory, over its limit of {}",
+            show_size(held),
+            show_size(max)
+        )
+        .into(),
+    );
+    m.into()
 }
