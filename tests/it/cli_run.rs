@@ -340,6 +340,38 @@ fn help_shows_the_real_default_limits() {
     assert!(l.max_memory >= 256 << 20);
 }
 
+/// A statement that outgrows `--max-memory` is stopped; the REPL stays usable, and a statement
+/// that adds little runs even while the session holds much (it can drop values).
+#[test]
+fn the_memory_limit_stops_a_statement_and_the_repl_goes_on() {
+    let t = crate::safety_support::Tenant::new("");
+    let repl = crate::safety_support::Run::new(&t)
+        .arg("repl")
+        .arg("--max-memory")
+        .arg("128MiB")
+        .arg("--history")
+        .arg(t.path("history"))
+        .input(
+            "let s = \"x\"; loop { s += s; }\ns.len() > 1024 * 1024\ns = ();\n\"went on\"\n",
+        )
+        .output();
+    repl.success();
+    assert!(
+        repl.stderr
+            .contains("over its limit of 128 MiB; raise the limit with `--max-memory`"),
+        "{}",
+        repl.stderr
+    );
+    assert!(repl.stdout.contains("true"), "{}", repl.stdout);
+    assert!(repl.stdout.contains("went on"), "{}", repl.stdout);
+    assert_eq!(
+        repl.stderr.matches("--max-memory").count(),
+        1,
+        "{}",
+        repl.stderr
+    );
+}
+
 #[test]
 fn a_memory_limit_must_be_a_size() {
     for bad in ["lots", "1.5GiB", "12"] {

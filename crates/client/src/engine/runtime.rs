@@ -20,6 +20,7 @@ use crate::terminal;
 use rhai::{AST, Dynamic, Engine, Map, Scope};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// How to build a runtime.
 #[derive(Clone, Debug)]
@@ -62,6 +63,8 @@ pub struct Runtime {
     engine: Engine,
     ctx: Arc<Context>,
     sources: Sources,
+    /// Resident memory when the current run began (see `on_progress` above).
+    memory_floor: Arc<AtomicU64>,
     limits: Limits,
     lib_dir: Option<PathBuf>,
 }
@@ -99,14 +102,21 @@ impl Runtime {
         if max_memory > 0 {
             super::memory::watch();
         }
+        let memory_floor = Arc::new(AtomicU64::new(0));
+        let floor = memory_floor.clone();
         engine.on_progress(move |_| {
             // Once set, the flag stays set: every later step stops too, even inside a `catch`.
             if c.is_set() {
                 return Some(c.token());
             }
-            // Checked at every step: a value that doubles per step must not get two steps.
+            // Checked at every step: a value that doubles per step must not get two steps. Only
+            // memory this run added counts: a REPL already over the limit can still drop values.
             match super::memory::resident() {
-                Some(held) if max_memory > 0 && held > max_memory => {
+                Some(held)
+                    if max_memory > 0
+                        && held > max_memory
+                        && held > floor.load(Ordering::Relaxed) + max_memory / 8 =>
+                {
                     Some(memory_token(held, max_memory))
                 }
                 _ => None,
@@ -146,6 +156,7 @@ impl Runtime {
             engine,
             ctx,
             sources,
+            memory_floor,
             limits: options.limits.clone(),
             lib_dir: options.lib_dir.clone(),
         }
@@ -201,6 +212,8 @@ impl Runtime {
 
     /// Evaluates a compiled script in `scope`, returning its final value.
     pub fn eval(&self, scope: &mut Scope, ast: &AST) -> Result<Dynamic, ScriptError> {
+        self.memory_floor
+            .store(super::memory::resident().unwrap_or(0), Ordering::Relaxed);
         let source = ast.source().unwrap_or_default().to_string();
         self.engine
             .eval_ast_with_scope::<Dynamic>(scope, ast)
