@@ -234,7 +234,7 @@ fn large_values(
         ("with Rhai's data limits on", &RHAI_DATA_LIMITS),
     ];
     let mut contains = [Samples::new("ms", 3), Samples::new("ms", 3)];
-    let mut push = [Samples::new("s", 3), Samples::new("s", 3)];
+    let mut push = [Samples::new("ms", 1), Samples::new("ms", 1)];
     let mut rows = 0;
     for run in 0..b.o.scale.runs {
         for (mode, (label, limits)) in modes.iter().enumerate() {
@@ -259,7 +259,7 @@ fn large_values(
                     .ok_or_else(|| format!("no `{k}` in the playbook's answer"))
             };
             contains[mode].push(secs("contains_secs")? * 1000.0 / lookup_count as f64);
-            push[mode].push(secs("push_secs")?);
+            push[mode].push(secs("push_secs")? * 1000.0);
             rows = out["rows"].as_u64().unwrap_or(0);
         }
     }
@@ -280,8 +280,8 @@ fn large_values(
     }
     s.notes.push(format!(
         "Large values (`large_values.rhai`): with Rhai's data limits on, one lookup into the \
-         {hosts}-host answer took {:.3} ms against {:.3} ms, and collecting {rows} rows {:.2} s \
-         against {:.2} s. falconry no longer sets them by default: `--max-memory` guards a runaway \
+         {hosts}-host answer took {:.3} ms against {:.3} ms, and collecting {rows} rows {:.1} ms \
+         against {:.1} ms. falconry no longer sets them by default: `--max-memory` guards a runaway \
          playbook instead (crates/client/src/engine/memory.rs).",
         contains[1].median(),
         contains[0].median(),
