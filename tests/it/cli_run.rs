@@ -351,9 +351,7 @@ fn the_memory_limit_stops_a_statement_and_the_repl_goes_on() {
         .arg("128MiB")
         .arg("--history")
         .arg(t.path("history"))
-        .input(
-            "let s = \"x\"; loop { s += s; }\ns.len() > 1024 * 1024\ns = ();\n\"went on\"\n",
-        )
+        .input("let s = \"x\"; loop { s += s; }\ns.len() > 1024 * 1024\ns = ();\n\"went on\"\n")
         .output();
     repl.success();
     assert!(
