@@ -8,7 +8,8 @@
 //! 0.9 s, growing with the square of the count. A sample costs one read of `/proc/self/statm`
 //! per 10 ms, and a step one atomic load, whatever the values' size. A value that doubles at every
 //! step (`s += s`) is caught within about one doubling: 10 ms is less than a doubling takes once
-//! it is large enough to matter.
+//! it is large enough to matter. The sampling thread costs about 45 µs a sample with its wake-up,
+//! under 0.5% of one core (`perf record` of a `sleep(5)` playbook: 60% of its 37 ms of CPU).
 //!
 //! Place: the engine's bottom layer, beside `limits`; imports nothing of the crate.
 
