@@ -235,6 +235,30 @@ fn batch_runs_everywhere_and_lists_who_did_not_answer() {
     assert_eq!(t.count("POST", "batch-init-session"), 1);
 }
 
+/// Falcon opens at most 10,000 hosts per batch: more is refused with the way to split, before the
+/// host lookup or anything else is sent.
+#[test]
+fn a_batch_of_more_hosts_than_falcon_takes_is_refused_before_anything_is_sent() {
+    let t = Tenant::new();
+    let before = t.requests();
+    let run = t.script(
+        r#"let ids = []; for i in 0..10001 { ids.push(`id-${i}`); } rtr::batch(ids)"#,
+        &[],
+    );
+    assert_eq!(run.code, Some(1), "{}", run.show());
+    assert!(
+        run.stderr.contains(
+            "`rtr::batch`: 10001 device ids, but Falcon opens at most 10000 hosts per batch"
+        ),
+        "{}",
+        run.show()
+    );
+    // The token may have been fetched; no API operation was.
+    assert_eq!(t.count("POST", "/devices/"), 0);
+    assert_eq!(t.count("POST", "batch-init-session"), 0);
+    assert!(t.requests() - before <= 1, "{}", t.requests() - before);
+}
+
 #[test]
 fn batch_get_brings_back_the_file_from_every_host_that_has_it() {
     let t = Tenant::new();

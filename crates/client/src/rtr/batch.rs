@@ -115,6 +115,9 @@ impl Outcome {
     }
 }
 
+/// Most hosts `batch_init_sessions` takes in one request.
+pub const MAX_BATCH_HOSTS: usize = 10_000;
+
 impl Batch {
     pub fn open(
         ctx: &Arc<Context>,
@@ -122,6 +125,16 @@ impl Batch {
         ids: &[String],
         opts: BatchOptions,
     ) -> Result<Batch> {
+        // Falcon's limit (`batch_init_sessions`: `host_ids` max 10000). Refused before the host
+        // lookup, so nothing is sent: splitting is the playbook's choice, not a guess here.
+        if ids.len() > MAX_BATCH_HOSTS {
+            return Err(Error::new(format!(
+                "`rtr::batch`: {} device ids, but Falcon opens at most {MAX_BATCH_HOSTS} hosts per \
+                 batch; open one batch per {MAX_BATCH_HOSTS} (`import \"falcon/util\" as u; \
+                 for part in u::chunks(ids, {MAX_BATCH_HOSTS}) {{ ... }}`)",
+                ids.len()
+            )));
+        }
         let mut known = hosts::lookup(ctx, ids)?;
         let mut failed = Map::new();
         let mut order = Vec::new();
