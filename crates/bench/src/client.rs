@@ -14,6 +14,10 @@ pub struct Finished {
     pub stdout: String,
     /// Peak resident set size in KiB, when measured.
     pub peak_rss_kib: Option<u64>,
+    /// User plus system CPU seconds of the whole process, when measured with the peak.
+    pub cpu_secs: Option<f64>,
+    /// Minor page faults (a fresh page of memory touched), when measured with the peak.
+    pub minor_faults: Option<u64>,
 }
 
 impl Finished {
@@ -97,17 +101,30 @@ pub fn run(cmd: &Command, measure_memory: bool) -> Result<Finished, String> {
             String::from_utf8_lossy(&out.stderr).trim()
         ));
     }
-    let peak_rss_kib = rss_file.as_ref().and_then(|f| {
-        let text = std::fs::read_to_string(f).ok()?;
+    let report = rss_file.as_ref().and_then(|f| {
+        let text = std::fs::read_to_string(f).ok();
         let _ = std::fs::remove_file(f);
-        text.lines()
-            .find_map(|l| l.trim().strip_prefix("Maximum resident set size (kbytes):"))
-            .and_then(|v| v.trim().parse().ok())
+        text
     });
+    let field = |name: &str| -> Option<&str> {
+        report
+            .as_deref()?
+            .lines()
+            .find_map(|l| l.trim().strip_prefix(name))
+            .map(str::trim)
+    };
+    let peak_rss_kib = field("Maximum resident set size (kbytes):").and_then(|v| v.parse().ok());
+    let cpu_secs = field("User time (seconds):")
+        .zip(field("System time (seconds):"))
+        .and_then(|(u, s)| Some(u.parse::<f64>().ok()? + s.parse::<f64>().ok()?));
+    let minor_faults =
+        field("Minor (reclaiming a frame) page faults:").and_then(|v| v.parse().ok());
     Ok(Finished {
         wall,
         stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
         peak_rss_kib,
+        cpu_secs,
+        minor_faults,
     })
 }
 
