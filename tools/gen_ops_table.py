@@ -251,6 +251,10 @@ EFFECT = {"Read": "Read", "Session": "Session", "Command": "Command",
 def opt(v):
     return "None" if v is None else f"Some({v})"
 
+# Body lists the API caps though the spec's schema gives no `maxItems`: the wire conventions
+# (../shared/falcon-api/README.md: `domain.BatchInitSessionRequest {host_ids (max 10000), ...}`).
+BODY_MAX_ITEMS = {("BatchInitSessions", "host_ids"): 10000}
+
 OBJECT_KINDS = [k for k in FACTS["objects"] if k != "about"]
 CREATED, LISTED = {}, {}
 for obj in OBJECT_KINDS:
@@ -314,8 +318,9 @@ for o in ref:
     body = "None"
     if oid in BODIES:
         wrap, fields, aps = BODIES[oid]
-        fs = ", ".join("Field { name: %s, ty: Type::%s, required: %s, allowed: %s }" % (
-            rs(n), t, "true" if r else "false", strs(a)) for (n, t, r, a) in fields)
+        fs = ", ".join("Field { name: %s, ty: Type::%s, required: %s, allowed: %s, max_items: %s }" % (
+            rs(n), t, "true" if r else "false", strs(a), opt(BODY_MAX_ITEMS.get((oid, n))))
+            for (n, t, r, a) in fields)
         body = "Some(&BodyShape { schema: %s, wrap: Wrap::%s, fields: &[%s], action_parameters: %s })" % (
             rs(o["body_schema_ref"] or ""), wrap, fs, strs(aps))
     elif any(p["in"] == "body" for p in o["params"]):

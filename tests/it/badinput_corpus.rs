@@ -47,6 +47,11 @@ const PLAYBOOKS: &[(&str, &[&str], &str)] = &[
         "`hosts::get_device_details_v2`: argument `ids` takes at most 100 items per request, got 101; split the list",
     ),
     (
+        "arg_too_many_body_items.rhai",
+        &[],
+        "`real_time_response::batch_init_sessions`: argument `host_ids` takes at most 10000 items per request, got 10001; split the list",
+    ),
+    (
         "arg_unknown_key.rhai",
         &[],
         "argument `fliter` is not accepted (did you mean `filter`?); allowed:",

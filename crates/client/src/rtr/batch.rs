@@ -115,9 +115,6 @@ impl Outcome {
     }
 }
 
-/// Most hosts `batch_init_sessions` takes in one request.
-pub const MAX_BATCH_HOSTS: usize = 10_000;
-
 impl Batch {
     pub fn open(
         ctx: &Arc<Context>,
@@ -125,13 +122,18 @@ impl Batch {
         ids: &[String],
         opts: BatchOptions,
     ) -> Result<Batch> {
-        // Falcon's limit (`batch_init_sessions`: `host_ids` max 10000). Refused before the host
-        // lookup, so nothing is sent: splitting is the playbook's choice, not a guess here.
-        if ids.len() > MAX_BATCH_HOSTS {
+        // Falcon's cap on `batch_init_sessions`' `host_ids` (the operation table's). Refused before
+        // the host lookup, so nothing is sent: splitting is the playbook's choice, not a guess here.
+        if let Some(max) = OpId::BatchInitSessions
+            .op()
+            .body_field("host_ids")
+            .and_then(|f| f.max_items)
+            && ids.len() > max
+        {
             return Err(Error::new(format!(
-                "`rtr::batch`: {} device ids, but Falcon opens at most {MAX_BATCH_HOSTS} hosts per \
-                 batch; open one batch per {MAX_BATCH_HOSTS} (`import \"falcon/util\" as u; \
-                 for part in u::chunks(ids, {MAX_BATCH_HOSTS}) {{ ... }}`)",
+                "`rtr::batch`: {} device ids, but Falcon opens at most {max} hosts per batch; open \
+                 one batch per {max} (`import \"falcon/util\" as u; for part in u::chunks(ids, \
+                 {max}) {{ ... }}`)",
                 ids.len()
             )));
         }

@@ -223,6 +223,9 @@ pub struct Field {
     /// Required by the API for this body to be meaningful (checked when no `body` is given).
     pub required: bool,
     pub allowed: &'static [&'static str],
+    /// The most items the API takes in this list (Falcon's documented cap where the spec's schema
+    /// gives none): a longer one is refused before anything is sent.
+    pub max_items: Option<usize>,
 }
 
 /// The JSON body an operation takes, and the convenience keys that build it.
@@ -367,6 +370,11 @@ impl Operation {
 
     pub fn param(&self, name: &str) -> Option<&'static Param> {
         self.params.iter().find(|p| p.name == name)
+    }
+
+    /// A field of the operation's JSON body.
+    pub fn body_field(&self, name: &str) -> Option<&'static Field> {
+        self.body?.fields.iter().find(|f| f.name == name)
     }
 
     /// `module::name`, as a playbook writes it.

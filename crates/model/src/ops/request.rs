@@ -334,6 +334,7 @@ fn build_body(
             Some(v) => {
                 check_type(f.ty, v).map_err(|m| (f.name, m))?;
                 check_allowed(f.allowed, v).map_err(|m| (f.name, m))?;
+                check_max_items(f.max_items, v).map_err(|m| (f.name, m))?;
                 let v = if f.ty == Type::StringArray && v.is_string() {
                     Value::Array(vec![v.clone()])
                 } else {
@@ -368,10 +369,9 @@ fn build_body(
     })
 }
 
-fn check_param(p: &Param, v: &Value) -> Result<(), String> {
-    check_type(p.ty, v)?;
-    check_allowed(p.allowed, v)?;
-    if let (Some(max), Some(list)) = (p.max_items, v.as_array())
+/// A list longer than the API takes is refused before anything is sent.
+fn check_max_items(max: Option<usize>, v: &Value) -> Result<(), String> {
+    if let (Some(max), Some(list)) = (max, v.as_array())
         && list.len() > max
     {
         return Err(format!(
@@ -379,6 +379,13 @@ fn check_param(p: &Param, v: &Value) -> Result<(), String> {
             list.len()
         ));
     }
+    Ok(())
+}
+
+fn check_param(p: &Param, v: &Value) -> Result<(), String> {
+    check_type(p.ty, v)?;
+    check_allowed(p.allowed, v)?;
+    check_max_items(p.max_items, v)?;
     if let Some(n) = v.as_i64() {
         // The documented range too: the real API refuses a `limit` beyond it.
         match p.range() {

@@ -3,6 +3,7 @@
 
 use crate::envelope::{Fail, Outcome, Reply};
 use crate::input::{Input, string_list};
+use crate::ops::OpId;
 use crate::ops::commands::Tier;
 use crate::rtr_records::{Batch, BatchGet, Progress};
 use crate::state::State;
@@ -30,8 +31,14 @@ fn with_error(mut v: Value, fail: &Fail) -> Value {
 
 pub fn init(state: &mut State, input: &Input) -> Outcome {
     let host_ids = input.body_ids("host_ids")?;
-    if host_ids.len() > 10_000 {
-        return Err(Fail::bad("at most 10000 `host_ids` per batch"));
+    // The cap the operation table gives (Falcon's documented 10,000).
+    if let Some(max) = OpId::BatchInitSessions
+        .op()
+        .body_field("host_ids")
+        .and_then(|f| f.max_items)
+        && host_ids.len() > max
+    {
+        return Err(Fail::bad(format!("at most {max} `host_ids` per batch")));
     }
     let queue_offline = input.body_bool("queue_offline");
     let batch_id = match input
