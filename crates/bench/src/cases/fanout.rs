@@ -147,35 +147,40 @@ pub fn run(b: &Bench) -> Result<Section, String> {
             &wall,
             format!("{answered} of {hosts} hosts answered (fewest in a run)"),
         );
-        if is_batch && !rss.is_empty() {
-            s.row(
-                &format!("{label}: peak RSS"),
-                &rss,
-                format!(
-                    "{:.1} KiB per host (whole process, from `/usr/bin/time -v`)",
-                    rss.median() * 1024.0 / hosts as f64
+        if is_batch {
+            // Whole-process figures from `/usr/bin/time -v`, each also per host.
+            let each = |x: &Samples| x.median() / hosts as f64;
+            let measured = [
+                (
+                    "peak RSS",
+                    &rss,
+                    format!(
+                        "{:.1} KiB per host (whole process, from `/usr/bin/time -v`)",
+                        each(&rss) * 1024.0
+                    ),
                 ),
-            );
-        }
-        if is_batch && !cpu.is_empty() {
-            s.row(
-                &format!("{label}: CPU time"),
-                &cpu,
-                format!(
-                    "user + system, whole process (from `/usr/bin/time -v`): {:.0} us per host",
-                    cpu.median() * 1e6 / hosts as f64
+                (
+                    "CPU time",
+                    &cpu,
+                    format!(
+                        "user + system, whole process (from `/usr/bin/time -v`): {:.0} us per host",
+                        each(&cpu) * 1e6
+                    ),
                 ),
-            );
-        }
-        if is_batch && !faults.is_empty() {
-            s.row(
-                &format!("{label}: page faults"),
-                &faults,
-                format!(
-                    "minor faults, each a fresh 4 KiB page the process touched: {:.1} per host",
-                    faults.median() / hosts as f64
+                (
+                    "page faults",
+                    &faults,
+                    format!(
+                        "minor faults, each a fresh 4 KiB page the process touched: {:.1} per host",
+                        each(&faults)
+                    ),
                 ),
-            );
+            ];
+            for (what, samples, remark) in measured {
+                if !samples.is_empty() {
+                    s.row(&format!("{label}: {what}"), samples, remark);
+                }
+            }
         }
         if is_batch {
             s.row(
