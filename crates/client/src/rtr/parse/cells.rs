@@ -22,20 +22,35 @@ pub fn integer(c: &str) -> Cell {
             .map(Value::from)
             .map_err(|_| format!("`{c}` is out of range"));
     }
-    let groups: Vec<&str> = c.split(',').collect();
-    let grouped = groups.len() > 1
-        && (1..=3).contains(&groups[0].len())
-        && groups[1..].iter().all(|g| g.len() == 3);
-    let digits = groups
-        .iter()
-        .all(|g| !g.is_empty() && g.bytes().all(|b| b.is_ascii_digit()));
-    if !digits || (groups.len() > 1 && !grouped) {
-        return Err(format!("`{c}` is not a whole number"));
+    // Grouped: a first group of one to three digits, then groups of exactly three, each after a
+    // comma. Checked and read in one pass: splitting into a vector and copying without the commas
+    // was 6% of parsing a batch's `ps` into Rhai values (callgrind, 2,000 hosts: 609 M -> 573 M
+    // instructions; Windows prints `WorkingMemory(kb)` grouped).
+    let not_whole = || format!("`{c}` is not a whole number");
+    let mut value = Some(0u64);
+    let (mut digits, mut groups) = (0usize, 0usize);
+    for b in c.bytes() {
+        match b {
+            b'0'..=b'9' => {
+                value = value
+                    .and_then(|v| v.checked_mul(10))
+                    .and_then(|v| v.checked_add(u64::from(b - b'0')));
+                digits += 1;
+            }
+            b',' if digits == 3 || (groups == 0 && (1..=3).contains(&digits)) => {
+                groups += 1;
+                digits = 0;
+            }
+            _ => return Err(not_whole()),
+        }
     }
-    c.replace(',', "")
-        .parse::<u64>()
+    // Not all digits (the path above), so a comma was read: the last group has three digits too.
+    if digits != 3 {
+        return Err(not_whole());
+    }
+    value
         .map(Value::from)
-        .map_err(|_| format!("`{c}` is out of range"))
+        .ok_or_else(|| format!("`{c}` is out of range"))
 }
 
 /// An integer that must be printed (a PID).
@@ -217,6 +232,57 @@ mod tests {
         }
         assert_eq!(decimal("312.31").unwrap(), 312.31);
         assert!(decimal("3.1.2").is_err() && decimal(".5").is_err());
+    }
+
+    /// The one-pass reading of grouped integers accepts, reads and refuses exactly what splitting
+    /// at the commas did (the reading it replaced, kept here as the reference), with the same
+    /// message: every text of up to seven characters over digits, commas and one other character,
+    /// and the edges of the range.
+    #[test]
+    fn grouped_integers_read_as_splitting_them_did() {
+        fn reference(c: &str) -> Cell {
+            if absent(c) {
+                return Ok(Value::Null);
+            }
+            let groups: Vec<&str> = c.split(',').collect();
+            let grouped = groups.len() > 1
+                && (1..=3).contains(&groups[0].len())
+                && groups[1..].iter().all(|g| g.len() == 3);
+            let digits = groups
+                .iter()
+                .all(|g| !g.is_empty() && g.bytes().all(|b| b.is_ascii_digit()));
+            if !digits || (groups.len() > 1 && !grouped) {
+                return Err(format!("`{c}` is not a whole number"));
+            }
+            c.replace(',', "")
+                .parse::<u64>()
+                .map(Value::from)
+                .map_err(|_| format!("`{c}` is out of range"))
+        }
+        let alphabet = ['0', '7', ',', 'x'];
+        let mut texts = vec![String::new()];
+        let mut last = vec![String::new()];
+        for _ in 0..7 {
+            last = last
+                .iter()
+                .flat_map(|t| alphabet.iter().map(move |a| format!("{t}{a}")))
+                .collect();
+            texts.extend(last.iter().cloned());
+        }
+        texts.extend(
+            [
+                "18,446,744,073,709,551,615",
+                "18,446,744,073,709,551,616",
+                "18446744073709551616",
+                "999,999,999,999,999,999,999,999",
+                "1,234,5678",
+                "٣,123",
+            ]
+            .map(String::from),
+        );
+        for t in &texts {
+            assert_eq!(integer(t), reference(t), "{t:?}");
+        }
     }
 
     #[test]
