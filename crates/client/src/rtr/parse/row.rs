@@ -64,8 +64,15 @@ impl Row {
         Dynamic::from_map(m)
     }
 
+    /// Rows of one table name their keys with the same schema strings: equal addresses answer
+    /// first, and only other keys are compared by text.
     fn same_keys(&self, keys: &[Cow<'static, str>]) -> bool {
-        self.0.len() == keys.len() && self.0.iter().zip(keys).all(|((k, _), key)| k == key)
+        self.0.len() == keys.len()
+            && self
+                .0
+                .iter()
+                .zip(keys)
+                .all(|((k, _), key)| std::ptr::eq(k.as_ref(), key.as_ref()) || k == key)
     }
 }
 
