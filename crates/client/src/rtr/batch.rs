@@ -124,10 +124,7 @@ impl Batch {
     ) -> Result<Batch> {
         // Falcon's cap on `batch_init_sessions`' `host_ids` (the operation table's). Refused before
         // the host lookup, so nothing is sent: splitting is the playbook's choice, not a guess here.
-        if let Some(max) = OpId::BatchInitSessions
-            .op()
-            .body_field("host_ids")
-            .and_then(|f| f.max_items)
+        if let Some(max) = OpId::BatchInitSessions.op().body_max_items("host_ids")
             && ids.len() > max
         {
             return Err(Error::new(format!(

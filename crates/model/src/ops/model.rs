@@ -372,9 +372,10 @@ impl Operation {
         self.params.iter().find(|p| p.name == name)
     }
 
-    /// A field of the operation's JSON body.
-    pub fn body_field(&self, name: &str) -> Option<&'static Field> {
-        self.body?.fields.iter().find(|f| f.name == name)
+    /// The most items the API takes in the body list `name`, where the table gives a cap: the one
+    /// number the raw operation, the `rtr::batch` helper and the emulator all refuse beyond.
+    pub fn body_max_items(&self, name: &str) -> Option<usize> {
+        self.body?.fields.iter().find(|f| f.name == name)?.max_items
     }
 
     /// `module::name`, as a playbook writes it.

@@ -32,10 +32,7 @@ fn with_error(mut v: Value, fail: &Fail) -> Value {
 pub fn init(state: &mut State, input: &Input) -> Outcome {
     let host_ids = input.body_ids("host_ids")?;
     // The cap the operation table gives (Falcon's documented 10,000).
-    if let Some(max) = OpId::BatchInitSessions
-        .op()
-        .body_field("host_ids")
-        .and_then(|f| f.max_items)
+    if let Some(max) = OpId::BatchInitSessions.op().body_max_items("host_ids")
         && host_ids.len() > max
     {
         return Err(Fail::bad(format!("at most {max} `host_ids` per batch")));
