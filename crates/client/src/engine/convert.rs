@@ -101,7 +101,8 @@ pub fn from_json(value: &Value) -> Dynamic {
             Some(i) => Dynamic::from_int(i),
             None => Dynamic::from_float(n.as_f64().unwrap_or(f64::NAN)),
         },
-        Value::String(s) => Dynamic::from(s.clone()),
+        // From the text, not a copied `String`: a long one would be copied twice on its way to Rhai.
+        Value::String(s) => Dynamic::from(rhai::ImmutableString::from(s.as_str())),
         Value::Array(items) => Dynamic::from_array(items.iter().map(from_json).collect()),
         Value::Object(fields) => Dynamic::from_map(
             fields

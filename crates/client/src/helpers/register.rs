@@ -42,14 +42,33 @@ pub(crate) fn collection_helpers(collection: Collection, module: &mut Module, ct
             to_rhai(&native, hosts::find(&c, fql))
         });
     let c = ctx.clone();
-    function("hosts", "find_all")
-        .set_into_module(module, move |native: NativeCallContext, fql: &str| {
-            to_rhai(&native, hosts::find_all(&c, fql))
-        });
+    function("hosts", "find_all").set_into_module(
+        module,
+        move |native: NativeCallContext, fql: &str| {
+            records_to_rhai(&native, hosts::find_all(&c, fql))
+        },
+    );
     let c = ctx.clone();
     function("hosts", "find_all").set_into_module(module, move |native: NativeCallContext| {
-        to_rhai(&native, hosts::find_all(&c, ""))
+        records_to_rhai(&native, hosts::find_all(&c, ""))
     });
+}
+
+/// The hosts' device records as the playbook reads them, converted from the shared records.
+fn records_to_rhai(
+    native: &NativeCallContext,
+    hosts: Result<Vec<hosts::HostInfo>>,
+) -> std::result::Result<Dynamic, Box<EvalAltResult>> {
+    hosts
+        .map(|hosts| {
+            Dynamic::from_array(
+                hosts
+                    .iter()
+                    .map(|h| crate::engine::convert::from_json(&h.record))
+                    .collect(),
+            )
+        })
+        .map_err(|e| e.into_rhai(native.call_position()))
 }
 
 /// A device id, or a device record (`hosts::find(...)`) standing for its id.

@@ -24,10 +24,7 @@ impl Tenant {
     /// Policies, host groups and hosts: what a plan needs.
     pub fn load(ctx: &Context) -> Result<Tenant> {
         let mut tenant = Tenant::load_policies(ctx)?;
-        tenant.hosts = hosts::find_all(ctx, "")?
-            .into_iter()
-            .map(HostInfo::from_record)
-            .collect();
+        tenant.hosts = hosts::find_all(ctx, "")?;
         Ok(tenant)
     }
 
