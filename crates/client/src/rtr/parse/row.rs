@@ -105,13 +105,11 @@ impl Shape {
         Some(Shape { keys, empty, order })
     }
 
-    /// `values` is room the rows of a table share, so a row costs no second vector.
-    fn fill(&self, row: Row, values: &mut Vec<Value>) -> Dynamic {
-        values.clear();
-        values.extend(row.0.into_iter().map(|(_, v)| v));
+    /// Each value is taken out of the row where it stands: the row has the shape's keys, in order.
+    fn fill(&self, mut row: Row) -> Dynamic {
         let mut m = self.empty.clone();
         for (slot, &i) in m.values_mut().zip(&self.order) {
-            *slot = from_json_owned(std::mem::take(&mut values[i]));
+            *slot = from_json_owned(std::mem::take(&mut row.0[i].1));
         }
         Dynamic::from_map(m)
     }
@@ -121,14 +119,13 @@ impl Shape {
 /// shape, equal to what [`Row::into_dynamic`] builds.
 fn rows_into_dynamic(rows: Vec<Row>) -> Dynamic {
     let mut shape: Option<Shape> = None;
-    let mut values = Vec::new();
     let mut out = Vec::with_capacity(rows.len());
     for row in rows {
         if !shape.as_ref().is_some_and(|s| row.same_keys(&s.keys)) {
             shape = Shape::of(&row);
         }
         out.push(match &shape {
-            Some(s) => s.fill(row, &mut values),
+            Some(s) => s.fill(row),
             None => row.into_dynamic(),
         });
     }
