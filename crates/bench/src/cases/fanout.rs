@@ -54,6 +54,14 @@ pub fn run(b: &Bench) -> Result<Section, String> {
             Vec::new(),
             large,
         ),
+        // The same without the case folder (on by default, as above): says how much of falconry's
+        // time per host is the case's journal and records, and how much the answers' conversion.
+        (
+            format!("`rtr::batch`, {large} hosts, `--no-case`"),
+            "fanout_batch.rhai",
+            vec!["--no-case".into()],
+            large,
+        ),
     ];
     for c in &b.o.scale.concurrency {
         variants.push((
@@ -72,6 +80,7 @@ pub fn run(b: &Bench) -> Result<Section, String> {
         if let Some(fleet) = scenario.fleet.as_mut() {
             fleet.count = hosts;
         }
+        let no_case = args.iter().any(|a| a == "--no-case");
         let is_batch = *playbook == "fanout_batch.rhai";
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
         let mut wall = Samples::new("s", 2);
@@ -114,7 +123,7 @@ pub fn run(b: &Bench) -> Result<Section, String> {
             let traffic = sim.traffic();
             per_host.push(traffic.rtr as f64 / hosts as f64);
             breakdown = traffic.summary();
-            if is_batch {
+            if is_batch && !no_case {
                 let fresh = Emulator::start(scenario.clone())?;
                 raw.push(crate::http::raw_batch(
                     &fresh.url(),
@@ -124,7 +133,12 @@ pub fn run(b: &Bench) -> Result<Section, String> {
                 )?);
             }
         }
-        let minimum = if is_batch {
+        let minimum = if is_batch && no_case {
+            if let Some(f) = batches.iter_mut().find(|f| f.hosts == hosts) {
+                f.without_case = wall.median();
+            }
+            BATCH_MINIMUM / hosts as f64
+        } else if is_batch {
             // An empty sample's median is NaN: not measured.
             batches.push(BatchFigures {
                 hosts,
@@ -133,6 +147,7 @@ pub fn run(b: &Bench) -> Result<Section, String> {
                 peak: rss.median(),
                 cpu: cpu.median(),
                 faults: faults.median(),
+                without_case: f64::NAN,
             });
             BATCH_MINIMUM / hosts as f64
         } else {
@@ -182,7 +197,7 @@ pub fn run(b: &Bench) -> Result<Section, String> {
                 }
             }
         }
-        if is_batch {
+        if is_batch && !no_case {
             s.row(
                 &format!("{label}: the same over plain HTTP"),
                 &raw,
@@ -231,6 +246,16 @@ pub fn run(b: &Bench) -> Result<Section, String> {
             (raw - latency).max(0.0),
             (wall - raw).max(0.0),
         );
+        if f.without_case.is_finite() {
+            let bare_us = (f.without_case - raw).max(0.0) / hosts as f64 * 1e6;
+            note.push_str(&format!(
+                " With `--no-case` the same batch took {:.2} s: {bare_us:.0} us per host of \
+                 falconry's own time, so the case folder (the answer journaled, a record per host) \
+                 is {:.0} us of the {own_us:.0}.",
+                f.without_case,
+                (own_us - bare_us).max(0.0),
+            ));
+        }
         if f.cpu.is_finite() && f.faults.is_finite() {
             note.push_str(&format!(
                 " The whole process (its start, `hosts::find_all` and the exit included) used \
@@ -268,6 +293,8 @@ struct BatchFigures {
     /// CPU seconds, user + system.
     cpu: f64,
     faults: f64,
+    /// The same batch's wall time with `--no-case`, seconds (NaN when not run).
+    without_case: f64,
 }
 
 /// Lookups into a large batch answer and rows collected from it with `push`, by `large_values.rhai`.
