@@ -133,22 +133,24 @@ pub fn run(b: &Bench) -> Result<Section, String> {
                 )?);
             }
         }
-        let minimum = if is_batch && no_case {
-            if let Some(f) = batches.iter_mut().find(|f| f.hosts == hosts) {
-                f.without_case = wall.median();
+        let minimum = if is_batch {
+            if no_case {
+                // Beside the same batch with the case, measured before it.
+                if let Some(f) = batches.iter_mut().find(|f| f.hosts == hosts) {
+                    f.without_case = wall.median();
+                }
+            } else {
+                // An empty sample's median is NaN: not measured.
+                batches.push(BatchFigures {
+                    hosts,
+                    wall: wall.median(),
+                    raw: raw.median(),
+                    peak: rss.median(),
+                    cpu: cpu.median(),
+                    faults: faults.median(),
+                    without_case: f64::NAN,
+                });
             }
-            BATCH_MINIMUM / hosts as f64
-        } else if is_batch {
-            // An empty sample's median is NaN: not measured.
-            batches.push(BatchFigures {
-                hosts,
-                wall: wall.median(),
-                raw: raw.median(),
-                peak: rss.median(),
-                cpu: cpu.median(),
-                faults: faults.median(),
-                without_case: f64::NAN,
-            });
             BATCH_MINIMUM / hosts as f64
         } else {
             worst_each = worst_each.max(per_host.max());

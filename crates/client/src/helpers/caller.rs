@@ -251,6 +251,17 @@ pub(crate) fn to_rhai<T: Into<Value>>(
     native: &rhai::NativeCallContext,
     r: Result<T>,
 ) -> std::result::Result<Dynamic, Box<EvalAltResult>> {
-    r.map(|v| crate::engine::convert::from_json_owned(v.into()))
+    to_rhai_with(native, r, |v| {
+        crate::engine::convert::from_json_owned(v.into())
+    })
+}
+
+/// [`to_rhai`] for an answer that is not JSON to give up, converted by `convert`.
+pub(crate) fn to_rhai_with<T>(
+    native: &rhai::NativeCallContext,
+    r: Result<T>,
+    convert: impl FnOnce(T) -> Dynamic,
+) -> std::result::Result<Dynamic, Box<EvalAltResult>> {
+    r.map(convert)
         .map_err(|e| e.into_rhai(native.call_position()))
 }

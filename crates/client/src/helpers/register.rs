@@ -3,7 +3,7 @@
 //! Every function is declared in `helper_catalogue` and registered through it (volatile: the optimiser must
 //! never run one while compiling).
 
-use super::caller::{Error, Result, to_rhai};
+use super::caller::{Error, Result, to_rhai, to_rhai_with};
 use super::hosts;
 use super::options::{Options, device_ids};
 use crate::engine::Context;
@@ -45,30 +45,24 @@ pub(crate) fn collection_helpers(collection: Collection, module: &mut Module, ct
     function("hosts", "find_all").set_into_module(
         module,
         move |native: NativeCallContext, fql: &str| {
-            records_to_rhai(&native, hosts::find_all(&c, fql))
+            to_rhai_with(&native, hosts::find_all(&c, fql), records)
         },
     );
     let c = ctx.clone();
     function("hosts", "find_all").set_into_module(module, move |native: NativeCallContext| {
-        records_to_rhai(&native, hosts::find_all(&c, ""))
+        to_rhai_with(&native, hosts::find_all(&c, ""), records)
     });
 }
 
-/// The hosts' device records as the playbook reads them, converted from the shared records.
-fn records_to_rhai(
-    native: &NativeCallContext,
-    hosts: Result<Vec<hosts::HostInfo>>,
-) -> std::result::Result<Dynamic, Box<EvalAltResult>> {
-    hosts
-        .map(|hosts| {
-            Dynamic::from_array(
-                hosts
-                    .iter()
-                    .map(|h| crate::engine::convert::from_json(&h.record))
-                    .collect(),
-            )
-        })
-        .map_err(|e| e.into_rhai(native.call_position()))
+/// The hosts' device records as the playbook reads them, converted from the records the
+/// recent-hosts cache shares, not from copies.
+fn records(hosts: Vec<hosts::HostInfo>) -> Dynamic {
+    Dynamic::from_array(
+        hosts
+            .iter()
+            .map(|h| crate::engine::convert::from_json(&h.record))
+            .collect(),
+    )
 }
 
 /// A device id, or a device record (`hosts::find(...)`) standing for its id.
