@@ -352,7 +352,10 @@ impl Host {
             first_seen: BASE_TIME - 200 * 86_400 - i64::from(b[0]) * 3600,
             last_seen,
             last_seen_fixed: spec.last_seen.is_some(),
-            boot_time: BASE_TIME - 3 * 86_400 - i64::from(b[1]) * 60,
+            // To the second, as real hosts boot: every process's start time, and so each host's
+            // `ps`, differs from host to host, as on a real fleet (a case stores each long output
+            // once, and outputs shared by a few hundred hosts hid what storing one per host costs).
+            boot_time: BASE_TIME - 3 * 86_400 - i64::from(b[1]) * 60 - i64::from(b[3] % 60),
             fs: FileSystem::new(platform.path_style(), BASE_TIME - 365 * 86_400),
             processes: ProcessTable::default(),
             connections: Vec::new(),
