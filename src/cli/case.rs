@@ -3,7 +3,7 @@
 
 use super::arguments::{CaseArgs, CaseCommand};
 use super::error::Error;
-use crate::engine::case::{Case, CaseInfo, claim_default_dir, render_report, verify};
+use crate::engine::case::{Case, CaseInfo, Outputs, claim_default_dir, render_report, verify};
 use crate::engine::convert;
 use crate::safety::Playbook;
 use rhai::Map;
@@ -172,7 +172,8 @@ pub fn command(c: CaseCommand) -> Result<(), Error> {
                     .unwrap_or_else(|| "case".into());
                 dir.with_file_name(format!("{name}.html"))
             });
-            let html = render_report(&dir, &link_base(&out, &dir)).map_err(Error::Usage)?;
+            let outputs = outputs_beside(&out);
+            let html = render_report(&dir, &outputs).map_err(Error::Usage)?;
             std::fs::write(&out, html)
                 .map_err(|e| Error::Io(format!("cannot write `{}`: {e}", out.display())))?;
             println!("{}", out.display());
@@ -181,24 +182,28 @@ pub fn command(c: CaseCommand) -> Result<(), Error> {
     }
 }
 
-/// The case folder as the page at `page` links to it: a relative path ending in `/` (`case/`,
-/// `../cases/x/`), so the page and the case can be moved together.
-fn link_base(page: &Path, dir: &Path) -> String {
-    let full = |p: &Path| {
-        std::path::absolute(p)
-            .unwrap_or_else(|_| p.to_path_buf())
-            .components()
-            .map(|c| c.as_os_str().to_string_lossy().into_owned())
-            .collect::<Vec<_>>()
-    };
-    let from = full(
-        page.parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(Path::new(".")),
-    );
-    let to = full(dir);
-    let common = from.iter().zip(&to).take_while(|(a, b)| a == b).count();
-    let mut parts: Vec<String> = vec!["..".to_string(); from.len() - common];
-    parts.extend(to[common..].iter().cloned());
-    parts.iter().map(|p| format!("{p}/")).collect()
+/// The folder beside the page for the long outputs it links: `X.html` gets `X-outputs/`.
+fn outputs_beside(page: &Path) -> Outputs {
+    let stem = page
+        .file_stem()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "case".into());
+    let name = format!("{stem}-outputs");
+    Outputs {
+        dir: page.with_file_name(&name),
+        // A name is a path segment of the link: what a URL would read otherwise is escaped.
+        link: format!("{}/", percent_encode(&name)),
+    }
+}
+
+fn percent_encode(segment: &str) -> String {
+    let mut out = String::new();
+    for b in segment.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
 }

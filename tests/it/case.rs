@@ -2,7 +2,7 @@
 //! `case report` in a real headless browser, and `--resume` after kills at random points.
 
 use crate::common::{self, SECRET, Test};
-use serde_json::Value;
+use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -49,12 +49,18 @@ fn sha256_of(path: &Path) -> String {
     hex::encode(Sha256::digest(std::fs::read(path).expect("read")))
 }
 
-/// A text of a command record: inline, or from its blob.
+/// A text of a command record: inline, or from its line in `blobs.jsonl`.
 fn text(case: &Path, v: &Value) -> String {
     match v {
         Value::String(s) => s.clone(),
-        other => std::fs::read_to_string(case.join("blobs").join(other["blob"].as_str().unwrap()))
-            .expect("the blob a record names"),
+        other => {
+            let sha = other["blob"].as_str().unwrap();
+            let line = lines(&case.join("blobs.jsonl"))
+                .into_iter()
+                .find(|l| l["sha256"] == sha)
+                .expect("the blob a record names");
+            line["text"].as_str().unwrap().to_string()
+        }
     }
 }
 
@@ -691,7 +697,18 @@ fn a_batch_answer_is_journaled_with_its_long_outputs_as_blobs_and_replayed_whole
     let ran = sim.state().executions_by_host("ps");
     assert!(ran.len() == 12 && ran.values().all(|n| *n == 1), "{ran:?}");
 
-    std::fs::write(dir.path().join("c/blobs").join(blobs[0]), "other bytes").unwrap();
+    // The line of the first blob edited: its name kept, other bytes under it.
+    let pack = dir.path().join("c/blobs.jsonl");
+    let edited: Vec<String> = lines(&pack)
+        .into_iter()
+        .map(|mut l| {
+            if l["sha256"] == blobs[0] {
+                l["text"] = json!("other bytes");
+            }
+            l.to_string() + "\n"
+        })
+        .collect();
+    std::fs::write(&pack, edited.concat()).unwrap();
     let damaged = start_fan_out(dir.path(), &sim, &["--resume", "c"])
         .wait_with_output()
         .unwrap();

@@ -1,15 +1,15 @@
-//! Large outputs stored once, by hash: a 10,000-host fan-out that prints the same long output on
-//! many hosts keeps one copy, and the lines that mention it stay short.
+//! Large outputs stored once, by hash, in `blobs.jsonl` (`pack.rs`): a 10,000-host fan-out that
+//! prints the same long output on many hosts keeps one copy, and the lines that mention it stay
+//! short.
 
-use super::folder::BLOBS_DIR;
+use super::pack::Pack;
 use serde::ser::{Error as _, Serialize, SerializeMap, SerializeSeq, Serializer};
 use serde_json::{Value, json};
 use std::collections::{HashMap, HashSet};
-use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Mutex;
 
-/// Longer texts go to `blobs/<sha256>`; shorter ones stay in the line.
+/// Longer texts go to `blobs.jsonl`; shorter ones stay in the line.
 pub const INLINE_MAX: usize = 2048;
 /// The key a journaled value uses for a text stored as a blob.
 pub const BLOB_KEY: &str = "$falconry_blob";
@@ -24,7 +24,7 @@ fn looks_like_marker(m: &serde_json::Map<String, Value>) -> bool {
 }
 
 pub struct Blobs {
-    dir: PathBuf,
+    pack: Pack,
     /// Blobs this run wrote, or found whole.
     written: Mutex<HashSet<String>>,
     /// Texts stored this run, each with its blob's name.
@@ -49,7 +49,7 @@ const MEMO_BYTES: usize = 32 << 20;
 impl Blobs {
     pub fn new(case: &Path) -> Blobs {
         Blobs {
-            dir: case.join(BLOBS_DIR),
+            pack: Pack::new(case),
             written: Mutex::new(HashSet::new()),
             memo: Mutex::new(Memo::default()),
         }
@@ -92,18 +92,10 @@ impl Blobs {
         if written.contains(&sha) {
             return Ok(sha);
         }
-        let path = self.dir.join(&sha);
-        // A blob an earlier run left is trusted once its bytes match its name: a crash may have
-        // left it empty.
-        if read(&self.dir, &sha).is_err() {
-            std::fs::create_dir_all(&self.dir)
-                .map_err(|e| format!("cannot create `{}`: {e}", self.dir.display()))?;
-            // Written aside and renamed: a blob is whole or absent, never half a text.
-            let tmp = self.dir.join(format!(".{sha}.part"));
-            super::files::create(&tmp)
-                .and_then(|mut f| f.write_all(text.as_bytes()))
-                .and_then(|()| std::fs::rename(&tmp, &path))
-                .map_err(|e| format!("cannot write `{}`: {e}", path.display()))?;
+        // A text an earlier run stored is trusted once its bytes match its name: a crash may
+        // have torn its line, or never written it.
+        if self.pack.read(&sha).is_err() {
+            self.pack.append(&sha, text)?;
         }
         written.insert(sha.clone());
         Ok(sha)
@@ -134,7 +126,7 @@ impl Blobs {
             }
             Value::Object(m) if m.len() == 1 && m.contains_key(BLOB_KEY) => {
                 let sha = m[BLOB_KEY].as_str().unwrap_or_default();
-                Value::String(read(&self.dir, sha)?)
+                Value::String(self.pack.read(sha)?)
             }
             Value::Array(a) => Value::Array(
                 a.into_iter()
@@ -188,25 +180,8 @@ impl Serialize for External<'_> {
     }
 }
 
-/// The text of blob `sha` in `dir`; only hex names are read.
-pub fn read(dir: &Path, sha: &str) -> Result<String, String> {
-    if !crate::engine::hashing::is_sha256(sha) {
-        return Err(format!("`{sha}` is not a blob name"));
-    }
-    let text = super::files::read_to_string(&dir.join(sha))
-        .map_err(|e| format!("cannot read blob `{sha}`: {e}"))?;
-    // A blob is named by its hash: other bytes under that name were put there by someone else.
-    let actual = crate::engine::hashing::sha256_hex(text.as_bytes());
-    if !actual.eq_ignore_ascii_case(sha) {
-        return Err(format!(
-            "blob `{sha}` holds other bytes (sha256 {actual}): changed since it was written"
-        ));
-    }
-    Ok(text)
-}
-
 /// A record's text: inline, or read from its blob.
-pub fn resolve(case: &Path, v: &Value) -> String {
+pub fn resolve(pack: &Pack, v: &Value) -> String {
     match v {
         Value::String(s) => s.clone(),
         Value::Object(m) => m
@@ -214,7 +189,8 @@ pub fn resolve(case: &Path, v: &Value) -> String {
             .and_then(Value::as_str)
             .map(|sha| {
                 // Said in place of the text, so a reader sees that something was withheld.
-                read(&case.join(BLOBS_DIR), sha).unwrap_or_else(|e| format!("[falconry: {e}]"))
+                pack.read(sha)
+                    .unwrap_or_else(|e| format!("[falconry: {e}]"))
             })
             .unwrap_or_default(),
         _ => String::new(),
@@ -234,29 +210,25 @@ mod tests {
         let out = blobs.externalize(&v).unwrap();
         assert_eq!(out["b"][0], "short");
         assert!(out["a"][BLOB_KEY].is_string());
-        assert_eq!(
-            std::fs::read_dir(dir.path().join(BLOBS_DIR))
-                .unwrap()
-                .count(),
-            1
-        );
+        let pack = std::fs::read_to_string(dir.path().join(super::super::folder::PACK_FILE));
+        assert_eq!(pack.unwrap().lines().count(), 1, "stored once");
         assert_eq!(blobs.internalize(out).unwrap(), v);
         assert_eq!(blobs.text("short"), json!("short"));
-        assert_eq!(resolve(dir.path(), &blobs.text(&long)), long);
+        assert_eq!(resolve(&Pack::new(dir.path()), &blobs.text(&long)), long);
     }
 
     #[test]
-    fn a_resumed_run_rewrites_a_blob_a_crash_left_empty() {
+    fn a_resumed_run_stores_again_a_blob_a_crash_lost() {
         let dir = tempfile::tempdir().unwrap();
         let long = "y".repeat(INLINE_MAX + 1);
         let recorded = Blobs::new(dir.path()).text(&long);
         let sha = recorded["blob"].as_str().unwrap().to_string();
-        // As a machine crash may leave a blob nobody synced.
-        std::fs::write(dir.path().join(BLOBS_DIR).join(&sha), "").unwrap();
+        // As a machine crash may leave a pack nobody synced.
+        std::fs::write(dir.path().join(super::super::folder::PACK_FILE), "").unwrap();
         let resumed = Blobs::new(dir.path());
         let journaled = resumed.externalize(&json!([long])).unwrap();
         assert_eq!(journaled[0][BLOB_KEY], json!(sha));
-        assert_eq!(read(&dir.path().join(BLOBS_DIR), &sha).unwrap(), long);
+        assert_eq!(Pack::new(dir.path()).read(&sha).unwrap(), long);
     }
 
     #[test]
@@ -272,7 +244,7 @@ mod tests {
         crate::ops::redact::register(secret);
         let masked = blobs.text(&long);
         assert_ne!(masked, first);
-        let stored = resolve(dir.path(), &masked);
+        let stored = resolve(&Pack::new(dir.path()), &masked);
         assert!(!stored.contains(secret) && stored.contains("<redacted>"));
     }
 
@@ -290,11 +262,5 @@ mod tests {
         });
         let out = blobs.externalize(&v).unwrap();
         assert_eq!(blobs.internalize(out).unwrap(), v);
-    }
-
-    #[test]
-    fn only_hash_names_are_read() {
-        let dir = tempfile::tempdir().unwrap();
-        assert!(read(dir.path(), "../../etc/passwd").is_err());
     }
 }

@@ -14,7 +14,9 @@ pub const EVIDENCE_FILE: &str = "evidence.jsonl";
 pub const FILES_DIR: &str = "files";
 pub const AUDIT_FILE: &str = "audit.jsonl";
 pub const JOURNAL_FILE: &str = "journal.jsonl";
+/// Where cases written before `blobs.jsonl` kept each long output, a file per text.
 pub const BLOBS_DIR: &str = "blobs";
+pub const PACK_FILE: &str = "blobs.jsonl";
 pub const SUMMARY_FILE: &str = "summary.json";
 pub const MANIFEST_FILE: &str = "manifest.json";
 

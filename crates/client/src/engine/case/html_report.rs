@@ -6,16 +6,19 @@
 //! text from hosts and the tenant cannot become markup. Each RTR command appears once, with its kind
 //! from the catalogue; a host is always its hostname with the device id beside it; values are
 //! pretty-printed and wrap; an output larger than the case keeps inline is cut in the page and
-//! linked, by relative path, to the full text in the case's `blobs/`.
+//! linked, by relative path, to the full text written beside the page (the case keeps it in
+//! `blobs.jsonl`, one file for all).
 
 use super::blobs::{INLINE_MAX, resolve};
-use super::folder::{BLOBS_DIR, SUMMARY_FILE, read_info};
+use super::folder::{SUMMARY_FILE, read_info};
+use super::pack::Pack;
 use super::summary::{Loaded, audit_devices, build};
 use crate::ops::{Effect, commands};
 use maud::{DOCTYPE, Markup, html};
 use serde_json::{Value, json};
-use std::collections::HashMap;
-use std::path::Path;
+use std::cell::{Cell, RefCell};
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
 
 /// Most rows of the timeline; the case keeps every one.
 const TIMELINE_ROWS: usize = 20_000;
@@ -117,22 +120,31 @@ fn audit_kind(a: &Value) -> Option<&'static str> {
     }
 }
 
-/// Where the page links a case file from: the case folder relative to the page.
-struct Links {
-    base: String,
-    /// Output shown inline so far.
-    shown: std::cell::Cell<usize>,
+/// Where the page's long outputs go: a folder beside the page, one `<sha256>.txt` per output it
+/// links, so the page and its outputs move together and the case folder stays as its manifest says.
+pub struct Outputs {
+    /// The folder written.
+    pub dir: PathBuf,
+    /// The same folder as the page links it (relative, ending in `/`).
+    pub link: String,
 }
 
-impl Links {
+/// Long outputs read from the case's pack, written out once each, and the page's output budget.
+struct Links<'a> {
+    pack: Pack,
+    outputs: &'a Outputs,
+    /// Outputs written beside the page so far.
+    written: RefCell<HashSet<String>>,
+    /// Output shown inline so far.
+    shown: Cell<usize>,
+}
+
+impl Links<'_> {
     /// A command's output: whole when the case keeps it inline, else its start and a link to the
     /// full text (and only the link once the page holds [`PAGE_OUTPUT`]).
-    fn output(&self, dir: &Path, v: &Value) -> Markup {
+    fn output(&self, v: &Value) -> Markup {
         let blob = v.get("blob").and_then(Value::as_str);
-        let text = match blob {
-            Some(_) if self.shown.get() >= PAGE_OUTPUT => String::new(),
-            _ => resolve(dir, v),
-        };
+        let text = resolve(&self.pack, v);
         let size = v
             .get("size")
             .and_then(Value::as_u64)
@@ -140,11 +152,12 @@ impl Links {
         if size == 0 {
             return html! {};
         }
-        if let (Some(sha), true) = (blob, text.is_empty()) {
+        let link = blob.and_then(|sha| self.export(sha, &text));
+        if let Some(href) = &link
+            && self.shown.get() >= PAGE_OUTPUT
+        {
             // Past the page's budget: the link alone keeps a 10,000-host page small.
-            return html! {
-                a href=(format!("{}{BLOBS_DIR}/{sha}", self.base)) { "output" } " (" (size) " bytes)"
-            };
+            return html! { a href=(href) { "output" } " (" (size) " bytes)" };
         }
         let cut: String = match text.char_indices().nth(INLINE_MAX) {
             Some((i, _)) => text[..i].to_string(),
@@ -154,9 +167,9 @@ impl Links {
         html! {
             details {
                 summary { (size) " bytes"
-                    @if let Some(sha) = blob {
+                    @if let Some(href) = &link {
                         " (first " (cut.len()) " shown; full text: "
-                        a href=(format!("{}{BLOBS_DIR}/{sha}", self.base)) { (BLOBS_DIR) "/" (sha) }
+                        a href=(href) { (href) }
                         ")"
                     }
                 }
@@ -164,11 +177,27 @@ impl Links {
             }
         }
     }
+
+    /// Writes the blob `sha`'s text beside the page (once) and returns its link; none when the text
+    /// could not be read (the page says why in its place) or written.
+    fn export(&self, sha: &str, text: &str) -> Option<String> {
+        if !crate::engine::hashing::is_sha256(sha) || text.starts_with("[falconry: ") {
+            return None;
+        }
+        let name = format!("{sha}.txt");
+        if self.written.borrow_mut().insert(sha.to_string()) {
+            std::fs::create_dir_all(&self.outputs.dir).ok()?;
+            // Created anew, never written through a link planted under the name.
+            super::files::create(&self.outputs.dir.join(&name))
+                .and_then(|mut f| std::io::Write::write_all(&mut f, text.as_bytes()))
+                .ok()?;
+        }
+        Some(format!("{}{name}", self.outputs.link))
+    }
 }
 
-/// `case report DIR`: the page, with case files linked through `link_base` (the case folder as seen
-/// from where the page is written, ending in `/`; empty when the page is inside the case folder).
-pub fn render_report(dir: &Path, link_base: &str) -> Result<String, String> {
+/// `case report DIR`: the page; the long outputs it links are written to `outputs`.
+pub fn render_report(dir: &Path, outputs: &Outputs) -> Result<String, String> {
     let info = read_info(dir)?;
     let loaded = Loaded::load(dir)?;
     let summary = super::files::read_to_string(&dir.join(SUMMARY_FILE))
@@ -188,8 +217,10 @@ pub fn render_report(dir: &Path, link_base: &str) -> Result<String, String> {
     let transcript = super::lines::read(&dir.join(super::folder::TRANSCRIPT_FILE))?;
     let names = Names::new(&summary, &loaded);
     let links = Links {
-        base: link_base.to_string(),
-        shown: std::cell::Cell::new(0),
+        pack: Pack::new(dir),
+        outputs,
+        written: RefCell::new(HashSet::new()),
+        shown: Cell::new(0),
     };
     let title = format!("falconry case: {}", info.playbook_name);
     let outcome = &summary["outcome"];
@@ -238,7 +269,7 @@ pub fn render_report(dir: &Path, link_base: &str) -> Result<String, String> {
                 (refused(&loaded, &names))
                 (errors(&loaded, &transcript, &summary, &names))
                 (evidence(&loaded, &names))
-                (hosts(dir, &summary, &loaded, &changes, &links))
+                (hosts(&summary, &loaded, &changes, &links))
                 (audit(&loaded, &names))
             }
         }
@@ -425,13 +456,7 @@ fn evidence(loaded: &Loaded, names: &Names) -> Markup {
     }
 }
 
-fn hosts(
-    dir: &Path,
-    summary: &Value,
-    loaded: &Loaded,
-    changes: &[&Value],
-    links: &Links,
-) -> Markup {
+fn hosts(summary: &Value, loaded: &Loaded, changes: &[&Value], links: &Links<'_>) -> Markup {
     // Grouped once: a 10,000-host case must not scan every command for every host.
     let mut commands_of: HashMap<String, Vec<&Value>> = HashMap::new();
     for c in &loaded.commands {
@@ -463,8 +488,8 @@ fn hosts(
                                 @if let Some(e) = c.get("error") {
                                     span.err { (e.as_str().map_or(e.to_string(), str::to_string)) }
                                 } @else {
-                                    (links.output(dir, &c["stdout"]))
-                                    (links.output(dir, &c["stderr"]))
+                                    (links.output(&c["stdout"]))
+                                    (links.output(&c["stderr"]))
                                 }
                             }
                             td { code { (s(c, "cloud_request_id")) } }

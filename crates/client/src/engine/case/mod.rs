@@ -5,7 +5,7 @@
 //! Layout (`folder.rs` names every path):
 //! `case.json` (playbook, sha256, arguments), `playbook/<name>`, `transcript.jsonl`, `commands.jsonl`,
 //! `events.jsonl` (refusals, host errors), `evidence.jsonl` + `files/<sha256>`, `audit.jsonl`,
-//! `journal.jsonl`, `blobs/<sha256>` (large outputs, stored once), `summary.json`, `manifest.json`.
+//! `journal.jsonl`, `blobs.jsonl` (large outputs, stored once), `summary.json`, `manifest.json`.
 
 mod blobs;
 pub(crate) mod files;
@@ -15,6 +15,7 @@ mod html_report;
 mod journal;
 mod lines;
 mod manifest;
+mod pack;
 mod records;
 mod summary;
 mod transcript;
@@ -24,7 +25,7 @@ pub use hook::{
     Before, Fanout, Step, after_send, before_send, record_batch, record_command, record_evidence,
     record_refusal,
 };
-pub use html_report::render_report;
+pub use html_report::{Outputs, render_report};
 pub use manifest::{Verification, verify};
 pub use transcript::Transcript;
 
