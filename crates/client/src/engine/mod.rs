@@ -19,6 +19,7 @@ pub mod leave;
 mod limits;
 mod log;
 pub mod memory;
+pub mod parallel;
 pub mod recent_hosts;
 mod register;
 mod render_error;

@@ -12,6 +12,7 @@ use super::keepalive::{Alive, LastUsed, Registry};
 use super::refusal;
 use crate::engine::Context;
 use crate::engine::convert::from_json_owned;
+use crate::engine::parallel::{self, threads_for};
 use crate::helpers::caller::{self, Error, Result, str_of};
 use crate::helpers::hosts::{self, HostInfo};
 use crate::helpers::options::Options;
@@ -507,38 +508,14 @@ fn convert_apart(
     each: &(dyn Fn(&str, Value) -> Dynamic + Sync),
 ) -> rhai::Map {
     let threads = threads_for(map.len());
-    let convert = |(k, v): (String, Value)| {
+    let entries: Vec<(String, Value)> = map.into_iter().collect();
+    parallel::map(entries, threads, |(k, v)| {
         let v = each(&k, v);
         (k, v)
-    };
-    if threads == 1 {
-        return map
-            .into_iter()
-            .map(convert)
-            .map(|(k, v)| (k.into(), v))
-            .collect();
-    }
-    let chunk = map.len().div_ceil(threads);
-    let mut entries = map.into_iter();
-    let mut parts: Vec<Vec<(String, Value)>> = Vec::new();
-    loop {
-        let part: Vec<(String, Value)> = entries.by_ref().take(chunk).collect();
-        if part.is_empty() {
-            break;
-        }
-        parts.push(part);
-    }
-    std::thread::scope(|scope| {
-        let converted: Vec<_> = parts
-            .into_iter()
-            .map(|part| scope.spawn(move || part.into_iter().map(convert).collect::<Vec<_>>()))
-            .collect();
-        converted
-            .into_iter()
-            .flat_map(|c| c.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
-            .map(|(k, v)| (k.into(), v))
-            .collect()
     })
+    .into_iter()
+    .map(|(k, v)| (k.into(), v))
+    .collect()
 }
 
 /// Moves a string field out of `v` ("" when absent or not a string).
@@ -547,15 +524,6 @@ fn take_str(v: &mut Value, key: &str) -> String {
         Some(Value::String(s)) => s,
         _ => String::new(),
     }
-}
-
-/// How many threads share `items` pieces of work: every core, but none for fewer than 64 items.
-fn threads_for(items: usize) -> usize {
-    const PER_THREAD: usize = 64;
-    std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(items.div_ceil(PER_THREAD))
-        .max(1)
 }
 
 /// The first `errors[]` entry of a per-host batch entry: (code, message).

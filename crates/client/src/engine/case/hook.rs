@@ -248,6 +248,8 @@ impl Fanout {
     pub fn finish(&self, device_id: &str, value: &Dynamic) -> Result<(), String> {
         let v = convert::to_json(value).unwrap_or_else(|_| json!(value.to_string()));
         let v = self.case.0.blobs.externalize(&v)?;
+        // The outputs the line names reach the file before it.
+        self.case.0.blobs.flush()?;
         self.case.0.journal.write_host(&self.key, device_id, v)
     }
 
@@ -304,7 +306,7 @@ fn record(
         result,
         resumed,
     );
-    case.0.records.command(&r);
+    case.0.records.command(&case.0.blobs, &r);
 }
 
 /// What a record says of a field an answer does not have.
@@ -435,11 +437,11 @@ pub fn record_batch(ctx: &Context, line: &str, started: SystemTime, outcome: &Va
             resumed,
         ));
         if records.len() == GROUP {
-            case.0.records.commands(&records);
+            case.0.records.commands(&case.0.blobs, &records);
             records.clear();
         }
     }
-    case.0.records.commands(&records);
+    case.0.records.commands(&case.0.blobs, &records);
 }
 
 /// A file collected from a host (`#{path, sha256, size, remote_path}`): copied into the case once.

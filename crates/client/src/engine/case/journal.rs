@@ -8,7 +8,7 @@
 //! many times the same step came before in that scope. A playbook that runs the same way names its
 //! steps the same way on every run.
 
-use super::blobs::{Blobs, External};
+use super::blobs::{Blobs, External, Namer};
 use super::folder::JOURNAL_FILE;
 use super::lines::{Lines, now, read, repair};
 use crate::ops::{ApiError, Response};
@@ -142,13 +142,22 @@ impl Journal {
         result: &Result<Response, ApiError>,
         blobs: &Blobs,
     ) -> Result<(), String> {
+        let empty = Value::Null;
+        let body = match result {
+            Ok(r) => &r.body,
+            Err(_) => &empty,
+        };
+        let namer = blobs.namer(body);
         let line = AnswerLine {
             t: "answer",
             key,
             time: now(),
-            answer: Answer::of(result, blobs),
+            answer: Answer::of(result, &namer),
         };
-        self.lines.append(&line, false)?;
+        let bytes = self.lines.encode(&line)?;
+        // The outputs the line names reach the file before it.
+        blobs.flush()?;
+        self.lines.write_encoded(&bytes, 1, false)?;
         if let Ok(r) = result {
             collect_request_ids(&r.body, &mut self.state().request_ids);
         }
@@ -222,7 +231,7 @@ struct ErrorAnswer<'a> {
 }
 
 impl<'a> Answer<'a> {
-    fn of(result: &'a Result<Response, ApiError>, blobs: &'a Blobs) -> Answer<'a> {
+    fn of(result: &'a Result<Response, ApiError>, blobs: &'a Namer<'a>) -> Answer<'a> {
         match result {
             Ok(r) => Answer::Ok {
                 status: r.status,
@@ -255,7 +264,7 @@ impl<'a> Answer<'a> {
 }
 
 /// An answer's body without `meta` (query time, trace id again): nothing a replay reads.
-struct WithoutMeta<'a>(&'a Value, &'a Blobs);
+struct WithoutMeta<'a>(&'a Value, &'a Namer<'a>);
 
 impl Serialize for WithoutMeta<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {

@@ -70,6 +70,18 @@ impl Lines {
         self.write(&all, values.len() as u64, false)
     }
 
+    /// One line's bytes, newline included, for [`Lines::write_encoded`]: what it names can be
+    /// written in between.
+    pub fn encode<T: serde::Serialize + ?Sized>(&self, value: &T) -> Result<Vec<u8>, String> {
+        self.line(value)
+    }
+
+    /// Writes `bytes`, `lines` whole lines made by [`Lines::encode`]; with `sync`, returns once on
+    /// disk.
+    pub fn write_encoded(&self, bytes: &[u8], lines: u64, sync: bool) -> Result<(), String> {
+        self.write(bytes, lines, sync)
+    }
+
     /// One line's bytes, newline included.
     fn line<T: serde::Serialize + ?Sized>(&self, value: &T) -> Result<Vec<u8>, String> {
         let text = serde_json::to_string(value)

@@ -107,6 +107,7 @@ impl Case {
     /// Writes the summary and the manifest; returns the manifest's sha256. The journal's unsynced
     /// tail (answers, hosts done) goes to disk first: one sync for the run.
     pub fn close(&self, outcome: &serde_json::Value) -> Result<String, String> {
+        self.0.blobs.flush()?;
         self.0.journal.sync()?;
         self.0
             .transcript

@@ -1,6 +1,7 @@
 //! The case's records: `commands.jsonl` (every RTR command on every host), `events.jsonl`
 //! (refusals, failed hosts, lost answers) and `evidence.jsonl` with the collected files in `files/`.
 
+use super::blobs::Blobs;
 use super::folder::{COMMANDS_FILE, EVENTS_FILE, EVIDENCE_FILE, FILES_DIR};
 use super::lines::Lines;
 use crate::engine::hashing;
@@ -33,12 +34,15 @@ impl Records {
         }
     }
 
-    pub fn command<T: serde::Serialize>(&self, v: &T) {
+    /// A command's record, after the outputs it names (in `blobs`).
+    pub fn command<T: serde::Serialize>(&self, blobs: &Blobs, v: &T) {
+        Self::warn(blobs.flush());
         Self::warn(self.commands.append(v, false));
     }
 
-    /// Many commands' records in one write.
-    pub fn commands<T: serde::Serialize>(&self, all: &[T]) {
+    /// Many commands' records in one write, after the outputs they name (in `blobs`).
+    pub fn commands<T: serde::Serialize>(&self, blobs: &Blobs, all: &[T]) {
+        Self::warn(blobs.flush());
         Self::warn(self.commands.append_all(all));
     }
 
