@@ -188,6 +188,30 @@ fn a_blob_replaced_by_a_link_is_never_read_into_the_report() {
     assert!(String::from_utf8_lossy(&verify.stderr).contains("symbolic link"));
 }
 
+/// The folder the report writes long outputs to, planted as a link elsewhere: nothing is written
+/// there and the page links no output.
+#[test]
+fn a_link_planted_as_the_reports_outputs_folder_is_not_written_through() {
+    let dir = tempfile::tempdir().unwrap();
+    let case = a_case_with_a_blob(dir.path());
+    let elsewhere = dir.path().join("elsewhere");
+    std::fs::create_dir(&elsewhere).unwrap();
+    std::os::unix::fs::symlink(&elsewhere, dir.path().join("r-outputs")).unwrap();
+    let text = report(dir.path(), &case);
+    assert_eq!(std::fs::read_dir(&elsewhere).unwrap().count(), 0);
+    assert!(!text.contains("r-outputs/"), "a link to the planted folder");
+    // Written to a folder of its own, the same page links the output it wrote.
+    std::fs::remove_file(dir.path().join("r-outputs")).unwrap();
+    let text = report(dir.path(), &case);
+    assert!(text.contains("href=\"r-outputs/"), "{text}");
+    assert_eq!(
+        std::fs::read_dir(dir.path().join("r-outputs"))
+            .unwrap()
+            .count(),
+        1
+    );
+}
+
 #[test]
 fn a_fifo_in_the_case_is_refused_without_blocking() {
     let dir = tempfile::tempdir().unwrap();

@@ -16,7 +16,7 @@ use super::summary::{Loaded, audit_devices, build};
 use crate::ops::{Effect, commands};
 use maud::{DOCTYPE, Markup, html};
 use serde_json::{Value, json};
-use std::cell::{Cell, RefCell};
+use std::cell::{Cell, OnceCell, RefCell};
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
@@ -129,12 +129,25 @@ pub struct Outputs {
     pub link: String,
 }
 
+impl Outputs {
+    /// Creates the folder, or finds it a folder: a link planted under its name (the page may be
+    /// written where others can write, as a case folder may sit) would have the report write where
+    /// the link points, so nothing is written and the page links no output.
+    fn ready(&self) -> bool {
+        let _ = std::fs::create_dir_all(&self.dir);
+        std::fs::symlink_metadata(&self.dir).is_ok_and(|m| m.is_dir())
+    }
+}
+
 /// Long outputs read from the case's pack, written out once each, and the page's output budget.
 struct Links<'a> {
     pack: Pack,
     outputs: &'a Outputs,
     /// Outputs written beside the page so far.
     written: RefCell<HashSet<String>>,
+    /// Whether the outputs' folder is one (not a link, not a file), found at the first output:
+    /// when it is not, none is written or linked.
+    ready: OnceCell<bool>,
     /// Output shown inline so far.
     shown: Cell<usize>,
 }
@@ -184,9 +197,11 @@ impl Links<'_> {
         if !crate::engine::hashing::is_sha256(sha) || text.starts_with("[falconry: ") {
             return None;
         }
+        if !*self.ready.get_or_init(|| self.outputs.ready()) {
+            return None;
+        }
         let name = format!("{sha}.txt");
         if self.written.borrow_mut().insert(sha.to_string()) {
-            std::fs::create_dir_all(&self.outputs.dir).ok()?;
             // Created anew, never written through a link planted under the name.
             super::files::create(&self.outputs.dir.join(&name))
                 .and_then(|mut f| std::io::Write::write_all(&mut f, text.as_bytes()))
@@ -220,6 +235,7 @@ pub fn render_report(dir: &Path, outputs: &Outputs) -> Result<String, String> {
         pack: Pack::new(dir),
         outputs,
         written: RefCell::new(HashSet::new()),
+        ready: OnceCell::new(),
         shown: Cell::new(0),
     };
     let title = format!("falconry case: {}", info.playbook_name);
