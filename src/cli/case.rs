@@ -6,6 +6,7 @@ use super::error::Error;
 use crate::engine::case::{Case, CaseInfo, Outputs, claim_default_dir, render_report, verify};
 use crate::engine::convert;
 use crate::safety::Playbook;
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use rhai::Map;
 use std::path::{Path, PathBuf};
 
@@ -182,6 +183,13 @@ pub fn command(c: CaseCommand) -> Result<(), Error> {
     }
 }
 
+/// What a path segment of a link keeps as it is (RFC 3986's unreserved characters).
+const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
 /// The folder beside the page for the long outputs it links: `X.html` gets `X-outputs/`.
 fn outputs_beside(page: &Path) -> Outputs {
     let stem = page
@@ -191,19 +199,7 @@ fn outputs_beside(page: &Path) -> Outputs {
     let name = format!("{stem}-outputs");
     Outputs {
         dir: page.with_file_name(&name),
-        // A name is a path segment of the link: what a URL would read otherwise is escaped.
-        link: format!("{}/", percent_encode(&name)),
+        // A name is a path segment of the link: all but the unreserved characters are escaped.
+        link: format!("{}/", utf8_percent_encode(&name, SEGMENT)),
     }
-}
-
-fn percent_encode(segment: &str) -> String {
-    let mut out = String::new();
-    for b in segment.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
 }

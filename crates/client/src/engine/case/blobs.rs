@@ -5,7 +5,7 @@
 use super::pack::Pack;
 use serde::ser::{Error as _, Serialize, SerializeMap, SerializeSeq, Serializer};
 use serde_json::{Value, json};
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Mutex;
 
@@ -25,8 +25,6 @@ fn looks_like_marker(m: &serde_json::Map<String, Value>) -> bool {
 
 pub struct Blobs {
     pack: Pack,
-    /// Blobs this run wrote, or found whole.
-    written: Mutex<HashSet<String>>,
     /// Texts stored this run, each with its blob's name.
     memo: Mutex<Memo>,
 }
@@ -61,7 +59,6 @@ impl Blobs {
     pub fn new(case: &Path) -> Blobs {
         Blobs {
             pack: Pack::new(case),
-            written: Mutex::new(HashSet::new()),
             memo: Mutex::new(Memo::default()),
         }
     }
@@ -97,26 +94,10 @@ impl Blobs {
     fn store_new(&self, text: &str) -> Result<String, String> {
         let text = &*crate::ops::redact::clean(text);
         let sha = crate::engine::hashing::sha256_hex(text.as_bytes());
-        self.keep(&sha, || Pack::encode(&sha, text))?;
+        // A text an earlier run stored is trusted once its bytes match its name: a crash may
+        // have torn its line, or never written it.
+        self.pack.keep(&sha, || Pack::encode(&sha, text))?;
         Ok(sha)
-    }
-
-    /// Appends the line `line` makes for `sha` unless this run has it already, or an earlier run
-    /// left it whole (a crash may have torn its line, or never written it).
-    fn keep(
-        &self,
-        sha: &str,
-        line: impl FnOnce() -> Result<Vec<u8>, String>,
-    ) -> Result<(), String> {
-        let mut written = self.written.lock().unwrap_or_else(|p| p.into_inner());
-        if written.contains(sha) {
-            return Ok(());
-        }
-        if self.pack.read(sha).is_err() {
-            self.pack.append(sha, line()?)?;
-        }
-        written.insert(sha.to_string());
-        Ok(())
     }
 
     /// Writes the stored texts still in memory: called before a line that names one is written.
@@ -142,12 +123,7 @@ impl Blobs {
         let prepare = |text: &str| -> Result<(String, Option<Vec<u8>>), String> {
             let clean = crate::ops::redact::clean(text);
             let sha = crate::engine::hashing::sha256_hex(clean.as_bytes());
-            let known = self
-                .written
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .contains(&sha);
-            let line = if known {
+            let line = if self.pack.holds(&sha) {
                 None
             } else {
                 Some(Pack::encode(&sha, &clean)?)
@@ -159,13 +135,12 @@ impl Blobs {
         for (text, done) in long.iter().zip(prepared) {
             // One that fails is stored again as it is serialised, and fails there with its reason.
             let Ok((sha, line)) = done else { continue };
-            let kept = match line {
-                Some(line) => self.keep(&sha, || Ok(line)),
-                None => self.keep(&sha, || {
-                    Pack::encode(&sha, &crate::ops::redact::clean(text))
-                }),
+            // Encoded ahead unless held then; held or not now, the pack decides under its lock.
+            let line = || match line {
+                Some(line) => Ok(line),
+                None => Pack::encode(&sha, &crate::ops::redact::clean(text)),
             };
-            if kept.is_err() {
+            if self.pack.keep(&sha, line).is_err() {
                 continue;
             }
             memo.remember(secrets, text, &sha);
@@ -282,20 +257,16 @@ impl Serialize for External<'_> {
     }
 }
 
-/// A record's text: inline, or read from its blob.
-pub fn resolve(pack: &Pack, v: &Value) -> String {
+/// A record's text: inline, or read from its blob and checked against its name; the reason when
+/// it cannot be read.
+pub fn resolve(pack: &Pack, v: &Value) -> Result<String, String> {
     match v {
-        Value::String(s) => s.clone(),
-        Value::Object(m) => m
-            .get("blob")
-            .and_then(Value::as_str)
-            .map(|sha| {
-                // Said in place of the text, so a reader sees that something was withheld.
-                pack.read(sha)
-                    .unwrap_or_else(|e| format!("[falconry: {e}]"))
-            })
-            .unwrap_or_default(),
-        _ => String::new(),
+        Value::String(s) => Ok(s.clone()),
+        Value::Object(m) => match m.get("blob").and_then(Value::as_str) {
+            Some(sha) => pack.read(sha),
+            None => Ok(String::new()),
+        },
+        _ => Ok(String::new()),
     }
 }
 
@@ -319,7 +290,7 @@ mod tests {
         assert_eq!(blobs.text("short"), json!("short"));
         let named = blobs.text(&long);
         blobs.flush().unwrap();
-        assert_eq!(resolve(&Pack::new(dir.path()), &named), long);
+        assert_eq!(resolve(&Pack::new(dir.path()), &named).unwrap(), long);
     }
 
     /// Enough long texts to be stored ahead on every core: named as one by one, each stored once.
@@ -379,7 +350,7 @@ mod tests {
         let masked = blobs.text(&long);
         assert_ne!(masked, first);
         blobs.flush().unwrap();
-        let stored = resolve(&Pack::new(dir.path()), &masked);
+        let stored = resolve(&Pack::new(dir.path()), &masked).unwrap();
         assert!(!stored.contains(secret) && stored.contains("<redacted>"));
     }
 

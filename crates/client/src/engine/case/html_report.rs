@@ -157,7 +157,15 @@ impl Links<'_> {
     /// full text (and only the link once the page holds [`PAGE_OUTPUT`]).
     fn output(&self, v: &Value) -> Markup {
         let blob = v.get("blob").and_then(Value::as_str);
-        let text = resolve(&self.pack, v);
+        let (text, link) = match resolve(&self.pack, v) {
+            Ok(text) => {
+                let link = blob.and_then(|sha| self.export(sha, &text));
+                (text, link)
+            }
+            // Said in place of the text, so a reader sees that something was withheld; never
+            // linked, whatever the text a host printed looks like.
+            Err(e) => (format!("[falconry: {e}]"), None),
+        };
         let size = v
             .get("size")
             .and_then(Value::as_u64)
@@ -165,7 +173,6 @@ impl Links<'_> {
         if size == 0 {
             return html! {};
         }
-        let link = blob.and_then(|sha| self.export(sha, &text));
         if let Some(href) = &link
             && self.shown.get() >= PAGE_OUTPUT
         {
@@ -191,12 +198,9 @@ impl Links<'_> {
         }
     }
 
-    /// Writes the blob `sha`'s text beside the page (once) and returns its link; none when the text
-    /// could not be read (the page says why in its place) or written.
+    /// Writes the blob `sha`'s text (read back and checked, so `sha` is a hash) beside the page
+    /// (once) and returns its link; none when it could not be written.
     fn export(&self, sha: &str, text: &str) -> Option<String> {
-        if !crate::engine::hashing::is_sha256(sha) || text.starts_with("[falconry: ") {
-            return None;
-        }
         if !*self.ready.get_or_init(|| self.outputs.ready()) {
             return None;
         }

@@ -157,7 +157,7 @@ impl Journal {
         let bytes = self.lines.encode(&line)?;
         // The outputs the line names reach the file before it.
         blobs.flush()?;
-        self.lines.write_encoded(&bytes, 1, false)?;
+        self.lines.write(&bytes, 1, false)?;
         if let Ok(r) = result {
             collect_request_ids(&r.body, &mut self.state().request_ids);
         }

@@ -56,7 +56,7 @@ impl Lines {
         value: &T,
         sync: bool,
     ) -> Result<(), String> {
-        let line = self.line(value)?;
+        let line = self.encode(value)?;
         self.write(&line, 1, sync)
     }
 
@@ -65,25 +65,14 @@ impl Lines {
     pub fn append_all<T: serde::Serialize>(&self, values: &[T]) -> Result<(), String> {
         let mut all = Vec::new();
         for v in values {
-            all.extend_from_slice(&self.line(v)?);
+            all.extend_from_slice(&self.encode(v)?);
         }
         self.write(&all, values.len() as u64, false)
     }
 
-    /// One line's bytes, newline included, for [`Lines::write_encoded`]: what it names can be
-    /// written in between.
+    /// One line's bytes, newline included; [`Lines::write`] writes it (what it names can be written
+    /// in between).
     pub fn encode<T: serde::Serialize + ?Sized>(&self, value: &T) -> Result<Vec<u8>, String> {
-        self.line(value)
-    }
-
-    /// Writes `bytes`, `lines` whole lines made by [`Lines::encode`]; with `sync`, returns once on
-    /// disk.
-    pub fn write_encoded(&self, bytes: &[u8], lines: u64, sync: bool) -> Result<(), String> {
-        self.write(bytes, lines, sync)
-    }
-
-    /// One line's bytes, newline included.
-    fn line<T: serde::Serialize + ?Sized>(&self, value: &T) -> Result<Vec<u8>, String> {
         let text = serde_json::to_string(value)
             .map_err(|e| format!("cannot encode a line of `{}`: {e}", self.path.display()))?;
         // Whatever a line holds, no registered secret or bearer token reaches the case. A line
@@ -98,7 +87,7 @@ impl Lines {
     }
 
     /// Writes `bytes` (`lines` whole lines) under the lock; with `sync`, returns once on disk.
-    fn write(&self, bytes: &[u8], lines: u64, sync: bool) -> Result<(), String> {
+    pub fn write(&self, bytes: &[u8], lines: u64, sync: bool) -> Result<(), String> {
         let mine = {
             let mut file = self.file.lock().unwrap_or_else(|p| p.into_inner());
             file.write_all(bytes).map_err(|e| self.fail(e))?;

@@ -28,9 +28,9 @@ pub struct Pack {
 
 #[derive(Default)]
 struct State {
-    /// sha256 -> (offset, length) of the last line naming it: a line appended again, after one a
-    /// crash or an edit left with other bytes, is the one read.
-    index: HashMap<String, (u64, usize)>,
+    /// sha256 -> the last line naming it: a line appended again, after one a crash or an edit left
+    /// with other bytes, is the one read.
+    index: HashMap<String, Place>,
     /// The pack read up to here (whole lines only).
     scanned: u64,
     reader: Option<File>,
@@ -38,6 +38,15 @@ struct State {
     writer: Option<(File, u64)>,
     /// Lines appended, not yet written: they follow the file's length.
     pending: Vec<u8>,
+}
+
+/// Where a line starts and how long it is, and whether its text is known to match its name: this
+/// run wrote it, or read it back and checked it.
+#[derive(Clone, Copy)]
+struct Place {
+    at: u64,
+    len: usize,
+    whole: bool,
 }
 
 const PENDING_MAX: usize = 1 << 20;
@@ -102,13 +111,25 @@ impl Pack {
         Ok(line)
     }
 
-    /// Appends `line` ([`Pack::encode`]d for `sha`), unsynced: see `Blobs::store` for why a lost
-    /// line only costs a resumed run a host done again. Lines wait in memory until [`Pack::flush`]
-    /// (or a megabyte of them): a write per output was half of what storing a 10,000-host batch's
-    /// outputs cost. Whatever names a blob is written after a flush, so a process killed in between
-    /// loses no line that anything names.
-    pub fn append(&self, sha: &str, line: Vec<u8>) -> Result<(), String> {
+    /// Makes sure the pack holds `sha`'s text whole: a line this run wrote or checked, an older
+    /// case's blob file, or else `line()` ([`Pack::encode`]d for `sha`) appended. Unsynced: see
+    /// `Blobs::store` for why a lost line only costs a resumed run a host done again. Lines wait in
+    /// memory until [`Pack::flush`] (or a megabyte of them): a write per output was half of what
+    /// storing a 10,000-host batch's outputs cost. Whatever names a blob is written after a flush,
+    /// so a process killed in between loses no line that anything names.
+    pub fn keep(
+        &self,
+        sha: &str,
+        line: impl FnOnce() -> Result<Vec<u8>, String>,
+    ) -> Result<(), String> {
         let mut st = self.state();
+        if self.holds_whole(&st, sha)
+            || self.in_pack(&mut st, sha).is_ok_and(|t| t.is_some())
+            || (self.loose.is_some() && self.in_loose_file(sha).is_ok())
+        {
+            return Ok(());
+        }
+        let line = line()?;
         if st.writer.is_none() {
             // A line torn by a process that died writing it is cut off first, so this one starts
             // a line of its own.
@@ -127,12 +148,27 @@ impl Pack {
         if st.scanned == at {
             st.scanned = at + line.len() as u64;
         }
-        st.index.insert(sha.to_string(), (at, line.len()));
+        let place = Place {
+            at,
+            len: line.len(),
+            whole: true,
+        };
+        st.index.insert(sha.to_string(), place);
         st.pending.extend_from_slice(&line);
         if st.pending.len() >= PENDING_MAX {
             self.write_pending(&mut st)?;
         }
         Ok(())
+    }
+
+    /// Whether this run wrote `sha`'s line or checked it (no reading): the outputs of a batch
+    /// encoded ahead skip the ones already kept.
+    pub fn holds(&self, sha: &str) -> bool {
+        self.holds_whole(&self.state(), sha)
+    }
+
+    fn holds_whole(&self, st: &State, sha: &str) -> bool {
+        st.index.get(sha).is_some_and(|p| p.whole)
     }
 
     /// Writes the lines appended so far to the file (not synced).
@@ -165,15 +201,16 @@ impl Pack {
         if !crate::engine::hashing::is_sha256(sha) {
             return Err(format!("`{sha}` is not a blob name"));
         }
-        match self.in_pack(sha)? {
+        let found = self.in_pack(&mut self.state(), sha)?;
+        match found {
             Some(text) => Ok(text),
             None => self.in_loose_file(sha),
         }
     }
 
-    fn in_pack(&self, sha: &str) -> Result<Option<String>, String> {
+    /// `sha`'s text from its line, checked; `None` when the pack has no line for it.
+    fn in_pack(&self, st: &mut State, sha: &str) -> Result<Option<String>, String> {
         let fail = |e: std::io::Error| format!("cannot read `{}`: {e}", self.path.display());
-        let mut st = self.state();
         // Only this run appends: once the index has read up to where it writes, a miss is a miss,
         // and nothing is written for it (a write per stored text was what the lines wait to save).
         let end = st
@@ -181,15 +218,15 @@ impl Pack {
             .as_ref()
             .map(|(_, len)| *len + st.pending.len() as u64);
         if !st.index.contains_key(sha) && end != Some(st.scanned) {
-            self.write_pending(&mut st)?;
-            self.scan(&mut st)?;
+            self.write_pending(st)?;
+            self.scan(st)?;
         }
-        let Some(&(at, len)) = st.index.get(sha) else {
+        let Some(&Place { at, len, .. }) = st.index.get(sha) else {
             return Ok(None);
         };
-        self.write_pending(&mut st)?;
+        self.write_pending(st)?;
         let mut bytes = vec![0; len];
-        let reader = self.reader(&mut st)?;
+        let reader = self.reader(st)?;
         reader
             .seek(SeekFrom::Start(at))
             .and_then(|_| std::io::Read::read_exact(reader, &mut bytes))
@@ -206,7 +243,11 @@ impl Pack {
                 self.path.display()
             ));
         }
-        checked(sha, line.text).map(Some)
+        let text = checked(sha, line.text)?;
+        if let Some(place) = st.index.get_mut(sha) {
+            place.whole = true;
+        }
+        Ok(Some(text))
     }
 
     fn reader<'s>(&self, st: &'s mut State) -> Result<&'s mut File, String> {
@@ -241,14 +282,19 @@ impl Pack {
             }
             // A line that is not a blob's is skipped: its blob reads as missing, as a lost one.
             if let Ok(head) = serde_json::from_slice::<Head>(&line) {
-                found.push((head.sha256, (at, n)));
+                let place = Place {
+                    at,
+                    len: n,
+                    whole: false,
+                };
+                found.push((head.sha256, place));
             }
             at += n as u64;
         }
         for (sha, place) in found {
             // A line this run appended later for the same name stays the one read.
             let last = st.index.entry(sha).or_insert(place);
-            if last.0 < place.0 {
+            if last.at < place.at {
                 *last = place;
             }
         }
@@ -286,8 +332,7 @@ mod tests {
     }
 
     fn put(pack: &Pack, t: &str) {
-        pack.append(&sha(t), Pack::encode(&sha(t), t).unwrap())
-            .unwrap();
+        pack.keep(&sha(t), || Pack::encode(&sha(t), t)).unwrap();
         pack.flush().unwrap();
     }
 
