@@ -71,7 +71,7 @@ pub fn parse(stdout: &str, warnings: &mut Vec<String>) -> Value {
                     .columns
                     .iter()
                     .map(|c| c.header.clone())
-                    .zip(cells.iter().cloned())
+                    .zip(cells.iter().map(|c| c.to_string()))
                     .collect();
                 record(&pairs)
             })

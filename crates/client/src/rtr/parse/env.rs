@@ -14,7 +14,7 @@ pub fn parse(stdout: &str, warnings: &mut Vec<String>) -> Value {
         for row in &t.rows {
             match &row.cells {
                 Ok(cells) if cells.len() >= 2 && !cells[0].is_empty() => {
-                    m.insert(cells[0].clone(), Value::from(cells[1].as_str()));
+                    m.insert(cells[0].to_string(), Value::from(&*cells[1]));
                 }
                 _ => unread += 1,
             }

@@ -100,7 +100,7 @@ fn posix(stdout: &str) -> Option<Vec<Row>> {
 fn posix_row(
     headers: &[String],
     keys: &[Option<&'static str>],
-    cells: &[String],
+    cells: &[std::borrow::Cow<'_, str>],
     raw: &str,
 ) -> Result<Row, String> {
     let mut m = Row::empty(PROCESS_KEYS, raw);
@@ -113,7 +113,7 @@ fn posix_row(
             None => {
                 m.insert(
                     format!("extra_{}", table::key_of(h)).into(),
-                    Value::from(c.as_str()),
+                    Value::from(&**c),
                 );
                 continue;
             }
