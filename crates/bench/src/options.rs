@@ -29,6 +29,11 @@ pub struct Scale {
     /// Repetitions of the per-call comparison (case 2): its ratio sits near its bound, and three
     /// runs on this noisy 2-core machine put the median on either side of it from run to run.
     pub overhead_runs: usize,
+    /// Repetitions of the large batch (cases 3 and 8): its client time is the difference of two
+    /// noisy walls. With three runs its median went from 62 to 80 us per host between two full
+    /// runs (the second's walls 1.29-1.53 s) whose builds, 8 alternating runs each outside the
+    /// harness, took the same time (medians 1.216 and 1.217 s).
+    pub large_batch_runs: usize,
     pub calls: usize,
     pub fanout_hosts: usize,
     /// The larger batch (`rtr::batch` is also measured at this size).
@@ -50,6 +55,7 @@ impl Scale {
             runs: 3,
             startup_runs: 20,
             overhead_runs: 7,
+            large_batch_runs: 7,
             calls: 5000,
             fanout_hosts: 1000,
             batch_hosts_large: 10_000,
@@ -69,6 +75,7 @@ impl Scale {
             runs: 1,
             startup_runs: 3,
             overhead_runs: 1,
+            large_batch_runs: 1,
             calls: 200,
             fanout_hosts: 20,
             batch_hosts_large: 60,

@@ -91,12 +91,13 @@ pub fn run(b: &Bench) -> Result<Section, String> {
         let mut faults = Samples::new("faults", 0);
         let mut answered = usize::MAX;
         let mut breakdown = String::new();
-        for run in 0..b.o.scale.runs {
-            b.progress(&format!(
-                "fan-out: {label}, run {}/{}",
-                run + 1,
-                b.o.scale.runs
-            ));
+        let runs = if hosts == large {
+            b.o.scale.large_batch_runs
+        } else {
+            b.o.scale.runs
+        };
+        for run in 0..runs {
+            b.progress(&format!("fan-out: {label}, run {}/{runs}", run + 1));
             let sim = Emulator::start(scenario.clone())?;
             let cmd = b.playbook(playbook, &args, &sim);
             if run == 0 && hosts == b.o.scale.fanout_hosts {
