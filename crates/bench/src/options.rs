@@ -50,6 +50,15 @@ pub struct Scale {
 }
 
 impl Scale {
+    /// Repetitions of an `rtr::batch` run over `hosts`: the large batch's, else the usual.
+    pub fn batch_runs(&self, hosts: usize) -> usize {
+        if hosts >= self.batch_hosts_large {
+            self.large_batch_runs
+        } else {
+            self.runs
+        }
+    }
+
     fn full() -> Scale {
         Scale {
             runs: 3,

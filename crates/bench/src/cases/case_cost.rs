@@ -154,7 +154,7 @@ fn measure(b: &Bench, s: &mut Section, v: &Variant, cases: &Path) -> Result<Meas
     // The batch's few seconds are as noisy as case 3's large batch: as many runs (the `rtr::each`
     // runs take ten times as long and vary less).
     let runs = if v.playbook == "fanout_batch.rhai" {
-        b.o.scale.large_batch_runs
+        b.o.scale.batch_runs(v.hosts)
     } else {
         b.o.scale.runs
     };

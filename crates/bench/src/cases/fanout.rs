@@ -91,8 +91,8 @@ pub fn run(b: &Bench) -> Result<Section, String> {
         let mut faults = Samples::new("faults", 0);
         let mut answered = usize::MAX;
         let mut breakdown = String::new();
-        let runs = if hosts == large {
-            b.o.scale.large_batch_runs
+        let runs = if is_batch {
+            b.o.scale.batch_runs(hosts)
         } else {
             b.o.scale.runs
         };

@@ -526,13 +526,13 @@ fn take_str(v: &mut Value, key: &str) -> String {
     }
 }
 
-/// The first `errors[]` entry of a per-host batch entry: (code, message).
 /// A per-host error the response policy caused: 403, or RTR's 40006 `Command is not valid`
 /// (CrowdStrike/CAST#15).
 fn is_policy_refusal(code: i64) -> bool {
     code == 403 || code == 40006
 }
 
+/// The first `errors[]` entry of a per-host batch entry: (code, message).
 fn first_error(entry: &Value) -> Option<(i64, String)> {
     let e = entry.get("errors")?.as_array()?.first()?;
     Some((
