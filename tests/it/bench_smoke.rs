@@ -51,6 +51,11 @@ fn smoke_run_writes_a_report_with_every_case() {
     }
     assert!(text.contains("| cores (nproc) |"), "{text}");
     assert!(text.contains("load average"), "{text}");
+    // What a fresh page costs here: the figure the large batch's reason is read against.
+    assert!(
+        text.contains("| a fresh 4 KiB page of memory (first write, `bench fresh-pages 256`"),
+        "{text}"
+    );
     // Every target line carries a verdict, and no case failed.
     let targets: Vec<&str> = text
         .lines()

@@ -1,6 +1,7 @@
 //! What the figures were measured on: cores, CPU, memory, kernel, load, tool versions.
 
 use std::process::Command;
+use std::time::Instant;
 
 pub struct Machine {
     pub cores: usize,
@@ -56,4 +57,49 @@ pub fn version(program: &std::path::Path, args: &[&str]) -> Option<String> {
         .lines()
         .next()
         .map(|l| l.trim().to_string())
+}
+
+/// The memory each [`fresh_page_us`] sample writes to, MiB.
+pub const FRESH_MIB: usize = 256;
+const PAGE: usize = 4096;
+
+/// `bench fresh-pages MIB`: writes one byte to every 4 KiB page of MIB fresh MiB and prints
+/// `{"pages": N, "secs": S}`, the allocation included. A process of its own, so every page is new
+/// to it: the allocator has nothing freed to hand back, and each page costs the kernel a fault, a
+/// zeroed page and (in a virtual machine) whatever the host adds.
+pub fn fresh_pages_main(args: &[String]) -> Result<(), String> {
+    let [mib] = args else {
+        return Err("usage: bench fresh-pages MIB".into());
+    };
+    let size = mib.parse::<usize>().map_err(|_| "MIB must be a number")? << 20;
+    let started = Instant::now();
+    let mut memory = vec![0u8; size];
+    for byte in memory.iter_mut().step_by(PAGE) {
+        *byte = 1;
+    }
+    let secs = started.elapsed().as_secs_f64();
+    std::hint::black_box(&memory);
+    println!(
+        "{}",
+        serde_json::json!({ "pages": size / PAGE, "secs": secs })
+    );
+    Ok(())
+}
+
+/// What a fresh 4 KiB page of memory costs on this machine, in microseconds: the median of 5
+/// `bench fresh-pages` processes. A large batch's client time is largely pages like these (its
+/// answer's Rhai values are hundreds of MiB), so the figure says how much of it the machine sets.
+pub fn fresh_page_us() -> Option<f64> {
+    let me = std::env::current_exe().ok()?;
+    let mut samples = Vec::new();
+    for _ in 0..5 {
+        let out = Command::new(&me)
+            .args(["fresh-pages", &FRESH_MIB.to_string()])
+            .output()
+            .ok()?;
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).ok()?;
+        samples.push(v["secs"].as_f64()? / v["pages"].as_f64()? * 1e6);
+    }
+    samples.sort_by(f64::total_cmp);
+    Some(samples[samples.len() / 2])
 }

@@ -5,6 +5,7 @@
 //! `bench run --root DIR --falconry BIN --out FILE [--python PY] [--wrk BIN] [--hyperfine BIN] [--smoke]`
 //! `bench raw-loop URL CALLS`          (a client process of case 2)
 //! `bench loadgen URL SECS CONNECTIONS` (the built-in load generator; token in `BENCH_TOKEN`)
+//! `bench fresh-pages MIB`              (what a fresh page of memory costs here; see `machine`)
 
 mod cases;
 mod client;
@@ -29,7 +30,11 @@ fn main() -> ExitCode {
         Some("run") => Options::parse(&args[1..]).and_then(|o| cases::run_all(&o)),
         Some("raw-loop") => http::raw_loop_main(&args[1..]),
         Some("loadgen") => http::loadgen_main(&args[1..]),
-        _ => Err("usage: bench run|raw-loop|loadgen ... (see crates/bench/src/main.rs)".into()),
+        Some("fresh-pages") => machine::fresh_pages_main(&args[1..]),
+        _ => Err(
+            "usage: bench run|raw-loop|loadgen|fresh-pages ... (see crates/bench/src/main.rs)"
+                .into(),
+        ),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

@@ -47,6 +47,8 @@ pub struct Bench<'a> {
     work: TempDir,
     /// `rtr::batch` / `rtr::each` are in this build (they arrive with the playbook layer).
     pub rtr: bool,
+    /// What a fresh 4 KiB page of memory costs on this machine, µs ([`machine::fresh_page_us`]).
+    pub fresh_page_us: Option<f64>,
 }
 
 impl Bench<'_> {
@@ -94,6 +96,7 @@ pub fn run_all(o: &Options) -> Result<(), String> {
         o,
         work,
         rtr: false,
+        fresh_page_us: None,
     };
     let probe = bench.falconry(
         &["check", &o.playbook("fanout_each.rhai").to_string_lossy()],
@@ -102,6 +105,8 @@ pub fn run_all(o: &Options) -> Result<(), String> {
     bench.rtr = client::run(&probe, false).is_ok();
     let load_before = machine::load_average();
     let started = std::time::Instant::now();
+    bench.progress("the cost of a fresh page of memory");
+    bench.fresh_page_us = machine::fresh_page_us();
     type Case = fn(&Bench) -> Result<Section, String>;
     let cases: [(&str, Case); 9] = [
         ("1. Start-up", startup::run),
@@ -166,6 +171,15 @@ fn header(o: &Options, b: &Bench, load_before: &str, took: std::time::Duration) 
     let _ = writeln!(h, "| CPU | {} |", m.cpu);
     let _ = writeln!(h, "| memory | {} |", m.memory);
     let _ = writeln!(h, "| kernel | {} |", m.kernel);
+    let _ = writeln!(
+        h,
+        "| a fresh 4 KiB page of memory (first write, `bench fresh-pages {}`, median of 5) | {} |",
+        machine::FRESH_MIB,
+        b.fresh_page_us.map_or("not measured".into(), |us| format!(
+            "{us:.2} us ({:.0} ms per 100 MiB)",
+            us * 25_600.0 / 1000.0
+        ))
+    );
     let _ = writeln!(
         h,
         "| load average (1, 5, 15 min) | before: {load_before}; after: {} |",
