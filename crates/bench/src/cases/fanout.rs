@@ -310,14 +310,14 @@ struct BatchFigures {
 }
 
 /// `let copy = r` of the large batch answer, timed in `large_values.rhai` (default mode).
-struct Copy {
+struct AnswerCopy {
     hosts: usize,
     rows: u64,
     /// Median seconds (NaN when not measured).
     secs: f64,
 }
 
-impl Copy {
+impl AnswerCopy {
     /// For the per-host target's reason: how much of falconry's time per host merely holding the
     /// answer as Rhai values costs, measured on the same answer.
     fn reason(&self, hosts: usize) -> String {
@@ -347,7 +347,7 @@ fn large_values(
     s: &mut Section,
     scenario: &falconry_sim::Scenario,
     hosts: usize,
-) -> Result<Copy, String> {
+) -> Result<AnswerCopy, String> {
     let mut scenario = scenario.clone();
     if let Some(fleet) = scenario.fleet.as_mut() {
         fleet.count = hosts;
@@ -432,7 +432,7 @@ fn large_values(
             copy.median() / hosts as f64 * 1e3
         ),
     );
-    Ok(Copy {
+    Ok(AnswerCopy {
         hosts,
         rows: answer_rows,
         secs: copy.median() / 1000.0,
