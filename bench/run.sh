@@ -11,7 +11,7 @@
 #   bench/run.sh --only 3,6      run only the cases whose title starts so (while working on them)
 #   bench/run.sh --no-fresh      skip case 7 (bench/fresh.sh: a clean clone's first build and CI, ~10 min)
 #
-# Full run extras, each optional: wrk, hyperfine and GNU time from apt (when run as root), FalconPy 1.6.6 in
+# Full run extras, each optional: wrk, hyperfine, valgrind and GNU time from apt (when run as root), FalconPy 1.6.6 in
 # ./.venv or bench/.venv (created when missing). Without them the affected comparisons say "not run".
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -53,6 +53,7 @@ else
     missing=""
     command -v wrk >/dev/null || missing="$missing wrk"
     command -v hyperfine >/dev/null || missing="$missing hyperfine"
+    command -v valgrind >/dev/null || missing="$missing valgrind"
     [ -x /usr/bin/time ] || missing="$missing time"
     if [ -n "$missing" ]; then
       apt-get update -qq && apt-get install -y -qq $missing >/dev/null || echo "bench: could not install$missing" >&2
@@ -90,6 +91,8 @@ args=(run --root "$root" --falconry "${falconry_bin:-$target_dir/$profile/falcon
 [ -n "$python" ] && args+=(--python "$python")
 command -v wrk >/dev/null && args+=(--wrk "$(command -v wrk)")
 command -v hyperfine >/dev/null && args+=(--hyperfine "$(command -v hyperfine)")
+# Case 2's cache and branch simulation: minutes under valgrind, so full runs only.
+[ "$smoke" = 0 ] && command -v valgrind >/dev/null && args+=(--valgrind "$(command -v valgrind)")
 [ "$smoke" = 1 ] && args+=(--smoke)
 [ -n "$only" ] && args+=(--only "$only")
 [ -n "$fresh_tsv" ] && args+=(--fresh "$fresh_tsv")

@@ -128,6 +128,14 @@ pub fn run(cmd: &Command, measure_memory: bool) -> Result<Finished, String> {
     })
 }
 
+/// `cmd` run under `program args...` (a profiler, a timer), with its folder and environment.
+pub fn wrapped(program: &Path, args: &[&str], cmd: &Command) -> Command {
+    let mut outer = Command::new(program);
+    outer.args(args).arg(cmd.get_program()).args(cmd.get_args());
+    copy_setup(cmd, &mut outer);
+    outer
+}
+
 fn copy_setup(from: &Command, to: &mut Command) {
     if let Some(dir) = from.get_current_dir() {
         to.current_dir(dir);

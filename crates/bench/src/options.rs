@@ -12,6 +12,8 @@ pub struct Options {
     pub wrk: Option<PathBuf>,
     /// Cross-checks the start-up timings when present.
     pub hyperfine: Option<PathBuf>,
+    /// valgrind, for case 2's simulated caches and branches (full runs).
+    pub valgrind: Option<PathBuf>,
     pub smoke: bool,
     /// Run only the cases whose title starts with one of these (`--only 3,6`); all when empty.
     pub only: Vec<String>,
@@ -108,6 +110,7 @@ impl Options {
         let mut python = None;
         let mut wrk = None;
         let mut hyperfine = None;
+        let mut valgrind = None;
         let mut smoke = false;
         let mut only = Vec::new();
         let mut fresh = None;
@@ -125,6 +128,7 @@ impl Options {
                 "--python" => python = Some(value()?),
                 "--wrk" => wrk = Some(value()?),
                 "--hyperfine" => hyperfine = Some(value()?),
+                "--valgrind" => valgrind = Some(value()?),
                 "--smoke" => smoke = true,
                 "--fresh" => fresh = Some(value()?),
                 "--only" => {
@@ -147,6 +151,7 @@ impl Options {
             python,
             wrk,
             hyperfine,
+            valgrind,
             smoke,
             only,
             fresh,

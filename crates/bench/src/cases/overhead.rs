@@ -6,6 +6,8 @@ use crate::client;
 use crate::emulator::Emulator;
 use crate::report::Section;
 use crate::stats::Samples;
+use std::collections::HashMap;
+use std::path::Path;
 use std::process::Command;
 
 /// Builds a client's command against one emulator.
@@ -90,10 +92,54 @@ pub fn run(b: &Bench) -> Result<Section, String> {
         );
     }
     let vs_raw = s.ratio("falconry / raw loop", &per_call[0], &per_call[1]);
+    // Where a slower call's time goes when it runs fewer instructions: callgrind's simulated
+    // caches and branches, per call (full runs, with valgrind).
+    let mut why = String::new();
+    if let Some(valgrind) = &b.o.valgrind {
+        let falconry = |sim: &Emulator, n: usize| {
+            b.playbook("get_policies.rhai", &["--arg", &format!("calls={n}")], sim)
+        };
+        let raw = |sim: &Emulator, n: usize| {
+            client::command(
+                &me,
+                &["raw-loop", &sim.url(), &n.to_string()],
+                Some(sim),
+                b.work(),
+            )
+        };
+        b.progress("overhead: callgrind, falconry playbook");
+        let f = simulate(b, valgrind, &falconry)?;
+        b.progress("overhead: callgrind, raw reqwest loop");
+        let r = simulate(b, valgrind, &raw)?;
+        let (small, large) = SIMULATED_CALLS;
+        s.commands.push(f.shown.clone());
+        s.commands.push(r.shown.clone());
+        s.notes.push(format!(
+            "Simulated per call (callgrind's cache and branch simulation; the difference between \
+             {large} and {small} calls, so start-up, token and lookup cancel out), falconry against \
+             the raw loop: {} against {} instructions, {} against {} L1 instruction-cache misses, \
+             {} against {} L1 data-cache misses, {} against {} mispredicted indirect branches.",
+            f.instructions, r.instructions, f.i1_misses, r.i1_misses, f.d1_misses, r.d1_misses,
+            f.indirect_mispredicts, r.indirect_mispredicts,
+        ));
+        // The reading holds only while falconry runs no more instructions than the raw loop.
+        let reading = if f.instructions <= r.instructions {
+            ": more code on the path, not more work"
+        } else {
+            ""
+        };
+        why = format!(
+            "; per call falconry runs {} instructions than the raw loop, with {} L1 \
+             instruction-cache misses and {} mispredicted indirect branches (callgrind, below){reading}",
+            more_or_fewer(f.instructions, r.instructions),
+            more_or_fewer(f.i1_misses, r.i1_misses),
+            more_or_fewer(f.indirect_mispredicts, r.indirect_mispredicts),
+        );
+    }
     s.target(
         "within 1.1x of the raw loop",
         vs_raw <= 1.1,
-        format!("{vs_raw:.2}x"),
+        format!("{vs_raw:.2}x{why}"),
     );
     if clients.len() == 3 {
         let vs_py = s.ratio("FalconPy / falconry", &per_call[2], &per_call[0]);
@@ -120,4 +166,88 @@ pub fn run(b: &Bench) -> Result<Section, String> {
         );
     }
     Ok(s)
+}
+
+/// Calls in the two simulated runs of each client: their difference is per call, with start-up,
+/// the token and the policy lookup cancelled out.
+const SIMULATED_CALLS: (usize, usize) = (1000, 3000);
+
+/// `a` against `b` in words: "6% fewer", "30% more".
+fn more_or_fewer(a: u64, b: u64) -> String {
+    let change = (a as f64 / b.max(1) as f64 - 1.0) * 100.0;
+    let word = if change < 0.0 { "fewer" } else { "more" };
+    format!("{:.0}% {word}", change.abs())
+}
+
+/// One call as callgrind's cache and branch simulation counts it.
+struct Simulated {
+    instructions: u64,
+    i1_misses: u64,
+    d1_misses: u64,
+    indirect_mispredicts: u64,
+    /// The larger run's command, for the report.
+    shown: String,
+}
+
+/// `client` (built for an emulator and a number of calls) under callgrind, twice, each on a fresh
+/// emulator.
+fn simulate(
+    b: &Bench,
+    valgrind: &Path,
+    client: &dyn Fn(&Emulator, usize) -> Command,
+) -> Result<Simulated, String> {
+    let (small, large) = SIMULATED_CALLS;
+    const SIMULATION: [&str; 3] = ["--tool=callgrind", "--cache-sim=yes", "--branch-sim=yes"];
+    let mut totals = Vec::new();
+    let mut shown = String::new();
+    for calls in [small, large] {
+        let sim = Emulator::start(b.scenario("overhead.toml")?)?;
+        let out = b.work().join(format!("callgrind-{calls}.out"));
+        let file = format!("--callgrind-out-file={}", out.display());
+        let inner = client(&sim, calls);
+        shown = client::show_wrapped(&inner, &format!("valgrind {}", SIMULATION.join(" ")));
+        let mut args = SIMULATION.to_vec();
+        args.push(&file);
+        let cmd = client::wrapped(valgrind, &args, &inner);
+        b.run(&cmd, false)?;
+        totals.push(callgrind_totals(&out)?);
+        let _ = std::fs::remove_file(&out);
+    }
+    let per_call = |event: &str| -> Result<u64, String> {
+        let at = |t: &HashMap<String, u64>| {
+            t.get(event)
+                .copied()
+                .ok_or_else(|| format!("callgrind counted no `{event}`"))
+        };
+        Ok(at(&totals[1])?.saturating_sub(at(&totals[0])?) / (large - small) as u64)
+    };
+    Ok(Simulated {
+        instructions: per_call("Ir")?,
+        i1_misses: per_call("I1mr")?,
+        d1_misses: per_call("D1mr")? + per_call("D1mw")?,
+        indirect_mispredicts: per_call("Bim")?,
+        shown,
+    })
+}
+
+/// A callgrind output's totals by event name (its `events:` and `summary:` lines).
+fn callgrind_totals(path: &Path) -> Result<HashMap<String, u64>, String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
+    let line = |prefix: &str| {
+        text.lines()
+            .find_map(|l| l.strip_prefix(prefix))
+            .ok_or_else(|| format!("no `{prefix}` line in `{}`", path.display()))
+    };
+    let events = line("events:")?.split_whitespace();
+    let counts = line("summary:")?.split_whitespace().map(str::parse::<u64>);
+    events
+        .zip(counts)
+        .map(|(e, n)| {
+            Ok((
+                e.to_string(),
+                n.map_err(|e| format!("bad callgrind count: {e}"))?,
+            ))
+        })
+        .collect()
 }
