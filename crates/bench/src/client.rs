@@ -64,15 +64,8 @@ pub fn run(cmd: &Command, measure_memory: bool) -> Result<Finished, String> {
         .then(|| std::env::temp_dir().join(format!("bench-rss-{}", std::process::id())));
     let mut actual = match &rss_file {
         Some(file) if can_measure_memory() => {
-            let mut wrapped = Command::new(GNU_TIME);
-            wrapped
-                .arg("-v")
-                .arg("-o")
-                .arg(file)
-                .arg(cmd.get_program())
-                .args(cmd.get_args());
-            copy_setup(cmd, &mut wrapped);
-            wrapped
+            let args: [&std::ffi::OsStr; 3] = ["-v".as_ref(), "-o".as_ref(), file.as_os_str()];
+            wrapped(Path::new(GNU_TIME), &args, cmd)
         }
         _ => {
             let mut same = Command::new(cmd.get_program());
@@ -129,7 +122,7 @@ pub fn run(cmd: &Command, measure_memory: bool) -> Result<Finished, String> {
 }
 
 /// `cmd` run under `program args...` (a profiler, a timer), with its folder and environment.
-pub fn wrapped(program: &Path, args: &[&str], cmd: &Command) -> Command {
+pub fn wrapped<A: AsRef<std::ffi::OsStr>>(program: &Path, args: &[A], cmd: &Command) -> Command {
     let mut outer = Command::new(program);
     outer.args(args).arg(cmd.get_program()).args(cmd.get_args());
     copy_setup(cmd, &mut outer);
