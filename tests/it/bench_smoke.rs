@@ -84,4 +84,10 @@ fn smoke_run_writes_a_report_with_every_case() {
         text.contains("| raw reqwest loop: time per call |"),
         "{text}"
     );
+    // The answers-kept variant sits beside the dropped one, and its ratio is in the verdict.
+    assert!(
+        text.contains("| falconry playbook, answers kept: time per call |"),
+        "{text}"
+    );
+    assert!(text.contains("with each answer kept"), "{text}");
 }

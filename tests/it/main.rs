@@ -72,4 +72,5 @@ mod sim_scenario;
 mod sim_schemathesis;
 mod sim_strict;
 mod table;
+mod unread;
 mod watch_runs;

@@ -3,6 +3,7 @@
 
 use crate::api::BlockingClient;
 use crate::engine::convert::from_json_text;
+use crate::engine::unread::check_json;
 use crate::engine::{Backend, ScriptAnswer};
 use crate::ops::{ApiError, Request, Response};
 use std::path::Path;
@@ -19,6 +20,10 @@ impl Backend for BlockingClient {
             headers: answer.headers,
             body: answer.body,
         })
+    }
+
+    fn send_unread(&self, req: &Request) -> Result<Option<serde_json::Value>, ApiError> {
+        Ok(self.send_as(req, check_json)?.body)
     }
 
     fn download(&self, req: &Request, dest: &Path) -> Result<Response, ApiError> {

@@ -32,6 +32,12 @@ pub fn run(b: &Bench) -> Result<Section, String> {
             "falconry playbook",
             Box::new(|sim| b.playbook("get_policies.rhai", &["--arg", &calls_arg], sim)),
         ),
+        // The playbook above drops each answer, which falconry then leaves unconverted (issue 28's
+        // lazy conversion); the same calls with every answer held, beside it.
+        (
+            "falconry playbook, answers kept",
+            Box::new(|sim| b.playbook("get_policies_kept.rhai", &["--arg", &calls_arg], sim)),
+        ),
         (
             "raw reqwest loop",
             Box::new(|sim| {
@@ -91,7 +97,12 @@ pub fn run(b: &Bench) -> Result<Section, String> {
             ),
         );
     }
-    let vs_raw = s.ratio("falconry / raw loop", &per_call[0], &per_call[1]);
+    let vs_raw = s.ratio("falconry / raw loop", &per_call[0], &per_call[2]);
+    let kept_vs_raw = s.ratio(
+        "falconry, answers kept / raw loop",
+        &per_call[1],
+        &per_call[2],
+    );
     // Where a slower call's time goes when it runs fewer instructions: callgrind's simulated
     // caches and branches, per call (full runs, with valgrind).
     let mut why = String::new();
@@ -139,11 +150,14 @@ pub fn run(b: &Bench) -> Result<Section, String> {
     s.target(
         "within 1.1x of the raw loop",
         vs_raw <= 1.1,
-        format!("{vs_raw:.2}x{why}"),
+        format!(
+            "{vs_raw:.2}x with each answer dropped unread, as the playbook drops it, so checked as \
+             JSON but not turned into Rhai values; {kept_vs_raw:.2}x with each answer kept{why}"
+        ),
     );
-    if clients.len() == 3 {
-        let vs_py = s.ratio("FalconPy / falconry", &per_call[2], &per_call[0]);
-        let py_vs_raw = s.ratio("FalconPy / raw loop", &per_call[2], &per_call[1]);
+    if clients.len() == 4 {
+        let vs_py = s.ratio("FalconPy / falconry", &per_call[3], &per_call[0]);
+        let py_vs_raw = s.ratio("FalconPy / raw loop", &per_call[3], &per_call[2]);
         // When FalconPy is less than 8x slower than the plain HTTP loop itself, 8x asks falconry
         // to be faster than the transport it is built on: say so with the verdict.
         let bound = if vs_py < 8.0 && py_vs_raw < 8.0 {

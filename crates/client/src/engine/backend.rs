@@ -36,6 +36,13 @@ pub trait Backend: Send + Sync {
         self.send(req).map(ScriptAnswer::from)
     }
 
+    /// [`Backend::send`] for an answer nobody reads ([`super::unread`]): the same errors, but a
+    /// successful body need only be checked as JSON. The body when it may name hosts (the safety
+    /// layer learns their hostnames), else `None`.
+    fn send_unread(&self, req: &Request) -> Result<Option<serde_json::Value>, ApiError> {
+        self.send(req).map(|r| Some(r.body))
+    }
+
     /// Sends a request whose success answer is file bytes, streamed to `dest`.
     fn download(&self, req: &Request, dest: &Path) -> Result<Response, ApiError>;
 }

@@ -61,31 +61,42 @@ pub fn call(
     }
 }
 
-/// [`call`] for a playbook: the answer as the playbook's value. When nothing but the playbook reads
-/// a successful answer (no journal step, and [`Safety::reads_answer`] says no), the backend reads
-/// its JSON straight into Rhai values; the safety layer still learns the hostnames it names.
+/// [`call`] for a playbook: the answer as the playbook's value, or `None` when the playbook drops
+/// the value unread ([`super::unread`]). When nothing but the playbook reads a successful answer (no
+/// journal step, and [`Safety::reads_answer`] says no), the backend reads its JSON straight into
+/// Rhai values, or only checks it when it is unread; the safety layer still learns the hostnames it
+/// names.
 fn call_for_script(
     ctx: &Context,
     op: &'static Operation,
     args: &serde_json::Map<String, Value>,
-) -> Result<ScriptAnswer, CallError> {
+    unread: bool,
+) -> Result<Option<ScriptAnswer>, CallError> {
     let sending = match prepare(ctx, op, args)? {
-        Ready::Answered(resp) => return Ok(resp.into()),
+        Ready::Answered(resp) => return Ok(Some(resp.into())),
         Ready::Send(sending) => sending,
     };
     let req = &sending.req;
     let result = if sending.step.is_none() && !req.op.binary && !ctx.safety.reads_answer(req) {
-        match ctx.backend.send_for_script(req) {
-            Ok(answer) => {
+        let sent = if unread {
+            ctx.backend.send_unread(req).map(|body| {
+                ctx.safety.after_unread(req, body.as_ref());
+                None
+            })
+        } else {
+            ctx.backend.send_for_script(req).map(|answer| {
                 ctx.safety.after_script(req, &answer.body);
-                return Ok(answer);
-            }
+                Some(answer)
+            })
+        };
+        match sent {
+            Ok(answer) => return Ok(answer),
             Err(e) => Err(e),
         }
     } else {
         send(ctx, req)
     };
-    finish(ctx, sending, result).map(ScriptAnswer::from)
+    finish(ctx, sending, result).map(|resp| (!unread).then(|| resp.into()))
 }
 
 /// A request that validation, the safety gate and the case's journal let through.
@@ -202,8 +213,9 @@ pub fn call_from_rhai(
     if ctx.cancel.is_set() {
         return Err(terminated(&ctx.cancel, pos));
     }
-    match call_for_script(ctx, op, &json) {
-        Ok(answer) => Ok(result_map(answer)),
+    match call_for_script(ctx, op, &json, super::unread::is_unread(native)) {
+        Ok(Some(answer)) => Ok(result_map(answer)),
+        Ok(None) => Ok(Dynamic::UNIT),
         Err(CallError::Argument(e)) => Err(argument_error(op, e.key.as_deref(), e.message, pos)),
         Err(CallError::Api(ApiError::Cancelled { .. })) => Err(terminated(&ctx.cancel, pos)),
         Err(CallError::Api(e)) => Err(Box::new(EvalAltResult::ErrorRuntime(

@@ -32,6 +32,7 @@ pub mod stdlib;
 pub mod strict;
 mod suggest;
 mod text;
+pub(crate) mod unread;
 
 pub use backend::{Backend, Offline, ScriptAnswer};
 pub use call::{

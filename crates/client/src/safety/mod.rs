@@ -387,6 +387,14 @@ impl Safety {
         lock(&self.0.memory).learn_hostnames_script(body);
     }
 
+    /// [`Safety::after_script`] for an answer nobody reads: `body` when it may name hosts.
+    pub fn after_unread(&self, req: &Request, body: Option<&Value>) {
+        debug_assert!(!self.reads_answer(req), "{}", req.op.qualified_name());
+        if let Some(body) = body {
+            lock(&self.0.memory).learn_hostnames(body);
+        }
+    }
+
     /// Learns from the answer and, for a state-changing request, writes the audit line (the outcome of
     /// `intent`) before returning.
     pub fn after(
