@@ -38,7 +38,8 @@ impl Unread {
             match path.last() {
                 Some(ASTNode::Stmt(Stmt::FnCall(call, pos))) => {
                     evaluates |= call.name == "eval";
-                    if value_dropped(path, main) {
+                    // A call the parser gave no position could share it with any other.
+                    if value_dropped(path, main) && !pos.is_none() {
                         dropped.insert(*pos);
                     } else {
                         kept.insert(*pos);
