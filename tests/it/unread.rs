@@ -152,6 +152,38 @@ fn a_playbook_that_evaluates_text_reads_every_answer() {
 }
 
 #[test]
+fn a_function_carried_from_an_earlier_repl_line_keeps_its_value_at_a_dropped_position() {
+    // The REPL evaluates each line merged with the functions of the lines before it, all under
+    // one name: here the carried function's call and the new line's dropped call both stand at
+    // line 1, column 10, and a position where any call keeps its value is never unread.
+    let noting = Arc::new(Noting::default());
+    let rt = Runtime::new(noting.clone(), &Options::default(), Cancel::new());
+    let earlier = rt
+        .compile_text(
+            "repl",
+            r#"fn f() { response_policies::get_policies(#{ ids: "carried" }) }"#,
+        )
+        .unwrap();
+    let line = rt
+        .compile_text(
+            "repl",
+            "         response_policies::get_policies(#{ ids: \"line\" }); f().body.resources[0].id",
+        )
+        .unwrap();
+    let value = rt
+        .eval(
+            &mut Scope::new(),
+            &earlier.clone_functions_only().merge(&line),
+        )
+        .unwrap();
+    assert_eq!(value.into_string().unwrap(), "carried");
+    assert!(noting.unread.lock().unwrap().is_empty());
+    // The same line alone drops its first answer unread.
+    rt.eval(&mut Scope::new(), &line).unwrap_err();
+    assert_eq!(*noting.unread.lock().unwrap(), ["line"]);
+}
+
+#[test]
 fn a_module_call_at_the_position_of_a_dropped_call_keeps_its_value() {
     // The module's call and the playbook's dropped call both stand at line 1, column 10: positions
     // are the playbook's own only under its source.
