@@ -31,7 +31,7 @@ fn answer(req: &Request) -> Response {
     Response {
         status: 200,
         headers: vec![],
-        body: json!({ "meta": {}, "resources": [{ "id": ids_of(req) }], "errors": [] }),
+        body: json!({ "meta": {}, "resources": [{ "id": ids_of(req), "description": "longer than ten" }], "errors": [] }),
     }
 }
 
@@ -149,6 +149,29 @@ fn a_playbook_that_evaluates_text_reads_every_answer() {
     assert_eq!(value, json!("evaluated"));
     assert_eq!(read, ["evaluated", "statement"]);
     assert!(unread.is_empty(), "{unread:?}");
+}
+
+#[test]
+fn with_a_size_limit_on_values_every_answer_is_read() {
+    // Rhai measures a call's value against `--max-string-size` and the like: too large an answer
+    // is an error even when the playbook drops it.
+    let noting = Arc::new(Noting::default());
+    let mut options = Options::default();
+    options.limits.max_string_size = 10;
+    let rt = Runtime::new(noting.clone(), &options, Cancel::new());
+    let ast = rt
+        .compile_text(
+            "unread.rhai",
+            r#"response_policies::get_policies(#{ ids: "p1" }); 1"#,
+        )
+        .unwrap();
+    let e = rt.eval(&mut Scope::new(), &ast).unwrap_err();
+    assert!(
+        e.message.contains("too long") || e.message.contains("too large"),
+        "{e}"
+    );
+    assert_eq!(*noting.read.lock().unwrap(), ["p1"]);
+    assert!(noting.unread.lock().unwrap().is_empty());
 }
 
 #[test]

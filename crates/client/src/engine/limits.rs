@@ -54,6 +54,12 @@ impl Limits {
             .set_max_modules(1_000);
     }
 
+    /// Whether Rhai measures values after calls (any per-value size limit is on): a call's answer
+    /// may then be an error even when the playbook drops it, so every answer is read.
+    pub fn measures_values(&self) -> bool {
+        self.max_string_size > 0 || self.max_array_size > 0 || self.max_map_size > 0
+    }
+
     /// What each limit is called on the command line, for error messages.
     pub fn flag_for(kind: LimitKind) -> &'static str {
         match kind {

@@ -215,7 +215,12 @@ impl Runtime {
         self.memory_floor
             .store(super::memory::resident().unwrap_or(0), Ordering::Relaxed);
         let source = ast.source().unwrap_or_default().to_string();
-        let _running = super::unread::running(super::unread::Unread::of(ast));
+        let unread = if self.limits.measures_values() {
+            super::unread::Unread::default()
+        } else {
+            super::unread::Unread::of(ast)
+        };
+        let _running = super::unread::running(unread);
         self.engine
             .eval_ast_with_scope::<Dynamic>(scope, ast)
             .map_err(|e| {
