@@ -10,11 +10,12 @@
 //! Only calls whose value Rhai certainly drops count: a call statement that is not the last of its
 //! block, or that is in the body of a loop, or the last of a block or `if` whose own value is
 //! dropped. Anything else (the playbook's last statement, a statement at the top of a function's
-//! body, a `switch` arm, a `try`) keeps its value. A position where any other call stands is never one (the REPL merges the
-//! functions of earlier lines, whose positions may repeat). A playbook that calls `eval`, whose
-//! text has positions of its own under the same source, has none, and neither has a run with a
-//! per-value size limit (`--max-string-size` ...), where an answer too large is an error even when
-//! dropped.
+//! body, a `switch` arm, a `try`) keeps its value. A position where any other call stands is never
+//! one (the REPL merges the functions of earlier lines, whose positions may repeat). A playbook
+//! that calls `eval`, whose text has positions of its own under the same source, has none, and
+//! neither has a run with a per-value size limit (`--max-string-size` ...), where an answer too
+//! large is an error even when dropped. Operations are reached only by name (`Fn` refuses a
+//! qualified name), so no function pointer can call one at a dropped call's position.
 
 use rhai::{AST, ASTNode, Expr, NativeCallContext, Position, Stmt};
 use serde_json::Value;
