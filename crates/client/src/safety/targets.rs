@@ -45,15 +45,20 @@ impl Targets {
     }
 }
 
+/// Keyed by ids Falcon assigns (device, session, batch), never by text a host chose: foldhash, not
+/// SipHash. Hashing was a sixth of the safety layer's instructions on a 2,000-host batch (issue 28,
+/// callgrind).
+type ById<V> = HashMap<String, V, foldhash::fast::RandomState>;
+
 /// Sessions, batches and hostnames seen in answers so far.
 #[derive(Debug, Default, PartialEq)]
 pub struct Memory {
     /// Session id -> device id.
-    sessions: HashMap<String, String>,
+    sessions: ById<String>,
     /// Batch id -> (device id, session id), in the order the batch listed them.
-    batches: HashMap<String, Vec<(String, String)>>,
+    batches: ById<Vec<(String, String)>>,
     /// Device id -> hostname.
-    hostnames: HashMap<String, String>,
+    hostnames: ById<String>,
 }
 
 impl Memory {
@@ -140,7 +145,8 @@ impl Memory {
                     }
                     // A host that joins again moves to the end with its new session; one pass,
                     // as a batch may hold 10,000 hosts.
-                    let again: HashSet<&str> = joined.iter().map(|(d, _)| d.as_str()).collect();
+                    let again: HashSet<&str, foldhash::fast::RandomState> =
+                        joined.iter().map(|(d, _)| d.as_str()).collect();
                     let members = self.batches.entry(b.to_string()).or_default();
                     members.retain(|(d, _)| !again.contains(d.as_str()));
                     members.extend(joined);
