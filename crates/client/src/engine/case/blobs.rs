@@ -4,7 +4,7 @@
 
 use super::pack::Pack;
 use serde::ser::{Error as _, Serialize, SerializeMap, SerializeSeq, Serializer};
-use serde_json::{Value, json};
+use serde_json::Value;
 use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Mutex;
@@ -21,6 +21,15 @@ const LITERAL_KEY: &str = "$falconry_literal";
 /// Whether `m` would be read back as one of the journal's own markers.
 fn looks_like_marker(m: &serde_json::Map<String, Value>) -> bool {
     m.len() == 1 && (m.contains_key(BLOB_KEY) || m.contains_key(LITERAL_KEY))
+}
+
+/// A record's output as [`Blobs::text`] gives it: the text itself, or `{blob, size}`. Borrowed: a
+/// batch's records were 10,000 copies of outputs made only to be written.
+#[derive(Debug, PartialEq, serde::Serialize)]
+#[serde(untagged)]
+pub enum Text<'a> {
+    Inline(&'a str),
+    Blob { blob: String, size: usize },
 }
 
 pub struct Blobs {
@@ -77,6 +86,17 @@ impl Blobs {
         let sha = self.store_new(text)?;
         self.memo(secrets).remember(secrets, text, &sha);
         Ok(sha)
+    }
+
+    /// Empties the memo: a batch's outputs, remembered from its journaled answer until its records
+    /// named them, are not kept for the rest of the run (tens of megabytes at 10,000 hosts, memory
+    /// the playbook's values then take instead of fresh pages).
+    pub fn forget(&self) {
+        let mut m = self.memo.lock().unwrap_or_else(|p| p.into_inner());
+        *m = Memo {
+            secrets: m.secrets,
+            ..Memo::default()
+        };
     }
 
     /// The memo, emptied first if it was made under other secrets than `secrets`.
@@ -152,14 +172,17 @@ impl Blobs {
     }
 
     /// A text as a record holds it: itself when short, `{blob, size}` when long.
-    pub fn text(&self, text: &str) -> Value {
+    pub fn text<'a>(&self, text: &'a str) -> Text<'a> {
         if text.len() <= INLINE_MAX {
-            return json!(text);
+            return Text::Inline(text);
         }
         match self.store(text) {
-            Ok(sha) => json!({ "blob": sha, "size": text.len() }),
+            Ok(sha) => Text::Blob {
+                blob: sha,
+                size: text.len(),
+            },
             // A record is better with its output inline than without it.
-            Err(_) => json!(text),
+            Err(_) => Text::Inline(text),
         }
     }
 
@@ -273,6 +296,7 @@ pub fn resolve(pack: &Pack, v: &Value) -> Result<String, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     #[test]
     fn long_texts_are_stored_once_and_come_back_whole() {
@@ -287,8 +311,8 @@ mod tests {
         let pack = std::fs::read_to_string(dir.path().join(super::super::folder::PACK_FILE));
         assert_eq!(pack.unwrap().lines().count(), 1, "stored once");
         assert_eq!(blobs.internalize(out).unwrap(), v);
-        assert_eq!(blobs.text("short"), json!("short"));
-        let named = blobs.text(&long);
+        assert_eq!(json!(blobs.text("short")), json!("short"));
+        let named = json!(blobs.text(&long));
         blobs.flush().unwrap();
         assert_eq!(resolve(&Pack::new(dir.path()), &named).unwrap(), long);
     }
@@ -325,7 +349,7 @@ mod tests {
     fn a_resumed_run_stores_again_a_blob_a_crash_lost() {
         let dir = tempfile::tempdir().unwrap();
         let long = "y".repeat(INLINE_MAX + 1);
-        let recorded = Blobs::new(dir.path()).text(&long);
+        let recorded = json!(Blobs::new(dir.path()).text(&long));
         let sha = recorded["blob"].as_str().unwrap().to_string();
         // As a machine crash may leave a pack nobody synced.
         std::fs::write(dir.path().join(super::super::folder::PACK_FILE), "").unwrap();
@@ -342,12 +366,12 @@ mod tests {
         let blobs = Blobs::new(dir.path());
         let secret = "memo-test-secret-7f3a9c";
         let long = format!("{}{secret}", "z".repeat(INLINE_MAX));
-        let first = blobs.text(&long);
-        assert_eq!(blobs.text(&long), first);
+        let first = json!(blobs.text(&long));
+        assert_eq!(json!(blobs.text(&long)), first);
         assert_eq!(blobs.memo.lock().unwrap().names.len(), 1);
         // Registered after the text was first stored: stored again, masked, under another name.
         crate::ops::redact::register(secret);
-        let masked = blobs.text(&long);
+        let masked = json!(blobs.text(&long));
         assert_ne!(masked, first);
         blobs.flush().unwrap();
         let stored = resolve(&Pack::new(dir.path()), &masked).unwrap();
@@ -359,7 +383,7 @@ mod tests {
     fn an_object_shaped_like_a_marker_comes_back_as_it_was() {
         let dir = tempfile::tempdir().unwrap();
         let blobs = Blobs::new(dir.path());
-        let stored = blobs.text(&"s".repeat(INLINE_MAX + 1));
+        let stored = json!(blobs.text(&"s".repeat(INLINE_MAX + 1)));
         let sha = stored["blob"].as_str().unwrap();
         let v = json!({
             "a": { BLOB_KEY: sha },

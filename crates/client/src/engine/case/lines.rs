@@ -60,16 +60,6 @@ impl Lines {
         self.write(&line, 1, sync)
     }
 
-    /// Appends many lines in one write (unsynced): a batch's 10,000 records are one system call,
-    /// not 10,000.
-    pub fn append_all<T: serde::Serialize>(&self, values: &[T]) -> Result<(), String> {
-        let mut all = Vec::new();
-        for v in values {
-            all.extend_from_slice(&self.encode(v)?);
-        }
-        self.write(&all, values.len() as u64, false)
-    }
-
     /// One line's bytes, newline included; [`Lines::write`] writes it (what it names can be written
     /// in between).
     pub fn encode<T: serde::Serialize + ?Sized>(&self, value: &T) -> Result<Vec<u8>, String> {

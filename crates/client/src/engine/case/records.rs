@@ -40,10 +40,27 @@ impl Records {
         Self::warn(self.commands.append(v, false));
     }
 
-    /// Many commands' records in one write, after the outputs they name (in `blobs`).
-    pub fn commands<T: serde::Serialize>(&self, blobs: &Blobs, all: &[T]) {
+    /// One command's record line, encoded apart (on any thread) for [`Records::commands_encoded`].
+    pub fn encode_command<T: serde::Serialize>(&self, v: &T) -> Result<Vec<u8>, String> {
+        self.commands.encode(v)
+    }
+
+    /// Lines from [`Records::encode_command`], in one write after the outputs they name; a line
+    /// that could not be encoded is said, the others are written.
+    pub fn commands_encoded(&self, blobs: &Blobs, lines: Vec<Result<Vec<u8>, String>>) {
         Self::warn(blobs.flush());
-        Self::warn(self.commands.append_all(all));
+        let mut all = Vec::with_capacity(lines.iter().flatten().map(Vec::len).sum());
+        let mut count = 0;
+        for line in lines {
+            match line {
+                Ok(line) => {
+                    all.extend_from_slice(&line);
+                    count += 1;
+                }
+                Err(e) => Self::warn(Err(e)),
+            }
+        }
+        Self::warn(self.commands.write(&all, count, false));
     }
 
     pub fn event(&self, v: &Value) {
