@@ -172,8 +172,7 @@ impl Console {
         }
         match outcome.result {
             Ok(value) => {
-                let shown =
-                    crate::ops::redact::clean(&display::render(&value, self.raw_json)).into_owned();
+                let shown = crate::ops::redact::clean_owned(display::render(&value, self.raw_json));
                 if let Some(c) = &self.settings.case {
                     c.transcript()
                         .statement(&statement, Ok(&withheld(&self.settings.redactor, &shown)));

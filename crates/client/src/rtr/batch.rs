@@ -579,7 +579,7 @@ impl Alive for BatchInner {
             && !e.is_cancelled()
         {
             // The error may carry a server's echo of the request.
-            let e = crate::ops::redact::clean(&e.to_string()).into_owned();
+            let e = crate::ops::redact::clean_owned(e.to_string());
             eprintln!(
                 "falconry: keep-alive for batch `{}` failed: {e}",
                 self.batch_id

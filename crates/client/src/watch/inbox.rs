@@ -274,7 +274,7 @@ impl Inbox {
         result: &Value,
     ) -> Result<(), String> {
         let text = serde_json::to_string_pretty(result).unwrap_or_else(|_| result.to_string());
-        let text = crate::ops::redact::clean(&text).into_owned() + "\n";
+        let text = crate::ops::redact::clean_owned(text) + "\n";
         write_whole(result_path, text.as_bytes())
             .map_err(|e| format!("cannot write `{}`: {e}", result_path.display()))?;
         std::fs::rename(playbook, dest)

@@ -54,6 +54,14 @@ struct Memo {
 const MEMO_BYTES: usize = 32 << 20;
 
 impl Memo {
+    /// Empty, for texts masked under `secrets`.
+    fn reset(&mut self, secrets: usize) {
+        *self = Memo {
+            secrets,
+            ..Memo::default()
+        };
+    }
+
     /// Keeps `text`'s name while the memo is within its bound and the secrets are those it was
     /// made under (one registered meanwhile would have masked the text otherwise).
     fn remember(&mut self, secrets: usize, text: &str, sha: &str) {
@@ -93,20 +101,15 @@ impl Blobs {
     /// the playbook's values then take instead of fresh pages).
     pub fn forget(&self) {
         let mut m = self.memo.lock().unwrap_or_else(|p| p.into_inner());
-        *m = Memo {
-            secrets: m.secrets,
-            ..Memo::default()
-        };
+        let secrets = m.secrets;
+        m.reset(secrets);
     }
 
     /// The memo, emptied first if it was made under other secrets than `secrets`.
     fn memo(&self, secrets: usize) -> std::sync::MutexGuard<'_, Memo> {
         let mut m = self.memo.lock().unwrap_or_else(|p| p.into_inner());
         if m.secrets != secrets {
-            *m = Memo {
-                secrets,
-                ..Memo::default()
-            };
+            m.reset(secrets);
         }
         m
     }

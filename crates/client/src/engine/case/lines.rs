@@ -65,13 +65,8 @@ impl Lines {
     pub fn encode<T: serde::Serialize + ?Sized>(&self, value: &T) -> Result<Vec<u8>, String> {
         let text = serde_json::to_string(value)
             .map_err(|e| format!("cannot encode a line of `{}`: {e}", self.path.display()))?;
-        // Whatever a line holds, no registered secret or bearer token reaches the case. A line
-        // with none is written as it is, not copied (a batch answer is tens of megabytes).
-        let masked = match crate::ops::redact::clean(&text) {
-            std::borrow::Cow::Owned(m) => Some(m),
-            std::borrow::Cow::Borrowed(_) => None,
-        };
-        let mut line = masked.unwrap_or(text).into_bytes();
+        // Whatever a line holds, no registered secret or bearer token reaches the case.
+        let mut line = crate::ops::redact::clean_owned(text).into_bytes();
         line.push(b'\n');
         Ok(line)
     }

@@ -94,7 +94,7 @@ impl Pack {
     /// The line that stores `text` (already masked) under `sha`; made apart from [`Pack::append`]
     /// so a batch's outputs are encoded on every core.
     pub fn encode(sha: &str, text: &str) -> Result<Vec<u8>, String> {
-        let mut line = serde_json::to_vec(&Line {
+        let line = serde_json::to_string(&Line {
             sha256: sha,
             size: text.len(),
             text,
@@ -102,11 +102,7 @@ impl Pack {
         .map_err(|e| e.to_string())?;
         // As every case line: a secret that only the JSON spelling of the text shows (a newline
         // escaped as `\n`) is masked too, and the line then reads as withheld, not as the text.
-        if let Ok(text) = std::str::from_utf8(&line)
-            && let std::borrow::Cow::Owned(masked) = crate::ops::redact::clean(text)
-        {
-            line = masked.into_bytes();
-        }
+        let mut line = crate::ops::redact::clean_owned(line).into_bytes();
         line.push(b'\n');
         Ok(line)
     }

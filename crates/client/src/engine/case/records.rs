@@ -45,20 +45,26 @@ impl Records {
         self.commands.encode(v)
     }
 
-    /// Lines from [`Records::encode_command`], in one write after the outputs they name; a line
-    /// that could not be encoded is said, the others are written.
+    /// Lines from [`Records::encode_command`], in one write after the outputs they name. Lines that
+    /// could not be encoded are said once (the first reason, and how many), the others written.
     pub fn commands_encoded(&self, blobs: &Blobs, lines: Vec<Result<Vec<u8>, String>>) {
         Self::warn(blobs.flush());
         let mut all = Vec::with_capacity(lines.iter().flatten().map(Vec::len).sum());
-        let mut count = 0;
+        let (mut count, mut failed) = (0, Vec::new());
         for line in lines {
             match line {
                 Ok(line) => {
                     all.extend_from_slice(&line);
                     count += 1;
                 }
-                Err(e) => Self::warn(Err(e)),
+                Err(e) => failed.push(e),
             }
+        }
+        if let Some(first) = failed.first() {
+            Self::warn(Err(format!(
+                "{first} ({} records not written)",
+                failed.len()
+            )));
         }
         Self::warn(self.commands.write(&all, count, false));
     }
