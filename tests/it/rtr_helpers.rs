@@ -592,3 +592,50 @@ fn a_large_batch_parses_every_hosts_output_by_its_own_platform() {
         assert_eq!(r["ps"]["hostnames"][id], result["hostname"]);
     }
 }
+
+/// A batch keeps only a slim record of each host (`HostInfo::slim`): its groups must still be there
+/// to name the group's response policy when Falcon refuses a host.
+#[test]
+fn a_batch_refusal_names_the_policy_of_the_hosts_group() {
+    let t = Tenant::with_scenario(
+        r#"
+[[hosts]]
+hostname = "WS-OPEN"
+platform = "Windows"
+
+[[hosts]]
+hostname = "WS-LOCKED"
+platform = "Windows"
+groups = ["no-get"]
+
+[[policies]]
+name = "no get"
+platform = "Windows"
+groups = ["no-get"]
+settings = { GetCommand = false }
+"#,
+    );
+    let r = t
+        .script(
+            r#"let hosts = hosts::find_all();
+               let b = rtr::batch(hosts.map(|h| h.device_id));
+               let out = b.get(`C:\Windows\System32\drivers\etc\hosts`);
+               #{ errors: out.errors, hosts: hosts.map(|h| [h.hostname, h.device_id]) }"#,
+            &[],
+        )
+        .ok()
+        .json();
+    let id_of = |name: &str| {
+        r["hosts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p[0] == name)
+            .map(|p| p[1].as_str().unwrap().to_string())
+            .unwrap()
+    };
+    let locked = &r["errors"][id_of("WS-LOCKED")];
+    assert_eq!(locked["policy_name"], "no get", "{r}");
+    assert_eq!(locked["setting"], "GetCommand", "{r}");
+    assert!(r["errors"].get(id_of("WS-OPEN")).is_none(), "{r}");
+}

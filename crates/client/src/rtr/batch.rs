@@ -71,7 +71,7 @@ impl BatchOptions {
 pub struct BatchInner {
     ctx: Arc<Context>,
     pub batch_id: String,
-    /// Hosts with a session in the batch, in the order given.
+    /// Hosts with a session in the batch, in the order given ([`HostInfo::slim`]).
     pub hosts: Vec<HostInfo>,
     /// Device id -> session id.
     sessions: BTreeMap<String, String>,
@@ -178,6 +178,8 @@ impl Batch {
         };
         let mut sessions = BTreeMap::new();
         let mut hosts = Vec::new();
+        // The full records, freed while the playbook goes on (see `HostInfo::slim`).
+        let mut records = Vec::with_capacity(order.len());
         let mut refused = Vec::new();
         let mut unreachable = Vec::new();
         for h in order {
@@ -204,10 +206,12 @@ impl Batch {
                 }
                 None => {
                     sessions.insert(h.device_id.clone(), session_id);
-                    hosts.push(h);
+                    hosts.push(h.slim());
                 }
             }
+            records.push(h.record);
         }
+        crate::engine::parallel::drop_aside((records, known));
         explain_refusals(ctx, &mut failed, refused, "init_session", None);
         let inner = Arc::new(BatchInner {
             ctx: ctx.clone(),
