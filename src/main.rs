@@ -6,5 +6,6 @@
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() {
+    falconry_alloc::tune();
     std::process::exit(falconry::cli::main());
 }

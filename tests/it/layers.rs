@@ -31,6 +31,7 @@ fn the_emulator_and_the_client_know_the_model_and_never_each_other() {
         ("model", &[][..]),
         ("sim", &["falconry-model"][..]),
         ("client", &["falconry-model"][..]),
+        ("alloc", &[][..]),
     ] {
         let deps = falconry_deps(&manifest(krate));
         let wrong: Vec<&String> = deps
@@ -46,7 +47,7 @@ fn the_emulator_and_the_client_know_the_model_and_never_each_other() {
 
 #[test]
 fn every_crate_says_its_purpose_in_its_first_line() {
-    for krate in ["model", "sim", "client"] {
+    for krate in ["model", "sim", "client", "alloc"] {
         let lib = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("crates/{krate}/src/lib.rs"));
         let first = std::fs::read_to_string(&lib).unwrap();
         let first = first.lines().next().unwrap_or_default();
@@ -56,6 +57,47 @@ fn every_crate_says_its_purpose_in_its_first_line() {
             lib.display()
         );
     }
+}
+
+/// Unsafe code is forbidden in every crate but `crates/alloc`, which holds the one declaration of
+/// the allocator's C functions that needs it (and denies it everywhere else in itself).
+#[test]
+fn unsafe_code_is_forbidden_but_for_the_allocators_one_declaration() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let workspace: toml::Table = std::fs::read_to_string(root.join("Cargo.toml"))
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert_eq!(
+        workspace["workspace"]["lints"]["rust"]["unsafe_code"].as_str(),
+        Some("forbid")
+    );
+    for m in [&workspace]
+        .into_iter()
+        .cloned()
+        .chain(["model", "sim", "client", "bench"].map(manifest))
+    {
+        assert_eq!(
+            m["lints"]["workspace"].as_bool(),
+            Some(true),
+            "{}",
+            m["package"]["name"]
+        );
+    }
+    assert_eq!(
+        manifest("alloc")["lints"]["rust"]["unsafe_code"].as_str(),
+        Some("deny")
+    );
+    let lib = std::fs::read_to_string(root.join("crates/alloc/src/lib.rs")).unwrap();
+    let code: Vec<&str> = lib
+        .lines()
+        .filter(|l| !l.trim_start().starts_with("//") && l.contains("unsafe"))
+        .collect();
+    assert_eq!(
+        code,
+        ["#[allow(unsafe_code)]", "unsafe extern \"C\" {"],
+        "crates/alloc/src/lib.rs"
+    );
 }
 
 /// What an operation does is decided by the table (`kind`, `answer`, `effect`), never by its name:
