@@ -69,4 +69,3 @@ mod tests {
         assert_eq!(threads_for(10), 1);
     }
 }
-

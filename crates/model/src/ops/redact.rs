@@ -12,7 +12,15 @@ use std::sync::RwLock;
 /// Replaces a secret wherever it appears.
 pub const MASK: &str = "<redacted>";
 
-static KNOWN: RwLock<Vec<String>> = RwLock::new(Vec::new());
+/// Each registered spelling with its searcher, built once: `memmem::find` builds one for every
+/// call, and a text is cleaned for each line falconry writes (a call's audit line, a batch's 10,000
+/// records), several spellings each.
+static KNOWN: RwLock<Vec<Spelling>> = RwLock::new(Vec::new());
+
+struct Spelling {
+    text: String,
+    finder: memchr::memmem::Finder<'static>,
+}
 
 /// Remembers `secret` (and the spellings a server would echo it in: form-encoded, JSON-escaped) for
 /// the rest of the process. Values shorter than 4 characters are not worth hiding (and would mangle text).
@@ -25,12 +33,13 @@ pub fn register(secret: &str) {
     let json = json.trim_matches('"').to_string();
     let mut known = KNOWN.write().unwrap_or_else(|p| p.into_inner());
     for s in [secret.to_string(), form, json] {
-        if !known.contains(&s) {
-            known.push(s);
+        if !known.iter().any(|k| k.text == s) {
+            let finder = memchr::memmem::Finder::new(&s).into_owned();
+            known.push(Spelling { text: s, finder });
         }
     }
     // Longest first, so a secret containing another is masked whole.
-    known.sort_by_key(|s| std::cmp::Reverse(s.len()));
+    known.sort_by_key(|s| std::cmp::Reverse(s.text.len()));
 }
 
 /// How many spellings of secrets are registered: a text cleaned before it changed may need cleaning
@@ -55,8 +64,8 @@ pub fn clean(text: &str) -> Cow<'_, str> {
     for s in known.iter() {
         // memchr's searcher, not `str::contains`: a 10,000-host batch's case lines are tens of
         // megabytes, scanned once per secret.
-        if memchr::memmem::find(out.as_bytes(), s.as_bytes()).is_some() {
-            out = Cow::Owned(out.replace(s.as_str(), MASK));
+        if s.finder.find(out.as_bytes()).is_some() {
+            out = Cow::Owned(out.replace(s.text.as_str(), MASK));
         }
     }
     if let Some(masked) = mask_bearer(&out) {
