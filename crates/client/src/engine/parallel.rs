@@ -53,10 +53,14 @@ pub fn map<T: Send, U: Send>(items: Vec<T>, threads: usize, f: impl Fn(T) -> U +
     })
 }
 
-/// Drops `value` on a thread of its own: freeing a large tree of small allocations (a 10,000-host
-/// batch's device records, hundreds of thousands of them) is time the caller need not wait for.
-/// Dropped here when no thread can be started.
-pub fn drop_aside<T: Send + 'static>(value: T) {
+/// Drops `value`, made of `items` pieces, on a thread of its own: freeing a large tree of small
+/// allocations (a 10,000-host batch's device records, hundreds of thousands of them) is time the
+/// caller need not wait for. Dropped here when it is too small to be worth a thread (as
+/// [`threads_for`] counts), or when no thread can be started.
+pub fn drop_aside<T: Send + 'static>(value: T, items: usize) {
+    if threads_for(items) < 2 {
+        return;
+    }
     // On failure the closure, and so `value`, is dropped on this thread.
     let _ = std::thread::Builder::new()
         .name("drop".into())

@@ -211,7 +211,8 @@ impl Batch {
             }
             records.push(h.record);
         }
-        crate::engine::parallel::drop_aside((records, known));
+        let items = records.len() + known.len();
+        crate::engine::parallel::drop_aside((records, known), items);
         explain_refusals(ctx, &mut failed, refused, "init_session", None);
         let inner = Arc::new(BatchInner {
             ctx: ctx.clone(),
