@@ -1,16 +1,17 @@
 //! Accepting connections: each is served by hyper's HTTP/1 with a header-read timeout, so idle
 //! keep-alive sockets and slow-header senders (slowloris) are closed instead of held forever.
 //!
-//! `axum::serve` sets no timer, which leaves hyper's header timeout off; hence this small loop.
-
+use crate::server::{self, App};
 use hyper::server::conn::http1;
+use hyper::service::service_fn;
 use hyper_util::rt::{TokioIo, TokioTimer};
-use hyper_util::service::TowerToHyperService;
+use std::convert::Infallible;
+use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpListener;
 
-/// Serves `router` on `listener` until the task is dropped.
-pub async fn serve(listener: TcpListener, router: axum::Router, idle: Duration) {
+/// Serves `app` on `listener` until the task is dropped.
+pub async fn serve(listener: TcpListener, app: Arc<App>, idle: Duration) {
     loop {
         let stream = match listener.accept().await {
             Ok((stream, _)) => stream,
@@ -21,7 +22,11 @@ pub async fn serve(listener: TcpListener, router: axum::Router, idle: Duration) 
             }
         };
         let _ = stream.set_nodelay(true);
-        let service = TowerToHyperService::new(router.clone());
+        let app = app.clone();
+        let service = service_fn(move |req| {
+            let app = app.clone();
+            async move { Ok::<_, Infallible>(server::serve(app, req).await) }
+        });
         tokio::spawn(async move {
             let _ = http1::Builder::new()
                 .timer(TokioTimer::new())

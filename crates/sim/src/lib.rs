@@ -164,7 +164,7 @@ pub fn start_with_state(config: &SimConfig, state: State) -> Result<SimHandle, S
         .map_err(|e| format!("cannot configure the listener: {e}"))?;
     let idle = std::time::Duration::from_secs(state.scenario.idle_timeout_secs);
     let app = Arc::new(server::App::new(state));
-    let router = server::router(app.clone());
+    let served = app.clone();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .thread_name("falconry-sim")
@@ -180,7 +180,7 @@ pub fn start_with_state(config: &SimConfig, state: State) -> Result<SimHandle, S
                     return;
                 };
                 tokio::select! {
-                    _ = connection::serve(listener, router, idle) => {}
+                    _ = connection::serve(listener, served, idle) => {}
                     _ = stopped => {}
                 }
             });

@@ -1,6 +1,8 @@
-//! The HTTP face of the emulator: one fallback handler routes by the operation table, checks the
-//! token, the rate limit and injected faults, validates what the table declares, dispatches to the
-//! operation's handler and wraps the answer in Falcon's envelope and headers.
+//! The HTTP face of the emulator: one handler for every request routes by the operation table,
+//! checks the token, the rate limit and injected faults, validates what the table declares,
+//! dispatches to the operation's handler and wraps the answer in Falcon's envelope and headers.
+//!
+//! Served by hyper directly (`connection.rs`): a router would only ever call this one handler.
 
 use super::envelope::{Fail, Payload, Reply};
 use super::handlers;
@@ -9,11 +11,11 @@ use super::input::{Input, Upload, parse_pairs};
 use super::library::sha256_hex;
 use super::state::{LogEntry, State};
 use crate::ops::{self, Collection, Consumes};
-use axum::body::{Body, Bytes};
-use axum::extract::{FromRequest, Multipart, Request};
-use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
-use axum::response::Response;
-use futures_util::StreamExt;
+use bytes::Bytes;
+use http_body_util::{BodyExt, Empty, Full, StreamBody};
+use hyper::body::{Frame, Incoming};
+use hyper::header::{self, HeaderName, HeaderValue};
+use hyper::{HeaderMap, StatusCode};
 use serde_json::{Map, Value, json};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Instant;
@@ -35,18 +37,13 @@ impl App {
     }
 }
 
-pub fn router(app: Arc<App>) -> axum::Router {
-    axum::Router::new()
-        .fallback(serve)
-        // The scenario's `body_limit_bytes` is enforced while reading (413), not by this layer.
-        .layer(axum::extract::DefaultBodyLimit::disable())
-        .with_state(app)
-}
+pub type Request = hyper::Request<Incoming>;
+/// An answer's body: whole bytes, nothing, or (fault injection) a stream that fails.
+pub type Body = http_body_util::combinators::BoxBody<Bytes, std::io::Error>;
+pub type Response = hyper::Response<Body>;
 
-async fn serve(
-    axum::extract::State(app): axum::extract::State<Arc<App>>,
-    req: Request,
-) -> Response {
+/// Answers one request.
+pub async fn serve(app: Arc<App>, req: Request) -> Response {
     let started = Instant::now();
     let method = req.method().as_str().to_string();
     let path = req.uri().path().to_string();
@@ -285,11 +282,13 @@ fn media_type(op: &ops::Operation, headers: &HeaderMap) -> Result<(), Fail> {
 }
 
 /// Reads the body, refusing it (413) once it grows past `limit`.
-async fn read_body(body: Body, limit: usize) -> Result<Bytes, Fail> {
-    let mut stream = body.into_data_stream();
+async fn read_body(mut body: Incoming, limit: usize) -> Result<Bytes, Fail> {
     let mut bytes = bytes::BytesMut::new();
-    while let Some(chunk) = stream.next().await {
-        let chunk = chunk.map_err(|e| Fail::bad(format!("cannot read request body: {e}")))?;
+    while let Some(frame) = body.frame().await {
+        let frame = frame.map_err(|e| Fail::bad(format!("cannot read request body: {e}")))?;
+        let Ok(chunk) = frame.into_data() else {
+            continue; // trailers
+        };
         if bytes.len() + chunk.len() > limit {
             return Err(too_large(limit));
         }
@@ -314,13 +313,12 @@ async fn read_input(req: Request, limit: usize) -> Result<Input, Fail> {
         .and_then(|v| v.to_str().ok())
         .unwrap_or("")
         .to_ascii_lowercase();
-    let (parts, body) = req.into_parts();
-    let bytes = read_body(body, limit).await?;
+    let bytes = read_body(req.into_body(), limit).await?;
     if content_type.starts_with("multipart/form-data") {
-        let req = Request::from_parts(parts, Body::from(bytes));
-        let mut multipart = Multipart::from_request(req, &())
-            .await
+        let boundary = multer::parse_boundary(&content_type)
             .map_err(|e| Fail::bad(format!("invalid multipart body: {e}")))?;
+        let whole = futures_util::stream::once(async { Ok::<Bytes, std::io::Error>(bytes) });
+        let mut multipart = multer::Multipart::new(whole, boundary);
         while let Some(field) = multipart
             .next_field()
             .await
@@ -374,26 +372,27 @@ fn render(reply: Reply, started: Instant, trace_id: &str, limit: u32, remaining:
                 full.insert("errors".into(), json!([]));
             }
             let bytes = serde_json::to_vec(&Value::Object(full)).unwrap_or_default();
-            ("application/json", Body::from(bytes))
+            ("application/json", whole(bytes.into()))
         }
         Payload::Json(value) => (
             "application/json",
-            Body::from(serde_json::to_vec(&value).unwrap_or_default()),
+            whole(serde_json::to_vec(&value).unwrap_or_default().into()),
         ),
         Payload::Bytes {
             content_type,
             bytes,
-        } => (content_type, Body::from(bytes)),
-        Payload::Empty => ("application/json", Body::empty()),
+        } => (content_type, whole(bytes)),
+        Payload::Empty => ("application/json", empty()),
         // Packed before rendering; never reaches here.
-        Payload::Archive { .. } => ("application/json", Body::empty()),
+        Payload::Archive { .. } => ("application/json", empty()),
         Payload::Dropped => (
             "application/json",
-            Body::from_stream(futures_util::stream::once(async {
-                Err::<Bytes, std::io::Error>(std::io::Error::other(
+            StreamBody::new(futures_util::stream::once(async {
+                Err::<Frame<Bytes>, std::io::Error>(std::io::Error::other(
                     "connection dropped by fault injection",
                 ))
-            })),
+            }))
+            .boxed(),
         ),
     };
     let mut response = Response::new(body);
@@ -417,4 +416,12 @@ fn render(reply: Reply, started: Instant, trace_id: &str, limit: u32, remaining:
         put(name, value);
     }
     response
+}
+
+fn whole(bytes: Bytes) -> Body {
+    Full::new(bytes).map_err(|never| match never {}).boxed()
+}
+
+fn empty() -> Body {
+    Empty::new().map_err(|never| match never {}).boxed()
 }
