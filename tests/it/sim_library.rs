@@ -144,3 +144,31 @@ async fn falcon_scripts_are_listed_and_readable() {
         .await
         .expect(404);
 }
+
+/// A multipart boundary is read as sent: it is case-sensitive, and a browser's carries capitals
+/// (`----WebKitFormBoundary…`), where reqwest's and requests' are lowercase hex.
+#[tokio::test]
+async fn a_boundary_with_capitals_is_read_as_sent() {
+    let sim = Sim::start().await;
+    let boundary = "----WebKitFormBoundaryAbC7MA4YWxkTrZu0gW";
+    let body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"description\"\r\n\r\na tool\r\n\
+         --{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"tool.exe\"\r\n\
+         Content-Type: application/octet-stream\r\n\r\nMZ-bytes\r\n--{boundary}--\r\n"
+    );
+    let r = sim
+        .http
+        .post(sim.url("/real-time-response/entities/put-files/v2"))
+        .bearer_auth(&sim.token)
+        .header(
+            "content-type",
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    let a = crate::sim_support::answer(r).await.expect(200);
+    assert_eq!(a.first()["name"], "tool.exe");
+    assert_eq!(a.first()["size"], 8);
+}

@@ -307,15 +307,17 @@ async fn read_input(req: Request, limit: usize) -> Result<Input, Fail> {
             .map(String::from),
         ..Default::default()
     };
-    let content_type = req
+    // As sent: a multipart boundary is case-sensitive (a browser's is `----WebKitFormBoundary…`).
+    let sent_type = req
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("")
-        .to_ascii_lowercase();
+        .to_string();
+    let content_type = sent_type.to_ascii_lowercase();
     let bytes = read_body(req.into_body(), limit).await?;
     if content_type.starts_with("multipart/form-data") {
-        let boundary = multer::parse_boundary(&content_type)
+        let boundary = multer::parse_boundary(&sent_type)
             .map_err(|e| Fail::bad(format!("invalid multipart body: {e}")))?;
         let whole = futures_util::stream::once(async { Ok::<Bytes, std::io::Error>(bytes) });
         let mut multipart = multer::Multipart::new(whole, boundary);
