@@ -1,6 +1,6 @@
 //! Accepting connections: each is served by hyper's HTTP/1 with a header-read timeout, so idle
 //! keep-alive sockets and slow-header senders (slowloris) are closed instead of held forever.
-//!
+
 use crate::server::{self, App};
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
