@@ -72,7 +72,15 @@ pub fn token_and_policy(url: &str, id: &str, secret: &str) -> Result<(String, St
 
 /// The emulator's side of `rtr::batch` of `ps`: batch init and batch command over plain HTTP, each
 /// answer read whole but not parsed. What `rtr::batch` takes beyond this is the client's.
-pub fn raw_batch(url: &str, id: &str, secret: &str, hosts: &[String]) -> Result<f64, String> {
+#[derive(Clone, Copy, Debug)]
+pub struct RawBatch {
+    /// Seconds from the start to the batch init's answer read whole.
+    pub init: f64,
+    /// Seconds from the start to the batch command's answer read whole.
+    pub total: f64,
+}
+
+pub fn raw_batch(url: &str, id: &str, secret: &str, hosts: &[String]) -> Result<RawBatch, String> {
     runtime()?.block_on(async {
         let http = client()?;
         let token = token(&http, url, id, secret).await?;
@@ -85,6 +93,7 @@ pub fn raw_batch(url: &str, id: &str, secret: &str, hosts: &[String]) -> Result<
             .json(&serde_json::json!({ "host_ids": hosts, "queue_offline": false })),
         )
         .await?;
+        let opened = started.elapsed().as_secs_f64();
         let batch: Value = serde_json::from_slice(&init).map_err(|e| format!("bad answer: {e}"))?;
         let batch_id = batch["batch_id"]
             .as_str()
@@ -98,8 +107,49 @@ pub fn raw_batch(url: &str, id: &str, secret: &str, hosts: &[String]) -> Result<
                     "batch_id": batch_id, "base_command": "ps", "command_string": "ps" })),
         )
         .await?;
-        Ok(started.elapsed().as_secs_f64())
+        Ok(RawBatch {
+            init: opened,
+            total: started.elapsed().as_secs_f64(),
+        })
     })
+}
+
+/// `bench raw-batch URL`: [`raw_batch`] over every host the emulator at URL lists (credentials in
+/// `FALCON_CLIENT_ID` / `FALCON_CLIENT_SECRET`); prints `{"hosts": N, "init_secs": I, "secs": S}`. For timing case
+/// 3's plain-HTTP side against an emulator in another process (`falconry sim`).
+pub fn raw_batch_main(args: &[String]) -> Result<(), String> {
+    let [url] = args else {
+        return Err("usage: bench raw-batch URL".into());
+    };
+    let var = |k: &str| std::env::var(k).map_err(|_| format!("`{k}` is not set"));
+    let (id, secret) = (var("FALCON_CLIENT_ID")?, var("FALCON_CLIENT_SECRET")?);
+    let hosts = runtime()?.block_on(async {
+        let http = client()?;
+        let token = token(&http, url, &id, &secret).await?;
+        let mut hosts = Vec::new();
+        loop {
+            let page = json(
+                http.get(format!(
+                    "{url}/devices/queries/devices/v1?limit=5000&offset={}",
+                    hosts.len()
+                ))
+                .bearer_auth(&token),
+            )
+            .await?;
+            let ids = page["resources"].as_array().cloned().unwrap_or_default();
+            if ids.is_empty() {
+                break;
+            }
+            hosts.extend(ids.iter().filter_map(|v| v.as_str().map(String::from)));
+        }
+        Ok::<Vec<String>, String>(hosts)
+    })?;
+    let raw = raw_batch(url, &id, &secret, &hosts)?;
+    println!(
+        "{}",
+        serde_json::json!({ "hosts": hosts.len(), "init_secs": raw.init, "secs": raw.total })
+    );
+    Ok(())
 }
 
 /// A 2xx answer's bytes.

@@ -4,6 +4,7 @@
 //!
 //! `bench run --root DIR --falconry BIN --out FILE [--python PY] [--wrk BIN] [--hyperfine BIN] [--smoke]`
 //! `bench raw-loop URL CALLS`          (a client process of case 2)
+//! `bench raw-batch URL`               (case 3's plain-HTTP batch of every host, on its own)
 //! `bench loadgen URL SECS CONNECTIONS` (the built-in load generator; token in `BENCH_TOKEN`)
 //! `bench fresh-pages MIB`              (what a fresh page of memory costs here; see `machine`)
 
@@ -29,10 +30,11 @@ fn main() -> ExitCode {
     let outcome = match args.first().map(String::as_str) {
         Some("run") => Options::parse(&args[1..]).and_then(|o| cases::run_all(&o)),
         Some("raw-loop") => http::raw_loop_main(&args[1..]),
+        Some("raw-batch") => http::raw_batch_main(&args[1..]),
         Some("loadgen") => http::loadgen_main(&args[1..]),
         Some("fresh-pages") => machine::fresh_pages_main(&args[1..]),
         _ => Err(
-            "usage: bench run|raw-loop|loadgen|fresh-pages ... (see crates/bench/src/main.rs)"
+            "usage: bench run|raw-loop|raw-batch|loadgen|fresh-pages ... (see crates/bench/src/main.rs)"
                 .into(),
         ),
     };

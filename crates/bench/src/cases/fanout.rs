@@ -85,6 +85,9 @@ pub fn run(b: &Bench) -> Result<Section, String> {
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
         let mut wall = Samples::new("s", 2);
         let mut raw = Samples::new("s", 2);
+        // Opening the batch: falconry's (from the playbook) and the plain-HTTP init's.
+        let mut open = Samples::new("s", 3);
+        let mut raw_init = Samples::new("s", 3);
         let mut per_host = Samples::new("req/host", 3);
         let mut rss = Samples::new("MiB", 1);
         let mut cpu = Samples::new("s", 2);
@@ -121,17 +124,22 @@ pub fn run(b: &Bench) -> Result<Section, String> {
                     .ok_or("no `secs` in the playbook's answer")?,
             );
             answered = answered.min(out["answered"].as_u64().unwrap_or(0) as usize);
+            if let Some(secs) = out["open"].as_f64() {
+                open.push(secs);
+            }
             let traffic = sim.traffic();
             per_host.push(traffic.rtr as f64 / hosts as f64);
             breakdown = traffic.summary();
             if is_batch && !no_case {
                 let fresh = Emulator::start(scenario.clone())?;
-                raw.push(crate::http::raw_batch(
+                let plain = crate::http::raw_batch(
                     &fresh.url(),
                     fresh.client_id(),
                     fresh.client_secret(),
                     &fresh.device_ids(),
-                )?);
+                )?;
+                raw.push(plain.total);
+                raw_init.push(plain.init);
             }
         }
         let minimum = if is_batch {
@@ -146,6 +154,8 @@ pub fn run(b: &Bench) -> Result<Section, String> {
                     hosts,
                     wall: wall.median(),
                     raw: raw.median(),
+                    open: open.median(),
+                    raw_init: raw_init.median(),
                     peak: rss.median(),
                     cpu: cpu.median(),
                     faults: faults.median(),
@@ -251,6 +261,22 @@ pub fn run(b: &Bench) -> Result<Section, String> {
             (raw - latency).max(0.0),
             (wall - raw).max(0.0),
         );
+        if f.open.is_finite() && f.raw_init.is_finite() {
+            let per_host = |s: f64| s.max(0.0) / hosts as f64 * 1e6;
+            note.push_str(&format!(
+                " Split at the open batch: `rtr::batch` took {:.3} s against {:.3} s for the \
+                 plain-HTTP init ({:.0} us per host of falconry's: the host lookup, the audit, \
+                 reading the init's answer), and the command {:.2} s against {:.2} s ({:.0} us \
+                 per host: reading and journaling the answer, the records, parsing `ps` and \
+                 building the playbook's values).",
+                f.open,
+                f.raw_init,
+                per_host(f.open - f.raw_init),
+                f.wall - f.open,
+                f.raw - f.raw_init,
+                per_host((f.wall - f.open) - (f.raw - f.raw_init)),
+            ));
+        }
         if f.without_case.is_finite() {
             let bare_us = (f.without_case - raw).max(0.0) / hosts as f64 * 1e6;
             note.push_str(&format!(
@@ -300,6 +326,10 @@ struct BatchFigures {
     wall: f64,
     /// The plain-HTTP run's, seconds.
     raw: f64,
+    /// Of `wall`, until the batch was open (`rtr::batch` returned), seconds.
+    open: f64,
+    /// Of `raw`, until the batch init's answer was read, seconds.
+    raw_init: f64,
     /// Peak RSS, MiB.
     peak: f64,
     /// CPU seconds, user + system.
