@@ -74,32 +74,37 @@ pub fn run(b: &Bench) -> Result<Section, String> {
     let mut worst_each = 0.0_f64;
     // Each batch size's medians, for the targets and the notes.
     let mut batches: Vec<BatchFigures> = Vec::new();
-    for (label, playbook, args, hosts) in &variants {
-        let hosts = *hosts;
-        let mut scenario = scenario.clone();
-        if let Some(fleet) = scenario.fleet.as_mut() {
-            fleet.count = hosts;
-        }
-        let no_case = args.iter().any(|a| a == "--no-case");
-        let is_batch = *playbook == "fanout_batch.rhai";
-        let args: Vec<&str> = args.iter().map(String::as_str).collect();
-        let mut wall = Samples::new("s", 2);
-        let mut raw = Samples::new("s", 2);
-        // Opening the batch: falconry's (from the playbook) and the plain-HTTP init's.
-        let mut open = Samples::new("s", 3);
-        let mut raw_init = Samples::new("s", 3);
-        let mut per_host = Samples::new("req/host", 3);
-        let mut rss = Samples::new("MiB", 1);
-        let mut cpu = Samples::new("s", 2);
-        let mut faults = Samples::new("faults", 0);
-        let mut answered = usize::MAX;
-        let mut breakdown = String::new();
-        let runs = if is_batch {
+    // Each variant's measures, filled run by run.
+    let mut accs: Vec<Measured> = variants.iter().map(|_| Measured::new()).collect();
+    let runs_of = |playbook: &str, hosts: usize| {
+        if playbook == "fanout_batch.rhai" {
             b.o.scale.batch_runs(hosts)
         } else {
             b.o.scale.runs
-        };
-        for run in 0..runs {
+        }
+    };
+    let most = variants
+        .iter()
+        .map(|(_, playbook, _, hosts)| runs_of(playbook, *hosts))
+        .max()
+        .unwrap_or(0);
+    // Run by run, every variant in turn: what drifts over the minutes this case takes (the
+    // machine's load, its memory) reaches each variant alike, so the batch with the case and
+    // without it are compared side by side.
+    for run in 0..most {
+        for ((label, playbook, args, hosts), acc) in variants.iter().zip(&mut accs) {
+            let hosts = *hosts;
+            let runs = runs_of(playbook, hosts);
+            if run >= runs {
+                continue;
+            }
+            let mut scenario = scenario.clone();
+            if let Some(fleet) = scenario.fleet.as_mut() {
+                fleet.count = hosts;
+            }
+            let no_case = args.iter().any(|a| a == "--no-case");
+            let is_batch = *playbook == "fanout_batch.rhai";
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
             b.progress(&format!("fan-out: {label}, run {}/{runs}", run + 1));
             let sim = Emulator::start(scenario.clone())?;
             let cmd = b.playbook(playbook, &args, &sim);
@@ -109,27 +114,29 @@ pub fn run(b: &Bench) -> Result<Section, String> {
             // Peak memory of the batch runs, for memory per host (`/usr/bin/time -v` when present).
             let done = b.run(&cmd, is_batch)?;
             if let Some(kib) = done.peak_rss_kib {
-                rss.push(kib as f64 / 1024.0);
+                acc.rss.push(kib as f64 / 1024.0);
             }
             if let Some(secs) = done.cpu_secs {
-                cpu.push(secs);
+                acc.cpu.push(secs);
             }
             if let Some(n) = done.minor_faults {
-                faults.push(n as f64);
+                acc.faults.push(n as f64);
             }
             let out = done.json()?;
-            wall.push(
+            acc.wall.push(
                 out["secs"]
                     .as_f64()
                     .ok_or("no `secs` in the playbook's answer")?,
             );
-            answered = answered.min(out["answered"].as_u64().unwrap_or(0) as usize);
+            acc.answered = acc
+                .answered
+                .min(out["answered"].as_u64().unwrap_or(0) as usize);
             if let Some(secs) = out["open"].as_f64() {
-                open.push(secs);
+                acc.open.push(secs);
             }
             let traffic = sim.traffic();
-            per_host.push(traffic.rtr as f64 / hosts as f64);
-            breakdown = traffic.summary();
+            acc.per_host.push(traffic.rtr as f64 / hosts as f64);
+            acc.breakdown = traffic.summary();
             if is_batch && !no_case {
                 let fresh = Emulator::start(scenario.clone())?;
                 let plain = crate::http::raw_batch(
@@ -138,13 +145,30 @@ pub fn run(b: &Bench) -> Result<Section, String> {
                     fresh.client_secret(),
                     &fresh.device_ids(),
                 )?;
-                raw.push(plain.total);
-                raw_init.push(plain.init);
+                acc.raw.push(plain.total);
+                acc.raw_init.push(plain.init);
             }
         }
+    }
+    for ((label, playbook, args, hosts), acc) in variants.iter().zip(accs) {
+        let hosts = *hosts;
+        let no_case = args.iter().any(|a| a == "--no-case");
+        let is_batch = *playbook == "fanout_batch.rhai";
+        let Measured {
+            wall,
+            raw,
+            open,
+            raw_init,
+            per_host,
+            rss,
+            cpu,
+            faults,
+            answered,
+            breakdown,
+        } = acc;
         let minimum = if is_batch {
             if no_case {
-                // Beside the same batch with the case, measured before it.
+                // Beside the same batch with the case, measured run by run with it.
                 if let Some(f) = batches.iter_mut().find(|f| f.hosts == hosts) {
                     f.without_case = wall.median();
                 }
@@ -317,6 +341,41 @@ pub fn run(b: &Bench) -> Result<Section, String> {
         format!("worst run {worst_each:.2} requests per host vs {EACH_MINIMUM}: {ratio:.2}x"),
     );
     Ok(s)
+}
+
+/// One variant's measures over its runs.
+struct Measured {
+    wall: Samples,
+    /// The plain-HTTP run's (batches with the case only).
+    raw: Samples,
+    /// Opening the batch: falconry's (from the playbook) and the plain-HTTP init's.
+    open: Samples,
+    raw_init: Samples,
+    per_host: Samples,
+    rss: Samples,
+    cpu: Samples,
+    faults: Samples,
+    /// The fewest hosts answered in a run.
+    answered: usize,
+    /// The last run's requests by operation.
+    breakdown: String,
+}
+
+impl Measured {
+    fn new() -> Measured {
+        Measured {
+            wall: Samples::new("s", 2),
+            raw: Samples::new("s", 2),
+            open: Samples::new("s", 3),
+            raw_init: Samples::new("s", 3),
+            per_host: Samples::new("req/host", 3),
+            rss: Samples::new("MiB", 1),
+            cpu: Samples::new("s", 2),
+            faults: Samples::new("faults", 0),
+            answered: usize::MAX,
+            breakdown: String::new(),
+        }
+    }
 }
 
 /// The medians of one batch size's runs (NaN where not measured).
