@@ -115,8 +115,8 @@ pub fn raw_batch(url: &str, id: &str, secret: &str, hosts: &[String]) -> Result<
 }
 
 /// `bench raw-batch URL`: [`raw_batch`] over every host the emulator at URL lists (credentials in
-/// `FALCON_CLIENT_ID` / `FALCON_CLIENT_SECRET`); prints `{"hosts": N, "init_secs": I, "secs": S}`. For timing case
-/// 3's plain-HTTP side against an emulator in another process (`falconry sim`).
+/// `FALCON_CLIENT_ID` / `FALCON_CLIENT_SECRET`); prints `{"hosts": N, "init_secs": I, "secs": S}`.
+/// For timing case 3's plain-HTTP side against an emulator in another process (`falconry sim`).
 pub fn raw_batch_main(args: &[String]) -> Result<(), String> {
     let [url] = args else {
         return Err("usage: bench raw-batch URL".into());
@@ -126,21 +126,25 @@ pub fn raw_batch_main(args: &[String]) -> Result<(), String> {
     let hosts = runtime()?.block_on(async {
         let http = client()?;
         let token = token(&http, url, &id, &secret).await?;
+        const PAGE: usize = 5000;
         let mut hosts = Vec::new();
+        // Paged by offset until a short page: a server that answers every offset with a full page
+        // is stopped by the total it states, not followed forever.
         loop {
             let page = json(
                 http.get(format!(
-                    "{url}/devices/queries/devices/v1?limit=5000&offset={}",
+                    "{url}/devices/queries/devices/v1?limit={PAGE}&offset={}",
                     hosts.len()
                 ))
                 .bearer_auth(&token),
             )
             .await?;
             let ids = page["resources"].as_array().cloned().unwrap_or_default();
-            if ids.is_empty() {
+            hosts.extend(ids.iter().filter_map(|v| v.as_str().map(String::from)));
+            let total = page["meta"]["pagination"]["total"].as_u64().unwrap_or(0);
+            if ids.len() < PAGE || hosts.len() as u64 >= total {
                 break;
             }
-            hosts.extend(ids.iter().filter_map(|v| v.as_str().map(String::from)));
         }
         Ok::<Vec<String>, String>(hosts)
     })?;

@@ -76,8 +76,15 @@ pub fn run(b: &Bench) -> Result<Section, String> {
     let mut batches: Vec<BatchFigures> = Vec::new();
     // Each variant's measures, filled run by run.
     let mut accs: Vec<Measured> = variants.iter().map(|_| Measured::new()).collect();
+    // Whether a variant is a batch, and whether it runs without the case.
+    let kind = |playbook: &str, args: &[String]| {
+        (
+            playbook == "fanout_batch.rhai",
+            args.iter().any(|a| a == "--no-case"),
+        )
+    };
     let runs_of = |playbook: &str, hosts: usize| {
-        if playbook == "fanout_batch.rhai" {
+        if kind(playbook, &[]).0 {
             b.o.scale.batch_runs(hosts)
         } else {
             b.o.scale.runs
@@ -102,8 +109,7 @@ pub fn run(b: &Bench) -> Result<Section, String> {
             if let Some(fleet) = scenario.fleet.as_mut() {
                 fleet.count = hosts;
             }
-            let no_case = args.iter().any(|a| a == "--no-case");
-            let is_batch = *playbook == "fanout_batch.rhai";
+            let (is_batch, no_case) = kind(playbook, args);
             let args: Vec<&str> = args.iter().map(String::as_str).collect();
             b.progress(&format!("fan-out: {label}, run {}/{runs}", run + 1));
             let sim = Emulator::start(scenario.clone())?;
@@ -152,8 +158,7 @@ pub fn run(b: &Bench) -> Result<Section, String> {
     }
     for ((label, playbook, args, hosts), acc) in variants.iter().zip(accs) {
         let hosts = *hosts;
-        let no_case = args.iter().any(|a| a == "--no-case");
-        let is_batch = *playbook == "fanout_batch.rhai";
+        let (is_batch, no_case) = kind(playbook, args);
         let Measured {
             wall,
             raw,
