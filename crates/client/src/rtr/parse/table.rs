@@ -63,8 +63,16 @@ trait Glyph: Copy + Eq {
     const SPACE: Self;
     const DASH: Self;
     fn is_whitespace(self) -> bool;
-    /// The text of `glyphs`, borrowed where it already is text.
-    fn text(glyphs: &[Self]) -> Cow<'_, str>;
+    /// The text of glyphs `from..to` of a line whose text is `text`, borrowed where it already is
+    /// text.
+    fn text<'a>(line: &'a [Self], text: &'a str, from: usize, to: usize) -> Cow<'a, str>;
+    /// Where the text of `cell` starts and ends (inclusive), without the whitespace around it;
+    /// `None` for a blank cell.
+    fn trimmed(cell: &[Self]) -> Option<(usize, usize)> {
+        let start = cell.iter().position(|c| !c.is_whitespace())?;
+        let end = cell.iter().rposition(|c| !c.is_whitespace())?;
+        Some((start, end))
+    }
 }
 
 impl Glyph for u8 {
@@ -73,13 +81,34 @@ impl Glyph for u8 {
     fn is_whitespace(self) -> bool {
         self.is_ascii_whitespace() || self == 0x0b
     }
-    /// The bytes themselves: the text is ASCII, so it is already UTF-8 and nothing is replaced.
-    /// Pushing each byte as a `char` was 5% of parsing a batch's `ps` into Rhai values (callgrind,
-    /// 2,000 hosts, instructions under `parsed_rhai`: 655 M before, 621 M after); checked by
-    /// `from_utf8`, 9 M fewer than `from_utf8_lossy`'s chunked check, which stays only as the
-    /// answer to a failure ASCII cannot cause.
-    fn text(glyphs: &[u8]) -> Cow<'_, str> {
-        std::str::from_utf8(glyphs).map_or_else(|_| String::from_utf8_lossy(glyphs), Cow::Borrowed)
+    /// A slice of the line's own text: it is ASCII, so byte `i` is glyph `i` and every cut is on
+    /// a character boundary. Pushing each byte as a `char` was 5% of parsing a batch's `ps` into
+    /// Rhai values (callgrind, 2,000 hosts, instructions under `parsed_rhai`: 655 M before, 621 M
+    /// after); checking each cell again with `from_utf8` was 17.5 M of a 2,000-host batch's 2,019
+    /// M. `from_utf8_lossy` stays only as the answer to a cut ASCII cannot cause.
+    fn text<'a>(line: &'a [u8], text: &'a str, from: usize, to: usize) -> Cow<'a, str> {
+        text.get(from..to)
+            .map_or_else(|| String::from_utf8_lossy(&line[from..to]), Cow::Borrowed)
+    }
+
+    /// Format-Table pads every cell with spaces to its column's width (a `Path` cell of `ps` is
+    /// mostly padding): the trailing spaces are passed over eight at a time. Trimming byte by byte
+    /// was 50 M instructions of a 2,000-host batch's `ps` (callgrind), 275 per cell.
+    fn trimmed(cell: &[u8]) -> Option<(usize, usize)> {
+        const SPACES: u64 = u64::from_ne_bytes([b' '; 8]);
+        let mut end = cell.len();
+        while let Some(word) = end
+            .checked_sub(8)
+            .and_then(|at| <[u8; 8]>::try_from(&cell[at..end]).ok())
+        {
+            if u64::from_ne_bytes(word) != SPACES {
+                break;
+            }
+            end -= 8;
+        }
+        let last = cell[..end].iter().rposition(|c| !c.is_whitespace())?;
+        let first = cell.iter().position(|c| !c.is_whitespace())?;
+        Some((first, last))
     }
 }
 
@@ -89,8 +118,8 @@ impl Glyph for char {
     fn is_whitespace(self) -> bool {
         char::is_whitespace(self)
     }
-    fn text(glyphs: &[char]) -> Cow<'_, str> {
-        Cow::Owned(glyphs.iter().collect())
+    fn text<'a>(line: &'a [char], _text: &'a str, from: usize, to: usize) -> Cow<'a, str> {
+        Cow::Owned(line[from..to].iter().collect())
     }
 }
 
@@ -107,16 +136,14 @@ fn space_at<G: Glyph>(line: &[G], i: usize) -> bool {
     line.get(i).is_none_or(|c| *c == G::SPACE)
 }
 
-fn slice<G: Glyph>(line: &[G], from: usize, to: usize) -> Cow<'_, str> {
+/// Glyphs `from..to` of a line (whose text is `text`) as trimmed text.
+fn slice<'a, G: Glyph>(line: &'a [G], text: &'a str, from: usize, to: usize) -> Cow<'a, str> {
     let from = from.min(line.len());
     let to = to.min(line.len()).max(from);
     // Trimmed before it is collected: one allocation per cell, not two.
-    let cell = &line[from..to];
-    let start = cell.iter().position(|c| !c.is_whitespace());
-    let end = cell.iter().rposition(|c| !c.is_whitespace());
-    match (start, end) {
-        (Some(s), Some(e)) => G::text(&cell[s..=e]),
-        _ => Cow::Borrowed(""),
+    match G::trimmed(&line[from..to]) {
+        Some((s, e)) => G::text(line, text, from + s, from + e + 1),
+        None => Cow::Borrowed(""),
     }
 }
 
@@ -143,14 +170,21 @@ fn dash_spans<G: Glyph>(underline: &[G]) -> Vec<(usize, usize)> {
 
 /// The header words over the dash spans, when the header lines up with them: each word exactly
 /// over its dashes, nothing printed between the spans.
-fn headers_over<G: Glyph>(header: &[G], spans: &[(usize, usize)]) -> Option<Vec<String>> {
+fn headers_over<G: Glyph>(
+    header: &[G],
+    text: &str,
+    spans: &[(usize, usize)],
+) -> Option<Vec<String>> {
     let mut words = Vec::with_capacity(spans.len());
     let mut prev = 0;
     for &(s, e) in spans {
         if !(prev..s).all(|i| space_at(header, i)) {
             return None;
         }
-        let word = G::text(header.get(s..e)?);
+        if e > header.len() {
+            return None;
+        }
+        let word = G::text(header, text, s, e);
         if word.trim() != word || word.is_empty() {
             return None;
         }
@@ -210,7 +244,7 @@ fn table_of<'a, G: Glyph>(
         .unzip();
     let headers = at
         .checked_sub(1)
-        .and_then(|h| headers_over(lines[h], &spans));
+        .and_then(|h| headers_over(lines[h], texts[h], &spans));
     let Some(headers) = headers else {
         let columns = spans
             .iter()
@@ -262,10 +296,10 @@ fn table_of<'a, G: Glyph>(
         .unwrap_or(0);
     // Each row with the length of its last cell's last printed piece.
     let mut rows: Vec<(Line, usize)> = Vec::new();
-    for (l, raw) in data.into_iter().zip(data_raw) {
-        let raw = Cow::Borrowed(raw);
+    for (l, text) in data.into_iter().zip(data_raw) {
+        let raw = Cow::Borrowed(text);
         if continues(l) {
-            let more = slice(l, last.start, l.len());
+            let more = slice(l, text, last.start, l.len());
             match rows.last_mut() {
                 Some((row, piece)) => {
                     let joined = row.raw.to_mut();
@@ -288,7 +322,7 @@ fn table_of<'a, G: Glyph>(
             }
             continue;
         }
-        let cells = cells_of(l, &columns, &bounds);
+        let cells = cells_of(l, text, &columns, &bounds);
         // A line that cannot be placed may be a continuation that lost its indent: the row
         // before it, if its last cell could have wrapped, may be missing the rest of that cell,
         // so it is not trusted either.
@@ -382,6 +416,7 @@ fn boundaries<G: Glyph>(columns: &[Column], rows: &[&[G]]) -> Vec<(usize, usize)
 
 fn cells_of<'a, G: Glyph>(
     l: &'a [G],
+    text: &'a str,
     columns: &[Column],
     bounds: &[(usize, usize)],
 ) -> Result<Vec<Cow<'a, str>>, String> {
@@ -398,7 +433,7 @@ fn cells_of<'a, G: Glyph>(
                 columns[i + 1].header
             ));
         }
-        let cell = slice(l, from, to);
+        let cell = slice(l, text, from, to);
         if !cell.is_empty() {
             let placed = match c.align {
                 Align::Left => (from..c.start).all(|p| space_at(l, p)) && !space_at(l, c.start),
