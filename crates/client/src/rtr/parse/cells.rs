@@ -254,6 +254,7 @@ pub fn state(c: &str) -> Cell {
 
 #[cfg(test)]
 mod tests {
+    use super::super::texts_over;
     use super::*;
 
     #[test]
@@ -301,15 +302,7 @@ mod tests {
                 .map_err(|_| format!("`{c}` is out of range"))
         }
         let alphabet = ['0', '7', ',', 'x'];
-        let mut texts = vec![String::new()];
-        let mut last = vec![String::new()];
-        for _ in 0..7 {
-            last = last
-                .iter()
-                .flat_map(|t| alphabet.iter().map(move |a| format!("{t}{a}")))
-                .collect();
-            texts.extend(last.iter().cloned());
-        }
+        let mut texts = texts_over(&alphabet, 7);
         texts.extend(
             [
                 "18,446,744,073,709,551,615",
@@ -324,20 +317,6 @@ mod tests {
         for t in &texts {
             assert_eq!(integer(t), reference(t), "{t:?}");
         }
-    }
-
-    /// Every text of up to `len` characters over `alphabet`.
-    fn texts_over(alphabet: &[char], len: usize) -> Vec<String> {
-        let mut texts = vec![String::new()];
-        let mut last = vec![String::new()];
-        for _ in 0..len {
-            last = last
-                .iter()
-                .flat_map(|t| alphabet.iter().map(move |a| format!("{t}{a}")))
-                .collect();
-            texts.extend(last.iter().cloned());
-        }
-        texts
     }
 
     /// The short reading of plain decimals reads exactly what the general one reads, to the bit,

@@ -376,6 +376,22 @@ pub(crate) fn set(m: &mut Row, key: &'static str, v: Value) {
     m.insert(key.into(), v);
 }
 
+/// Every text of up to `len` characters over `alphabet`: the inputs of the tests that check a fast
+/// reading against the reading it replaced.
+#[cfg(test)]
+fn texts_over(alphabet: &[char], len: usize) -> Vec<String> {
+    let mut texts = vec![String::new()];
+    let mut last = vec![String::new()];
+    for _ in 0..len {
+        last = last
+            .iter()
+            .flat_map(|t| alphabet.iter().map(move |a| format!("{t}{a}")))
+            .collect();
+        texts.extend(last.iter().cloned());
+    }
+    texts
+}
+
 #[cfg(test)]
 mod registry_tests {
     use super::*;
