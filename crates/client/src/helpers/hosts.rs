@@ -8,15 +8,9 @@ use serde_json::{Value, json};
 use std::collections::HashMap;
 use std::sync::Arc;
 
-/// What the helpers need to know about a host besides its id.
-#[derive(Clone, Debug, Default)]
-pub struct HostInfo {
-    pub device_id: String,
-    pub hostname: String,
-    pub platform: String,
-    /// Shared: the recent-hosts cache hands the same record to every lookup without copying it.
-    pub record: Arc<Value>,
-}
+/// What the helpers need to know about a host besides its id (kept, as read, by the recent-hosts
+/// cache).
+pub use crate::engine::recent_hosts::HostInfo;
 
 impl HostInfo {
     pub fn from_record(record: impl Into<Arc<Value>>) -> HostInfo {
@@ -207,11 +201,7 @@ pub fn details(ctx: &Context, ids: &[String]) -> Result<Vec<HostInfo>> {
 /// reused (`engine::recent_hosts` says when), so a batch over `hosts::find_all()` reads them once.
 pub fn lookup(ctx: &Context, ids: &[String]) -> Result<HashMap<String, HostInfo>> {
     let since = ctx.recent_hosts.generation();
-    let (known, ids) = ctx.recent_hosts.known(ids);
-    let mut by_id: HashMap<String, HostInfo> = known
-        .into_iter()
-        .map(|(id, record)| (id, HostInfo::from_record(record)))
-        .collect();
+    let (mut by_id, ids) = ctx.recent_hosts.known(ids);
     let mut fetched = Vec::new();
     for chunk in ids.chunks(DETAILS_PAGE) {
         let records = match caller::send(ctx, OpId::PostDeviceDetailsV2, json!({ "ids": chunk })) {
@@ -237,14 +227,13 @@ pub fn lookup(ctx: &Context, ids: &[String]) -> Result<HashMap<String, HostInfo>
         for record in records {
             let info = HostInfo::from_record(record);
             if asked.contains(info.device_id.as_str()) {
-                fetched.push((info.device_id.clone(), info.record.clone()));
+                fetched.push(info.clone());
             }
             by_id.insert(info.device_id.clone(), info);
         }
     }
     // Only what was read now: a record reused above keeps its first read's age.
-    ctx.recent_hosts
-        .remember(since, fetched.iter().map(|(id, r)| (id.as_str(), r)));
+    ctx.recent_hosts.remember(since, fetched);
     Ok(by_id)
 }
 
