@@ -46,8 +46,8 @@ pub fn run(b: &Bench) -> Result<Section, String> {
             "What the case folder costs: `rtr::batch` (`ps`, {batch_hosts} hosts, 300 ms command \
              latency) and `rtr::each` (`pwd`, {each_hosts} hosts, concurrency 64, 20 ms latency), \
              each run with the case (the default; `--case DIR` names its folder) and with \
-             `--no-case`, alternating, on a fresh emulator per run. Wall time and peak RSS are the \
-             whole `falconry run` process's (closing the case, its manifest hashed, included), \
+             `--no-case`, alternating (which comes first alternates too), on a fresh emulator per \
+             run. Wall time and peak RSS are the whole `falconry run` process's (closing the case, its manifest hashed, included), \
              from `/usr/bin/time -v`. The last case of each is then rendered by `falconry case \
              report`."
         ),
@@ -159,7 +159,8 @@ fn measure(b: &Bench, s: &mut Section, v: &Variant, cases: &Path) -> Result<Meas
         b.o.scale.runs
     };
     for run in 0..runs {
-        for (mode, name) in MODES.iter().enumerate() {
+        for mode in super::turns(MODES.len(), run) {
+            let name = MODES[mode];
             b.progress(&format!(
                 "case cost: {} {} hosts, {name}, run {}/{runs}",
                 v.label,

@@ -31,7 +31,8 @@ pub fn run(b: &Bench) -> Result<Section, String> {
             "`ps` on {hosts} online emulated hosts, every command taking {latency:.1} s. Wall time is \
              timed inside the playbook from opening the batch (or starting `rtr::each`) to having \
              every answer; RTR requests are counted in the emulator's log (paths under \
-             `/real-time-response/`; the token and `hosts::find_all` are left out). Fresh emulator per run."
+             `/real-time-response/`; the token and `hosts::find_all` are left out). Fresh emulator per run; \
+             variants take turns run by run, in the reverse order every other run."
         ),
     );
     if !b.rtr {
@@ -97,9 +98,12 @@ pub fn run(b: &Bench) -> Result<Section, String> {
         .unwrap_or(0);
     // Run by run, every variant in turn: what drifts over the minutes this case takes (the
     // machine's load, its memory) reaches each variant alike, so the batch with the case and
-    // without it are compared side by side.
+    // without it are compared side by side. The order alternates (`turns`), and so does whether
+    // a batch's plain-HTTP run comes before or after it.
     for run in 0..most {
-        for ((label, playbook, args, hosts), acc) in variants.iter().zip(&mut accs) {
+        for i in super::turns(variants.len(), run) {
+            let (label, playbook, args, hosts) = &variants[i];
+            let acc = &mut accs[i];
             let hosts = *hosts;
             let runs = runs_of(playbook, hosts);
             if run >= runs {
@@ -110,6 +114,10 @@ pub fn run(b: &Bench) -> Result<Section, String> {
                 fleet.count = hosts;
             }
             let (is_batch, no_case) = kind(playbook, args);
+            let plain_too = is_batch && !no_case;
+            if plain_too && run % 2 == 1 {
+                plain_batch(&scenario, acc)?;
+            }
             let args: Vec<&str> = args.iter().map(String::as_str).collect();
             b.progress(&format!("fan-out: {label}, run {}/{runs}", run + 1));
             let sim = Emulator::start(scenario.clone())?;
@@ -143,16 +151,8 @@ pub fn run(b: &Bench) -> Result<Section, String> {
             let traffic = sim.traffic();
             acc.per_host.push(traffic.rtr as f64 / hosts as f64);
             acc.breakdown = traffic.summary();
-            if is_batch && !no_case {
-                let fresh = Emulator::start(scenario.clone())?;
-                let plain = crate::http::raw_batch(
-                    &fresh.url(),
-                    fresh.client_id(),
-                    fresh.client_secret(),
-                    &fresh.device_ids(),
-                )?;
-                acc.raw.push(plain.total);
-                acc.raw_init.push(plain.init);
+            if plain_too && run % 2 == 0 {
+                plain_batch(&scenario, acc)?;
             }
         }
     }
@@ -346,6 +346,20 @@ pub fn run(b: &Bench) -> Result<Section, String> {
         format!("worst run {worst_each:.2} requests per host vs {EACH_MINIMUM}: {ratio:.2}x"),
     );
     Ok(s)
+}
+
+/// The same batch over plain HTTP, on a fresh emulator of `scenario`: the emulator's side.
+fn plain_batch(scenario: &falconry_sim::Scenario, acc: &mut Measured) -> Result<(), String> {
+    let fresh = Emulator::start(scenario.clone())?;
+    let plain = crate::http::raw_batch(
+        &fresh.url(),
+        fresh.client_id(),
+        fresh.client_secret(),
+        &fresh.device_ids(),
+    )?;
+    acc.raw.push(plain.total);
+    acc.raw_init.push(plain.init);
+    Ok(())
 }
 
 /// One variant's measures over its runs.

@@ -20,8 +20,9 @@ pub fn run(b: &Bench) -> Result<Section, String> {
         &format!(
             "{calls} sequential `response_policies::get_policies` of one policy; each client times its \
              own loop (after its token and the id lookup), so process start-up is not in these \
-             figures. Clients take turns, run after run, each run on a fresh emulator without a rate \
-             limit. The raw loop is `reqwest` with the same keep-alive pool, parsing each answer as JSON."
+             figures. Clients take turns, run after run (in the reverse order every other run), \
+             each run on a fresh emulator without a rate limit. The raw loop is `reqwest` with the \
+             same keep-alive pool, parsing each answer as JSON."
         ),
     );
     let calls_arg = format!("calls={calls}");
@@ -68,7 +69,8 @@ pub fn run(b: &Bench) -> Result<Section, String> {
     let mut per_call: Vec<Samples> = clients.iter().map(|_| Samples::new("µs", 0)).collect();
     let mut requests: Vec<usize> = vec![0; clients.len()];
     for run in 0..b.o.scale.overhead_runs {
-        for (i, (name, make)) in clients.iter().enumerate() {
+        for i in super::turns(clients.len(), run) {
+            let (name, make) = &clients[i];
             b.progress(&format!(
                 "overhead: {name}, run {}/{}",
                 run + 1,
