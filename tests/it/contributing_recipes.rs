@@ -268,8 +268,13 @@ fn apply(ws: &Path, step: &Step) {
     }
 }
 
+/// The body rustc writes into the match arm it suggests for a non-exhaustive match: the test
+/// finds that arm by it. It is the compiler's text, not code of this project.
+const RUSTC_ARM_BODY: &str = "todo!()";
+
 /// One error of `cargo check`: where it points, what it says, and the compiler's suggested match
-/// arm for a non-exhaustive match (`byte range, replacement` with a `todo!()` body).
+/// arm for a non-exhaustive match (`byte range, replacement`; rustc fills the arm's body with its
+/// placeholder macro, [`RUSTC_ARM_BODY`]).
 struct BuildError {
     file: String,
     line: u64,
@@ -318,9 +323,9 @@ fn cargo_check(ws: &Path, target: &Path) -> Vec<BuildError> {
             .flat_map(|c| c["spans"].as_array().into_iter().flatten())
             .find_map(|s| {
                 let text = s["suggested_replacement"].as_str()?;
-                // `todo!()` is rustc's placeholder in its suggested arm, not code of ours: the caller
-                // puts the recipe's body in its place, in the copy of the workspace.
-                (s["file_name"] == file.as_str() && text.contains("todo!()")).then(|| {
+                // The caller puts the recipe's body in place of rustc's placeholder, in the copy
+                // of the workspace.
+                (s["file_name"] == file.as_str() && text.contains(RUSTC_ARM_BODY)).then(|| {
                     let at = |k: &str| s[k].as_u64().unwrap() as usize;
                     (at("byte_start"), at("byte_end"), text.to_string())
                 })
@@ -463,7 +468,7 @@ fn the_build_points_at_exactly_the_places_each_recipe_names() {
                 (Some((_, body)), Some((from, to, text))) => fills
                     .entry(e.file.clone())
                     .or_default()
-                    .push((*from, *to, text.replace("todo!()", body))),
+                    .push((*from, *to, text.replace(RUSTC_ARM_BODY, body))),
                 (Some(_), None) => no_arm.push(format!(
                     "\"{}\": the compiler suggests no match arm at `{}:{}` ({}): fill it in a step",
                     RECIPES[i].heading, e.file, e.line, e.message

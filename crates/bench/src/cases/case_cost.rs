@@ -47,8 +47,8 @@ pub fn run(b: &Bench) -> Result<Section, String> {
              latency) and `rtr::each` (`pwd`, {each_hosts} hosts, concurrency 64, 20 ms latency), \
              each run with the case (the default; `--case DIR` names its folder) and with \
              `--no-case`, alternating (which comes first alternates too), on a fresh emulator per \
-             run. Wall time and peak RSS are the whole `falconry run` process's (closing the case, its manifest hashed, included), \
-             from `/usr/bin/time -v`. The last case of each is then rendered by `falconry case \
+             run. Wall time and peak RSS are the whole `falconry run` process's (closing the case, \
+             its manifest hashed, included), from `/usr/bin/time -v`. The last case of each is then rendered by `falconry case \
              report`."
         ),
     );

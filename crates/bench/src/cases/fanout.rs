@@ -31,8 +31,8 @@ pub fn run(b: &Bench) -> Result<Section, String> {
             "`ps` on {hosts} online emulated hosts, every command taking {latency:.1} s. Wall time is \
              timed inside the playbook from opening the batch (or starting `rtr::each`) to having \
              every answer; RTR requests are counted in the emulator's log (paths under \
-             `/real-time-response/`; the token and `hosts::find_all` are left out). Fresh emulator per run; \
-             variants take turns run by run, in the reverse order every other run."
+             `/real-time-response/`; the token and `hosts::find_all` are left out). Fresh emulator \
+             per run; variants take turns run by run, in the reverse order every other run."
         ),
     );
     if !b.rtr {

@@ -471,11 +471,7 @@ pub fn whitespace<'a>(
         if line.trim().is_empty() {
             continue;
         }
-        let row = if line.is_ascii() {
-            ascii_cells(line, headers.len(), &mut words)
-        } else {
-            cells_by_words(line, headers.len())
-        };
+        let row = cells_by_words(line, headers.len(), &mut words);
         let cells = if row.len() == headers.len() && row.iter().all(|c| !c.is_empty()) {
             Ok(row)
         } else {
@@ -495,52 +491,31 @@ pub fn whitespace<'a>(
 
 /// The cells of one row under `headers` headers, each the next word (a date and a time after it
 /// together), the last one the rest of the line; `""` for each header past the line's words.
-fn cells_by_words(line: &str, headers: usize) -> Vec<Cow<'_, str>> {
-    let mut rest = line.trim_start();
-    let mut row = Vec::with_capacity(headers);
-    for i in 0..headers {
-        if i + 1 == headers {
-            row.push(Cow::Borrowed(rest.trim()));
-            break;
-        }
-        let mut ahead = rest.split_whitespace();
-        let words = match (ahead.next(), ahead.next()) {
-            (Some(d), Some(t)) if looks_like_date(d) && looks_like_time(t) => 2,
-            _ => 1,
-        };
-        let (cell, after) = take_words(rest, words);
-        row.push(Cow::Borrowed(cell));
-        rest = after;
-    }
-    row
-}
-
-/// [`cells_by_words`] of an ASCII line, from the spans of its words found in one pass over its
-/// bytes (`words` is reused from line to line). Splitting each cell's words off again with
-/// `char` searches read every byte of a POSIX `ps` three or four times: `table::whitespace` was
-/// 33 M instructions of a 2,000-host batch (callgrind), its 578 Linux and Mac hosts.
-fn ascii_cells<'a>(
+///
+/// The words' spans are found in one pass (`words` is reused from line to line), whitespace as
+/// `char::is_whitespace` says. Splitting each cell's words off the rest of the line again read
+/// every byte of a POSIX `ps` three or four times: reading the `ps` of a 2,000-host batch's 578
+/// Linux and Mac hosts (`processes::posix`, callgrind) took 49.7 M instructions before, 26.0 M now.
+fn cells_by_words<'a>(
     line: &'a str,
     headers: usize,
     words: &mut Vec<(usize, usize)>,
 ) -> Vec<Cow<'a, str>> {
-    // `char::is_whitespace` of an ASCII character (vertical tab included).
-    let space = |b: u8| b.is_ascii_whitespace() || b == 0x0b;
-    let bytes = line.as_bytes();
     words.clear();
-    let mut i = 0;
-    while i < bytes.len() {
-        if space(bytes[i]) {
-            i += 1;
-            continue;
+    let mut start = None;
+    for (i, c) in line.char_indices() {
+        match (c.is_whitespace(), start) {
+            (false, None) => start = Some(i),
+            (true, Some(s)) => {
+                words.push((s, i));
+                start = None;
+            }
+            _ => {}
         }
-        let start = i;
-        while i < bytes.len() && !space(bytes[i]) {
-            i += 1;
-        }
-        words.push((start, i));
     }
-    let text = |from: usize, to: usize| Cow::Borrowed(line.get(from..to).unwrap_or_default());
+    if let Some(s) = start {
+        words.push((s, line.len()));
+    }
     let mut row = Vec::with_capacity(headers);
     let mut w = 0;
     for i in 0..headers {
@@ -549,7 +524,7 @@ fn ascii_cells<'a>(
             continue;
         };
         if i + 1 == headers {
-            row.push(text(start, words[words.len() - 1].1));
+            row.push(Cow::Borrowed(&line[start..words[words.len() - 1].1]));
             break;
         }
         let end = match words.get(w + 1) {
@@ -560,7 +535,7 @@ fn ascii_cells<'a>(
             _ => end,
         };
         w += 1;
-        row.push(text(start, end));
+        row.push(Cow::Borrowed(&line[start..end]));
     }
     row
 }
@@ -613,27 +588,6 @@ fn split_headers(header: &str) -> Vec<String> {
         }
     }
     out
-}
-
-/// The first `n` whitespace-separated words of `s` and the remainder.
-fn take_words(s: &str, n: usize) -> (&str, &str) {
-    let s = s.trim_start();
-    let mut taken = 0;
-    let mut in_word = false;
-    for (i, c) in s.char_indices() {
-        if c.is_whitespace() {
-            if in_word {
-                taken += 1;
-                in_word = false;
-                if taken == n {
-                    return (&s[..i], &s[i..]);
-                }
-            }
-        } else {
-            in_word = true;
-        }
-    }
-    (s, "")
 }
 
 /// `Last Modified (UTC+0)` -> `last_modified_utc_0`: a header as a key, lower snake case, units
@@ -756,12 +710,52 @@ mod tests {
         assert_eq!(table.rows[1].cells.as_ref().unwrap()[1], "C:\\x.exe");
     }
 
-    /// ASCII lines split into cells by their word spans exactly as by searching for words: every
-    /// line of up to five characters over letters, digits, date and time marks and whitespace,
-    /// under one to four headers, and rows of dates and times.
+    /// Rows split into cells by their words' spans exactly as by splitting each cell off the rest
+    /// of the line (the reading it replaced, kept here as the reference): every line of up to five
+    /// characters over letters, digits, date and time marks and whitespace (a vertical tab and a
+    /// no-break space among it), under one to four headers, and rows of dates and times.
     #[test]
-    fn ascii_rows_split_as_rows_split_by_words() {
-        let alphabet = ['a', '1', '2', '-', '/', ':', ' ', '\t', '\u{b}'];
+    fn rows_split_by_word_spans_as_by_splitting_off_each_cell() {
+        fn reference(line: &str, headers: usize) -> Vec<Cow<'_, str>> {
+            let mut rest = line.trim_start();
+            let mut row = Vec::with_capacity(headers);
+            for i in 0..headers {
+                if i + 1 == headers {
+                    row.push(Cow::Borrowed(rest.trim()));
+                    break;
+                }
+                let mut ahead = rest.split_whitespace();
+                let words = match (ahead.next(), ahead.next()) {
+                    (Some(d), Some(t)) if looks_like_date(d) && looks_like_time(t) => 2,
+                    _ => 1,
+                };
+                let (cell, after) = take_words(rest, words);
+                row.push(Cow::Borrowed(cell));
+                rest = after;
+            }
+            row
+        }
+        /// The first `n` whitespace-separated words of `s` and the remainder.
+        fn take_words(s: &str, n: usize) -> (&str, &str) {
+            let s = s.trim_start();
+            let mut taken = 0;
+            let mut in_word = false;
+            for (i, c) in s.char_indices() {
+                if c.is_whitespace() {
+                    if in_word {
+                        taken += 1;
+                        in_word = false;
+                        if taken == n {
+                            return (&s[..i], &s[i..]);
+                        }
+                    }
+                } else {
+                    in_word = true;
+                }
+            }
+            (s, "")
+        }
+        let alphabet = ['a', 'é', '1', '-', '/', ':', ' ', '\t', '\u{b}', '\u{a0}'];
         let mut lines = super::super::texts_over(&alphabet, 5);
         lines.extend(
             [
@@ -769,6 +763,7 @@ mod tests {
                 "  root   1 11/20/2026 9:00 x  y  ",
                 "a 2026-11-20 09:00:00 2026-11-20 09:00",
                 "a 2026-11-20",
+                "rööt\u{2003}1 2026-11-20\u{a0}09:00 /usr/bin/naïve",
             ]
             .map(String::from),
         );
@@ -776,8 +771,8 @@ mod tests {
         for line in &lines {
             for headers in 1..=4 {
                 assert_eq!(
-                    ascii_cells(line, headers, &mut words),
-                    cells_by_words(line, headers),
+                    cells_by_words(line, headers, &mut words),
+                    reference(line, headers),
                     "{line:?} under {headers}"
                 );
             }
