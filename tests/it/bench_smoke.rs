@@ -76,18 +76,18 @@ fn smoke_run_writes_a_report_with_every_case() {
         text.contains("| `falconry run` empty playbook (tenant credentials) |"),
         "{text}"
     );
-    assert!(
-        text.contains("| falconry playbook: time per call |"),
-        "{text}"
-    );
-    assert!(
-        text.contains("| raw reqwest loop: time per call |"),
-        "{text}"
-    );
+    // Per call, each client is pinned on one core with the emulator and on a core of its own
+    // (`taskset`, two cores or more), or left unpinned where that cannot be done.
+    let per_call = |client: &str| {
+        ["", ", one core", ", two cores"]
+            .iter()
+            .filter(|place| text.contains(&format!("| {client}{place}: time per call |")))
+            .count()
+    };
+    for client in ["falconry playbook", "raw reqwest loop"] {
+        assert!(matches!(per_call(client), 1 | 2), "{client}:\n{text}");
+    }
     // The answers-kept variant sits beside the dropped one, and its ratio is in the verdict.
-    assert!(
-        text.contains("| falconry playbook, answers kept: time per call |"),
-        "{text}"
-    );
+    assert!(per_call("falconry playbook, answers kept") >= 1, "{text}");
     assert!(text.contains("with each answer kept"), "{text}");
 }

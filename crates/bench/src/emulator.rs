@@ -43,6 +43,19 @@ impl Emulator {
     }
 }
 
+/// `bench sim SCENARIO`: [`Emulator::start`] with the scenario file, its URL printed, serving until
+/// the process is killed.
+pub fn serve_main(args: &[String]) -> Result<(), String> {
+    let [scenario] = args else {
+        return Err("usage: bench sim SCENARIO".into());
+    };
+    let sim = Emulator::start(load(Path::new(scenario))?)?;
+    println!("{}", sim.url());
+    loop {
+        std::thread::park();
+    }
+}
+
 pub fn load(path: &Path) -> Result<Scenario, String> {
     Scenario::load(path)
 }

@@ -7,6 +7,8 @@
 //! `bench raw-batch URL`               (case 3's plain-HTTP batch of every host, on its own)
 //! `bench loadgen URL SECS CONNECTIONS` (the built-in load generator; token in `BENCH_TOKEN`)
 //! `bench fresh-pages MIB`              (what a fresh page of memory costs here; see `machine`)
+//! `bench sim SCENARIO`                (the emulator as the cases run it, in this process, until
+//!                                      killed; prints its URL: for A/B scripts outside the harness)
 
 mod cases;
 mod client;
@@ -14,6 +16,7 @@ mod emulator;
 mod http;
 mod machine;
 mod options;
+mod placement;
 mod report;
 mod stats;
 
@@ -33,8 +36,9 @@ fn main() -> ExitCode {
         Some("raw-batch") => http::raw_batch_main(&args[1..]),
         Some("loadgen") => http::loadgen_main(&args[1..]),
         Some("fresh-pages") => machine::fresh_pages_main(&args[1..]),
+        Some("sim") => emulator::serve_main(&args[1..]),
         _ => Err(
-            "usage: bench run|raw-loop|raw-batch|loadgen|fresh-pages ... (see crates/bench/src/main.rs)"
+            "usage: bench run|raw-loop|raw-batch|loadgen|fresh-pages|sim ... (see crates/bench/src/main.rs)"
                 .into(),
         ),
     };
