@@ -90,4 +90,10 @@ fn smoke_run_writes_a_report_with_every_case() {
     // The answers-kept variant sits beside the dropped one, and its ratio is in the verdict.
     assert!(per_call("falconry playbook, answers kept") >= 1, "{text}");
     assert!(text.contains("with each answer kept"), "{text}");
+    // What the process rows' twelfth key costs, beside the large answer it is read against.
+    assert!(
+        text.contains("maps of 12 keys in one array: building them")
+            && text.contains("maps of 11 keys in one array: building them"),
+        "{text}"
+    );
 }

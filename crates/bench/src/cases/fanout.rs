@@ -256,6 +256,7 @@ pub fn run(b: &Bench) -> Result<Section, String> {
         );
     }
     let copy = large_values(b, &mut s, &scenario, large)?;
+    row_maps(b, &mut s, &copy)?;
     for f in &batches {
         let (hosts, wall, raw, peak) = (f.hosts, f.wall, f.raw, f.peak);
         let ratio = wall / latency;
@@ -440,6 +441,92 @@ impl AnswerCopy {
             self.secs / hosts as f64 * 1e6
         )
     }
+}
+
+/// Keys of a `ps` row (ten fields, `raw`, `parse_error`: playbooks/README.md) and one fewer.
+const ROW_KEYS: [usize; 2] = [12, 11];
+
+/// What holding `rows` process rows costs by the number of keys of each (`row_maps.rhai`): a Rhai
+/// map is a B-tree whose nodes hold up to 11 keys, so a map of 11 keys is one node and a map of 12
+/// is three (two leaves and their parent). Peak memory and fresh pages of the whole process.
+fn row_maps(b: &Bench, s: &mut Section, answer: &AnswerCopy) -> Result<(), String> {
+    let (rows, hosts) = (answer.rows, answer.hosts);
+    if rows == 0 {
+        return Ok(());
+    }
+    let maps = format!("maps={rows}");
+    let mut peak = [Samples::new("MiB", 1), Samples::new("MiB", 1)];
+    let mut faults = [Samples::new("faults", 0), Samples::new("faults", 0)];
+    let mut secs = [Samples::new("ms", 0), Samples::new("ms", 0)];
+    for run in 0..b.o.scale.runs {
+        for (i, keys) in ROW_KEYS.iter().enumerate() {
+            b.progress(&format!(
+                "fan-out: {rows} maps of {keys} keys, run {}/{}",
+                run + 1,
+                b.o.scale.runs
+            ));
+            let sim = Emulator::start(b.scenario("overhead.toml")?)?;
+            let keys = format!("keys={keys}");
+            let cmd = b.playbook(
+                "row_maps.rhai",
+                &["--no-case", "--arg", &maps, "--arg", &keys],
+                &sim,
+            );
+            if run == 0 {
+                s.commands.push(crate::client::show(&cmd));
+            }
+            let done = b.run(&cmd, true)?;
+            let out = done.json()?;
+            secs[i].push(
+                out["secs"]
+                    .as_f64()
+                    .ok_or("no `secs` in the playbook's answer")?
+                    * 1e3,
+            );
+            if let (Some(kib), Some(n)) = (done.peak_rss_kib, done.minor_faults) {
+                peak[i].push(kib as f64 / 1024.0);
+                faults[i].push(n as f64);
+            }
+        }
+    }
+    for (i, keys) in ROW_KEYS.iter().enumerate() {
+        let what = format!("{rows} maps of {keys} keys in one array");
+        s.row(
+            &format!("{what}: building them"),
+            &secs[i],
+            "timed in the playbook",
+        );
+        if !peak[i].is_empty() {
+            s.row(
+                &format!("{what}: peak RSS"),
+                &peak[i],
+                "whole process, `--no-case`",
+            );
+            s.row(
+                &format!("{what}: page faults"),
+                &faults[i],
+                "minor faults, whole process",
+            );
+        }
+    }
+    if !peak[0].is_empty() {
+        s.notes.push(format!(
+            "Rows by their number of keys (`row_maps.rhai`, as many maps as the large answer has \
+             process rows): {rows} maps of 12 keys, a `ps` row's ten fields with `raw` and \
+             `parse_error`, peaked at {:.0} MiB with {:.0} page faults; of 11 keys, {:.0} MiB with \
+             {:.0}. A Rhai map is a B-tree whose nodes hold up to 11 keys: 11 keys are one node, 12 \
+             are three. The twelfth key is {:.1} KiB and {:.1} fresh pages per host of the \
+             {hosts}-host answer. Every key a row has is part of the playbooks' API \
+             (playbooks/README.md), so the rows keep them.",
+            peak[0].median(),
+            faults[0].median(),
+            peak[1].median(),
+            faults[1].median(),
+            (peak[0].median() - peak[1].median()) * 1024.0 / hosts as f64,
+            (faults[0].median() - faults[1].median()) / hosts as f64,
+        ));
+    }
+    Ok(())
 }
 
 /// Lookups into a large batch answer and rows collected from it with `push`, by `large_values.rhai`.
