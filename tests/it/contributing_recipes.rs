@@ -268,13 +268,12 @@ fn apply(ws: &Path, step: &Step) {
     }
 }
 
-/// The body rustc writes into the match arm it suggests for a non-exhaustive match: the test
-/// finds that arm by it. It is the compiler's text, not code of this project.
-const RUSTC_ARM_BODY: &str = "todo!()";
+/// rustc's error code for a non-exhaustive match, whose help suggests the missing arm.
+const NON_EXHAUSTIVE_MATCH: &str = "E0004";
 
 /// One error of `cargo check`: where it points, what it says, and the compiler's suggested match
-/// arm for a non-exhaustive match (`byte range, replacement`; rustc fills the arm's body with its
-/// placeholder macro, [`RUSTC_ARM_BODY`]).
+/// arm for a non-exhaustive match (`byte range, replacement` with the replacement cut after its
+/// last `=> `: rustc ends the arm with a placeholder body, which the recipe's body replaces).
 struct BuildError {
     file: String,
     line: u64,
@@ -316,18 +315,21 @@ fn cargo_check(ws: &Path, target: &Path) -> Vec<BuildError> {
         let file = primary["file_name"].as_str().unwrap().to_string();
         let line = primary["line_start"].as_u64().unwrap();
         let message = m["message"].as_str().unwrap().to_string();
+        let non_exhaustive = m["code"]["code"] == NON_EXHAUSTIVE_MATCH;
         let arm = m["children"]
             .as_array()
             .into_iter()
             .flatten()
             .flat_map(|c| c["spans"].as_array().into_iter().flatten())
+            .filter(|_| non_exhaustive)
             .find_map(|s| {
                 let text = s["suggested_replacement"].as_str()?;
-                // The caller puts the recipe's body in place of rustc's placeholder, in the copy
-                // of the workspace.
-                (s["file_name"] == file.as_str() && text.contains(RUSTC_ARM_BODY)).then(|| {
+                // The arm ends with rustc's placeholder body after its last `=> `; the caller puts
+                // the recipe's body there, in the copy of the workspace.
+                let (head, _placeholder) = text.rsplit_once("=> ")?;
+                (s["file_name"] == file.as_str()).then(|| {
                     let at = |k: &str| s[k].as_u64().unwrap() as usize;
-                    (at("byte_start"), at("byte_end"), text.to_string())
+                    (at("byte_start"), at("byte_end"), format!("{head}=> "))
                 })
             });
         // A crate's lib and its test build report the same error, and may name the type by other
@@ -468,7 +470,7 @@ fn the_build_points_at_exactly_the_places_each_recipe_names() {
                 (Some((_, body)), Some((from, to, text))) => fills
                     .entry(e.file.clone())
                     .or_default()
-                    .push((*from, *to, text.replace(RUSTC_ARM_BODY, body))),
+                    .push((*from, *to, format!("{text}{body}"))),
                 (Some(_), None) => no_arm.push(format!(
                     "\"{}\": the compiler suggests no match arm at `{}:{}` ({}): fill it in a step",
                     RECIPES[i].heading, e.file, e.line, e.message

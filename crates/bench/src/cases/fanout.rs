@@ -465,6 +465,8 @@ fn row_maps(b: &Bench, s: &mut Section, answer: &AnswerCopy) -> Result<(), Strin
                 run + 1,
                 b.o.scale.runs
             ));
+            // A tenant run: without one, `falconry run` would start its embedded emulator and
+            // count the emulator's memory in the playbook's.
             let sim = Emulator::start(b.scenario("overhead.toml")?)?;
             let keys = format!("keys={keys}");
             let cmd = b.playbook(

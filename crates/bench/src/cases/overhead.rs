@@ -93,13 +93,15 @@ pub fn run(b: &Bench) -> Result<Section, String> {
         .map(|_| clients.iter().map(|_| Samples::new("µs", 0)).collect())
         .collect();
     let mut requests: Vec<usize> = vec![0; clients.len()];
+    // ", one core" / ", two cores" after a client's name; nothing when unpinned.
+    let at = |p: usize| places[p].map_or(String::new(), |(_, p)| format!(", {}", p.name()));
     for run in 0..b.o.scale.overhead_runs {
         for (p, &place) in places.iter().enumerate() {
             for i in super::turns(clients.len(), run) {
                 let (name, make) = &clients[i];
-                let at = place.map_or(String::new(), |(_, p)| format!(", {}", p.name()));
                 b.progress(&format!(
-                    "overhead: {name}{at}, run {}/{}",
+                    "overhead: {name}{}, run {}/{}",
+                    at(p),
                     run + 1,
                     b.o.scale.overhead_runs
                 ));
@@ -107,9 +109,13 @@ pub fn run(b: &Bench) -> Result<Section, String> {
                 // the placement puts it.
                 let pinned = place.map(|(c, _)| c.pin_emulator()).transpose()?;
                 let sim = Emulator::start(b.scenario("overhead.toml")?)?;
+                let plain = make(&sim);
                 let (cmd, shown) = match place {
-                    Some((c, p)) => (c.client(p, &make(&sim)), c.shown(p, &make(&sim))),
-                    None => (make(&sim), client::show(&make(&sim))),
+                    Some((c, p)) => (c.client(p, &plain), c.shown(p, &plain)),
+                    None => {
+                        let shown = client::show(&plain);
+                        (plain, shown)
+                    }
                 };
                 if run == 0 {
                     s.commands.push(shown);
@@ -125,7 +131,6 @@ pub fn run(b: &Bench) -> Result<Section, String> {
             }
         }
     }
-    let at = |p: usize| places[p].map_or(String::new(), |(_, p)| format!(", {}", p.name()));
     for (p, samples) in per_call.iter().enumerate() {
         for (i, (name, _)) in clients.iter().enumerate() {
             s.row(
