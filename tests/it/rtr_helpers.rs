@@ -101,6 +101,42 @@ fn long_output_is_joined_from_its_chunks() {
     assert_eq!(r["procs"], 19);
 }
 
+/// A row read cleanly has no `parse_error` (a twelfth key on every `ps` row cost a 10,000-host
+/// answer a third of its memory): `"parse_error" in p` is the test, and reading the key anyway
+/// says why it is missing instead of listing keys that would not.
+#[test]
+fn only_rows_not_understood_have_parse_error() {
+    let t = Tenant::new();
+    let r = t
+        .script(
+            r#"let ps = rtr::session(hosts::find("WS-042")).run("ps").processes;
+               #{ rows: ps.len(), flagged: ps.filter(|p| "parse_error" in p).len(),
+                  keys: ps.map(|p| p.keys().len()).reduce(|a, b| max(a, b), 0) }"#,
+            &[],
+        )
+        .ok()
+        .json();
+    assert_eq!(r["rows"], 19, "{r}");
+    assert_eq!(r["flagged"], 0, "{r}");
+    // Ten fields and `raw`: one node of a Rhai map.
+    assert_eq!(r["keys"], 11, "{r}");
+
+    let read = t.script(
+        r#"let p = rtr::session(hosts::find("WS-042")).run("ps").processes[0];
+           if p.parse_error == () { print("read") }"#,
+        &[],
+    );
+    assert_ne!(read.code, Some(0), "{}", read.show());
+    assert!(
+        read.stderr
+            .contains("only a row that was not understood has `parse_error`")
+            && read.stderr.contains(r#""parse_error" in p"#)
+            && !read.stdout.contains("read"),
+        "{}",
+        read.show()
+    );
+}
+
 #[test]
 fn get_saves_the_file_under_a_safe_name_without_overwriting() {
     let t = Tenant::new();

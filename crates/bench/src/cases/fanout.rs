@@ -443,7 +443,8 @@ impl AnswerCopy {
     }
 }
 
-/// Keys of a `ps` row (ten fields, `raw`, `parse_error`: playbooks/README.md) and one fewer.
+/// Keys of a `ps` row not understood (ten fields, `raw`, `parse_error`: playbooks/README.md) and
+/// of one read cleanly, which has no `parse_error`.
 const ROW_KEYS: [usize; 2] = [12, 11];
 
 /// What holding `rows` process rows costs by the number of keys of each (`row_maps.rhai`): a Rhai
@@ -514,12 +515,12 @@ fn row_maps(b: &Bench, s: &mut Section, answer: &AnswerCopy) -> Result<(), Strin
     if !peak[0].is_empty() {
         s.notes.push(format!(
             "Rows by their number of keys (`row_maps.rhai`, as many maps as the large answer has \
-             process rows): {rows} maps of 12 keys, a `ps` row's ten fields with `raw` and \
-             `parse_error`, peaked at {:.0} MiB with {:.0} page faults; of 11 keys, {:.0} MiB with \
-             {:.0}. A Rhai map is a B-tree whose nodes hold up to 11 keys: 11 keys are one node, 12 \
-             are three. The twelfth key is {:.1} KiB and {:.1} fresh pages per host of the \
-             {hosts}-host answer. Every key a row has is part of the playbooks' API \
-             (playbooks/README.md), so the rows keep them.",
+             process rows): {rows} maps of 12 keys, as every `ps` row had with `parse_error: ()`, \
+             peaked at {:.0} MiB with {:.0} page faults; of 11 keys, a row read cleanly now (ten \
+             fields and `raw`), {:.0} MiB with {:.0}. A Rhai map is a B-tree whose nodes hold up to \
+             11 keys: 11 keys are one node, 12 are three. The twelfth key would be {:.1} KiB and \
+             {:.1} fresh pages per host of the {hosts}-host answer; only rows not understood carry \
+             `parse_error` (playbooks/README.md).",
             peak[0].median(),
             faults[0].median(),
             peak[1].median(),

@@ -576,9 +576,13 @@ mod tests {
     #[test]
     fn ps_shows_its_columns_and_raw_only_for_a_failed_row() {
         let row = |pid: Value, err: Value| {
-            json!({ "pid": pid, "name": "svchost", "path": "C:\\x.exe", "start_time": "t",
-                    "working_memory_kb": 1, "cpu_seconds": 2, "user": null, "raw": "line",
-                    "parse_error": err })
+            let mut r = json!({ "pid": pid, "name": "svchost", "path": "C:\\x.exe",
+                    "start_time": "t", "working_memory_kb": 1, "cpu_seconds": 2, "user": null,
+                    "raw": "line" });
+            if !err.is_null() {
+                r["parse_error"] = err;
+            }
+            r
         };
         let ok = from_json(&json!([row(json!(4), Value::Null)]));
         let header = |text: &str| {

@@ -105,6 +105,10 @@ pub fn explain_property(e: &mut ScriptError, scope: &rhai::Scope) {
         .chars()
         .take_while(|c| c.is_alphanumeric() || *c == '_')
         .collect();
+    // The map's keys would not say why a row lacks it: `missing` does.
+    if key == super::suggest::PARSE_ERROR {
+        return;
+    }
     let names: Vec<&str> = keys.iter().map(String::as_str).collect();
     let shown: Vec<String> = names
         .iter()

@@ -278,7 +278,7 @@ mod tests {
                 "a": { "stdout": "x\n", "stderr": "" },
                 "b": { "stdout": "x\n", "stderr": "" },
                 "c": { "stdout": "", "processes": [
-                    { "pid": 4, "name": "System", "path": null, "start_time": "1/1", "working_memory_kb": 60196, "raw": "4 System", "parse_error": null },
+                    { "pid": 4, "name": "System", "path": null, "start_time": "1/1", "working_memory_kb": 60196, "raw": "4 System" },
                     { "raw": "garbled \u{1b}[2J", "parse_error": "cells" }
                 ]}
             },

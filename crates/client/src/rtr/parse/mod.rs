@@ -2,9 +2,9 @@
 //! branch on fields (`r.processes`, `r.entries`, ...) rather than on regexes.
 //!
 //! Every parser takes any text and never panics. Each parsed command has one fixed schema: every
-//! key on every row (`()` where the host did not print it), plus `raw` (the printed line) and
-//! `parse_error`. A row that cannot be read with confidence keeps only `raw` and `parse_error`,
-//! and the result's `warnings` say how many rows were not understood. `schema.rs` lists the keys.
+//! key on every row (`()` where the host did not print it), plus `raw` (the printed line). A row
+//! that cannot be read with confidence keeps only `raw` and gets `parse_error` (the reason), and
+//! the result's `warnings` say how many rows were not understood. `schema.rs` lists the keys.
 
 mod accounts;
 mod cells;
@@ -236,7 +236,8 @@ impl Known {
     }
 }
 
-/// A row that could not be read: every field absent, the line and the reason kept.
+/// A row that could not be read: every field absent, the line kept, and the reason under
+/// `parse_error`, the one key only such a row has.
 pub(crate) fn failed_row(keys: &[&'static str], raw: &str, why: &str) -> Row {
     let mut m = Row::empty(keys, raw);
     m.insert("parse_error".into(), Value::from(why));

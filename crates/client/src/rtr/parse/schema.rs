@@ -51,7 +51,8 @@ pub const ENTRY_KEYS: &[&str] = &[
 pub type KeyDoc = (&'static str, &'static str);
 
 /// Per parsed command: the result field, the command, and each key with the platforms that fill
-/// it and what it holds. Every row also has `raw` (the printed line or lines) and `parse_error`.
+/// it and what it holds. Every row also has `raw` (the printed line or lines); a row that was not
+/// understood also has `parse_error`.
 pub const DOCS: &[(&str, &str, &[KeyDoc])] = &[
     (
         "processes",
@@ -136,8 +137,9 @@ pub const DOCS: &[(&str, &str, &[KeyDoc])] = &[
 /// The schema section of `help()`: one line per command, then its keys.
 pub fn help_text() -> String {
     let mut out = String::from(
-        "Parsed RTR output (every row has every key, () where not printed, plus `raw` and \
-         `parse_error`; check `r.warnings`):\n",
+        "Parsed RTR output (every row has every key, () where not printed, plus `raw`; a row not \
+         understood has only `raw` and `parse_error`: test `\"parse_error\" in row`; check \
+         `r.warnings`):\n",
     );
     for (field, command, keys) in DOCS {
         out.push_str(&format!("  {command} -> r.{field}\n"));
@@ -173,7 +175,8 @@ pub fn keys_of(field: &str) -> Option<&'static [&'static str]> {
 }
 
 /// Checks a parse result against its schema: every key on every row with its type (or `()`), a
-/// row that failed holds nothing but `raw` and `parse_error`, and failed rows are warned about.
+/// row that failed holds nothing but `raw` and `parse_error` (text), a row that did not fail has
+/// no `parse_error`, and failed rows are warned about.
 /// The fuzz target and the random tests hold every parse to this.
 pub fn check(parsed: &super::Parsed) -> Result<(), String> {
     let Some(keys) = keys_of(parsed.field) else {
@@ -195,8 +198,8 @@ pub fn check(parsed: &super::Parsed) -> Result<(), String> {
         if !m.get("raw").is_some_and(serde_json::Value::is_string) {
             return Err(format!("no `raw` in {row}"));
         }
-        let error = m.get("parse_error").ok_or("no `parse_error`")?;
-        if !error.is_null() && !error.is_string() {
+        let error = m.get("parse_error").unwrap_or(&serde_json::Value::Null);
+        if m.contains_key("parse_error") && !error.is_string() {
             return Err(format!("`parse_error` is not text in {row}"));
         }
         for k in keys {
