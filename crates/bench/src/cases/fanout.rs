@@ -321,8 +321,8 @@ pub fn run(b: &Bench) -> Result<Section, String> {
             note.push_str(&format!(
                 " The whole process (its start, `hosts::find_all` and the exit included) used \
                  {:.2} s of CPU and touched {:.0} fresh pages of memory ({:.1} per host, {:.0} MiB): \
-                 every process row of every host is a Rhai map of 12 keys, which Rhai keeps in a \
-                 B-tree of three nodes (about 1.5 KiB), and each fresh page costs a page fault.",
+                 every process row of every host is a Rhai map of 11 keys, which Rhai keeps in one \
+                 B-tree node (about 0.5 KiB), and each fresh page costs a page fault.",
                 f.cpu,
                 f.faults,
                 f.faults / hosts as f64,
