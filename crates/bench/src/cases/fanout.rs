@@ -272,7 +272,7 @@ pub fn run(b: &Bench) -> Result<Section, String> {
                 ),
                 own_us <= PER_HOST_US,
                 format!(
-                    "{own_us:.0} us per host ({wall:.2} s vs {raw:.2} s over plain HTTP); peak RSS {peak:.0} MiB, {:.1} KiB per host{}",
+                    "{own_us:.1} us per host ({wall:.3} s vs {raw:.3} s over plain HTTP); peak RSS {peak:.0} MiB, {:.1} KiB per host{}",
                     peak * 1024.0 / hosts as f64,
                     copy.reason(hosts),
                 ),

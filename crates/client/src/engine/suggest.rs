@@ -28,7 +28,8 @@ pub const PARSE_ERROR: &str = "parse_error";
 
 /// Reading `p.parse_error` on a row that was read: what the key means and how to test for it.
 pub const PARSE_ERROR_MISSING: &str = "property `parse_error` not found: only a row that was not \
-     understood has `parse_error` (this one was read); test a row with `\"parse_error\" in p`";
+     understood has `parse_error`, so a parsed row without it was read; test a row with \
+     `\"parse_error\" in p`";
 
 /// ` (did you mean `x`?)` for Rhai's not-found `signature` (`name (type, type)`), or nothing.
 pub fn function(signature: &str) -> String {

@@ -295,18 +295,20 @@ impl Batch {
                 .get("complete")
                 .and_then(Value::as_bool)
                 .unwrap_or(false);
-            let mut result = json!({
-                "stdout": take_str(&mut entry, "stdout"),
-                "stderr": take_str(&mut entry, "stderr"),
-                "complete": complete,
-                "base_command": base,
-                "command_string": line,
-                "device_id": h.device_id,
-                "hostname": h.hostname,
-                "session_id": str_of(&entry, "session_id"),
-                "cloud_request_id": task,
-                "planned": crate::safety::is_plan_id(&task),
-            });
+            // Built by hand: `json!` serialises each value, which copies every host's output.
+            let mut result = Map::with_capacity(10);
+            let mut put = |k: &str, v: Value| result.insert(k.to_string(), v);
+            put("stdout", Value::String(take_str(&mut entry, "stdout")));
+            put("stderr", Value::String(take_str(&mut entry, "stderr")));
+            put("complete", Value::Bool(complete));
+            put("base_command", Value::from(base.as_str()));
+            put("command_string", Value::from(line));
+            put("device_id", Value::from(h.device_id.as_str()));
+            put("hostname", Value::from(h.hostname.as_str()));
+            put("session_id", Value::from(str_of(&entry, "session_id")));
+            put("cloud_request_id", Value::String(task.clone()));
+            put("planned", Value::Bool(crate::safety::is_plan_id(&task)));
+            let mut result = Value::Object(result);
             if let Some((code, message)) = first_error(&entry) {
                 if is_policy_refusal(code) {
                     refused.push((h.clone(), message.clone()));
