@@ -87,6 +87,24 @@ fn smoke_run_writes_a_report_with_every_case() {
     for client in ["falconry playbook", "raw reqwest loop"] {
         assert!(matches!(per_call(client), 1 | 2), "{client}:\n{text}");
     }
+    // Beside each client's time, the emulator's CPU while it ran, where the kernel keeps each
+    // thread's CPU time; on one core, the note that splits the difference between the two.
+    let cpu_kept = std::fs::read_to_string("/proc/self/schedstat")
+        .ok()
+        .and_then(|t| t.split_whitespace().next()?.parse::<u64>().ok())
+        .is_some_and(|ns| ns > 0);
+    if cpu_kept {
+        assert!(
+            text.contains("| raw reqwest loop") && text.contains(": the emulator's CPU per call |"),
+            "{text}"
+        );
+        if per_call("raw reqwest loop") == 2 {
+            assert!(
+                text.contains("On one core a call is the client's work and then the emulator's"),
+                "{text}"
+            );
+        }
+    }
     // The answers-kept variant sits beside the dropped one, and its ratio is in the verdict.
     assert!(per_call("falconry playbook, answers kept") >= 1, "{text}");
     assert!(text.contains("with each answer kept"), "{text}");

@@ -43,6 +43,23 @@ impl Emulator {
     }
 }
 
+/// CPU time this process's threads have used, in nanoseconds (the first field of each
+/// `/proc/self/task/*/schedstat`, which the kernel keeps to the nanosecond). While a client runs,
+/// the harness only waits for it, so the difference across the run is the emulator's work. `None`
+/// where the kernel does not keep it (no file, or zeros).
+pub fn harness_cpu_ns() -> Option<u64> {
+    let mut total = 0u64;
+    for task in std::fs::read_dir("/proc/self/task").ok()? {
+        let path = task.ok()?.path().join("schedstat");
+        // A thread may end between the listing and the read: it is not the emulator's.
+        let Ok(text) = std::fs::read_to_string(path) else {
+            continue;
+        };
+        total += text.split_whitespace().next()?.parse::<u64>().ok()?;
+    }
+    (total > 0).then_some(total)
+}
+
 /// `bench sim SCENARIO`: [`Emulator::start`] with the scenario file, its URL printed, serving until
 /// the process is killed.
 pub fn serve_main(args: &[String]) -> Result<(), String> {

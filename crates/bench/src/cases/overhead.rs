@@ -3,7 +3,7 @@
 
 use super::Bench;
 use crate::client;
-use crate::emulator::Emulator;
+use crate::emulator::{Emulator, harness_cpu_ns};
 use crate::placement::{Cores, Placement};
 use crate::report::Section;
 use crate::stats::Samples;
@@ -92,6 +92,9 @@ pub fn run(b: &Bench) -> Result<Section, String> {
         .iter()
         .map(|_| clients.iter().map(|_| Samples::new("µs", 0)).collect())
         .collect();
+    // The emulator's CPU per call while each client ran: same requests, so any difference is
+    // what sharing a core with the client costs the emulator.
+    let mut emulator_cpu = per_call.clone();
     let mut requests: Vec<usize> = vec![0; clients.len()];
     // ", one core" / ", two cores" after a client's name; nothing when unpinned.
     let at = |p: usize| places[p].map_or(String::new(), |(_, p)| format!(", {}", p.name()));
@@ -120,7 +123,12 @@ pub fn run(b: &Bench) -> Result<Section, String> {
                 if run == 0 {
                     s.commands.push(shown);
                 }
+                let cpu_before = harness_cpu_ns();
                 let out = b.run(&cmd, false)?.json()?;
+                if let (Some(before), Some(after)) = (cpu_before, harness_cpu_ns()) {
+                    emulator_cpu[p][i]
+                        .push(after.saturating_sub(before) as f64 / calls as f64 / 1e3);
+                }
                 let secs = out["secs"]
                     .as_f64()
                     .ok_or("no `secs` in the client's answer")?;
@@ -141,7 +149,18 @@ pub fn run(b: &Bench) -> Result<Section, String> {
                     requests[i]
                 ),
             );
+            if !emulator_cpu[p][i].is_empty() {
+                s.row(
+                    &format!("{name}{}: the emulator's CPU per call", at(p)),
+                    &emulator_cpu[p][i],
+                    "its threads' time on a CPU while this client ran (`/proc/self/task/*/schedstat`)",
+                );
+            }
         }
+    }
+    let neighbour = neighbour_note(&per_call, &emulator_cpu, places[0].is_some());
+    if let Some((note, _)) = &neighbour {
+        s.notes.push(note.clone());
     }
     let mut vs_raw = Vec::new();
     let mut kept_vs_raw = Vec::new();
@@ -207,11 +226,12 @@ pub fn run(b: &Bench) -> Result<Section, String> {
         vs_raw[0] <= 1.1,
         format!(
             "{:.2}x{} with each answer dropped unread, as the playbook drops it, so checked as \
-             JSON but not turned into Rhai values; {:.2}x{} with each answer kept{why}",
+             JSON but not turned into Rhai values; {:.2}x{} with each answer kept{}{why}",
             vs_raw[0],
             beside(&vs_raw),
             kept_vs_raw[0],
             beside(&kept_vs_raw),
+            neighbour.map_or(String::new(), |(_, short)| short),
         ),
     );
     if clients.len() == 4 {
@@ -244,6 +264,56 @@ pub fn run(b: &Bench) -> Result<Section, String> {
         );
     }
     Ok(s)
+}
+
+/// On one core a call's time is the client's work and the emulator's, one after the other. The
+/// emulator answers falconry and the raw loop the same requests (same bytes but `user-agent` and
+/// `accept`, same system calls), so where it needs more CPU per call beside falconry, that is the
+/// cost of sharing the core with a larger client (its caches and branch predictors), not
+/// falconry's own work. Returns the note and a clause for the verdict; `None` unless the first placement is
+/// one core and the emulator's CPU was read.
+fn neighbour_note(
+    per_call: &[Vec<Samples>],
+    emulator_cpu: &[Vec<Samples>],
+    pinned: bool,
+) -> Option<(String, String)> {
+    let (time, cpu) = (per_call.first()?, emulator_cpu.first()?);
+    if !pinned || cpu.len() < 3 || cpu[0].is_empty() || cpu[2].is_empty() {
+        return None;
+    }
+    let (tf, tr) = (time[0].median(), time[2].median());
+    let (ef, er) = (cpu[0].median(), cpu[2].median());
+    let (own_f, own_r) = (tf - ef, tr - er);
+    if ef <= er {
+        let note = format!(
+            "On one core a call is the client's work and then the emulator's. The emulator used \
+             {ef:.1} us of CPU per call answering falconry and {er:.1} us answering the raw loop: \
+             falconry's {:.1} us more per call is its own.",
+            tf - tr
+        );
+        return Some((note, String::new()));
+    }
+    let note = format!(
+        "On one core a call is the client's work and then the emulator's. The emulator used \
+         {ef:.1} us of CPU per call answering falconry and {er:.1} us answering the raw loop: the \
+         same requests (the same bytes but `user-agent` and `accept`, the same system calls), so \
+         the {:.1} us between them is the emulator running slower beside a larger client on a \
+         shared core, not work falconry asked for. Of falconry's {:.1} us more per call, that leaves {:.1} us of its own: \
+         {own_f:.1} us against {own_r:.1} us of the raw loop's, {:.2}x (medians of the same runs; \
+         the client's part is the call's time less the emulator's CPU).",
+        ef - er,
+        tf - tr,
+        own_f - own_r,
+        own_f / own_r,
+    );
+    let short = format!(
+        "; on one core {:.1} us of the {:.1} us more per call is the emulator's (it needs more CPU \
+         beside falconry for the same requests), and falconry's own part is {:.2}x the raw loop's",
+        ef - er,
+        tf - tr,
+        own_f / own_r,
+    );
+    Some((note, short))
 }
 
 /// Calls in the two simulated runs of each client: their difference is per call, with start-up,
