@@ -85,6 +85,14 @@ if [ "$smoke" = 0 ] && [ "$fresh" = 1 ] && { [ -z "$only" ] || [[ ",$only," == *
   fresh_tsv="$target_dir/bench-fresh.tsv"
   echo "bench: case 7. Fresh clone (bench/fresh.sh, about ten minutes)" >&2
   bench/fresh.sh "$fresh_tsv"
+  # The clean clones' builds leave dirty pages being written back and a load average behind them:
+  # let both settle (at most two minutes) so the other cases start on the quiet machine their
+  # "load average before" claims.
+  sync
+  for _ in $(seq 24); do
+    awk '{ exit !($1 < 0.5) }' /proc/loadavg && break
+    sleep 5
+  done
 fi
 
 args=(run --root "$root" --falconry "${falconry_bin:-$target_dir/$profile/falconry}" --out "$out")
