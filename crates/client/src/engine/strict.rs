@@ -105,8 +105,8 @@ pub fn explain_property(e: &mut ScriptError, scope: &rhai::Scope) {
         .chars()
         .take_while(|c| c.is_alphanumeric() || *c == '_')
         .collect();
-    // The map's keys would not say why a row lacks it: `missing` does.
-    if key == super::suggest::PARSE_ERROR {
+    // The map's keys would not say why it lacks a key answers carry only sometimes: `missing` does.
+    if crate::helper_catalogue::sometimes(&key).is_some() {
         return;
     }
     let names: Vec<&str> = keys.iter().map(String::as_str).collect();

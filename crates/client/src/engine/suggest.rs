@@ -15,21 +15,16 @@ const BUILT_IN: &[&str] = &["help", "print", "debug", "sleep"];
 
 /// The message of a read of a missing key (`strict` access makes it an error).
 pub fn missing(property: &str) -> String {
-    if property == PARSE_ERROR {
-        return PARSE_ERROR_MISSING.to_string();
+    if let Some(k) = crate::helper_catalogue::sometimes(property) {
+        return format!(
+            "property `{property}` not found: {}; test a row with `{}`",
+            k.absent, k.test
+        );
     }
     format!(
         "property `{property}` not found: the map has no such key (read a key that may be missing with `.get(\"{property}\")`, or test it with `\"{property}\" in map`)"
     )
 }
-
-/// The key only a parsed row that was not understood has.
-pub const PARSE_ERROR: &str = "parse_error";
-
-/// Reading `p.parse_error` on a row that was read: what the key means and how to test for it.
-pub const PARSE_ERROR_MISSING: &str = "property `parse_error` not found: only a row that was not \
-     understood has `parse_error`, so a parsed row without it was read; test a row with \
-     `\"parse_error\" in p`";
 
 /// ` (did you mean `x`?)` for Rhai's not-found `signature` (`name (type, type)`), or nothing.
 pub fn function(signature: &str) -> String {

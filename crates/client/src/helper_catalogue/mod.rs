@@ -101,6 +101,26 @@ impl Helper {
     }
 }
 
+/// Keys a helper's answers carry only sometimes, with what their absence means and how a playbook
+/// tests for them: strict property access names these when a playbook reads one that is missing.
+pub struct SometimesKey {
+    pub key: &'static str,
+    pub absent: &'static str,
+    pub test: &'static str,
+}
+
+pub const SOMETIMES_KEYS: &[SometimesKey] = &[SometimesKey {
+    key: "parse_error",
+    // Every parsed row would otherwise carry it: one key more than a Rhai map node holds (issue 28).
+    absent: "only a row that was not understood has `parse_error`, so a parsed row without it was read",
+    test: "\"parse_error\" in p",
+}];
+
+/// [`SOMETIMES_KEYS`]' entry for `key`, if it has one.
+pub fn sometimes(key: &str) -> Option<&'static SometimesKey> {
+    SOMETIMES_KEYS.iter().find(|k| k.key == key)
+}
+
 /// What an RTR command answers (`s.run`, and the methods that run one).
 pub const RUN: Shape = Shape::Map(
     &[

@@ -198,13 +198,14 @@ pub fn check(parsed: &super::Parsed) -> Result<(), String> {
         if !m.get("raw").is_some_and(serde_json::Value::is_string) {
             return Err(format!("no `raw` in {row}"));
         }
-        let error = m.get("parse_error").unwrap_or(&serde_json::Value::Null);
-        if m.contains_key("parse_error") && !error.is_string() {
+        let error = m.get("parse_error");
+        if error.is_some_and(|e| !e.is_string()) {
             return Err(format!("`parse_error` is not text in {row}"));
         }
+        let failed_row = error.is_some();
         for k in keys {
             let v = m.get(*k).ok_or_else(|| format!("no `{k}` in {row}"))?;
-            if !error.is_null() && !v.is_null() {
+            if failed_row && !v.is_null() {
                 return Err(format!("a failed row keeps `{k}` in {row}"));
             }
             let typed = if INTEGERS.contains(k) {
@@ -218,7 +219,7 @@ pub fn check(parsed: &super::Parsed) -> Result<(), String> {
                 return Err(format!("`{k}` has the wrong type in {row}"));
             }
         }
-        failed += usize::from(!error.is_null());
+        failed += usize::from(failed_row);
     }
     if failed > 0 && parsed.warnings.is_empty() {
         return Err(format!("{failed} failed rows and no warning"));
