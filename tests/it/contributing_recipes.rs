@@ -315,13 +315,16 @@ fn cargo_check(ws: &Path, target: &Path) -> Vec<BuildError> {
         let file = primary["file_name"].as_str().unwrap().to_string();
         let line = primary["line_start"].as_u64().unwrap();
         let message = m["message"].as_str().unwrap().to_string();
-        let non_exhaustive = m["code"]["code"] == NON_EXHAUSTIVE_MATCH;
-        let arm = m["children"]
-            .as_array()
+        // Only a non-exhaustive match's help suggests an arm.
+        let children = if m["code"]["code"] == NON_EXHAUSTIVE_MATCH {
+            m["children"].as_array()
+        } else {
+            None
+        };
+        let arm = children
             .into_iter()
             .flatten()
             .flat_map(|c| c["spans"].as_array().into_iter().flatten())
-            .filter(|_| non_exhaustive)
             .find_map(|s| {
                 let text = s["suggested_replacement"].as_str()?;
                 // The arm ends with rustc's placeholder body after its last `=> `; the caller puts

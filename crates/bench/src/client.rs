@@ -28,6 +28,13 @@ impl Finished {
     }
 }
 
+/// The `secs` a playbook or helper timed itself and printed in its JSON answer.
+pub fn secs(out: &serde_json::Value) -> Result<f64, String> {
+    out["secs"]
+        .as_f64()
+        .ok_or_else(|| format!("no `secs` in the client's answer: {out}"))
+}
+
 /// Whether peak memory can be measured here.
 pub fn can_measure_memory() -> bool {
     Path::new(GNU_TIME).exists()

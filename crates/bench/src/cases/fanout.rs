@@ -137,11 +137,7 @@ pub fn run(b: &Bench) -> Result<Section, String> {
                 acc.faults.push(n as f64);
             }
             let out = done.json()?;
-            acc.wall.push(
-                out["secs"]
-                    .as_f64()
-                    .ok_or("no `secs` in the playbook's answer")?,
-            );
+            acc.wall.push(crate::client::secs(&out)?);
             acc.answered = acc
                 .answered
                 .min(out["answered"].as_u64().unwrap_or(0) as usize);
@@ -480,12 +476,7 @@ fn row_maps(b: &Bench, s: &mut Section, answer: &AnswerCopy) -> Result<(), Strin
             }
             let done = b.run(&cmd, true)?;
             let out = done.json()?;
-            secs[i].push(
-                out["secs"]
-                    .as_f64()
-                    .ok_or("no `secs` in the playbook's answer")?
-                    * 1e3,
-            );
+            secs[i].push(crate::client::secs(&out)? * 1e3);
             if let (Some(kib), Some(n)) = (done.peak_rss_kib, done.minor_faults) {
                 peak[i].push(kib as f64 / 1024.0);
                 faults[i].push(n as f64);

@@ -11,6 +11,12 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::process::Command;
 
+/// Where each client stands in `clients` (and so in every per-client list).
+const FALCONRY: usize = 0;
+const FALCONRY_KEPT: usize = 1;
+const RAW: usize = 2;
+const FALCONPY: usize = 3;
+
 /// Builds a client's command against one emulator.
 type MakeClient<'a> = Box<dyn Fn(&Emulator) -> Command + 'a>;
 
@@ -129,9 +135,7 @@ pub fn run(b: &Bench) -> Result<Section, String> {
                     emulator_cpu[p][i]
                         .push(after.saturating_sub(before) as f64 / calls as f64 / 1e3);
                 }
-                let secs = out["secs"]
-                    .as_f64()
-                    .ok_or("no `secs` in the client's answer")?;
+                let secs = client::secs(&out)?;
                 per_call[p][i].push(secs / calls as f64 * 1e6);
                 requests[i] = sim.traffic().total;
                 drop(sim);
@@ -162,16 +166,21 @@ pub fn run(b: &Bench) -> Result<Section, String> {
     if let Some((note, _)) = &neighbour {
         s.notes.push(note.clone());
     }
-    let mut vs_raw = Vec::new();
-    let mut kept_vs_raw = Vec::new();
-    for (p, c) in per_call.iter().enumerate() {
-        vs_raw.push(s.ratio(&format!("falconry / raw loop{}", at(p)), &c[0], &c[2]));
-        kept_vs_raw.push(s.ratio(
-            &format!("falconry, answers kept / raw loop{}", at(p)),
-            &c[1],
-            &c[2],
-        ));
-    }
+    // One ratio of two clients' times per placement, each named for it; the first is judged.
+    let ratios = |s: &mut Section, what: &str, num: usize, den: usize| -> Vec<f64> {
+        per_call
+            .iter()
+            .enumerate()
+            .map(|(p, c)| s.ratio(&format!("{what}{}", at(p)), &c[num], &c[den]))
+            .collect()
+    };
+    let vs_raw = ratios(&mut s, "falconry / raw loop", FALCONRY, RAW);
+    let kept_vs_raw = ratios(
+        &mut s,
+        "falconry, answers kept / raw loop",
+        FALCONRY_KEPT,
+        RAW,
+    );
     // The other placement's figure, for the verdict's text.
     let beside = |values: &[f64]| match values {
         [_, two, ..] => format!(" ({two:.2}x on two cores)"),
@@ -234,13 +243,9 @@ pub fn run(b: &Bench) -> Result<Section, String> {
             neighbour.map_or(String::new(), |(_, short)| short),
         ),
     );
-    if clients.len() == 4 {
-        let mut vs_py = Vec::new();
-        let mut py_vs_raw = Vec::new();
-        for (p, c) in per_call.iter().enumerate() {
-            vs_py.push(s.ratio(&format!("FalconPy / falconry{}", at(p)), &c[3], &c[0]));
-            py_vs_raw.push(s.ratio(&format!("FalconPy / raw loop{}", at(p)), &c[3], &c[2]));
-        }
+    if clients.len() > FALCONPY {
+        let vs_py = ratios(&mut s, "FalconPy / falconry", FALCONPY, FALCONRY);
+        let py_vs_raw = ratios(&mut s, "FalconPy / raw loop", FALCONPY, RAW);
         // When FalconPy is less than 8x slower than the plain HTTP loop itself, 8x asks falconry
         // to be faster than the transport it is built on: say so with the verdict.
         let bound = if vs_py[0] < 8.0 && py_vs_raw[0] < 8.0 {
@@ -278,29 +283,30 @@ fn neighbour_note(
     pinned: bool,
 ) -> Option<(String, String)> {
     let (time, cpu) = (per_call.first()?, emulator_cpu.first()?);
-    if !pinned || cpu.len() < 3 || cpu[0].is_empty() || cpu[2].is_empty() {
+    if !pinned || cpu.len() <= RAW || cpu[FALCONRY].is_empty() || cpu[RAW].is_empty() {
         return None;
     }
-    let (tf, tr) = (time[0].median(), time[2].median());
-    let (ef, er) = (cpu[0].median(), cpu[2].median());
+    let (tf, tr) = (time[FALCONRY].median(), time[RAW].median());
+    let (ef, er) = (cpu[FALCONRY].median(), cpu[RAW].median());
     let (own_f, own_r) = (tf - ef, tr - er);
+    let lead = format!(
+        "On one core a call is the client's work and then the emulator's. The emulator used \
+         {ef:.1} us of CPU per call answering falconry and {er:.1} us answering the raw loop:"
+    );
     if ef <= er {
         let note = format!(
-            "On one core a call is the client's work and then the emulator's. The emulator used \
-             {ef:.1} us of CPU per call answering falconry and {er:.1} us answering the raw loop: \
-             falconry's {:.1} us more per call is its own.",
+            "{lead} falconry's {:.1} us more per call is its own.",
             tf - tr
         );
         return Some((note, String::new()));
     }
     let note = format!(
-        "On one core a call is the client's work and then the emulator's. The emulator used \
-         {ef:.1} us of CPU per call answering falconry and {er:.1} us answering the raw loop: the \
-         same requests (the same bytes but `user-agent` and `accept`, the same system calls), so \
-         the {:.1} us between them is the emulator running slower beside a larger client on a \
-         shared core, not work falconry asked for. Of falconry's {:.1} us more per call, that leaves {:.1} us of its own: \
-         {own_f:.1} us against {own_r:.1} us of the raw loop's, {:.2}x (medians of the same runs; \
-         the client's part is the call's time less the emulator's CPU).",
+        "{lead} the same requests (the same bytes but `user-agent` and `accept`, the same system \
+         calls), so the {:.1} us between them is the emulator running slower beside a larger \
+         client on a shared core, not work falconry asked for. Of falconry's {:.1} us more per \
+         call, that leaves {:.1} us of its own: {own_f:.1} us against {own_r:.1} us of the raw \
+         loop's, {:.2}x (medians of the same runs; the client's part is the call's time less the \
+         emulator's CPU).",
         ef - er,
         tf - tr,
         own_f - own_r,

@@ -38,9 +38,7 @@ pub fn run(b: &Bench) -> Result<Section, String> {
             s.commands.push(crate::client::show(&cmd));
         }
         let out = b.run(&cmd, false)?.json()?;
-        let secs = out["secs"]
-            .as_f64()
-            .ok_or("no `secs` in the playbook's answer")?;
+        let secs = crate::client::secs(&out)?;
         delay.push((secs - latency) * 1000.0);
         let traffic = sim.traffic();
         // Every status request is a poll: a short answer that says `complete` needs no chunk read.
