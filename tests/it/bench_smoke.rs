@@ -51,6 +51,13 @@ fn smoke_run_writes_a_report_with_every_case() {
     }
     assert!(text.contains("| cores (nproc) |"), "{text}");
     assert!(text.contains("load average"), "{text}");
+    // Whether falconry was linked in the order of `src/call-graph.txt` (here a test build, which
+    // `build.rs` leaves in the compiler's order, so few or none of its names are found).
+    assert!(
+        text.contains("| falconry's link order (`build.rs`")
+            && text.contains("functions `call-graph.txt` names are in the binary"),
+        "{text}"
+    );
     // What a fresh page costs here: the figure the large batch's reason is read against.
     assert!(
         text.contains("| a fresh 4 KiB page of memory (first write, `bench fresh-pages 256`"),

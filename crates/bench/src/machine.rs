@@ -1,5 +1,7 @@
 //! What the figures were measured on: cores, CPU, memory, kernel, load, tool versions.
 
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
 use std::process::Command;
 use std::time::Instant;
 
@@ -102,4 +104,57 @@ pub fn fresh_page_us() -> Option<f64> {
     }
     samples.sort_by(f64::total_cmp);
     Some(samples[samples.len() / 2])
+}
+
+/// Whether `bin` was linked in the order of `order` (`src/call-graph.txt`, see `build.rs`): how
+/// many of the functions it names the binary has, and over how much of the binary the 50 named
+/// first (the hottest calls) lie. Linked in that order they lie together (71 KiB when the file
+/// was written); in the compiler's order, across megabytes (9,317 KiB). `None` without `nm` or the
+/// file.
+pub fn link_order(order: &Path, bin: &Path) -> Option<String> {
+    let text = std::fs::read_to_string(order).ok()?;
+    let mut named: Vec<&str> = Vec::new();
+    let mut seen = HashSet::new();
+    for line in text.lines() {
+        for name in line.split_whitespace().take(2) {
+            if seen.insert(name) {
+                named.push(name);
+            }
+        }
+    }
+    let out = Command::new("nm")
+        .arg("--defined-only")
+        .arg(bin)
+        .output()
+        .ok()?;
+    if !out.status.success() {
+        return None;
+    }
+    let symbols: HashMap<&str, u64> = std::str::from_utf8(&out.stdout)
+        .ok()?
+        .lines()
+        .filter_map(|l| {
+            let mut f = l.split_whitespace();
+            let addr = u64::from_str_radix(f.next()?, 16).ok()?;
+            let _kind = f.next()?;
+            Some((f.next()?, addr))
+        })
+        .collect();
+    let found: Vec<u64> = named
+        .iter()
+        .filter_map(|n| symbols.get(n).copied())
+        .collect();
+    let hottest = &found[..found.len().min(50)];
+    let span = match (hottest.iter().min(), hottest.iter().max()) {
+        (Some(lo), Some(hi)) => hi - lo,
+        _ => 0,
+    };
+    Some(format!(
+        "{} of the {} functions `{}` names are in the binary; the first {} of them lie within {} KiB",
+        found.len(),
+        named.len(),
+        order.file_name()?.to_string_lossy(),
+        hottest.len(),
+        span / 1024
+    ))
 }

@@ -9,7 +9,10 @@
 //! `bench fresh-pages MIB`              (what a fresh page of memory costs here; see `machine`)
 //! `bench sim SCENARIO`                (the emulator as the cases run it, in this process, until
 //!                                      killed; prints its URL: for A/B scripts outside the harness)
+//! `bench call-graph OUT BINARY CALLGRIND...` (the link order of `src/call-graph.txt`, from
+//!                                      callgrind profiles; run by `bench/call-graph.sh`)
 
+mod call_graph;
 mod cases;
 mod client;
 mod emulator;
@@ -37,8 +40,9 @@ fn main() -> ExitCode {
         Some("loadgen") => http::loadgen_main(&args[1..]),
         Some("fresh-pages") => machine::fresh_pages_main(&args[1..]),
         Some("sim") => emulator::serve_main(&args[1..]),
+        Some("call-graph") => call_graph::main(&args[1..]),
         _ => Err(
-            "usage: bench run|raw-loop|raw-batch|loadgen|fresh-pages|sim ... (see crates/bench/src/main.rs)"
+            "usage: bench run|raw-loop|raw-batch|loadgen|fresh-pages|sim|call-graph ... (see crates/bench/src/main.rs)"
                 .into(),
         ),
     };

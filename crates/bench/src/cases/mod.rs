@@ -205,6 +205,14 @@ fn header(o: &Options, b: &Bench, load_before: &str, took: std::time::Duration) 
         "| falconry | {} |",
         falconry.as_deref().unwrap_or("unknown")
     );
+    // The harness (and with it the raw loop and the emulator) is linked in the compiler's order.
+    let _ = writeln!(
+        h,
+        "| falconry's link order (`build.rs`: functions that call each other often placed together; \
+         the harness, raw loop and emulator are linked in the compiler's order) | {} |",
+        machine::link_order(&o.root.join("src/call-graph.txt"), &o.falconry)
+            .unwrap_or_else(|| "not read (no `nm`, or no `src/call-graph.txt`)".into())
+    );
     if let Some(py) = &o.python {
         let v = machine::version(
             py,
