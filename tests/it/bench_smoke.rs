@@ -115,6 +115,11 @@ fn smoke_run_writes_a_report_with_every_case() {
     // The answers-kept variant sits beside the dropped one, and its ratio is in the verdict.
     assert!(per_call("falconry playbook, answers kept") >= 1, "{text}");
     assert!(text.contains("with each answer kept"), "{text}");
+    // Beside the batch's per-host figure (from two medians), the same run by run: its spread.
+    assert!(
+        text.contains(": falconry's time per host, run by run |"),
+        "{text}"
+    );
     // What the process rows' twelfth key costs, beside the large answer it is read against.
     assert!(
         text.contains("maps of 12 keys in one array: building them")

@@ -115,8 +115,9 @@ pub fn run(b: &Bench) -> Result<Section, String> {
             }
             let (is_batch, no_case) = kind(playbook, args);
             let plain_too = is_batch && !no_case;
+            let mut plain = None;
             if plain_too && run % 2 == 1 {
-                plain_batch(&scenario, acc)?;
+                plain = Some(plain_batch(&scenario, acc)?);
             }
             let args: Vec<&str> = args.iter().map(String::as_str).collect();
             b.progress(&format!("fan-out: {label}, run {}/{runs}", run + 1));
@@ -137,7 +138,8 @@ pub fn run(b: &Bench) -> Result<Section, String> {
                 acc.faults.push(n as f64);
             }
             let out = done.json()?;
-            acc.wall.push(crate::client::secs(&out)?);
+            let secs = crate::client::secs(&out)?;
+            acc.wall.push(secs);
             acc.answered = acc
                 .answered
                 .min(out["answered"].as_u64().unwrap_or(0) as usize);
@@ -148,7 +150,11 @@ pub fn run(b: &Bench) -> Result<Section, String> {
             acc.per_host.push(traffic.rtr as f64 / hosts as f64);
             acc.breakdown = traffic.summary();
             if plain_too && run % 2 == 0 {
-                plain_batch(&scenario, acc)?;
+                plain = Some(plain_batch(&scenario, acc)?);
+            }
+            if let Some(plain) = plain {
+                acc.paired
+                    .push((secs - plain).max(0.0) / hosts as f64 * 1e6);
             }
         }
     }
@@ -158,6 +164,7 @@ pub fn run(b: &Bench) -> Result<Section, String> {
         let Measured {
             wall,
             raw,
+            paired,
             open,
             raw_init,
             per_host,
@@ -179,6 +186,7 @@ pub fn run(b: &Bench) -> Result<Section, String> {
                     hosts,
                     wall: wall.median(),
                     raw: raw.median(),
+                    paired: [paired.median(), paired.min(), paired.max()],
                     open: open.median(),
                     raw_init: raw_init.median(),
                     peak: rss.median(),
@@ -241,6 +249,12 @@ pub fn run(b: &Bench) -> Result<Section, String> {
                 &raw,
                 "batch init + batch command, answers read but not parsed: the emulator's side",
             );
+            s.row(
+                &format!("{label}: falconry's time per host, run by run"),
+                &paired,
+                "each run's wall time less the plain-HTTP run beside it in the same round, per \
+                 host: how far the figure the target takes from two medians moves run to run",
+            );
         }
         s.row(
             &format!("{label}: RTR requests per host"),
@@ -268,7 +282,12 @@ pub fn run(b: &Bench) -> Result<Section, String> {
                 ),
                 own_us <= PER_HOST_US,
                 format!(
-                    "{own_us:.1} us per host ({wall:.3} s vs {raw:.3} s over plain HTTP); peak RSS {peak:.0} MiB, {:.1} KiB per host{}",
+                    "{own_us:.1} us per host ({wall:.3} s vs {raw:.3} s over plain HTTP; run by \
+                     run, each less its own plain-HTTP run, {:.1} us, {:.1} to {:.1}); peak RSS \
+                     {peak:.0} MiB, {:.1} KiB per host{}",
+                    f.paired[0],
+                    f.paired[1],
+                    f.paired[2],
                     peak * 1024.0 / hosts as f64,
                     copy.reason(hosts),
                 ),
@@ -346,7 +365,8 @@ pub fn run(b: &Bench) -> Result<Section, String> {
 }
 
 /// The same batch over plain HTTP, on a fresh emulator of `scenario`: the emulator's side.
-fn plain_batch(scenario: &falconry_sim::Scenario, acc: &mut Measured) -> Result<(), String> {
+/// Returns the run's total seconds.
+fn plain_batch(scenario: &falconry_sim::Scenario, acc: &mut Measured) -> Result<f64, String> {
     let fresh = Emulator::start(scenario.clone())?;
     let plain = crate::http::raw_batch(
         &fresh.url(),
@@ -356,7 +376,7 @@ fn plain_batch(scenario: &falconry_sim::Scenario, acc: &mut Measured) -> Result<
     )?;
     acc.raw.push(plain.total);
     acc.raw_init.push(plain.init);
-    Ok(())
+    Ok(plain.total)
 }
 
 /// One variant's measures over its runs.
@@ -364,6 +384,9 @@ struct Measured {
     wall: Samples,
     /// The plain-HTTP run's (batches with the case only).
     raw: Samples,
+    /// Falconry's time per host run by run: each run's wall time less the plain-HTTP run taken
+    /// beside it in the same round, microseconds.
+    paired: Samples,
     /// Opening the batch: falconry's (from the playbook) and the plain-HTTP init's.
     open: Samples,
     raw_init: Samples,
@@ -382,6 +405,7 @@ impl Measured {
         Measured {
             wall: Samples::new("s", 2),
             raw: Samples::new("s", 2),
+            paired: Samples::new("us", 1),
             open: Samples::new("s", 3),
             raw_init: Samples::new("s", 3),
             per_host: Samples::new("req/host", 3),
@@ -412,6 +436,8 @@ struct BatchFigures {
     faults: f64,
     /// The same batch's wall time with `--no-case`, seconds (NaN when not run).
     without_case: f64,
+    /// Falconry's time per host run by run (median, least, most), microseconds.
+    paired: [f64; 3],
 }
 
 /// `let copy = r` of the large batch answer, timed in `large_values.rhai` (default mode).
