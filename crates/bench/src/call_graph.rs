@@ -42,10 +42,11 @@ fn name(field: &str, table: &mut HashMap<String, String>) -> Option<String> {
 /// output (written with `--demangle=no`, so names are the linker's) to `counts`.
 pub fn add_calls(text: &str, binary: &str, counts: &mut HashMap<(String, String), u64>) {
     let mut names = Names::default();
+    let in_folder = format!("/{binary}");
     let ours = |object: &Option<String>| {
         object
             .as_deref()
-            .is_some_and(|o| o == binary || o.ends_with(&format!("/{binary}")))
+            .is_some_and(|o| o == binary || o.ends_with(&in_folder))
     };
     let (mut object, mut function) = (None, None);
     // What the next `calls=` line calls: its object (the caller's unless `cob=` says) and name.
@@ -95,6 +96,17 @@ pub fn ordering(counts: &HashMap<(String, String), u64>) -> String {
     out
 }
 
+/// The functions an ordering file names, each once, in the order it first names them (the most
+/// frequent calls' first): what the Machine table looks for in a built binary.
+pub fn functions(ordering: &str) -> Vec<&str> {
+    let mut seen = std::collections::HashSet::new();
+    ordering
+        .lines()
+        .flat_map(|line| line.split_whitespace().take(2))
+        .filter(|name| seen.insert(*name))
+        .collect()
+}
+
 /// `bench call-graph OUT BINARY CALLGRIND...`
 pub fn main(args: &[String]) -> Result<(), String> {
     let [out, binary, files @ ..] = args else {
@@ -121,7 +133,7 @@ pub fn main(args: &[String]) -> Result<(), String> {
 
 #[cfg(test)]
 mod tests {
-    use super::{add_calls, ordering};
+    use super::{add_calls, functions, ordering};
     use std::collections::HashMap;
 
     /// The shape callgrind 3.19 writes (names compressed, a call into libc, an address without a
@@ -182,10 +194,19 @@ fn=(3)
             counts[&key("_ZN4main3run17h01E", "_ZN6client4send17h02E")],
             6000
         );
+        let text = ordering(&counts);
         assert_eq!(
-            ordering(&counts),
+            text,
             "_ZN4main3run17h01E _ZN6client4send17h02E 6000\n\
              _ZN6client4send17h02E _ZN4json5parse17h05E 5998\n"
+        );
+        assert_eq!(
+            functions(&text),
+            [
+                "_ZN4main3run17h01E",
+                "_ZN6client4send17h02E",
+                "_ZN4json5parse17h05E"
+            ]
         );
     }
 

@@ -1,6 +1,6 @@
 //! What the figures were measured on: cores, CPU, memory, kernel, load, tool versions.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::path::Path;
 use std::process::Command;
 use std::time::Instant;
@@ -113,15 +113,7 @@ pub fn fresh_page_us() -> Option<f64> {
 /// file.
 pub fn link_order(order: &Path, bin: &Path) -> Option<String> {
     let text = std::fs::read_to_string(order).ok()?;
-    let mut named: Vec<&str> = Vec::new();
-    let mut seen = HashSet::new();
-    for line in text.lines() {
-        for name in line.split_whitespace().take(2) {
-            if seen.insert(name) {
-                named.push(name);
-            }
-        }
-    }
+    let named = crate::call_graph::functions(&text);
     let out = Command::new("nm")
         .arg("--defined-only")
         .arg(bin)

@@ -16,10 +16,7 @@ const BUILT_IN: &[&str] = &["help", "print", "debug", "sleep"];
 /// The message of a read of a missing key (`strict` access makes it an error).
 pub fn missing(property: &str) -> String {
     if let Some(k) = crate::helper_catalogue::sometimes(property) {
-        return format!(
-            "property `{property}` not found: {}; test a row with `{}`",
-            k.absent, k.test
-        );
+        return format!("property `{property}` not found: {}; {}", k.absent, k.test);
     }
     format!(
         "property `{property}` not found: the map has no such key (read a key that may be missing with `.get(\"{property}\")`, or test it with `\"{property}\" in map`)"

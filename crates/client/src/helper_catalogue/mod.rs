@@ -106,6 +106,7 @@ impl Helper {
 pub struct SometimesKey {
     pub key: &'static str,
     pub absent: &'static str,
+    /// The advice, whole: the value that has the key is the helper's to name (a row, a result).
     pub test: &'static str,
 }
 
@@ -113,7 +114,7 @@ pub const SOMETIMES_KEYS: &[SometimesKey] = &[SometimesKey {
     key: "parse_error",
     // Every parsed row would otherwise carry it: one key more than a Rhai map node holds (issue 28).
     absent: "only a row that was not understood has `parse_error`, so a parsed row without it was read",
-    test: "\"parse_error\" in p",
+    test: "test a row with `\"parse_error\" in p`",
 }];
 
 /// [`SOMETIMES_KEYS`]' entry for `key`, if it has one.
